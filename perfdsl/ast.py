@@ -1,0 +1,362 @@
+"""The rule language's syntax tree: frozen records named after domain ideas.
+
+Every node carries the ``Span`` it came from, so checkers, the evaluator's
+trace and diagnostics can point at ``file:line:col``.  Nothing here knows
+about Lark.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Optional, Union
+
+import attrs
+
+frozen = attrs.frozen(slots=True, eq=True, hash=False)
+
+
+@attrs.frozen(slots=True)
+class Span:
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+    def short(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+NO_SPAN = Span("<builtin>", 0, 0, 0, 0)
+
+
+# ------------------------------------------------------------------ expressions
+
+
+@frozen
+class Number:
+    value: Decimal
+    text: str  # as written, e.g. "30%" — traces and fmt show it back
+    span: Span = attrs.field(eq=False)
+
+    @property
+    def is_percent(self) -> bool:
+        return self.text.endswith(("%", "％"))
+
+
+@frozen
+class String:
+    value: str
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
+class Boolean:
+    value: bool
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
+class Path:
+    """A dotted reference: a named value, a fact, or a record field.
+
+    ``star`` is the index in ``segments`` before which ``[*]`` stands: the
+    path then yields a list (the items of a list, the values of a map).
+    """
+
+    segments: tuple[str, ...]
+    star: Optional[int]
+    span: Span = attrs.field(eq=False)
+
+    @property
+    def dotted(self) -> str:
+        if self.star is None:
+            return ".".join(self.segments)
+        head = ".".join(self.segments[: self.star])
+        tail = "".join("." + s for s in self.segments[self.star:])
+        return f"{head}[*]{tail}"
+
+
+@frozen
+class Call:
+    function: str
+    args: tuple["Expr", ...]
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
+class Binary:
+    op: str  # + - * /
+    left: "Expr"
+    right: "Expr"
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
+class Negate:
+    operand: "Expr"
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
+class Compare:
+    op: str  # < <= > >= = !=
+    left: "Expr"
+    right: "Expr"
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
+class Logical:
+    op: str  # and / or
+    left: "Expr"
+    right: "Expr"
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
+class Not:
+    operand: "Expr"
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
+class Conditional:
+    condition: "Expr"
+    then: "Expr"
+    otherwise: "Expr"
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
+class Interval:
+    """An interval with explicit ends; ``None`` is an infinite end (always open)."""
+
+    low: Optional["Expr"]
+    high: Optional["Expr"]
+    low_closed: bool
+    high_closed: bool
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
+class InInterval:
+    value: "Expr"
+    interval: Interval
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
+class Arm:
+    interval: Interval
+    result: "Expr"
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
+class Band:
+    """Threshold bands: the first arm whose interval holds the subject wins."""
+
+    subject: "Expr"
+    arms: tuple[Arm, ...]
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
+class Case:
+    key: Union[str, Decimal]
+    result: "Expr"
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
+class Match:
+    """A lookup of an enumeration (or number) value in a table of cases."""
+
+    subject: "Expr"
+    cases: tuple[Case, ...]
+    span: Span = attrs.field(eq=False)
+
+
+Expr = Union[
+    Number, String, Boolean, Path, Call, Binary, Negate, Compare, Logical, Not,
+    Conditional, InInterval, Band, Match,
+]
+
+
+# ------------------------------------------------------------------ facts
+
+
+@frozen
+class TypeExpr:
+    """The declared type of a fact or record field.
+
+    kind: text, bool, integer, number, rate, list, map, enum, record,
+    judged_score, judged_deduction.
+    """
+
+    kind: str
+    span: Span = attrs.field(eq=False)
+    optional: bool = False
+    element: Optional["TypeExpr"] = None  # list / map
+    enum_name: Optional[str] = None  # enum by name
+    enum_values: tuple[str, ...] = ()  # enum inline
+    record_name: Optional[str] = None  # record by name
+    fields: tuple["FieldDecl", ...] = ()  # record inline
+    requires: tuple["Require", ...] = ()  # record inline
+    interval: Optional[Interval] = None  # numeric range, or judgement range
+    one_of: tuple[Decimal | str, ...] = ()
+
+
+@frozen
+class FieldDecl:
+    name: str
+    type: TypeExpr
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
+class RecordType:
+    name: str
+    fields: tuple[FieldDecl, ...]
+    requires: tuple["Require", ...]
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
+class EnumType:
+    name: str
+    values: tuple[str, ...]
+    span: Span = attrs.field(eq=False)
+
+
+# ------------------------------------------------------------------ indicators
+
+
+@frozen
+class Let:
+    name: str
+    expr: Expr
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
+class NotApplicable:
+    condition: Expr
+    reason: str
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
+class Part:
+    """A sub-item (子项) with its own points; an indicator's parts are summed."""
+
+    name: str
+    points: Decimal
+    expr: Expr
+    not_applicable: Optional[NotApplicable]
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
+class Formula:
+    """The indicator's whole score as one expression (得分 = …)."""
+
+    expr: Expr
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
+class Deduct:
+    amount: Expr
+    condition: Optional[Expr]
+    reason: Optional[str]
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
+class Skip:
+    condition: Expr
+    reason: str
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
+class EachDeduct:
+    """Per-finding deductions over a list, optionally capped per category."""
+
+    items: Path
+    per_item: Expr
+    describe: Optional[Expr]
+    group_by: Optional[str]
+    group_cap: Optional[Expr]
+    total_cap: Optional[Expr]
+    skip: Optional[Skip]
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
+class Require:
+    condition: Expr
+    message: str
+    span: Span = attrs.field(eq=False)
+
+
+Statement = Union[Let, Part, Formula, Deduct, EachDeduct, Require, NotApplicable]
+
+
+@frozen
+class Indicator:
+    name: str
+    weight: Optional[Decimal]
+    bonus: bool
+    declared_level: Optional[int]
+    explanation: Optional[str]
+    criteria: Optional[str]
+    statements: tuple[Statement, ...]
+    children: tuple["Indicator", ...]
+    span: Span = attrs.field(eq=False)
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+
+# ------------------------------------------------------------------ system
+
+
+@frozen
+class Rounding:
+    places: int
+    mode: str  # half_up, half_even, down
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
+class Veto:
+    condition: Expr
+    grade: str
+    reason: str
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
+class System:
+    name: str
+    title: Optional[str]
+    rounding: Optional[Rounding]
+    grades: tuple[Arm, ...]
+    not_applicable_policy: Optional[str]  # full_marks | renormalise
+    vetoes: tuple[Veto, ...]
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
+class RuleFile:
+    """One parsed file: its top-level items in source order."""
+
+    path: str
+    items: tuple[object, ...]

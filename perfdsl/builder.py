@@ -1,0 +1,443 @@
+"""Lark parse tree → AST.  The only module that sees ``lark.Tree``."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from lark import Token, Transformer, v_args
+
+from . import ast as A
+from .diagnostics import PerfdslError, error
+from .keywords import LEVEL_SPELLINGS
+from .parser import parse
+
+_CMP = {"<=": "<=", "≤": "<=", ">=": ">=", "≥": ">=", "!=": "!=", "≠": "!=", "<": "<", ">": ">",
+        "=": "=", "==": "=", "＝": "="}
+_ARITH = {"+": "+", "＋": "+", "-": "-", "−": "-", "－": "-", "*": "*", "×": "*", "/": "/", "÷": "/"}
+_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+MAX_LITERAL_DIGITS = 60
+
+
+def build(text: str, filename: str) -> A.RuleFile:
+    tree = parse(text, filename)
+    return _Builder(filename).transform(tree)
+
+
+def unquote(raw: str) -> str:
+    body = raw[1:-1]
+    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), body, flags=re.S)
+
+
+def _is_kw(x) -> bool:
+    return isinstance(x, Token) and x.type.startswith("KW_")
+
+
+def _content(children):
+    return [c for c in children if not _is_kw(c)]
+
+
+@v_args(meta=True)
+class _Builder(Transformer):
+    def __init__(self, filename: str):
+        super().__init__()
+        self.filename = filename
+
+    # ------------------------------------------------------------ helpers
+    def _span(self, meta) -> A.Span:
+        if getattr(meta, "empty", True):
+            return A.Span(self.filename, 1, 1, 1, 1)
+        return A.Span(self.filename, meta.line, meta.column, meta.end_line, meta.end_column)
+
+    def _tok_span(self, tok: Token) -> A.Span:
+        return A.Span(self.filename, tok.line, tok.column, tok.end_line or tok.line,
+                      tok.end_column or tok.column + len(tok.value))
+
+    def _label(self, x) -> str:
+        if isinstance(x, Token) and x.type == "STRING":
+            return unquote(x.value)
+        return str(x)
+
+    def _decimal(self, tok: Token) -> Decimal:
+        text = tok.value.replace("％", "%")
+        digits = text.rstrip("%")
+        if len(digits.replace(".", "")) > MAX_LITERAL_DIGITS:
+            raise PerfdslError([error("E010", f"数字 {digits[:20]}… 过长（超过 {MAX_LITERAL_DIGITS} 位）", self._tok_span(tok))])
+        try:
+            value = Decimal(digits)
+        except InvalidOperation:  # pragma: no cover — the lexer admits digits only
+            raise PerfdslError([error("E010", f"无效的数字 {tok.value}", self._tok_span(tok))])
+        return value / 100 if text.endswith("%") else value
+
+    # ------------------------------------------------------------ file
+    def start(self, meta, children):
+        return A.RuleFile(self.filename, tuple(children))
+
+    # ------------------------------------------------------------ system
+    def system(self, meta, children):
+        rest = _content(children)
+        name = self._label(rest[0])
+        title = rounding = policy = None
+        grades: tuple = ()
+        vetoes = []
+        for item in rest[1:]:
+            if isinstance(item, A.Rounding):
+                rounding = item
+            elif isinstance(item, A.Veto):
+                vetoes.append(item)
+            elif isinstance(item, tuple) and item[0] == "title":
+                title = item[1]
+            elif isinstance(item, tuple) and item[0] == "grades":
+                grades = item[1]
+            elif isinstance(item, tuple) and item[0] == "na_policy":
+                policy = item[1]
+        return A.System(name, title, rounding, grades, policy, tuple(vetoes), self._span(meta))
+
+    def title(self, meta, children):
+        return ("title", unquote(_content(children)[0].value))
+
+    def rounding(self, meta, children):
+        rest = _content(children)
+        places = int(self._decimal(rest[0]))
+        mode = rest[1] if len(rest) > 1 else "half_up"
+        return A.Rounding(places, mode, self._span(meta))
+
+    def round_mode(self, meta, children):
+        return {"KW_HALF_UP": "half_up", "KW_HALF_EVEN": "half_even", "KW_DOWN": "down"}[children[0].type]
+
+    def grades(self, meta, children):
+        arms = []
+        for arm in children[1:]:
+            result = arm.result
+            if isinstance(result, A.Path) and len(result.segments) == 1 and result.star is None:
+                result = A.String(result.segments[0], result.span)  # a bare grade name: 优
+            arms.append(A.Arm(arm.interval, result, arm.span))
+        return ("grades", tuple(arms))
+
+    def na_policy(self, meta, children):
+        return ("na_policy", children[1])
+
+    def na_mode(self, meta, children):
+        return "full_marks" if children[0].type == "KW_FULL_MARKS" else "renormalise"
+
+    def veto(self, meta, children):
+        cond, grade, reason = _content(children)
+        return A.Veto(cond, self._label(grade), unquote(reason.value), self._span(meta))
+
+    # ------------------------------------------------------------ facts and types
+    def facts(self, meta, children):
+        fields, requires = self._record_body(_content(children))
+        return A.RecordType("事实", fields, requires, self._span(meta))
+
+    def _record_body(self, items):
+        fields = tuple(i for i in items if isinstance(i, A.FieldDecl))
+        requires = tuple(i for i in items if isinstance(i, A.Require))
+        return fields, requires
+
+    def field(self, meta, children):
+        name, texpr = children
+        return A.FieldDecl(self._label(name), texpr, self._span(meta))
+
+    def field_group(self, meta, children):
+        name, *items = children
+        fields, requires = self._record_body(items)
+        span = self._span(meta)
+        return A.FieldDecl(self._label(name), A.TypeExpr("record", span, fields=fields, requires=requires), span)
+
+    def type_def(self, meta, children):
+        rest = _content(children)
+        fields, requires = self._record_body(rest[1:])
+        return A.RecordType(str(rest[0]), fields, requires, self._span(meta))
+
+    def enum_def(self, meta, children):
+        rest = _content(children)
+        return A.EnumType(str(rest[0]), rest[1], self._span(meta))
+
+    def enum_values(self, meta, children):
+        return tuple(self._label(c) for c in children)
+
+    def optional(self, meta, children):
+        return "optional"
+
+    def type_expr(self, meta, children):
+        optional = bool(children and children[0] == "optional")
+        rest = children[1:] if optional else children
+        base: A.TypeExpr = rest[0]
+        kwargs = {"optional": optional}
+        if len(rest) > 1:
+            constraint = rest[1]
+            if isinstance(constraint, A.Interval):
+                kwargs["interval"] = constraint
+            else:
+                kwargs["one_of"] = constraint[1]
+        return _evolve(base, span=self._span(meta), **kwargs)
+
+    def _simple(kind):
+        def method(self, meta, children):
+            return A.TypeExpr(kind, self._span(meta))
+        return method
+
+    text_type = _simple("text")
+    bool_type = _simple("bool")
+    int_type = _simple("integer")
+    number_type = _simple("number")
+    rate_type = _simple("rate")
+    del _simple
+
+    def list_type(self, meta, children):
+        return A.TypeExpr("list", self._span(meta), element=_content(children)[0])
+
+    def map_type(self, meta, children):
+        return A.TypeExpr("map", self._span(meta), element=_content(children)[0])
+
+    def enum_ref(self, meta, children):
+        return A.TypeExpr("enum", self._span(meta), enum_name=str(_content(children)[0]))
+
+    def enum_inline(self, meta, children):
+        return A.TypeExpr("enum", self._span(meta), enum_values=_content(children)[0])
+
+    def judged_score(self, meta, children):
+        return A.TypeExpr("judged_score", self._span(meta), interval=_content(children)[0])
+
+    def judged_deduction(self, meta, children):
+        return A.TypeExpr("judged_deduction", self._span(meta), interval=_content(children)[0])
+
+    def record_ref(self, meta, children):
+        return A.TypeExpr("record", self._span(meta), record_name=str(children[0]))
+
+    def record_inline(self, meta, children):
+        fields, requires = self._record_body(children)
+        return A.TypeExpr("record", self._span(meta), fields=fields, requires=requires)
+
+    def one_of(self, meta, children):
+        values = []
+        for c in children[1:]:
+            if isinstance(c, A.Number):
+                values.append(c.value)
+            elif isinstance(c, Token):
+                values.append(self._label(c))
+            else:
+                values.append(c)
+        return ("one_of", tuple(values))
+
+    # ------------------------------------------------------------ indicators
+    def indicator(self, meta, children):
+        kw = children[0]
+        level = LEVEL_SPELLINGS.get(kw.value)
+        rest = children[1:]
+        name = self._label(rest[0])
+        weight, bonus, body = None, False, rest[1:]
+        if body and isinstance(body[0], tuple) and body[0][0] == "weight":
+            _, weight, bonus = body[0]
+            body = body[1:]
+        explanation = criteria = None
+        statements, subs = [], []
+        for item in body:
+            if isinstance(item, A.Indicator):
+                subs.append(item)
+            elif isinstance(item, tuple) and item[0] == "explanation":
+                explanation = item[1]
+            elif isinstance(item, tuple) and item[0] == "criteria":
+                criteria = item[1]
+            else:
+                statements.append(item)
+        return A.Indicator(name, weight, bonus, level, explanation, criteria, tuple(statements),
+                           tuple(subs), self._span(meta))
+
+    def weight(self, meta, children):
+        kw, number = children
+        return ("weight", number.value, kw.type == "KW_BONUS")
+
+    def explanation(self, meta, children):
+        return ("explanation", unquote(children[1].value))
+
+    def criteria(self, meta, children):
+        return ("criteria", unquote(children[1].value))
+
+    def let(self, meta, children):
+        _, name, _eq, expr = children
+        return A.Let(str(name), expr, self._span(meta))
+
+    def part(self, meta, children):
+        rest = [c for c in _content(children) if not (isinstance(c, Token) and c.type == "EQ")]
+        name, points, expr = rest[0], rest[1], rest[2]
+        na = rest[3] if len(rest) > 3 else None
+        return A.Part(self._label(name), points.value, expr, na, self._span(meta))
+
+    def part_na(self, meta, children):
+        cond, reason = _content(children)
+        return A.NotApplicable(cond, unquote(reason.value), self._span(meta))
+
+    def score(self, meta, children):
+        return A.Formula(children[-1], self._span(meta))
+
+    def deduct(self, meta, children):
+        amount = children[1]
+        condition = reason = None
+        i = 2
+        while i < len(children):
+            tok = children[i]
+            if tok.type == "KW_IF":
+                condition = children[i + 1]
+            elif tok.type == "KW_REASON":
+                reason = unquote(children[i + 1].value)
+            i += 2
+        return A.Deduct(amount, condition, reason, self._span(meta))
+
+    def each(self, meta, children):
+        rest = _content(children)
+        items, per_item, *opts = rest
+        kw = dict(describe=None, group_by=None, group_cap=None, total_cap=None, skip=None)
+        for key, value in opts:
+            if key == "group":
+                kw["group_by"], kw["group_cap"] = value
+            else:
+                kw[key] = value
+        return A.EachDeduct(items, per_item, span=self._span(meta), **kw)
+
+    def each_describe(self, meta, children):
+        return ("describe", children[-1])
+
+    def each_group(self, meta, children):
+        rest = _content(children)
+        return ("group", (str(rest[0]), rest[1]))
+
+    def each_cap(self, meta, children):
+        return ("total_cap", children[-1])
+
+    def each_skip(self, meta, children):
+        cond, reason = _content(children)
+        return ("skip", A.Skip(cond, unquote(reason.value), self._span(meta)))
+
+    def require(self, meta, children):
+        cond, message = _content(children)
+        return A.Require(cond, unquote(message.value), self._span(meta))
+
+    def not_applicable(self, meta, children):
+        cond, reason = _content(children)
+        return A.NotApplicable(cond, unquote(reason.value), self._span(meta))
+
+    # ------------------------------------------------------------ expressions
+    def conditional(self, meta, children):
+        cond, then, otherwise = _content(children)
+        return A.Conditional(cond, then, otherwise, self._span(meta))
+
+    def or_op(self, meta, children):
+        return A.Logical("or", children[0], children[2], self._span(meta))
+
+    def and_op(self, meta, children):
+        return A.Logical("and", children[0], children[2], self._span(meta))
+
+    def not_op(self, meta, children):
+        return A.Not(children[1], self._span(meta))
+
+    def compare(self, meta, children):
+        left, op, right = children
+        return A.Compare(_CMP[op.value], left, right, self._span(meta))
+
+    def in_interval(self, meta, children):
+        return A.InInterval(children[0], children[2], self._span(meta))
+
+    def binary(self, meta, children):
+        left, op, right = children
+        return A.Binary(_ARITH[op.value], left, right, self._span(meta))
+
+    def negate(self, meta, children):
+        operand = children[1]
+        if isinstance(operand, A.Number):
+            return A.Number(-operand.value, "-" + operand.text, self._span(meta))
+        return A.Negate(operand, self._span(meta))
+
+    def number(self, meta, children):
+        tok = children[0]
+        if tok.type in ("INFINITY", "KW_INF"):
+            return A.Number(Decimal("Infinity"), "∞", self._span(meta))
+        return A.Number(self._decimal(tok), tok.value.replace("％", "%"), self._span(meta))
+
+    def signed_number(self, meta, children):
+        tok = children[-1]
+        value = self._decimal(tok)
+        text = tok.value.replace("％", "%")
+        if len(children) == 2:
+            value, text = -value, "-" + text
+        return A.Number(value, text, self._span(meta))
+
+    def string(self, meta, children):
+        return A.String(unquote(children[0].value), self._span(meta))
+
+    def true(self, meta, children):
+        return A.Boolean(True, self._span(meta))
+
+    def false(self, meta, children):
+        return A.Boolean(False, self._span(meta))
+
+    def path(self, meta, children):
+        segments, star = [], None
+        for c in children:
+            if c.type == "NAME":
+                segments.append(str(c))
+            elif c.type == "STAR":
+                star = len(segments)
+        return A.Path(tuple(segments), star, self._span(meta))
+
+    def call(self, meta, children):
+        return A.Call(str(children[0]), tuple(children[1:]), self._span(meta))
+
+    def band(self, meta, children):
+        rest = _content(children)
+        return A.Band(rest[0], tuple(rest[1:]), self._span(meta))
+
+    def arm(self, meta, children):
+        interval, _arrow, result = children
+        return A.Arm(interval, result, self._span(meta))
+
+    def match(self, meta, children):
+        rest = _content(children)
+        return A.Match(rest[0], tuple(rest[1:]), self._span(meta))
+
+    def case(self, meta, children):
+        key, _arrow, result = children
+        if isinstance(key, A.Number):
+            key = key.value
+        else:
+            key = self._label(key)
+        return A.Case(key, result, self._span(meta))
+
+    def _interval(low_closed, high_closed):
+        def method(self, meta, children):
+            low, high = children
+            return A.Interval(_finite(low), _finite(high), low_closed and _finite(low) is not None,
+                              high_closed and _finite(high) is not None, self._span(meta))
+        return method
+
+    closed_closed = _interval(True, True)
+    closed_open = _interval(True, False)
+    open_closed = _interval(False, True)
+    open_open = _interval(False, False)
+    del _interval
+
+    def half_line(self, meta, children):
+        op, bound = children
+        op = _CMP[op.value]
+        span = self._span(meta)
+        if op in (">", ">="):
+            return A.Interval(bound, None, op == ">=", False, span)
+        if op in ("<", "<="):
+            return A.Interval(None, bound, False, op == "<=", span)
+        raise PerfdslError([error("E004", "区间不能写作 ≠ x；请写出两个区间", span)])
+
+    def point(self, meta, children):
+        bound = children[1]
+        return A.Interval(bound, bound, True, True, self._span(meta))
+
+
+def _finite(expr):
+    """An infinite literal as an interval end means "no end"."""
+    if isinstance(expr, A.Number) and expr.value.is_infinite():
+        return None
+    return expr
+
+
+def _evolve(node, **changes):
+    import attrs
+    return attrs.evolve(node, **changes)

@@ -1,0 +1,158 @@
+"""The functions rule files may call, under Chinese and English names.
+
+Each builds one 评分标准 idiom (proportional scoring with a floor, a ratio
+deduction over sampled items, a growth rate) so that rule files read like
+the criteria column and traces can say which case applied.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Callable, Optional
+
+import attrs
+
+from .numbers import ONE, ZERO, show
+
+
+class BuiltinError(Exception):
+    """A builtin was given values it cannot work with; the evaluator adds the location."""
+
+
+@attrs.frozen
+class Builtin:
+    name: str  # canonical (English)
+    zh: str
+    min_args: int
+    max_args: Optional[int]
+    arg_kinds: str  # one letter per argument: n number, l list, r sample record, a any; '*' repeats the last
+    result: str  # number | bool
+    impl: Callable
+    explain: Optional[Callable] = None  # (args, result) -> str, called only when tracing
+
+
+def _num(x):
+    if isinstance(x, bool) or not isinstance(x, Decimal):
+        raise BuiltinError(f"应为数值，得到 {x!r}")
+    return x
+
+
+def _min(*xs):
+    return min(_num(x) for x in xs)
+
+
+def _max(*xs):
+    return max(_num(x) for x in xs)
+
+
+def _list(x):
+    if not isinstance(x, list):
+        raise BuiltinError("应为列表")
+    return x
+
+
+def _sum(xs):
+    total = ZERO
+    for x in _list(xs):
+        total += _num(x)
+    return total
+
+
+def _proportional(rate, points, floor):
+    if rate >= ONE:
+        return points
+    if rate >= floor:
+        return rate * points
+    return ZERO
+
+
+def _explain_proportional(args, result):
+    rate, points, floor = args
+    if rate >= ONE:
+        case = f"{show(rate, True)} ≥ 100% → 满分 {show(points)}"
+    elif rate >= floor:
+        case = f"{show(floor, True)} ≤ {show(rate, True)} < 100% → {show(rate, True)} × {show(points)} = {show(result)}"
+    else:
+        case = f"{show(rate, True)} < {show(floor, True)} → 0"
+    return f"按比例得分：{case}"
+
+
+def _sample(record, points):
+    sampled, problems = _sample_counts(record)
+    if sampled == 0:
+        return points
+    return points * (ONE - problems / sampled)
+
+
+def _sample_counts(record):
+    if not isinstance(record, dict) or "抽查数" not in record or "问题数" not in record:
+        raise BuiltinError("抽查得分 需要含 抽查数 和 问题数 的记录")
+    return _num(record["抽查数"]), _num(record["问题数"])
+
+
+def _explain_sample(args, result):
+    sampled, problems = _sample_counts(args[0])
+    points = args[1]
+    if sampled == 0:
+        return f"抽查 0 项 → 满分 {show(points)}"
+    return (f"抽查 {show(sampled)} 项，存在问题 {show(problems)} 项："
+            f"{show(points)} × (1 − {show(problems)}/{show(sampled)}) = {show(result)}")
+
+
+def _growth(new, old):
+    if old == 0:
+        if new == 0:
+            return ZERO
+        return Decimal("Infinity") if new > 0 else Decimal("-Infinity")
+    return (new - old) / old
+
+
+def _explain_growth(args, result):
+    new, old = args
+    if old == 0:
+        return f"增长率：上年为 0，本年 {show(new)} → {show(result, True)}"
+    return f"增长率 = ({show(new)} − {show(old)}) / {show(old)} = {show(result, True)}"
+
+
+def _ratio(a, b, if_zero):
+    if b == 0:
+        return if_zero
+    return a / b
+
+
+def _explain_ratio(args, result):
+    a, b, if_zero = args
+    if b == 0:
+        return f"比值：分母为 0 → 按规则取 {show(if_zero)}"
+    return f"比值 = {show(a)} / {show(b)} = {show(result)}"
+
+
+def _any(xs):
+    return any(x is True for x in _list(xs))
+
+
+def _all(xs):
+    return all(x is True for x in _list(xs))
+
+
+BUILTINS: tuple[Builtin, ...] = (
+    Builtin("min", "最小", 1, None, "n*", "number", _min),
+    Builtin("max", "最大", 1, None, "n*", "number", _max),
+    Builtin("abs", "绝对值", 1, 1, "n", "number", lambda x: abs(_num(x))),
+    Builtin("count", "计数", 1, 1, "l", "number", lambda xs: Decimal(len(_list(xs)))),
+    Builtin("sum", "求和", 1, 1, "l", "number", _sum),
+    Builtin("any", "任一", 1, 1, "l", "bool", _any),
+    Builtin("all", "全部", 1, 1, "l", "bool", _all),
+    Builtin("proportional", "按比例", 3, 3, "nnn", "number", _proportional, _explain_proportional),
+    Builtin("sample_score", "抽查得分", 2, 2, "rn", "number", _sample, _explain_sample),
+    Builtin("growth", "增长率", 2, 2, "nn", "number", _growth, _explain_growth),
+    Builtin("ratio", "比值", 3, 3, "nnn", "number", _ratio, _explain_ratio),
+)
+
+BY_NAME: dict[str, Builtin] = {}
+for _b in BUILTINS:
+    BY_NAME[_b.name] = _b
+    BY_NAME[_b.zh] = _b
+
+# Special forms take an unevaluated path.
+EXISTS_NAMES = ("exists", "存在")

@@ -1,0 +1,49 @@
+"""Checker passes over a merged rule set, run before any facts are scored."""
+
+from __future__ import annotations
+
+import attrs
+
+from ..diagnostics import Diagnostic, sort_key, warning
+from ..loader import RuleSet
+from ..types import Ty, TypeResolver
+from .names import NameChecker
+from .weights import check_tree
+
+MAX_DIAGNOSTICS = 200
+
+
+@attrs.frozen
+class Checked:
+    rules: RuleSet
+    facts_type: Ty
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if not d.is_error]
+
+
+def check(rules: RuleSet) -> Checked:
+    resolver = TypeResolver(rules.records, rules.enums)
+    facts_ty = resolver.record(rules.facts)
+    out: list[Diagnostic] = list(resolver.diagnostics)
+    for rec in rules.records.values():
+        resolver.record(rec)
+    out.extend(d for d in resolver.diagnostics if d not in out)
+    out.extend(NameChecker(rules, facts_ty).run())
+    out.extend(check_tree(rules.roots))
+    if rules.system is None:
+        out.append(warning("W140", "没有 体系 声明：总分没有等级，舍入按默认的 2 位小数四舍五入"))
+    elif rules.system.rounding is None:
+        out.append(warning("W141", "体系 没有声明舍入规则（如 舍入 2 位 四舍五入）；按默认的 2 位小数四舍五入",
+                           rules.system.span))
+    if not rules.roots:
+        out.append(warning("W142", "规则中没有任何指标"))
+    unique = list(dict.fromkeys(out))
+    unique.sort(key=sort_key)
+    return Checked(rules, facts_ty, tuple(unique[:MAX_DIAGNOSTICS]))

@@ -1,0 +1,340 @@
+"""Names and types: every name resolves, every operator gets the kind of value it needs.
+
+Resolution order is the evaluator's: finding fields (inside 逐项扣), the
+indicator's 令 values, shared 令 values, then facts.  Unknown names get
+"did you mean" suggestions; a 令 defined through itself is a cycle.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from .. import ast as A
+from ..builtins import BY_NAME, EXISTS_NAMES
+from ..diagnostics import Diagnostic, Note, closest, error, warning
+from ..keywords import SPELLINGS
+from ..types import ANY, BOOL, NUMBER, TEXT, Ty
+
+_ARG = {"n": "数值", "l": "列表", "r": "记录", "a": "任意值"}
+
+
+class Scope:
+    def __init__(self, checker: "NameChecker", lets: dict[str, A.Let], item: Optional[Ty] = None,
+                 label: str = "全局"):
+        self.checker = checker
+        self.lets = lets
+        self.item = item
+        self.label = label
+        self.types: dict[str, Ty] = {}
+        self.active: list[str] = []
+
+
+class NameChecker:
+    def __init__(self, rules, facts_ty: Ty):
+        self.rules = rules
+        self.facts = facts_ty
+        self.diagnostics: list[Diagnostic] = []
+        self.used_facts: set[str] = set()
+        self.used_lets: set[int] = set()
+        self.global_scope = Scope(self, rules.globals)
+
+    # ------------------------------------------------------------ driving
+    def run(self) -> list[Diagnostic]:
+        for let in self.rules.globals.values():
+            self.let_type(self.global_scope, let)
+        for root in self.rules.roots:
+            self.indicator(root)
+        system = self.rules.system
+        if system is not None:
+            scope = self.global_scope
+            for arm in system.grades:
+                self.interval(scope, arm.interval)
+            for veto in system.vetoes:
+                self.expect(scope, veto.condition, "bool")
+        for let in self.rules.globals.values():
+            if id(let) not in self.used_lets:
+                self.diagnostics.append(warning("W120", f"共享值 `{let.name}` 没有被任何指标使用", let.span))
+        return self.diagnostics
+
+    def indicator(self, ind: A.Indicator) -> None:
+        lets = {}
+        for s in ind.statements:
+            if isinstance(s, A.Let):
+                if s.name in lets:
+                    self.diagnostics.append(error("E110", f"指标 {ind.name} 中重复定义 `{s.name}`", s.span,
+                                                  notes=[Note(lets[s.name].span, "首次定义于此")]))
+                lets[s.name] = s
+        scope = Scope(self, lets, label=ind.name)
+        for s in ind.statements:
+            self.statement(scope, s, ind)
+        for let in lets.values():
+            if id(let) not in self.used_lets:
+                self.diagnostics.append(warning("W121", f"`{let.name}` 已定义但没有被使用", let.span))
+        for child in ind.children:
+            self.indicator(child)
+
+    def statement(self, scope: Scope, s, ind: A.Indicator) -> None:
+        if isinstance(s, A.Let):
+            self.let_type(scope, s)
+        elif isinstance(s, A.Part):
+            self.expect(scope, s.expr, "number")
+            if s.not_applicable is not None:
+                self.expect(scope, s.not_applicable.condition, "bool")
+        elif isinstance(s, A.Formula):
+            self.expect(scope, s.expr, "number")
+        elif isinstance(s, A.Deduct):
+            self.expect(scope, s.amount, "number")
+            if s.condition is not None:
+                self.expect(scope, s.condition, "bool")
+        elif isinstance(s, (A.Require, A.NotApplicable)):
+            self.expect(scope, s.condition, "bool")
+        elif isinstance(s, A.EachDeduct):
+            self.each(scope, s)
+
+    def each(self, scope: Scope, s: A.EachDeduct) -> None:
+        ty = self.expr(scope, s.items)
+        if ty.kind not in ("list", "any"):
+            self.diagnostics.append(error("E201", f"逐项扣 需要一个列表，`{s.items.dotted}` 是{ty.describe()}", s.items.span))
+            return
+        element = ty.element or ANY
+        inner = Scope(self, scope.lets, element if element.kind == "record" else None, scope.label)
+        inner.types = scope.types
+        self.expect(inner, s.per_item, "number")
+        if s.describe is not None:
+            self.expr(inner, s.describe)
+        if s.skip is not None:
+            self.expect(inner, s.skip.condition, "bool")
+        if s.group_by is not None:
+            if element.kind == "record" and s.group_by not in element.fields:
+                self._unknown_field(s.group_by, element, s.span, s.items.dotted)
+        if s.group_cap is not None:
+            self.expect(scope, s.group_cap, "number")
+        if s.total_cap is not None:
+            self.expect(scope, s.total_cap, "number")
+
+    # ------------------------------------------------------------ expressions
+    def expect(self, scope: Scope, e, kind: str) -> Ty:
+        ty = self.expr(scope, e)
+        if ty.kind == "any":
+            return ty
+        ok = ty.numeric if kind == "number" else ty.kind == kind
+        if not ok:
+            want = {"number": "数值", "bool": "条件（真/假）"}[kind]
+            hint = ""
+            if kind == "number" and ty.kind == "bool":
+                hint = "；布尔值不能参与计算，请写 若 条件 则 x 否则 y"
+            self.diagnostics.append(error("E202", f"此处需要{want}，`{_text(e)}` 是{ty.describe()}{hint}", e.span))
+        return ty
+
+    def let_type(self, scope: Scope, let: A.Let) -> Ty:
+        key = let.name
+        home = scope if let.name in scope.lets and scope.lets[let.name] is let else self.global_scope
+        if key in home.types:
+            return home.types[key]
+        if key in home.active:
+            cycle = " → ".join(home.active[home.active.index(key):] + [key])
+            self.diagnostics.append(error("E203", f"循环定义：{cycle}", let.span))
+            return ANY
+        home.active.append(key)
+        try:
+            ty = self.expr(home, let.expr)
+        finally:
+            home.active.pop()
+        home.types[key] = ty
+        return ty
+
+    def expr(self, scope: Scope, e) -> Ty:
+        if isinstance(e, A.Number):
+            return NUMBER
+        if isinstance(e, A.String):
+            return TEXT
+        if isinstance(e, A.Boolean):
+            return BOOL
+        if isinstance(e, A.Path):
+            return self.path(scope, e)
+        if isinstance(e, A.Binary):
+            self.expect(scope, e.left, "number")
+            self.expect(scope, e.right, "number")
+            return NUMBER
+        if isinstance(e, A.Negate):
+            self.expect(scope, e.operand, "number")
+            return NUMBER
+        if isinstance(e, A.Compare):
+            left = self.expr(scope, e.left)
+            right = self.expr(scope, e.right)
+            self.comparable(e, left, right)
+            return BOOL
+        if isinstance(e, A.Logical):
+            self.expect(scope, e.left, "bool")
+            self.expect(scope, e.right, "bool")
+            return BOOL
+        if isinstance(e, A.Not):
+            self.expect(scope, e.operand, "bool")
+            return BOOL
+        if isinstance(e, A.Conditional):
+            self.expect(scope, e.condition, "bool")
+            a = self.expr(scope, e.then)
+            b = self.expr(scope, e.otherwise)
+            if a.numeric and b.numeric:
+                return NUMBER
+            return a if a.kind == b.kind else ANY
+        if isinstance(e, A.InInterval):
+            self.expect(scope, e.value, "number")
+            self.interval(scope, e.interval)
+            return BOOL
+        if isinstance(e, A.Band):
+            self.expect(scope, e.subject, "number")
+            kinds = set()
+            for arm in e.arms:
+                self.interval(scope, arm.interval)
+                kinds.add(self.expr(scope, arm.result).kind)
+            return NUMBER if kinds <= {"number", "integer", "rate", "judged", "any"} else ANY
+        if isinstance(e, A.Match):
+            subject = self.expr(scope, e.subject)
+            if subject.kind == "enum":
+                keys = [c.key for c in e.cases]
+                for c in e.cases:
+                    if c.key not in subject.enum_values:
+                        self.diagnostics.append(error("E204", f"`{c.key}` 不是 {subject.describe()} 的取值"
+                                                              f"（{'、'.join(subject.enum_values)}）", c.span))
+                missing = [v for v in subject.enum_values if v not in keys]
+                if missing:
+                    self.diagnostics.append(error("E205", f"查表缺少取值：{'、'.join(missing)}", e.span))
+            kinds = {self.expr(scope, c.result).kind for c in e.cases}
+            return NUMBER if kinds <= {"number", "integer", "rate", "judged", "any"} else ANY
+        if isinstance(e, A.Call):
+            return self.call(scope, e)
+        raise AssertionError(type(e))  # pragma: no cover
+
+    def interval(self, scope: Scope, iv: A.Interval) -> None:
+        for end in (iv.low, iv.high):
+            if end is not None:
+                self.expect(scope, end, "number")
+
+    def comparable(self, e: A.Compare, left: Ty, right: Ty) -> None:
+        if "any" in (left.kind, right.kind):
+            return
+        if e.op in ("=", "!="):
+            if left.numeric and right.numeric:
+                return
+            if {left.kind, right.kind} <= {"text", "enum"}:
+                for ty, other in ((left, e.right), (right, e.left)):
+                    if ty.kind == "enum" and isinstance(other, A.String) and other.value not in ty.enum_values:
+                        self.diagnostics.append(error("E204", f"“{other.value}” 不是 {ty.describe()} 的取值"
+                                                              f"（{'、'.join(ty.enum_values)}）", other.span,
+                                                      suggestions=[f"是否想写 “{s}”？" for s in closest(other.value, ty.enum_values)]))
+                return
+            if left.kind == right.kind:
+                return
+        elif left.numeric and right.numeric:
+            return
+        self.diagnostics.append(error("E206", f"无法比较 {left.describe()} 与 {right.describe()}：`{_text(e)}`", e.span))
+
+    def call(self, scope: Scope, e: A.Call) -> Ty:
+        if e.function in EXISTS_NAMES:
+            if len(e.args) != 1 or not isinstance(e.args[0], A.Path):
+                self.diagnostics.append(error("E207", f"{e.function}(…) 需要一个事实路径", e.span))
+            else:
+                ty = self.path(scope, e.args[0])
+                if ty.kind != "any" and not ty.optional:
+                    self.diagnostics.append(warning("W208", f"`{e.args[0].dotted}` 不是可选事实，{e.function}(…) 总为真",
+                                                    e.span))
+            return BOOL
+        fn = BY_NAME.get(e.function)
+        if fn is None:
+            names = sorted(set(BY_NAME) | set(EXISTS_NAMES))
+            self.diagnostics.append(error("E209", f"未知函数 `{e.function}`", e.span,
+                                          suggestions=[f"是否想写 `{s}`？" for s in closest(e.function, names)]))
+            for a in e.args:
+                self.expr(scope, a)
+            return ANY
+        n = len(e.args)
+        if n < fn.min_args or (fn.max_args is not None and n > fn.max_args):
+            want = f"{fn.min_args}" if fn.min_args == fn.max_args else f"至少 {fn.min_args}"
+            self.diagnostics.append(error("E210", f"{e.function}(…) 需要 {want} 个参数，这里有 {n} 个", e.span))
+        for i, a in enumerate(e.args):
+            ty = self.expr(scope, a)
+            kind = fn.arg_kinds[min(i, len(fn.arg_kinds) - 1)]
+            if kind == "*":
+                kind = fn.arg_kinds[-2]
+            if ty.kind == "any":
+                continue
+            ok = {"n": ty.numeric, "l": ty.kind == "list", "r": ty.kind == "record", "a": True}[kind]
+            if not ok:
+                self.diagnostics.append(error("E211", f"{e.function}(…) 的第 {i + 1} 个参数应为{_ARG[kind]}，"
+                                                      f"`{_text(a)}` 是{ty.describe()}", a.span))
+        return NUMBER if fn.result == "number" else BOOL
+
+    # ------------------------------------------------------------ paths
+    def path(self, scope: Scope, p: A.Path) -> Ty:
+        first = p.segments[0]
+        if scope.item is not None and first in scope.item.fields:
+            return self._walk(scope.item, p, 0, "")
+        if len(p.segments) == 1 and p.star is None:
+            if first in scope.lets:
+                let = scope.lets[first]
+                self.used_lets.add(id(let))
+                return self.let_type(scope, let)
+            if first in self.rules.globals:
+                let = self.rules.globals[first]
+                self.used_lets.add(id(let))
+                return self.let_type(self.global_scope, let)
+        if first in scope.lets or first in self.rules.globals:
+            self.diagnostics.append(error("E212", f"`{first}` 是计算值，不能再取字段：`{p.dotted}`", p.span))
+            return ANY
+        ty = self._walk(self.facts, p, 0, "")
+        if ty.kind != "any":
+            self.used_facts.add(".".join(p.segments))
+        return ty
+
+    def _walk(self, ty: Ty, p: A.Path, start: int, prefix: str) -> Ty:
+        path = prefix
+        for i in range(start, len(p.segments)):
+            if p.star is not None and i == p.star:
+                if ty.kind not in ("list", "map"):
+                    self.diagnostics.append(error("E213", f"`{path}[*]` 需要列表或映射，`{path}` 是{ty.describe()}", p.span))
+                    return ANY
+                element = self._walk(ty.element, p.__class__(p.segments[i:], None, p.span), 0, f"{path}[*]")
+                return Ty("list", element=element) if element.kind != "any" else ANY
+            seg = p.segments[i]
+            if ty.kind == "judged" and seg in (ty.judged_field, "理由"):
+                ty = NUMBER if seg != "理由" else TEXT
+                path = f"{path}.{seg}"
+                continue
+            if ty.kind != "record":
+                self.diagnostics.append(error("E214", f"`{path}` 是{ty.describe()}，没有字段 `{seg}`", p.span))
+                return ANY
+            if seg not in ty.fields:
+                self._unknown_field(seg, ty, p.span, path, p)
+                return ANY
+            ty = ty.fields[seg]
+            path = f"{path}.{seg}" if path else seg
+        if p.star is not None and p.star == len(p.segments):
+            if ty.kind not in ("list", "map"):
+                self.diagnostics.append(error("E213", f"`{path}[*]` 需要列表或映射", p.span))
+                return ANY
+            return Ty("list", element=ty.element)
+        return ty
+
+    def _unknown_field(self, seg: str, ty: Ty, span: A.Span, path: str, p: Optional[A.Path] = None) -> None:
+        where = f"事实 `{path}`" if path else "事实"
+        candidates = list(ty.fields)
+        if not path and p is not None:
+            candidates += list(self.rules.globals)
+        suggestions = [f"是否想写 `{s}`？" for s in closest(seg, candidates)]
+        for spelling in SPELLINGS:
+            if seg.startswith(spelling) and len(seg) > len(spelling) and not path:
+                suggestions.append(f"关键字 `{spelling}` 之后需要空格：`{spelling} {seg[len(spelling):]}`")
+                break
+        full = f"{path}.{seg}" if path else seg
+        notes = []
+        if ty.decl is not None:
+            notes.append(Note(ty.decl.span, "声明于此"))
+        self.diagnostics.append(error("E215", f"未知的名称 `{full}`：{where}中没有 `{seg}`，也不是已定义的值",
+                                      span, fact_path=full if p is None else None, notes=notes,
+                                      suggestions=suggestions))
+
+
+def _text(e) -> str:
+    from ..printer import expr_text
+    return expr_text(e)

@@ -1,0 +1,304 @@
+"""The ``perfdsl`` command.  No Python traceback ever reaches the user.
+
+Exit status: 0 success; 1 rule errors, bad facts or failed records; 2 wrong
+usage; 3 an internal error (a bug in perfdsl — please report it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Iterable, Iterator, Optional
+
+from rich.console import Console
+
+from . import __version__
+from .diagnostics import Diagnostic, PerfdslError, error
+from .engine import Engine, sha256_text
+from .explanation import explain, failure
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+TRACE_FILTERS = {
+    "deductions": {"deduction", "cap", "floor"},
+    "na": {"not_applicable"},
+    "facts": {"fact", "judgement"},
+    "bands": {"band", "match"},
+}
+
+
+def _console(stderr: bool = False) -> Console:
+    stream = sys.stderr if stderr else sys.stdout
+    tty = stream.isatty()
+    return Console(file=stream, width=None if tty else 200, no_color=not tty or "NO_COLOR" in os.environ,
+                   highlight=False, soft_wrap=not tty)
+
+
+class Usage(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse would exit 2 with its own text; keep ours
+        raise Usage(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="perfdsl", description="预算绩效评价指标体系的规则语言与评分器")
+    p.add_argument("--version", action="version", version=f"perfdsl {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    e = sub.add_parser("eval", help="对一个或一批事实文件评分", description="对一个或一批事实文件评分")
+    e.add_argument("rules", help="规则文件或规则目录")
+    e.add_argument("facts", nargs="+", help="事实文件：.json（一套事实）或 .jsonl（每行一套），或其目录")
+    e.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
+    e.add_argument("--no-trace", action="store_true", help="JSON 中不包含评分过程")
+    e.add_argument("--full", action="store_true", help="text 格式下显示每个指标的完整评分过程")
+    e.add_argument("--only", choices=sorted(TRACE_FILTERS), help="text 格式下只显示某类评分步骤")
+    e.add_argument("-o", "--output", help="写入文件（先写临时文件再改名，不会留下半个文件）")
+
+    x = sub.add_parser("explain", help="显示一个指标的完整评分过程", description="显示一个指标的完整评分过程")
+    x.add_argument("rules")
+    x.add_argument("facts")
+    x.add_argument("indicator", help="三级指标名称（或其一部分）")
+    x.add_argument("--only", choices=sorted(TRACE_FILTERS), help="只显示某类步骤")
+
+    c = sub.add_parser("check", help="检查规则文件", description="检查规则文件：语法、名称、类型、分值、区间")
+    c.add_argument("rules")
+    c.add_argument("--strict", action="store_true", help="有警告也以失败退出")
+    c.add_argument("--format", choices=("text", "json"), default="text")
+    return p
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            build_parser().print_help()
+            return EXIT_USAGE
+        return COMMANDS[args.command](args)
+    except Usage as exc:
+        print(f"perfdsl: 用法错误：{exc}（perfdsl --help 查看用法）", file=sys.stderr)
+        return EXIT_USAGE
+    except PerfdslError as exc:
+        _report(exc.diagnostics, exc.sources)
+        return EXIT_FAIL
+    except KeyboardInterrupt:
+        print("perfdsl: 已中断", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 — the last guard: a bug becomes a diagnostic, not a traceback
+        print(f"perfdsl: internal error[X000]: {type(exc).__name__}: {exc}\n"
+              "这是 perfdsl 的缺陷，不是规则或事实的问题。请附上命令、规则与事实文件报告此问题；"
+              "设置 PERFDSL_DEBUG=1 可查看内部调用栈。", file=sys.stderr)
+        if os.environ.get("PERFDSL_DEBUG"):
+            import traceback
+            traceback.print_exc()
+        return EXIT_INTERNAL
+
+
+def _report(diags: Iterable[Diagnostic], sources) -> None:
+    from .render.diagnostics import render_text
+    render_text(diags, sources, _console(stderr=True))
+
+
+def _load_engine(path: str) -> Engine:
+    from .check import check
+    from .loader import load
+    rules = load(path)
+    checked = check(rules)
+    if checked.errors:
+        raise PerfdslError(checked.diagnostics, rules.sources)
+    return Engine(checked)
+
+
+# ---------------------------------------------------------------- inputs
+
+class Record:
+    """One fact set from the input: its text, where it came from, its line in a .jsonl."""
+
+    __slots__ = ("text", "source", "line")
+
+    def __init__(self, text: str, source: str, line: Optional[int] = None):
+        self.text = text
+        self.source = source
+        self.line = line
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PerfdslError([error("F000", f"无法读取事实文件 {path}：{exc.strerror}")])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PerfdslError([error("F005", f"{path}：不是 UTF-8 编码（第 {exc.start} 字节）")])
+
+
+def iter_records(inputs: list[str]) -> Iterator[Record]:
+    for raw in inputs:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.suffix in (".json", ".jsonl") and p.is_file())
+        elif path.exists():
+            files = [path]
+        else:
+            raise PerfdslError([error("F000", f"找不到事实文件：{raw}")])
+        for f in files:
+            if f.suffix == ".jsonl":
+                yield from _jsonl(f)
+            else:
+                yield Record(_read_text(f), str(f))
+
+
+def _jsonl(path: Path) -> Iterator[Record]:
+    try:
+        handle = open(path, "rb")
+    except OSError as exc:
+        raise PerfdslError([error("F000", f"无法读取事实文件 {path}：{exc.strerror}")])
+    with handle:
+        for n, raw in enumerate(handle, 1):
+            try:
+                text = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError:
+                yield Record("\x00bad-utf8", str(path), n)
+                continue
+            if text.strip():
+                yield Record(text, str(path), n)
+
+
+def _score(engine: Engine, rec: Record, trace: bool):
+    """(document, diagnostics) for one record; never raises for bad facts."""
+    where = f"{rec.source}:{rec.line}" if rec.line is not None else rec.source
+    if rec.text == "\x00bad-utf8":
+        diags = [error("F005", f"{where}：这一行不是 UTF-8 编码")]
+        return failure(diags, rec.source, rec.line), diags, None
+    try:
+        result = engine.score_text(rec.text, where, trace=trace)
+    except PerfdslError as exc:
+        return failure(exc.diagnostics, rec.source, rec.line), list(exc.diagnostics), None
+    doc = explain(result, trace=trace, facts_source=rec.source, facts_sha256=sha256_text(rec.text))
+    if rec.line is not None:
+        doc = {"line": rec.line, **doc}
+    return doc, result.errors, result
+
+
+# ---------------------------------------------------------------- commands
+
+class AtomicOutput:
+    """Writes to a temp file beside the target and renames it into place on success."""
+
+    def __init__(self, target: Optional[str]):
+        self.target = target
+        self.handle = None
+        self.tmp = None
+
+    def __enter__(self):
+        if self.target is None:
+            return sys.stdout
+        directory = os.path.dirname(os.path.abspath(self.target))
+        fd, self.tmp = tempfile.mkstemp(prefix=".perfdsl-", suffix=".tmp", dir=directory)
+        self.handle = os.fdopen(fd, "w", encoding="utf-8")
+        return self.handle
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.handle is None:
+            return False
+        self.handle.close()
+        if exc_type is None:
+            os.replace(self.tmp, self.target)
+        else:
+            os.unlink(self.tmp)
+        return False
+
+
+def cmd_eval(args) -> int:
+    engine = _load_engine(args.rules)
+    trace = not args.no_trace
+    records = iter_records(args.facts)
+    failed = 0
+    total = 0
+    single = len(args.facts) == 1 and not args.facts[0].endswith(".jsonl") and not Path(args.facts[0]).is_dir()
+    with AtomicOutput(args.output) as out:
+        console = Console(file=out, width=200, no_color=True, highlight=False) if args.output else _console()
+        for rec in records:
+            total += 1
+            doc, diags, result = _score(engine, rec, trace or args.format == "text")
+            if diags:
+                failed += 1
+                _report(diags, engine.rules.sources)
+            if args.format == "json":
+                if single:
+                    out.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+                else:
+                    out.write(json.dumps(doc, ensure_ascii=False) + "\n")
+            elif result is not None:
+                from .render.terminal import print_result
+                if not single:
+                    console.rule(f"{rec.source}" + (f":{rec.line}" if rec.line else ""))
+                only = TRACE_FILTERS.get(args.only) if args.only else None
+                print_result(doc, console, full=args.full, only=only)
+    if total > 1:
+        print(f"共 {total} 套事实，{total - failed} 套成功，{failed} 套失败", file=sys.stderr)
+    return EXIT_FAIL if failed else EXIT_OK
+
+
+def cmd_explain(args) -> int:
+    from .render.terminal import find_indicator, print_indicator
+    engine = _load_engine(args.rules)
+    rec = Record(_read_text(Path(args.facts)), args.facts)
+    doc, diags, result = _score(engine, rec, True)
+    if result is None:
+        _report(diags, engine.rules.sources)
+        return EXIT_FAIL
+    found = find_indicator(doc, args.indicator)
+    if not found:
+        names = [n.name for n in result.root.leaves()]
+        from .diagnostics import closest
+        sugg = closest(args.indicator, names)
+        print(f"perfdsl: 没有名为 “{args.indicator}” 的指标" + (f"；是否想找 “{sugg[0]}”？" if sugg else ""),
+              file=sys.stderr)
+        return EXIT_FAIL
+    console = _console()
+    only = TRACE_FILTERS.get(args.only) if args.only else None
+    for node in found:
+        print_indicator(node, console, only)
+    return EXIT_FAIL if diags else EXIT_OK
+
+
+def cmd_check(args) -> int:
+    from .check import check
+    from .loader import load
+    from .render.diagnostics import render_json
+    try:
+        rules = load(args.rules)
+    except PerfdslError as exc:
+        if args.format == "json":
+            print(render_json(exc.diagnostics))
+        else:
+            _report(exc.diagnostics, exc.sources)
+        return EXIT_FAIL
+    checked = check(rules)
+    if args.format == "json":
+        print(render_json(checked.diagnostics))
+    else:
+        _report(checked.diagnostics, rules.sources)
+        n_err, n_warn = len(checked.errors), len(checked.warnings)
+        console = _console(stderr=True)
+        console.print(f"{len(rules.sources)} 个规则文件：{n_err} 个错误，{n_warn} 个警告")
+    if checked.errors or (args.strict and checked.warnings):
+        return EXIT_FAIL
+    return EXIT_OK
+
+
+COMMANDS = {"eval": cmd_eval, "explain": cmd_explain, "check": cmd_check}
+
+
+def entry() -> None:
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""Diagnostics: every problem perfdsl reports, with a code and a place.
+
+A diagnostic names a rule location (``file:line:col``) and/or a fact path,
+says what is wrong in plain words and, where it can, how to fix it.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+import attrs
+
+from .ast import Span
+
+
+@attrs.frozen
+class Note:
+    span: Span
+    message: str
+
+
+@attrs.frozen
+class Diagnostic:
+    code: str
+    severity: str  # "error" | "warning"
+    message: str
+    span: Optional[Span] = None
+    fact_path: Optional[str] = None
+    notes: tuple[Note, ...] = ()
+    suggestions: tuple[str, ...] = ()
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def location(self) -> str:
+        parts = []
+        if self.span is not None:
+            parts.append(str(self.span))
+        if self.fact_path:
+            parts.append(f"事实 {self.fact_path}")
+        return "，".join(parts)
+
+    def headline(self) -> str:
+        where = f"{self.span}: " if self.span is not None else ""
+        fact = f"[{self.fact_path}] " if self.fact_path and self.span is None else ""
+        return f"{where}{self.severity}[{self.code}]: {fact}{self.message}"
+
+    def to_json(self) -> dict:
+        out: dict = {"code": self.code, "severity": self.severity, "message": self.message}
+        if self.span is not None:
+            out["file"] = self.span.file
+            out["line"] = self.span.line
+            out["column"] = self.span.column
+        if self.fact_path is not None:
+            out["fact"] = self.fact_path
+        if self.notes:
+            out["notes"] = [
+                {"file": n.span.file, "line": n.span.line, "column": n.span.column, "message": n.message}
+                for n in self.notes
+            ]
+        if self.suggestions:
+            out["suggestions"] = list(self.suggestions)
+        return out
+
+
+class PerfdslError(Exception):
+    """Raised with one or more diagnostics; the CLI renders them, never a traceback."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic], sources=None):
+        self.diagnostics = tuple(diagnostics)
+        self.sources = sources or {}  # file → SourceFile, for excerpts with a caret
+        super().__init__("\n".join(d.headline() for d in self.diagnostics))
+
+
+def error(code: str, message: str, span: Optional[Span] = None, *, fact_path: Optional[str] = None,
+          notes: Iterable[Note] = (), suggestions: Iterable[str] = ()) -> Diagnostic:
+    return Diagnostic(code, "error", message, span, fact_path, tuple(notes), tuple(suggestions))
+
+
+def warning(code: str, message: str, span: Optional[Span] = None, *, fact_path: Optional[str] = None,
+            notes: Iterable[Note] = (), suggestions: Iterable[str] = ()) -> Diagnostic:
+    return Diagnostic(code, "warning", message, span, fact_path, tuple(notes), tuple(suggestions))
+
+
+def sort_key(d: Diagnostic):
+    s = d.span
+    return (s.file, s.line, s.column) if s is not None else ("", 0, 0)
+
+
+def closest(name: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
+    """Names within a small edit distance, for "did you mean …?"."""
+    scored = []
+    for cand in set(candidates):
+        d = _distance(name, cand)
+        threshold = max(1, min(3, len(name) // 3 + 1))
+        if d <= threshold or (len(name) >= 2 and (name in cand or cand in name)):
+            scored.append((d, cand))
+    return [c for _, c in sorted(scored)[:limit]]
+
+
+def _distance(a: str, b: str) -> int:
+    if abs(len(a) - len(b)) > 4:
+        return 99
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]

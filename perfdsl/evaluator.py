@@ -1,0 +1,418 @@
+"""Expressions over one fact set, in exact decimals.
+
+Names resolve innermost first: the fields of the current finding (inside
+逐项扣), the indicator's own 令 values, the rule set's shared 令 values, then
+facts.  Values are computed once, on first use.  When a ``Tracer`` is
+given, every fact read, named value, band, lookup and builtin case is
+recorded with its values; without one, tracing costs an ``is None`` test.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, DivisionByZero, InvalidOperation, Overflow
+from typing import Optional
+
+import attrs
+
+from . import ast as A
+from .builtins import BY_NAME, EXISTS_NAMES, BuiltinError
+from .diagnostics import Diagnostic, error
+from .numbers import show
+from .printer import expr_text, interval_text, substitute
+from .trace import Tracer
+
+
+@attrs.frozen
+class Judged:
+    """An evaluator's discretionary score or deduction (酌情) and its mandatory reason."""
+
+    field: str  # 得分 | 扣分
+    value: Decimal
+    reason: str
+
+
+class EvalError(Exception):
+    def __init__(self, diagnostic: Diagnostic):
+        self.diagnostic = diagnostic
+        super().__init__(diagnostic.headline())
+
+
+class Missing(Exception):
+    """An optional fact that is absent; becomes an EvalError where it was needed."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+
+class Env:
+    """The names one expression sees."""
+
+    __slots__ = ("item", "item_fields", "item_label", "lets", "cache")
+
+    def __init__(self, lets: dict[str, A.Let], item=None, item_fields=(), item_label: str = ""):
+        self.lets = lets
+        self.cache: dict[str, object] = {}
+        self.item = item
+        self.item_fields = item_fields
+        self.item_label = item_label
+
+    def for_item(self, item, fields, label: str) -> "Env":
+        env = Env(self.lets, item, fields, label)
+        env.cache = self.cache
+        return env
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, Decimal)
+
+
+class Evaluator:
+    def __init__(self, lets: dict[str, A.Let], facts: dict, tracer: Optional[Tracer] = None):
+        self.globals = lets
+        self.global_cache: dict[str, object] = {}
+        self.facts = facts
+        self.tracer = tracer
+        self._active: set[int] = set()
+        self._seen: Optional[dict[int, object]] = {} if tracer is not None else None
+        self._dispatch = {
+            A.Number: self._number, A.String: self._string, A.Boolean: self._boolean,
+            A.Path: self._path, A.Call: self._call, A.Binary: self._binary, A.Negate: self._negate,
+            A.Compare: self._compare, A.Logical: self._logical, A.Not: self._not,
+            A.Conditional: self._conditional, A.InInterval: self._in_interval, A.Band: self._band,
+            A.Match: self._match,
+        }
+
+    # ------------------------------------------------------------ entry points
+    def value(self, expr, env: Env):
+        return self._dispatch[type(expr)](expr, env)
+
+    def number(self, expr, env: Env, what: str = "数值") -> Decimal:
+        v = self.value(expr, env)
+        if not _is_number(v):
+            raise self._error("E301", f"{expr_text(expr)} 应为{what}，实际为 {_kind(v)} {_shown(v)}", expr.span)
+        return v
+
+    def boolean(self, expr, env: Env) -> bool:
+        v = self.value(expr, env)
+        if not isinstance(v, bool):
+            raise self._error("E302", f"{expr_text(expr)} 应为条件（真/假），实际为 {_kind(v)} {_shown(v)}", expr.span)
+        return v
+
+    def describe(self, expr) -> str:
+        """The formula with the values it used — only meaningful while tracing."""
+        seen = self._seen or {}
+
+        def lookup(p: A.Path):
+            v = seen.get(id(p), _NOTHING)
+            return None if v is _NOTHING else _shown(v)
+
+        def branch(c: A.Conditional):
+            return seen.get(id(c))
+        return substitute(expr, lookup, branch)
+
+    # ------------------------------------------------------------ errors
+    def _error(self, code: str, message: str, span: A.Span, fact_path: Optional[str] = None) -> EvalError:
+        return EvalError(error(code, message, span, fact_path=fact_path))
+
+    # ------------------------------------------------------------ atoms
+    def _number(self, e: A.Number, env):
+        return e.value
+
+    def _string(self, e: A.String, env):
+        return e.value
+
+    def _boolean(self, e: A.Boolean, env):
+        return e.value
+
+    def _path(self, e: A.Path, env: Env):
+        value = self._resolve(e, env)
+        if self._seen is not None:
+            self._seen[id(e)] = value
+        return value
+
+    def _resolve(self, e: A.Path, env: Env):
+        segs = e.segments
+        first = segs[0]
+        if env.item is not None and first in env.item_fields:
+            return self._walk(env.item, segs, 0, e, env.item_label, trace=False)
+        if len(segs) == 1 and e.star is None:
+            if first in env.lets:
+                return self._let(env.lets[first], env.cache, env)
+            if first in self.globals:
+                return self._let(self.globals[first], self.global_cache, Env(self.globals))
+        return self._walk(self.facts, segs, 0, e, "", trace=True)
+
+    def _walk(self, base, segs, start, e: A.Path, prefix: str, trace: bool):
+        cur = base
+        path = prefix
+        for i in range(start, len(segs)):
+            if e.star is not None and i == e.star:
+                return self._spread(cur, segs, i, e, path, trace)
+            seg = segs[i]
+            path = f"{path}.{seg}" if path else seg
+            cur = self._step(cur, seg, path, e)
+        if e.star is not None and e.star == len(segs):
+            return self._spread(cur, segs, len(segs), e, path, trace)
+        return self._leaf(cur, path, e, trace)
+
+    def _step(self, cur, seg, path, e):
+        if isinstance(cur, Judged):
+            if seg == cur.field:
+                return cur.value
+            if seg == "理由":
+                return cur.reason
+        if not isinstance(cur, dict):
+            raise self._error("E303", f"{path} 无法取字段：上一级不是记录", e.span, fact_path=path)
+        if seg not in cur or cur[seg] is None:
+            raise self._error("E304", f"缺少事实 {path}（规则 {expr_text(e)} 需要它）", e.span, fact_path=path)
+        return cur[seg]
+
+    def _spread(self, cur, segs, i, e, path, trace):
+        items = list(cur.values()) if isinstance(cur, dict) else cur
+        if not isinstance(items, list):
+            raise self._error("E305", f"{path}[*] 需要列表或映射", e.span, fact_path=path)
+        out = []
+        for n, item in enumerate(items):
+            v = item
+            sub = f"{path}[{n}]"
+            for seg in segs[i:]:
+                sub = f"{sub}.{seg}"
+                v = self._step(v, seg, sub, e)
+            out.append(v.value if isinstance(v, Judged) else v)
+        if trace and self.tracer is not None:
+            self.tracer.fact(e.dotted, _shown(out), e.span, value=_json_value(out))
+        return out
+
+    def _leaf(self, value, path, e, trace):
+        if isinstance(value, Judged):
+            if self.tracer is not None:
+                self.tracer.fact(path, show(value.value), e.span, value=str(value.value))
+                self.tracer.add("judgement", f"{path}：酌情{value.field} {show(value.value)}，理由：{value.reason}",
+                                e.span, path=path, value=str(value.value), reason=value.reason)
+            return value.value
+        if trace and self.tracer is not None:
+            self.tracer.fact(path, _shown(value), e.span, value=_json_value(value))
+        return value
+
+    def _let(self, let: A.Let, cache: dict, env: Env):
+        if let.name in cache:
+            return cache[let.name]
+        key = id(let)
+        if key in self._active:
+            raise self._error("E306", f"`{let.name}` 的定义引用了它自身", let.span)
+        self._active.add(key)
+        try:
+            if self.tracer is not None:
+                step = self.tracer.open("value", "", let.span, name=let.name)
+                try:
+                    v = self.value(let.expr, env)
+                finally:
+                    self.tracer.close()
+                formula = expr_text(let.expr)
+                subst = self.describe(let.expr)
+                text = f"{let.name} = {formula}"
+                if subst not in (formula, _shown(v)):
+                    text += f" = {subst}"
+                text += f" = {_shown(v)}"
+                step.text = text
+                step.data.update(formula=formula, substituted=subst, value=_json_value(v))
+            else:
+                v = self.value(let.expr, env)
+        finally:
+            self._active.discard(key)
+        cache[let.name] = v
+        return v
+
+    # ------------------------------------------------------------ operators
+    def _binary(self, e: A.Binary, env):
+        left = self.number(e.left, env)
+        right = self.number(e.right, env)
+        try:
+            if e.op == "+":
+                return left + right
+            if e.op == "-":
+                return left - right
+            if e.op == "*":
+                return left * right
+            return left / right
+        except DivisionByZero:
+            raise self._error("E310", f"除数为零：{expr_text(e)} 中 {expr_text(e.right)} = 0；"
+                                      "请在规则中处理分母为 0 的情况（如 比值(a, b, 若为零的值)）", e.span,
+                              fact_path=_fact_of(e.right))
+        except (InvalidOperation, Overflow):
+            raise self._error("E311", f"无法计算 {expr_text(e)}（{show(left)} {e.op} {show(right)}）", e.span)
+
+    def _negate(self, e: A.Negate, env):
+        return -self.number(e.operand, env)
+
+    def _compare(self, e: A.Compare, env):
+        left = self.value(e.left, env)
+        right = self.value(e.right, env)
+        op = e.op
+        if op in ("=", "!="):
+            if type(left) is not type(right) and not (_is_number(left) and _is_number(right)):
+                raise self._error("E312", f"无法比较 {_kind(left)} 与 {_kind(right)}：{expr_text(e)}", e.span)
+            return (left == right) if op == "=" else (left != right)
+        if not (_is_number(left) and _is_number(right)):
+            raise self._error("E312", f"大小比较需要数值：{expr_text(e)}", e.span)
+        try:
+            if op == "<":
+                return left < right
+            if op == "<=":
+                return left <= right
+            if op == ">":
+                return left > right
+            return left >= right
+        except InvalidOperation:  # pragma: no cover — NaN never enters
+            raise self._error("E311", f"无法比较 {expr_text(e)}", e.span)
+
+    def _logical(self, e: A.Logical, env):
+        left = self.boolean(e.left, env)
+        if e.op == "and":
+            return left and self.boolean(e.right, env)
+        return left or self.boolean(e.right, env)
+
+    def _not(self, e: A.Not, env):
+        return not self.boolean(e.operand, env)
+
+    def _conditional(self, e: A.Conditional, env):
+        taken = self.boolean(e.condition, env)
+        if self._seen is not None:
+            self._seen[id(e)] = taken
+        return self.value(e.then if taken else e.otherwise, env)
+
+    def contains(self, iv: A.Interval, v: Decimal, env: Env) -> bool:
+        if iv.low is not None:
+            lo = self.number(iv.low, env)
+            if v < lo or (v == lo and not iv.low_closed):
+                return False
+        if iv.high is not None:
+            hi = self.number(iv.high, env)
+            if v > hi or (v == hi and not iv.high_closed):
+                return False
+        return True
+
+    def _in_interval(self, e: A.InInterval, env):
+        return self.contains(e.interval, self.number(e.value, env), env)
+
+    def _band(self, e: A.Band, env):
+        v = self.number(e.subject, env)
+        for arm in e.arms:
+            if self.contains(arm.interval, v, env):
+                result = self.value(arm.result, env)
+                if self.tracer is not None:
+                    pct = _percent_band(e)
+                    self.tracer.add("band", f"{expr_text(e.subject)} = {show(v, pct)} → 落在 "
+                                            f"{interval_text(arm.interval)} → {_shown(result)}", arm.span,
+                                    subject=expr_text(e.subject), value=str(v),
+                                    interval=interval_text(arm.interval), result=_json_value(result))
+                return result
+        listed = "、".join(interval_text(a.interval) for a in e.arms)
+        raise self._error("E320", f"{expr_text(e.subject)} = {show(v, _percent_band(e))} 不在任何区间内"
+                                  f"（{listed}）；规则拒绝这个值", e.span, fact_path=_fact_of(e.subject))
+
+    def _match(self, e: A.Match, env):
+        v = self.value(e.subject, env)
+        for case in e.cases:
+            if case.key == v:
+                result = self.value(case.result, env)
+                if self.tracer is not None:
+                    self.tracer.add("match", f"{expr_text(e.subject)} = {_shown(v)} → {_shown(result)}", case.span,
+                                    subject=expr_text(e.subject), key=_json_value(v), result=_json_value(result))
+                return result
+        raise self._error("E321", f"{expr_text(e.subject)} = {_shown(v)} 不在查表的取值中", e.span,
+                          fact_path=_fact_of(e.subject))
+
+    def _call(self, e: A.Call, env):
+        if e.function in EXISTS_NAMES:
+            target = e.args[0] if e.args else None
+            if len(e.args) != 1 or not isinstance(target, A.Path):
+                raise self._error("E330", f"{e.function}(…) 需要一个事实路径", e.span)
+            try:
+                self._resolve(target, env)
+                return True
+            except EvalError as err:
+                if err.diagnostic.code == "E304":
+                    return False
+                raise
+        fn = BY_NAME.get(e.function)
+        if fn is None:
+            raise self._error("E331", f"未知函数 {e.function}", e.span)
+        args = [self.value(a, env) for a in e.args]
+        try:
+            result = fn.impl(*args)
+        except BuiltinError as exc:
+            raise self._error("E332", f"{e.function}(…)：{exc}", e.span)
+        except TypeError:
+            raise self._error("E332", f"{e.function}(…) 的参数个数或类型不对", e.span)
+        except (DivisionByZero, InvalidOperation):
+            raise self._error("E310", f"{e.function}(…) 中出现除数为零", e.span)
+        if self.tracer is not None and fn.explain is not None:
+            self.tracer.add("builtin", fn.explain(args, result), e.span, function=fn.name, result=_json_value(result))
+        return result
+
+
+_NOTHING = object()
+
+
+def _fact_of(expr) -> Optional[str]:
+    return expr.dotted if isinstance(expr, A.Path) else None
+
+
+def _percent_band(band: A.Band) -> bool:
+    for arm in band.arms:
+        for end in (arm.interval.low, arm.interval.high):
+            if isinstance(end, A.Number) and end.is_percent:
+                return True
+    return False
+
+
+def _kind(v) -> str:
+    if isinstance(v, bool):
+        return "布尔"
+    if isinstance(v, Decimal):
+        return "数值"
+    if isinstance(v, str):
+        return "文本"
+    if isinstance(v, list):
+        return "列表"
+    if isinstance(v, dict):
+        return "记录"
+    return type(v).__name__
+
+
+def _shown(v) -> str:
+    if isinstance(v, bool):
+        return "真" if v else "假"
+    if isinstance(v, Decimal):
+        return show(v)
+    if isinstance(v, str):
+        return f"“{v}”"
+    if isinstance(v, list):
+        inner = ", ".join(_shown(x) for x in v[:8])
+        return f"[{inner}{', …' if len(v) > 8 else ''}]"
+    if isinstance(v, dict):
+        return "{…}"
+    return str(v)
+
+
+def _json_value(v):
+    if isinstance(v, bool) or isinstance(v, str):
+        return v
+    if isinstance(v, Decimal):
+        return str(v) if v.is_finite() else ("Infinity" if v > 0 else "-Infinity")
+    if isinstance(v, list):
+        return [_json_value(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _json_value(x) for k, x in v.items()}
+    if isinstance(v, Judged):
+        return {v.field: str(v.value), "理由": v.reason}
+    return str(v)
+
+
+def shown(v) -> str:
+    return _shown(v)
+
+
+def json_value(v):
+    return _json_value(v)

@@ -1,0 +1,82 @@
+"""The explanation: a result as a plain, versioned JSON-able document.
+
+Renderers read only this document.  Scores are exact decimal strings;
+the document is deterministic for the same rules and facts.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Optional
+
+from . import __version__
+from .numbers import fixed, percent, plain
+from .scoring import Node, Result
+
+SCHEMA_VERSION = 1
+
+
+def node_json(node: Node, places: int, trace: bool) -> dict:
+    out: dict = {"name": node.name, "weight": plain(node.weight)}
+    out["score"] = fixed(node.score, places) if node.score is not None else None
+    if node.indicator is not None:
+        out["level"] = node.level
+        out["at"] = f"{node.indicator.span.file}:{node.indicator.span.line}"
+        if node.indicator.bonus:
+            out["bonus"] = True
+    out["status"] = node.status
+    if node.children:
+        if node.score is not None:
+            out["rate"] = percent(node.score, node.weight)
+        out["children"] = [node_json(c, places, trace) for c in node.children]
+    else:
+        ind = node.indicator
+        if ind is not None:
+            if ind.explanation:
+                out["explanation"] = ind.explanation
+            if ind.criteria:
+                out["criteria"] = ind.criteria
+        if node.unrounded is not None and node.score is not None and node.unrounded != node.score:
+            out["unrounded"] = str(node.unrounded)
+        if trace and node.steps is not None:
+            out["trace"] = [s.to_json() for s in node.steps]
+    if node.errors:
+        out["errors"] = [d.to_json() for d in node.errors]
+    return out
+
+
+def explain(result: Result, trace: bool = True, facts_source: Optional[str] = None,
+            facts_sha256: Optional[str] = None) -> dict:
+    rules = result.rules
+    places = rules.rounding.places
+    doc: dict = {
+        "perfdsl": {"version": __version__, "schema": SCHEMA_VERSION},
+        "ruleset": {
+            "name": rules.name,
+            "files": [{"path": s.path, "sha256": s.sha256} for s in sorted(rules.sources.values(), key=lambda s: s.path)],
+        },
+    }
+    if facts_source is not None or facts_sha256 is not None:
+        doc["facts"] = {"source": facts_source, "sha256": facts_sha256}
+    doc["status"] = "ok" if result.ok else "partial"
+    root = node_json(result.root, places, trace)
+    root.pop("status", None)
+    doc.update(root)
+    doc["grade"] = result.grade
+    if trace and result.grade_steps:
+        doc["grade_trace"] = [s.to_json() for s in result.grade_steps]
+    if result.errors:
+        doc["errors"] = [d.to_json() for d in result.errors]
+    if result.warnings:
+        doc["warnings"] = [d.to_json() for d in result.warnings]
+    return doc
+
+
+def failure(diagnostics, facts_source: Optional[str] = None, line: Optional[int] = None) -> dict:
+    doc: dict = {"perfdsl": {"version": __version__, "schema": SCHEMA_VERSION}, "status": "error"}
+    if facts_source is not None:
+        doc["facts"] = {"source": facts_source}
+    if line is not None:
+        doc["line"] = line
+    doc["errors"] = [d.to_json() for d in diagnostics]
+    return doc

@@ -1,0 +1,290 @@
+"""Facts files: strict JSON in, validated values out.
+
+Numbers become exact ``Decimal`` straight from the JSON text (never float);
+every problem — a missing fact, a wrong type, a value outside its declared
+range, an unknown enum value, a broken 要求 — is collected and reported at
+once, each naming the fact's path and the declaration it broke.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Optional
+
+from . import ast as A
+from .diagnostics import Diagnostic, PerfdslError, closest, error, warning
+from .evaluator import Env, EvalError, Evaluator, Judged
+from .numbers import show
+from .printer import interval_text
+from .types import Ty
+
+MAX_DEPTH = 64
+MAX_DIGITS = 60
+MAX_EXPONENT = 30
+
+
+class FactsSyntaxError(Exception):
+    def __init__(self, diagnostic: Diagnostic):
+        self.diagnostic = diagnostic
+
+
+def _parse_number(text: str) -> Decimal:
+    digits = sum(c.isdigit() for c in text)
+    if digits > MAX_DIGITS:
+        raise ValueError(f"数字 {text[:20]}… 位数过多（{digits} 位）")
+    value = Decimal(text)
+    if value.is_finite() and value != 0 and abs(value.adjusted()) > MAX_EXPONENT:
+        raise ValueError(f"数字 {text} 超出可处理的范围")
+    return value
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"不允许 {name}：事实中的数字必须是有限的十进制数")
+
+
+def _pairs(pairs):
+    out = {}
+    for k, v in pairs:
+        if k in out:
+            raise ValueError(f"重复的键 “{k}”")
+        out[k] = v
+    return out
+
+
+def parse_json(text: str, source: str) -> object:
+    """Strict JSON: no NaN/Infinity, no duplicate keys, numbers as Decimal."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        raise FactsSyntaxError(error("F001", f"{source}：事实文件为空"))
+    try:
+        value = json.loads(text, parse_float=_parse_number, parse_int=_parse_number,
+                           parse_constant=_reject_constant, object_pairs_hook=_pairs)
+    except json.JSONDecodeError as exc:
+        raise FactsSyntaxError(error("F002", f"{source}:{exc.lineno}:{exc.colno}：JSON 格式错误：{_json_msg(exc.msg)}"))
+    except ValueError as exc:
+        raise FactsSyntaxError(error("F003", f"{source}：{exc}"))
+    except RecursionError:
+        raise FactsSyntaxError(error("F004", f"{source}：JSON 嵌套过深"))
+    if _depth(value) > MAX_DEPTH:
+        raise FactsSyntaxError(error("F004", f"{source}：JSON 嵌套过深（超过 {MAX_DEPTH} 层）"))
+    return value
+
+
+def _json_msg(msg: str) -> str:
+    table = {
+        "Expecting value": "此处应为一个值",
+        "Expecting property name enclosed in double quotes": "此处应为带双引号的键名",
+        "Expecting ',' delimiter": "此处缺少逗号",
+        "Expecting ':' delimiter": "此处缺少冒号",
+        "Extra data": "JSON 之后还有多余内容",
+        "Unterminated string starting at": "字符串没有结束",
+        "Invalid control character at": "字符串中有控制字符",
+    }
+    return table.get(msg, msg)
+
+
+def _depth(value, limit: int = MAX_DEPTH + 1) -> int:
+    stack = [(value, 1)]
+    deepest = 0
+    while stack:
+        v, d = stack.pop()
+        deepest = max(deepest, d)
+        if deepest >= limit:
+            return deepest
+        if isinstance(v, dict):
+            stack.extend((x, d + 1) for x in v.values())
+        elif isinstance(v, list):
+            stack.extend((x, d + 1) for x in v)
+    return deepest
+
+
+class FactValidator:
+    def __init__(self, root: Ty, evaluator_lets=None):
+        self.root = root
+        self.errors: list[Diagnostic] = []
+        self.warnings: list[Diagnostic] = []
+
+    def validate(self, data) -> dict:
+        if not isinstance(data, dict):
+            self.errors.append(error("F010", f"事实文件的顶层应为 JSON 对象，实际为{_json_kind(data)}", fact_path="（顶层）"))
+            return {}
+        return self._value(data, self.root, "")
+
+    def _fail(self, code: str, path: str, message: str, ty: Optional[Ty]) -> None:
+        span = ty.decl.span if ty is not None and ty.decl is not None else None
+        where = f"（声明于 {span}）" if span is not None else ""
+        self.errors.append(error(code, f"{path or '（顶层）'}：{message}{where}", span, fact_path=path or None))
+
+    def _value(self, v, ty: Ty, path: str):
+        kind = ty.kind
+        if kind == "any":
+            return _convert_plain(v)
+        if kind in ("number", "rate", "integer"):
+            if isinstance(v, bool) or not isinstance(v, Decimal):
+                hint = "（数字不要加引号）" if isinstance(v, str) else ""
+                self._fail("F011", path, f"应为{ty.describe()}，实际为{_json_kind(v)} {_short(v)}{hint}", ty)
+                return None
+            if kind == "integer" and v != v.to_integral_value():
+                self._fail("F011", path, f"应为整数，实际为 {v}", ty)
+                return None
+            self._check_range(v, ty, path)
+            return v
+        if kind == "bool":
+            if not isinstance(v, bool):
+                self._fail("F011", path, f"应为布尔值 true/false，实际为{_json_kind(v)} {_short(v)}", ty)
+                return None
+            return v
+        if kind == "text":
+            if not isinstance(v, str):
+                self._fail("F011", path, f"应为文本，实际为{_json_kind(v)} {_short(v)}", ty)
+                return None
+            self._check_one_of(v, ty, path)
+            return v
+        if kind == "enum":
+            if not isinstance(v, str) or v not in ty.enum_values:
+                sugg = closest(v, ty.enum_values) if isinstance(v, str) else []
+                more = f"；是否想写 “{sugg[0]}”？" if sugg else ""
+                self._fail("F012", path, f"{_short(v)} 不是允许的取值（{'、'.join(ty.enum_values)}）{more}", ty)
+                return None
+            return v
+        if kind == "judged":
+            return self._judged(v, ty, path)
+        if kind == "list":
+            if not isinstance(v, list):
+                self._fail("F011", path, f"应为列表，实际为{_json_kind(v)}", ty)
+                return None
+            return [self._value(x, ty.element, f"{path}[{i}]") for i, x in enumerate(v)]
+        if kind == "map":
+            if not isinstance(v, dict):
+                self._fail("F011", path, f"应为对象（映射），实际为{_json_kind(v)}", ty)
+                return None
+            return {k: self._value(x, ty.element, f"{path}.{k}" if path else k) for k, x in v.items()}
+        if kind == "record":
+            return self._record(v, ty, path)
+        raise AssertionError(kind)  # pragma: no cover
+
+    def _record(self, v, ty: Ty, path: str):
+        if not isinstance(v, dict):
+            self._fail("F011", path, f"应为对象（记录），实际为{_json_kind(v)} {_short(v)}", ty)
+            return None
+        out = {}
+        ok = True
+        for name, fty in ty.fields.items():
+            sub = f"{path}.{name}" if path else name
+            if name not in v or v[name] is None:
+                if not fty.optional:
+                    self._fail("F013", sub, "缺少此事实", fty)
+                    ok = False
+                continue
+            before = len(self.errors)
+            out[name] = self._value(v[name], fty, sub)
+            ok = ok and len(self.errors) == before
+        for name in v:
+            if name not in ty.fields:
+                sub = f"{path}.{name}" if path else name
+                sugg = closest(name, ty.fields)
+                more = f"；是否想写 “{sugg[0]}”？" if sugg else ""
+                self.warnings.append(warning("F020", f"{sub}：规则没有声明这个事实，已忽略{more}", fact_path=sub))
+        if ok and ty.requires:
+            self._requires(out, ty, path)
+        return out
+
+    def _requires(self, record: dict, ty: Ty, path: str) -> None:
+        evaluator = Evaluator({}, {})
+        env = Env({}, record, tuple(ty.fields), path)
+        for req in ty.requires:
+            try:
+                holds = evaluator.boolean(req.condition, env)
+            except EvalError as err:
+                self.errors.append(error("F014", f"{path or '（顶层）'}：无法检查要求：{err.diagnostic.message}",
+                                         req.span, fact_path=path or None))
+                continue
+            if not holds:
+                detail = "，".join(f"{k} = {_short(record[k])}" for k in ty.fields if k in record
+                                   and isinstance(record[k], Decimal))
+                self.errors.append(error("F015", f"{path or '（顶层）'}：{req.message}" + (f"（{detail}）" if detail else ""),
+                                         req.span, fact_path=path or None))
+
+    def _judged(self, v, ty: Ty, path: str):
+        field = ty.judged_field
+        if not isinstance(v, dict):
+            self._fail("F011", path, f"应为酌情评分对象 {{\"{field}\": 数值, \"理由\": \"…\"}}，实际为{_json_kind(v)}", ty)
+            return None
+        value = v.get(field)
+        reason = v.get("理由")
+        bad = False
+        if isinstance(value, bool) or not isinstance(value, Decimal):
+            self._fail("F016", f"{path}.{field}", f"酌情评分必须给出数值 {field}", ty)
+            bad = True
+        if not isinstance(reason, str) or not reason.strip():
+            self._fail("F017", f"{path}.理由", "酌情评分必须写明理由", ty)
+            bad = True
+        if bad:
+            return None
+        self._check_range(value, ty, f"{path}.{field}")
+        return Judged(field, value, reason)
+
+    def _check_range(self, v: Decimal, ty: Ty, path: str) -> None:
+        t = ty.decl
+        if t is None:
+            return
+        if t.interval is not None and not _in(t.interval, v):
+            self._fail("F018", path, f"{show(v)} 超出允许范围 {interval_text(t.interval)}", ty)
+        self._check_one_of(v, ty, path)
+
+    def _check_one_of(self, v, ty: Ty, path: str) -> None:
+        t = ty.decl
+        if t is not None and t.one_of and v not in t.one_of:
+            allowed = "、".join(show(x) if isinstance(x, Decimal) else str(x) for x in t.one_of)
+            self._fail("F019", path, f"{_short(v)} 不是允许的取值（{allowed}）", ty)
+
+
+def _in(iv: A.Interval, v: Decimal) -> bool:
+    env = Env({})
+    ev = Evaluator({}, {})
+    try:
+        return ev.contains(iv, v, env)
+    except EvalError:
+        return True  # a non-constant bound is the checker's to report
+
+
+def _convert_plain(v):
+    return v
+
+
+def _json_kind(v) -> str:
+    if v is None:
+        return " null"
+    if isinstance(v, bool):
+        return "布尔值"
+    if isinstance(v, Decimal):
+        return "数字"
+    if isinstance(v, str):
+        return "文本"
+    if isinstance(v, list):
+        return "列表"
+    if isinstance(v, dict):
+        return "对象"
+    return type(v).__name__
+
+
+def _short(v) -> str:
+    if isinstance(v, str):
+        return f"“{v[:30]}{'…' if len(v) > 30 else ''}”"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, Decimal):
+        return show(v)
+    if v is None:
+        return "null"
+    return ""
+
+
+def validate(data, root: Ty) -> tuple[dict, list[Diagnostic]]:
+    v = FactValidator(root)
+    out = v.validate(data)
+    if v.errors:
+        raise PerfdslError(v.errors)
+    return out, v.warnings

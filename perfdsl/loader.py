@@ -1,0 +1,168 @@
+"""Rule files on disk → one ``RuleSet``: read, parse, build, merge.
+
+A rule set is a file or a directory of ``*.perf`` files (searched
+recursively, taken in sorted order: first-level indicators appear in the
+order of their files).  Syntax errors in every file are collected, not just
+the first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Optional
+
+import attrs
+
+from . import ast as A
+from .builder import build
+from .diagnostics import Diagnostic, Note, PerfdslError, error
+
+RULE_SUFFIX = ".perf"
+MAX_RULE_BYTES = 20 * 1024 * 1024
+
+
+@attrs.frozen
+class SourceFile:
+    path: str  # as shown in diagnostics
+    text: str
+    sha256: str
+
+
+@attrs.frozen
+class RuleSet:
+    """Everything one indicator system declares, merged across its files."""
+
+    name: str
+    system: Optional[A.System]
+    facts: A.RecordType
+    records: dict[str, A.RecordType]
+    enums: dict[str, A.EnumType]
+    globals: dict[str, A.Let]
+    roots: tuple[A.Indicator, ...]
+    sources: dict[str, SourceFile]
+
+    @property
+    def rounding(self) -> A.Rounding:
+        if self.system is not None and self.system.rounding is not None:
+            return self.system.rounding
+        return A.Rounding(2, "half_up", A.NO_SPAN)
+
+
+def rule_files(root: Path) -> list[Path]:
+    if root.is_file():
+        return [root]
+    if not root.is_dir():
+        raise PerfdslError([error("E100", f"找不到规则文件或目录：{root}")])
+    files = sorted(p for p in root.rglob(f"*{RULE_SUFFIX}") if p.is_file())
+    if not files:
+        raise PerfdslError([error("E101", f"目录 {root} 中没有 {RULE_SUFFIX} 规则文件")])
+    return files
+
+
+def display_path(p: Path) -> str:
+    try:
+        rel = os.path.relpath(p)
+    except ValueError:  # pragma: no cover — another drive on Windows
+        return str(p)
+    return str(p) if rel.startswith("..") else rel
+
+
+def read_source(path: Path) -> SourceFile:
+    shown = display_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PerfdslError([error("E102", f"无法读取规则文件 {shown}：{exc.strerror}")])
+    if len(data) > MAX_RULE_BYTES:
+        raise PerfdslError([error("E103", f"规则文件 {shown} 过大（{len(data)} 字节，上限 {MAX_RULE_BYTES}）")])
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise PerfdslError([error("E104", "规则文件不是 UTF-8 编码（第一个无效字节位于此处）",
+                                  A.Span(shown, line, col, line, col + 1))])
+    if "\x00" in text:
+        pos = text.index("\x00")
+        line = text.count("\n", 0, pos) + 1
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        raise PerfdslError([error("E105", "规则文件中有 NUL 字符", A.Span(shown, line, col, line, col + 1))])
+    return SourceFile(shown, text, digest)
+
+
+def load(path: str | os.PathLike) -> RuleSet:
+    """Parse and merge a rule set; raises PerfdslError with every syntax error found."""
+    root = Path(path)
+    sources: dict[str, SourceFile] = {}
+    parsed: list[A.RuleFile] = []
+    problems: list[Diagnostic] = []
+    for file in rule_files(root):
+        try:
+            src = read_source(file)
+            sources[src.path] = src
+            parsed.append(build(src.text, src.path))
+        except PerfdslError as exc:
+            problems.extend(exc.diagnostics)
+        except RecursionError:
+            problems.append(error("E106", "规则嵌套过深，无法解析", A.Span(display_path(file), 1, 1, 1, 1)))
+    if problems:
+        raise PerfdslError(problems, sources)
+    name = root.stem if root.is_file() else root.resolve().name
+    return merge(parsed, sources, name)
+
+
+def merge(files: list[A.RuleFile], sources: dict[str, SourceFile], default_name: str) -> RuleSet:
+    problems: list[Diagnostic] = []
+    system: Optional[A.System] = None
+    fact_fields: dict[str, A.FieldDecl] = {}
+    fact_requires: list[A.Require] = []
+    records: dict[str, A.RecordType] = {}
+    enums: dict[str, A.EnumType] = {}
+    globals_: dict[str, A.Let] = {}
+    roots: list[A.Indicator] = []
+    facts_span = A.NO_SPAN
+
+    def duplicate(kind: str, name: str, span: A.Span, first: A.Span) -> None:
+        problems.append(error("E110", f"重复定义{kind} `{name}`", span, notes=[Note(first, "首次定义于此")]))
+
+    for f in files:
+        for item in f.items:
+            if isinstance(item, A.System):
+                if system is not None:
+                    duplicate("体系", item.name, item.span, system.span)
+                else:
+                    system = item
+            elif isinstance(item, A.RecordType) and item.name == "事实":  # 事实 is a keyword, so no user type has this name
+                facts_span = item.span if facts_span is A.NO_SPAN else facts_span
+                for fld in item.fields:
+                    if fld.name in fact_fields:
+                        duplicate("事实", fld.name, fld.span, fact_fields[fld.name].span)
+                    else:
+                        fact_fields[fld.name] = fld
+                fact_requires.extend(item.requires)
+            elif isinstance(item, A.RecordType):
+                if item.name in records:
+                    duplicate("类型", item.name, item.span, records[item.name].span)
+                else:
+                    records[item.name] = item
+            elif isinstance(item, A.EnumType):
+                if item.name in enums:
+                    duplicate("枚举", item.name, item.span, enums[item.name].span)
+                else:
+                    enums[item.name] = item
+            elif isinstance(item, A.Let):
+                if item.name in globals_:
+                    duplicate("值", item.name, item.span, globals_[item.name].span)
+                else:
+                    globals_[item.name] = item
+            elif isinstance(item, A.Indicator):
+                roots.append(item)
+    if problems:
+        raise PerfdslError(problems, sources)
+    facts = A.RecordType("事实", tuple(fact_fields.values()), tuple(fact_requires), facts_span)
+    name = system.name if system is not None else default_name
+    return RuleSet(name, system, facts, records, enums, globals_, tuple(roots), sources)
+

@@ -1,0 +1,67 @@
+"""Exact decimal arithmetic: the one context, rounding, and how numbers are shown."""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+
+# 50 significant digits: divisions such as 3/17 are carried far beyond any
+# 2-decimal rounding; the traps turn silent NaN/∞ into errors we report.
+CONTEXT = decimal.Context(
+    prec=50,
+    rounding=decimal.ROUND_HALF_EVEN,
+    traps=[decimal.DivisionByZero, decimal.InvalidOperation, decimal.Overflow],
+    Emax=10**6,
+    Emin=-(10**6),
+)
+
+ROUNDING_MODES = {
+    "half_up": decimal.ROUND_HALF_UP,
+    "half_even": decimal.ROUND_HALF_EVEN,
+    "down": decimal.ROUND_DOWN,
+}
+ROUNDING_NAMES = {"half_up": "四舍五入", "half_even": "银行家舍入", "down": "截尾"}
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+HUNDRED = Decimal(100)
+
+
+def round_to(value: Decimal, places: int, mode: str = "half_up") -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUNDING_MODES[mode], context=CONTEXT)
+
+
+def plain(value: Decimal) -> str:
+    """A decimal without exponent or trailing zeros: 3, 2.07, 0.25."""
+    if value.is_infinite():
+        return "∞" if value > 0 else "-∞"
+    if value == value.to_integral_value():
+        return f"{value.quantize(ONE, context=CONTEXT):f}"
+    return f"{value.normalize(CONTEXT):f}"
+
+
+def show(value: Decimal, percent: bool = False) -> str:
+    """For traces: exact when short, else ≈ to 4 places (the exact value stays in the JSON)."""
+    if value.is_infinite():
+        return plain(value)
+    if percent:
+        pct = value * HUNDRED
+        text = plain(pct)
+        if len(text.partition(".")[2]) > 2:
+            return "≈" + plain(round_to(pct, 2)) + "%"
+        return text + "%"
+    text = plain(value)
+    if len(text.partition(".")[2]) > 6:
+        return "≈" + plain(round_to(value, 4))
+    return text
+
+
+def fixed(value: Decimal, places: int) -> str:
+    """Scores as published: a fixed number of decimals."""
+    return f"{round_to(value, places):f}"
+
+
+def percent(numerator: Decimal, denominator: Decimal, places: int = 2) -> str:
+    if denominator == 0:
+        return "—"
+    return f"{round_to(numerator / denominator * HUNDRED, places):f}%"

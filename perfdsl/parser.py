@@ -1,0 +1,207 @@
+"""Source text → Lark parse tree, with syntax errors turned into diagnostics.
+
+One LALR parser is built once per process and cached.  Keywords are
+retyped by a post-lexer from ``keywords.SPELLINGS`` so the grammar file
+needs no list of spellings.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+from typing import Iterator
+
+import lark
+from lark import Lark, Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, UnexpectedEOF
+
+from .ast import Span
+from .diagnostics import Diagnostic, PerfdslError, closest, error
+from .keywords import KEYWORDS, SPELLINGS
+
+
+def grammar_text() -> str:
+    """The grammar ships inside the wheel; in a source checkout it is ../grammar/."""
+    try:
+        packaged = resources.files("perfdsl") / "grammar" / "perfdsl.lark"
+        if packaged.is_file():
+            return packaged.read_text(encoding="utf-8")
+    except (FileNotFoundError, ModuleNotFoundError):  # pragma: no cover
+        pass
+    return (Path(__file__).resolve().parent.parent / "grammar" / "perfdsl.lark").read_text(encoding="utf-8")
+
+
+_ARM_BLOCK_OPENERS = ("KW_BAND", "KW_MATCH", "KW_GRADE")
+_ENDS_EXPR = {"NAME", "NUMBER", "PERCENT", "STRING", "INFINITY", "KW_INF", "KW_TRUE", "KW_FALSE",
+              "_RPAR", "_RSQB", "_RBRACE"}
+_STARTS_ARM = {"_LSQB", "_LPAR", "CMP", "EQ", "NAME", "STRING", "NUMBER", "PERCENT", "MINUS"}
+
+
+class KeywordPostLexer:
+    """Retypes keyword spellings and ends band/lookup arms at line breaks.
+
+    A word right after ``.`` (a record field) or right before ``:`` (a field
+    declaration) stays a NAME, so facts may have fields called 得分 or 扣分.
+    Inside the braces of 区间/查表/等级, a new line that starts a new arm
+    (an interval or a key) after a complete result gets an implicit ``;`` —
+    so arms are written one per line without separators, as in the criteria.
+    """
+
+    always_accept = ("NAME",)
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        for tok in self._layout(self._keywords(stream)):
+            yield tok
+
+    def _keywords(self, stream: Iterator[Token]) -> Iterator[Token]:
+        previous = None
+        pending = None
+        for tok in stream:
+            if pending is not None:
+                if tok.type != "_COLON":
+                    pending = Token.new_borrow_pos(SPELLINGS[pending.value], pending.value, pending)
+                yield pending
+                previous = pending
+                pending = None
+            if tok.type == "NAME" and tok.value in SPELLINGS and (previous is None or previous.type != "DOT"):
+                pending = tok
+                continue
+            yield tok
+            previous = tok
+        if pending is not None:
+            yield Token.new_borrow_pos(SPELLINGS[pending.value], pending.value, pending)
+
+    def _layout(self, stream: Iterator[Token]) -> Iterator[Token]:
+        blocks: list[bool] = []  # per open brace: is it a block of arms?
+        opener_seen = False
+        previous = None
+        for tok in stream:
+            if (blocks and blocks[-1] and previous is not None and tok.line > previous.end_line
+                    and previous.type in _ENDS_EXPR and tok.type in _STARTS_ARM
+                    ):
+                yield Token.new_borrow_pos("_SEMI", ";", tok)
+            if tok.type in _ARM_BLOCK_OPENERS:
+                opener_seen = True
+            elif tok.type == "_LBRACE":
+                blocks.append(opener_seen)
+                opener_seen = False
+            elif tok.type == "_RBRACE" and blocks:
+                blocks.pop()
+            yield tok
+            previous = tok
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> Lark:
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="basic",
+        postlex=KeywordPostLexer(),
+        propagate_positions=True,
+        maybe_placeholders=False,
+        cache=False,
+    )
+
+
+def parse(text: str, filename: str) -> lark.Tree:
+    try:
+        return _parser().parse(text)
+    except UnexpectedInput as exc:
+        raise PerfdslError([syntax_diagnostic(exc, text, filename)]) from None
+
+
+# Human names for terminals in "expected …" lists.
+_TERMINAL_NAMES = {
+    "NAME": "名称", "STRING": "带引号的文本", "NUMBER": "数字", "PERCENT": "百分数",
+    "INFINITY": "∞", "CMP": "比较符", "EQ": "=", "ARROW": "→", "PLUS": "+", "MINUS": "−",
+    "TIMES": "×", "DIVIDE": "÷", "DOT": ".", "STAR": "*", "IN": "∈", "_LSQB": "[", "_RSQB": "]",
+    "_LPAR": "(", "_RPAR": ")", "_LBRACE": "{", "_RBRACE": "}", "_COLON": ":", "_COMMA": ",",
+    "_SEMI": ";", "$END": "文件结束",
+}
+
+
+def terminal_name(term: str) -> str:
+    if term in KEYWORDS:
+        zh, en = KEYWORDS[term]
+        return f"`{zh[0]}`"
+    return _TERMINAL_NAMES.get(term, term)
+
+
+def _expected(exc: UnexpectedInput) -> list[str]:
+    expected = getattr(exc, "expected", None) or getattr(exc, "allowed", None) or ()
+    names = sorted({terminal_name(t) for t in expected if not t.startswith("__")})
+    return names
+
+
+def syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnostic:
+    line = getattr(exc, "line", 1) or 1
+    column = getattr(exc, "column", 1) or 1
+    if isinstance(exc, UnexpectedCharacters):
+        ch = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
+        span = Span(filename, line, column, line, column + 1)
+        hint = _character_hint(ch)
+        return error("E001", f"无法识别的字符 {ch!r}" + (f"：{hint}" if hint else ""), span)
+    if isinstance(exc, (UnexpectedToken, UnexpectedEOF)):
+        token = getattr(exc, "token", None)
+        expected = _expected(exc)
+        if token is None or token.type == "$END":
+            lines = text.splitlines() or [""]
+            span = Span(filename, len(lines), len(lines[-1]) + 1, len(lines), len(lines[-1]) + 1)
+            context = _open_context(text)
+            msg = "文件意外结束" + (f"：{context} 没有闭合" if context else "")
+            if expected:
+                msg += f"；此处应为 {'、'.join(expected[:8])}"
+            return error("E002", msg, span)
+        span = Span(filename, token.line, token.column, token.end_line or token.line,
+                    token.end_column or token.column + len(token.value))
+        shown = token.value
+        context = _open_context(text[: token.start_pos])
+        msg = f"此处不应出现 `{shown}`"
+        if context:
+            msg = f"在 {context} 中：" + msg
+        if expected:
+            msg += f"；此处应为 {'、'.join(expected[:8])}" + ("…" if len(expected) > 8 else "")
+        suggestions = []
+        if token.type == "NAME":
+            kw = closest(token.value, SPELLINGS.keys(), limit=1)
+            if kw:
+                suggestions.append(f"是否想写关键字 `{kw[0]}`？")
+            for spelling in SPELLINGS:
+                if token.value.startswith(spelling) and len(token.value) > len(spelling) and len(spelling) >= 1:
+                    suggestions.append(f"关键字 `{spelling}` 之后需要空格：`{spelling} {token.value[len(spelling):]}`")
+                    break
+        return error("E003", msg, span, suggestions=suggestions)
+    span = Span(filename, line, column, line, column + 1)  # pragma: no cover
+    return error("E000", str(exc), span)  # pragma: no cover
+
+
+def _character_hint(ch: str) -> str:
+    hints = {
+        "|": "绝对值请写作 abs(x) 或 绝对值(x)",
+        "'": "文本请用英文双引号 \"…\"",
+        "「": "文本请用英文双引号 \"…\"",
+        "%": "百分号只能紧跟在数字后面，如 30%",
+    }
+    return hints.get(ch, "")
+
+
+def _open_context(prefix: str) -> str:
+    """Which indicator/section is still open at the end of ``prefix``."""
+    stack: list[str] = []
+    try:
+        tokens = list(_parser().lex(prefix, dont_ignore=False))
+    except Exception:  # noqa: BLE001 — context is a courtesy; a lexing problem is reported elsewhere
+        return ""
+    pending = ""
+    for i, tok in enumerate(tokens):
+        if tok.type in ("KW_INDICATOR", "KW_SYSTEM", "KW_FACTS", "KW_TYPE", "KW_PART", "KW_BAND", "KW_MATCH", "KW_EACH"):
+            nxt = tokens[i + 1].value if i + 1 < len(tokens) and tokens[i + 1].type in ("NAME", "STRING") else ""
+            pending = f"{tok.value} {nxt}".strip()
+        elif tok.type == "_LBRACE":
+            stack.append(f"{pending or '{'}（第 {tok.line} 行）")
+            pending = ""
+        elif tok.type == "_RBRACE" and stack:
+            stack.pop()
+    return stack[-1] if stack else ""

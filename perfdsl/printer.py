@@ -1,0 +1,142 @@
+"""Expressions back to source text — for ``fmt`` and for traces.
+
+``substitute`` prints a formula with the values it was evaluated with in
+place of its names, which is what an auditor checks by hand.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from . import ast as A
+from .keywords import canonical
+from .numbers import plain
+
+_OPS = {"+": "+", "-": "−", "*": "×", "/": "÷"}
+_OPS_EN = {"+": "+", "-": "-", "*": "*", "/": "/"}
+_CMP = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "=": "=", "!=": "≠"}
+_CMP_EN = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "=": "==", "!=": "!="}
+
+_PREC = {A.Conditional: 0, A.Logical: 1, A.Not: 3, A.Compare: 4, A.InInterval: 4, A.Negate: 7}
+
+
+def _prec(e) -> int:
+    if isinstance(e, A.Logical):
+        return 1 if e.op == "or" else 2
+    if isinstance(e, A.Binary):
+        return 5 if e.op in "+-" else 6
+    return _PREC.get(type(e), 8)
+
+
+Lookup = Callable[[A.Path], Optional[str]]
+Branch = Callable[[A.Conditional], Optional[bool]]
+
+
+class Printer:
+    def __init__(self, lang: str = "zh", lookup: Optional[Lookup] = None, branch: Optional[Branch] = None):
+        self.lang = lang
+        self.lookup = lookup
+        self.branch = branch  # substitution mode: which way a condition went
+
+    def kw(self, term: str) -> str:
+        return canonical(term, self.lang)
+
+    def expr(self, e, parent_prec: int = 0) -> str:
+        text = self._expr(e)
+        return f"({text})" if _prec(e) < parent_prec else text
+
+    def _expr(self, e) -> str:
+        k = self.kw
+        if isinstance(e, A.Number):
+            return e.text
+        if isinstance(e, A.String):
+            return quote(e.value)
+        if isinstance(e, A.Boolean):
+            return k("KW_TRUE") if e.value else k("KW_FALSE")
+        if isinstance(e, A.Path):
+            if self.lookup is not None:
+                shown = self.lookup(e)
+                if shown is not None:
+                    return shown
+            return e.dotted
+        if isinstance(e, A.Call):
+            return f"{e.function}({', '.join(self.expr(a) for a in e.args)})"
+        if isinstance(e, A.Binary):
+            ops = _OPS if self.lang == "zh" else _OPS_EN
+            p = _prec(e)
+            return f"{self.expr(e.left, p)} {ops[e.op]} {self.expr(e.right, p + 1)}"
+        if isinstance(e, A.Negate):
+            return f"-{self.expr(e.operand, 8)}"
+        if isinstance(e, A.Compare):
+            ops = _CMP if self.lang == "zh" else _CMP_EN
+            return f"{self.expr(e.left, 5)} {ops[e.op]} {self.expr(e.right, 5)}"
+        if isinstance(e, A.InInterval):
+            return f"{self.expr(e.value, 5)} ∈ {self.interval(e.interval)}"
+        if isinstance(e, A.Logical):
+            p = _prec(e)
+            word = k("KW_AND") if e.op == "and" else k("KW_OR")
+            return f"{self.expr(e.left, p)} {word} {self.expr(e.right, p + 1)}"
+        if isinstance(e, A.Not):
+            return f"{k('KW_NOT')} {self.expr(e.operand, 3)}"
+        if isinstance(e, A.Conditional) and self.branch is not None:
+            taken = self.branch(e)
+            if taken is not None:
+                chosen = e.then if taken else e.otherwise
+                mark = "成立" if taken else "不成立"
+                return f"〔{self.expr(e.condition, 1)} {mark}〕{self.expr(chosen, 0)}"
+        if isinstance(e, A.Band) and self.lookup is not None:
+            return f"{k('KW_BAND')} {self.expr(e.subject, 1)} {{…}}"
+        if isinstance(e, A.Match) and self.lookup is not None:
+            return f"{k('KW_MATCH')} {self.expr(e.subject, 1)} {{…}}"
+        if isinstance(e, A.Conditional):
+            return (f"{k('KW_IF')} {self.expr(e.condition, 1)} {k('KW_THEN')} {self.expr(e.then, 1)} "
+                    f"{k('KW_ELSE')} {self.expr(e.otherwise, 0)}")
+        if isinstance(e, A.Band):
+            arms = "; ".join(f"{self.interval(a.interval)} → {self.expr(a.result)}" for a in e.arms)
+            return f"{k('KW_BAND')} {self.expr(e.subject, 1)} {{ {arms} }}"
+        if isinstance(e, A.Match):
+            cases = "; ".join(f"{literal(c.key)} → {self.expr(c.result)}" for c in e.cases)
+            return f"{k('KW_MATCH')} {self.expr(e.subject, 1)} {{ {cases} }}"
+        raise AssertionError(type(e))  # pragma: no cover
+
+    def interval(self, iv: A.Interval) -> str:
+        return interval_text(iv, self)
+
+
+def interval_text(iv: A.Interval, printer: Optional[Printer] = None) -> str:
+    p = printer or Printer()
+    lo = p.expr(iv.low, 5) if iv.low is not None else None
+    hi = p.expr(iv.high, 5) if iv.high is not None else None
+    if lo is not None and hi is not None and iv.low == iv.high and iv.low_closed and iv.high_closed:
+        return f"= {lo}"
+    if hi is None and lo is not None:
+        return f"{'≥' if iv.low_closed else '>'} {lo}" if p.lang == "zh" else f"{'>=' if iv.low_closed else '>'} {lo}"
+    if lo is None and hi is not None:
+        return f"{'≤' if iv.high_closed else '<'} {hi}" if p.lang == "zh" else f"{'<=' if iv.high_closed else '<'} {hi}"
+    left = "[" if iv.low_closed else "("
+    right = "]" if iv.high_closed else ")"
+    return f"{left}{lo if lo is not None else '-∞'}, {hi if hi is not None else '∞'}{right}"
+
+
+def quote(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
+
+
+def literal(key) -> str:
+    if isinstance(key, str):
+        return key if _is_name(key) else quote(key)
+    return plain(key)
+
+
+def _is_name(s: str) -> bool:
+    import re
+    from .keywords import SPELLINGS
+    return bool(re.fullmatch(r"(?![0-9])[\w“”、·‘’《》]+", s)) and s not in SPELLINGS
+
+
+def expr_text(e, lang: str = "zh") -> str:
+    return Printer(lang).expr(e)
+
+
+def substitute(e, lookup: Lookup, branch: Optional[Branch] = None) -> str:
+    return Printer("zh", lookup, branch).expr(e)

@@ -1,0 +1,1 @@
+"""Renderers: each reads the explanation document (or diagnostics) and writes one format."""

@@ -1,0 +1,59 @@
+"""Diagnostics as ``file:line:col: error[CODE]: message``, the source line and a caret."""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable, Mapping
+
+from rich.console import Console
+from rich.text import Text
+
+from ..diagnostics import Diagnostic
+from ..loader import SourceFile
+
+
+def _width(s: str) -> int:
+    from rich.cells import cell_len
+    return cell_len(s)
+
+
+def excerpt(d: Diagnostic, sources: Mapping[str, SourceFile]) -> list[str]:
+    span = d.span
+    if span is None or span.file not in sources:
+        return []
+    lines = sources[span.file].text.splitlines()
+    if not (1 <= span.line <= len(lines)):
+        return []
+    line = lines[span.line - 1].replace("\t", " ")
+    prefix = line[: max(span.column - 1, 0)]
+    if span.end_line == span.line and span.end_column > span.column:
+        marked = line[span.column - 1: span.end_column - 1]
+    else:
+        marked = line[span.column - 1: span.column] or " "
+    gutter = f"{span.line:>5} | "
+    return [gutter + line, " " * (len(gutter) - 2) + "| " + " " * _width(prefix) + "^" * max(1, _width(marked))]
+
+
+def render_text(diags: Iterable[Diagnostic], sources: Mapping[str, SourceFile], console: Console) -> None:
+    for d in diags:
+        style = "bold red" if d.is_error else "bold yellow"
+        head = Text()
+        if d.span is not None:
+            head.append(f"{d.span}: ", style="bold")
+        head.append(f"{d.severity}[{d.code}]", style=style)
+        head.append(": ")
+        if d.fact_path and d.span is None:
+            head.append(f"[事实 {d.fact_path}] ", style="cyan")
+        head.append(d.message)
+        console.print(head, highlight=False, soft_wrap=True)
+        for line in excerpt(d, sources):
+            console.print(Text(line, style="dim" if not line.strip().startswith("|") else style), highlight=False,
+                          soft_wrap=True)
+        for note in d.notes:
+            console.print(Text(f"  = 注：{note.span}: {note.message}", style="dim"), highlight=False, soft_wrap=True)
+        for s in d.suggestions:
+            console.print(Text(f"  = 建议：{s}", style="green"), highlight=False, soft_wrap=True)
+
+
+def render_json(diags: Iterable[Diagnostic]) -> str:
+    return json.dumps([d.to_json() for d in diags], ensure_ascii=False, indent=2)

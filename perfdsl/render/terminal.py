@@ -1,0 +1,132 @@
+"""The result tree in a terminal (rich): scores, 得分率, grade, and why points were lost."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Optional
+
+from rich.console import Console
+from rich.text import Text
+from rich.tree import Tree
+
+# Steps that explain a loss of points; details are shown under the part or formula that lost them.
+ALWAYS_KINDS = ("deduction", "cap", "floor", "not_applicable", "error")
+DETAIL_KINDS = ("band", "builtin", "match", "judgement")
+
+
+def _label(node: dict, is_root: bool = False) -> Text:
+    t = Text()
+    t.append(node["name"], style="bold" if is_root or "children" in node else "")
+    t.append("  ")
+    score = node.get("score")
+    if score is None:
+        t.append("无法评分", style="bold red")
+        t.append(f" / {node['weight']}")
+    else:
+        lost = Decimal(score) < Decimal(node["weight"])
+        t.append(score, style="yellow" if lost else "green")
+        t.append(f" / {node['weight']}")
+    if "rate" in node and not is_root:
+        t.append(f"  得分率 {node['rate']}", style="dim")
+    if node.get("status") == "not_applicable":
+        t.append("  不适用", style="magenta")
+    return t
+
+
+def _steps_for(node: dict, full: bool, only: Optional[set]) -> list[dict]:
+    """The steps that say why points were lost (all of them with ``full``)."""
+    steps = node.get("trace") or []
+    if only:
+        return [s for s in steps if s["kind"] in only]
+    if full:
+        return steps
+    score = node.get("score")
+    if score is not None and Decimal(score) >= Decimal(node["weight"]) and node.get("status") != "not_applicable":
+        return [s for s in steps if s["kind"] in ("cap", "not_applicable")]
+    lossy: set = set()
+    for s in steps:
+        if s["kind"] == "part" and Decimal(s.get("value", "0")) < Decimal(s.get("points", "0")):
+            lossy.add(s["id"])
+        elif s["kind"] == "formula" and "formula" in s:
+            lossy.add(s["id"])
+    shown = []
+    for s in steps:
+        if s["id"] in lossy or s["kind"] in ALWAYS_KINDS:
+            shown.append(s)
+        elif s.get("parent") in lossy and s["kind"] in DETAIL_KINDS:
+            shown.append(s)
+    return shown
+
+
+_STYLE = {"deduction": "red", "cap": "magenta", "floor": "magenta", "not_applicable": "magenta",
+          "judgement": "cyan", "error": "bold red", "rounding": "dim", "fact": "dim"}
+
+
+def _add_steps(branch: Tree, steps: list[dict], show_at: bool) -> None:
+    for s in steps:
+        t = Text(s["text"], style=_STYLE.get(s["kind"], ""))
+        if show_at and "at" in s:
+            t.append(f"  ({s['at']})", style="dim")
+        branch.add(t)
+
+
+def build_tree(doc: dict, full: bool = False, only: Optional[set] = None, show_at: bool = False) -> Tree:
+    root_label = _label(doc, is_root=True)
+    if doc.get("grade"):
+        root_label.append(f"  等级 {doc['grade']}", style="bold cyan")
+    tree = Tree(root_label)
+
+    def add(parent: Tree, node: dict) -> None:
+        branch = parent.add(_label(node))
+        if "children" in node:
+            for c in node["children"]:
+                add(branch, c)
+        else:
+            _add_steps(branch, _steps_for(node, full, only), show_at)
+            for e in node.get("errors", []):
+                branch.add(Text(f"错误[{e['code']}]：{e['message']}（{e.get('file', '')}:{e.get('line', '')}）",
+                                style="bold red"))
+
+    for c in doc.get("children", []):
+        add(tree, c)
+    return tree
+
+
+def print_result(doc: dict, console: Console, full: bool = False, only: Optional[set] = None) -> None:
+    console.print(build_tree(doc, full=full, only=only, show_at=full or bool(only)))
+    if doc.get("score") is not None:
+        console.print(Text.assemble(("总分 ", "bold"), (doc["score"], "bold green"), f" / {doc['weight']}",
+                                    ("  等级 ", "bold"), (str(doc.get("grade")), "bold cyan")))
+    for w in doc.get("warnings", []):
+        console.print(Text(f"警告[{w['code']}]：{w['message']}", style="yellow"))
+
+
+def find_indicator(doc: dict, name: str) -> list[dict]:
+    found = []
+
+    def walk(node, path):
+        here = path + [node["name"]]
+        if "children" in node:
+            for c in node["children"]:
+                walk(c, here)
+        elif node["name"] == name or "/".join(here[1:]) == name or name in node["name"]:
+            found.append(node)
+    walk(doc, [])
+    exact = [n for n in found if n["name"] == name]
+    return exact or found
+
+
+def print_indicator(node: dict, console: Console, only: Optional[set] = None) -> None:
+    tree = Tree(_label(node))
+    steps = node.get("trace") or []
+    if only:
+        steps = [s for s in steps if s["kind"] in only]
+    by_id = {s["id"]: s for s in steps}
+    branches = {}
+    for s in steps:
+        parent = branches.get(s.get("parent")) if s.get("parent") in by_id else None
+        t = Text(s["text"], style=_STYLE.get(s["kind"], ""))
+        if "at" in s:
+            t.append(f"  ({s['at']})", style="dim")
+        branches[s["id"]] = (parent or tree).add(t)
+    console.print(tree)

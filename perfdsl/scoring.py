@@ -1,0 +1,343 @@
+"""Indicators over one fact set: parts, deductions, caps, floors, rounding, grade.
+
+A third-level indicator scores ``base − deductions`` where base is its
+得分 formula, else the sum of its 子项 (each clamped to its points), else its
+full weight; the result is floored at 0, capped at the weight and rounded
+once.  Groups sum their children's rounded scores.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Optional
+
+import attrs
+
+from . import ast as A
+from .diagnostics import Diagnostic, error
+from .evaluator import Env, EvalError, Evaluator, json_value, shown
+from .loader import RuleSet
+from .numbers import CONTEXT, ROUNDING_NAMES, ZERO, round_to, show
+from .printer import expr_text, interval_text
+from .trace import Step, Tracer
+
+
+@attrs.define(eq=False)
+class Node:
+    indicator: Optional[A.Indicator]
+    name: str
+    level: int
+    weight: Decimal
+    score: Optional[Decimal] = None
+    children: list["Node"] = attrs.Factory(list)
+    steps: Optional[list[Step]] = None
+    status: str = "ok"  # ok | error | not_applicable
+    errors: list[Diagnostic] = attrs.Factory(list)
+    unrounded: Optional[Decimal] = None
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    def walk(self):
+        yield self
+        for c in self.children:
+            yield from c.walk()
+
+    def leaves(self):
+        return [n for n in self.walk() if n.is_leaf and n.indicator is not None]
+
+
+@attrs.define(eq=False)
+class Result:
+    rules: RuleSet
+    root: Node
+    grade: Optional[str]
+    grade_steps: Optional[list[Step]]
+    errors: list[Diagnostic]
+    warnings: list[Diagnostic]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _weight_of(ind: A.Indicator) -> Decimal:
+    if ind.weight is not None:
+        return ind.weight
+    return sum((_weight_of(c) for c in ind.children if not c.bonus), ZERO)
+
+
+class Scorer:
+    """Scores fact sets against one checked rule set."""
+
+    def __init__(self, rules: RuleSet):
+        self.rules = rules
+        self.rounding = rules.rounding
+
+    def score(self, facts: dict, trace: bool = True, warnings: tuple = ()) -> Result:
+        with_ctx = CONTEXT.copy()
+        import decimal
+        with decimal.localcontext(with_ctx):
+            ev = Evaluator(self.rules.globals, facts, None)
+            roots = [self._node(ind, 1, ev, trace) for ind in self.rules.roots]
+            root = Node(None, self._title(facts), 0, sum((n.weight for n in roots if not _bonus(n)), ZERO),
+                        children=roots)
+            self._sum(root)
+            errors = [d for n in root.walk() for d in n.errors]
+            grade, grade_steps = (None, None)
+            if root.score is not None:
+                try:
+                    grade, grade_steps = self._grade(root.score, facts, trace)
+                except EvalError as err:
+                    errors.append(err.diagnostic)
+        return Result(self.rules, root, grade, grade_steps, errors, list(warnings))
+
+    # ------------------------------------------------------------ tree
+    def _node(self, ind: A.Indicator, level: int, ev: Evaluator, trace: bool) -> Node:
+        node = Node(ind, ind.name, level, _weight_of(ind))
+        if ind.children:
+            node.children = [self._node(c, level + 1, ev, trace) for c in ind.children]
+            return node
+        tracer = Tracer() if trace else None
+        ev.tracer = tracer
+        ev._seen = {} if tracer is not None else None
+        try:
+            self._leaf(ind, node, ev, tracer)
+        except EvalError as err:
+            node.status = "error"
+            node.errors.append(err.diagnostic)
+            node.score = None
+            if tracer is not None:
+                tracer.add("error", f"无法评分：{err.diagnostic.message}", err.diagnostic.span)
+        finally:
+            if tracer is not None:
+                node.steps = tracer.steps
+            ev.tracer = None
+            ev._seen = None
+        return node
+
+    def _sum(self, node: Node) -> None:
+        if node.is_leaf:
+            return
+        for c in node.children:
+            self._sum(c)
+        if any(c.score is None for c in node.children):
+            node.score = None
+            node.status = "error"
+            return
+        node.score = sum((c.score for c in node.children), ZERO)
+
+    def _title(self, facts: dict) -> str:
+        system = self.rules.system
+        if system is None or not system.title:
+            return self.rules.name
+
+        def fill(m):
+            cur = facts
+            for seg in m.group(1).split("."):
+                if not isinstance(cur, dict) or seg not in cur:
+                    return m.group(0)
+                cur = cur[seg]
+            return show(cur) if isinstance(cur, Decimal) else str(cur)
+        return re.sub(r"\{([^{}]+)\}", fill, system.title)
+
+    def _grade(self, total: Decimal, facts: dict, trace: bool):
+        system = self.rules.system
+        if system is None or not system.grades:
+            return None, None
+        tracer = Tracer() if trace else None
+        ev = Evaluator(self.rules.globals, facts, tracer)
+        env = Env({})
+        for veto in system.vetoes:
+            if ev.boolean(veto.condition, env):
+                if tracer is not None:
+                    tracer.add("veto", f"一票否决：{veto.reason} → 等级 {veto.grade}", veto.span,
+                               grade=veto.grade, reason=veto.reason)
+                return veto.grade, (tracer.steps if tracer else None)
+        for arm in system.grades:
+            if ev.contains(arm.interval, total, env):
+                grade = ev.value(arm.result, env)
+                if tracer is not None:
+                    tracer.add("grade", f"总分 {show(total)} 落在 {interval_text(arm.interval)} → 等级 {grade}",
+                               arm.span, interval=interval_text(arm.interval), grade=grade)
+                return str(grade), (tracer.steps if tracer else None)
+        raise EvalError(error("E340", f"总分 {show(total)} 不在任何等级区间内", system.span))
+
+    # ------------------------------------------------------------ leaf
+    def _leaf(self, ind: A.Indicator, node: Node, ev: Evaluator, tr: Optional[Tracer]) -> None:
+        env = Env({s.name: s for s in ind.statements if isinstance(s, A.Let)})
+        weight = node.weight
+        for s in ind.statements:
+            if isinstance(s, A.NotApplicable) and ev.boolean(s.condition, env):
+                node.status = "not_applicable"
+                node.score = weight
+                if tr is not None:
+                    tr.add("not_applicable", f"不适用：{s.reason}（{ev.describe(s.condition)}）→ 按满分 {show(weight)} 计",
+                           s.span, reason=s.reason)
+                return
+        for s in ind.statements:
+            if isinstance(s, A.Require) and not ev.boolean(s.condition, env):
+                raise EvalError(error("E350", f"{ind.name}：{s.message}（{ev.describe(s.condition)} 不成立）",
+                                      s.span, fact_path=_first_fact(s.condition)))
+        formula = next((s for s in ind.statements if isinstance(s, A.Formula)), None)
+        parts = [s for s in ind.statements if isinstance(s, A.Part)]
+        if formula is not None:
+            base = ev.number(formula.expr, env)
+            if tr is not None:
+                f = expr_text(formula.expr)
+                subst = ev.describe(formula.expr)
+                tr.add("formula", f"得分 = {f}" + (f" = {subst}" if subst not in (f, show(base)) else "") + f" = {show(base)}",
+                       formula.span, formula=f, substituted=subst, value=str(base))
+        elif parts:
+            base = ZERO
+            for p in parts:
+                base += self._part(p, ev, env, tr)
+        else:
+            base = weight
+            if tr is not None:
+                tr.add("formula", f"基础分 = 分值 {show(weight)}（无扣分则得满分）", ind.span, value=str(base))
+        deducted = ZERO
+        for s in ind.statements:
+            if isinstance(s, A.Deduct):
+                deducted += self._deduct(s, ev, env, tr)
+            elif isinstance(s, A.EachDeduct):
+                deducted += self._each(s, ev, env, tr)
+        raw = base - deducted
+        if tr is not None and deducted:
+            tr.add("subtotal", f"{show(base)} − 扣分 {show(deducted)} = {show(raw)}", ind.span,
+                   base=str(base), deducted=str(deducted), value=str(raw))
+        if raw < 0:
+            if tr is not None:
+                tr.add("floor", f"扣完为止：{show(raw)} → 0", ind.span, before=str(raw), after="0")
+            raw = ZERO
+        if raw > weight:
+            if tr is not None:
+                tr.add("cap", f"封顶：{show(raw)} 超过分值 {show(weight)}，按 {show(weight)} 计（吸收 {show(raw - weight)}）",
+                       ind.span, before=str(raw), after=str(weight), absorbed=str(raw - weight))
+            raw = weight
+        r = self.rounding
+        score = round_to(raw, r.places, r.mode)
+        node.unrounded = raw
+        if tr is not None:
+            if score != raw:
+                tr.add("rounding", f"舍入（{ROUNDING_NAMES[r.mode]}，{r.places} 位小数）：{raw:f} → {score}",
+                       r.span if r.span is not A.NO_SPAN else ind.span, before=str(raw), after=str(score))
+            tr.add("score", f"得分 {score} / {show(weight)}", ind.span, value=str(score))
+        node.score = score
+
+    def _part(self, p: A.Part, ev: Evaluator, env: Env, tr: Optional[Tracer]) -> Decimal:
+        if p.not_applicable is not None and ev.boolean(p.not_applicable.condition, env):
+            if tr is not None:
+                tr.add("not_applicable", f"子项 {p.name} 不适用：{p.not_applicable.reason} → 按满分 {show(p.points)} 计",
+                       p.not_applicable.span, part=p.name, reason=p.not_applicable.reason)
+            return p.points
+        step = tr.open("part", "", p.span, part=p.name, points=str(p.points)) if tr is not None else None
+        try:
+            v = ev.number(p.expr, env)
+        finally:
+            if tr is not None:
+                tr.close()
+        clamped = min(max(v, ZERO), p.points)
+        if step is not None:
+            f = expr_text(p.expr)
+            subst = ev.describe(p.expr)
+            text = f"子项 {p.name}（{show(p.points)} 分）= {f}"
+            if subst not in (f, show(v)):
+                text += f" = {subst}"
+            text += f" = {show(v)}"
+            if clamped != v:
+                text += f" → 限于 [0, {show(p.points)}]：{show(clamped)}"
+            step.text = text
+            step.data.update(formula=f, substituted=subst, value=str(clamped))
+        return clamped
+
+    def _deduct(self, d: A.Deduct, ev: Evaluator, env: Env, tr: Optional[Tracer]) -> Decimal:
+        if d.condition is not None and not ev.boolean(d.condition, env):
+            if tr is not None:
+                tr.add("check", f"不扣分：{expr_text(d.condition)} 不成立", d.span, condition=expr_text(d.condition))
+            return ZERO
+        amount = ev.number(d.amount, env)
+        if tr is not None:
+            why = d.reason or (expr_text(d.condition) if d.condition is not None else expr_text(d.amount))
+            if amount:
+                tr.add("deduction", f"扣 {show(amount)} 分：{why}", d.span, amount=str(amount), reason=why)
+            else:
+                tr.add("check", f"不扣分：{why} → 0", d.span, reason=why)
+        return amount
+
+    def _each(self, d: A.EachDeduct, ev: Evaluator, env: Env, tr: Optional[Tracer]) -> Decimal:
+        items = ev.value(d.items, env)
+        if not isinstance(items, list):
+            raise EvalError(error("E360", f"逐项扣 需要列表：{d.items.dotted}", d.items.span, fact_path=d.items.dotted))
+        if tr is not None and not items:
+            tr.add("check", f"{d.items.dotted} 无问题记录，不扣分", d.span, items=d.items.dotted)
+        groups: dict[object, Decimal] = {}
+        order: list[object] = []
+        for n, item in enumerate(items):
+            fields = tuple(item) if isinstance(item, dict) else ()
+            ienv = env.for_item(item, fields, f"{d.items.dotted}[{n}]")
+            text = self._finding_text(d, item, ev, ienv)
+            if d.skip is not None and ev.boolean(d.skip.condition, ienv):
+                if tr is not None:
+                    tr.add("not_applicable", f"不评价：{text}（{d.skip.reason}）", d.skip.span,
+                           finding=text, reason=d.skip.reason, item=n)
+                continue
+            amount = ev.number(d.per_item, ienv)
+            key = ev.value(A.Path((d.group_by,), None, d.span), ienv) if d.group_by else None
+            if key not in groups:
+                groups[key] = ZERO
+                order.append(key)
+            groups[key] += amount
+            if tr is not None:
+                group = f"［{key}］" if d.group_by else ""
+                tr.add("deduction", f"扣 {show(amount)} 分：{group}{text}", d.span, amount=str(amount),
+                       finding=text, item=n, **({"group": json_value(key)} if d.group_by else {}))
+        total = ZERO
+        for key in order:
+            amount = groups[key]
+            if d.group_cap is not None:
+                cap = ev.number(d.group_cap, env)
+                if amount > cap:
+                    if tr is not None:
+                        tr.add("cap", f"［{key}］共扣 {show(amount)} 分，每类最多 {show(cap)} 分：封顶吸收 {show(amount - cap)} 分",
+                               d.group_cap.span, group=json_value(key), before=str(amount), after=str(cap),
+                               absorbed=str(amount - cap))
+                    amount = cap
+            total += amount
+        if d.total_cap is not None:
+            cap = ev.number(d.total_cap, env)
+            if total > cap:
+                if tr is not None:
+                    tr.add("cap", f"逐项扣分共 {show(total)} 分，最多 {show(cap)} 分：封顶吸收 {show(total - cap)} 分",
+                           d.total_cap.span, before=str(total), after=str(cap), absorbed=str(total - cap))
+                total = cap
+        return total
+
+    def _finding_text(self, d: A.EachDeduct, item, ev: Evaluator, ienv: Env) -> str:
+        if d.describe is not None:
+            v = ev.value(d.describe, ienv)
+            return v if isinstance(v, str) else shown(v)
+        if isinstance(item, dict):
+            for key in ("说明", "描述", "名称", "项目"):
+                if isinstance(item.get(key), str):
+                    return item[key]
+            return "；".join(f"{k}={shown(v)}" for k, v in item.items())
+        return item if isinstance(item, str) else shown(item)
+
+
+def _bonus(node: Node) -> bool:
+    return node.indicator is not None and node.indicator.bonus
+
+
+def _first_fact(expr) -> Optional[str]:
+    if isinstance(expr, A.Path):
+        return expr.dotted
+    for field in ("left", "right", "operand", "value", "subject", "condition"):
+        sub = getattr(expr, field, None)
+        if sub is not None and not isinstance(sub, (str, Decimal)):
+            found = _first_fact(sub)
+            if found:
+                return found
+    return None

@@ -1,0 +1,116 @@
+"""Declared fact types, resolved: record names and enum names looked up.
+
+The checker infers expression types against these; the facts validator
+checks a facts file against them.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import attrs
+
+from . import ast as A
+from .diagnostics import Diagnostic, closest, error
+
+NUMERIC = ("number", "integer", "rate", "judged")
+
+
+@attrs.define(eq=False)
+class Ty:
+    kind: str  # number integer rate bool text enum list map record judged any
+    decl: Optional[A.TypeExpr] = None
+    optional: bool = False
+    element: Optional["Ty"] = None
+    fields: dict[str, "Ty"] = attrs.Factory(dict)
+    field_spans: dict[str, A.Span] = attrs.Factory(dict)
+    enum_values: tuple[str, ...] = ()
+    enum_name: Optional[str] = None
+    requires: tuple[A.Require, ...] = ()
+    judged_field: Optional[str] = None  # 得分 | 扣分
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in NUMERIC
+
+    def describe(self) -> str:
+        names = {"number": "数值", "integer": "整数", "rate": "比率", "bool": "布尔", "text": "文本",
+                 "enum": "枚举", "list": "列表", "map": "映射", "record": "记录", "judged": "酌情评分",
+                 "any": "任意"}
+        base = names.get(self.kind, self.kind)
+        if self.kind == "enum" and self.enum_name:
+            base = f"枚举 {self.enum_name}"
+        if self.kind in ("list", "map") and self.element is not None:
+            base = f"{base}（{self.element.describe()}）"
+        return base
+
+
+NUMBER = Ty("number")
+BOOL = Ty("bool")
+TEXT = Ty("text")
+ANY = Ty("any")
+
+
+class TypeResolver:
+    def __init__(self, records: dict[str, A.RecordType], enums: dict[str, A.EnumType]):
+        self.records = records
+        self.enums = enums
+        self.diagnostics: list[Diagnostic] = []
+        self._named: dict[str, Ty] = {}
+        self._resolving: set[str] = set()
+
+    def record(self, rec: A.RecordType) -> Ty:
+        return self._record_ty(rec.fields, rec.requires, None)
+
+    def _record_ty(self, fields, requires, decl) -> Ty:
+        ty = Ty("record", decl, requires=tuple(requires))
+        for f in fields:
+            if f.name in ty.fields:
+                self.diagnostics.append(error("E111", f"记录中重复的字段 `{f.name}`", f.span))
+                continue
+            ty.fields[f.name] = self.resolve(f.type)
+            ty.field_spans[f.name] = f.span
+        return ty
+
+    def resolve(self, t: A.TypeExpr) -> Ty:
+        kind = t.kind
+        if kind in ("text", "bool", "integer", "number", "rate"):
+            return Ty(kind, t, t.optional)
+        if kind in ("judged_score", "judged_deduction"):
+            return Ty("judged", t, t.optional, judged_field="得分" if kind == "judged_score" else "扣分")
+        if kind in ("list", "map"):
+            return Ty(kind, t, t.optional, element=self.resolve(t.element))
+        if kind == "enum":
+            if t.enum_name is None:
+                return Ty("enum", t, t.optional, enum_values=t.enum_values)
+            enum = self.enums.get(t.enum_name)
+            if enum is None:
+                self._unknown("枚举", t.enum_name, self.enums, t.span)
+                return Ty("any", t, t.optional)
+            return Ty("enum", t, t.optional, enum_values=enum.values, enum_name=enum.name)
+        if kind == "record":
+            if t.record_name is None:
+                ty = self._record_ty(t.fields, t.requires, t)
+                ty.optional = t.optional
+                return ty
+            name = t.record_name
+            rec = self.records.get(name)
+            if rec is None:
+                self._unknown("类型", name, self.records, t.span)
+                return Ty("any", t, t.optional)
+            if name in self._resolving:
+                self.diagnostics.append(error("E112", f"类型 `{name}` 直接或间接包含自身", t.span))
+                return Ty("any", t, t.optional)
+            self._resolving.add(name)
+            try:
+                base = self._named.get(name) or self._record_ty(rec.fields, rec.requires, t)
+            finally:
+                self._resolving.discard(name)
+            self._named[name] = base
+            return attrs.evolve(base, decl=t, optional=t.optional)
+        raise AssertionError(kind)  # pragma: no cover
+
+    def _unknown(self, what, name, known, span):
+        sugg = closest(name, known)
+        self.diagnostics.append(error("E113", f"未定义的{what} `{name}`", span,
+                                      suggestions=[f"是否想写 `{s}`？" for s in sugg]))
