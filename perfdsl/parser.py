@@ -164,6 +164,8 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnos
         if expected:
             msg += f"；此处应为 {'、'.join(expected[:8])}" + ("…" if len(expected) > 8 else "")
         suggestions = []
+        if token.type.startswith("KW_") and "NAME" in (getattr(exc, "expected", None) or ()):
+            suggestions.append(f"`{token.value}` 是关键字，不能直接用作名称；请换一个名称")
         if token.type == "NAME":
             kw = closest(token.value, SPELLINGS.keys(), limit=1)
             if kw:

@@ -184,12 +184,17 @@ class Scorer:
         formula = next((s for s in ind.statements if isinstance(s, A.Formula)), None)
         parts = [s for s in ind.statements if isinstance(s, A.Part)]
         if formula is not None:
-            base = ev.number(formula.expr, env)
-            if tr is not None:
+            step = tr.open("formula", "", formula.span) if tr is not None else None
+            try:
+                base = ev.number(formula.expr, env)
+            finally:
+                if tr is not None:
+                    tr.close()
+            if step is not None:
                 f = expr_text(formula.expr)
                 subst = ev.describe(formula.expr)
-                tr.add("formula", f"得分 = {f}" + (f" = {subst}" if subst not in (f, show(base)) else "") + f" = {show(base)}",
-                       formula.span, formula=f, substituted=subst, value=str(base))
+                step.text = f"得分 = {f}" + (f" = {subst}" if subst not in (f, show(base)) else "") + f" = {show(base)}"
+                step.data.update(formula=f, substituted=subst, value=str(base))
         elif parts:
             base = ZERO
             for p in parts:

@@ -1,0 +1,59 @@
+import copy
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from perfdsl.engine import Engine
+from perfdsl.facts import parse_json
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "rules"
+SEED_FACTS = ROOT / "examples" / "heping-2024" / "facts.json"
+
+
+@pytest.fixture(scope="session")
+def engine():
+    return Engine.from_path(RULES)
+
+
+@pytest.fixture
+def seed():
+    """The seed department's facts, numbers as Decimal, safe to modify."""
+    return parse_json(SEED_FACTS.read_text(encoding="utf-8"), "seed")
+
+
+def D(x) -> Decimal:
+    return Decimal(str(x))
+
+
+def put(facts: dict, path: str, value):
+    """facts with one dotted path replaced (numbers given as str/int become Decimal)."""
+    out = copy.deepcopy(facts)
+    *head, last = path.split(".")
+    cur = out
+    for seg in head:
+        cur = cur[seg]
+    cur[last] = _dec(value)
+    return out
+
+
+def _dec(v):
+    if isinstance(v, bool) or v is None:
+        return v
+    if isinstance(v, (int, float)):
+        return Decimal(str(v))
+    if isinstance(v, dict):
+        return {k: _dec(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_dec(x) for x in v]
+    return v
+
+
+def leaf(result, name: str) -> Decimal:
+    for node in result.root.leaves():
+        if node.name == name:
+            assert node.errors == [], node.errors
+            return node.score
+    raise KeyError(name)
