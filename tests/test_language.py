@@ -188,3 +188,12 @@ def test_seed_rules_check_with_exactly_the_four_overweight_warnings():
     named = sorted(d.message.split("`")[1] for d in c.warnings if d.code == "W130")
     assert named == sorted(["行政审批办理完成情况", "“一站式”政务服务落实情况", "网上政务服务能力提升情况", "审批效率提升情况"])
     assert len(c.warnings) == 4
+
+
+def test_language_reference_lists_every_keyword_spelling():
+    from pathlib import Path
+    from perfdsl.keywords import KEYWORDS
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "language.md").read_text(encoding="utf-8")
+    for term, (zh, en) in KEYWORDS.items():
+        for spelling in (*zh, *en):
+            assert spelling in doc, (term, spelling)
