@@ -6,6 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from lark import Token, Transformer, v_args
+from lark.exceptions import VisitError
 
 from . import ast as A
 from .diagnostics import PerfdslError, error
@@ -21,7 +22,12 @@ MAX_LITERAL_DIGITS = 60
 
 def build(text: str, filename: str) -> A.RuleFile:
     tree = parse(text, filename)
-    return _Builder(filename).transform(tree)
+    try:
+        return _Builder(filename).transform(tree)
+    except VisitError as exc:  # Lark wraps what a callback raises
+        if isinstance(exc.orig_exc, PerfdslError):
+            raise exc.orig_exc from None
+        raise
 
 
 def unquote(raw: str) -> str:

@@ -71,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("rules")
     c.add_argument("--strict", action="store_true", help="有警告也以失败退出")
     c.add_argument("--format", choices=("text", "json"), default="text")
+
+    f = sub.add_parser("fmt", help="把规则文件排成统一格式", description="把规则文件排成统一格式（保留注释与评分标准原文）")
+    f.add_argument("paths", nargs="+", help="规则文件或目录")
+    f.add_argument("--check", action="store_true", help="只检查，不改写；有文件需要改写时以 1 退出")
+    f.add_argument("--keywords", choices=("zh", "en"), help="改用中文或英文关键字")
+    f.add_argument("--stdout", action="store_true", help="输出到标准输出，不改写文件")
     return p
 
 
@@ -297,7 +303,35 @@ def cmd_check(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"eval": cmd_eval, "explain": cmd_explain, "check": cmd_check}
+def cmd_fmt(args) -> int:
+    from .formatter import format_text
+    from .loader import read_source, rule_files
+    changed, problems = [], []
+    for raw in args.paths:
+        for path in rule_files(Path(raw)):
+            try:
+                src = read_source(path)
+                new = format_text(src.text, src.path, keywords=args.keywords)
+            except PerfdslError as exc:
+                problems.append((exc.diagnostics, {src.path: src} if "src" in locals() else {}))
+                continue
+            if args.stdout:
+                sys.stdout.write(new)
+            elif new != src.text:
+                changed.append(src.path)
+                if not args.check:
+                    with AtomicOutput(str(path)) as out:
+                        out.write(new)
+    for diags, sources in problems:
+        _report(diags, sources)
+    for name in changed:
+        print(f"{'需要重新排版' if args.check else '已排版'}：{name}", file=sys.stderr)
+    if problems or (args.check and changed):
+        return EXIT_FAIL
+    return EXIT_OK
+
+
+COMMANDS = {"eval": cmd_eval, "explain": cmd_explain, "check": cmd_check, "fmt": cmd_fmt}
 
 
 def entry() -> None:

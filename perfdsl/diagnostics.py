@@ -85,7 +85,7 @@ def warning(code: str, message: str, span: Optional[Span] = None, *, fact_path: 
 
 def sort_key(d: Diagnostic):
     s = d.span
-    return (s.file, s.line, s.column) if s is not None else ("", 0, 0)
+    return (0, s.file, s.line, s.column) if s is not None else (1, "", 0, 0)
 
 
 def closest(name: str, candidates: Iterable[str], limit: int = 3) -> list[str]:

@@ -82,7 +82,8 @@ def read_source(path: Path) -> SourceFile:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        col = len(data[line_start: exc.start].decode("utf-8", errors="replace")) + 1
         raise PerfdslError([error("E104", "规则文件不是 UTF-8 编码（第一个无效字节位于此处）",
                                   A.Span(shown, line, col, line, col + 1))])
     if "\x00" in text:

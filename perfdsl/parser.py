@@ -157,12 +157,13 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnos
         span = Span(filename, token.line, token.column, token.end_line or token.line,
                     token.end_column or token.column + len(token.value))
         shown = token.value
-        context = _open_context(text[: token.start_pos])
+        context, previous = _open_context(text[: token.start_pos], with_previous=True)
         msg = f"此处不应出现 `{shown}`"
         if context:
             msg = f"在 {context} 中：" + msg
         if expected:
-            msg += f"；此处应为 {'、'.join(expected[:8])}" + ("…" if len(expected) > 8 else "")
+            after = f"`{previous}` 之后" if previous else "此处"
+            msg += f"；{after}应为 {'、'.join(expected[:8])}" + ("…" if len(expected) > 8 else "")
         suggestions = []
         if token.type.startswith("KW_") and "NAME" in (getattr(exc, "expected", None) or ()):
             suggestions.append(f"`{token.value}` 是关键字，不能直接用作名称；请换一个名称")
@@ -189,13 +190,13 @@ def _character_hint(ch: str) -> str:
     return hints.get(ch, "")
 
 
-def _open_context(prefix: str) -> str:
-    """Which indicator/section is still open at the end of ``prefix``."""
+def _open_context(prefix: str, with_previous: bool = False):
+    """Which indicator/section is open (or being declared) at the end of ``prefix``."""
     stack: list[str] = []
     try:
         tokens = list(_parser().lex(prefix, dont_ignore=False))
     except Exception:  # noqa: BLE001 — context is a courtesy; a lexing problem is reported elsewhere
-        return ""
+        return ("", "") if with_previous else ""
     pending = ""
     for i, tok in enumerate(tokens):
         if tok.type in ("KW_INDICATOR", "KW_SYSTEM", "KW_FACTS", "KW_TYPE", "KW_PART", "KW_BAND", "KW_MATCH", "KW_EACH"):
@@ -206,4 +207,9 @@ def _open_context(prefix: str) -> str:
             pending = ""
         elif tok.type == "_RBRACE" and stack:
             stack.pop()
-    return stack[-1] if stack else ""
+    headers = ("KW_INDICATOR", "KW_SYSTEM", "KW_TYPE", "KW_PART")
+    declaring = pending if pending and pending.split()[0] in [t.value for t in tokens if t.type in headers] else ""
+    context = declaring or (stack[-1] if stack else "")
+    if with_previous:
+        return context, (tokens[-1].value if tokens else "")
+    return context

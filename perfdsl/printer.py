@@ -33,8 +33,10 @@ Branch = Callable[[A.Conditional], Optional[bool]]
 
 
 class Printer:
-    def __init__(self, lang: str = "zh", lookup: Optional[Lookup] = None, branch: Optional[Branch] = None):
+    def __init__(self, lang: str = "zh", lookup: Optional[Lookup] = None, branch: Optional[Branch] = None,
+                 translate: bool = False):
         self.lang = lang
+        self.translate = translate  # also rename builtin functions into ``lang``
         self.lookup = lookup
         self.branch = branch  # substitution mode: which way a condition went
 
@@ -60,7 +62,15 @@ class Printer:
                     return shown
             return e.dotted
         if isinstance(e, A.Call):
-            return f"{e.function}({', '.join(self.expr(a) for a in e.args)})"
+            name = e.function
+            if self.translate:
+                from .builtins import BY_NAME
+                fn = BY_NAME.get(name)
+                if fn is not None:
+                    name = fn.zh if self.lang == "zh" else fn.name
+                elif name in ("exists", "存在"):
+                    name = "存在" if self.lang == "zh" else "exists"
+            return f"{name}({', '.join(self.expr(a) for a in e.args)})"
         if isinstance(e, A.Binary):
             ops = _OPS if self.lang == "zh" else _OPS_EN
             p = _prec(e)

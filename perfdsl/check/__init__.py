@@ -7,6 +7,7 @@ import attrs
 from ..diagnostics import Diagnostic, sort_key, warning
 from ..loader import RuleSet
 from ..types import Ty, TypeResolver
+from .bands import BandChecker
 from .names import NameChecker
 from .weights import check_tree
 
@@ -37,6 +38,7 @@ def check(rules: RuleSet) -> Checked:
     out.extend(d for d in resolver.diagnostics if d not in out)
     out.extend(NameChecker(rules, facts_ty).run())
     out.extend(check_tree(rules.roots))
+    out.extend(BandChecker(rules, facts_ty).run())
     if rules.system is None:
         out.append(warning("W140", "没有 体系 声明：总分没有等级，舍入按默认的 2 位小数四舍五入"))
     elif rules.system.rounding is None:

@@ -54,7 +54,28 @@ class NameChecker:
         for let in self.rules.globals.values():
             if id(let) not in self.used_lets:
                 self.diagnostics.append(warning("W120", f"共享值 `{let.name}` 没有被任何指标使用", let.span))
+        if system is not None and system.title:
+            import re
+            self.used_facts.update(re.findall(r"\{([^{}]+)\}", system.title))
+        self.unused_facts()
         return self.diagnostics
+
+    def unused_facts(self) -> None:
+        used = self.used_facts
+
+        def is_used(leaf: str) -> bool:
+            return any(u == leaf or u.startswith(leaf + ".") or leaf.startswith(u + ".") for u in used)
+
+        def walk(ty: Ty, prefix: str) -> None:
+            for name, fty in ty.fields.items():
+                path = f"{prefix}.{name}" if prefix else name
+                if fty.optional:
+                    continue
+                if fty.kind == "record" and fty.fields:
+                    walk(fty, path)
+                elif not is_used(path):
+                    self.diagnostics.append(warning("W150", f"事实 `{path}` 已声明但没有任何规则使用", ty.field_spans.get(name)))
+        walk(self.facts, "")
 
     def indicator(self, ind: A.Indicator) -> None:
         lets = {}
@@ -227,8 +248,16 @@ class NameChecker:
             if left.kind == right.kind:
                 return
         elif left.numeric and right.numeric:
+            self.rate_literal(e, left, right)
             return
         self.diagnostics.append(error("E206", f"无法比较 {left.describe()} 与 {right.describe()}：`{_text(e)}`", e.span))
+
+    def rate_literal(self, e: A.Compare, left: Ty, right: Ty) -> None:
+        """`完成率 ≥ 90` is almost always a slip for 90%: rates are fractions."""
+        for ty, other in ((left, e.right), (right, e.left)):
+            if ty.kind == "rate" and isinstance(other, A.Number) and not other.is_percent and other.value > 1:
+                self.diagnostics.append(warning("W221", f"比率以小数表示（1 = 100%），却与 {other.text} 比较", other.span,
+                                                suggestions=[f"是否想写 {other.text}%？"]))
 
     def call(self, scope: Scope, e: A.Call) -> Ty:
         if e.function in EXISTS_NAMES:

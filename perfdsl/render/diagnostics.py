@@ -25,7 +25,14 @@ def excerpt(d: Diagnostic, sources: Mapping[str, SourceFile]) -> list[str]:
     if not (1 <= span.line <= len(lines)):
         return []
     line = lines[span.line - 1].replace("\t", " ")
-    prefix = line[: max(span.column - 1, 0)]
+    start = max(span.column - 1, 0)
+    if len(line) > 160:  # a window around the place, so a 100,000-character line stays readable
+        lo = max(0, start - 60)
+        cut = line[lo: lo + 140]
+        line = ("…" if lo else "") + cut + ("…" if lo + 140 < len(line) else "")
+        start = start - lo + (1 if lo else 0)
+        span = type(span)(span.file, span.line, start + 1, span.line, min(span.end_column - lo + (1 if lo else 0), len(line) + 1))
+    prefix = line[:start]
     if span.end_line == span.line and span.end_column > span.column:
         marked = line[span.column - 1: span.end_column - 1]
     else:

@@ -1,0 +1,324 @@
+"""Band analysis: which values no band covers, which bands overlap, which can never match.
+
+The domain of a band's subject comes from the facts' declared ranges, what
+the formula can produce (abs ≥ 0, a ratio of non-negative amounts ≥ 0),
+the 要求 of the indicator and the conditions around the band
+(inside ``若 x > 100% 则 … 否则 区间 x {…}`` the band only sees x ≤ 100%).
+The real line is cut at every bound; each cut point and each open piece
+between is tested, so open and closed ends are exact.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Optional
+
+import attrs
+
+from .. import ast as A
+from ..diagnostics import Diagnostic, Note, warning
+from ..numbers import show
+from ..printer import expr_text, interval_text
+from ..types import Ty
+
+
+@attrs.frozen
+class Dom:
+    """An interval of possible values; None ends are infinite."""
+
+    lo: Optional[Decimal] = None
+    lo_closed: bool = False
+    hi: Optional[Decimal] = None
+    hi_closed: bool = False
+
+    def contains(self, x: Decimal) -> bool:
+        if self.lo is not None and (x < self.lo or (x == self.lo and not self.lo_closed)):
+            return False
+        if self.hi is not None and (x > self.hi or (x == self.hi and not self.hi_closed)):
+            return False
+        return True
+
+    def meet(self, other: "Dom") -> "Dom":
+        lo, lc = self.lo, self.lo_closed
+        if other.lo is not None and (lo is None or other.lo > lo or (other.lo == lo and not other.lo_closed)):
+            lo, lc = other.lo, other.lo_closed
+        hi, hc = self.hi, self.hi_closed
+        if other.hi is not None and (hi is None or other.hi < hi or (other.hi == hi and not other.hi_closed)):
+            hi, hc = other.hi, other.hi_closed
+        return Dom(lo, lc, hi, hc)
+
+    def hull(self, other: "Dom") -> "Dom":
+        if self.lo is None or other.lo is None:
+            lo, lc = None, False
+        elif self.lo != other.lo:
+            lo, lc = (self.lo, self.lo_closed) if self.lo < other.lo else (other.lo, other.lo_closed)
+        else:
+            lo, lc = self.lo, self.lo_closed or other.lo_closed
+        if self.hi is None or other.hi is None:
+            hi, hc = None, False
+        elif self.hi != other.hi:
+            hi, hc = (self.hi, self.hi_closed) if self.hi > other.hi else (other.hi, other.hi_closed)
+        else:
+            hi, hc = self.hi, self.hi_closed or other.hi_closed
+        return Dom(lo, lc, hi, hc)
+
+    @property
+    def nonneg(self) -> bool:
+        return self.lo is not None and self.lo >= 0
+
+
+ALL = Dom()
+NONNEG = Dom(Decimal(0), True)
+
+
+def _const(e) -> Optional[Decimal]:
+    if isinstance(e, A.Number) and e.value.is_finite():
+        return e.value
+    if isinstance(e, A.Negate):
+        v = _const(e.operand)
+        return -v if v is not None else None
+    return None
+
+
+def _dom_of_interval(iv: Optional[A.Interval]) -> Optional[Dom]:
+    if iv is None:
+        return None
+    lo = _const(iv.low) if iv.low is not None else None
+    hi = _const(iv.high) if iv.high is not None else None
+    if (iv.low is not None and lo is None) or (iv.high is not None and hi is None):
+        return None
+    return Dom(lo, iv.low_closed, hi, iv.high_closed)
+
+
+class BandChecker:
+    def __init__(self, rules, facts_ty: Ty):
+        self.rules = rules
+        self.facts = facts_ty
+        self.out: list[Diagnostic] = []
+
+    def run(self) -> list[Diagnostic]:
+        for root in self.rules.roots:
+            self.indicator(root)
+        system = self.rules.system
+        if system is not None and system.grades:
+            self.arms(system.grades, ALL, "总分", system.grades[0].span, percent=False)
+        return self.out
+
+    def indicator(self, ind: A.Indicator) -> None:
+        lets = {s.name: s for s in ind.statements if isinstance(s, A.Let)}
+        narrow: dict[str, Dom] = {}
+        for s in ind.statements:
+            if isinstance(s, A.Require):
+                narrow = self.assume(s.condition, True, narrow)
+        for s in ind.statements:
+            for e in _exprs(s):
+                self.walk(e, lets, narrow)
+        for c in ind.children:
+            self.indicator(c)
+
+    # ------------------------------------------------------------ narrowing
+    def assume(self, cond, truth: bool, narrow: dict[str, Dom]) -> dict[str, Dom]:
+        if isinstance(cond, A.Logical) and cond.op == "and" and truth:
+            return self.assume(cond.right, True, self.assume(cond.left, True, narrow))
+        if isinstance(cond, A.Logical) and cond.op == "or" and not truth:
+            return self.assume(cond.right, False, self.assume(cond.left, False, narrow))
+        if isinstance(cond, A.Not):
+            return self.assume(cond.operand, not truth, narrow)
+        if isinstance(cond, A.Compare) and isinstance(cond.left, A.Path) and _const(cond.right) is not None:
+            c = _const(cond.right)
+            op = cond.op if truth else {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "=": "!=", "!=": "="}[cond.op]
+            dom = {"<": Dom(None, False, c, False), "<=": Dom(None, False, c, True),
+                   ">": Dom(c, False, None, False), ">=": Dom(c, True, None, False),
+                   "=": Dom(c, True, c, True)}.get(op)
+            if dom is not None:
+                key = cond.left.dotted
+                new = dict(narrow)
+                new[key] = narrow.get(key, ALL).meet(dom)
+                return new
+        return narrow
+
+    # ------------------------------------------------------------ domains
+    def domain(self, e, lets, narrow, depth: int = 0) -> Dom:
+        if depth > 50:
+            return ALL
+        if isinstance(e, A.Number):
+            v = _const(e)
+            return Dom(v, True, v, True) if v is not None else ALL
+        if isinstance(e, A.Path):
+            base = ALL
+            if len(e.segments) == 1 and e.star is None and e.segments[0] in lets:
+                base = self.domain(lets[e.segments[0]].expr, lets, narrow, depth + 1)
+            elif len(e.segments) == 1 and e.star is None and e.segments[0] in self.rules.globals:
+                base = self.domain(self.rules.globals[e.segments[0]].expr, {}, {}, depth + 1)
+            else:
+                base = self.fact_domain(e)
+            return base.meet(narrow.get(e.dotted, ALL))
+        if isinstance(e, A.Call):
+            name = e.function
+            if name in ("abs", "绝对值", "count", "计数"):
+                return NONNEG
+            if name in ("sum", "求和") and e.args and isinstance(e.args[0], A.Path):
+                return NONNEG if self.fact_domain(e.args[0]).nonneg else ALL
+            if name in ("ratio", "比值") and len(e.args) == 3:
+                parts = [self.domain(a, lets, narrow, depth + 1) for a in e.args]
+                if all(p.nonneg for p in parts):
+                    return NONNEG
+            return ALL
+        if isinstance(e, A.Binary):
+            left = self.domain(e.left, lets, narrow, depth + 1)
+            right = self.domain(e.right, lets, narrow, depth + 1)
+            if e.op in "+*/" and left.nonneg and right.nonneg:
+                return NONNEG
+            return ALL
+        if isinstance(e, A.Conditional):
+            a = self.domain(e.then, lets, self.assume(e.condition, True, narrow), depth + 1)
+            b = self.domain(e.otherwise, lets, self.assume(e.condition, False, narrow), depth + 1)
+            return a.hull(b)
+        return ALL
+
+    def fact_domain(self, p: A.Path) -> Dom:
+        ty = self.facts
+        for i, seg in enumerate(p.segments):
+            if p.star is not None and i == p.star:
+                ty = ty.element if ty.element is not None else None
+                if ty is None:
+                    return ALL
+            if ty.kind != "record" or seg not in ty.fields:
+                return ALL
+            ty = ty.fields[seg]
+        if ty.decl is None:
+            return ALL
+        dom = _dom_of_interval(ty.decl.interval)
+        if ty.decl.one_of and all(isinstance(x, Decimal) for x in ty.decl.one_of):
+            vals = sorted(ty.decl.one_of)
+            dom = Dom(vals[0], True, vals[-1], True)
+        return dom or ALL
+
+    # ------------------------------------------------------------ walking
+    def walk(self, e, lets, narrow) -> None:
+        if isinstance(e, A.Conditional):
+            self.walk(e.condition, lets, narrow)
+            self.walk(e.then, lets, self.assume(e.condition, True, narrow))
+            self.walk(e.otherwise, lets, self.assume(e.condition, False, narrow))
+            return
+        if isinstance(e, A.Band):
+            self.walk(e.subject, lets, narrow)
+            dom = self.domain(e.subject, lets, narrow)
+            percent = any(isinstance(end, A.Number) and end.is_percent
+                          for arm in e.arms for end in (arm.interval.low, arm.interval.high))
+            self.arms(e.arms, dom, expr_text(e.subject), e.span, percent)
+            narrowed = narrow
+            for arm in e.arms:
+                self.walk(arm.result, lets, narrowed)
+            return
+        for child in _children(e):
+            self.walk(child, lets, narrow)
+
+    def arms(self, arms, dom: Dom, subject: str, span: A.Span, percent: bool) -> None:
+        doms = [_dom_of_interval(a.interval) for a in arms]
+        if any(d is None for d in doms):
+            return  # a bound that is not a constant: nothing exact to say
+        cuts = sorted({x for d in doms for x in (d.lo, d.hi) if x is not None}
+                      | {x for x in (dom.lo, dom.hi) if x is not None})
+        atoms = _atoms(cuts)
+        gaps, covered_by = [], []
+        for atom in atoms:
+            probe = atom[1]
+            if not dom.contains(probe):
+                covered_by.append(None)
+                continue
+            hits = [i for i, d in enumerate(doms) if d.contains(probe)]
+            covered_by.append(hits)
+            if not hits:
+                gaps.append(atom)
+        for lo_atom, hi_atom in _runs(atoms, [c is not None and not c for c in covered_by]):
+            text = _interval_text(lo_atom, hi_atom, percent)
+            self.out.append(warning("W160", f"区间没有覆盖 {subject} ∈ {text}：这样的值会使评分报错", span,
+                                    suggestions=[f"补上覆盖 {text} 的一档，或用 要求 写明它是不允许的输入"]))
+        for i, arm in enumerate(arms):
+            mine = [k for k, c in enumerate(covered_by) if c and i in c]
+            if not mine:
+                if all(c is None for c in covered_by) or not any(doms[i].contains(a[1]) for a in atoms):
+                    continue
+                self.out.append(warning("W162", f"这一档 {interval_text(arm.interval)} 在 {subject} 可能的取值范围内永远不会用到",
+                                        arm.span))
+                continue
+            if all(covered_by[k][0] < i for k in mine):
+                first = covered_by[mine[0]][0]
+                self.out.append(warning("W162", f"这一档 {interval_text(arm.interval)} 永远不会用到：前面的档次已覆盖它",
+                                        arm.span, notes=[Note(arms[first].span, "被这一档覆盖")]))
+                continue
+            overlap = [k for k in mine if covered_by[k][0] < i]
+            if overlap:
+                first = covered_by[overlap[0]][0]
+                lo_atom, hi_atom = atoms[overlap[0]], atoms[overlap[-1]]
+                self.out.append(warning("W161", f"这一档 {interval_text(arm.interval)} 与前面的档次重叠于 "
+                                                f"{_interval_text(lo_atom, hi_atom, percent)}；重叠部分按前一档计分",
+                                        arm.span, notes=[Note(arms[first].span, "前一档")]))
+
+
+def _atoms(cuts: list[Decimal]):
+    """(kind, probe, low, high): open pieces and cut points, left to right."""
+    if not cuts:
+        return [("seg", Decimal(0), None, None)]
+    out = [("seg", cuts[0] - 1, None, cuts[0])]
+    for i, c in enumerate(cuts):
+        out.append(("pt", c, c, c))
+        nxt = cuts[i + 1] if i + 1 < len(cuts) else None
+        probe = (c + nxt) / 2 if nxt is not None else c + 1
+        out.append(("seg", probe, c, nxt))
+    return out
+
+
+def _runs(atoms, flags):
+    run = None
+    for atom, flag in zip(atoms, flags):
+        if flag:
+            run = (run[0], atom) if run else (atom, atom)
+        elif run:
+            yield run
+            run = None
+    if run:
+        yield run
+
+
+def _interval_text(first, last, percent: bool) -> str:
+    def num(x):
+        if x is None:
+            return None
+        return "0" if x == 0 else show(x, percent)
+    if first[0] == "pt" and last[0] == "pt" and first[2] == last[2]:
+        return f"[{num(first[2])}, {num(first[2])}]"
+    lo = num(first[2])
+    hi = num(last[3])
+    left = "[" if first[0] == "pt" else "("
+    right = "]" if last[0] == "pt" else ")"
+    return f"{left}{lo if lo is not None else '-∞'}, {hi if hi is not None else '∞'}{right}"
+
+
+def _exprs(s):
+    if isinstance(s, A.Let):
+        return [s.expr]
+    if isinstance(s, A.Part):
+        return [s.expr]
+    if isinstance(s, A.Formula):
+        return [s.expr]
+    if isinstance(s, A.Deduct):
+        return [s.amount] + ([s.condition] if s.condition is not None else [])
+    if isinstance(s, A.EachDeduct):
+        return [s.per_item]
+    return []
+
+
+def _children(e):
+    if isinstance(e, (A.Binary, A.Compare, A.Logical)):
+        return [e.left, e.right]
+    if isinstance(e, (A.Negate, A.Not)):
+        return [e.operand]
+    if isinstance(e, A.Call):
+        return list(e.args)
+    if isinstance(e, A.Match):
+        return [e.subject] + [c.result for c in e.cases]
+    if isinstance(e, A.InInterval):
+        return [e.value]
+    return []

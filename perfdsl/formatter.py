@@ -1,0 +1,372 @@
+"""``perfdsl fmt``: one canonical layout, comments kept, either keyword language.
+
+The layout is printed from the AST, so ``parse(fmt(x)) == parse(x)``.
+Comments are found by a scan of the source that skips strings. Each comment
+is put back before the first node that starts below it; a comment on the
+same line as a one-line statement stays at the end of that line.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from . import ast as A
+from .builder import build
+from .keywords import SPELLINGS, canonical
+from .numbers import plain
+from .printer import Printer, interval_text, literal, quote
+
+from rich.cells import cell_len
+
+WIDTH = 100
+INDENT = "  "
+_NAME = re.compile(r"(?![0-9])[\w“”、·‘’《》]+")
+
+
+def comments_of(text: str) -> list[tuple[int, str]]:
+    """(line, text) of every ``#`` comment outside strings."""
+    out = []
+    line = 1
+    i = 0
+    n = len(text)
+    in_string = False
+    while i < n:
+        c = text[i]
+        if in_string:
+            if c == "\\":
+                i += 2
+                continue
+            if c == '"':
+                in_string = False
+            elif c == "\n":
+                line += 1
+        elif c == '"':
+            in_string = True
+        elif c == "#":
+            end = text.find("\n", i)
+            end = n if end == -1 else end
+            out.append((line, text[i:end].rstrip()))
+            i = end
+            continue
+        elif c == "\n":
+            line += 1
+        i += 1
+    return out
+
+
+def format_text(text: str, filename: str = "<fmt>", keywords: Optional[str] = None) -> str:
+    rule_file = build(text, filename)
+    lang = keywords or _dominant_language(text)
+    return Formatter(lang, comments_of(text), translate=keywords is not None).file(rule_file)
+
+
+def _dominant_language(text: str) -> str:
+    zh = en = 0
+    from .keywords import language_of
+    for word in re.findall(r"[\w]+", text):
+        lang = language_of(word)
+        if lang == "zh":
+            zh += 1
+        elif lang == "en":
+            en += 1
+    return "en" if en > zh else "zh"
+
+
+def label(name: str) -> str:
+    return name if _NAME.fullmatch(name) and name not in SPELLINGS else quote(name)
+
+
+class Formatter:
+    def __init__(self, lang: str, comments: list[tuple[int, str]], translate: bool = False):
+        self.lang = lang
+        self.p = Printer(lang, translate=translate)
+        self.comments = list(comments)
+        self.lines: list[str] = []
+        self.prev_end: Optional[int] = None  # source line where the last printed node ended
+
+    def kw(self, term: str) -> str:
+        return canonical(term, self.lang)
+
+    # ------------------------------------------------------------ comments
+    def leading(self, line: int, indent: str) -> None:
+        last = None
+        while self.comments and self.comments[0][0] < line:
+            last, text = self.comments.pop(0)
+            self.lines.append(indent + text)
+        if last is not None and last < line - 1 and line < 10**9:
+            self.lines.append("")  # the source had a blank line between the comment and what follows
+
+    def on_line(self, line: int) -> str:
+        """Comments on one source line, taken now so they stay beside that line's row."""
+        found = [c for c in self.comments if c[0] == line]
+        for c in found:
+            self.comments.remove(c)
+        return ("  " + " ".join(t for _, t in found)) if found else ""
+
+    def trailing(self, first: int, last: int) -> str:
+        found = []
+        while self.comments and first <= self.comments[0][0] <= last:
+            found.append(self.comments.pop(0)[1])
+        return ("  " + " ".join(found)) if found else ""
+
+    def blank_if_source_had_one(self, span: A.Span) -> None:
+        last = self.lines[-1] if self.lines else ""
+        if self.prev_end is not None and span.line > self.prev_end + 1 and last.strip() and not last.endswith("{"):
+            if not (self.comments and self.comments[0][0] < span.line and self.comments[0][0] == self.prev_end + 1):
+                self.lines.append("")
+
+    def emit(self, indent: str, text: str, span: A.Span) -> None:
+        """A statement: comments above it first; comments on its lines at its end."""
+        self.blank_if_source_had_one(span)
+        self.prev_end = span.end_line
+        self.leading(span.line, indent)
+        body = text.split("\n")
+        tail = self.trailing(span.line, span.end_line)
+        body[-1] += tail
+        self.lines.extend(indent + b if b else b for b in body)
+
+    def open(self, indent: str, head: str, span: A.Span) -> None:
+        self.blank_if_source_had_one(span)
+        self.prev_end = span.line
+        self.leading(span.line, indent)
+        self.lines.append(indent + head + " {" + self.trailing(span.line, span.line))
+
+    def close(self, indent: str, span: A.Span) -> None:
+        self.leading(span.end_line, indent + INDENT)
+        self.lines.append(indent + "}" + self.trailing(span.end_line, span.end_line))
+        self.prev_end = span.end_line
+
+    # ------------------------------------------------------------ file
+    def file(self, f: A.RuleFile) -> str:
+        for i, item in enumerate(f.items):
+            if i and self.lines and self.lines[-1] != "":
+                self.lines.append("")
+            self.item(item, "")
+        self.leading(10**9, "")
+        text = "\n".join(self.lines).rstrip("\n") + "\n"
+        return re.sub(r"\n{3,}", "\n\n", text)
+
+    def item(self, item, indent: str) -> None:
+        if isinstance(item, A.System):
+            self.system(item, indent)
+        elif isinstance(item, A.RecordType) and item.name == "事实":
+            self.record_block(self.kw("KW_FACTS"), item.fields, item.requires, item.span, indent)
+        elif isinstance(item, A.RecordType):
+            self.record_block(f"{self.kw('KW_TYPE')} {item.name}", item.fields, item.requires, item.span, indent)
+        elif isinstance(item, A.EnumType):
+            self.emit(indent, f"{self.kw('KW_ENUM')} {item.name} {self.enum_values(item.values, '')}", item.span)
+        elif isinstance(item, A.Indicator):
+            self.indicator(item, indent, 1)
+        elif isinstance(item, A.Let):
+            self.emit(indent, self.let(item, indent), item.span)
+
+    def enum_values(self, values, indent: str) -> str:
+        one = "{ " + ", ".join(label(v) for v in values) + " }"
+        if cell_len(indent + one) <= WIDTH:
+            return one
+        inner = indent + INDENT
+        rows, row = [], ""
+        for v in values:
+            piece = label(v) + ","
+            if row and cell_len(inner + row + piece) + 1 > WIDTH:
+                rows.append(row)
+                row = piece
+            else:
+                row = f"{row} {piece}" if row else piece
+        rows.append(row.rstrip(","))
+        return "{\n" + "\n".join(inner + r for r in rows) + "\n" + indent + "}"
+
+    def system(self, s: A.System, indent: str) -> None:
+        self.open(indent, f"{self.kw('KW_SYSTEM')} {label(s.name)}", s.span)
+        inner = indent + INDENT
+        if s.title is not None:
+            self.leading(s.span.line + 1, inner)
+            self.lines.append(f"{inner}{self.kw('KW_TITLE')} {quote(s.title)}")
+        if s.rounding is not None:
+            r = s.rounding
+            mode = {"half_up": "KW_HALF_UP", "half_even": "KW_HALF_EVEN", "down": "KW_DOWN"}[r.mode]
+            self.emit(inner, f"{self.kw('KW_ROUND')} {r.places} {self.kw('KW_PLACES')} {self.kw(mode)}", r.span)
+        if s.not_applicable_policy is not None:
+            mode = "KW_FULL_MARKS" if s.not_applicable_policy == "full_marks" else "KW_RENORMALISE"
+            self.lines.append(f"{inner}{self.kw('KW_NA_POLICY')} {self.kw(mode)}")
+        if s.grades:
+            self.leading(s.grades[0].span.line, inner)
+            self.lines.append(f"{inner}{self.kw('KW_GRADE')} {{")
+            self.arms(s.grades, inner + INDENT, grade=True)
+            self.lines.append(f"{inner}}}")
+        for v in s.vetoes:
+            self.emit(inner, f"{self.kw('KW_VETO')} {self.kw('KW_IF')} {self.expr(v.condition, '')} "
+                             f"{self.kw('KW_THEN')} {label(v.grade)} {self.kw('KW_REASON')} {quote(v.reason)}", v.span)
+        self.close(indent, s.span)
+
+    def arms(self, arms, indent: str, grade: bool = False) -> None:
+        heads = [interval_text(a.interval, self.p) for a in arms]
+        width = max(len(h) for h in heads)
+        for head, arm in zip(heads, arms):
+            result = label(arm.result.value) if grade and isinstance(arm.result, A.String) else self.expr(arm.result, "")
+            self.emit(indent, f"{head.ljust(width)} → {result}", arm.span)
+
+    def record_block(self, head: str, fields, requires, span: A.Span, indent: str) -> None:
+        self.open(indent, head, span)
+        self.fields(fields, requires, indent + INDENT)
+        self.close(indent, span)
+
+    def fields(self, fields, requires, indent: str) -> None:
+        for f in sorted([*fields, *requires], key=lambda x: (x.span.line, x.span.column)):
+            if isinstance(f, A.Require):
+                self.emit(indent, self.require(f, indent), f.span)
+            elif f.type.kind == "record" and f.type.record_name is None and not f.type.optional:
+                self.record_block(label(f.name), f.type.fields, f.type.requires, f.span, indent)
+            else:
+                self.emit(indent, f"{label(f.name)}: {self.type_expr(f.type, indent)}", f.span)
+
+    def type_expr(self, t: A.TypeExpr, indent: str) -> str:
+        k = self.kw
+        base = {"text": "KW_TEXT", "bool": "KW_BOOL", "integer": "KW_INT", "number": "KW_NUMBER", "rate": "KW_RATE"}
+        out = k("KW_OPTIONAL") + " " if t.optional else ""
+        if t.kind in base:
+            out += k(base[t.kind])
+        elif t.kind in ("list", "map"):
+            out += k("KW_LIST" if t.kind == "list" else "KW_MAP") + " " + self.type_expr(t.element, indent)
+        elif t.kind == "enum":
+            out += k("KW_ENUM") + " " + (t.enum_name if t.enum_name else self.enum_values(t.enum_values, ""))
+        elif t.kind in ("judged_score", "judged_deduction"):
+            out += k("KW_JUDGE_SCORE" if t.kind == "judged_score" else "KW_JUDGE_DEDUCT") + " " + \
+                interval_text(t.interval, self.p)
+            return out
+        elif t.kind == "record":
+            if t.record_name:
+                out += t.record_name
+            else:
+                parts = [f"{label(f.name)}: {self.type_expr(f.type, indent)}" for f in t.fields]
+                parts += [self.require(r, indent) for r in t.requires]
+                out += "{ " + "; ".join(parts) + " }"
+        if t.interval is not None:
+            out += " " + interval_text(t.interval, self.p)
+        if t.one_of:
+            out += " ∈ {" + ", ".join(literal(v) if isinstance(v, str) else plain(v) for v in t.one_of) + "}"
+        return out
+
+    # ------------------------------------------------------------ indicators
+    def indicator(self, ind: A.Indicator, indent: str, level: int) -> None:
+        if self.lang == "zh" and ind.declared_level is not None:
+            word = ("一级指标", "二级指标", "三级指标")[ind.declared_level - 1]
+        else:
+            word = self.kw("KW_INDICATOR")
+        head = f"{word} {label(ind.name)}"
+        if ind.weight is not None:
+            head += f" {self.kw('KW_BONUS' if ind.bonus else 'KW_WEIGHT')} {plain(ind.weight)}"
+        self.open(indent, head, ind.span)
+        inner = indent + INDENT
+        if ind.explanation is not None:
+            self.lines.append(f"{inner}{self.kw('KW_EXPLAIN')} {quote(ind.explanation)}")
+        if ind.criteria is not None:
+            self.lines.append(f"{inner}{self.kw('KW_CRITERIA')} {quote(ind.criteria)}")
+        if ind.explanation is not None or ind.criteria is not None:
+            self.prev_end = None  # the texts have no spans: no blank line after them
+        for s in ind.statements:
+            self.statement(s, inner)
+        for c in ind.children:
+            if self.lines and self.lines[-1].strip() not in ("", "{") and not self.lines[-1].endswith("{"):
+                self.lines.append("")
+            elif self.lines and self.lines[-1].endswith("{"):
+                self.lines.append("")
+            self.indicator(c, inner, level + 1)
+        self.close(indent, ind.span)
+
+    def statement(self, s, indent: str) -> None:
+        k = self.kw
+        if isinstance(s, A.Let):
+            text = self.let(s, indent)
+        elif isinstance(s, A.Part):
+            text = self.headed(f"{k('KW_PART')} {label(s.name)} {k('KW_WEIGHT')} {plain(s.points)} =", s.expr, indent)
+            if s.not_applicable is not None:
+                na = s.not_applicable
+                text += (f"\n{INDENT}{k('KW_NA')} {k('KW_IF')} {self.expr(na.condition, '')} "
+                         f"{k('KW_REASON')} {quote(na.reason)}")
+        elif isinstance(s, A.Formula):
+            text = self.headed(f"{k('KW_SCORE')} =", s.expr, indent)
+        elif isinstance(s, A.Deduct):
+            text = f"{k('KW_DEDUCT')} {self.expr(s.amount, '')}"
+            if s.condition is not None:
+                text += f" {k('KW_IF')} {self.expr(s.condition, '')}"
+            if s.reason is not None:
+                reason = f"{k('KW_REASON')} {quote(s.reason)}"
+                text += ("\n" + INDENT + reason) if cell_len(indent + text + reason) >= WIDTH else " " + reason
+        elif isinstance(s, A.EachDeduct):
+            text = f"{k('KW_EACH')} {s.items.dotted} {k('KW_PER')} {self.expr(s.per_item, '')}"
+            opts = []
+            if s.group_by is not None:
+                opts.append(f"{k('KW_GROUP')} {s.group_by} {k('KW_CAP')} {self.expr(s.group_cap, '')}")
+            if s.total_cap is not None:
+                opts.append(f"{k('KW_TOTAL_CAP')} {self.expr(s.total_cap, '')}")
+            if s.describe is not None:
+                opts.append(f"{k('KW_DESCRIBE')} {self.expr(s.describe, '')}")
+            if s.skip is not None:
+                opts.append(f"{k('KW_SKIP')} {k('KW_IF')} {self.expr(s.skip.condition, '')}\n"
+                            f"{INDENT * 2}{k('KW_REASON')} {quote(s.skip.reason)}")
+            text += "".join(f"\n{INDENT}{o}" for o in opts)
+        elif isinstance(s, A.Require):
+            text = self.require(s, indent)
+        elif isinstance(s, A.NotApplicable):
+            text = f"{k('KW_NA')} {k('KW_IF')} {self.expr(s.condition, '')} {k('KW_REASON')} {quote(s.reason)}"
+        else:  # pragma: no cover
+            raise AssertionError(type(s))
+        self.emit(indent, text, s.span)
+
+    def let(self, s: A.Let, indent: str) -> str:
+        return self.headed(f"{self.kw('KW_LET')} {s.name} =", s.expr, indent)
+
+    def require(self, s: A.Require, indent: str) -> str:
+        text = f"{self.kw('KW_REQUIRE')} {self.expr(s.condition, '')}"
+        tail = f"{self.kw('KW_ELSE')} {quote(s.message)}"
+        if cell_len(indent + text + tail) >= WIDTH:
+            return f"{text}\n{INDENT * 2}{tail}"
+        return f"{text} {tail}"
+
+    def headed(self, head: str, e, indent: str) -> str:
+        one = self.p.expr(e)
+        if "\n" not in one and cell_len(indent + head + one) < WIDTH and not _has_band(e):
+            return f"{head} {one}"
+        if isinstance(e, A.Band):
+            return f"{head} {self.expr(e, '')}"
+        return f"{head}\n{INDENT}{self.expr(e, INDENT)}"
+
+    # ------------------------------------------------------------ expressions
+    def expr(self, e, indent: str) -> str:
+        """An expression; bands become blocks and long 若…否则 chains break at 否则."""
+        if isinstance(e, A.Band):
+            inner = indent + INDENT
+            heads = [interval_text(a.interval, self.p) for a in e.arms]
+            width = max(len(h) for h in heads)
+            rows = [f"{inner}{h.ljust(width)} → {self.expr(a.result, inner)}{self.on_line(a.span.end_line)}"
+                    for h, a in zip(heads, e.arms)]
+            return f"{self.kw('KW_BAND')} {self.p.expr(e.subject, 1)} {{\n" + "\n".join(rows) + f"\n{indent}}}"
+        if isinstance(e, A.Match):
+            one = self.p.expr(e)
+            if cell_len(indent + one) <= WIDTH:
+                return one
+            inner = indent + INDENT
+            rows = [f"{inner}{literal(c.key)} → {self.expr(c.result, inner)}{self.on_line(c.span.end_line)}"
+                    for c in e.cases]
+            return f"{self.kw('KW_MATCH')} {self.p.expr(e.subject, 1)} {{\n" + "\n".join(rows) + f"\n{indent}}}"
+        if isinstance(e, A.Conditional):
+            one = self.p.expr(e)
+            if cell_len(indent + one) <= WIDTH - 10 and not _has_band(e):
+                return one
+            k = self.kw
+            head = f"{k('KW_IF')} {self.p.expr(e.condition, 1)} {k('KW_THEN')} {self.expr(e.then, indent)}"
+            return f"{head}\n{indent}{k('KW_ELSE')} {self.expr(e.otherwise, indent)}"
+        if _has_band(e):
+            # a band nested in arithmetic keeps its parentheses; print on one line
+            return self.p.expr(e)
+        return self.p.expr(e)
+
+
+def _has_band(e) -> bool:
+    if isinstance(e, A.Band):
+        return True
+    if isinstance(e, A.Conditional):
+        return _has_band(e.then) or _has_band(e.otherwise)
+    return False
