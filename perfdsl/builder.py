@@ -382,7 +382,7 @@ class _Builder(Transformer):
         for c in children:
             if c.type == "NAME":
                 segments.append(str(c))
-            elif c.type == "STAR":
+            elif c.type == "TIMES":
                 star = len(segments)
         return A.Path(tuple(segments), star, self._span(meta))
 

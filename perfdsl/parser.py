@@ -116,7 +116,7 @@ def parse(text: str, filename: str) -> lark.Tree:
 _TERMINAL_NAMES = {
     "NAME": "名称", "STRING": "带引号的文本", "NUMBER": "数字", "PERCENT": "百分数",
     "INFINITY": "∞", "CMP": "比较符", "EQ": "=", "ARROW": "→", "PLUS": "+", "MINUS": "−",
-    "TIMES": "×", "DIVIDE": "÷", "DOT": ".", "STAR": "*", "IN": "∈", "_LSQB": "[", "_RSQB": "]",
+    "TIMES": "×", "DIVIDE": "÷", "DOT": ".", "IN": "∈", "_LSQB": "[", "_RSQB": "]",
     "_LPAR": "(", "_RPAR": ")", "_LBRACE": "{", "_RBRACE": "}", "_COLON": ":", "_COMMA": ",",
     "_SEMI": ";", "$END": "文件结束",
 }

@@ -87,7 +87,7 @@ def test_diagnostic_rendering_golden(tmp_path, capsys):
     lines = capsys.readouterr().err.splitlines()
     at = next(i for i, line in enumerate(lines) if "error[E215]" in line)
     assert lines[at:at + 4] == [
-        "r/a.perf:3:15: error[E215]: 未知的名称 `完成律`：事实中没有 `完成律`，也不是已定义的值",
+        "r/a.perf:3:12: error[E215]: 未知的名称 `完成律`：事实中没有 `完成律`，也不是已定义的值",
         "    3 |   得分 = 按比例(完成律, 3, 60%)",
         "      |                 ^^^^^^",
         "  = 建议：是否想写 `完成率`？",
