@@ -72,6 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--strict", action="store_true", help="有警告也以失败退出")
     c.add_argument("--format", choices=("text", "json"), default="text")
 
+    r = sub.add_parser("report", help="生成评分表报告（Markdown、HTML、Excel）",
+                       description="生成评分表报告：指标体系及评分表（含指标分析结果）、二级指标得分率表、来源哈希")
+    r.add_argument("rules")
+    r.add_argument("facts")
+    r.add_argument("--format", choices=("md", "html", "xlsx", "json"), default="html")
+    r.add_argument("-o", "--output", help="输出文件（xlsx 必须指定）")
+
     f = sub.add_parser("fmt", help="把规则文件排成统一格式", description="把规则文件排成统一格式（保留注释与评分标准原文）")
     f.add_argument("paths", nargs="+", help="规则文件或目录")
     f.add_argument("--check", action="store_true", help="只检查，不改写；有文件需要改写时以 1 退出")
@@ -197,6 +204,27 @@ def _score(engine: Engine, rec: Record, trace: bool):
 
 # ---------------------------------------------------------------- commands
 
+def _default_mode(path: str) -> None:
+    """mkstemp makes 0600 files; a report should get the usual 0644 (less the umask)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
+def write_bytes_atomically(target: str, data: bytes) -> None:
+    directory = os.path.dirname(os.path.abspath(target))
+    fd, tmp = tempfile.mkstemp(prefix=".perfdsl-", suffix=".tmp", dir=directory)
+    try:
+        _default_mode(tmp)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
 class AtomicOutput:
     """Writes to a temp file beside the target and renames it into place on success."""
 
@@ -210,6 +238,7 @@ class AtomicOutput:
             return sys.stdout
         directory = os.path.dirname(os.path.abspath(self.target))
         fd, self.tmp = tempfile.mkstemp(prefix=".perfdsl-", suffix=".tmp", dir=directory)
+        _default_mode(self.tmp)
         self.handle = os.fdopen(fd, "w", encoding="utf-8")
         return self.handle
 
@@ -303,6 +332,33 @@ def cmd_check(args) -> int:
     return EXIT_OK
 
 
+def cmd_report(args) -> int:
+    engine = _load_engine(args.rules)
+    rec = Record(_read_text(Path(args.facts)), args.facts)
+    doc, diags, result = _score(engine, rec, True)
+    if result is None:
+        _report(diags, engine.rules.sources)
+        return EXIT_FAIL
+    if diags:
+        _report(diags, engine.rules.sources)
+    if args.format == "xlsx":
+        if not args.output:
+            raise Usage("--format xlsx 需要用 -o 指定输出文件")
+        from .render.xlsx import render as render_xlsx
+        write_bytes_atomically(args.output, render_xlsx(doc))
+    else:
+        if args.format == "md":
+            from .render.markdown import render as render_text
+        elif args.format == "html":
+            from .render.html import render as render_text
+        else:
+            def render_text(d):
+                return json.dumps(d, ensure_ascii=False, indent=2) + "\n"
+        with AtomicOutput(args.output) as out:
+            out.write(render_text(doc))
+    return EXIT_FAIL if diags else EXIT_OK
+
+
 def cmd_fmt(args) -> int:
     from .formatter import format_text
     from .loader import read_source, rule_files
@@ -331,7 +387,7 @@ def cmd_fmt(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"eval": cmd_eval, "explain": cmd_explain, "check": cmd_check, "fmt": cmd_fmt}
+COMMANDS = {"eval": cmd_eval, "explain": cmd_explain, "check": cmd_check, "fmt": cmd_fmt, "report": cmd_report}
 
 
 def entry() -> None:

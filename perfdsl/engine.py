@@ -21,7 +21,7 @@ class Engine:
     def __init__(self, checked: Checked):
         self.checked = checked
         self.rules: RuleSet = checked.rules
-        self.scorer = Scorer(checked.rules)
+        self.scorer = Scorer(checked.rules, rate_paths(checked.facts_type))
 
     @classmethod
     def from_path(cls, path: str | os.PathLike) -> "Engine":
@@ -44,6 +44,18 @@ class Engine:
         except FactsSyntaxError as exc:
             raise PerfdslError([exc.diagnostic])
         return self.score(data, trace=trace)
+
+
+def rate_paths(ty, prefix: str = "") -> frozenset:
+    """Dotted paths of facts declared 比率, so traces can show them as percentages."""
+    out = set()
+    for name, fty in ty.fields.items():
+        path = f"{prefix}.{name}" if prefix else name
+        if fty.kind == "rate":
+            out.add(path)
+        elif fty.kind == "record":
+            out |= rate_paths(fty, path)
+    return frozenset(out)
 
 
 def load(path: str | os.PathLike) -> Engine:

@@ -67,7 +67,9 @@ def _is_number(x) -> bool:
 
 
 class Evaluator:
-    def __init__(self, lets: dict[str, A.Let], facts: dict, tracer: Optional[Tracer] = None):
+    def __init__(self, lets: dict[str, A.Let], facts: dict, tracer: Optional[Tracer] = None,
+                 percent_paths: frozenset = frozenset()):
+        self.percent_paths = percent_paths  # facts declared 比率: shown as percentages in traces
         self.globals = lets
         self.global_cache: dict[str, object] = {}
         self.facts = facts
@@ -104,7 +106,11 @@ class Evaluator:
 
         def lookup(p: A.Path):
             v = seen.get(id(p), _NOTHING)
-            return None if v is _NOTHING else _shown(v)
+            if v is _NOTHING:
+                return None
+            if isinstance(v, Decimal) and p.dotted in self.percent_paths:
+                return show(v, True)
+            return _shown(v)
 
         def branch(c: A.Conditional):
             return seen.get(id(c))
@@ -191,7 +197,8 @@ class Evaluator:
                                 e.span, path=path, value=str(value.value), reason=value.reason)
             return value.value
         if trace and self.tracer is not None:
-            self.tracer.fact(path, _shown(value), e.span, value=_json_value(value))
+            shown_value = show(value, True) if isinstance(value, Decimal) and path in self.percent_paths else _shown(value)
+            self.tracer.fact(path, shown_value, e.span, value=_json_value(value))
         return value
 
     def _let(self, let: A.Let, cache: dict, env: Env):

@@ -72,15 +72,16 @@ def _weight_of(ind: A.Indicator) -> Decimal:
 class Scorer:
     """Scores fact sets against one checked rule set."""
 
-    def __init__(self, rules: RuleSet):
+    def __init__(self, rules: RuleSet, percent_paths: frozenset = frozenset()):
         self.rules = rules
         self.rounding = rules.rounding
+        self.percent_paths = percent_paths
 
     def score(self, facts: dict, trace: bool = True, warnings: tuple = ()) -> Result:
         with_ctx = CONTEXT.copy()
         import decimal
         with decimal.localcontext(with_ctx):
-            ev = Evaluator(self.rules.globals, facts, None)
+            ev = Evaluator(self.rules.globals, facts, None, self.percent_paths)
             roots = [self._node(ind, 1, ev, trace) for ind in self.rules.roots]
             root = Node(None, self._title(facts), 0, sum((n.weight for n in roots if not _bonus(n)), ZERO),
                         children=roots)

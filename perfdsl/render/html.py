@@ -1,0 +1,108 @@
+"""One self-contained HTML file: the 评分表, 得分率表, collapsible traces; printable on A4."""
+
+from __future__ import annotations
+
+from html import escape
+
+from .report import COLUMNS, provenance, rate_rows, rows, spans
+
+CSS = """
+:root { --line: #999; --muted: #666; }
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei",
+       "Hiragino Sans GB", "SimSun", sans-serif; margin: 2em; color: #111; font-size: 13px; line-height: 1.5; }
+h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 2em; }
+.summary { font-size: 16px; margin: 1em 0; }
+.summary b { font-size: 20px; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 1px solid var(--line); padding: 4px 6px; vertical-align: top; text-align: left; }
+th { background: #eee; }
+th:nth-child(-n+3) { min-width: 4.5em; }
+td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.text { font-size: 12px; }
+tr.lost td.score { color: #a40000; font-weight: bold; }
+details summary { cursor: pointer; color: var(--muted); }
+details ol { margin: 4px 0; padding-left: 1.5em; }
+details li .at { color: var(--muted); font-size: 11px; }
+.partial { border: 1px solid #a40000; padding: 6px; color: #a40000; }
+.provenance td { font-family: monospace; font-size: 11px; word-break: break-all; }
+@media print {
+  @page { size: A4 landscape; margin: 12mm; }
+  body { margin: 0; font-size: 10px; }
+  tbody.section { break-before: page; }
+  tbody.section:first-of-type { break-before: auto; }
+  tr { break-inside: avoid; }
+  details { display: none; }
+}
+"""
+
+
+def _trace(steps) -> str:
+    if not steps:
+        return ""
+    items = "".join(f"<li>{escape(s['text'])} <span class=\"at\">{escape(s.get('at', ''))}</span></li>" for s in steps)
+    return f"<details><summary>完整评分过程（{len(steps)} 步）</summary><ol>{items}</ol></details>"
+
+
+def render(doc: dict) -> str:
+    title = escape(doc["name"])
+    total = doc.get("score")
+    table_rows = rows(doc)
+    l1_span = spans([r.level1 for r in table_rows])
+    l2_span = spans([(r.level1, r.level2) for r in table_rows])
+    body = []
+    for i, r in enumerate(table_rows):
+        if l1_span[i] and i:
+            body.append("</tbody><tbody class=\"section\">")
+        lost = r.score is not None and float(r.score) < float(r.weight)
+        cells = []
+        if l1_span[i]:
+            cells.append(f"<td rowspan=\"{l1_span[i]}\">{escape(r.level1)}<br>({escape(r.level1_weight)})</td>")
+        if l2_span[i]:
+            cells.append(f"<td rowspan=\"{l2_span[i]}\">{escape(r.level2)}<br>({escape(r.level2_weight)})</td>")
+        cells += [
+            f"<td class=\"indicator\">{escape(r.name)}</td>",
+            f"<td class=\"num\">{escape(r.weight)}</td>",
+            f"<td class=\"text\">{escape(r.explanation)}</td>",
+            f"<td class=\"text\">{escape(r.criteria)}</td>",
+            f"<td class=\"text analysis\">{escape(r.analysis)}{_trace(r.trace)}</td>",
+            f"<td class=\"num score\">{escape(r.score) if r.score is not None else '无法评分'}</td>",
+        ]
+        body.append(f"<tr class=\"indicator-row{' lost' if lost else ''}\">{''.join(cells)}</tr>")
+    head = "".join(f"<th>{c}</th>" for c in COLUMNS)
+    rates = "".join(
+        f"<tr><td>{escape(r.level1)}</td><td>{escape(r.name)}</td><td class=\"num\">{escape(r.weight)}</td>"
+        f"<td class=\"num\">{escape(r.score or '—')}</td><td class=\"num\">{escape(r.rate or '—')}</td></tr>"
+        for r in rate_rows(doc))
+    errors = ""
+    if doc.get("errors"):
+        errors = "<h2>错误</h2><ul>" + "".join(
+            f"<li><code>{escape(e['code'])}</code> {escape(str(e.get('file', '')))}:{escape(str(e.get('line', '')))} "
+            f"{escape(e['message'])}</li>" for e in doc["errors"]) + "</ul>"
+    partial = "" if doc.get("status") == "ok" else "<p class=\"partial\">评分未全部完成：部分指标无法评分。</p>"
+    prov = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in provenance(doc))
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+<style>{CSS}</style>
+</head>
+<body>
+<h1>{title}</h1>
+<p class="summary">总分 <b id="total">{escape(total) if total is not None else '无法评分'}</b> / {escape(doc['weight'])}
+　等级 <b id="grade">{escape(doc.get('grade') or '—')}</b></p>
+{partial}
+<h2>指标体系及评分表</h2>
+<table id="scores">
+<thead><tr>{head}</tr></thead>
+<tbody class="section">{''.join(body)}</tbody>
+</table>
+<h2>二级指标得分率</h2>
+<table id="rates"><thead><tr><th>一级指标</th><th>二级指标</th><th>分值</th><th>得分</th><th>得分率</th></tr></thead>
+<tbody>{rates}</tbody></table>
+{errors}
+<h2>来源</h2>
+<table class="provenance"><tbody>{prov}</tbody></table>
+</body>
+</html>
+"""

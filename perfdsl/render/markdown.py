@@ -1,0 +1,35 @@
+"""The 评分表 and 二级指标得分率表 as Markdown."""
+
+from __future__ import annotations
+
+from .report import COLUMNS, provenance, rate_rows, rows
+
+
+def _cell(text) -> str:
+    return str(text if text is not None else "—").replace("|", "\\|").replace("\n", "<br>")
+
+
+def render(doc: dict) -> str:
+    out = [f"# {doc['name']}", ""]
+    total = doc.get("score")
+    out.append(f"总分 **{total if total is not None else '无法评分'}** / {doc['weight']}，等级 **{doc.get('grade') or '—'}**")
+    out.append("")
+    if doc.get("status") != "ok":
+        out += ["> 评分未全部完成：部分指标无法评分，见下表与错误列表。", ""]
+    out += ["## 指标体系及评分表", "", "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    prev1 = prev2 = None
+    for r in rows(doc):
+        l1 = f"{r.level1} ({r.level1_weight})" if r.level1 != prev1 else ""
+        l2 = f"{r.level2} ({r.level2_weight})" if (r.level1, r.level2) != prev2 else ""
+        prev1, prev2 = r.level1, (r.level1, r.level2)
+        out.append("| " + " | ".join(_cell(x) for x in (l1, l2, r.name, r.weight, r.explanation, r.criteria,
+                                                           r.analysis, r.score)) + " |")
+    out += ["", "## 二级指标得分率", "", "| 一级指标 | 二级指标 | 分值 | 得分 | 得分率 |", "|---|---|---|---|---|"]
+    for r in rate_rows(doc):
+        out.append(f"| {_cell(r.level1)} | {_cell(r.name)} | {r.weight} | {_cell(r.score)} | {_cell(r.rate)} |")
+    if doc.get("errors"):
+        out += ["", "## 错误", ""]
+        out += [f"- `{e['code']}` {e.get('file', '')}:{e.get('line', '')} {_cell(e['message'])}" for e in doc["errors"]]
+    out += ["", "## 来源", "", "| 项目 | 值 |", "|---|---|"]
+    out += [f"| {_cell(k)} | `{v}` |" for k, v in provenance(doc)]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,117 @@
+"""The 评分表 as rows, read from the explanation document.
+
+The rows follow appendix 1 of the seed report: 一级指标 / 二级指标 /
+三级指标 / 分值 / 指标解释和说明 / 评分标准 / 指标分析结果 / 得分; 指标分析结果
+is prose written from the indicator's trace.  Markdown, HTML and Excel all
+render these rows.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import attrs
+
+COLUMNS = ("一级指标", "二级指标", "三级指标", "分值", "指标解释和说明", "评分标准", "指标分析结果", "得分")
+
+# trace kinds that make up the analysis prose, in trace order
+_PROSE_KINDS = ("value", "part", "formula", "band", "match", "builtin", "judgement", "deduction", "cap", "floor",
+                "not_applicable", "rounding")
+
+
+@attrs.frozen
+class Row:
+    level1: str
+    level1_weight: str
+    level2: str
+    level2_weight: str
+    name: str
+    weight: str
+    explanation: str
+    criteria: str
+    analysis: str
+    score: Optional[str]
+    trace: tuple  # the step dicts, for collapsible full traces
+    status: str
+
+
+@attrs.frozen
+class RateRow:
+    level1: str
+    name: str
+    weight: str
+    score: Optional[str]
+    rate: Optional[str]
+
+
+def analysis(node: dict) -> str:
+    """指标分析结果: facts used, formulas with values, bands, deductions, caps, rounding, score."""
+    steps = node.get("trace") or []
+    facts = [s["text"] for s in steps if s["kind"] == "fact"]
+    parts = []
+    if facts:
+        parts.append("依据事实：" + "，".join(facts) + "。")
+    body = [s["text"] for s in steps if s["kind"] in _PROSE_KINDS]
+    if body:
+        parts.append("；".join(body) + "。")
+    for e in node.get("errors", []):
+        parts.append(f"无法评分：{e['message']}。")
+    if node.get("score") is not None:
+        parts.append(f"得分 {node['score']} 分（分值 {node['weight']} 分）。")
+    return "".join(parts)
+
+
+def rows(doc: dict) -> list[Row]:
+    out: list[Row] = []
+
+    def walk(node: dict, ancestors: list[dict]) -> None:
+        if "children" in node:
+            for c in node["children"]:
+                walk(c, ancestors + [node])
+            return
+        chain = ancestors[1:]  # without the root
+        l1 = chain[0] if len(chain) >= 1 else None
+        l2 = chain[1] if len(chain) >= 2 else None
+        out.append(Row(
+            level1=l1["name"] if l1 else "", level1_weight=l1["weight"] if l1 else "",
+            level2=l2["name"] if l2 else "", level2_weight=l2["weight"] if l2 else "",
+            name=node["name"], weight=node["weight"], explanation=node.get("explanation", ""),
+            criteria=node.get("criteria", ""), analysis=analysis(node), score=node.get("score"),
+            trace=tuple(node.get("trace") or ()), status=node.get("status", "ok"),
+        ))
+
+    walk(doc, [])
+    return out
+
+
+def rate_rows(doc: dict) -> list[RateRow]:
+    """二级指标得分率表: every second-level indicator with its 得分率."""
+    out = []
+    for l1 in doc.get("children", []):
+        for l2 in l1.get("children", []):
+            if "children" in l2:
+                out.append(RateRow(l1["name"], l2["name"], l2["weight"], l2.get("score"), l2.get("rate")))
+    return out
+
+
+def spans(values: list[str]) -> list[int]:
+    """For merged cells: how many rows each run of equal values covers (0 for rows inside a run)."""
+    out = [0] * len(values)
+    i = 0
+    while i < len(values):
+        j = i
+        while j + 1 < len(values) and values[j + 1] == values[i]:
+            j += 1
+        out[i] = j - i + 1
+        i = j + 1
+    return out
+
+
+def provenance(doc: dict) -> list[tuple[str, str]]:
+    items = [("perfdsl", doc.get("perfdsl", {}).get("version", "")), ("规则集", doc.get("ruleset", {}).get("name", ""))]
+    for f in doc.get("ruleset", {}).get("files", []):
+        items.append((f["path"], f["sha256"]))
+    facts = doc.get("facts") or {}
+    if facts:
+        items.append((f"事实 {facts.get('source', '')}", facts.get("sha256", "")))
+    return items

@@ -1,0 +1,104 @@
+"""The 评分表 as an Excel workbook (openpyxl): merged 一级/二级 cells, numbers as numbers."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+from .report import COLUMNS, provenance, rate_rows, rows, spans
+
+_THIN = Side(style="thin", color="999999")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEAD = PatternFill("solid", fgColor="EEEEEE")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_FIXED_DATE = __import__("datetime").datetime(2000, 1, 1)
+
+
+def _num(text):
+    return float(Decimal(text)) if text is not None else None
+
+
+def render(doc: dict) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "评分表"
+    ws.append([doc["name"]])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
+    ws.cell(1, 1).font = Font(bold=True, size=14)
+    ws.append(list(COLUMNS))
+    for c in range(1, len(COLUMNS) + 1):
+        cell = ws.cell(2, c)
+        cell.font = Font(bold=True)
+        cell.fill = _HEAD
+        cell.border = _BORDER
+    table = rows(doc)
+    first = 3
+    for r in table:
+        ws.append([f"{r.level1} ({r.level1_weight})", f"{r.level2} ({r.level2_weight})" if r.level2 else "", r.name,
+                   _num(r.weight), r.explanation, r.criteria, r.analysis, _num(r.score)])
+    for col, keys in ((1, [r.level1 for r in table]), (2, [(r.level1, r.level2) for r in table])):
+        for i, n in enumerate(spans(keys)):
+            if n > 1:
+                ws.merge_cells(start_row=first + i, start_column=col, end_row=first + i + n - 1, end_column=col)
+    last = first + len(table) - 1
+    for row in ws.iter_rows(min_row=first, max_row=last):
+        for cell in row:
+            cell.border = _BORDER
+            cell.alignment = _WRAP
+    for i in range(first, last + 1):
+        ws.cell(i, 4).number_format = "0.##"
+        ws.cell(i, 8).number_format = "0.00"
+    ws.append([])
+    ws.append(["总分", None, None, _num(doc["weight"]), None, None, f"等级：{doc.get('grade') or '—'}",
+               _num(doc.get("score"))])
+    total_row = ws.max_row
+    ws.cell(total_row, 1).font = Font(bold=True)
+    ws.cell(total_row, 8).number_format = "0.00"
+    ws.cell(total_row, 8).font = Font(bold=True)
+    for col, width in zip("ABCDEFGH", (12, 14, 18, 6, 40, 40, 50, 8)):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "D3"
+
+    rates = wb.create_sheet("二级指标得分率")
+    rates.append(["一级指标", "二级指标", "分值", "得分", "得分率"])
+    for c in range(1, 6):
+        rates.cell(1, c).font = Font(bold=True)
+        rates.cell(1, c).fill = _HEAD
+    for r in rate_rows(doc):
+        rate = float(Decimal(r.rate.rstrip("%")) / 100) if r.rate else None
+        rates.append([r.level1, r.name, _num(r.weight), _num(r.score), rate])
+        rates.cell(rates.max_row, 4).number_format = "0.00"
+        rates.cell(rates.max_row, 5).number_format = "0.00%"
+    for col, width in zip("ABCDE", (14, 20, 8, 8, 10)):
+        rates.column_dimensions[col].width = width
+
+    prov = wb.create_sheet("来源")
+    for k, v in provenance(doc):
+        prov.append([k, v])
+    prov.column_dimensions["A"].width = 30
+    prov.column_dimensions["B"].width = 70
+
+    # deterministic bytes: fixed document times
+    wb.properties.created = _FIXED_DATE
+    wb.properties.modified = _FIXED_DATE
+    wb.properties.creator = "perfdsl"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return _fixed_zip(buf.getvalue())
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """The same workbook gives the same bytes: zip entry times fixed, order kept."""
+    import zipfile
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
