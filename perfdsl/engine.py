@@ -30,13 +30,13 @@ class Engine:
             raise PerfdslError(checked.errors)
         return cls(checked)
 
-    def score(self, facts, trace: bool = True) -> Result:
+    def score(self, facts, trace: bool = True, hits: Optional[set] = None) -> Result:
         """Validate one fact set (parsed JSON: numbers as Decimal) and score it."""
         validator = FactValidator(self.checked.facts_type)
         data = validator.validate(facts)
         if validator.errors:
             raise PerfdslError(validator.errors)
-        return self.scorer.score(data, trace=trace, warnings=tuple(validator.warnings))
+        return self.scorer.score(data, trace=trace, warnings=tuple(validator.warnings), hits=hits)
 
     def score_text(self, text: str, source: str = "<facts>", trace: bool = True) -> Result:
         try:

@@ -70,6 +70,7 @@ class Evaluator:
     def __init__(self, lets: dict[str, A.Let], facts: dict, tracer: Optional[Tracer] = None,
                  percent_paths: frozenset = frozenset()):
         self.percent_paths = percent_paths  # facts declared 比率: shown as percentages in traces
+        self.hits: Optional[set] = None  # domain coverage for `perfdsl test`: which arms, branches… ran
         self.globals = lets
         self.global_cache: dict[str, object] = {}
         self.facts = facts
@@ -284,6 +285,8 @@ class Evaluator:
 
     def _conditional(self, e: A.Conditional, env):
         taken = self.boolean(e.condition, env)
+        if self.hits is not None:
+            self.hits.add(point("then" if taken else "else", e.span))
         if self._seen is not None:
             self._seen[id(e)] = taken
         return self.value(e.then if taken else e.otherwise, env)
@@ -306,6 +309,8 @@ class Evaluator:
         v = self.number(e.subject, env)
         for arm in e.arms:
             if self.contains(arm.interval, v, env):
+                if self.hits is not None:
+                    self.hits.add(point("band", arm.span))
                 result = self.value(arm.result, env)
                 if self.tracer is not None:
                     pct = _percent_band(e)
@@ -322,6 +327,8 @@ class Evaluator:
         v = self.value(e.subject, env)
         for case in e.cases:
             if case.key == v:
+                if self.hits is not None:
+                    self.hits.add(point("match", case.span))
                 result = self.value(case.result, env)
                 if self.tracer is not None:
                     self.tracer.add("match", f"{expr_text(e.subject)} = {_shown(v)} → {_shown(result)}", case.span,
@@ -360,6 +367,11 @@ class Evaluator:
 
 
 _NOTHING = object()
+
+
+def point(kind: str, span: A.Span) -> tuple:
+    """A coverage point: what ran, and where its rule is."""
+    return (kind, span.file, span.line, span.column)
 
 
 def _fact_of(expr) -> Optional[str]:

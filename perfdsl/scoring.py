@@ -16,7 +16,7 @@ import attrs
 
 from . import ast as A
 from .diagnostics import Diagnostic, error
-from .evaluator import Env, EvalError, Evaluator, json_value, shown
+from .evaluator import Env, EvalError, Evaluator, json_value, point, shown
 from .loader import RuleSet
 from .numbers import CONTEXT, ROUNDING_NAMES, ZERO, round_to, show
 from .printer import expr_text, interval_text
@@ -77,11 +77,12 @@ class Scorer:
         self.rounding = rules.rounding
         self.percent_paths = percent_paths
 
-    def score(self, facts: dict, trace: bool = True, warnings: tuple = ()) -> Result:
+    def score(self, facts: dict, trace: bool = True, warnings: tuple = (), hits: Optional[set] = None) -> Result:
         with_ctx = CONTEXT.copy()
         import decimal
         with decimal.localcontext(with_ctx):
             ev = Evaluator(self.rules.globals, facts, None, self.percent_paths)
+            ev.hits = hits
             roots = [self._node(ind, 1, ev, trace) for ind in self.rules.roots]
             root = Node(None, self._title(facts), 0, sum((n.weight for n in roots if not _bonus(n)), ZERO),
                         children=roots)
@@ -90,7 +91,7 @@ class Scorer:
             grade, grade_steps = (None, None)
             if root.score is not None:
                 try:
-                    grade, grade_steps = self._grade(root.score, facts, trace)
+                    grade, grade_steps = self._grade(root.score, facts, trace, hits)
                 except EvalError as err:
                     errors.append(err.diagnostic)
         return Result(self.rules, root, grade, grade_steps, errors, list(warnings))
@@ -144,7 +145,7 @@ class Scorer:
             return show(cur) if isinstance(cur, Decimal) else str(cur)
         return re.sub(r"\{([^{}]+)\}", fill, system.title)
 
-    def _grade(self, total: Decimal, facts: dict, trace: bool):
+    def _grade(self, total: Decimal, facts: dict, trace: bool, hits: Optional[set] = None):
         system = self.rules.system
         if system is None or not system.grades:
             return None, None
@@ -153,12 +154,16 @@ class Scorer:
         env = Env({})
         for veto in system.vetoes:
             if ev.boolean(veto.condition, env):
+                if hits is not None:
+                    hits.add(point("veto", veto.span))
                 if tracer is not None:
                     tracer.add("veto", f"一票否决：{veto.reason} → 等级 {veto.grade}", veto.span,
                                grade=veto.grade, reason=veto.reason)
                 return veto.grade, (tracer.steps if tracer else None)
         for arm in system.grades:
             if ev.contains(arm.interval, total, env):
+                if hits is not None:
+                    hits.add(point("grade", arm.span))
                 grade = ev.value(arm.result, env)
                 if tracer is not None:
                     tracer.add("grade", f"总分 {show(total)} 落在 {interval_text(arm.interval)} → 等级 {grade}",
@@ -172,6 +177,7 @@ class Scorer:
         weight = node.weight
         for s in ind.statements:
             if isinstance(s, A.NotApplicable) and ev.boolean(s.condition, env):
+                _hit(ev, "na", s.span)
                 node.status = "not_applicable"
                 node.score = weight
                 if tr is not None:
@@ -180,6 +186,7 @@ class Scorer:
                 return
         for s in ind.statements:
             if isinstance(s, A.Require) and not ev.boolean(s.condition, env):
+                _hit(ev, "require", s.span)
                 raise EvalError(error("E350", f"{ind.name}：{s.message}（{ev.describe(s.condition)} 不成立）",
                                       s.span, fact_path=_first_fact(s.condition)))
         formula = next((s for s in ind.statements if isinstance(s, A.Formula)), None)
@@ -215,10 +222,12 @@ class Scorer:
             tr.add("subtotal", f"{show(base)} − 扣分 {show(deducted)} = {show(raw)}", ind.span,
                    base=str(base), deducted=str(deducted), value=str(raw))
         if raw < 0:
+            _hit(ev, "floor", ind.span)
             if tr is not None:
                 tr.add("floor", f"扣完为止：{show(raw)} → 0", ind.span, before=str(raw), after="0")
             raw = ZERO
         if raw > weight:
+            _hit(ev, "cap", ind.span)
             if tr is not None:
                 tr.add("cap", f"封顶：{show(raw)} 超过分值 {show(weight)}，按 {show(weight)} 计（吸收 {show(raw - weight)}）",
                        ind.span, before=str(raw), after=str(weight), absorbed=str(raw - weight))
@@ -235,6 +244,7 @@ class Scorer:
 
     def _part(self, p: A.Part, ev: Evaluator, env: Env, tr: Optional[Tracer]) -> Decimal:
         if p.not_applicable is not None and ev.boolean(p.not_applicable.condition, env):
+            _hit(ev, "na", p.not_applicable.span)
             if tr is not None:
                 tr.add("not_applicable", f"子项 {p.name} 不适用：{p.not_applicable.reason} → 按满分 {show(p.points)} 计",
                        p.not_applicable.span, part=p.name, reason=p.not_applicable.reason)
@@ -265,6 +275,8 @@ class Scorer:
                 tr.add("check", f"不扣分：{expr_text(d.condition)} 不成立", d.span, condition=expr_text(d.condition))
             return ZERO
         amount = ev.number(d.amount, env)
+        if amount:
+            _hit(ev, "deduct", d.span)
         if tr is not None:
             why = d.reason or (expr_text(d.condition) if d.condition is not None else expr_text(d.amount))
             if amount:
@@ -286,6 +298,7 @@ class Scorer:
             ienv = env.for_item(item, fields, f"{d.items.dotted}[{n}]")
             text = self._finding_text(d, item, ev, ienv)
             if d.skip is not None and ev.boolean(d.skip.condition, ienv):
+                _hit(ev, "skip", d.skip.span)
                 if tr is not None:
                     tr.add("not_applicable", f"不评价：{text}（{d.skip.reason}）", d.skip.span,
                            finding=text, reason=d.skip.reason, item=n)
@@ -296,6 +309,8 @@ class Scorer:
                 groups[key] = ZERO
                 order.append(key)
             groups[key] += amount
+            if amount:
+                _hit(ev, "each", d.span)
             if tr is not None:
                 group = f"［{key}］" if d.group_by else ""
                 tr.add("deduction", f"扣 {show(amount)} 分：{group}{text}", d.span, amount=str(amount),
@@ -306,6 +321,7 @@ class Scorer:
             if d.group_cap is not None:
                 cap = ev.number(d.group_cap, env)
                 if amount > cap:
+                    _hit(ev, "group_cap", d.group_cap.span)
                     if tr is not None:
                         tr.add("cap", f"［{key}］共扣 {show(amount)} 分，每类最多 {show(cap)} 分：封顶吸收 {show(amount - cap)} 分",
                                d.group_cap.span, group=json_value(key), before=str(amount), after=str(cap),
@@ -315,6 +331,7 @@ class Scorer:
         if d.total_cap is not None:
             cap = ev.number(d.total_cap, env)
             if total > cap:
+                _hit(ev, "total_cap", d.total_cap.span)
                 if tr is not None:
                     tr.add("cap", f"逐项扣分共 {show(total)} 分，最多 {show(cap)} 分：封顶吸收 {show(total - cap)} 分",
                            d.total_cap.span, before=str(total), after=str(cap), absorbed=str(total - cap))
@@ -331,6 +348,11 @@ class Scorer:
                     return item[key]
             return "；".join(f"{k}={shown(v)}" for k, v in item.items())
         return item if isinstance(item, str) else shown(item)
+
+
+def _hit(ev: Evaluator, kind: str, span: A.Span) -> None:
+    if ev.hits is not None:
+        ev.hits.add(point(kind, span))
 
 
 def _bonus(node: Node) -> bool:

@@ -83,7 +83,6 @@ def render(doc: dict) -> bytes:
 
     # deterministic bytes: fixed document times
     wb.properties.created = _FIXED_DATE
-    wb.properties.modified = _FIXED_DATE
     wb.properties.creator = "perfdsl"
     buf = io.BytesIO()
     wb.save(buf)
@@ -91,7 +90,7 @@ def render(doc: dict) -> bytes:
 
 
 def _fixed_zip(data: bytes) -> bytes:
-    """The same workbook gives the same bytes: zip entry times fixed, order kept."""
+    """The same workbook gives the same bytes: zip entry times and the save time fixed, order kept."""
     import zipfile
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
@@ -100,5 +99,9 @@ def _fixed_zip(data: bytes) -> bytes:
             fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
-            dst.writestr(fixed, src.read(info.filename))
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
+                import re
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>2000-01-01T00:00:00Z\2", data)
+            dst.writestr(fixed, data)
     return out.getvalue()
