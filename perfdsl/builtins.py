@@ -29,6 +29,8 @@ class Builtin:
     result: str  # number | bool
     impl: Callable
     explain: Optional[Callable] = None  # (args, result) -> str, called only when tracing
+    cases: tuple[str, ...] = ()  # named branches, counted by `perfdsl test` coverage
+    case_of: Optional[Callable] = None  # (args) -> one of cases
 
 
 def _num(x):
@@ -143,7 +145,9 @@ BUILTINS: tuple[Builtin, ...] = (
     Builtin("sum", "求和", 1, 1, "l", "number", _sum),
     Builtin("any", "任一", 1, 1, "l", "bool", _any),
     Builtin("all", "全部", 1, 1, "l", "bool", _all),
-    Builtin("proportional", "按比例", 3, 3, "nnn", "number", _proportional, _explain_proportional),
+    Builtin("proportional", "按比例", 3, 3, "nnn", "number", _proportional, _explain_proportional,
+            ("≥ 100% 得满分", "下限至 100% 按比例", "低于下限得 0"),
+            lambda a: ("≥ 100% 得满分" if a[0] >= ONE else "下限至 100% 按比例" if a[0] >= a[2] else "低于下限得 0")),
     Builtin("sample_score", "抽查得分", 2, 2, "rn", "number", _sample, _explain_sample),
     Builtin("growth", "增长率", 2, 2, "nn", "number", _growth, _explain_growth),
     Builtin("ratio", "比值", 3, 3, "nnn", "number", _ratio, _explain_ratio),

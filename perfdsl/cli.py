@@ -79,6 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--format", choices=("md", "html", "xlsx", "json"), default="html")
     r.add_argument("-o", "--output", help="输出文件（xlsx 必须指定）")
 
+    t = sub.add_parser("test", help="运行规则集的测试用例并统计覆盖率",
+                       description="运行测试用例（YAML），逐个指标比较期望与实际得分，并列出没有用例覆盖的区间、扣分、封顶、保底、不适用条件和等级")
+    t.add_argument("rules")
+    t.add_argument("cases", nargs="*", help="测试用例文件或目录（.yaml）")
+    t.add_argument("--format", choices=("text", "json"), default="text")
+    t.add_argument("--min-coverage", type=float, metavar="N", help="领域覆盖率低于 N%% 时以 1 退出")
+    t.add_argument("--edges", metavar="FACTS", help="在各区间边界及两侧取值评分，显示每档得分（以 FACTS 为其余事实）")
+
     f = sub.add_parser("fmt", help="把规则文件排成统一格式", description="把规则文件排成统一格式（保留注释与评分标准原文）")
     f.add_argument("paths", nargs="+", help="规则文件或目录")
     f.add_argument("--check", action="store_true", help="只检查，不改写；有文件需要改写时以 1 退出")
@@ -359,6 +367,75 @@ def cmd_report(args) -> int:
     return EXIT_FAIL if diags else EXIT_OK
 
 
+def cmd_test(args) -> int:
+    from rich.table import Table
+    from .testing import band_edges, coverage_points, load_cases, run_case
+    engine = _load_engine(args.rules)
+    console = _console()
+    if args.edges:
+        from .facts import FactsSyntaxError, parse_json
+        try:
+            facts = parse_json(_read_text(Path(args.edges)), args.edges)
+        except FactsSyntaxError as exc:
+            raise PerfdslError([exc.diagnostic])
+        edges = band_edges(engine, facts)
+        if args.format == "json":
+            print(json.dumps(edges, ensure_ascii=False, indent=2))
+        else:
+            for band in edges:
+                table = Table(title=f"{band['indicator']}：区间 {band['subject']}（{band['at']}）", title_justify="left")
+                for col in ("取值", "落在", "得分"):
+                    table.add_column(col)
+                for row in band["rows"]:
+                    table.add_row(row["value"], row["band"], row["result"])
+                console.print(table)
+        if not args.cases:
+            return EXIT_OK
+    if not args.cases:
+        raise Usage("请给出测试用例文件或目录，例如 perfdsl test rules/ tests/cases/")
+    cases = [c for raw in args.cases for c in load_cases(Path(raw))]
+    hits: set = set()
+    outcomes = [run_case(engine, c, hits) for c in cases]
+    points = coverage_points(engine)
+    covered = [p for p in points if p.key in hits]
+    uncovered = [p for p in points if p.key not in hits]
+    percent = 100.0 * len(covered) / len(points) if points else 100.0
+    failed = [o for o in outcomes if not o.passed]
+    if args.format == "json":
+        print(json.dumps({
+            "cases": [o.to_json() for o in outcomes], "passed": len(outcomes) - len(failed), "failed": len(failed),
+            "coverage": {"covered": len(covered), "total": len(points), "percent": round(percent, 2),
+                         "uncovered": [{"at": p.where, "what": p.what} for p in uncovered]},
+        }, ensure_ascii=False, indent=2))
+    else:
+        for o in outcomes:
+            mark = "[green]✓[/]" if o.passed else "[bold red]✗[/]"
+            console.print(f"{mark} {o.case.name}  [dim]{o.case.file}:{o.case.line}[/]", highlight=False)
+            if o.problem:
+                console.print(f"    [red]{o.problem}[/]", highlight=False)
+            if o.diffs:
+                table = Table(show_header=True, padding=(0, 1))
+                for col in ("指标", "期望", "实际"):
+                    table.add_column(col)
+                for what, want, got in o.diffs:
+                    table.add_row(what, want, f"[red]{got}[/]")
+                console.print(table)
+            if o.trace:
+                console.print("    [dim]第一个不符的指标的评分过程：[/]", highlight=False)
+                for line in o.trace:
+                    console.print(f"      {line}", highlight=False, markup=False)
+        console.print(f"{len(outcomes)} 个用例：{len(outcomes) - len(failed)} 个通过，{len(failed)} 个失败", highlight=False)
+        console.print(f"领域覆盖率：{len(covered)}/{len(points)} = {percent:.1f}%", highlight=False)
+        for p in uncovered:
+            console.print(f"  未覆盖 {p.where}  {p.what}", highlight=False, markup=False)
+    if failed:
+        return EXIT_FAIL
+    if args.min_coverage is not None and percent < args.min_coverage:
+        print(f"perfdsl: 领域覆盖率 {percent:.1f}% 低于要求的 {args.min_coverage}%", file=sys.stderr)
+        return EXIT_FAIL
+    return EXIT_OK
+
+
 def cmd_fmt(args) -> int:
     from .formatter import format_text
     from .loader import read_source, rule_files
@@ -387,7 +464,8 @@ def cmd_fmt(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"eval": cmd_eval, "explain": cmd_explain, "check": cmd_check, "fmt": cmd_fmt, "report": cmd_report}
+COMMANDS = {"eval": cmd_eval, "explain": cmd_explain, "check": cmd_check, "fmt": cmd_fmt, "report": cmd_report,
+            "test": cmd_test}
 
 
 def entry() -> None:

@@ -361,6 +361,8 @@ class Evaluator:
             raise self._error("E332", f"{e.function}(…) 的参数个数或类型不对", e.span)
         except (DivisionByZero, InvalidOperation):
             raise self._error("E310", f"{e.function}(…) 中出现除数为零", e.span)
+        if self.hits is not None and fn.case_of is not None:
+            self.hits.add(point("builtin:" + fn.case_of(args), e.span))
         if self.tracer is not None and fn.explain is not None:
             self.tracer.add("builtin", fn.explain(args, result), e.span, function=fn.name, result=_json_value(result))
         return result

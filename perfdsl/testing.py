@@ -1,0 +1,467 @@
+"""``perfdsl test``: case files for a rule set, domain coverage, and band edges.
+
+A case file is YAML that a policy officer can write::
+
+    base: ../../examples/heping-2024/facts.json     # relative to the case file
+    cases:
+      - name: 制度瑕疵每类最多扣 0.5 分
+        # 预算业务 0.5 + 0.25 → 每类最多 0.5；3 − 0.5 = 2.5
+        set:
+          制度.瑕疵: [{类别: 预算业务管理制度, 扣分: 0.5, 说明: 甲}, {类别: 预算业务管理制度, 扣分: 0.25, 说明: 乙}]
+        expect:
+          决策和管理制度规范性: 2.5
+          总分: 96.17
+          等级: 优
+      - name: 问题数大于抽查数是错误输入
+        set: {绩效自评.问题数: 99}
+        expect_error: {code: F015, fact: 绩效自评}
+
+Numbers in YAML are read as exact decimals.  ``facts`` gives a whole fact
+set inline and ``facts_file`` a file, instead of ``base``.
+
+Coverage is counted in the language's own terms: every band arm, lookup
+case, 若/否则 branch, deduction, per-finding deduction, skip, cap, floor,
+not-applicable condition, requirement and grade band.
+"""
+
+from __future__ import annotations
+
+import copy
+from decimal import Decimal
+from pathlib import Path
+from typing import Optional
+
+import attrs
+import yaml
+
+from . import ast as A
+from .builtins import BY_NAME
+from .diagnostics import PerfdslError, error
+from .engine import Engine
+from .evaluator import Env, EvalError, Evaluator, point
+from .facts import FactsSyntaxError, parse_json
+from .numbers import show
+from .printer import expr_text, interval_text
+
+TOTAL_KEYS = ("总分", "total")
+GRADE_KEYS = ("等级", "grade")
+
+
+# ---------------------------------------------------------------- loading cases
+
+class _DecimalLoader(yaml.SafeLoader):
+    """YAML with exact numbers: 0.1 stays Decimal('0.1'), never a float."""
+
+
+def _decimal(loader, node):
+    return Decimal(loader.construct_scalar(node).replace("_", ""))
+
+
+_DecimalLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
+_DecimalLoader.add_constructor("tag:yaml.org,2002:int", _decimal)
+
+
+@attrs.frozen
+class Case:
+    name: str
+    file: str
+    line: int
+    facts: object  # parsed facts, or a Diagnostic explaining why they could not be built
+    expect: dict
+    expect_error: Optional[dict]
+
+
+def _case_error(file: str, line: int, message: str):
+    return error("T001", message, A.Span(file, line, 1, line, 1))
+
+
+def load_cases(path: Path) -> list[Case]:
+    files = sorted(path.rglob("*.yaml")) + sorted(path.rglob("*.yml")) if path.is_dir() else [path]
+    out: list[Case] = []
+    for f in files:
+        out.extend(_load_file(f))
+    return out
+
+
+def _load_file(f: Path) -> list[Case]:
+    shown = str(f)
+    try:
+        loader = _DecimalLoader(f.read_text(encoding="utf-8"))
+        try:
+            node = loader.get_single_node()
+            doc = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PerfdslError([error("T002", f"无法读取测试用例文件 {shown}：{exc}")])
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        raise PerfdslError([_case_error(shown, line, f"测试用例文件不是有效的 YAML：{getattr(exc, 'problem', exc)}")])
+    if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list):
+        raise PerfdslError([_case_error(shown, 1, "测试用例文件应有 cases: 列表")])
+    lines = _case_lines(node)
+    base = None
+    if "base" in doc:
+        base = _read_facts(f.parent / str(doc["base"]), shown)
+    out = []
+    for i, raw in enumerate(doc["cases"]):
+        line = lines[i] if i < len(lines) else 1
+        if not isinstance(raw, dict) or "name" not in raw:
+            raise PerfdslError([_case_error(shown, line, "每个用例需要 name")])
+        facts = _case_facts(raw, base, f, shown, line)
+        expect = raw.get("expect") or {}
+        if not isinstance(expect, dict):
+            raise PerfdslError([_case_error(shown, line, f"用例 {raw['name']}：expect 应为 名称: 分数 的映射")])
+        out.append(Case(str(raw["name"]), shown, line, facts, expect, raw.get("expect_error")))
+    return out
+
+
+def _case_lines(node) -> list[int]:
+    for key, value in getattr(node, "value", []):
+        if getattr(key, "value", None) == "cases" and isinstance(value, yaml.SequenceNode):
+            return [item.start_mark.line + 1 for item in value.value]
+    return []
+
+
+def _read_facts(path: Path, shown: str):
+    try:
+        return parse_json(path.read_text(encoding="utf-8"), str(path))
+    except OSError as exc:
+        raise PerfdslError([error("T003", f"{shown}：找不到事实文件 {path}（{exc.strerror}）")])
+    except FactsSyntaxError as exc:
+        raise PerfdslError([exc.diagnostic])
+
+
+def _case_facts(raw: dict, base, f: Path, shown: str, line: int):
+    if "facts" in raw:
+        facts = _plain(raw["facts"])
+    elif "facts_file" in raw:
+        facts = _read_facts(f.parent / str(raw["facts_file"]), shown)
+    elif base is not None:
+        facts = copy.deepcopy(base)
+    else:
+        raise PerfdslError([_case_error(shown, line, f"用例 {raw['name']}：需要 base、facts 或 facts_file")])
+    for path, value in (raw.get("set") or {}).items():
+        facts = _put(facts, str(path), _plain(value), shown, line, raw["name"])
+    for path in raw.get("remove") or []:
+        facts = _remove(facts, str(path), shown, line, raw["name"])
+    return facts
+
+
+def _plain(v):
+    """YAML values as the facts model has them: Decimal numbers, plain dicts and lists."""
+    if isinstance(v, bool) or v is None or isinstance(v, (Decimal, str)):
+        return v
+    if isinstance(v, (int, float)):
+        return Decimal(str(v))
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    return str(v)
+
+
+def _walk_to(facts, path: str, shown: str, line: int, name: str):
+    *head, last = path.split(".")
+    cur = facts
+    for seg in head:
+        if not isinstance(cur, dict) or seg not in cur:
+            raise PerfdslError([_case_error(shown, line, f"用例 {name}：基础事实中没有 {path}")])
+        cur = cur[seg]
+    if not isinstance(cur, dict):
+        raise PerfdslError([_case_error(shown, line, f"用例 {name}：{path} 的上一级不是对象")])
+    return cur, last
+
+
+def _put(facts, path: str, value, shown: str, line: int, name: str):
+    facts = copy.deepcopy(facts)
+    parent, last = _walk_to(facts, path, shown, line, name)
+    parent[last] = value
+    return facts
+
+
+def _remove(facts, path: str, shown: str, line: int, name: str):
+    facts = copy.deepcopy(facts)
+    parent, last = _walk_to(facts, path, shown, line, name)
+    parent.pop(last, None)
+    return facts
+
+
+# ---------------------------------------------------------------- running
+
+@attrs.define
+class Outcome:
+    case: Case
+    passed: bool
+    diffs: list = attrs.Factory(list)  # (what, expected, got)
+    trace: list = attrs.Factory(list)  # of the first differing indicator
+    problem: Optional[str] = None
+
+    def to_json(self) -> dict:
+        out = {"name": self.case.name, "file": self.case.file, "line": self.case.line, "passed": self.passed}
+        if self.diffs:
+            out["differences"] = [{"what": w, "expected": e, "got": g} for w, e, g in self.diffs]
+        if self.problem:
+            out["problem"] = self.problem
+        return out
+
+
+def _nodes_by_name(result) -> dict:
+    out: dict = {}
+
+    def walk(node, path):
+        here = path + [node.name] if node.indicator is not None else path
+        if node.indicator is not None:
+            for i in range(len(here)):  # 三级, 二级/三级, 一级/二级/三级 all name the node
+                out.setdefault("/".join(here[i:]), []).append(node)
+        for c in node.children:
+            walk(c, here)
+    walk(result.root, [])
+    return out
+
+
+def run_case(engine: Engine, case: Case, hits: set) -> Outcome:
+    try:
+        result = engine.score(case.facts, trace=True, hits=hits)
+    except PerfdslError as exc:
+        return _expect_failure(case, list(exc.diagnostics))
+    if result.errors:
+        return _expect_failure(case, result.errors)
+    if case.expect_error is not None:
+        return Outcome(case, False, [("错误", _error_text(case.expect_error), "评分成功，没有错误")])
+    nodes = _nodes_by_name(result)
+    diffs, trace = [], []
+    places = engine.rules.rounding.places
+    for key, want in case.expect.items():
+        key = str(key)
+        if key in TOTAL_KEYS:
+            got = result.root.score
+        elif key in GRADE_KEYS:
+            if str(want) != str(result.grade):
+                diffs.append(("等级", str(want), str(result.grade)))
+            continue
+        elif key in nodes:
+            if len({id(n) for n in nodes[key]}) > 1 and len({n.score for n in nodes[key]}) > 1:
+                return Outcome(case, False, problem=f"指标名称 “{key}” 不唯一，请写出路径，如 一级/二级/三级")
+            got = nodes[key][0].score
+        else:
+            return Outcome(case, False, problem=f"没有名为 “{key}” 的指标（也不是 总分/等级）")
+        try:
+            want_d = Decimal(str(want))
+        except Exception:  # noqa: BLE001 — any non-number is the case author's slip
+            return Outcome(case, False, problem=f"“{key}” 的期望值 {want!r} 不是数字")
+        if got is None or got != want_d:
+            diffs.append((key, f"{want_d:.{places}f}", f"{got}" if got is not None else "无法评分"))
+            if not trace and key in nodes and nodes[key][0].steps:
+                trace = [s.text for s in nodes[key][0].steps]
+    return Outcome(case, not diffs, diffs, trace)
+
+
+def _error_text(spec: dict) -> str:
+    return "，".join(f"{k}={v}" for k, v in spec.items())
+
+
+def _expect_failure(case: Case, diags) -> Outcome:
+    got = "；".join(f"{d.code} {d.fact_path or ''} {d.message}".strip() for d in diags[:3])
+    spec = case.expect_error
+    if spec is None:
+        return Outcome(case, False, [("评分", "成功", f"出错：{got}")])
+    for d in diags:
+        if "code" in spec and str(spec["code"]) != d.code:
+            continue
+        if "fact" in spec and str(spec["fact"]) != (d.fact_path or ""):
+            continue
+        if "message" in spec and str(spec["message"]) not in d.message:
+            continue
+        return Outcome(case, True)
+    return Outcome(case, False, [("错误", _error_text(spec), got)])
+
+
+# ---------------------------------------------------------------- coverage
+
+@attrs.frozen
+class Point:
+    key: tuple
+    what: str
+
+    @property
+    def where(self) -> str:
+        return f"{self.key[1]}:{self.key[2]}"
+
+
+def coverage_points(engine: Engine) -> list[Point]:
+    """Every place of the rule set a case can exercise, in the language's terms."""
+    out: list[Point] = []
+
+    def add(kind: str, span: A.Span, what: str) -> None:
+        out.append(Point(point(kind, span), what))
+
+    def expr(e, owner: str) -> None:
+        if isinstance(e, A.Band):
+            expr(e.subject, owner)
+            for arm in e.arms:
+                add("band", arm.span, f"{owner}：区间 {expr_text(e.subject)} 落在 {interval_text(arm.interval)}")
+                expr(arm.result, owner)
+            return
+        if isinstance(e, A.Match):
+            expr(e.subject, owner)
+            for c in e.cases:
+                add("match", c.span, f"{owner}：查表 {expr_text(e.subject)} = {c.key}")
+                expr(c.result, owner)
+            return
+        if isinstance(e, A.Conditional):
+            cond = expr_text(e.condition)
+            add("then", e.span, f"{owner}：若 {cond} 成立")
+            add("else", e.span, f"{owner}：若 {cond} 不成立")
+            for sub in (e.condition, e.then, e.otherwise):
+                expr(sub, owner)
+            return
+        for field in ("left", "right", "operand", "value"):
+            sub = getattr(e, field, None)
+            if sub is not None and not isinstance(sub, (str, Decimal, bool)):
+                expr(sub, owner)
+        if isinstance(e, A.Call):
+            fn = BY_NAME.get(e.function)
+            for case in (fn.cases if fn is not None else ()):
+                add("builtin:" + case, e.span, f"{owner}：{expr_text(e)} {case}")
+        for a in getattr(e, "args", ()):
+            expr(a, owner)
+
+    def indicator(ind: A.Indicator) -> None:
+        name = ind.name
+        deducts = False
+        parts_total = Decimal(0)
+        for s in ind.statements:
+            if isinstance(s, A.Let):
+                expr(s.expr, name)
+            elif isinstance(s, A.Part):
+                parts_total += s.points
+                expr(s.expr, name)
+                if s.not_applicable is not None:
+                    add("na", s.not_applicable.span, f"{name}：子项 {s.name} 不适用")
+            elif isinstance(s, A.Formula):
+                expr(s.expr, name)
+            elif isinstance(s, A.Deduct):
+                deducts = True
+                add("deduct", s.span, f"{name}：扣 {expr_text(s.amount)}" + (f" 若 {expr_text(s.condition)}" if s.condition else ""))
+                expr(s.amount, name)
+            elif isinstance(s, A.EachDeduct):
+                deducts = True
+                add("each", s.span, f"{name}：逐项扣 {s.items.dotted}")
+                if s.skip is not None:
+                    add("skip", s.skip.span, f"{name}：不评价（{s.skip.reason}）")
+                if s.group_cap is not None:
+                    add("group_cap", s.group_cap.span, f"{name}：按 {s.group_by} 每类最多 {expr_text(s.group_cap)}")
+                if s.total_cap is not None:
+                    add("total_cap", s.total_cap.span, f"{name}：最多扣 {expr_text(s.total_cap)}")
+            elif isinstance(s, A.Require):
+                add("require", s.span, f"{name}：要求不满足（{s.message}）")
+            elif isinstance(s, A.NotApplicable):
+                add("na", s.span, f"{name}：不适用（{s.reason}）")
+        if ind.is_leaf:
+            if deducts:
+                add("floor", ind.span, f"{name}：扣完为止（得分保底为 0）")
+            if ind.weight is not None and parts_total > ind.weight:
+                add("cap", ind.span, f"{name}：子项合计超过分值时封顶")
+        for c in ind.children:
+            indicator(c)
+
+    for let in engine.rules.globals.values():
+        expr(let.expr, let.name)
+    for root in engine.rules.roots:
+        indicator(root)
+    system = engine.rules.system
+    if system is not None:
+        for arm in system.grades:
+            label = arm.result.value if isinstance(arm.result, A.String) else expr_text(arm.result)
+            add("grade", arm.span, f"等级 {label}：总分 {interval_text(arm.interval)}")
+        for v in system.vetoes:
+            add("veto", v.span, f"一票否决：{v.reason}")
+    seen, unique = set(), []
+    for p in out:
+        if p.key not in seen:
+            seen.add(p.key)
+            unique.append(p)
+    return unique
+
+
+# ---------------------------------------------------------------- edges
+
+def band_edges(engine: Engine, facts: dict) -> list[dict]:
+    """Each band over a named value or fact, evaluated at every bound and just either side."""
+    out = []
+    from .facts import FactValidator
+    validator = FactValidator(engine.checked.facts_type)
+    data = validator.validate(facts)
+    if validator.errors:
+        raise PerfdslError(validator.errors)
+
+    def visit(e, lets, owner):
+        if isinstance(e, A.Band) and isinstance(e.subject, A.Path) and e.subject.star is None:
+            out.append(_edges_of(engine, e, lets, data, owner))
+        for sub in _subexprs(e):
+            visit(sub, lets, owner)
+
+    def indicator(ind):
+        lets = {s.name: s for s in ind.statements if isinstance(s, A.Let)}
+        for s in ind.statements:
+            for e in _statement_exprs(s):
+                visit(e, lets, ind.name)
+        for c in ind.children:
+            indicator(c)
+    for root in engine.rules.roots:
+        indicator(root)
+    return [e for e in out if e["rows"]]
+
+
+def _edges_of(engine: Engine, band: A.Band, lets, data, owner) -> dict:
+    percent = any(isinstance(end, A.Number) and end.is_percent for arm in band.arms
+                  for end in (arm.interval.low, arm.interval.high))
+    step = Decimal("0.0001") if percent else Decimal("0.01")
+    bounds = sorted({end.value for arm in band.arms for end in (arm.interval.low, arm.interval.high)
+                     if isinstance(end, A.Number) and end.value.is_finite()})
+    rows = []
+    name = band.subject.segments[0] if len(band.subject.segments) == 1 else None
+    for b in bounds:
+        for v in (b - step, b, b + step):
+            env = Env(lets)
+            facts = data
+            if name is not None and name in lets:
+                env.cache[name] = v
+            else:
+                facts = copy.deepcopy(data)
+                cur = facts
+                for seg in band.subject.segments[:-1]:
+                    cur = cur.setdefault(seg, {})
+                cur[band.subject.segments[-1]] = v
+            ev = Evaluator(engine.rules.globals, facts, None)
+            try:
+                arm = next((a for a in band.arms if ev.contains(a.interval, v, env)), None)
+                result = show(ev.number(arm.result, env)) if arm is not None else "不在任何区间（报错）"
+                label = interval_text(arm.interval) if arm is not None else "—"
+            except EvalError as exc:
+                result, label = f"无法计算：{exc.diagnostic.message}", "—"
+            rows.append({"value": show(v, percent), "band": label, "result": result})
+    return {"indicator": owner, "subject": expr_text(band.subject), "at": f"{band.span.file}:{band.span.line}",
+            "rows": rows}
+
+
+def _statement_exprs(s):
+    if isinstance(s, (A.Let, A.Part, A.Formula)):
+        return [s.expr]
+    if isinstance(s, A.Deduct):
+        return [s.amount]
+    return []
+
+
+def _subexprs(e):
+    if isinstance(e, A.Band):
+        return [e.subject] + [a.result for a in e.arms]
+    if isinstance(e, A.Conditional):
+        return [e.condition, e.then, e.otherwise]
+    if isinstance(e, A.Match):
+        return [e.subject] + [c.result for c in e.cases]
+    subs = [getattr(e, f) for f in ("left", "right", "operand", "value") if hasattr(e, f)]
+    subs = [x for x in subs if x is not None and not isinstance(x, (str, Decimal, bool))]
+    return subs + list(getattr(e, "args", ()))
