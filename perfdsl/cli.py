@@ -14,8 +14,6 @@ import tempfile
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
-from rich.console import Console
-
 from . import __version__
 from .diagnostics import Diagnostic, PerfdslError, error
 from .engine import Engine, sha256_text
@@ -31,7 +29,8 @@ TRACE_FILTERS = {
 }
 
 
-def _console(stderr: bool = False) -> Console:
+def _console(stderr: bool = False):
+    from rich.console import Console  # rich is needed only for what people read, not for JSON
     stream = sys.stderr if stderr else sys.stdout
     tty = stream.isatty()
     return Console(file=stream, width=None if tty else 200, no_color=not tty or "NO_COLOR" in os.environ,
@@ -60,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--full", action="store_true", help="text 格式下显示每个指标的完整评分过程")
     e.add_argument("--only", choices=sorted(TRACE_FILTERS), help="text 格式下只显示某类评分步骤")
     e.add_argument("-o", "--output", help="写入文件（先写临时文件再改名，不会留下半个文件）")
+    e.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="用 N 个进程并行评分（输出顺序不变）")
 
     x = sub.add_parser("explain", help="显示一个指标的完整评分过程", description="显示一个指标的完整评分过程")
     x.add_argument("rules")
@@ -129,12 +129,10 @@ def _report(diags: Iterable[Diagnostic], sources) -> None:
 
 
 def _load_engine(path: str) -> Engine:
-    from .check import check
-    from .loader import load
-    rules = load(path)
-    checked = check(rules)
+    from .cache import load_checked
+    checked = load_checked(path)
     if checked.errors:
-        raise PerfdslError(checked.diagnostics, rules.sources)
+        raise PerfdslError(checked.diagnostics, checked.rules.sources)
     return Engine(checked)
 
 
@@ -201,13 +199,12 @@ def _score(engine: Engine, rec: Record, trace: bool):
         diags = [error("F005", f"{where}：这一行不是 UTF-8 编码")]
         return failure(diags, rec.source, rec.line), diags, None
     try:
-        result = engine.score_text(rec.text, where, trace=trace)
+        doc, errors, result = engine.document_text(rec.text, where, rec.source, sha256_text(rec.text), trace)
     except PerfdslError as exc:
         return failure(exc.diagnostics, rec.source, rec.line), list(exc.diagnostics), None
-    doc = explain(result, trace=trace, facts_source=rec.source, facts_sha256=sha256_text(rec.text))
     if rec.line is not None:
         doc = {"line": rec.line, **doc}
-    return doc, result.errors, result
+    return doc, errors, result
 
 
 # ---------------------------------------------------------------- commands
@@ -261,35 +258,92 @@ class AtomicOutput:
         return False
 
 
+_WORKER_ENGINE: Optional[Engine] = None
+
+
+def _worker_init(engine: Engine) -> None:
+    global _WORKER_ENGINE
+    _WORKER_ENGINE = engine
+
+
+def _worker_score(job):
+    rec, trace = job
+    doc, diags, _ = _score(_WORKER_ENGINE, rec, trace)
+    return doc, diags
+
+
+def _scored(engine: Engine, records, trace: bool, jobs: int):
+    """(record, document, diagnostics, result) in input order; with jobs > 1 from worker processes."""
+    if jobs <= 1:
+        for rec in records:
+            doc, diags, result = _score(engine, rec, trace)
+            yield rec, doc, diags, result
+        return
+    import multiprocessing
+    with multiprocessing.get_context("spawn").Pool(jobs, _worker_init, (engine,)) as pool:
+        pending = ((rec, trace) for rec in records)
+        recs: list = []
+
+        def remember():
+            for job in pending:
+                recs.append(job[0])
+                yield job
+        for i, (doc, diags) in enumerate(pool.imap(_worker_score, remember(), chunksize=64)):
+            yield recs[i], doc, diags, None
+            recs[i] = None  # keep memory flat: drop what has been written
+
+
 def cmd_eval(args) -> int:
     engine = _load_engine(args.rules)
-    trace = not args.no_trace
-    records = iter_records(args.facts)
-    failed = 0
-    total = 0
+    text_output = args.format == "text"
+    trace = text_output or not args.no_trace
+    jobs = 1 if text_output else max(1, args.jobs)
     single = len(args.facts) == 1 and not args.facts[0].endswith(".jsonl") and not Path(args.facts[0]).is_dir()
-    with AtomicOutput(args.output) as out:
-        console = Console(file=out, width=200, no_color=True, highlight=False) if args.output else _console()
-        for rec in records:
-            total += 1
-            doc, diags, result = _score(engine, rec, trace or args.format == "text")
-            if diags:
-                failed += 1
-                _report(diags, engine.rules.sources)
-            if args.format == "json":
-                if single:
-                    out.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
-                else:
-                    out.write(json.dumps(doc, ensure_ascii=False) + "\n")
-            elif result is not None:
-                from .render.terminal import print_result
-                if not single:
-                    console.rule(f"{rec.source}" + (f":{rec.line}" if rec.line else ""))
-                only = TRACE_FILTERS.get(args.only) if args.only else None
-                print_result(doc, console, full=args.full, only=only)
+    grades: dict = {}
+    failed_at: list = []
+    total = 0
+    progress = None
+    if not single and not text_output and sys.stderr.isatty():
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        progress = Progress(SpinnerColumn(), TextColumn("已评分 {task.completed} 套"), TimeElapsedColumn(),
+                            console=_console(stderr=True), transient=True)
+        progress.start()
+        task = progress.add_task("eval", total=None)
+    try:
+        with AtomicOutput(args.output) as out:
+            console = None
+            for rec, doc, diags, result in _scored(engine, iter_records(args.facts), trace, jobs):
+                total += 1
+                if diags:
+                    failed_at.append(f"{rec.source}:{rec.line}" if rec.line else rec.source)
+                    _report(diags, engine.rules.sources)
+                elif doc.get("grade") is not None:
+                    grades[doc["grade"]] = grades.get(doc["grade"], 0) + 1
+                if args.format == "json":
+                    out.write(json.dumps(doc, ensure_ascii=False, indent=2 if single else None) + "\n")
+                elif result is not None:
+                    from .render.terminal import print_result
+                    if console is None:
+                        from rich.console import Console
+                        console = Console(file=out, width=200, no_color=True, highlight=False) if args.output \
+                            else _console()
+                    if not single:
+                        console.rule(f"{rec.source}" + (f":{rec.line}" if rec.line else ""))
+                    only = TRACE_FILTERS.get(args.only) if args.only else None
+                    print_result(doc, console, full=args.full, only=only)
+                if progress is not None:
+                    progress.update(task, advance=1)
+    finally:
+        if progress is not None:
+            progress.stop()
     if total > 1:
-        print(f"共 {total} 套事实，{total - failed} 套成功，{failed} 套失败", file=sys.stderr)
-    return EXIT_FAIL if failed else EXIT_OK
+        by_grade = "，".join(f"{g} {n} 套" for g, n in sorted(grades.items(), key=lambda kv: -kv[1]))
+        print(f"共 {total} 套事实：{total - len(failed_at)} 套成功，{len(failed_at)} 套失败"
+              + (f"；等级 {by_grade}" if by_grade else ""), file=sys.stderr)
+        if failed_at:
+            shown = "、".join(failed_at[:20]) + ("…" if len(failed_at) > 20 else "")
+            print(f"失败的输入：{shown}", file=sys.stderr)
+    return EXIT_FAIL if failed_at else EXIT_OK
 
 
 def cmd_explain(args) -> int:
@@ -468,5 +522,11 @@ COMMANDS = {"eval": cmd_eval, "explain": cmd_explain, "check": cmd_check, "fmt":
             "test": cmd_test}
 
 
+def _terminate(signum, frame):
+    raise KeyboardInterrupt  # unwinds like Ctrl-C: an output file being written is removed, the old one stays
+
+
 def entry() -> None:
+    import signal
+    signal.signal(signal.SIGTERM, _terminate)
     sys.exit(main())

@@ -10,33 +10,84 @@ import hashlib
 import os
 from typing import Optional
 
-from .check import Checked, check
+from .check import Checked
 from .diagnostics import PerfdslError
 from .facts import FactsSyntaxError, FactValidator, parse_json
-from .loader import RuleSet, load as load_rules
+from .loader import RuleSet
 from .scoring import Result, Scorer
 
 
 class Engine:
-    def __init__(self, checked: Checked):
+    """Scores with the compiled fast path when no trace is wanted, else with the interpreter.
+
+    ``fast=False`` forces the interpreter everywhere (the reference engine).
+    """
+
+    def __init__(self, checked: Checked, fast: bool = True):
         self.checked = checked
         self.rules: RuleSet = checked.rules
         self.scorer = Scorer(checked.rules, rate_paths(checked.facts_type))
+        self.fast = fast
+        self._compiled = None
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_compiled"] = None  # closures are rebuilt in the receiving process
+        return state
+
+    def _fast_path(self):
+        if self._compiled is None:
+            from .compiler import CompiledScorer, compile_validator
+            from .facts import Invalid
+            self._compiled = (compile_validator(self.checked.facts_type, Invalid),
+                              CompiledScorer(self.rules, self.checked.facts_type, self.scorer._title))
+        return self._compiled
 
     @classmethod
-    def from_path(cls, path: str | os.PathLike) -> "Engine":
-        checked = check(load_rules(path))
+    def from_path(cls, path: str | os.PathLike, fast: bool = True, cache: bool = True) -> "Engine":
+        """Parse and check once; with ``cache`` a rule set seen before loads from the compiled-rule cache."""
+        from .cache import load_checked
+        checked = load_checked(path, use_cache=cache)
         if checked.errors:
-            raise PerfdslError(checked.errors)
-        return cls(checked)
+            raise PerfdslError(checked.errors, checked.rules.sources)
+        return cls(checked, fast)
 
     def score(self, facts, trace: bool = True, hits: Optional[set] = None) -> Result:
         """Validate one fact set (parsed JSON: numbers as Decimal) and score it."""
+        if self.fast and not trace and hits is None:
+            from .compiler import Fallback
+            from .facts import Invalid
+            validate, compiled = self._fast_path()
+            try:
+                return compiled.score(validate(facts))
+            except (Fallback, Invalid, ArithmeticError, KeyError, TypeError, ValueError, AttributeError):
+                pass  # the interpreter scores it again and explains what is wrong
         validator = FactValidator(self.checked.facts_type)
         data = validator.validate(facts)
         if validator.errors:
             raise PerfdslError(validator.errors)
         return self.scorer.score(data, trace=trace, warnings=tuple(validator.warnings), hits=hits)
+
+    def document_text(self, text: str, source: str, facts_source: str, facts_sha256: str, trace: bool):
+        """(explanation document, errors, Result or None) for one fact set's JSON text.
+
+        Untraced fact sets that the fast path can score never become Result objects: the
+        compiled rules build the document directly (tests check it is the same document).
+        """
+        from .explanation import assemble, explain
+        if self.fast and not trace:
+            from .compiler import Fallback
+            from .facts import Invalid
+            try:
+                data = parse_json(text, source)
+                validate, compiled = self._fast_path()
+                root, grade = compiled.document(validate(data))
+                return assemble(self.rules, root, grade, True, facts_source, facts_sha256), [], None
+            except (Fallback, Invalid, FactsSyntaxError, ArithmeticError, KeyError, TypeError, ValueError,
+                    AttributeError):
+                pass
+        result = self.score_text(text, source, trace=trace)
+        return explain(result, trace=trace, facts_source=facts_source, facts_sha256=facts_sha256), result.errors, result
 
     def score_text(self, text: str, source: str = "<facts>", trace: bool = True) -> Result:
         try:

@@ -31,7 +31,7 @@ def node_json(node: Node, places: int, trace: bool) -> dict:
         out["children"] = [node_json(c, places, trace) for c in node.children]
     else:
         ind = node.indicator
-        if ind is not None:
+        if ind is not None and trace:  # the rule texts travel with the trace; --no-trace keeps batches small
             if ind.explanation:
                 out["explanation"] = ind.explanation
             if ind.criteria:
@@ -47,22 +47,8 @@ def node_json(node: Node, places: int, trace: bool) -> dict:
 
 def explain(result: Result, trace: bool = True, facts_source: Optional[str] = None,
             facts_sha256: Optional[str] = None) -> dict:
-    rules = result.rules
-    places = rules.rounding.places
-    doc: dict = {
-        "perfdsl": {"version": __version__, "schema": SCHEMA_VERSION},
-        "ruleset": {
-            "name": rules.name,
-            "files": [{"path": s.path, "sha256": s.sha256} for s in sorted(rules.sources.values(), key=lambda s: s.path)],
-        },
-    }
-    if facts_source is not None or facts_sha256 is not None:
-        doc["facts"] = {"source": facts_source, "sha256": facts_sha256}
-    doc["status"] = "ok" if result.ok else "partial"
-    root = node_json(result.root, places, trace)
-    root.pop("status", None)
-    doc.update(root)
-    doc["grade"] = result.grade
+    root = node_json(result.root, result.rules.rounding.places, trace)
+    doc = assemble(result.rules, root, result.grade, result.ok, facts_source, facts_sha256)
     if trace and result.grade_steps:
         doc["grade_trace"] = [s.to_json() for s in result.grade_steps]
     if result.errors:
@@ -70,6 +56,24 @@ def explain(result: Result, trace: bool = True, facts_source: Optional[str] = No
     if result.warnings:
         doc["warnings"] = [d.to_json() for d in result.warnings]
     return doc
+
+
+def assemble(rules, root: dict, grade: Optional[str], ok: bool = True, facts_source: Optional[str] = None,
+             facts_sha256: Optional[str] = None) -> dict:
+    """The document around a result tree: version, provenance, status, the tree, the grade."""
+    doc: dict = {"perfdsl": {"version": __version__, "schema": SCHEMA_VERSION}, "ruleset": ruleset_header(rules)}
+    if facts_source is not None or facts_sha256 is not None:
+        doc["facts"] = {"source": facts_source, "sha256": facts_sha256}
+    doc["status"] = "ok" if ok else "partial"
+    root.pop("status", None)
+    doc.update(root)
+    doc["grade"] = grade
+    return doc
+
+
+def ruleset_header(rules) -> dict:
+    return {"name": rules.name,
+            "files": [{"path": s.path, "sha256": s.sha256} for s in sorted(rules.sources.values(), key=lambda s: s.path)]}
 
 
 def failure(diagnostics, facts_source: Optional[str] = None, line: Optional[int] = None) -> dict:

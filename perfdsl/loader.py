@@ -16,7 +16,6 @@ from typing import Optional
 import attrs
 
 from . import ast as A
-from .builder import build
 from .diagnostics import Diagnostic, Note, PerfdslError, error
 
 RULE_SUFFIX = ".perf"
@@ -55,7 +54,9 @@ def rule_files(root: Path) -> list[Path]:
         return [root]
     if not root.is_dir():
         raise PerfdslError([error("E100", f"找不到规则文件或目录：{root}")])
-    files = sorted(p for p in root.rglob(f"*{RULE_SUFFIX}") if p.is_file())
+    base = root.resolve()
+    # a rule set is exactly the files inside its directory: a link that leads outside is not followed
+    files = sorted(p for p in root.rglob(f"*{RULE_SUFFIX}") if p.is_file() and p.resolve().is_relative_to(base))
     if not files:
         raise PerfdslError([error("E101", f"目录 {root} 中没有 {RULE_SUFFIX} 规则文件")])
     return files
@@ -96,10 +97,16 @@ def read_source(path: Path) -> SourceFile:
 
 def load(path: str | os.PathLike) -> RuleSet:
     """Parse and merge a rule set; raises PerfdslError with every syntax error found."""
-    root = Path(path)
+    from .gcpause import paused
+    with paused():
+        return _load(Path(path))
+
+
+def _load(root: Path) -> RuleSet:
     sources: dict[str, SourceFile] = {}
     parsed: list[A.RuleFile] = []
     problems: list[Diagnostic] = []
+    from .builder import build  # Lark is imported only when rules are really parsed (not from the cache)
     for file in rule_files(root):
         try:
             src = read_source(file)

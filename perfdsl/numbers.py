@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import decimal
+import functools
 from decimal import Decimal
 
 # 50 significant digits: divisions such as 3/17 are carried far beyond any
@@ -31,6 +32,7 @@ def round_to(value: Decimal, places: int, mode: str = "half_up") -> Decimal:
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUNDING_MODES[mode], context=CONTEXT)
 
 
+@functools.lru_cache(maxsize=4096)
 def plain(value: Decimal) -> str:
     """A decimal without exponent or trailing zeros: 3, 2.07, 0.25."""
     if value.is_infinite():
@@ -58,6 +60,10 @@ def show(value: Decimal, percent: bool = False) -> str:
 
 def fixed(value: Decimal, places: int) -> str:
     """Scores as published: a fixed number of decimals."""
+    text = str(value)
+    dot = text.find(".")
+    if dot >= 0 and len(text) - dot - 1 == places and "E" not in text:
+        return text  # already rounded (every score and every sum of scores is): no second quantize
     return f"{round_to(value, places):f}"
 
 

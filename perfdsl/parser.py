@@ -8,8 +8,6 @@ needs no list of spellings.
 from __future__ import annotations
 
 import functools
-from importlib import resources
-from pathlib import Path
 from typing import Iterator
 
 import lark
@@ -18,18 +16,8 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from .ast import Span
 from .diagnostics import Diagnostic, PerfdslError, closest, error
+from .grammar_file import grammar_text
 from .keywords import KEYWORDS, SPELLINGS
-
-
-def grammar_text() -> str:
-    """The grammar ships inside the wheel; in a source checkout it is ../grammar/."""
-    try:
-        packaged = resources.files("perfdsl") / "grammar" / "perfdsl.lark"
-        if packaged.is_file():
-            return packaged.read_text(encoding="utf-8")
-    except (FileNotFoundError, ModuleNotFoundError):  # pragma: no cover
-        pass
-    return (Path(__file__).resolve().parent.parent / "grammar" / "perfdsl.lark").read_text(encoding="utf-8")
 
 
 _ARM_BLOCK_OPENERS = ("KW_BAND", "KW_MATCH", "KW_GRADE")
@@ -74,7 +62,7 @@ class KeywordPostLexer:
 
     def _layout(self, stream: Iterator[Token]) -> Iterator[Token]:
         blocks: list[bool] = []  # per open brace: is it a block of arms?
-        opener_seen = False
+        openers = 0  # 区间/查表/等级 words whose brace has not opened yet (a band's subject may be a band)
         previous = None
         for tok in stream:
             if (blocks and blocks[-1] and previous is not None and tok.line > previous.end_line
@@ -82,10 +70,10 @@ class KeywordPostLexer:
                     ):
                 yield Token.new_borrow_pos("_SEMI", ";", tok)
             if tok.type in _ARM_BLOCK_OPENERS:
-                opener_seen = True
+                openers += 1
             elif tok.type == "_LBRACE":
-                blocks.append(opener_seen)
-                opener_seen = False
+                blocks.append(openers > 0)
+                openers = max(0, openers - 1)
             elif tok.type == "_RBRACE" and blocks:
                 blocks.pop()
             yield tok

@@ -144,8 +144,24 @@ def _is_name(s: str) -> bool:
     return bool(re.fullmatch(r"(?![0-9])[\w“”、·‘’《》]+", s)) and s not in SPELLINGS
 
 
+_TEXT_CACHE: dict[int, tuple] = {}
+
+
 def expr_text(e, lang: str = "zh") -> str:
-    return Printer(lang).expr(e)
+    """A formula's text; traces ask for the same formulas over and over, so it is remembered.
+
+    The cache holds the node itself, so a recycled id() can never return another node's text.
+    """
+    if lang != "zh":
+        return Printer(lang).expr(e)
+    hit = _TEXT_CACHE.get(id(e))
+    if hit is not None and hit[0] is e:
+        return hit[1]
+    text = Printer(lang).expr(e)
+    if len(_TEXT_CACHE) > 50_000:
+        _TEXT_CACHE.clear()
+    _TEXT_CACHE[id(e)] = (e, text)
+    return text
 
 
 def substitute(e, lookup: Lookup, branch: Optional[Branch] = None) -> str:

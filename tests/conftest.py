@@ -13,9 +13,29 @@ RULES = ROOT / "rules"
 SEED_FACTS = ROOT / "examples" / "heping-2024" / "facts.json"
 
 
+class CompiledEngine(Engine):
+    """The fast path under test: scores without traces whenever it can.
+
+    Fact sets it cannot score (bad input) fall back to the interpreter, exactly as in `perfdsl eval`.
+    """
+
+    def score(self, facts, trace=True, hits=None):
+        return super().score(facts, trace=False, hits=hits)
+
+
+@pytest.fixture(scope="session", params=["interpreter", "compiled"])
+def engine(request):
+    """One conformance suite, two engines: every test using this fixture runs on both."""
+    if request.param == "compiled":
+        from perfdsl.check import check
+        from perfdsl.loader import load
+        return CompiledEngine(check(load(RULES)))
+    return Engine.from_path(RULES, fast=False)
+
+
 @pytest.fixture(scope="session")
-def engine():
-    return Engine.from_path(RULES)
+def tracing_engine():
+    return Engine.from_path(RULES, fast=False)
 
 
 @pytest.fixture

@@ -37,7 +37,8 @@ def test_institutions(engine, seed, flaws, has_projects, expected):
     assert score(engine, f, "决策和管理制度规范性") == D(expected)
 
 
-def test_institutions_trace_shows_skipped_and_capped(engine, seed):
+def test_institutions_trace_shows_skipped_and_capped(tracing_engine, seed):
+    engine = tracing_engine
     f = put(seed, "制度.瑕疵", [flaw("建设项目管理制度", "0.5", "无建设项目管理办法"),
                               flaw("预算业务管理制度", "0.5", "甲"), flaw("预算业务管理制度", "0.5", "乙")])
     node = next(n for n in engine.score(f).root.leaves() if n.name == "决策和管理制度规范性")

@@ -62,9 +62,14 @@ class NameChecker:
 
     def unused_facts(self) -> None:
         used = self.used_facts
+        # a declared fact counts as used when a rule reads it, something inside it, or something containing it
+        inside = {".".join(u.split(".")[:i]) for u in used for i in range(1, u.count(".") + 2)}
 
         def is_used(leaf: str) -> bool:
-            return any(u == leaf or u.startswith(leaf + ".") or leaf.startswith(u + ".") for u in used)
+            if leaf in inside:
+                return True
+            parts = leaf.split(".")
+            return any(".".join(parts[:i]) in used for i in range(1, len(parts)))
 
         def walk(ty: Ty, prefix: str) -> None:
             for name, fty in ty.fields.items():

@@ -1,0 +1,177 @@
+"""Benchmarks: perfdsl against a hand-written scorer, in one run, printing ratios.
+
+    python -m benchmarks.run                 # 10,000 fact sets, 100,000 for memory, 100/1,000/10,000 indicators
+    python -m benchmarks.run --quick         # smaller sizes, for a smoke run
+
+Whole processes are timed (start-up included), best of three runs each.  The
+outputs are compared: perfdsl and the hand-written scorer must agree on every
+score of every fact set, and the compiled engine must agree with the
+interpreter.  Figures go to docs/performance.md by hand, with this command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "rules"
+
+
+def _timed(cmd, stdout=None, env=None) -> float:
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=stdout or subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                       cwd=ROOT)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _peak_rss_mb(args, env) -> float:
+    code = ("import resource, sys; from perfdsl.cli import main; rc = main(sys.argv[1:]); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, cwd=ROOT)
+    return int(proc.stderr.strip().splitlines()[-1]) / 1024
+
+
+def _scores(doc) -> dict:
+    out = {}
+
+    def walk(node, path):
+        out[path] = node.get("score")
+        for c in node.get("children", []):
+            walk(c, path + (c["name"],))
+    walk(doc, ())
+    out["grade"] = doc.get("grade")
+    return out
+
+
+def compare(perfdsl_out: Path, hand_out: Path) -> tuple[int, int]:
+    agree = differ = 0
+    with open(perfdsl_out, encoding="utf-8") as a, open(hand_out, encoding="utf-8") as b:
+        for line_a, line_b in zip(a, b):
+            da, db = json.loads(line_a), json.loads(line_b)
+            sa, sb = _scores(da), _scores(db)
+            same = sa.keys() == sb.keys() and all(
+                (sa[k] == sb[k]) if k == "grade" else (Decimal(sa[k]) == Decimal(sb[k])) for k in sa)
+            agree += same
+            differ += not same
+    return agree, differ
+
+
+def write_batch(path: Path, n: int) -> None:
+    from benchmarks.generate import lines
+    with open(path, "w", encoding="utf-8") as fh:
+        for line in lines(n):
+            fh.write(line + "\n")
+
+
+def generated_rules(directory: Path, indicators: int) -> str:
+    """A rule set of the given size: groups of ten proportional indicators over their own rates."""
+    directory.mkdir(parents=True, exist_ok=True)
+    facts = ["事实 {"]
+    body = []
+    per_group = 10
+    groups = max(1, indicators // per_group)
+    for g in range(groups):
+        body.append(f"一级指标 组{g} {{")
+        for i in range(per_group):
+            n = g * per_group + i
+            facts.append(f"  率{n}: 比率 ≥ 0")
+            body.append(f"  二级指标 指标{n} 分值 1 {{")
+            body.append(f'    标准 "完成率 ≥ 100% 得满分，60% 至 100% 按比例，低于 60% 不得分"')
+            body.append(f"    得分 = 按比例(率{n}, 1, 60%)")
+            body.append("  }")
+        body.append("}")
+    facts.append("}")
+    text = '体系 生成 { 舍入 2 位 四舍五入 }\n' + "\n".join(facts) + "\n" + "\n".join(body) + "\n"
+    (directory / "rules.perf").write_text(text, encoding="utf-8")
+    return text
+
+
+def scaling(sizes, tmp: Path) -> list[dict]:
+    from perfdsl.cache import load_checked
+    from perfdsl.check import check
+    from perfdsl.loader import load
+    from perfdsl.parser import _parser
+    rows = []
+    os.environ["PERFDSL_CACHE_DIR"] = str(tmp / "cache")
+    for n in sizes:
+        d = tmp / f"rules{n}"
+        text = generated_rules(d, n)
+        _parser()  # build the LALR tables once, outside the timings
+        t = time.perf_counter()
+        _parser().parse(text)
+        bare = time.perf_counter() - t
+        t = time.perf_counter()
+        checked = check(load(d))
+        cold = time.perf_counter() - t
+        assert not checked.errors, checked.errors[:3]
+        load_checked(d)  # fills the cache
+        t = time.perf_counter()
+        load_checked(d)
+        cached = time.perf_counter() - t
+        rows.append({"indicators": n, "lark_parse_s": bare, "parse_check_s": cold, "cached_s": cached})
+    return rows
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=10_000)
+    ap.add_argument("--memory", type=int, default=100_000)
+    ap.add_argument("--sizes", default="100,1000,10000")
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.n, args.memory, args.sizes = 1000, 5000, "100,1000"
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        env = dict(os.environ, PERFDSL_CACHE_DIR=str(tmp / "cache"))
+        batch = tmp / "batch.jsonl"
+        write_batch(batch, args.n)
+        hand_out, fast_out, traced_out = tmp / "hand.jsonl", tmp / "fast.jsonl", tmp / "traced.jsonl"
+        perfdsl = [sys.executable, "-m", "perfdsl", "eval", str(RULES), str(batch), "--format", "json"]
+        subprocess.run(perfdsl + ["--no-trace", "-o", str(fast_out)], cwd=ROOT, env=env, check=True,
+                       stderr=subprocess.DEVNULL)  # warms the compiled-rule cache, as a second run would find it
+        with open(hand_out, "w") as fh:
+            hand = _timed([sys.executable, "-m", "benchmarks.handwritten", str(batch)], stdout=fh)
+        with open(hand_out, "w") as fh:
+            subprocess.run([sys.executable, "-m", "benchmarks.handwritten", str(batch)], stdout=fh, check=True, cwd=ROOT)
+        fast = _timed(perfdsl + ["--no-trace", "-o", str(fast_out)], env=env)
+        traced = _timed(perfdsl + ["-o", str(traced_out)], env=env)
+        agree, differ = compare(fast_out, hand_out)
+        agree_traced, differ_traced = compare(traced_out, fast_out)
+        print(f"fact sets: {args.n:,} (python -m benchmarks.generate)")
+        print(f"hand-written scorer        {hand:7.2f} s")
+        print(f"perfdsl, no traces         {fast:7.2f} s   ratio {fast / hand:.2f}×  (target ≤ 1.5×)")
+        print(f"perfdsl, full traces       {traced:7.2f} s   ratio {traced / hand:.2f}×  (target ≤ 3×)")
+        print(f"scores agree with hand-written: {agree:,} of {agree + differ:,}")
+        print(f"compiled (no traces) agrees with the tracing interpreter: {agree_traced:,} of "
+              f"{agree_traced + differ_traced:,}")
+
+        big = tmp / "big.jsonl"
+        write_batch(big, args.memory)
+        small_rss = _peak_rss_mb(["eval", str(RULES), str(batch), "--format", "json", "--no-trace", "-o",
+                                  str(tmp / "o1.jsonl")], env)
+        big_rss = _peak_rss_mb(["eval", str(RULES), str(big), "--format", "json", "--no-trace", "-o",
+                                str(tmp / "o2.jsonl")], env)
+        print(f"peak memory: {small_rss:.0f} MB for {args.n:,} fact sets, {big_rss:.0f} MB for {args.memory:,} "
+              f"(target: flat, under 200 MB)")
+
+        print("rule sets: indicators | Lark bare parse | parse+check cold | ratio | from cache")
+        for row in scaling([int(x) for x in args.sizes.split(",")], tmp):
+            print(f"  {row['indicators']:>6,} | {row['lark_parse_s']:7.3f} s | {row['parse_check_s']:7.3f} s | "
+                  f"{row['parse_check_s'] / row['lark_parse_s']:.2f}× | {row['cached_s']:.3f} s")
+    return 0 if differ == 0 and differ_traced == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

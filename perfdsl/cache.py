@@ -1,0 +1,80 @@
+"""The compiled-rule cache: a checked rule set, keyed by the content of its files.
+
+Parsing and checking happen once per version of the rules; the next start
+loads the checked rule set from ``$PERFDSL_CACHE_DIR`` (default
+``~/.cache/perfdsl``).  The key covers perfdsl's version, the grammar, and
+every rule file's path and sha256, so any edit misses the cache.  Set
+``PERFDSL_NO_CACHE=1`` to bypass it.  A damaged entry is ignored and
+rebuilt.  Only rule sets without errors are stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from . import __version__
+from .check import Checked, check
+from .gcpause import paused
+from .loader import display_path, load, rule_files
+
+FORMAT = 1
+
+
+def cache_dir() -> Path:
+    configured = os.environ.get("PERFDSL_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "perfdsl"
+
+
+def cache_key(path: Path) -> str:
+    from .grammar_file import grammar_text
+    h = hashlib.sha256()
+    h.update(f"perfdsl {__version__} cache {FORMAT}\n".encode())
+    h.update(hashlib.sha256(grammar_text().encode("utf-8")).digest())
+    for f in rule_files(path):
+        h.update(display_path(f).encode("utf-8") + b"\0")
+        h.update(hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def load_checked(path, use_cache: bool = True) -> Checked:
+    with paused():
+        return _load_checked(Path(path), use_cache)
+
+
+def _load_checked(root: Path, use_cache: bool) -> Checked:
+    if not use_cache or os.environ.get("PERFDSL_NO_CACHE"):
+        return check(load(root))
+    try:
+        key = cache_key(root)
+    except OSError:
+        return check(load(root))
+    entry = cache_dir() / f"{key}.pickle"
+    try:
+        with open(entry, "rb") as fh:
+            checked = pickle.load(fh)
+        if isinstance(checked, Checked):
+            return checked
+    except Exception:  # noqa: BLE001 — missing, damaged or from an incompatible build: rebuild
+        pass
+    checked = check(load(root))
+    if not checked.errors:
+        _store(entry, checked)
+    return checked
+
+
+def _store(entry: Path, checked: Checked) -> None:
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=entry.parent)
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(checked, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, entry)
+    except OSError:
+        pass  # a read-only home or a full disk only costs speed

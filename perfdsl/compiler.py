@@ -1,0 +1,597 @@
+"""The fast path: a checked rule set compiled once into Python source, as Jinja compiles templates.
+
+The tracing interpreter (``evaluator`` + ``scoring``) is the reference;
+this gives the same scores for runs without traces at close to the speed
+of hand-written code.  It never reports errors itself: anything unusual —
+a missing fact, division by zero, a value no band covers, a broken 要求 —
+raises, and the engine re-scores that fact set with the interpreter,
+which explains what is wrong.
+
+Safety: the source is generated only from the *checked* AST.  No name from
+a rule file becomes a Python identifier (values are ``L0``, ``L1``…); every
+string and fact key enters the source through ``repr()``, and every number
+as a ``Decimal`` constant held in the namespace, not as text.
+"""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+from typing import Callable, Optional
+
+from . import ast as A
+from .builtins import BY_NAME, EXISTS_NAMES
+from .evaluator import Judged
+from .numbers import CONTEXT, ROUNDING_MODES, ZERO, fixed, percent, plain
+from .scoring import Node, Result, _weight_of
+from .types import Ty
+
+
+class Fallback(Exception):
+    """Let the interpreter score this fact set (and explain what is wrong)."""
+
+
+def _nomatch():
+    raise Fallback
+
+
+def _num(v):
+    """A judged value read as a number is its score or deduction."""
+    return v.value if type(v) is Judged else v
+
+
+def _values(v):
+    return list(v.values()) if type(v) is dict else v
+
+
+def _exists(thunk) -> bool:
+    try:
+        thunk()
+        return True
+    except (KeyError, TypeError, Fallback):
+        return False
+
+
+def _bool(v):
+    if v is True or v is False:
+        return v
+    raise Fallback
+
+
+def _fast_proportional(rate, points, floor):
+    return points if rate >= 1 else (rate * points if rate >= floor else ZERO)
+
+
+def _fast_sample(record, points):
+    n = record["抽查数"]
+    return points if n == 0 else points * (1 - record["问题数"] / n)
+
+
+def _fast_ratio(a, b, if_zero):
+    return if_zero if b == 0 else a / b
+
+
+# Lean versions of the builtins for values the validator has already checked; each computes
+# exactly what its counterpart in builtins.py computes, with no type checks.
+_FAST = {
+    "min": min,
+    "max": max,
+    "abs": abs,
+    "count": lambda xs: Decimal(len(xs)),
+    "sum": lambda xs: sum(xs, ZERO),
+    "proportional": _fast_proportional,
+    "sample_score": _fast_sample,
+    "ratio": _fast_ratio,
+}
+
+_OPS = {"+": "+", "-": "-", "*": "*", "/": "/"}
+_CMP = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "=": "==", "!=": "!="}
+
+
+class _Source:
+    """Python source being written, with constants kept out of the text."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+        self.consts: dict = {}
+        self._const_ids: dict = {}
+        self._temp = 0
+
+    def const(self, value) -> str:
+        key = (type(value).__name__, str(value))
+        name = self._const_ids.get(key)
+        if name is None:
+            name = f"K{len(self._const_ids)}"
+            self._const_ids[key] = name
+            self.consts[name] = value
+        return name
+
+    def temp(self) -> str:
+        self._temp += 1
+        return f"t{self._temp}"
+
+    def emit(self, indent: int, line: str) -> None:
+        self.lines.append("    " * indent + line)
+
+
+class Compiler:
+    def __init__(self, rules, facts_ty: Ty):
+        self.rules = rules
+        self.facts_ty = facts_ty
+        self.src = _Source()
+
+    # ------------------------------------------------------------ paths
+    def _fact_type(self, segments) -> Optional[Ty]:
+        ty = self.facts_ty
+        for seg in segments:
+            if ty is None or ty.kind != "record" or seg not in ty.fields:
+                return None
+            ty = ty.fields[seg]
+        return ty
+
+    def path(self, p: A.Path, scope) -> str:
+        lets, item = scope
+        segs = p.segments
+        first = segs[0]
+        if item is not None and first in item[1]:
+            base, rest, ty = item[0], segs, item[1]
+            return self._access(base, rest, p.star, item[2])
+        if len(segs) == 1 and p.star is None:
+            if first in lets:
+                return lets[first]
+            if first in self.globals:
+                return self.globals[first]
+        return self._access("F", segs, p.star, self.facts_ty)
+
+    def _access(self, base: str, segs, star, root_ty: Optional[Ty]) -> str:
+        code = base
+        ty = root_ty
+        stop = star if star is not None else len(segs)
+        for seg in segs[:stop]:
+            code = f"{code}[{seg!r}]"  # validated facts hold no None; a missing key falls back
+            ty = ty.fields.get(seg) if ty is not None and ty.kind == "record" else None
+        if star is None:
+            return f"_num({code})" if ty is None or ty.kind == "judged" else code
+        inner = "x"
+        for seg in segs[star:]:
+            inner = f"{inner}[{seg!r}]"
+        return f"[_num({inner}) for x in _values({code})]"
+
+    # ------------------------------------------------------------ expressions
+    def expr(self, e, scope) -> str:
+        c = self.expr
+        if isinstance(e, A.Number):
+            return self.src.const(e.value)
+        if isinstance(e, A.String):
+            return repr(e.value)
+        if isinstance(e, A.Boolean):
+            return "True" if e.value else "False"
+        if isinstance(e, A.Path):
+            return self.path(e, scope)
+        if isinstance(e, A.Binary):
+            return f"({c(e.left, scope)} {_OPS[e.op]} {c(e.right, scope)})"
+        if isinstance(e, A.Negate):
+            return f"(-{c(e.operand, scope)})"
+        if isinstance(e, A.Compare):
+            return f"({c(e.left, scope)} {_CMP[e.op]} {c(e.right, scope)})"
+        # Conditions are booleans: the checker proved it (E202) and the validator checked the facts.
+        if isinstance(e, A.Logical):
+            return f"({c(e.left, scope)} {e.op} {c(e.right, scope)})"
+        if isinstance(e, A.Not):
+            return f"(not {c(e.operand, scope)})"
+        if isinstance(e, A.Conditional):
+            return f"({c(e.then, scope)} if {c(e.condition, scope)} else {c(e.otherwise, scope)})"
+        if isinstance(e, A.InInterval):
+            t = self.src.temp()
+            return f"(({t} := {c(e.value, scope)}) is not None and {self.test(t, e.interval, scope)})"
+        if isinstance(e, A.Band):
+            t = self.src.temp()
+            code = "_nomatch()"
+            for i, arm in reversed(list(enumerate(e.arms))):
+                test = self.test(t, arm.interval, scope)
+                if i == 0:
+                    test = f"(({t} := {c(e.subject, scope)}) is not None and {test})"
+                code = f"({c(arm.result, scope)} if {test} else {code})"
+            return code
+        if isinstance(e, A.Match):
+            t = self.src.temp()
+            code = "_nomatch()"
+            for i, case in reversed(list(enumerate(e.cases))):
+                key = repr(case.key) if isinstance(case.key, str) else self.src.const(case.key)
+                test = f"({t} := {c(e.subject, scope)}) == {key}" if i == 0 else f"{t} == {key}"
+                code = f"({c(case.result, scope)} if {test} else {code})"
+            return code
+        if isinstance(e, A.Call):
+            if e.function in EXISTS_NAMES:
+                return f"_exists(lambda: {c(e.args[0], scope)})"
+            impl = self._fn(BY_NAME[e.function])
+            return f"{impl}({', '.join(c(a, scope) for a in e.args)})"
+        raise AssertionError(type(e))  # pragma: no cover
+
+    def _fn(self, fn) -> str:
+        name = f"B_{fn.name}"
+        self.src.consts[name] = _FAST.get(fn.name, fn.impl)
+        return name
+
+    def test(self, t: str, iv: A.Interval, scope) -> str:
+        parts = []
+        if iv.low is not None:
+            parts.append(f"{t} {'>=' if iv.low_closed else '>'} {self.expr(iv.low, scope)}")
+        if iv.high is not None:
+            parts.append(f"{t} {'<=' if iv.high_closed else '<'} {self.expr(iv.high, scope)}")
+        return "(" + " and ".join(parts or ["True"]) + ")"
+
+    # ------------------------------------------------------------ lets
+    def lets(self, lets: list[A.Let], scope_lets: dict, indent: int, prefix: str) -> None:
+        """令 values, computed eagerly in dependency order (the checker rejected cycles).
+
+        Where the interpreter would never compute a value that fails here, the failure
+        sends the fact set to the interpreter: eager never changes a score.
+        """
+        by_name = {let.name: let for let in lets}
+        done: set = set()
+
+        def visit(let: A.Let) -> None:
+            if let.name in done:
+                return
+            done.add(let.name)
+            for dep in _names_in(let.expr):
+                if dep in by_name:
+                    visit(by_name[dep])
+            var = f"{prefix}{len(scope_lets)}"
+            self.src.emit(indent, f"{var} = {self.expr(let.expr, (scope_lets, None))}")
+            scope_lets[let.name] = var
+        for let in lets:
+            visit(let)
+
+    # ------------------------------------------------------------ indicators
+    def leaf(self, ind: A.Indicator, fname: str) -> None:
+        src = self.src
+        weight = _weight_of(ind)
+        r = self.rules.rounding
+        W = src.const(weight)
+        Q = src.const(Decimal(1).scaleb(-r.places))
+        R = src.const(ROUNDING_MODES[r.mode])
+        src.emit(0, f"def {fname}(F, S):")
+        lets: dict = {}
+        scope = (lets, None)
+        # 不适用 and 要求 conditions may use 令 values: compute those first
+        self.lets([s for s in ind.statements if isinstance(s, A.Let)], lets, 1, "L")
+        for s in ind.statements:
+            if isinstance(s, A.NotApplicable):
+                src.emit(1, f"if _bool({self.expr(s.condition, scope)}):")
+                src.emit(2, f"return {W}, None, 'not_applicable'")
+        for s in ind.statements:
+            if isinstance(s, A.Require):
+                src.emit(1, f"if not _bool({self.expr(s.condition, scope)}):")
+                src.emit(2, "_nomatch()")
+        formula = next((s for s in ind.statements if isinstance(s, A.Formula)), None)
+        parts = [s for s in ind.statements if isinstance(s, A.Part)]
+        if formula is not None:
+            src.emit(1, f"base = {self.expr(formula.expr, scope)}")
+        elif parts:
+            src.emit(1, f"base = {src.const(ZERO)}")
+            for p in parts:
+                P = src.const(p.points)
+                body = 2
+                if p.not_applicable is not None:
+                    src.emit(1, f"if _bool({self.expr(p.not_applicable.condition, scope)}):")
+                    src.emit(2, f"base += {P}")
+                    src.emit(1, "else:")
+                else:
+                    body = 1
+                src.emit(body, f"x = {self.expr(p.expr, scope)}")
+                src.emit(body, f"base += {P} if x > {P} else ({src.const(ZERO)} if x < 0 else x)")
+        else:
+            src.emit(1, f"base = {W}")
+        # the interpreter's order of operations, so even the unrounded value is the same digit for digit
+        src.emit(1, f"ded = {src.const(ZERO)}")
+        for s in ind.statements:
+            if isinstance(s, A.Deduct):
+                amount = self.expr(s.amount, scope)
+                if s.condition is not None:
+                    src.emit(1, f"if _bool({self.expr(s.condition, scope)}):")
+                    src.emit(2, f"ded += {amount}")
+                else:
+                    src.emit(1, f"ded += {amount}")
+            elif isinstance(s, A.EachDeduct):
+                self.each(s, scope)
+        src.emit(1, "raw = base - ded")
+        src.emit(1, f"if raw < 0: raw = {src.const(ZERO)}")
+        src.emit(1, f"if raw > {W}: raw = {W}")
+        src.emit(1, f"return raw.quantize({Q}, rounding={R}), raw, 'ok'")
+        src.emit(0, "")
+
+    def each(self, s: A.EachDeduct, scope) -> None:
+        src = self.src
+        lets = scope[0]
+        ty = self._fact_type(s.items.segments)
+        element = ty.element if ty is not None and ty.kind == "list" else None
+        fields = frozenset(element.fields) if element is not None and element.kind == "record" else frozenset()
+        item_scope = (lets, ("it", fields, element))
+        src.emit(1, f"groups = {{}}")
+        src.emit(1, f"for it in {self.expr(s.items, scope)}:")
+        if s.skip is not None:
+            src.emit(2, f"if _bool({self.expr(s.skip.condition, item_scope)}): continue")
+        key = f"it[{s.group_by!r}]" if s.group_by is not None else "None"
+        src.emit(2, f"k = {key}")
+        src.emit(2, f"groups[k] = groups.get(k, {src.const(ZERO)}) + {self.expr(s.per_item, item_scope)}")
+        src.emit(1, f"total = {src.const(ZERO)}")
+        if s.group_cap is not None:
+            src.emit(1, f"cap = {self.expr(s.group_cap, scope)}")
+            src.emit(1, "for v in groups.values(): total += cap if v > cap else v")
+        else:
+            src.emit(1, "for v in groups.values(): total += v")
+        if s.total_cap is not None:
+            src.emit(1, f"limit = {self.expr(s.total_cap, scope)}")
+            src.emit(1, "if total > limit: total = limit")
+        src.emit(1, "ded += total")
+
+    def source(self) -> str:
+        return "\n".join(self.src.lines)
+
+    def module(self):
+        """(namespace with leaf functions, shared() and grade(), leaf function names by indicator id)."""
+        src = self.src
+        self.globals: dict = {}
+        src.emit(0, "def shared(F):")
+        local: dict = {}
+        self.lets(list(self.rules.globals.values()), local, 1, "G")
+        src.emit(1, f"return ({''.join(v + ', ' for v in local.values())})")
+        src.emit(0, "")
+        self.globals = {name: f"S[{i}]" for i, name in enumerate(local)}
+        names = {}
+        count = 0
+
+        def visit(ind):
+            nonlocal count
+            if ind.children:
+                for c in ind.children:
+                    visit(c)
+                return
+            fname = f"leaf{count}"
+            count += 1
+            names[id(ind)] = fname
+            self.leaf(ind, fname)
+        for root in self.rules.roots:
+            visit(root)
+        self._grade()
+        namespace = {"_num": _num, "_values": _values, "_exists": _exists, "_bool": _bool,
+                     "_nomatch": _nomatch, "Judged": Judged}
+        namespace.update(src.consts)
+        code = compile(self.source(), "<perfdsl: compiled rules>", "exec")
+        exec(code, namespace)  # noqa: S102 — source generated from the checked AST only; see module docstring
+        return namespace, names
+
+    def _grade(self) -> None:
+        src = self.src
+        system = self.rules.system
+        src.emit(0, "def grade(F, S, total):")
+        scope = (dict(self.globals), None)
+        if system is not None:
+            for v in system.vetoes:
+                src.emit(1, f"if _bool({self.expr(v.condition, scope)}): return {v.grade!r}")
+            for arm in system.grades:
+                result = arm.result.value if isinstance(arm.result, A.String) else None
+                src.emit(1, f"if {self.test('total', arm.interval, scope)}: return {result!r}")
+            if system.grades:
+                src.emit(1, "_nomatch()")
+        src.emit(1, "return None")
+
+
+def _names_in(e) -> set:
+    out: set = set()
+
+    def walk(x):
+        if isinstance(x, A.Path) and len(x.segments) == 1 and x.star is None:
+            out.add(x.segments[0])
+        for field in ("left", "right", "operand", "value", "subject", "condition", "then", "otherwise", "result"):
+            sub = getattr(x, field, None)
+            if sub is not None and not isinstance(sub, (str, Decimal, bool)):
+                walk(sub)
+        for sub in getattr(x, "args", ()):
+            walk(sub)
+        for arm in getattr(x, "arms", ()):
+            walk(arm.result)
+            walk(arm.interval.low) if arm.interval.low is not None else None
+            walk(arm.interval.high) if arm.interval.high is not None else None
+        for case in getattr(x, "cases", ()):
+            walk(case.result)
+    walk(e)
+    return out
+
+
+class CompiledScorer:
+    """Scores without traces; the same Result shape as the interpreter's Scorer."""
+
+    def __init__(self, rules, facts_ty: Ty, title: Callable[[dict], str]):
+        self.rules = rules
+        self.title = title
+        namespace, names = Compiler(rules, facts_ty).module()
+        self._grade = namespace["grade"]
+        self._shared = namespace["shared"]
+        self._plan = [self._plan_node(ind, 1, namespace, names) for ind in rules.roots]
+        self._weight = sum((_weight_of(ind) for ind in rules.roots if not ind.bonus), ZERO)
+        self._doc_plan = [self._doc_node(p) for p in self._plan]
+
+    def _plan_node(self, ind, level, namespace, names):
+        if ind.children:
+            return (ind, level, _weight_of(ind), None, [self._plan_node(c, level + 1, namespace, names)
+                                                        for c in ind.children])
+        return (ind, level, _weight_of(ind), namespace[names[id(ind)]], None)
+
+    def _doc_node(self, plan):
+        """What a node's document needs that no fact set changes, prepared once."""
+        ind, level, weight, leaf, subs = plan
+        return (ind.name, plain(weight), level, f"{ind.span.file}:{ind.span.line}", ind.bonus, weight, leaf,
+                [self._doc_node(p) for p in subs] if subs else None)
+
+    def score(self, facts: dict) -> Result:
+        with decimal.localcontext(CONTEXT):
+            shared = self._shared(facts)
+            children = [self._run(p, facts, shared) for p in self._plan]
+            total = sum((n.score for n in children), ZERO)
+            root = Node(None, self.title(facts), 0, self._weight, total, children)
+            grade = self._grade(facts, shared, total)
+        return Result(self.rules, root, grade, None, [], [])
+
+    def document(self, facts: dict) -> tuple[dict, Optional[str]]:
+        """The untraced result tree as the explanation's dicts, built straight from the scores.
+
+        The same document ``explanation.node_json`` makes from a Result, without the Node objects.
+        """
+        places = self.rules.rounding.places
+        with decimal.localcontext(CONTEXT):
+            shared = self._shared(facts)
+
+            def run(plan):
+                name, weight_text, level, at, bonus, weight, leaf, subs = plan
+                if leaf is not None:
+                    score, raw, status = leaf(facts, shared)
+                    out = {"name": name, "weight": weight_text,
+                           "score": str(score) if status == "ok" else fixed(score, places),
+                           "level": level, "at": at}
+                    if bonus:
+                        out["bonus"] = True
+                    out["status"] = status
+                    if raw is not None and raw != score:
+                        out["unrounded"] = str(raw)
+                    return out, score
+                kids = [run(p) for p in subs]
+                total = sum([k[1] for k in kids], ZERO)
+                out = {"name": name, "weight": weight_text, "score": fixed(total, places), "level": level, "at": at}
+                if bonus:
+                    out["bonus"] = True
+                out["status"] = "ok"
+                out["rate"] = percent(total, weight)
+                out["children"] = [k[0] for k in kids]
+                return out, total
+            kids = [run(p) for p in self._doc_plan]
+            total = sum([k[1] for k in kids], ZERO)
+            grade = self._grade(facts, shared, total)
+        root = {"name": self.title(facts), "weight": plain(self._weight), "score": fixed(total, places),
+                "status": "ok", "rate": percent(total, self._weight), "children": [k[0] for k in kids]}
+        return root, grade
+
+    def _run(self, plan, facts, shared) -> Node:
+        ind, level, weight, leaf, subs = plan
+        if leaf is not None:
+            score, raw, status = leaf(facts, shared)
+            node = Node(ind, ind.name, level, weight, score, status=status)
+            node.unrounded = raw
+            return node
+        children = [self._run(p, facts, shared) for p in subs]
+        return Node(ind, ind.name, level, weight, sum((c.score for c in children), ZERO), children)
+
+
+def compile_condition(expr, fields: frozenset, element: Optional[Ty]) -> Callable:
+    """A record's 要求 as a function of the record, for the fast facts validator."""
+    compiler = Compiler(None, Ty("record"))
+    compiler.globals = {}
+    body = compiler.expr(expr, ({}, ("it", fields, element)))
+    compiler.src.emit(0, "def condition(it):")
+    compiler.src.emit(1, f"return {body}")
+    namespace = {"_num": _num, "_values": _values, "_exists": _exists, "_bool": _bool, "_nomatch": _nomatch}
+    namespace.update(compiler.src.consts)
+    exec(compile(compiler.source(), "<perfdsl: compiled requirement>", "exec"), namespace)  # noqa: S102 — checked AST only
+    return namespace["condition"]
+
+
+def compile_validator(root: Ty, invalid: type) -> Callable:
+    """The facts check of the fast path, generated as straight-line code from the declared types.
+
+    It accepts exactly what the full validator accepts without errors or warnings, converting
+    the same way (judgements to ``Judged``); anything else raises ``invalid`` and the full
+    validator reports it.
+    """
+    src = _Source()
+    functions: list[list[str]] = []
+    counter = [0]
+
+    def new_function(ty: Ty) -> str:
+        counter[0] += 1
+        name = f"v{counter[0]}"
+        body: list[str] = []
+        functions.append(body)
+        body.append(f"def {name}(x):")
+        value_code(ty, "x", "r", body, 1)
+        body.append("    return r")
+        return name
+
+    def range_checks(ty: Ty, var: str, body: list, indent: int) -> None:
+        pad = "    " * indent
+        decl = ty.decl
+        if decl is None:
+            return
+        iv = decl.interval
+        if iv is not None:
+            if isinstance(iv.low, A.Number):
+                body.append(f"{pad}if {var} {'<' if iv.low_closed else '<='} {src.const(iv.low.value)}: raise Invalid")
+            if isinstance(iv.high, A.Number):
+                body.append(f"{pad}if {var} {'>' if iv.high_closed else '>='} {src.const(iv.high.value)}: raise Invalid")
+        if decl.one_of:
+            allowed = src.const(frozenset(decl.one_of))
+            body.append(f"{pad}if {var} not in {allowed}: raise Invalid")
+
+    def value_code(ty: Ty, var: str, out: str, body: list, indent: int) -> None:
+        pad = "    " * indent
+        kind = ty.kind
+        if kind in ("number", "rate", "integer"):
+            body.append(f"{pad}if type({var}) is not Decimal: raise Invalid")
+            if kind == "integer":
+                body.append(f"{pad}if {var} != {var}.to_integral_value(): raise Invalid")
+            range_checks(ty, var, body, indent)
+            body.append(f"{pad}{out} = {var}")
+        elif kind == "bool":
+            body.append(f"{pad}if {var} is not True and {var} is not False: raise Invalid")
+            body.append(f"{pad}{out} = {var}")
+        elif kind == "text":
+            body.append(f"{pad}if type({var}) is not str: raise Invalid")
+            range_checks(ty, var, body, indent)
+            body.append(f"{pad}{out} = {var}")
+        elif kind == "enum":
+            body.append(f"{pad}if type({var}) is not str or {var} not in {src.const(frozenset(ty.enum_values))}: raise Invalid")
+            body.append(f"{pad}{out} = {var}")
+        elif kind == "judged":
+            field = ty.judged_field
+            keys = src.const(frozenset({field, "理由"}))
+            body.append(f"{pad}if type({var}) is not dict or not {var}.keys() <= {keys}: raise Invalid")
+            body.append(f"{pad}j = {var}.get({field!r}); why = {var}.get('理由')")
+            body.append(f"{pad}if type(j) is not Decimal or type(why) is not str or not why.strip(): raise Invalid")
+            range_checks(ty, "j", body, indent)
+            body.append(f"{pad}{out} = Judged({field!r}, j, why)")
+        elif kind == "list":
+            element = new_function(ty.element)
+            body.append(f"{pad}if type({var}) is not list: raise Invalid")
+            body.append(f"{pad}{out} = [{element}(e) for e in {var}]")
+        elif kind == "map":
+            element = new_function(ty.element)
+            body.append(f"{pad}if type({var}) is not dict: raise Invalid")
+            body.append(f"{pad}{out} = {{k: {element}(e) for k, e in {var}.items()}}")
+        elif kind == "record":
+            names = src.const(frozenset(ty.fields))
+            rec = src.temp()
+            body.append(f"{pad}if type({var}) is not dict or not {var}.keys() <= {names}: raise Invalid")
+            body.append(f"{pad}{rec} = {{}}")
+            for name, fty in ty.fields.items():
+                item = src.temp()
+                body.append(f"{pad}{item} = {var}.get({name!r})")
+                if fty.optional:
+                    body.append(f"{pad}if {item} is not None:")
+                    value_code(fty, item, f"{rec}[{name!r}]", body, indent + 1)
+                else:
+                    body.append(f"{pad}if {item} is None: raise Invalid")
+                    value_code(fty, item, f"{rec}[{name!r}]", body, indent)
+            for req in ty.requires:
+                condition = src.const(compile_condition(req.condition, frozenset(ty.fields), ty))
+                body.append(f"{pad}if {condition}({rec}) is not True: raise Invalid")
+            body.append(f"{pad}{out} = {rec}")
+        else:  # "any": an unresolved type; the checker has reported it
+            body.append(f"{pad}{out} = {var}")
+
+    entry = new_function(root)
+    source = "\n".join(line for body in functions for line in body)
+    namespace = {"Decimal": Decimal, "Judged": Judged, "Invalid": invalid}
+    namespace.update(src.consts)
+    exec(compile(source, "<perfdsl: compiled facts check>", "exec"), namespace)  # noqa: S102 — declared types only
+    return namespace[entry]

@@ -1,0 +1,125 @@
+"""Batches: streaming, order, several processes, atomic output, summary; the library API; the cache."""
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import perfdsl
+from perfdsl.cache import load_checked
+from perfdsl.cli import main
+from perfdsl.engine import Engine
+from perfdsl.explanation import explain
+from perfdsl.facts import parse_json
+
+from benchmarks.generate import lines
+from benchmarks.handwritten import score as hand_score
+
+from .conftest import ROOT, RULES, SEED_FACTS
+
+BATCH = list(lines(300, seed=7))
+
+
+def _batch(tmp_path, extra=()):
+    p = tmp_path / "batch.jsonl"
+    p.write_text("\n".join([*BATCH[:40], *extra]) + "\n", encoding="utf-8")
+    return p
+
+
+def test_engines_agree_with_each_other_and_with_a_hand_written_scorer():
+    """300 generated fact sets: compiled = interpreter = an independent hand-written scorer (SCORING.md)."""
+    fast = Engine.from_path(RULES)
+    reference = Engine.from_path(RULES, fast=False)
+    for line in BATCH:
+        facts = parse_json(line, "gen")
+        a, b = fast.score(facts, trace=False), reference.score(facts, trace=True)
+        assert a.ok and b.ok
+        assert json.dumps(explain(a, trace=False)) == json.dumps(explain(b, trace=False))
+        hand = hand_score(json.loads(line, parse_float=Decimal, parse_int=Decimal))
+        assert {n.name: n.score for n in b.root.leaves()} == hand
+
+
+def test_document_fast_path_equals_interpreter_document():
+    fast = Engine.from_path(RULES)
+    reference = Engine.from_path(RULES, fast=False)
+    for line in BATCH[:100]:
+        doc, errors, result = fast.document_text(line, "x", "s", "h", trace=False)
+        assert result is None and not errors  # the fast path really ran
+        assert doc == explain(reference.score_text(line, trace=False), trace=False, facts_source="s", facts_sha256="h")
+
+
+def test_jobs_give_the_same_bytes_in_the_same_order(tmp_path):
+    batch = _batch(tmp_path, ["{broken"])
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert main(["eval", str(RULES), str(batch), "--format", "json", "--no-trace", "-o", str(one)]) == 1
+    assert main(["eval", str(RULES), str(batch), "--format", "json", "--no-trace", "-o", str(two), "-j", "2"]) == 1
+    assert one.read_bytes() == two.read_bytes()
+    out = [json.loads(x) for x in one.read_text(encoding="utf-8").splitlines()]
+    assert [o["line"] for o in out] == list(range(1, 42)) and out[-1]["status"] == "error"
+
+
+def test_summary_counts_grades_and_names_failed_lines(tmp_path, capsys):
+    batch = _batch(tmp_path, ["[]"])
+    main(["eval", str(RULES), str(batch), "--format", "json", "--no-trace", "-o", str(tmp_path / "o.jsonl")])
+    err = capsys.readouterr().err
+    assert "共 41 套事实：40 套成功，1 套失败" in err and "等级 " in err and "batch.jsonl:41" in err
+
+
+def test_output_file_is_replaced_whole(tmp_path):
+    target = tmp_path / "out.jsonl"
+    target.write_text("previous\n", encoding="utf-8")
+    # a rule error stops before anything is written: the previous file stays
+    bad = tmp_path / "bad.perf"
+    bad.write_text("指标 甲 {", encoding="utf-8")
+    assert main(["eval", str(bad), str(SEED_FACTS), "--format", "json", "-o", str(target)]) == 1
+    assert target.read_text(encoding="utf-8") == "previous\n"
+    assert main(["eval", str(RULES), str(SEED_FACTS), "--format", "json", "-o", str(target)]) == 0
+    assert json.loads(target.read_text(encoding="utf-8"))["score"] == "96.67"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".perfdsl-")]
+
+
+def test_no_progress_bar_when_piped(tmp_path):
+    batch = _batch(tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "perfdsl", "eval", str(RULES), str(batch), "--format", "json",
+                           "--no-trace"], capture_output=True, text=True, encoding="utf-8", cwd=tmp_path)
+    assert proc.returncode == 0
+    assert "\x1b[" not in proc.stderr and "\r" not in proc.stderr
+    assert len(proc.stdout.splitlines()) == 40
+
+
+def test_library_api_is_picklable_and_scores():
+    engine = perfdsl.load(RULES)
+    clone = pickle.loads(pickle.dumps(engine))
+    facts = parse_json(SEED_FACTS.read_text(encoding="utf-8"), "seed")
+    assert clone.score(facts, trace=False).root.score == Decimal("96.67")
+
+
+def test_documented_multiprocessing_example_runs(tmp_path):
+    batch = _batch(tmp_path)
+    proc = subprocess.run([sys.executable, str(ROOT / "examples" / "library" / "parallel.py"), str(RULES), str(batch)],
+                          capture_output=True, text=True, encoding="utf-8", cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    got = [json.loads(x) for x in proc.stdout.splitlines()]
+    expected = [Engine.from_path(RULES).score(parse_json(line, "x"), trace=False) for line in BATCH[:40]]
+    assert [(g["total"], g["grade"]) for g in got] == [(str(r.root.score), r.grade) for r in expected]
+
+
+def test_cache_is_keyed_by_content(tmp_path, monkeypatch):
+    monkeypatch.setenv("PERFDSL_CACHE_DIR", str(tmp_path / "cache"))
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "a.perf").write_text("事实 { x: 数值 }\n指标 甲 分值 3 { 得分 = x }\n", encoding="utf-8")
+    first = load_checked(rules)
+    assert len(list((tmp_path / "cache").glob("*.pickle"))) == 1
+    again = load_checked(rules)
+    assert again.rules.roots == first.rules.roots
+    (rules / "a.perf").write_text("事实 { x: 数值 }\n指标 甲 分值 4 { 得分 = x }\n", encoding="utf-8")
+    changed = load_checked(rules)
+    assert changed.rules.roots[0].weight == 4
+    assert len(list((tmp_path / "cache").glob("*.pickle"))) == 2
+    for entry in (tmp_path / "cache").glob("*.pickle"):
+        entry.write_bytes(b"damaged")
+    assert load_checked(rules).rules.roots[0].weight == 4  # a damaged entry is rebuilt, not trusted
