@@ -310,9 +310,11 @@ Statement = Union[Let, Part, Formula, Deduct, EachDeduct, Require, NotApplicable
 
 @frozen
 class Indicator:
+    """An indicator; ``kind`` is normal, or bonus (加分项) / penalty (减分项) outside the weight."""
+
     name: str
     weight: Optional[Decimal]
-    bonus: bool
+    kind: str
     declared_level: Optional[int]
     explanation: Optional[str]
     criteria: Optional[str]
@@ -323,6 +325,19 @@ class Indicator:
     @property
     def is_leaf(self) -> bool:
         return not self.children
+
+    @property
+    def bonus(self) -> bool:
+        return self.kind == "bonus"
+
+    @property
+    def penalty(self) -> bool:
+        return self.kind == "penalty"
+
+    @property
+    def outside(self) -> bool:
+        """Bonus and penalty items do not count towards their parent's weight."""
+        return self.kind != "normal"
 
 
 # ------------------------------------------------------------------ system

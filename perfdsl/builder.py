@@ -232,9 +232,9 @@ class _Builder(Transformer):
         level = LEVEL_SPELLINGS.get(kw.value)
         rest = children[1:]
         name = self._label(rest[0])
-        weight, bonus, body = None, False, rest[1:]
+        weight, kind, body = None, "normal", rest[1:]
         if body and isinstance(body[0], tuple) and body[0][0] == "weight":
-            _, weight, bonus = body[0]
+            _, weight, kind = body[0]
             body = body[1:]
         explanation = criteria = None
         statements, subs = [], []
@@ -247,12 +247,13 @@ class _Builder(Transformer):
                 criteria = item[1]
             else:
                 statements.append(item)
-        return A.Indicator(name, weight, bonus, level, explanation, criteria, tuple(statements),
+        return A.Indicator(name, weight, kind, level, explanation, criteria, tuple(statements),
                            tuple(subs), self._span(meta))
 
     def weight(self, meta, children):
         kw, number = children
-        return ("weight", number.value, kw.type == "KW_BONUS")
+        kind = {"KW_BONUS": "bonus", "KW_PENALTY": "penalty"}.get(kw.type, "normal")
+        return ("weight", number.value, kind)
 
     def explanation(self, meta, children):
         return ("explanation", unquote(children[1].value))

@@ -260,7 +260,12 @@ class Compiler:
         for s in ind.statements:
             if isinstance(s, A.NotApplicable):
                 src.emit(1, f"if _bool({self.expr(s.condition, scope)}):")
-                src.emit(2, f"return {W}, None, 'not_applicable'")
+                if ind.outside:
+                    src.emit(2, f"return {src.const(ZERO)}, None, 'not_applicable'")
+                elif self.rules.system is not None and self.rules.system.not_applicable_policy == "renormalise":
+                    src.emit(2, "_nomatch()  # re-normalisation is left to the interpreter")
+                else:
+                    src.emit(2, f"return {W}.quantize({Q}, rounding={R}), None, 'not_applicable'")
         for s in ind.statements:
             if isinstance(s, A.Require):
                 src.emit(1, f"if not _bool({self.expr(s.condition, scope)}):")
@@ -299,7 +304,10 @@ class Compiler:
         src.emit(1, "raw = base - ded")
         src.emit(1, f"if raw < 0: raw = {src.const(ZERO)}")
         src.emit(1, f"if raw > {W}: raw = {W}")
-        src.emit(1, f"return raw.quantize({Q}, rounding={R}), raw, 'ok'")
+        if ind.penalty:  # 减分项: the amount computed is taken off the total
+            src.emit(1, f"return -raw.quantize({Q}, rounding={R}), -raw, 'ok'")
+        else:
+            src.emit(1, f"return raw.quantize({Q}, rounding={R}), raw, 'ok'")
         src.emit(0, "")
 
     def each(self, s: A.EachDeduct, scope) -> None:
@@ -411,7 +419,7 @@ class CompiledScorer:
         self._grade = namespace["grade"]
         self._shared = namespace["shared"]
         self._plan = [self._plan_node(ind, 1, namespace, names) for ind in rules.roots]
-        self._weight = sum((_weight_of(ind) for ind in rules.roots if not ind.bonus), ZERO)
+        self._weight = sum((_weight_of(ind) for ind in rules.roots if not ind.outside), ZERO)
         self._doc_plan = [self._doc_node(p) for p in self._plan]
 
     def _plan_node(self, ind, level, namespace, names):
@@ -423,7 +431,7 @@ class CompiledScorer:
     def _doc_node(self, plan):
         """What a node's document needs that no fact set changes, prepared once."""
         ind, level, weight, leaf, subs = plan
-        return (ind.name, plain(weight), level, f"{ind.span.file}:{ind.span.line}", ind.bonus, weight, leaf,
+        return (ind.name, plain(weight), level, f"{ind.span.file}:{ind.span.line}", ind.kind, weight, leaf,
                 [self._doc_node(p) for p in subs] if subs else None)
 
     def score(self, facts: dict) -> Result:
@@ -451,8 +459,8 @@ class CompiledScorer:
                     out = {"name": name, "weight": weight_text,
                            "score": str(score) if status == "ok" else fixed(score, places),
                            "level": level, "at": at}
-                    if bonus:
-                        out["bonus"] = True
+                    if bonus != "normal":
+                        out[bonus] = True
                     out["status"] = status
                     if raw is not None and raw != score:
                         out["unrounded"] = str(raw)
@@ -460,8 +468,8 @@ class CompiledScorer:
                 kids = [run(p) for p in subs]
                 total = sum([k[1] for k in kids], ZERO)
                 out = {"name": name, "weight": weight_text, "score": fixed(total, places), "level": level, "at": at}
-                if bonus:
-                    out["bonus"] = True
+                if bonus != "normal":
+                    out[bonus] = True
                 out["status"] = "ok"
                 out["rate"] = percent(total, weight)
                 out["children"] = [k[0] for k in kids]

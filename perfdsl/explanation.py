@@ -22,13 +22,15 @@ def node_json(node: Node, places: int, trace: bool) -> dict:
     if node.indicator is not None:
         out["level"] = node.level
         out["at"] = f"{node.indicator.span.file}:{node.indicator.span.line}"
-        if node.indicator.bonus:
-            out["bonus"] = True
+        if node.indicator.outside:
+            out[node.indicator.kind] = True
     out["status"] = node.status
     if node.children:
         if node.score is not None:
             out["rate"] = percent(node.score, node.weight)
         out["children"] = [node_json(c, places, trace) for c in node.children]
+        if trace and node.steps:
+            out["trace"] = [s.to_json() for s in node.steps]
     else:
         ind = node.indicator
         if ind is not None and trace:  # the rule texts travel with the trace; --no-trace keeps batches small

@@ -256,7 +256,8 @@ class Formatter:
             word = self.kw("KW_INDICATOR")
         head = f"{word} {label(ind.name)}"
         if ind.weight is not None:
-            head += f" {self.kw('KW_BONUS' if ind.bonus else 'KW_WEIGHT')} {plain(ind.weight)}"
+            word = {"bonus": "KW_BONUS", "penalty": "KW_PENALTY"}.get(ind.kind, "KW_WEIGHT")
+            head += f" {self.kw(word)} {plain(ind.weight)}"
         self.open(indent, head, ind.span)
         inner = indent + INDENT
         if ind.explanation is not None:

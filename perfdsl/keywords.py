@@ -37,6 +37,7 @@ KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "KW_INDICATOR": (("指标", "一级指标", "二级指标", "三级指标"), ("indicator",)),
     "KW_WEIGHT": (("分值",), ("weight",)),
     "KW_BONUS": (("加分",), ("bonus",)),
+    "KW_PENALTY": (("减分",), ("penalty",)),
     "KW_EXPLAIN": (("解释",), ("explanation",)),
     "KW_CRITERIA": (("标准",), ("criteria",)),
     "KW_LET": (("令",), ("let",)),

@@ -66,7 +66,7 @@ class Result:
 def _weight_of(ind: A.Indicator) -> Decimal:
     if ind.weight is not None:
         return ind.weight
-    return sum((_weight_of(c) for c in ind.children if not c.bonus), ZERO)
+    return sum((_weight_of(c) for c in ind.children if not c.outside), ZERO)
 
 
 class Scorer:
@@ -76,6 +76,7 @@ class Scorer:
         self.rules = rules
         self.rounding = rules.rounding
         self.percent_paths = percent_paths
+        self.renormalise = rules.system is not None and rules.system.not_applicable_policy == "renormalise"
 
     def score(self, facts: dict, trace: bool = True, warnings: tuple = (), hits: Optional[set] = None) -> Result:
         with_ctx = CONTEXT.copy()
@@ -84,7 +85,7 @@ class Scorer:
             ev = Evaluator(self.rules.globals, facts, None, self.percent_paths)
             ev.hits = hits
             roots = [self._node(ind, 1, ev, trace) for ind in self.rules.roots]
-            root = Node(None, self._title(facts), 0, sum((n.weight for n in roots if not _bonus(n)), ZERO),
+            root = Node(None, self._title(facts), 0, sum((n.weight for n in roots if not _outside(n)), ZERO),
                         children=roots)
             self._sum(root)
             errors = [d for n in root.walk() for d in n.errors]
@@ -121,15 +122,42 @@ class Scorer:
         return node
 
     def _sum(self, node: Node) -> None:
+        """A group's score: the sum of its children's rounded scores.
+
+        Under ``不适用时 重新归一`` the not-applicable children drop out and the others are
+        scaled up so that the group keeps its weight: Σ scores × weight ÷ Σ applicable weights.
+        """
         if node.is_leaf:
             return
         for c in node.children:
             self._sum(c)
-        if any(c.score is None for c in node.children):
+        if any(c.status == "error" for c in node.children):
             node.score = None
             node.status = "error"
             return
-        node.score = sum((c.score for c in node.children), ZERO)
+        inside = [c for c in node.children if not _outside(c)]
+        excluded = [c for c in inside if c.status == "not_applicable" and c.score is None]
+        extra = sum((c.score for c in node.children if _outside(c) and c.score is not None), ZERO)
+        if not excluded:
+            node.score = sum((c.score for c in inside), ZERO) + extra
+            return
+        counted = [c for c in inside if c not in excluded]
+        if not counted:
+            node.status = "not_applicable"
+            node.score = None
+            node.steps = [Step(1, None, "not_applicable", "下级指标全部不适用，本指标不计分", None, {})]
+            return
+        applicable = sum((c.weight for c in counted), ZERO)
+        subtotal = sum((c.score for c in counted), ZERO)
+        r = self.rounding
+        scaled = round_to(subtotal * node.weight / applicable, r.places, r.mode)
+        names = "、".join(f"{c.name}（{show(c.weight)} 分）" for c in excluded)
+        node.steps = [Step(1, None, "renormalise",
+                           f"重新归一：{names} 不适用，不计；其余指标得分 {show(subtotal)} / 分值 {show(applicable)} × "
+                           f"{show(node.weight)} = {show(scaled)}",
+                           None, {"excluded": [c.name for c in excluded], "subtotal": str(subtotal),
+                                  "applicable_weight": str(applicable), "value": str(scaled)})]
+        node.score = scaled + extra
 
     def _title(self, facts: dict) -> str:
         system = self.rules.system
@@ -179,9 +207,14 @@ class Scorer:
             if isinstance(s, A.NotApplicable) and ev.boolean(s.condition, env):
                 _hit(ev, "na", s.span)
                 node.status = "not_applicable"
-                node.score = weight
+                if ind.outside:
+                    node.score, outcome = ZERO, "不计加减分"
+                elif self.renormalise:
+                    node.score, outcome = None, "不计分，其余指标重新归一"
+                else:
+                    node.score, outcome = round_to(weight, self.rounding.places, self.rounding.mode), f"按满分 {show(weight)} 计"
                 if tr is not None:
-                    tr.add("not_applicable", f"不适用：{s.reason}（{ev.describe(s.condition)}）→ 按满分 {show(weight)} 计",
+                    tr.add("not_applicable", f"不适用：{s.reason}（{ev.describe(s.condition)}）→ {outcome}",
                            s.span, reason=s.reason)
                 return
         for s in ind.statements:
@@ -240,6 +273,12 @@ class Scorer:
                 tr.add("rounding", f"舍入（{ROUNDING_NAMES[r.mode]}，{r.places} 位小数）：{raw:f} → {score}",
                        r.span if r.span is not A.NO_SPAN else ind.span, before=str(raw), after=str(score))
             tr.add("score", f"得分 {score} / {show(weight)}", ind.span, value=str(score))
+        if ind.penalty:
+            score = -score
+            node.unrounded = -raw
+            if tr is not None:
+                tr.add("penalty", f"减分项：从总分中扣 {show(-score)} 分（最多 {show(weight)} 分）", ind.span,
+                       value=str(score))
         node.score = score
 
     def _part(self, p: A.Part, ev: Evaluator, env: Env, tr: Optional[Tracer]) -> Decimal:
@@ -355,8 +394,8 @@ def _hit(ev: Evaluator, kind: str, span: A.Span) -> None:
         ev.hits.add(point(kind, span))
 
 
-def _bonus(node: Node) -> bool:
-    return node.indicator is not None and node.indicator.bonus
+def _outside(node: Node) -> bool:
+    return node.indicator is not None and node.indicator.outside
 
 
 def _first_fact(expr) -> Optional[str]:

@@ -197,3 +197,9 @@ def test_language_reference_lists_every_keyword_spelling():
     for term, (zh, en) in KEYWORDS.items():
         for spelling in (*zh, *en):
             assert spelling in doc, (term, spelling)
+
+
+def test_generated_docs_are_current():
+    """The keyword table, the function table, the grammar and the CLI reference in docs/ come from the code."""
+    from perfdsl.docgen import stale
+    assert stale() == [], "run: python -m perfdsl.docgen"

@@ -40,7 +40,7 @@ def _indicator(ind: A.Indicator, level: int, out: list[Diagnostic]) -> Decimal:
         total = ZERO
         for child in ind.children:
             w = _indicator(child, level + 1, out)
-            if not child.bonus:
+            if not child.outside:
                 total += w
         if ind.weight is not None and ind.weight != total:
             out.append(error("E124", f"`{ind.name}` 声明分值 {plain(ind.weight)}，但下级指标分值合计 {plain(total)}",

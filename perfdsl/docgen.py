@@ -1,0 +1,120 @@
+"""Regenerate the parts of docs/ that come from the code, so they cannot drift:
+
+    python -m perfdsl.docgen          # rewrite them
+    python -m perfdsl.docgen --check  # exit 1 if any is stale (the test suite does this)
+
+A generated part sits between ``<!-- BEGIN GENERATED: name -->`` and ``<!-- END GENERATED: name -->``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from .builtins import BUILTINS
+from .grammar_file import grammar_text
+from .keywords import KEYWORDS
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+_USES = {
+    "KW_SYSTEM": "体系声明", "KW_TITLE": "标题", "KW_ROUND": "舍入规则", "KW_PLACES": "小数位数",
+    "KW_HALF_UP": "四舍五入", "KW_HALF_EVEN": "银行家舍入", "KW_DOWN": "截尾", "KW_GRADE": "等级区间",
+    "KW_VETO": "一票否决", "KW_NA_POLICY": "不适用时的处理", "KW_FULL_MARKS": "不适用按满分计",
+    "KW_RENORMALISE": "不适用时其余指标重新归一", "KW_FACTS": "事实声明", "KW_TYPE": "记录类型", "KW_ENUM": "枚举",
+    "KW_OPTIONAL": "可选事实", "KW_TEXT": "文本类型", "KW_BOOL": "布尔类型", "KW_INT": "整数类型",
+    "KW_NUMBER": "数值类型", "KW_RATE": "比率类型（小数，1 = 100%）", "KW_LIST": "列表", "KW_MAP": "映射（任意键）",
+    "KW_JUDGE_SCORE": "酌情得分（须写理由）", "KW_JUDGE_DEDUCT": "酌情扣分（须写理由）", "KW_INDICATOR": "指标（一级/二级/三级）",
+    "KW_WEIGHT": "分值", "KW_BONUS": "加分项（分值之外）", "KW_PENALTY": "减分项（分值之外）", "KW_EXPLAIN": "指标解释",
+    "KW_CRITERIA": "评分标准原文", "KW_LET": "中间值", "KW_PART": "子项", "KW_SCORE": "得分公式", "KW_DEDUCT": "扣分",
+    "KW_EACH": "逐项扣分", "KW_PER": "每项扣分数", "KW_GROUP": "按类别", "KW_CAP": "每类最多", "KW_TOTAL_CAP": "最多扣",
+    "KW_DESCRIBE": "问题的描述", "KW_SKIP": "不评价的问题", "KW_NA": "不适用条件", "KW_REQUIRE": "要求（校验）",
+    "KW_REASON": "理由", "KW_IF": "若", "KW_THEN": "则", "KW_ELSE": "否则", "KW_AND": "且", "KW_OR": "或",
+    "KW_NOT": "非", "KW_TRUE": "真", "KW_FALSE": "假", "KW_BAND": "区间（阈值档次）", "KW_MATCH": "查表",
+    "KW_IN": "属于（区间判断）", "KW_INF": "无穷大",
+}
+
+
+def keywords_table() -> str:
+    rows = ["| 中文 | English | 用途 |", "|---|---|---|"]
+    for term, (zh, en) in KEYWORDS.items():
+        rows.append(f"| {' / '.join(zh)} | {' / '.join(en)} | {_USES.get(term, term)} |")
+    return "\n".join(rows)
+
+
+def functions_table() -> str:
+    rows = ["| 中文 | English | 参数个数 |", "|---|---|---|"]
+    for b in BUILTINS:
+        count = f"{b.min_args}" if b.min_args == b.max_args else f"{b.min_args} 个或更多"
+        rows.append(f"| `{b.zh}` | `{b.name}` | {count} |")
+    rows.append("| `存在` | `exists` | 1（一个事实路径） |")
+    return "\n".join(rows)
+
+
+def grammar() -> str:
+    return "```lark\n" + grammar_text().rstrip() + "\n```"
+
+
+def cli_reference() -> str:
+    import os
+    from .cli import build_parser
+    saved = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "100"  # argparse wraps help to the terminal's width: make it the same everywhere
+    try:
+        return _cli_reference(build_parser())
+    finally:
+        if saved is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = saved
+
+
+def _cli_reference(parser) -> str:
+    out = ["```text", parser.format_help().rstrip(), "```"]
+    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    for name, p in sub.choices.items():
+        out += ["", f"### perfdsl {name}", "", "```text", p.format_help().rstrip(), "```"]
+    return "\n".join(out)
+
+
+GENERATORS = {"keywords": keywords_table, "functions": functions_table, "grammar": grammar, "cli": cli_reference}
+
+
+def regenerate(text: str) -> str:
+    def fill(m):
+        name = m.group(1)
+        return f"<!-- BEGIN GENERATED: {name} -->\n{GENERATORS[name]()}\n<!-- END GENERATED: {name} -->"
+    return re.sub(r"<!-- BEGIN GENERATED: (\w+) -->.*?<!-- END GENERATED: \1 -->", fill, text, flags=re.S)
+
+
+def stale(docs: Path = DOCS) -> list[str]:
+    out = []
+    for path in sorted(docs.glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        if regenerate(text) != text:
+            out.append(path.name)
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="regenerate the generated parts of docs/")
+    ap.add_argument("--check", action="store_true")
+    args = ap.parse_args(argv)
+    names = stale()
+    if args.check:
+        for n in names:
+            print(f"stale: docs/{n} (run python -m perfdsl.docgen)")
+        return 1 if names else 0
+    for path in sorted(DOCS.glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        new = regenerate(text)
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+            print(f"regenerated docs/{path.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
