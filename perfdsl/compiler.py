@@ -304,8 +304,8 @@ class Compiler:
         src.emit(1, "raw = base - ded")
         src.emit(1, f"if raw < 0: raw = {src.const(ZERO)}")
         src.emit(1, f"if raw > {W}: raw = {W}")
-        if ind.penalty:  # 减分项: the amount computed is taken off the total
-            src.emit(1, f"return -raw.quantize({Q}, rounding={R}), -raw, 'ok'")
+        if ind.penalty:  # 减分项: the points the item loses are taken off the total
+            src.emit(1, f"return raw.quantize({Q}, rounding={R}) - {W}, raw - {W}, 'ok'")
         else:
             src.emit(1, f"return raw.quantize({Q}, rounding={R}), raw, 'ok'")
         src.emit(0, "")

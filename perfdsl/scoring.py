@@ -214,7 +214,7 @@ class Scorer:
                 else:
                     node.score, outcome = round_to(weight, self.rounding.places, self.rounding.mode), f"按满分 {show(weight)} 计"
                 if tr is not None:
-                    tr.add("not_applicable", f"不适用：{s.reason}（{ev.describe(s.condition)}）→ {outcome}",
+                    tr.add("not_applicable", f"不适用：{s.reason}（条件 {expr_text(s.condition)} 成立）→ {outcome}",
                            s.span, reason=s.reason)
                 return
         for s in ind.statements:
@@ -273,11 +273,12 @@ class Scorer:
                 tr.add("rounding", f"舍入（{ROUNDING_NAMES[r.mode]}，{r.places} 位小数）：{raw:f} → {score}",
                        r.span if r.span is not A.NO_SPAN else ind.span, before=str(raw), after=str(score))
             tr.add("score", f"得分 {score} / {show(weight)}", ind.span, value=str(score))
-        if ind.penalty:
-            score = -score
-            node.unrounded = -raw
+        if ind.penalty:  # scored like any item out of its points; the points it loses come off the total
+            lost = weight - score
+            score = -lost
+            node.unrounded = raw - weight
             if tr is not None:
-                tr.add("penalty", f"减分项：从总分中扣 {show(-score)} 分（最多 {show(weight)} 分）", ind.span,
+                tr.add("penalty", f"减分项：本项失分 {show(lost)} 分，从总分中扣除（最多扣 {show(weight)} 分）", ind.span,
                        value=str(score))
         node.score = score
 
@@ -319,7 +320,11 @@ class Scorer:
         if tr is not None:
             why = d.reason or (expr_text(d.condition) if d.condition is not None else expr_text(d.amount))
             if amount:
-                tr.add("deduction", f"扣 {show(amount)} 分：{why}", d.span, amount=str(amount), reason=why)
+                how = ""
+                if not isinstance(d.amount, A.Number):
+                    f, subst = expr_text(d.amount), ev.describe(d.amount)
+                    how = f"（{f}" + (f" = {subst}" if subst not in (f, show(amount)) else "") + f" = {show(amount)}）"
+                tr.add("deduction", f"扣 {show(amount)} 分{how}：{why}", d.span, amount=str(amount), reason=why)
             else:
                 tr.add("check", f"不扣分：{why} → 0", d.span, reason=why)
         return amount

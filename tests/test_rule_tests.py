@@ -71,3 +71,59 @@ def test_edges_show_score_on_each_side(capsys):
     usage = next(b for b in bands if b["subject"] == "线上办件实际使用率")
     rows = {r["value"]: r["result"] for r in usage["rows"]}
     assert rows["89.99%"] == "2.24975" and rows["90%"] == "2.5" and rows["59.99%"] == "0"
+
+
+PROJECT = ROOT / "examples" / "project-expenditure"
+
+
+def test_second_rule_set_checks_clean_and_its_cases_cover_everything(capsys):
+    assert main(["check", str(PROJECT / "rules"), "--strict"]) == 0
+    assert main(["test", str(PROJECT / "rules"), str(PROJECT / "cases"), "--min-coverage", "100"]) == 0
+    assert "领域覆盖率：76/76 = 100.0%" in capsys.readouterr().out
+
+
+def test_second_rule_set_shows_each_form_in_its_traces(capsys):
+    assert main(["eval", str(PROJECT / "rules"), str(PROJECT / "facts-2024.json"), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    texts = []
+
+    def walk(node):
+        texts.extend(s["text"] for s in node.get("trace", []))
+        for c in node.get("children", []):
+            walk(c)
+    walk(doc)
+    joined = "\n".join(texts)
+    assert "扣 2 分（0.5 × 超出百分点 = 0.5 × 4 = 2）" in joined                       # step deduction
+    assert "min(1, 100 ÷ 104) × 5" in joined                                         # reverse indicator
+    assert "子项 验收制度（1 分）" in joined                                           # element checklist
+    assert "酌情得分 7.2，理由：群众办事平均时长缩短三成" in joined                      # judgement tier
+    assert "重新归一：经济效益（8 分） 不适用，不计；其余指标得分 11.7 / 分值 14 × 22 = 18.39" in joined
+    assert "减分项：本项失分 1 分，从总分中扣除" in joined                                # penalty outside the weight
+    bonus = next(c for c in doc["children"] if c["name"] == "创新示范加分")
+    assert bonus["bonus"] is True and bonus["score"] == "2.00"
+    assert doc["score"] == "85.94" and doc["grade"] == "良"
+
+
+def test_veto_overrides_the_grade_and_says_why(tmp_path, capsys):
+    facts = json.loads((PROJECT / "facts-2024.json").read_text(encoding="utf-8"))
+    facts["资金管理"]["重大违规"] = True
+    p = tmp_path / "f.json"
+    p.write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
+    assert main(["eval", str(PROJECT / "rules"), str(p), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["score"] == "85.94" and doc["grade"] == "差"
+    [veto] = [s for s in doc["grade_trace"] if s["kind"] == "veto"]
+    assert "存在截留、挤占、挪用等重大违规问题，一票否决 → 等级 差" in veto["text"]
+
+
+def test_second_rule_set_engines_agree_on_every_case():
+    from perfdsl.engine import Engine
+    from perfdsl.explanation import explain
+    from perfdsl.testing import load_cases
+    fast, reference = Engine.from_path(PROJECT / "rules"), Engine.from_path(PROJECT / "rules", fast=False)
+    for case in load_cases(PROJECT / "cases"):
+        if case.expect_error:
+            continue
+        a = explain(fast.score(case.facts, trace=False), trace=False)
+        b = explain(reference.score(case.facts, trace=True), trace=False)
+        assert a == b, case.name

@@ -19,7 +19,10 @@ def _label(node: dict, is_root: bool = False) -> Text:
     t.append(node["name"], style="bold" if is_root or "children" in node else "")
     t.append("  ")
     score = node.get("score")
-    if score is None:
+    if score is None and node.get("status") == "not_applicable":
+        t.append("不计分", style="magenta")
+        t.append(f" / {node['weight']}")
+    elif score is None:
         t.append("无法评分", style="bold red")
         t.append(f" / {node['weight']}")
     else:
@@ -79,6 +82,7 @@ def build_tree(doc: dict, full: bool = False, only: Optional[set] = None, show_a
     def add(parent: Tree, node: dict) -> None:
         branch = parent.add(_label(node))
         if "children" in node:
+            _add_steps(branch, node.get("trace") or [], show_at)  # a group's re-normalisation
             for c in node["children"]:
                 add(branch, c)
         else:
@@ -97,6 +101,9 @@ def print_result(doc: dict, console: Console, full: bool = False, only: Optional
     if doc.get("score") is not None:
         console.print(Text.assemble(("总分 ", "bold"), (doc["score"], "bold green"), f" / {doc['weight']}",
                                     ("  等级 ", "bold"), (str(doc.get("grade")), "bold cyan")))
+    for step in doc.get("grade_trace") or []:
+        if step["kind"] == "veto":
+            console.print(Text(step["text"], style="bold red"))
     for w in doc.get("warnings", []):
         console.print(Text(f"警告[{w['code']}]：{w['message']}", style="yellow"))
 
