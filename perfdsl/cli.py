@@ -33,7 +33,7 @@ def _console(stderr: bool = False):
     from rich.console import Console  # rich is needed only for what people read, not for JSON
     stream = sys.stderr if stderr else sys.stdout
     tty = stream.isatty()
-    return Console(file=stream, width=None if tty else 200, no_color=not tty or "NO_COLOR" in os.environ,
+    return Console(file=stream, width=None if tty else 1000, no_color=not tty or "NO_COLOR" in os.environ,
                    highlight=False, soft_wrap=not tty)
 
 
@@ -325,7 +325,7 @@ def cmd_eval(args) -> int:
                     from .render.terminal import print_result
                     if console is None:
                         from rich.console import Console
-                        console = Console(file=out, width=200, no_color=True, highlight=False) if args.output \
+                        console = Console(file=out, width=1000, no_color=True, highlight=False) if args.output \
                             else _console()
                     if not single:
                         console.rule(f"{rec.source}" + (f":{rec.line}" if rec.line else ""))
