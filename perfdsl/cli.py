@@ -346,13 +346,19 @@ def cmd_eval(args) -> int:
     return EXIT_FAIL if failed_at else EXIT_OK
 
 
+def _score_file(rules: str, facts: str):
+    """(engine, traced document, errors, result) for one facts file; result is None if the facts were rejected."""
+    engine = _load_engine(rules)
+    doc, diags, result = _score(engine, Record(_read_text(Path(facts)), facts), True)
+    if diags:
+        _report(diags, engine.rules.sources)
+    return engine, doc, diags, result
+
+
 def cmd_explain(args) -> int:
     from .render.terminal import find_indicator, print_indicator
-    engine = _load_engine(args.rules)
-    rec = Record(_read_text(Path(args.facts)), args.facts)
-    doc, diags, result = _score(engine, rec, True)
+    engine, doc, diags, result = _score_file(args.rules, args.facts)
     if result is None:
-        _report(diags, engine.rules.sources)
         return EXIT_FAIL
     found = find_indicator(doc, args.indicator)
     if not found:
@@ -395,14 +401,9 @@ def cmd_check(args) -> int:
 
 
 def cmd_report(args) -> int:
-    engine = _load_engine(args.rules)
-    rec = Record(_read_text(Path(args.facts)), args.facts)
-    doc, diags, result = _score(engine, rec, True)
+    engine, doc, diags, result = _score_file(args.rules, args.facts)
     if result is None:
-        _report(diags, engine.rules.sources)
         return EXIT_FAIL
-    if diags:
-        _report(diags, engine.rules.sources)
     if args.format == "xlsx":
         if not args.output:
             raise Usage("--format xlsx 需要用 -o 指定输出文件")

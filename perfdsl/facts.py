@@ -87,7 +87,7 @@ def _json_msg(msg: str) -> str:
 
 
 class FactValidator:
-    def __init__(self, root: Ty, evaluator_lets=None):
+    def __init__(self, root: Ty):
         self.root = root
         self.errors: list[Diagnostic] = []
         self.warnings: list[Diagnostic] = []
@@ -106,7 +106,7 @@ class FactValidator:
     def _value(self, v, ty: Ty, path: str):
         kind = ty.kind
         if kind == "any":
-            return _convert_plain(v)
+            return v
         if kind in ("number", "rate", "integer"):
             if isinstance(v, bool) or not isinstance(v, Decimal):
                 hint = "（数字不要加引号）" if isinstance(v, str) else ""
@@ -234,10 +234,6 @@ def _in(iv: A.Interval, v: Decimal) -> bool:
         return ev.contains(iv, v, env)
     except EvalError:
         return True  # a non-constant bound is the checker's to report
-
-
-def _convert_plain(v):
-    return v
 
 
 def _json_kind(v) -> str:

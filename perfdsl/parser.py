@@ -15,7 +15,7 @@ from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, UnexpectedEOF
 
 from .ast import Span
-from .diagnostics import Diagnostic, PerfdslError, closest, error
+from .diagnostics import Diagnostic, Note, PerfdslError, closest, error
 from .grammar_file import grammar_text
 from .keywords import KEYWORDS, SPELLINGS
 
@@ -141,7 +141,10 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnos
             msg = "文件意外结束" + (f"：{context} 没有闭合" if context else "")
             if expected:
                 msg += f"；此处应为 {'、'.join(expected[:8])}"
-            return error("E002", msg, span)
+            opener = _last_open_brace(text)
+            notes = [Note(Span(filename, opener.line, opener.column, opener.line, opener.column + 1),
+                          "没有闭合的 { 在这里")] if opener is not None else []
+            return error("E002", msg, span, notes=notes)
         span = Span(filename, token.line, token.column, token.end_line or token.line,
                     token.end_column or token.column + len(token.value))
         shown = token.value
@@ -176,6 +179,21 @@ def _character_hint(ch: str) -> str:
         "%": "百分号只能紧跟在数字后面，如 30%",
     }
     return hints.get(ch, "")
+
+
+def _last_open_brace(text: str):
+    """The token of the innermost brace still open at the end of ``text``."""
+    try:
+        tokens = list(_parser().lex(text, dont_ignore=False))
+    except Exception:  # noqa: BLE001 — a courtesy note; the lexing problem is reported on its own
+        return None
+    stack = []
+    for tok in tokens:
+        if tok.type == "_LBRACE":
+            stack.append(tok)
+        elif tok.type == "_RBRACE" and stack:
+            stack.pop()
+    return stack[-1] if stack else None
 
 
 def _open_context(prefix: str, with_previous: bool = False):

@@ -8,6 +8,7 @@ once.  Groups sum their children's rounded scores.
 
 from __future__ import annotations
 
+import decimal
 import re
 from decimal import Decimal
 from typing import Optional
@@ -79,9 +80,7 @@ class Scorer:
         self.renormalise = rules.system is not None and rules.system.not_applicable_policy == "renormalise"
 
     def score(self, facts: dict, trace: bool = True, warnings: tuple = (), hits: Optional[set] = None) -> Result:
-        with_ctx = CONTEXT.copy()
-        import decimal
-        with decimal.localcontext(with_ctx):
+        with decimal.localcontext(CONTEXT):
             ev = Evaluator(self.rules.globals, facts, None, self.percent_paths)
             ev.hits = hits
             roots = [self._node(ind, 1, ev, trace) for ind in self.rules.roots]

@@ -103,11 +103,13 @@ class NameChecker:
         if isinstance(s, A.Let):
             self.let_type(scope, s)
         elif isinstance(s, A.Part):
-            self.expect(scope, s.expr, "number")
+            self.judgement_range(self.expect(scope, s.expr, "number"), s.points, f"子项 {s.name}", s.expr)
             if s.not_applicable is not None:
                 self.expect(scope, s.not_applicable.condition, "bool")
         elif isinstance(s, A.Formula):
-            self.expect(scope, s.expr, "number")
+            ty = self.expect(scope, s.expr, "number")
+            if ind.weight is not None:
+                self.judgement_range(ty, ind.weight, f"指标 {ind.name}", s.expr)
         elif isinstance(s, A.Deduct):
             self.expect(scope, s.amount, "number")
             if s.condition is not None:
@@ -116,6 +118,18 @@ class NameChecker:
             self.expect(scope, s.condition, "bool")
         elif isinstance(s, A.EachDeduct):
             self.each(scope, s)
+
+    def judgement_range(self, ty: Ty, points, owner: str, expr) -> None:
+        """An evaluator's discretionary score that may exceed the points it stands for."""
+        if ty.kind != "judged" or ty.decl is None or ty.decl.interval is None:
+            return
+        high = ty.decl.interval.high
+        if isinstance(high, A.Number) and high.value > points:
+            from ..numbers import plain
+            self.diagnostics.append(warning(
+                "W170", f"酌情评分 `{_text(expr)}` 的范围上限 {high.text} 超过{owner}的分值 {plain(points)}；"
+                        f"超出部分会被封顶", expr.span, notes=[Note(ty.decl.span, "范围声明于此")],
+                suggestions=[f"把范围改为 [0, {plain(points)}]"]))
 
     def each(self, scope: Scope, s: A.EachDeduct) -> None:
         ty = self.expr(scope, s.items)
