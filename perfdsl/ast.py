@@ -187,6 +187,32 @@ Expr = Union[
 ]
 
 
+def subexpressions(e) -> list:
+    """The expressions directly inside ``e``, in source order (for walks over formulas)."""
+    if isinstance(e, (Binary, Compare, Logical)):
+        return [e.left, e.right]
+    if isinstance(e, (Negate, Not)):
+        return [e.operand]
+    if isinstance(e, Call):
+        return list(e.args)
+    if isinstance(e, Conditional):
+        return [e.condition, e.then, e.otherwise]
+    if isinstance(e, InInterval):
+        return [e.value, *_bounds(e.interval)]
+    if isinstance(e, Band):
+        out = [e.subject]
+        for arm in e.arms:
+            out += [*_bounds(arm.interval), arm.result]
+        return out
+    if isinstance(e, Match):
+        return [e.subject, *(c.result for c in e.cases)]
+    return []
+
+
+def _bounds(iv: "Interval") -> list:
+    return [b for b in (iv.low, iv.high) if b is not None]
+
+
 # ------------------------------------------------------------------ facts
 
 

@@ -388,24 +388,14 @@ class Compiler:
 
 
 def _names_in(e) -> set:
+    """Single-segment names an expression mentions (the 令 values it depends on)."""
     out: set = set()
-
-    def walk(x):
+    stack = [e]
+    while stack:
+        x = stack.pop()
         if isinstance(x, A.Path) and len(x.segments) == 1 and x.star is None:
             out.add(x.segments[0])
-        for field in ("left", "right", "operand", "value", "subject", "condition", "then", "otherwise", "result"):
-            sub = getattr(x, field, None)
-            if sub is not None and not isinstance(sub, (str, Decimal, bool)):
-                walk(sub)
-        for sub in getattr(x, "args", ()):
-            walk(sub)
-        for arm in getattr(x, "arms", ()):
-            walk(arm.result)
-            walk(arm.interval.low) if arm.interval.low is not None else None
-            walk(arm.interval.high) if arm.interval.high is not None else None
-        for case in getattr(x, "cases", ()):
-            walk(case.result)
-    walk(e)
+        stack.extend(A.subexpressions(x))
     return out
 
 

@@ -403,12 +403,11 @@ def _outside(node: Node) -> bool:
 
 
 def _first_fact(expr) -> Optional[str]:
+    """The first path a condition mentions: the fact a broken 要求 is about."""
     if isinstance(expr, A.Path):
         return expr.dotted
-    for field in ("left", "right", "operand", "value", "subject", "condition"):
-        sub = getattr(expr, field, None)
-        if sub is not None and not isinstance(sub, (str, Decimal)):
-            found = _first_fact(sub)
-            if found:
-                return found
+    for sub in A.subexpressions(expr):
+        found = _first_fact(sub)
+        if found:
+            return found
     return None

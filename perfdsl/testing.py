@@ -317,16 +317,12 @@ def coverage_points(engine: Engine) -> list[Point]:
             for sub in (e.condition, e.then, e.otherwise):
                 expr(sub, owner)
             return
-        for field in ("left", "right", "operand", "value"):
-            sub = getattr(e, field, None)
-            if sub is not None and not isinstance(sub, (str, Decimal, bool)):
-                expr(sub, owner)
         if isinstance(e, A.Call):
             fn = BY_NAME.get(e.function)
             for case in (fn.cases if fn is not None else ()):
                 add("builtin:" + case, e.span, f"{owner}：{expr_text(e)} {case}")
-        for a in getattr(e, "args", ()):
-            expr(a, owner)
+        for sub in A.subexpressions(e):
+            expr(sub, owner)
 
     def indicator(ind: A.Indicator) -> None:
         name = ind.name
@@ -400,7 +396,7 @@ def band_edges(engine: Engine, facts: dict) -> list[dict]:
     def visit(e, lets, owner):
         if isinstance(e, A.Band) and isinstance(e.subject, A.Path) and e.subject.star is None:
             out.append(_edges_of(engine, e, lets, data, owner))
-        for sub in _subexprs(e):
+        for sub in A.subexpressions(e):
             visit(sub, lets, owner)
 
     def indicator(ind):
@@ -453,15 +449,3 @@ def _statement_exprs(s):
     if isinstance(s, A.Deduct):
         return [s.amount]
     return []
-
-
-def _subexprs(e):
-    if isinstance(e, A.Band):
-        return [e.subject] + [a.result for a in e.arms]
-    if isinstance(e, A.Conditional):
-        return [e.condition, e.then, e.otherwise]
-    if isinstance(e, A.Match):
-        return [e.subject] + [c.result for c in e.cases]
-    subs = [getattr(e, f) for f in ("left", "right", "operand", "value") if hasattr(e, f)]
-    subs = [x for x in subs if x is not None and not isinstance(x, (str, Decimal, bool))]
-    return subs + list(getattr(e, "args", ()))

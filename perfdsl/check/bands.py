@@ -211,7 +211,7 @@ class BandChecker:
             for arm in e.arms:
                 self.walk(arm.result, lets, narrowed)
             return
-        for child in _children(e):
+        for child in A.subexpressions(e):
             self.walk(child, lets, narrow)
 
     def arms(self, arms, dom: Dom, subject: str, span: A.Span, percent: bool) -> None:
@@ -307,18 +307,4 @@ def _exprs(s):
         return [s.amount] + ([s.condition] if s.condition is not None else [])
     if isinstance(s, A.EachDeduct):
         return [s.per_item]
-    return []
-
-
-def _children(e):
-    if isinstance(e, (A.Binary, A.Compare, A.Logical)):
-        return [e.left, e.right]
-    if isinstance(e, (A.Negate, A.Not)):
-        return [e.operand]
-    if isinstance(e, A.Call):
-        return list(e.args)
-    if isinstance(e, A.Match):
-        return [e.subject] + [c.result for c in e.cases]
-    if isinstance(e, A.InInterval):
-        return [e.value]
     return []
