@@ -193,13 +193,15 @@ def _jsonl(path: Path) -> Iterator[Record]:
 
 
 def _score(engine: Engine, rec: Record, trace: bool):
+    """One record's document; a line of a batch leaves out the rule texts (指标解释, 评分标准)."""
     """(document, diagnostics) for one record; never raises for bad facts."""
     where = f"{rec.source}:{rec.line}" if rec.line is not None else rec.source
     if rec.text == "\x00bad-utf8":
         diags = [error("F005", f"{where}：这一行不是 UTF-8 编码")]
         return failure(diags, rec.source, rec.line), diags, None
     try:
-        doc, errors, result = engine.document_text(rec.text, where, rec.source, sha256_text(rec.text), trace)
+        doc, errors, result = engine.document_text(rec.text, where, rec.source, sha256_text(rec.text), trace,
+                                                   texts=rec.line is None)
     except PerfdslError as exc:
         return failure(exc.diagnostics, rec.source, rec.line), list(exc.diagnostics), None
     if rec.line is not None:

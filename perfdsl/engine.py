@@ -68,7 +68,8 @@ class Engine:
             raise PerfdslError(validator.errors)
         return self.scorer.score(data, trace=trace, warnings=tuple(validator.warnings), hits=hits)
 
-    def document_text(self, text: str, source: str, facts_source: str, facts_sha256: str, trace: bool):
+    def document_text(self, text: str, source: str, facts_source: str, facts_sha256: str, trace: bool,
+                      texts: bool = True):
         """(explanation document, errors, Result or None) for one fact set's JSON text.
 
         Untraced fact sets that the fast path can score never become Result objects: the
@@ -87,7 +88,8 @@ class Engine:
                     AttributeError):
                 pass
         result = self.score_text(text, source, trace=trace)
-        return explain(result, trace=trace, facts_source=facts_source, facts_sha256=facts_sha256), result.errors, result
+        doc = explain(result, trace=trace, facts_source=facts_source, facts_sha256=facts_sha256, texts=texts)
+        return doc, result.errors, result
 
     def score_text(self, text: str, source: str = "<facts>", trace: bool = True) -> Result:
         try:

@@ -16,7 +16,7 @@ from .scoring import Node, Result
 SCHEMA_VERSION = 1
 
 
-def node_json(node: Node, places: int, trace: bool) -> dict:
+def node_json(node: Node, places: int, trace: bool, texts: bool = True) -> dict:
     out: dict = {"name": node.name, "weight": plain(node.weight)}
     out["score"] = fixed(node.score, places) if node.score is not None else None
     if node.indicator is not None:
@@ -28,12 +28,12 @@ def node_json(node: Node, places: int, trace: bool) -> dict:
     if node.children:
         if node.score is not None:
             out["rate"] = percent(node.score, node.weight)
-        out["children"] = [node_json(c, places, trace) for c in node.children]
+        out["children"] = [node_json(c, places, trace, texts) for c in node.children]
         if trace and node.steps:
             out["trace"] = [s.to_json() for s in node.steps]
     else:
         ind = node.indicator
-        if ind is not None and trace:  # the rule texts travel with the trace; --no-trace keeps batches small
+        if ind is not None and trace and texts:  # the rule texts travel with a single traced document
             if ind.explanation:
                 out["explanation"] = ind.explanation
             if ind.criteria:
@@ -48,8 +48,9 @@ def node_json(node: Node, places: int, trace: bool) -> dict:
 
 
 def explain(result: Result, trace: bool = True, facts_source: Optional[str] = None,
-            facts_sha256: Optional[str] = None) -> dict:
-    root = node_json(result.root, result.rules.rounding.places, trace)
+            facts_sha256: Optional[str] = None, texts: bool = True) -> dict:
+    """``texts``: include each indicator's 指标解释 and 评分标准 (left out of batch lines: the rules hold them)."""
+    root = node_json(result.root, result.rules.rounding.places, trace, texts)
     doc = assemble(result.rules, root, result.grade, result.ok, facts_source, facts_sha256)
     if trace and result.grade_steps:
         doc["grade_trace"] = [s.to_json() for s in result.grade_steps]

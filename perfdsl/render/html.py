@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .report import COLUMNS, provenance, rate_rows, rows, spans
+from .report import COLUMNS, provenance, rate_rows, rows, score_text, spans
 
 CSS = """
 :root { --line: #999; --muted: #666; }
@@ -65,7 +65,7 @@ def render(doc: dict) -> str:
             f"<td class=\"text\">{escape(r.explanation)}</td>",
             f"<td class=\"text\">{escape(r.criteria)}</td>",
             f"<td class=\"text analysis\">{escape(r.analysis)}{_trace(r.trace)}</td>",
-            f"<td class=\"num score\">{escape(r.score) if r.score is not None else '无法评分'}</td>",
+            f"<td class=\"num score\">{escape(score_text(r.score, r.status))}</td>",
         ]
         body.append(f"<tr class=\"indicator-row{' lost' if lost else ''}\">{''.join(cells)}</tr>")
     head = "".join(f"<th>{c}</th>" for c in COLUMNS)

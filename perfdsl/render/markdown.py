@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .report import COLUMNS, provenance, rate_rows, rows
+from .report import COLUMNS, provenance, rate_rows, rows, score_text
 
 
 def _cell(text) -> str:
@@ -23,7 +23,7 @@ def render(doc: dict) -> str:
         l2 = f"{r.level2} ({r.level2_weight})" if (r.level1, r.level2) != prev2 else ""
         prev1, prev2 = r.level1, (r.level1, r.level2)
         out.append("| " + " | ".join(_cell(x) for x in (l1, l2, r.name, r.weight, r.explanation, r.criteria,
-                                                           r.analysis, r.score)) + " |")
+                                                           r.analysis, score_text(r.score, r.status))) + " |")
     out += ["", "## 二级指标得分率", "", "| 一级指标 | 二级指标 | 分值 | 得分 | 得分率 |", "|---|---|---|---|---|"]
     for r in rate_rows(doc):
         out.append(f"| {_cell(r.level1)} | {_cell(r.name)} | {r.weight} | {_cell(r.score)} | {_cell(r.rate)} |")

@@ -35,6 +35,13 @@ class Row:
     status: str
 
 
+def score_text(score: Optional[str], status: str) -> str:
+    """What a score cell shows: the score, or why there is none."""
+    if score is not None:
+        return score
+    return "不适用" if status == "not_applicable" else "无法评分"
+
+
 @attrs.frozen
 class RateRow:
     level1: str
