@@ -77,17 +77,10 @@ class Evaluator:
         self.tracer = tracer
         self._active: set[int] = set()
         self._seen: Optional[dict[int, object]] = {} if tracer is not None else None
-        self._dispatch = {
-            A.Number: self._number, A.String: self._string, A.Boolean: self._boolean,
-            A.Path: self._path, A.Call: self._call, A.Binary: self._binary, A.Negate: self._negate,
-            A.Compare: self._compare, A.Logical: self._logical, A.Not: self._not,
-            A.Conditional: self._conditional, A.InInterval: self._in_interval, A.Band: self._band,
-            A.Match: self._match,
-        }
 
     # ------------------------------------------------------------ entry points
     def value(self, expr, env: Env):
-        return self._dispatch[type(expr)](expr, env)
+        return _DISPATCH[type(expr)](self, expr, env)
 
     def number(self, expr, env: Env, what: str = "数值") -> Decimal:
         v = self.value(expr, env)
@@ -367,6 +360,15 @@ class Evaluator:
             self.tracer.add("builtin", fn.explain(args, result), e.span, function=fn.name, result=_json_value(result))
         return result
 
+
+# one table for every evaluator: expression class → method
+_DISPATCH = {
+    A.Number: Evaluator._number, A.String: Evaluator._string, A.Boolean: Evaluator._boolean,
+    A.Path: Evaluator._path, A.Call: Evaluator._call, A.Binary: Evaluator._binary, A.Negate: Evaluator._negate,
+    A.Compare: Evaluator._compare, A.Logical: Evaluator._logical, A.Not: Evaluator._not,
+    A.Conditional: Evaluator._conditional, A.InInterval: Evaluator._in_interval, A.Band: Evaluator._band,
+    A.Match: Evaluator._match,
+}
 
 _NOTHING = object()
 

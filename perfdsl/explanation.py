@@ -74,7 +74,20 @@ def assemble(rules, root: dict, grade: Optional[str], ok: bool = True, facts_sou
     return doc
 
 
+_HEADERS: dict[int, tuple] = {}
+
+
 def ruleset_header(rules) -> dict:
+    """The same for every fact set of a batch: built once per rule set (keyed with the object itself)."""
+    hit = _HEADERS.get(id(rules))
+    if hit is None or hit[0] is not rules:
+        hit = (rules, _header(rules))
+        _HEADERS.clear()
+        _HEADERS[id(rules)] = hit
+    return hit[1]
+
+
+def _header(rules) -> dict:
     return {"name": rules.name,
             "files": [{"path": s.path, "sha256": s.sha256} for s in sorted(rules.sources.values(), key=lambda s: s.path)]}
 
