@@ -192,21 +192,29 @@ def _jsonl(path: Path) -> Iterator[Record]:
                 yield Record(text, str(path), n)
 
 
-def _score(engine: Engine, rec: Record, trace: bool):
-    """One record's document; a line of a batch leaves out the rule texts (指标解释, 评分标准)."""
-    """(document, diagnostics) for one record; never raises for bad facts."""
+def _score(engine: Engine, rec: Record, trace: bool, compact: bool = False):
+    """(document, grade, diagnostics, Result or None) for one record; never raises for bad facts.
+
+    A line of a batch leaves out the rule texts (指标解释, 评分标准).  With ``compact`` (one JSON
+    line per record, no trace) the document may come back as its JSON text, written by the
+    compiled rules.
+    """
     where = f"{rec.source}:{rec.line}" if rec.line is not None else rec.source
     if rec.text == "\x00bad-utf8":
         diags = [error("F005", f"{where}：这一行不是 UTF-8 编码")]
-        return failure(diags, rec.source, rec.line), diags, None
+        return failure(diags, rec.source, rec.line), None, diags, None
+    sha = sha256_text(rec.text)
+    if compact and not trace:
+        fast = engine.fast_json(rec.text, where, rec.source, sha, rec.line)
+        if fast is not None:
+            return fast[0], fast[1], [], None
     try:
-        doc, errors, result = engine.document_text(rec.text, where, rec.source, sha256_text(rec.text), trace,
-                                                   texts=rec.line is None)
+        doc, errors, result = engine.document_text(rec.text, where, rec.source, sha, trace, texts=rec.line is None)
     except PerfdslError as exc:
-        return failure(exc.diagnostics, rec.source, rec.line), list(exc.diagnostics), None
+        return failure(exc.diagnostics, rec.source, rec.line), None, list(exc.diagnostics), None
     if rec.line is not None:
         doc = {"line": rec.line, **doc}
-    return doc, errors, result
+    return doc, doc.get("grade"), errors, result
 
 
 # ---------------------------------------------------------------- commands
@@ -269,29 +277,28 @@ def _worker_init(engine: Engine) -> None:
 
 
 def _worker_score(job):
-    rec, trace = job
-    doc, diags, _ = _score(_WORKER_ENGINE, rec, trace)
-    return doc, diags
+    rec, trace, compact = job
+    doc, grade, diags, _ = _score(_WORKER_ENGINE, rec, trace, compact)
+    return doc, grade, diags
 
 
-def _scored(engine: Engine, records, trace: bool, jobs: int):
-    """(record, document, diagnostics, result) in input order; with jobs > 1 from worker processes."""
+def _scored(engine: Engine, records, trace: bool, jobs: int, compact: bool):
+    """(record, document, grade, diagnostics, result) in input order; with jobs > 1 from worker processes."""
     if jobs <= 1:
         for rec in records:
-            doc, diags, result = _score(engine, rec, trace)
-            yield rec, doc, diags, result
+            yield rec, *_score(engine, rec, trace, compact)
         return
     import multiprocessing
     with multiprocessing.get_context("spawn").Pool(jobs, _worker_init, (engine,)) as pool:
-        pending = ((rec, trace) for rec in records)
+        pending = ((rec, trace, compact) for rec in records)
         recs: list = []
 
         def remember():
             for job in pending:
                 recs.append(job[0])
                 yield job
-        for i, (doc, diags) in enumerate(pool.imap(_worker_score, remember(), chunksize=64)):
-            yield recs[i], doc, diags, None
+        for i, (doc, grade, diags) in enumerate(pool.imap(_worker_score, remember(), chunksize=64)):
+            yield recs[i], doc, grade, diags, None
             recs[i] = None  # keep memory flat: drop what has been written
 
 
@@ -314,14 +321,17 @@ def cmd_eval(args) -> int:
     try:
         with AtomicOutput(args.output) as out:
             console = None
-            for rec, doc, diags, result in _scored(engine, iter_records(args.facts), trace, jobs):
+            for rec, doc, grade, diags, result in _scored(engine, iter_records(args.facts), trace, jobs,
+                                                          compact=args.format == "json" and not single):
                 total += 1
                 if diags:
                     failed_at.append(f"{rec.source}:{rec.line}" if rec.line else rec.source)
                     _report(diags, engine.rules.sources)
-                elif doc.get("grade") is not None:
-                    grades[doc["grade"]] = grades.get(doc["grade"], 0) + 1
-                if args.format == "json":
+                elif grade is not None:
+                    grades[grade] = grades.get(grade, 0) + 1
+                if type(doc) is str:
+                    out.write(doc + "\n")
+                elif args.format == "json":
                     out.write(json.dumps(doc, ensure_ascii=False, indent=2 if single else None) + "\n")
                 elif result is not None:
                     from .render.terminal import print_result
@@ -351,7 +361,7 @@ def cmd_eval(args) -> int:
 def _score_file(rules: str, facts: str):
     """(engine, traced document, errors, result) for one facts file; result is None if the facts were rejected."""
     engine = _load_engine(rules)
-    doc, diags, result = _score(engine, Record(_read_text(Path(facts)), facts), True)
+    doc, _, diags, result = _score(engine, Record(_read_text(Path(facts)), facts), True)
     if diags:
         _report(diags, engine.rules.sources)
     return engine, doc, diags, result

@@ -16,6 +16,8 @@ as a ``Decimal`` constant held in the namespace, not as text.
 from __future__ import annotations
 
 import decimal
+import functools
+import json
 from decimal import Decimal
 from typing import Callable, Optional
 
@@ -25,6 +27,17 @@ from .evaluator import Judged
 from .numbers import CONTEXT, ROUNDING_MODES, ZERO, fixed, percent, plain
 from .scoring import Node, Result, _weight_of
 from .types import Ty
+
+
+_js = functools.partial(json.dumps, ensure_ascii=False)
+
+
+def _leaf_text(head: str, after: str, score, raw, status: str, places: int) -> str:
+    """A leaf's JSON text in the rarer cases: not ok (e.g. 不适用), or rounding changed the score."""
+    text = head + (str(score) if status == "ok" else fixed(score, places)) + after + _js(status)
+    if raw is not None and raw != score:
+        text += f', "unrounded": "{raw}"'
+    return text + "}"
 
 
 class Fallback(Exception):
@@ -410,7 +423,9 @@ class CompiledScorer:
         self._shared = namespace["shared"]
         self._plan = [self._plan_node(ind, 1, namespace, names) for ind in rules.roots]
         self._weight = sum((_weight_of(ind) for ind in rules.roots if not ind.outside), ZERO)
-        self._doc_plan = [self._doc_node(p) for p in self._plan]
+        self._weight_text = plain(self._weight)
+        self._places = rules.rounding.places
+        self._tree = self._document_source()
 
     def _plan_node(self, ind, level, namespace, names):
         if ind.children:
@@ -418,11 +433,58 @@ class CompiledScorer:
                                                         for c in ind.children])
         return (ind, level, _weight_of(ind), namespace[names[id(ind)]], None)
 
-    def _doc_node(self, plan):
-        """What a node's document needs that no fact set changes, prepared once."""
-        ind, level, weight, leaf, subs = plan
-        return (ind.name, plain(weight), level, f"{ind.span.file}:{ind.span.line}", ind.kind, weight, leaf,
-                [self._doc_node(p) for p in subs] if subs else None)
+    def _document_source(self) -> Callable:
+        """The untraced document's tree as one generated function: straight-line code, no recursion.
+
+        Everything no fact set changes — names, weights, levels, rule locations, the JSON
+        punctuation — is encoded once into string constants; per fact set only scores, rates and
+        statuses are written between them.
+        """
+        src = _Source()
+        places = src.const(self.rules.rounding.places)
+        src.emit(0, "def tree(facts, shared):")
+
+        def node(plan) -> tuple[str, str]:
+            ind, level, weight, leaf, subs = plan
+            head = src.const(f'{{"name": {_js(ind.name)}, "weight": {_js(plain(weight))}, "score": "')
+            after = f'", "level": {level}, "at": {_js(f"{ind.span.file}:{ind.span.line}")}, '
+            if ind.kind != "normal":
+                after += f'{_js(ind.kind)}: true, '
+            score, text = src.temp(), src.temp()
+            if leaf is not None:
+                raw, status = src.temp(), src.temp()
+                ok_tail = src.const(after + '"status": "ok"}')
+                status_key = src.const(after + '"status": ')
+                src.emit(1, f"{score}, {raw}, {status} = {src.const(leaf)}(facts, shared)")
+                src.emit(1, f"if {status} == 'ok' and ({raw} is None or {raw} == {score}):")
+                src.emit(2, f"{text} = {head} + str({score}) + {ok_tail}")
+                src.emit(1, "else:")
+                src.emit(2, f"{text} = _leaf_text({head}, {status_key}, {score}, {raw}, {status}, {places})")
+                return score, text
+            kids = [node(p) for p in subs]
+            rate_key = src.const(after + '"status": "ok", "rate": "')
+            children_key = src.const('", "children": [')
+            src.emit(1, f"{score} = ZERO + {' + '.join(k[0] for k in kids)}")
+            src.emit(1, f"{text} = ({head} + fixed({score}, {places}) + {rate_key} + "
+                        f"{self._rate_code(src, score, weight)} + {children_key} + "
+                        f"{' + COMMA + '.join(k[1] for k in kids)} + CLOSE)")
+            return score, text
+
+        roots = [node(p) for p in self._plan]
+        src.emit(1, f"total = ZERO + {' + '.join(r[0] for r in roots)}" if roots else "total = ZERO")
+        src.emit(1, f"return total, {' + COMMA + '.join(r[1] for r in roots) or EMPTY}")
+        scope = {"ZERO": ZERO, "COMMA": ", ", "CLOSE": "]}", "EMPTY": "", "HUNDRED": Decimal(100),
+                 "HALF_UP": decimal.ROUND_HALF_UP, "Q2": Decimal("0.01"), "fixed": fixed, "_leaf_text": _leaf_text}
+        scope.update(src.consts)
+        exec(compile("\n".join(src.lines), "<perfdsl: compiled document>", "exec"), scope)  # noqa: S102 — constants only
+        return scope["tree"]
+
+    @staticmethod
+    def _rate_code(src: _Source, score: str, weight: Decimal) -> str:
+        """``numbers.percent`` written out for a weight known when compiling."""
+        if weight == 0:
+            return "'—'"
+        return f"format(({score} / {src.const(weight)} * HUNDRED).quantize(Q2, rounding=HALF_UP), 'f') + '%'"
 
     def score(self, facts: dict) -> Result:
         with decimal.localcontext(CONTEXT):
@@ -433,43 +495,21 @@ class CompiledScorer:
             grade = self._grade(facts, shared, total)
         return Result(self.rules, root, grade, None, [], [])
 
-    def document(self, facts: dict) -> tuple[dict, Optional[str]]:
-        """The untraced result tree as the explanation's dicts, built straight from the scores.
+    def document_json(self, facts: dict, head: str) -> tuple[str, Optional[str]]:
+        """(JSON text, grade): the untraced explanation document, written straight from the scores.
 
-        The same document ``explanation.node_json`` makes from a Result, without the Node objects.
+        Byte for byte what ``json.dumps(explanation.explain(...), ensure_ascii=False)`` gives for
+        the interpreter's Result (tests check it).  ``head`` is the document's text up to the tree
+        (version, provenance).
         """
-        places = self.rules.rounding.places
         with decimal.localcontext(CONTEXT):
             shared = self._shared(facts)
-
-            def run(plan):
-                name, weight_text, level, at, bonus, weight, leaf, subs = plan
-                if leaf is not None:
-                    score, raw, status = leaf(facts, shared)
-                    out = {"name": name, "weight": weight_text,
-                           "score": str(score) if status == "ok" else fixed(score, places),
-                           "level": level, "at": at}
-                    if bonus != "normal":
-                        out[bonus] = True
-                    out["status"] = status
-                    if raw is not None and raw != score:
-                        out["unrounded"] = str(raw)
-                    return out, score
-                kids = [run(p) for p in subs]
-                total = sum([k[1] for k in kids], ZERO)
-                out = {"name": name, "weight": weight_text, "score": fixed(total, places), "level": level, "at": at}
-                if bonus != "normal":
-                    out[bonus] = True
-                out["status"] = "ok"
-                out["rate"] = percent(total, weight)
-                out["children"] = [k[0] for k in kids]
-                return out, total
-            kids = [run(p) for p in self._doc_plan]
-            total = sum([k[1] for k in kids], ZERO)
+            total, tree = self._tree(facts, shared)
             grade = self._grade(facts, shared, total)
-        root = {"name": self.title(facts), "weight": plain(self._weight), "score": fixed(total, places),
-                "status": "ok", "rate": percent(total, self._weight), "children": [k[0] for k in kids]}
-        return root, grade
+            text = (f'{head}"name": {_js(self.title(facts))}, "weight": "{self._weight_text}", '
+                    f'"score": "{fixed(total, self._places)}", "rate": "{percent(total, self._weight)}", '
+                    f'"children": [{tree}], "grade": {_js(grade)}}}')
+        return text, grade
 
     def _run(self, plan, facts, shared) -> Node:
         ind, level, weight, leaf, subs = plan

@@ -7,6 +7,7 @@ shipped to worker processes.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from typing import Optional
 
@@ -68,25 +69,34 @@ class Engine:
             raise PerfdslError(validator.errors)
         return self.scorer.score(data, trace=trace, warnings=tuple(validator.warnings), hits=hits)
 
+    def fast_json(self, text: str, source: str, facts_source: str, facts_sha256: str,
+                  line: Optional[int] = None) -> Optional[tuple[str, Optional[str]]]:
+        """(untraced explanation document as JSON text, grade), or None when the fast path cannot score it.
+
+        The compiled rules write the text straight from the scores, never building Result objects
+        or dicts; tests check it is byte for byte ``json.dumps`` of the interpreter's document.
+        """
+        if not self.fast:
+            return None
+        from .compiler import Fallback
+        from .explanation import head_json
+        from .facts import Invalid
+        try:
+            data = parse_json(text, source, fast=True)
+            validate, compiled = self._fast_path()
+            return compiled.document_json(validate(data), head_json(self.rules, facts_source, facts_sha256, line))
+        except (Fallback, Invalid, FactsSyntaxError, ArithmeticError, KeyError, TypeError, ValueError,
+                AttributeError):
+            return None
+
     def document_text(self, text: str, source: str, facts_source: str, facts_sha256: str, trace: bool,
                       texts: bool = True):
-        """(explanation document, errors, Result or None) for one fact set's JSON text.
-
-        Untraced fact sets that the fast path can score never become Result objects: the
-        compiled rules build the document directly (tests check it is the same document).
-        """
-        from .explanation import assemble, explain
-        if self.fast and not trace:
-            from .compiler import Fallback
-            from .facts import Invalid
-            try:
-                data = parse_json(text, source)
-                validate, compiled = self._fast_path()
-                root, grade = compiled.document(validate(data))
-                return assemble(self.rules, root, grade, True, facts_source, facts_sha256), [], None
-            except (Fallback, Invalid, FactsSyntaxError, ArithmeticError, KeyError, TypeError, ValueError,
-                    AttributeError):
-                pass
+        """(explanation document, errors, Result or None) for one fact set's JSON text."""
+        from .explanation import explain
+        if not trace:
+            fast = self.fast_json(text, source, facts_source, facts_sha256)
+            if fast is not None:
+                return json.loads(fast[0]), [], None
         result = self.score_text(text, source, trace=trace)
         doc = explain(result, trace=trace, facts_source=facts_source, facts_sha256=facts_sha256, texts=texts)
         return doc, result.errors, result

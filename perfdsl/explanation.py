@@ -6,6 +6,7 @@ the document is deterministic for the same rules and facts.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Optional
 
@@ -85,6 +86,24 @@ def ruleset_header(rules) -> dict:
         _HEADERS.clear()
         _HEADERS[id(rules)] = hit
     return hit[1]
+
+
+def head_json(rules, facts_source: Optional[str], facts_sha256: Optional[str], line: Optional[int] = None) -> str:
+    """The JSON text of an ok document up to its tree: what ``assemble`` puts first, encoded as json.dumps would."""
+    hit = _HEAD_TEXTS.get(id(rules))
+    if hit is None or hit[0] is not rules:
+        header = {"perfdsl": {"version": __version__, "schema": SCHEMA_VERSION}, "ruleset": ruleset_header(rules)}
+        hit = (rules, json.dumps(header, ensure_ascii=False)[1:-1] + ", ")
+        _HEAD_TEXTS.clear()
+        _HEAD_TEXTS[id(rules)] = hit
+    text = "{" if line is None else f'{{"line": {line}, '
+    text += hit[1]
+    if facts_source is not None or facts_sha256 is not None:
+        text += f'"facts": {json.dumps({"source": facts_source, "sha256": facts_sha256}, ensure_ascii=False)}, '
+    return text + '"status": "ok", '
+
+
+_HEAD_TEXTS: dict[int, tuple] = {}
 
 
 def _header(rules) -> dict:

@@ -8,6 +8,7 @@ once, each naming the fact's path and the declaration it broke.
 
 from __future__ import annotations
 
+import decimal
 import json
 from decimal import Decimal, InvalidOperation
 from typing import Optional
@@ -22,6 +23,14 @@ from .types import Ty
 MAX_DIGITS = 60
 MAX_EXPONENT = 30
 
+# What a fact's number may be: at most 60 significant digits, magnitude between 1e-30 and 1e31
+# (or zero).  ``create_decimal`` under this context is exact or raises — one C call per number,
+# used as the JSON parser's number hook on the fast path.
+NUMBER_LIMITS = decimal.Context(prec=MAX_DIGITS, Emax=MAX_EXPONENT, Emin=-MAX_EXPONENT,
+                                traps=[decimal.Rounded, decimal.Inexact, decimal.Overflow, decimal.Underflow,
+                                       decimal.Subnormal, decimal.Clamped, decimal.InvalidOperation])
+_exact_number = NUMBER_LIMITS.create_decimal
+
 
 class FactsSyntaxError(Exception):
     def __init__(self, diagnostic: Diagnostic):
@@ -29,15 +38,15 @@ class FactsSyntaxError(Exception):
 
 
 def _parse_number(text: str) -> Decimal:
-    if len(text) <= 20 and "e" not in text and "E" not in text:
-        return Decimal(text)  # the common case: short plain numbers need no limits checked
-    digits = sum(c.isdigit() for c in text)
-    if digits > MAX_DIGITS:
-        raise ValueError(f"数字 {text[:20]}… 位数过多（{digits} 位）")
-    value = Decimal(text)
-    if value.is_finite() and value != 0 and abs(value.adjusted()) > MAX_EXPONENT:
-        raise ValueError(f"数字 {text} 超出可处理的范围")
-    return value
+    """The same limits as ``NUMBER_LIMITS``, saying which number broke them."""
+    try:
+        return _exact_number(text)
+    except decimal.DecimalException:
+        shown = text[:20] + ("…" if len(text) > 20 else "")
+        digits = len(Decimal(text).as_tuple().digits)
+        if digits > MAX_DIGITS:
+            raise ValueError(f"数字 {shown} 位数过多（{digits} 位有效数字，最多 {MAX_DIGITS} 位）")
+        raise ValueError(f"数字 {shown} 超出可处理的范围（数量级须在 10^-{MAX_EXPONENT} 至 10^{MAX_EXPONENT} 之间，或为 0）")
 
 
 def _reject_constant(name: str):
@@ -55,14 +64,19 @@ def _pairs(pairs):
     return out
 
 
-def parse_json(text: str, source: str) -> object:
-    """Strict JSON: no NaN/Infinity, no duplicate keys, numbers as Decimal."""
+def parse_json(text: str, source: str, fast: bool = False) -> object:
+    """Strict JSON: no NaN/Infinity, no duplicate keys, numbers as Decimal.
+
+    ``fast``: a number outside ``NUMBER_LIMITS`` raises the bare ``decimal`` signal (an
+    ArithmeticError), for a caller that will parse again without ``fast`` to get the message.
+    """
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
         raise FactsSyntaxError(error("F001", f"{source}：事实文件为空"))
     try:
-        value = json.loads(text, parse_float=_parse_number, parse_int=_parse_number,
+        number = _exact_number if fast else _parse_number
+        value = json.loads(text, parse_float=number, parse_int=number,
                            parse_constant=_reject_constant, object_pairs_hook=_pairs)
     except json.JSONDecodeError as exc:
         raise FactsSyntaxError(error("F002", f"{source}:{exc.lineno}:{exc.colno}：JSON 格式错误：{_json_msg(exc.msg)}"))

@@ -123,3 +123,72 @@ def test_cache_is_keyed_by_content(tmp_path, monkeypatch):
     for entry in (tmp_path / "cache").glob("*.pickle"):
         entry.write_bytes(b"damaged")
     assert load_checked(rules).rules.roots[0].weight == 4  # a damaged entry is rebuilt, not trusted
+
+
+def _case_fact_sets():
+    """Every fact set of both rule sets' YAML cases (several hit 不适用, rounding changes, 加分/减分)."""
+    from perfdsl.testing import load_cases
+    out = []
+    for rules, cases in ((RULES, ROOT / "tests" / "cases"),
+                         (ROOT / "examples" / "project-expenditure" / "rules",
+                          ROOT / "examples" / "project-expenditure" / "cases")):
+        out += [(rules, c.facts) for c in load_cases(cases) if isinstance(c.facts, dict)]
+    return out
+
+
+def test_batch_lines_written_by_the_compiled_rules_are_json_dumps_of_the_interpreters_document():
+    """The fast path writes JSON text itself; byte for byte what json.dumps gives for the reference document."""
+    from perfdsl.compiler import Fallback
+    from perfdsl.diagnostics import PerfdslError
+    from perfdsl.explanation import head_json
+    from perfdsl.facts import Invalid
+    engines = {}
+    sets = [(RULES, line) for line in BATCH[:150]] + _case_fact_sets()
+    fast_seen = 0
+    for n, (rules, facts) in enumerate(sets, 1):
+        if rules not in engines:
+            engines[rules] = (Engine.from_path(rules), Engine.from_path(rules, fast=False))
+        fast, reference = engines[rules]
+        if isinstance(facts, str):  # a line of a batch: through the whole fast path, JSON text in
+            got = fast.fast_json(facts, "x", "batch.jsonl", "h", line=n)
+            facts = parse_json(facts, "x")
+        else:
+            validate, compiled = fast._fast_path()
+            try:
+                got = compiled.document_json(validate(facts), head_json(fast.rules, "batch.jsonl", "h", n))
+            except (Fallback, Invalid, ArithmeticError, KeyError, TypeError, ValueError):
+                got = None
+        try:
+            result = reference.score(facts, trace=False)
+        except PerfdslError:
+            assert got is None  # facts the interpreter rejects never come out of the fast path
+            continue
+        if got is None:
+            continue  # e.g. 重新归一, which the interpreter scores
+        fast_seen += 1
+        want = {"line": n, **explain(result, trace=False, facts_source="batch.jsonl", facts_sha256="h")}
+        assert got == (json.dumps(want, ensure_ascii=False), want["grade"])
+    assert fast_seen > 180
+
+
+def test_fast_lines_for_not_applicable_leaves_and_bonus_items(tmp_path):
+    """The rarer leaf texts (不适用 at full marks, 加分 outside the weight) against the reference document."""
+    d = tmp_path / "r"
+    d.mkdir()
+    (d / "main.perf").write_text(
+        "体系 测试 { 舍入 2 位 四舍五入 }\n事实 { 有项目: 布尔\n x: 比率 ≥ 0 }\n"
+        "一级指标 组 {\n"
+        "  指标 甲 分值 3 {\n    不适用 若 非 有项目 理由 \"无项目\"\n    得分 = 按比例(x, 3, 60%)\n  }\n"
+        "  指标 乙 分值 2 { 得分 = 按比例(x, 2, 60%) }\n}\n"
+        "指标 丙 加分 1 { 得分 = 若 x ≥ 100% 则 1 否则 0 }\n", encoding="utf-8")
+    fast, reference = Engine.from_path(d), Engine.from_path(d, fast=False)
+    seen = set()
+    for n, text in enumerate(['{"有项目": false, "x": 0.7777}', '{"有项目": true, "x": 1}',
+                              '{"有项目": true, "x": 0.5}'], 1):
+        got = fast.fast_json(text, "x", "b.jsonl", "h", line=n)
+        assert got is not None
+        want = {"line": n, **explain(reference.score_text(text, trace=False), trace=False, facts_source="b.jsonl",
+                                     facts_sha256="h")}
+        assert got[0] == json.dumps(want, ensure_ascii=False)
+        seen |= {k for k in ('"status": "not_applicable"', '"bonus": true', '"unrounded"') if k in got[0]}
+    assert len(seen) == 3
