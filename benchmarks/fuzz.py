@@ -31,6 +31,7 @@ def fuzz_facts(n: int, rng: random.Random) -> int:
     from benchmarks.generate import fact_set
     from perfdsl.diagnostics import PerfdslError
     from perfdsl.engine import Engine
+    from perfdsl.explanation import explain
     from perfdsl.facts import parse_json
     slow = Engine.from_path(ROOT / "rules", fast=False)
     fast = Engine.from_path(ROOT / "rules")
@@ -45,11 +46,26 @@ def fuzz_facts(n: int, rng: random.Random) -> int:
             continue
         b = fast.score(copy.deepcopy(facts), trace=False)
         assert [x.score for x in a.root.walk()] == [x.score for x in b.root.walk()], i
+        line = fast.fast_json(_json_text(facts), "fuzz", "fuzz.jsonl", "h", i)
+        if line is not None:  # a batch line the compiled rules wrote: exactly the reference document
+            want = {"line": i, **explain(a, trace=False, facts_source="fuzz.jsonl", facts_sha256="h")}
+            assert line[0] == json.dumps(want, ensure_ascii=False), i
         for node in a.root.walk():
             if node.score is not None:
                 assert 0 <= node.score <= node.weight, (i, node.name, node.score)
         assert all(d.code and d.span is not None for d in a.errors)
     return n
+
+
+def _json_text(v) -> str:
+    """JSON with Decimals written as the numbers they are (json.dumps would need floats)."""
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {_json_text(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, list):
+        return "[" + ", ".join(_json_text(x) for x in v) + "]"
+    if isinstance(v, Decimal):
+        return str(v)
+    return json.dumps(v, ensure_ascii=False)
 
 
 def _mutate(facts, rng):

@@ -63,6 +63,15 @@ class Engine:
                 return compiled.score(validate(facts))
             except (Fallback, Invalid, ArithmeticError, KeyError, TypeError, ValueError, AttributeError):
                 pass  # the interpreter scores it again and explains what is wrong
+        if self.fast:  # facts the compiled check accepts have no errors and no warnings to report
+            from .compiler import Fallback
+            from .facts import Invalid
+            try:
+                data = self._fast_path()[0](facts)
+            except (Fallback, Invalid, ArithmeticError, KeyError, TypeError, ValueError, AttributeError):
+                pass
+            else:
+                return self.scorer.score(data, trace=trace, hits=hits)
         validator = FactValidator(self.checked.facts_type)
         data = validator.validate(facts)
         if validator.errors:

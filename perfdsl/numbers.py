@@ -42,8 +42,12 @@ def plain(value: Decimal) -> str:
     return f"{value.normalize(CONTEXT):f}"
 
 
+@functools.lru_cache(maxsize=8192)
 def show(value: Decimal, percent: bool = False) -> str:
-    """For traces: exact when short, else ≈ to 4 places (the exact value stays in the JSON)."""
+    """For traces: exact when short, else ≈ to 4 places (the exact value stays in the JSON).
+
+    Remembered: a batch's traces show the same scores, weights and rates again and again.
+    """
     if value.is_infinite():
         return plain(value)
     if percent:
