@@ -36,8 +36,15 @@ def _timed(cmd, stdout=None, env=None) -> float:
 
 
 def _peak_rss_mb(args, env) -> float:
+    """Peak resident memory of a fresh process running perfdsl.
+
+    Linux's VmHWM belongs to the process image, so it starts from zero at exec; ru_maxrss would
+    include whatever the (forked) harness held at that moment.
+    """
     code = ("import resource, sys; from perfdsl.cli import main; rc = main(sys.argv[1:]); "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
+            "hwm = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')] "
+            "if sys.platform == 'linux' else []; "
+            "print(int(hwm[0]) if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
     proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, cwd=ROOT)
     return int(proc.stderr.strip().splitlines()[-1]) / 1024
 

@@ -385,25 +385,40 @@ def coverage_points(engine: Engine) -> list[Point]:
 # ---------------------------------------------------------------- edges
 
 def band_edges(engine: Engine, facts: dict) -> list[dict]:
-    """Each band over a named value or fact, evaluated at every bound and just either side."""
-    out = []
+    """Each band over a named value or fact, evaluated at every bound and just either side.
+
+    Only values the subject can take are probed: the domain ``perfdsl check`` infers (declared
+    ranges, 要求, the conditions around the band), so 偏离度 is never tried at −0.01%.
+    """
+    from .check.bands import BandChecker
     from .facts import FactValidator
+    out = []
     validator = FactValidator(engine.checked.facts_type)
     data = validator.validate(facts)
     if validator.errors:
         raise PerfdslError(validator.errors)
+    domains = BandChecker(engine.rules, engine.checked.facts_type)
 
-    def visit(e, lets, owner):
+    def visit(e, lets, narrow, owner):
+        if isinstance(e, A.Conditional):
+            visit(e.condition, lets, narrow, owner)
+            visit(e.then, lets, domains.assume(e.condition, True, narrow), owner)
+            visit(e.otherwise, lets, domains.assume(e.condition, False, narrow), owner)
+            return
         if isinstance(e, A.Band) and isinstance(e.subject, A.Path) and e.subject.star is None:
-            out.append(_edges_of(engine, e, lets, data, owner))
+            out.append(_edges_of(engine, e, lets, data, owner, domains.domain(e.subject, lets, narrow)))
         for sub in A.subexpressions(e):
-            visit(sub, lets, owner)
+            visit(sub, lets, narrow, owner)
 
     def indicator(ind):
         lets = {s.name: s for s in ind.statements if isinstance(s, A.Let)}
+        narrow: dict = {}
+        for s in ind.statements:
+            if isinstance(s, A.Require):
+                narrow = domains.assume(s.condition, True, narrow)
         for s in ind.statements:
             for e in _statement_exprs(s):
-                visit(e, lets, ind.name)
+                visit(e, lets, narrow, ind.name)
         for c in ind.children:
             indicator(c)
     for root in engine.rules.roots:
@@ -411,7 +426,7 @@ def band_edges(engine: Engine, facts: dict) -> list[dict]:
     return [e for e in out if e["rows"]]
 
 
-def _edges_of(engine: Engine, band: A.Band, lets, data, owner) -> dict:
+def _edges_of(engine: Engine, band: A.Band, lets, data, owner, domain) -> dict:
     percent = any(isinstance(end, A.Number) and end.is_percent for arm in band.arms
                   for end in (arm.interval.low, arm.interval.high))
     step = Decimal("0.0001") if percent else Decimal("0.01")
@@ -419,26 +434,26 @@ def _edges_of(engine: Engine, band: A.Band, lets, data, owner) -> dict:
                      if isinstance(end, A.Number) and end.value.is_finite()})
     rows = []
     name = band.subject.segments[0] if len(band.subject.segments) == 1 else None
-    for b in bounds:
-        for v in (b - step, b, b + step):
-            env = Env(lets)
-            facts = data
-            if name is not None and name in lets:
-                env.cache[name] = v
-            else:
-                facts = copy.deepcopy(data)
-                cur = facts
-                for seg in band.subject.segments[:-1]:
-                    cur = cur.setdefault(seg, {})
-                cur[band.subject.segments[-1]] = v
-            ev = Evaluator(engine.rules.globals, facts, None)
-            try:
-                arm = next((a for a in band.arms if ev.contains(a.interval, v, env)), None)
-                result = show(ev.number(arm.result, env)) if arm is not None else "不在任何区间（报错）"
-                label = interval_text(arm.interval) if arm is not None else "—"
-            except EvalError as exc:
-                result, label = f"无法计算：{exc.diagnostic.message}", "—"
-            rows.append({"value": show(v, percent), "band": label, "result": result})
+    probes = sorted({v for b in bounds for v in (b - step, b, b + step) if domain.contains(v)})
+    for v in probes:
+        env = Env(lets)
+        facts = data
+        if name is not None and name in lets:
+            env.cache[name] = v
+        else:
+            facts = copy.deepcopy(data)
+            cur = facts
+            for seg in band.subject.segments[:-1]:
+                cur = cur.setdefault(seg, {})
+            cur[band.subject.segments[-1]] = v
+        ev = Evaluator(engine.rules.globals, facts, None)
+        try:
+            arm = next((a for a in band.arms if ev.contains(a.interval, v, env)), None)
+            result = show(ev.number(arm.result, env)) if arm is not None else "不在任何区间（报错）"
+            label = interval_text(arm.interval) if arm is not None else "—"
+        except EvalError as exc:
+            result, label = f"无法计算：{exc.diagnostic.message}", "—"
+        rows.append({"value": show(v, percent), "band": label, "result": result})
     return {"indicator": owner, "subject": expr_text(band.subject), "at": f"{band.span.file}:{band.span.line}",
             "rows": rows}
 

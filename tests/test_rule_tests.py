@@ -73,6 +73,15 @@ def test_edges_show_score_on_each_side(capsys):
     assert rows["89.99%"] == "2.24975" and rows["90%"] == "2.5" and rows["59.99%"] == "0"
 
 
+def test_edges_probe_only_values_the_subject_can_take(capsys):
+    """偏离度 = |1 − a/b| is never negative; 要求 caps 预算执行率 at 100%; 资产完整率's band sits in 否则 of `> 100%`."""
+    assert main(["test", str(RULES), "--edges", str(SEED_FACTS), "--format", "json"]) == 0
+    values = {b["subject"]: [r["value"] for r in b["rows"]] for b in json.loads(capsys.readouterr().out)}
+    assert values["偏离度"][:2] == ["0%", "0.01%"]
+    assert values["预算执行率"][-2:] == ["99.99%", "100%"]
+    assert values["资产完整率"][-1] == "100%" and "100.01%" not in values["资产完整率"]
+
+
 PROJECT = ROOT / "examples" / "project-expenditure"
 
 
