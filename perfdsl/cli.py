@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -53,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("eval", help="对一个或一批事实文件评分", description="对一个或一批事实文件评分")
     e.add_argument("rules", help="规则文件或规则目录")
-    e.add_argument("facts", nargs="+", help="事实文件：.json（一套事实）或 .jsonl（每行一套），或其目录")
+    e.add_argument("facts", nargs="+",
+                   help="事实文件：.json（一套事实）或 .jsonl（每行一套），或其目录；批量文件中的一行写作 文件.jsonl:行号")
     e.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
     e.add_argument("--no-trace", action="store_true", help="JSON 中不包含评分过程")
     e.add_argument("--full", action="store_true", help="text 格式下显示每个指标的完整评分过程")
@@ -63,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     x = sub.add_parser("explain", help="显示一个指标的完整评分过程", description="显示一个指标的完整评分过程")
     x.add_argument("rules")
-    x.add_argument("facts")
+    x.add_argument("facts", help="事实文件（.json），或批量文件中的一行（文件.jsonl:行号）")
     x.add_argument("indicator", help="三级指标名称（或其一部分）")
     x.add_argument("--only", choices=sorted(TRACE_FILTERS), help="只显示某类步骤")
 
@@ -75,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("report", help="生成评分表报告（Markdown、HTML、Excel）",
                        description="生成评分表报告：指标体系及评分表（含指标分析结果）、二级指标得分率表、来源哈希")
     r.add_argument("rules")
-    r.add_argument("facts")
+    r.add_argument("facts", help="事实文件（.json），或批量文件中的一行（文件.jsonl:行号）")
     r.add_argument("--format", choices=("md", "html", "xlsx", "json"), default="html")
     r.add_argument("-o", "--output", help="输出文件（xlsx 必须指定）")
 
@@ -139,14 +141,37 @@ def _load_engine(path: str) -> Engine:
 # ---------------------------------------------------------------- inputs
 
 class Record:
-    """One fact set from the input: its text, where it came from, its line in a .jsonl."""
+    """One fact set from the input: its text, where it came from, its line in a .jsonl.
 
-    __slots__ = ("text", "source", "line")
+    ``texts``: its document carries the rule texts (指标解释, 评分标准).  A line of a batch
+    leaves them out (the rules hold them) unless it was asked for by itself (``batch.jsonl:37``).
+    """
 
-    def __init__(self, text: str, source: str, line: Optional[int] = None):
+    __slots__ = ("text", "source", "line", "texts")
+
+    def __init__(self, text: str, source: str, line: Optional[int] = None, texts: Optional[bool] = None):
         self.text = text
         self.source = source
         self.line = line
+        self.texts = line is None if texts is None else texts
+
+
+LINE_ADDRESS = re.compile(r"^(?P<path>.+\.jsonl):(?P<line>[0-9]+)$")
+
+
+def addressed_line(raw: str) -> Optional[Record]:
+    """``batch.jsonl:37``: one line of a batch, scored and explained on its own."""
+    m = LINE_ADDRESS.match(raw)
+    if m is None or Path(raw).exists() or not Path(m.group("path")).is_file():
+        return None
+    wanted = int(m.group("line"))
+    for rec in _jsonl(Path(m.group("path")), keep_blank=True):
+        if rec.line == wanted:
+            if not rec.text.strip():
+                raise PerfdslError([error("F006", f"{raw}：这一行是空行，没有事实")])
+            rec.texts = True
+            return rec
+    raise PerfdslError([error("F006", f"{raw}：{m.group('path')} 没有第 {wanted} 行")])
 
 
 def _read_text(path: Path) -> str:
@@ -168,7 +193,11 @@ def iter_records(inputs: list[str]) -> Iterator[Record]:
         elif path.exists():
             files = [path]
         else:
-            raise PerfdslError([error("F000", f"找不到事实文件：{raw}")])
+            picked = addressed_line(raw)
+            if picked is None:
+                raise PerfdslError([error("F000", f"找不到事实文件：{raw}")])
+            yield picked
+            continue
         for f in files:
             if f.suffix == ".jsonl":
                 yield from _jsonl(f)
@@ -176,7 +205,7 @@ def iter_records(inputs: list[str]) -> Iterator[Record]:
                 yield Record(_read_text(f), str(f))
 
 
-def _jsonl(path: Path) -> Iterator[Record]:
+def _jsonl(path: Path, keep_blank: bool = False) -> Iterator[Record]:
     try:
         handle = open(path, "rb")
     except OSError as exc:
@@ -188,7 +217,7 @@ def _jsonl(path: Path) -> Iterator[Record]:
             except UnicodeDecodeError:
                 yield Record("\x00bad-utf8", str(path), n)
                 continue
-            if text.strip():
+            if keep_blank or text.strip():
                 yield Record(text, str(path), n)
 
 
@@ -209,7 +238,7 @@ def _score(engine: Engine, rec: Record, trace: bool, compact: bool = False):
         if fast is not None:
             return fast[0], fast[1], [], None
     try:
-        doc, errors, result = engine.document_text(rec.text, where, rec.source, sha, trace, texts=rec.line is None)
+        doc, errors, result = engine.document_text(rec.text, where, rec.source, sha, trace, texts=rec.texts)
     except PerfdslError as exc:
         return failure(exc.diagnostics, rec.source, rec.line), None, list(exc.diagnostics), None
     if rec.line is not None:
@@ -359,9 +388,13 @@ def cmd_eval(args) -> int:
 
 
 def _score_file(rules: str, facts: str):
-    """(engine, traced document, errors, result) for one facts file; result is None if the facts were rejected."""
+    """(engine, traced document, errors, result) for one facts file (or one line, ``batch.jsonl:37``).
+
+    The result is None if the facts were rejected.
+    """
     engine = _load_engine(rules)
-    doc, _, diags, result = _score(engine, Record(_read_text(Path(facts)), facts), True)
+    record = addressed_line(facts) or Record(_read_text(Path(facts)), facts)
+    doc, _, diags, result = _score(engine, record, True)
     if diags:
         _report(diags, engine.rules.sources)
     return engine, doc, diags, result

@@ -192,3 +192,27 @@ def test_fast_lines_for_not_applicable_leaves_and_bonus_items(tmp_path):
         assert got[0] == json.dumps(want, ensure_ascii=False)
         seen |= {k for k in ('"status": "not_applicable"', '"bonus": true', '"unrounded"') if k in got[0]}
     assert len(seen) == 3
+
+
+def test_one_line_of_a_batch_is_explained_and_reported_on_its_own(tmp_path, capsys):
+    """`batch.jsonl:N`: the traced document of that line, the same scores as in the batch, its own hash."""
+    import hashlib
+    batch = _batch(tmp_path)
+    out = tmp_path / "o.jsonl"
+    assert main(["eval", str(RULES), str(batch), "--format", "json", "--no-trace", "-o", str(out)]) == 0
+    line7 = json.loads(out.read_text(encoding="utf-8").splitlines()[6])
+    capsys.readouterr()
+    assert main(["eval", str(RULES), f"{batch}:7", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["line"] == 7 and doc["score"] == line7["score"] and doc["grade"] == line7["grade"]
+    # the line as `sed -n 7p batch.jsonl | sha256sum` hashes it: with its line break
+    assert doc["facts"]["sha256"] == hashlib.sha256((BATCH[6] + "\n").encode("utf-8")).hexdigest() \
+        == line7["facts"]["sha256"]
+    leaf = doc["children"][0]["children"][0]["children"][0]
+    assert leaf["trace"] and leaf["criteria"]  # traced, with the rule texts a batch line leaves out
+    assert main(["report", str(RULES), f"{batch}:7", "--format", "md"]) == 0
+    assert f"事实 {batch} 第 7 行" in capsys.readouterr().out
+    assert main(["explain", str(RULES), f"{batch}:7", "预算执行情况"]) == 0
+    assert "预算执行率" in capsys.readouterr().out
+    assert main(["explain", str(RULES), f"{batch}:99", "预算执行情况"]) == 1
+    assert "没有第 99 行" in capsys.readouterr().err

@@ -120,5 +120,6 @@ def provenance(doc: dict) -> list[tuple[str, str]]:
         items.append((f["path"], f["sha256"]))
     facts = doc.get("facts") or {}
     if facts:
-        items.append((f"事实 {facts.get('source', '')}", facts.get("sha256", "")))
+        line = f" 第 {doc['line']} 行" if doc.get("line") is not None else ""
+        items.append((f"事实 {facts.get('source', '')}{line}", facts.get("sha256", "")))
     return items
