@@ -103,7 +103,7 @@ def generated_rules(directory: Path, indicators: int) -> str:
             n = g * per_group + i
             facts.append(f"  率{n}: 比率 ≥ 0")
             body.append(f"  二级指标 指标{n} 分值 1 {{")
-            body.append(f'    标准 "完成率 ≥ 100% 得满分，60% 至 100% 按比例，低于 60% 不得分"')
+            body.append('    标准 "完成率 ≥ 100% 得满分，60% 至 100% 按比例，低于 60% 不得分"')
             body.append(f"    得分 = 按比例(率{n}, 1, 60%)")
             body.append("  }")
         body.append("}")

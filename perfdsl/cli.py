@@ -18,7 +18,7 @@ from typing import Iterable, Iterator, Optional
 from . import __version__
 from .diagnostics import Diagnostic, PerfdslError, error
 from .engine import Engine, sha256_text
-from .explanation import explain, failure
+from .explanation import failure
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -233,12 +233,14 @@ def _score(engine: Engine, rec: Record, trace: bool, compact: bool = False):
         diags = [error("F005", f"{where}：这一行不是 UTF-8 编码")]
         return failure(diags, rec.source, rec.line), None, diags, None
     sha = sha256_text(rec.text)
-    if compact and not trace:
+    fast_tried = compact and not trace
+    if fast_tried:
         fast = engine.fast_json(rec.text, where, rec.source, sha, rec.line)
         if fast is not None:
             return fast[0], fast[1], [], None
     try:
-        doc, errors, result = engine.document_text(rec.text, where, rec.source, sha, trace, texts=rec.texts)
+        doc, errors, result = engine.document_text(rec.text, where, rec.source, sha, trace, texts=rec.texts,
+                                                   try_fast=not fast_tried)
     except PerfdslError as exc:
         return failure(exc.diagnostics, rec.source, rec.line), None, list(exc.diagnostics), None
     if rec.line is not None:

@@ -147,7 +147,7 @@ class Compiler:
         segs = p.segments
         first = segs[0]
         if item is not None and first in item[1]:
-            base, rest, ty = item[0], segs, item[1]
+            base, rest = item[0], segs
             return self._access(base, rest, p.star, item[2])
         if len(segs) == 1 and p.star is None:
             if first in lets:
@@ -330,7 +330,7 @@ class Compiler:
         element = ty.element if ty is not None and ty.kind == "list" else None
         fields = frozenset(element.fields) if element is not None and element.kind == "record" else frozenset()
         item_scope = (lets, ("it", fields, element))
-        src.emit(1, f"groups = {{}}")
+        src.emit(1, "groups = {}")
         src.emit(1, f"for it in {self.expr(s.items, scope)}:")
         if s.skip is not None:
             src.emit(2, f"if _bool({self.expr(s.skip.condition, item_scope)}): continue")
@@ -472,7 +472,7 @@ class CompiledScorer:
 
         roots = [node(p) for p in self._plan]
         src.emit(1, f"total = ZERO + {' + '.join(r[0] for r in roots)}" if roots else "total = ZERO")
-        src.emit(1, f"return total, {' + COMMA + '.join(r[1] for r in roots) or EMPTY}")
+        src.emit(1, f"return total, {' + COMMA + '.join(r[1] for r in roots) or 'EMPTY'}")
         scope = {"ZERO": ZERO, "COMMA": ", ", "CLOSE": "]}", "EMPTY": "", "HUNDRED": Decimal(100),
                  "HALF_UP": decimal.ROUND_HALF_UP, "Q2": Decimal("0.01"), "fixed": fixed, "_leaf_text": _leaf_text}
         scope.update(src.consts)

@@ -12,10 +12,16 @@ import os
 from typing import Optional
 
 from .check import Checked
+from .compiler import CompiledScorer, Fallback, compile_validator
 from .diagnostics import PerfdslError
-from .facts import FactsSyntaxError, FactValidator, parse_json
+from .explanation import explain, head_json
+from .facts import FactsSyntaxError, FactValidator, Invalid, parse_json
 from .loader import RuleSet
 from .scoring import Result, Scorer
+
+# What sends a fact set from the fast path to the interpreter, which scores it again and says what is wrong.
+FAST_PATH_MISSES = (Fallback, Invalid, FactsSyntaxError, ArithmeticError, KeyError, TypeError, ValueError,
+                    AttributeError)
 
 
 class Engine:
@@ -38,8 +44,6 @@ class Engine:
 
     def _fast_path(self):
         if self._compiled is None:
-            from .compiler import CompiledScorer, compile_validator
-            from .facts import Invalid
             self._compiled = (compile_validator(self.checked.facts_type, Invalid),
                               CompiledScorer(self.rules, self.checked.facts_type, self.scorer._title))
         return self._compiled
@@ -55,22 +59,18 @@ class Engine:
 
     def score(self, facts, trace: bool = True, hits: Optional[set] = None) -> Result:
         """Validate one fact set (parsed JSON: numbers as Decimal) and score it."""
-        if self.fast and not trace and hits is None:
-            from .compiler import Fallback
-            from .facts import Invalid
+        if self.fast:
             validate, compiled = self._fast_path()
             try:
-                return compiled.score(validate(facts))
-            except (Fallback, Invalid, ArithmeticError, KeyError, TypeError, ValueError, AttributeError):
-                pass  # the interpreter scores it again and explains what is wrong
-        if self.fast:  # facts the compiled check accepts have no errors and no warnings to report
-            from .compiler import Fallback
-            from .facts import Invalid
-            try:
-                data = self._fast_path()[0](facts)
-            except (Fallback, Invalid, ArithmeticError, KeyError, TypeError, ValueError, AttributeError):
+                data = validate(facts)  # accepted here: no errors and no warnings to report
+            except FAST_PATH_MISSES:
                 pass
             else:
+                if not trace and hits is None:
+                    try:
+                        return compiled.score(data)
+                    except FAST_PATH_MISSES:
+                        pass
                 return self.scorer.score(data, trace=trace, hits=hits)
         validator = FactValidator(self.checked.facts_type)
         data = validator.validate(facts)
@@ -87,22 +87,20 @@ class Engine:
         """
         if not self.fast:
             return None
-        from .compiler import Fallback
-        from .explanation import head_json
-        from .facts import Invalid
         try:
             data = parse_json(text, source, fast=True)
             validate, compiled = self._fast_path()
             return compiled.document_json(validate(data), head_json(self.rules, facts_source, facts_sha256, line))
-        except (Fallback, Invalid, FactsSyntaxError, ArithmeticError, KeyError, TypeError, ValueError,
-                AttributeError):
+        except FAST_PATH_MISSES:
             return None
 
     def document_text(self, text: str, source: str, facts_source: str, facts_sha256: str, trace: bool,
-                      texts: bool = True):
-        """(explanation document, errors, Result or None) for one fact set's JSON text."""
-        from .explanation import explain
-        if not trace:
+                      texts: bool = True, try_fast: bool = True):
+        """(explanation document, errors, Result or None) for one fact set's JSON text.
+
+        ``try_fast=False``: the caller already knows ``fast_json`` cannot score it.
+        """
+        if not trace and try_fast:
             fast = self.fast_json(text, source, facts_source, facts_sha256)
             if fast is not None:
                 return json.loads(fast[0]), [], None

@@ -7,7 +7,6 @@ the document is deterministic for the same rules and facts.
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import Optional
 
 from . import __version__

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import decimal
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Optional
 
 from . import ast as A

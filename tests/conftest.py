@@ -1,5 +1,4 @@
 import copy
-import json
 from decimal import Decimal
 from pathlib import Path
 

@@ -1,12 +1,10 @@
 """Batches: streaming, order, several processes, atomic output, summary; the library API; the cache."""
 
 import json
-import os
 import pickle
 import subprocess
 import sys
 from decimal import Decimal
-from pathlib import Path
 
 import perfdsl
 from perfdsl.cache import load_checked

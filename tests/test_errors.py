@@ -1,7 +1,6 @@
 """Bad facts and bad rules: a clear error naming the fact path and the rule location, never a score."""
 
 import json
-from pathlib import Path
 
 import pytest
 

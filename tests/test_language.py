@@ -8,7 +8,6 @@ from perfdsl.builder import build
 from perfdsl.check import check
 from perfdsl.diagnostics import PerfdslError
 from perfdsl.engine import Engine
-from perfdsl.facts import parse_json
 from perfdsl.loader import load
 
 D = Decimal

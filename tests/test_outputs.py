@@ -117,7 +117,7 @@ def test_xlsx_reopens_with_every_score(tmp_path):
     expected = _expected_leaves()
     seen = {}
     for row in ws.iter_rows(min_row=3):
-        name, weight, score = row[2].value, row[3].value, row[7].value
+        name, score = row[2].value, row[7].value
         if name in expected:
             seen[name] = score
             assert isinstance(score, (int, float)) and row[7].number_format == "0.00"

@@ -1,13 +1,11 @@
 """Hostile input: every failure is a diagnostic with a code and a place; nothing crashes, hangs or leaks."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st

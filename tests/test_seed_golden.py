@@ -8,7 +8,7 @@ from pathlib import Path
 
 from perfdsl.cli import main
 
-from .conftest import ROOT, RULES, SEED_FACTS
+from .conftest import RULES, SEED_FACTS
 
 EXPECTED = json.loads((Path(__file__).parent / "expected-2024.json").read_text(encoding="utf-8"))
 

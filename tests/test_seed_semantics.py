@@ -4,7 +4,6 @@ Every expected value below is worked out by hand from SCORING.md; the
 comment beside each case shows the arithmetic.
 """
 
-from decimal import Decimal
 
 import pytest
 
