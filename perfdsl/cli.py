@@ -225,27 +225,30 @@ def _score(engine: Engine, rec: Record, trace: bool, compact: bool = False):
     """(document, grade, diagnostics, Result or None) for one record; never raises for bad facts.
 
     A line of a batch leaves out the rule texts (指标解释, 评分标准).  With ``compact`` (one JSON
-    line per record, no trace) the document may come back as its JSON text, written by the
-    compiled rules.
+    line per record) the document comes back as its JSON text — written by the compiled rules
+    when it can be, and encoded here otherwise, so that worker processes do the encoding.
     """
     where = f"{rec.source}:{rec.line}" if rec.line is not None else rec.source
     if rec.text == "\x00bad-utf8":
         diags = [error("F005", f"{where}：这一行不是 UTF-8 编码")]
-        return failure(diags, rec.source, rec.line), None, diags, None
-    sha = sha256_text(rec.text)
-    fast_tried = compact and not trace
-    if fast_tried:
-        fast = engine.fast_json(rec.text, where, rec.source, sha, rec.line)
+        doc, grade, errors, result = failure(diags, rec.source, rec.line), None, diags, None
+    else:
+        sha = sha256_text(rec.text)
+        fast_tried = compact and not trace
+        fast = engine.fast_json(rec.text, where, rec.source, sha, rec.line) if fast_tried else None
         if fast is not None:
             return fast[0], fast[1], [], None
-    try:
-        doc, errors, result = engine.document_text(rec.text, where, rec.source, sha, trace, texts=rec.texts,
-                                                   try_fast=not fast_tried)
-    except PerfdslError as exc:
-        return failure(exc.diagnostics, rec.source, rec.line), None, list(exc.diagnostics), None
-    if rec.line is not None:
-        doc = {"line": rec.line, **doc}
-    return doc, doc.get("grade"), errors, result
+        try:
+            doc, errors, result = engine.document_text(rec.text, where, rec.source, sha, trace, texts=rec.texts,
+                                                       try_fast=not fast_tried)
+            if rec.line is not None:
+                doc = {"line": rec.line, **doc}
+            grade = doc.get("grade")
+        except PerfdslError as exc:
+            doc, grade, errors, result = failure(exc.diagnostics, rec.source, rec.line), None, list(exc.diagnostics), None
+    if compact:
+        doc = json.dumps(doc, ensure_ascii=False)
+    return doc, grade, errors, result
 
 
 # ---------------------------------------------------------------- commands
@@ -363,7 +366,7 @@ def cmd_eval(args) -> int:
                 if type(doc) is str:
                     out.write(doc + "\n")
                 elif args.format == "json":
-                    out.write(json.dumps(doc, ensure_ascii=False, indent=2 if single else None) + "\n")
+                    out.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
                 elif result is not None:
                     from .render.terminal import print_result
                     if console is None:

@@ -32,9 +32,14 @@ def round_to(value: Decimal, places: int, mode: str = "half_up") -> Decimal:
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUNDING_MODES[mode], context=CONTEXT)
 
 
-@functools.lru_cache(maxsize=4096)
 def plain(value: Decimal) -> str:
     """A decimal without exponent or trailing zeros: 3, 2.07, 0.25."""
+    return _plain(value, value.is_signed())
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain(value: Decimal, negative: bool) -> str:
+    # ``negative`` is part of the key: -0 == 0 (and hashes alike), yet prints as "-0"
     if value.is_infinite():
         return "∞" if value > 0 else "-∞"
     if value == value.to_integral_value():
@@ -42,12 +47,16 @@ def plain(value: Decimal) -> str:
     return f"{value.normalize(CONTEXT):f}"
 
 
-@functools.lru_cache(maxsize=8192)
 def show(value: Decimal, percent: bool = False) -> str:
     """For traces: exact when short, else ≈ to 4 places (the exact value stays in the JSON).
 
     Remembered: a batch's traces show the same scores, weights and rates again and again.
     """
+    return _show(value, value.is_signed(), percent)
+
+
+@functools.lru_cache(maxsize=8192)
+def _show(value: Decimal, negative: bool, percent: bool) -> str:
     if value.is_infinite():
         return plain(value)
     if percent:

@@ -59,6 +59,20 @@ def test_jobs_give_the_same_bytes_in_the_same_order(tmp_path):
     assert [o["line"] for o in out] == list(range(1, 42)) and out[-1]["status"] == "error"
 
 
+def test_traced_lines_are_the_same_bytes_in_one_process_or_two(tmp_path):
+    """Traces show 3 × (1 − 2/3) − 1 as ≈-0 whichever process scored it, whatever it showed before."""
+    near_zero = json.loads(BATCH[0])
+    near_zero["评估评审"] = {"评审报告数": 3, "存在问题报告数": 2, "应开展而未开展": True}
+    batch = _batch(tmp_path, [json.dumps(near_zero, ensure_ascii=False)] * 3)
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert main(["eval", str(RULES), str(batch), "--format", "json", "-o", str(one)]) == 0
+    assert main(["eval", str(RULES), str(batch), "--format", "json", "-o", str(two), "-j", "2"]) == 0
+    assert one.read_bytes() == two.read_bytes()
+    last = json.loads(one.read_text(encoding="utf-8").splitlines()[-1])
+    review = last["children"][0]["children"][0]["children"][2]
+    assert review["score"] == "0.00" and any(s["kind"] == "floor" for s in review["trace"])
+
+
 def test_summary_counts_grades_and_names_failed_lines(tmp_path, capsys):
     batch = _batch(tmp_path, ["[]"])
     main(["eval", str(RULES), str(batch), "--format", "json", "--no-trace", "-o", str(tmp_path / "o.jsonl")])

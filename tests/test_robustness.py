@@ -210,3 +210,15 @@ def test_any_facts_give_scores_in_range_or_diagnostics(changes):
 
 _ENGINE = Engine.from_path(RULES, fast=False)
 _FAST = Engine.from_path(RULES)
+
+
+def test_shown_numbers_do_not_depend_on_what_was_shown_before():
+    """-0 equals 0 and hashes alike; the remembered texts must still tell them apart (byte-identical traces)."""
+    from perfdsl.numbers import _plain, _show, plain, show
+    tiny_negative, tiny = Decimal("-1E-49"), Decimal("1E-49")
+    for order in ((tiny_negative, tiny), (tiny, tiny_negative)):
+        _plain.cache_clear()
+        _show.cache_clear()
+        shown = {v: show(v) for v in order}
+        assert shown[tiny_negative] == "≈-0" and shown[tiny] == "≈0"
+        assert [plain(Decimal(x)) for x in ("-0", "0", "-0.00", "0.00")] == ["-0", "0", "-0", "0"]
