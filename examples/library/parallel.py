@@ -1,6 +1,6 @@
 """Scoring a batch from Python with multiprocessing, using perfdsl as a library.
 
-    python examples/library/parallel.py rules/ batch.jsonl
+    python examples/library/parallel.py rules/ examples/batch/facts.jsonl
 
 `perfdsl.load` parses and checks the rules once; the Engine it returns is picklable, so each
 worker process gets a copy and scores fact sets without parsing anything again.  The same
