@@ -6,6 +6,10 @@ loads the checked rule set from ``$PERFDSL_CACHE_DIR`` (default
 every rule file's path and sha256, so any edit misses the cache.  Set
 ``PERFDSL_NO_CACHE=1`` to bypass it.  A damaged entry is ignored and
 rebuilt.  Only rule sets without errors are stored.
+
+Entries are pickles, and unpickling can run code: an entry is read only if
+it and its directory belong to the current user and no one else can write
+them.  A shared or world-writable cache directory is simply not used.
 """
 
 from __future__ import annotations
@@ -56,22 +60,41 @@ def _load_checked(root: Path, use_cache: bool) -> Checked:
     except OSError:
         return check(load(root))
     entry = cache_dir() / f"{key}.pickle"
-    try:
-        with open(entry, "rb") as fh:
-            checked = pickle.load(fh)
-        if isinstance(checked, Checked):
-            return checked
-    except Exception:  # noqa: BLE001 — missing, damaged or from an incompatible build: rebuild
-        pass
+    if entry.exists() and _private(entry):
+        try:
+            with open(entry, "rb") as fh:
+                checked = pickle.load(fh)
+            if isinstance(checked, Checked):
+                return checked
+        except Exception:  # noqa: BLE001 — damaged or from an incompatible build: rebuild
+            pass
     checked = check(load(root))
     if not checked.errors:
         _store(entry, checked)
     return checked
 
 
+def _private(entry: Path) -> bool:
+    """Whether only this user could have written the entry: it and its directory."""
+    return _owned(entry.parent) and _owned(entry)
+
+
+def _owned(path: Path) -> bool:
+    """Ours, and not writable by group or others."""
+    if not hasattr(os, "getuid"):  # no POSIX owners (Windows): the user's profile directory is private already
+        return True
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
 def _store(entry: Path, checked: Checked) -> None:
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
+        entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _owned(entry.parent):
+            return  # nothing we would read back
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=entry.parent)
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(checked, fh, protocol=pickle.HIGHEST_PROTOCOL)

@@ -7,7 +7,7 @@ import sys
 from decimal import Decimal
 
 import perfdsl
-from perfdsl.cache import load_checked
+from perfdsl.cache import cache_key, load_checked
 from perfdsl.cli import main
 from perfdsl.engine import Engine
 from perfdsl.explanation import explain
@@ -135,6 +135,24 @@ def test_cache_is_keyed_by_content(tmp_path, monkeypatch):
     for entry in (tmp_path / "cache").glob("*.pickle"):
         entry.write_bytes(b"damaged")
     assert load_checked(rules).rules.roots[0].weight == 4  # a damaged entry is rebuilt, not trusted
+
+
+def test_cache_entries_anyone_could_have_written_are_not_unpickled(tmp_path, monkeypatch):
+    """A planted entry (here: another rule set's) is loaded from a private cache, ignored from a shared one."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("PERFDSL_CACHE_DIR", str(cache))
+    rules, other = tmp_path / "rules", tmp_path / "other"
+    for d, weight in ((rules, 3), (other, 5)):
+        d.mkdir()
+        (d / "a.perf").write_text(f"事实 {{ x: 数值 }}\n指标 甲 分值 {weight} {{ 得分 = x }}\n", encoding="utf-8")
+    load_checked(other)
+    [planted] = cache.glob("*.pickle")
+    planted.rename(cache / f"{cache_key(rules)}.pickle")
+    assert oct(cache.stat().st_mode & 0o777) == oct(0o700)
+    assert load_checked(rules).rules.roots[0].weight == 5  # private: the entry is trusted as it stands
+    cache.chmod(0o777)
+    assert load_checked(rules).rules.roots[0].weight == 3  # writable by anyone: parsed afresh
+    assert len(list(cache.glob("*.pickle"))) == 1  # and nothing new is stored there
 
 
 def _case_fact_sets():
