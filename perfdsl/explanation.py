@@ -74,35 +74,37 @@ def assemble(rules, root: dict, grade: Optional[str], ok: bool = True, facts_sou
     return doc
 
 
-_HEADERS: dict[int, tuple] = {}
+_PER_RULES: dict[tuple, tuple] = {}
+
+
+def _once_per_rules(what: str, rules, build):
+    """The same for every fact set of a batch: built once per rule set (keyed with the object itself)."""
+    key = (what, id(rules))
+    hit = _PER_RULES.get(key)
+    if hit is None or hit[0] is not rules:
+        hit = (rules, build(rules))
+        if len(_PER_RULES) > 8:
+            _PER_RULES.clear()
+        _PER_RULES[key] = hit
+    return hit[1]
 
 
 def ruleset_header(rules) -> dict:
-    """The same for every fact set of a batch: built once per rule set (keyed with the object itself)."""
-    hit = _HEADERS.get(id(rules))
-    if hit is None or hit[0] is not rules:
-        hit = (rules, _header(rules))
-        _HEADERS.clear()
-        _HEADERS[id(rules)] = hit
-    return hit[1]
+    return _once_per_rules("header", rules, _header)
 
 
 def head_json(rules, facts_source: Optional[str], facts_sha256: Optional[str], line: Optional[int] = None) -> str:
     """The JSON text of an ok document up to its tree: what ``assemble`` puts first, encoded as json.dumps would."""
-    hit = _HEAD_TEXTS.get(id(rules))
-    if hit is None or hit[0] is not rules:
-        header = {"perfdsl": {"version": __version__, "schema": SCHEMA_VERSION}, "ruleset": ruleset_header(rules)}
-        hit = (rules, json.dumps(header, ensure_ascii=False)[1:-1] + ", ")
-        _HEAD_TEXTS.clear()
-        _HEAD_TEXTS[id(rules)] = hit
     text = "{" if line is None else f'{{"line": {line}, '
-    text += hit[1]
+    text += _once_per_rules("head", rules, _head_text)
     if facts_source is not None or facts_sha256 is not None:
         text += f'"facts": {json.dumps({"source": facts_source, "sha256": facts_sha256}, ensure_ascii=False)}, '
     return text + '"status": "ok", '
 
 
-_HEAD_TEXTS: dict[int, tuple] = {}
+def _head_text(rules) -> str:
+    header = {"perfdsl": {"version": __version__, "schema": SCHEMA_VERSION}, "ruleset": ruleset_header(rules)}
+    return json.dumps(header, ensure_ascii=False)[1:-1] + ", "
 
 
 def _header(rules) -> dict:

@@ -392,37 +392,13 @@ def band_edges(engine: Engine, facts: dict) -> list[dict]:
     """
     from .check.bands import BandChecker
     from .facts import FactValidator
-    out = []
     validator = FactValidator(engine.checked.facts_type)
     data = validator.validate(facts)
     if validator.errors:
         raise PerfdslError(validator.errors)
-    domains = BandChecker(engine.rules, engine.checked.facts_type)
-
-    def visit(e, lets, narrow, owner):
-        if isinstance(e, A.Conditional):
-            visit(e.condition, lets, narrow, owner)
-            visit(e.then, lets, domains.assume(e.condition, True, narrow), owner)
-            visit(e.otherwise, lets, domains.assume(e.condition, False, narrow), owner)
-            return
-        if isinstance(e, A.Band) and isinstance(e.subject, A.Path) and e.subject.star is None:
-            out.append(_edges_of(engine, e, lets, data, owner, domains.domain(e.subject, lets, narrow)))
-        for sub in A.subexpressions(e):
-            visit(sub, lets, narrow, owner)
-
-    def indicator(ind):
-        lets = {s.name: s for s in ind.statements if isinstance(s, A.Let)}
-        narrow: dict = {}
-        for s in ind.statements:
-            if isinstance(s, A.Require):
-                narrow = domains.assume(s.condition, True, narrow)
-        for s in ind.statements:
-            for e in _statement_exprs(s):
-                visit(e, lets, narrow, ind.name)
-        for c in ind.children:
-            indicator(c)
-    for root in engine.rules.roots:
-        indicator(root)
+    out = [_edges_of(engine, band, lets, data, ind.name, domain)
+           for ind, band, lets, domain in BandChecker(engine.rules, engine.checked.facts_type).bands()
+           if isinstance(band.subject, A.Path) and band.subject.star is None]
     return [e for e in out if e["rows"]]
 
 
@@ -456,11 +432,3 @@ def _edges_of(engine: Engine, band: A.Band, lets, data, owner, domain) -> dict:
         rows.append({"value": show(v, percent), "band": label, "result": result})
     return {"indicator": owner, "subject": expr_text(band.subject), "at": f"{band.span.file}:{band.span.line}",
             "rows": rows}
-
-
-def _statement_exprs(s):
-    if isinstance(s, (A.Let, A.Part, A.Formula)):
-        return [s.expr]
-    if isinstance(s, A.Deduct):
-        return [s.amount]
-    return []

@@ -11,7 +11,7 @@ between is tested, so open and closed ends are exact.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Optional
+from typing import Iterator, Optional
 
 import attrs
 
@@ -97,14 +97,24 @@ class BandChecker:
         self.out: list[Diagnostic] = []
 
     def run(self) -> list[Diagnostic]:
-        for root in self.rules.roots:
-            self.indicator(root)
+        for _, band, _, dom in self.bands():
+            percent = any(isinstance(end, A.Number) and end.is_percent
+                          for arm in band.arms for end in (arm.interval.low, arm.interval.high))
+            self.arms(band.arms, dom, expr_text(band.subject), band.span, percent)
         system = self.rules.system
         if system is not None and system.grades:
             self.arms(system.grades, ALL, "总分", system.grades[0].span, percent=False)
         return self.out
 
-    def indicator(self, ind: A.Indicator) -> None:
+    def bands(self) -> Iterator[tuple]:
+        """(indicator, band, its 令 values, the domain of the band's subject) for every band, in rule order.
+
+        The one walk both the gap/overlap checks and ``perfdsl test --edges`` use.
+        """
+        for root in self.rules.roots:
+            yield from self._indicator_bands(root)
+
+    def _indicator_bands(self, ind: A.Indicator) -> Iterator[tuple]:
         lets = {s.name: s for s in ind.statements if isinstance(s, A.Let)}
         narrow: dict[str, Dom] = {}
         for s in ind.statements:
@@ -112,9 +122,9 @@ class BandChecker:
                 narrow = self.assume(s.condition, True, narrow)
         for s in ind.statements:
             for e in _exprs(s):
-                self.walk(e, lets, narrow)
+                yield from self.walk(e, ind, lets, narrow)
         for c in ind.children:
-            self.indicator(c)
+            yield from self._indicator_bands(c)
 
     # ------------------------------------------------------------ narrowing
     def assume(self, cond, truth: bool, narrow: dict[str, Dom]) -> dict[str, Dom]:
@@ -195,24 +205,20 @@ class BandChecker:
         return dom or ALL
 
     # ------------------------------------------------------------ walking
-    def walk(self, e, lets, narrow) -> None:
+    def walk(self, e, ind: A.Indicator, lets, narrow) -> Iterator[tuple]:
         if isinstance(e, A.Conditional):
-            self.walk(e.condition, lets, narrow)
-            self.walk(e.then, lets, self.assume(e.condition, True, narrow))
-            self.walk(e.otherwise, lets, self.assume(e.condition, False, narrow))
+            yield from self.walk(e.condition, ind, lets, narrow)
+            yield from self.walk(e.then, ind, lets, self.assume(e.condition, True, narrow))
+            yield from self.walk(e.otherwise, ind, lets, self.assume(e.condition, False, narrow))
             return
         if isinstance(e, A.Band):
-            self.walk(e.subject, lets, narrow)
-            dom = self.domain(e.subject, lets, narrow)
-            percent = any(isinstance(end, A.Number) and end.is_percent
-                          for arm in e.arms for end in (arm.interval.low, arm.interval.high))
-            self.arms(e.arms, dom, expr_text(e.subject), e.span, percent)
-            narrowed = narrow
+            yield from self.walk(e.subject, ind, lets, narrow)
+            yield ind, e, lets, self.domain(e.subject, lets, narrow)
             for arm in e.arms:
-                self.walk(arm.result, lets, narrowed)
+                yield from self.walk(arm.result, ind, lets, narrow)
             return
         for child in A.subexpressions(e):
-            self.walk(child, lets, narrow)
+            yield from self.walk(child, ind, lets, narrow)
 
     def arms(self, arms, dom: Dom, subject: str, span: A.Span, percent: bool) -> None:
         doms = [_dom_of_interval(a.interval) for a in arms]
