@@ -42,8 +42,11 @@ def _parse_number(text: str) -> Decimal:
     try:
         return _exact_number(text)
     except decimal.DecimalException:
+        value = Decimal(text)
+        if value.is_zero():
+            return value  # 0e999 is zero: nothing to be out of range
         shown = text[:20] + ("…" if len(text) > 20 else "")
-        digits = len(Decimal(text).as_tuple().digits)
+        digits = len(value.as_tuple().digits)
         if digits > MAX_DIGITS:
             raise ValueError(f"数字 {shown} 位数过多（{digits} 位有效数字，最多 {MAX_DIGITS} 位）")
         raise ValueError(f"数字 {shown} 超出可处理的范围（数量级须在 10^-{MAX_EXPONENT} 至 10^{MAX_EXPONENT} 之间，或为 0）")

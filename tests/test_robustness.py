@@ -47,6 +47,16 @@ def test_bad_facts_files(tmp_path, capsys, text, code, words):
         assert w in err
 
 
+def test_number_limits_name_the_number_and_let_any_zero_through():
+    from perfdsl.facts import FactsSyntaxError, parse_json
+    assert parse_json('{"a": 0e999, "b": 0.' + "0" * 80 + '}', "x") == {"a": 0, "b": 0}
+    assert parse_json('{"a": 1e30, "b": 1e-30}', "x") == {"a": Decimal("1e30"), "b": Decimal("1e-30")}
+    for number, words in (("1e31", "10^-30 至 10^30"), ("1e-31", "10^-30 至 10^30"), ("1." + "0" * 60, "61 位有效数字")):
+        with pytest.raises(FactsSyntaxError) as caught:
+            parse_json('{"a": ' + number + "}", "x")
+        assert words in caught.value.diagnostic.message and number[:5] in caught.value.diagnostic.message
+
+
 def test_non_utf8_facts(tmp_path, capsys):
     rc, out, err = _eval(tmp_path, capsys, '{"被评价单位": "和平区"}'.encode("gbk"))
     assert rc == 1 and "UTF-8" in err
