@@ -35,17 +35,24 @@ class Engine:
         self.rules: RuleSet = checked.rules
         self.scorer = Scorer(checked.rules, rate_paths(checked.facts_type))
         self.fast = fast
+        self._validate = None
         self._compiled = None
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        state["_compiled"] = None  # closures are rebuilt in the receiving process
+        state["_validate"] = state["_compiled"] = None  # generated code is rebuilt in the receiving process
         return state
 
-    def _fast_path(self):
+    def validator(self):
+        """The compiled facts check (built on first use: traced runs need it, not the compiled rules)."""
+        if self._validate is None:
+            self._validate = compile_validator(self.checked.facts_type, Invalid)
+        return self._validate
+
+    def compiled(self) -> CompiledScorer:
+        """The compiled rules (built on first use)."""
         if self._compiled is None:
-            self._compiled = (compile_validator(self.checked.facts_type, Invalid),
-                              CompiledScorer(self.rules, self.checked.facts_type, self.scorer._title))
+            self._compiled = CompiledScorer(self.rules, self.checked.facts_type, self.scorer._title)
         return self._compiled
 
     @classmethod
@@ -60,15 +67,14 @@ class Engine:
     def score(self, facts, trace: bool = True, hits: Optional[set] = None) -> Result:
         """Validate one fact set (parsed JSON: numbers as Decimal) and score it."""
         if self.fast:
-            validate, compiled = self._fast_path()
             try:
-                data = validate(facts)  # accepted here: no errors and no warnings to report
+                data = self.validator()(facts)  # accepted here: no errors and no warnings to report
             except FAST_PATH_MISSES:
                 pass
             else:
                 if not trace and hits is None:
                     try:
-                        return compiled.score(data)
+                        return self.compiled().score(data)
                     except FAST_PATH_MISSES:
                         pass
                 return self.scorer.score(data, trace=trace, hits=hits)
@@ -89,8 +95,8 @@ class Engine:
             return None
         try:
             data = parse_json(text, source, fast=True)
-            validate, compiled = self._fast_path()
-            return compiled.document_json(validate(data), head_json(self.rules, facts_source, facts_sha256, line))
+            return self.compiled().document_json(self.validator()(data),
+                                                 head_json(self.rules, facts_source, facts_sha256, line))
         except FAST_PATH_MISSES:
             return None
 

@@ -183,9 +183,9 @@ def test_batch_lines_written_by_the_compiled_rules_are_json_dumps_of_the_interpr
             got = fast.fast_json(facts, "x", "batch.jsonl", "h", line=n)
             facts = parse_json(facts, "x")
         else:
-            validate, compiled = fast._fast_path()
             try:
-                got = compiled.document_json(validate(facts), head_json(fast.rules, "batch.jsonl", "h", n))
+                got = fast.compiled().document_json(fast.validator()(facts),
+                                                    head_json(fast.rules, "batch.jsonl", "h", n))
             except (Fallback, Invalid, ArithmeticError, KeyError, TypeError, ValueError):
                 got = None
         try:
