@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="事实文件：.json（一套事实）或 .jsonl（每行一套），或其目录；批量文件中的一行写作 文件.jsonl:行号")
     e.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
     e.add_argument("--no-trace", action="store_true", help="JSON 中不包含评分过程")
-    e.add_argument("--full", action="store_true", help="text 格式下显示每个指标的完整评分过程")
+    e.add_argument("--full", action="store_true",
+                   help="text 格式下显示每个指标的完整评分过程（批量评分默认每套一行：总分、等级、名称、来源）")
     e.add_argument("--only", choices=sorted(TRACE_FILTERS), help="text 格式下只显示某类评分步骤")
     e.add_argument("-o", "--output", help="写入文件（先写临时文件再改名，不会留下半个文件）")
     e.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="用 N 个进程并行评分（输出顺序不变）")
@@ -339,9 +340,10 @@ def _scored(engine: Engine, records, trace: bool, jobs: int, compact: bool):
 def cmd_eval(args) -> int:
     engine = _load_engine(args.rules)
     text_output = args.format == "text"
-    trace = text_output or not args.no_trace
-    jobs = 1 if text_output else max(1, args.jobs)
     single = len(args.facts) == 1 and not args.facts[0].endswith(".jsonl") and not Path(args.facts[0]).is_dir()
+    rows = text_output and not single and not args.full and not args.only  # a batch on screen: a line per fact set
+    trace = (text_output and not rows) or (not text_output and not args.no_trace)
+    jobs = 1 if text_output and not rows else max(1, args.jobs)
     grades: dict = {}
     failed_at: list = []
     total = 0
@@ -367,16 +369,20 @@ def cmd_eval(args) -> int:
                     out.write(doc + "\n")
                 elif args.format == "json":
                     out.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
-                elif result is not None:
-                    from .render.terminal import print_result
+                elif rows or result is not None:
+                    from .render.terminal import print_result, print_row
                     if console is None:
                         from rich.console import Console
                         console = Console(file=out, width=1000, no_color=True, highlight=False) if args.output \
                             else _console()
-                    if not single:
-                        console.rule(f"{rec.source}" + (f":{rec.line}" if rec.line else ""))
-                    only = TRACE_FILTERS.get(args.only) if args.only else None
-                    print_result(doc, console, full=args.full, only=only)
+                    where = f"{rec.source}" + (f":{rec.line}" if rec.line else "")
+                    if rows:
+                        print_row(doc, where, console)
+                    else:
+                        if not single:
+                            console.rule(where)
+                        only = TRACE_FILTERS.get(args.only) if args.only else None
+                        print_result(doc, console, full=args.full, only=only)
                 if progress is not None:
                     progress.update(task, advance=1)
     finally:

@@ -73,6 +73,21 @@ def test_traced_lines_are_the_same_bytes_in_one_process_or_two(tmp_path):
     assert review["score"] == "0.00" and any(s["kind"] == "floor" for s in review["trace"])
 
 
+def test_a_batch_on_screen_is_a_line_per_fact_set(tmp_path, capsys):
+    """Totals and grades as the independent hand-written scorer gives them; a bad line says why, in its place."""
+    from benchmarks.handwritten import document
+    batch = _batch(tmp_path, ["[]"])
+    assert main(["eval", str(RULES), str(batch)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 41
+    for n, (line, row) in enumerate(zip(BATCH[:40], out), 1):
+        hand = document(json.loads(line, parse_float=Decimal, parse_int=Decimal))
+        assert row.split() == [hand["score"], hand["grade"], *hand["name"].split(), f"{batch}:{n}"]
+    assert out[-1].split()[:3] == ["—", "失败", "[F010]"] and out[-1].endswith(f"{batch}:41")
+    assert main(["eval", str(RULES), str(batch), "--full"]) == 1  # a tree per fact set, with every step
+    assert "├──" in capsys.readouterr().out
+
+
 def test_summary_counts_grades_and_names_failed_lines(tmp_path, capsys):
     batch = _batch(tmp_path, ["[]"])
     main(["eval", str(RULES), str(batch), "--format", "json", "--no-trace", "-o", str(tmp_path / "o.jsonl")])

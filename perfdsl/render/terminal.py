@@ -108,6 +108,22 @@ def print_result(doc: dict, console: Console, full: bool = False, only: Optional
         console.print(Text(f"警告[{w['code']}]：{w['message']}", style="yellow"))
 
 
+def print_row(doc: dict, where: str, console: Console) -> None:
+    """One fact set of a batch as one line: total, grade, title, where it came from (or why it failed)."""
+    if doc.get("status") == "error":
+        first = (doc.get("errors") or [{}])[0]
+        console.print(Text.assemble((f"{'—':>7}", "bold red"), "  ", ("失败", "bold red"), "  ",
+                                    f"[{first.get('code', '')}] {first.get('message', '')}", "  ", (where, "dim")))
+        return
+    score = doc.get("score")
+    grade = doc.get("grade")
+    console.print(Text.assemble((f"{score if score is not None else '—':>7}", "bold green" if score else "bold red"),
+                                "  ", (f"{grade if grade is not None else '—'}", "bold cyan"), "  ",
+                                doc.get("name", ""),
+                                ("  （部分指标无法评分）", "red") if doc.get("status") == "partial" else "",
+                                "  ", (where, "dim")))
+
+
 def find_indicator(doc: dict, name: str) -> list[dict]:
     found = []
 
