@@ -7,6 +7,7 @@ usage; 3 an internal error (a bug in perfdsl — please report it).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -56,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("rules", help="规则文件或规则目录")
     e.add_argument("facts", nargs="+",
                    help="事实文件：.json（一套事实）或 .jsonl（每行一套），或其目录；批量文件中的一行写作 文件.jsonl:行号")
-    e.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
+    e.add_argument("--format", choices=("text", "json", "xlsx"), default="text",
+                   help="输出格式（默认 text）；xlsx：评分汇总表，每套事实一行、每个指标一列（需 -o）")
     e.add_argument("--no-trace", action="store_true", help="JSON 中不包含评分过程")
     e.add_argument("--full", action="store_true",
                    help="text 格式下显示每个指标的完整评分过程（批量评分默认每套一行：总分、等级、名称、来源）")
@@ -342,7 +344,13 @@ def cmd_eval(args) -> int:
     text_output = args.format == "text"
     single = len(args.facts) == 1 and not args.facts[0].endswith(".jsonl") and not Path(args.facts[0]).is_dir()
     rows = text_output and not single and not args.full and not args.only  # a batch on screen: a line per fact set
-    trace = (text_output and not rows) or (not text_output and not args.no_trace)
+    book = None
+    if args.format == "xlsx":
+        if not args.output:
+            raise Usage("--format xlsx 需要用 -o 指定输出文件")
+        from .render.summary_xlsx import SummaryWorkbook
+        book = SummaryWorkbook(engine.rules)
+    trace = (text_output and not rows) or (args.format == "json" and not args.no_trace)
     jobs = 1 if text_output and not rows else max(1, args.jobs)
     grades: dict = {}
     failed_at: list = []
@@ -355,7 +363,7 @@ def cmd_eval(args) -> int:
         progress.start()
         task = progress.add_task("eval", total=None)
     try:
-        with AtomicOutput(args.output) as out:
+        with (contextlib.nullcontext() if book is not None else AtomicOutput(args.output)) as out:
             console = None
             for rec, doc, grade, diags, result in _scored(engine, iter_records(args.facts), trace, jobs,
                                                           compact=args.format == "json" and not single):
@@ -365,7 +373,9 @@ def cmd_eval(args) -> int:
                     _report(diags, engine.rules.sources)
                 elif grade is not None:
                     grades[grade] = grades.get(grade, 0) + 1
-                if type(doc) is str:
+                if book is not None:
+                    book.add(doc, rec.source, rec.line)
+                elif type(doc) is str:
                     out.write(doc + "\n")
                 elif args.format == "json":
                     out.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
@@ -388,6 +398,8 @@ def cmd_eval(args) -> int:
     finally:
         if progress is not None:
             progress.stop()
+    if book is not None:
+        book.finish(args.output)
     if total > 1:
         by_grade = "，".join(f"{g} {n} 套" for g, n in sorted(grades.items(), key=lambda kv: -kv[1]))
         print(f"共 {total} 套事实：{total - len(failed_at)} 套成功，{len(failed_at)} 套失败"

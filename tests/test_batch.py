@@ -261,3 +261,33 @@ def test_one_line_of_a_batch_is_explained_and_reported_on_its_own(tmp_path, caps
     assert "预算执行率" in capsys.readouterr().out
     assert main(["explain", str(RULES), f"{batch}:99", "预算执行情况"]) == 1
     assert "没有第 99 行" in capsys.readouterr().err
+
+
+def test_a_batch_as_a_summary_workbook(tmp_path, capsys):
+    """评分汇总表: a row per fact set with every indicator's score, as the independent hand-written scorer has them."""
+    from openpyxl import load_workbook
+
+    from benchmarks.handwritten import TREE, document
+    batch = _batch(tmp_path, ["[]"])
+    out, again = tmp_path / "汇总.xlsx", tmp_path / "again.xlsx"
+    assert main(["eval", str(RULES), str(batch), "--format", "xlsx", "-o", str(out)]) == 1
+    assert main(["eval", str(RULES), str(batch), "--format", "xlsx", "-o", str(again), "-j", "2"]) == 1
+    assert out.read_bytes() == again.read_bytes()  # deterministic, whichever process scored the lines
+    ws = load_workbook(out)["评分汇总"]
+    head = [[c.value for c in row] for row in ws.iter_rows(min_row=1, max_row=3)]
+    leaves = [leaf for _, groups in TREE for _, names in groups for leaf in names]
+    assert [h.rsplit("（", 1)[0] for h in head[2][3:3 + len(leaves)]] == leaves
+    assert head[0][3] == "部门决策（14）" and head[1][3] == "决策依据（8）" and head[2][3] == "决策和管理制度规范性（3）"
+    assert {"D1:H1", "D2:F2", "A1:A3"} <= {str(m) for m in ws.merged_cells.ranges}
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=4)]
+    assert len(rows) == 41
+    for n, (line, row) in enumerate(zip(BATCH[:40], rows), 1):
+        hand = document(json.loads(line, parse_float=Decimal, parse_int=Decimal))
+        leaf_scores = {c["name"]: c["score"] for l1 in hand["children"] for l2 in l1["children"] for c in l2["children"]}
+        assert row[:3] == [n, str(batch), hand["name"]]
+        assert [Decimal(str(v)) for v in row[3:3 + len(leaves)]] == [Decimal(leaf_scores[k]) for k in leaves]
+        assert [Decimal(str(v)) for v in row[3 + len(leaves):7 + len(leaves)]] == [Decimal(c["score"]) for c in hand["children"]]
+        assert Decimal(str(row[-3])) == Decimal(hand["score"]) and row[-2:] == [hand["grade"], "完成"]
+    assert rows[-1][0] == 41 and rows[-1][-1].startswith("失败：[F010]")
+    assert main(["eval", str(RULES), str(batch), "--format", "xlsx"]) == 2  # a workbook needs -o
+    assert "需要用 -o" in capsys.readouterr().err

@@ -1,0 +1,160 @@
+"""A batch's 评分汇总表 as an Excel workbook: one row per fact set, one column per indicator.
+
+What an evaluator hands on after scoring a province's departments: 总分, 等级, each 一级指标's
+subtotal and every 三级指标's score, under a header that groups the indicators the way the rule
+set does (一级 / 二级 / 三级, merged).  Rows are streamed (openpyxl's write-only mode), so a
+100,000-line batch does not sit in memory; failed lines keep their place and say why.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from decimal import Decimal
+from typing import Optional
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from ..numbers import plain
+from ..scoring import _weight_of
+from .report import score_text
+from .xlsx import _FIXED_DATE, fixed_zip
+
+_HEAD = PatternFill("solid", fgColor="EEEEEE")
+_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_FIRST = ("行", "来源", "评价对象")
+_LAST = ("总分", "等级", "状态")
+
+
+def _paths(indicators, names=(), titles=()) -> list[tuple]:
+    """(names from the top, the same with 分值, indicator) for each leaf, in rule order."""
+    out = []
+    for ind in indicators:
+        here, titled = names + (ind.name,), titles + (_titled(ind),)
+        out.extend(_paths(ind.children, here, titled) if ind.children else [(here, titled, ind)])
+    return out
+
+
+def _titled(ind) -> str:
+    """An indicator's name with its 分值, as the 评分表 heads it: 部门决策（14）."""
+    return f"{ind.name}（{plain(_weight_of(ind))}）"
+
+
+class SummaryWorkbook:
+    """Rows are added one fact set at a time; ``finish`` gives the workbook's bytes (deterministic)."""
+
+    def __init__(self, rules):
+        self.leaves = _paths(rules.roots)
+        self.tops = [(ind.name, _titled(ind)) for ind in rules.roots]
+        self.depth = max((len(p) for p, _, _ in self.leaves), default=1)
+        self.wb = Workbook(write_only=True)
+        self.ws = self.wb.create_sheet("评分汇总")
+        self.ws.freeze_panes = f"{get_column_letter(len(_FIRST) + 1)}{self.depth + 1}"
+        self._header()
+
+    def _cell(self, value, bold: bool = False, fmt: Optional[str] = None, head: bool = False):
+        cell = WriteOnlyCell(self.ws, value=value)
+        if bold or head:
+            cell.font = Font(bold=True)
+        if head:
+            cell.fill = _HEAD
+            cell.alignment = _CENTER
+        if fmt:
+            cell.number_format = fmt
+        return cell
+
+    def _header(self) -> None:
+        """Depth rows: 一级 names over their columns, then 二级, …, and the leaf names (with 分值) last."""
+        depth = self.depth
+        columns: list[list] = [[name] + [None] * (depth - 1) for name in _FIRST]
+        for _, titles, _ in self.leaves:
+            columns.append([titles[r] if r < len(titles) - 1 else None for r in range(depth - 1)] + [titles[-1]])
+        columns += [["一级指标得分"] + [None] * (depth - 2) + [title] if depth > 1 else [title]
+                    for _, title in self.tops]
+        columns += [[name] + [None] * (depth - 1) for name in _LAST]
+        merges = []
+        shown = [list(col) for col in columns]  # what the cells hold: a merged range's name in its first cell
+        for r in range(depth - 1):  # a group's name spans its columns
+            c = 0
+            while c < len(columns):
+                end = c
+                while (columns[c][r] is not None and end + 1 < len(columns)
+                       and columns[end + 1][:r + 1] == columns[c][:r + 1]):
+                    end += 1
+                if end > c:
+                    merges.append((r, c, r, end))
+                    for k in range(c + 1, end + 1):
+                        shown[k][r] = None
+                c = end + 1
+        if depth > 1:  # single names span the header's height
+            for c, col in enumerate(columns):
+                if col[0] is not None and all(x is None for x in col[1:]):
+                    merges.append((0, c, depth - 1, c))
+        for r in range(depth):
+            self.ws.append([self._cell(col[r], head=True) for col in shown])
+        for r1, c1, r2, c2 in merges:
+            self.ws.merged_cells.add(f"{get_column_letter(c1 + 1)}{r1 + 1}:{get_column_letter(c2 + 1)}{r2 + 1}")
+        for col, width in ((1, 6), (2, 28), (3, 36)):
+            self.ws.column_dimensions[get_column_letter(col)].width = width
+
+    def add(self, doc: dict, source: str, line: Optional[int]) -> None:
+        """One fact set's explanation document (untraced is enough) as one row."""
+        where = [self._cell(line), self._cell(source)]
+        if doc.get("status") == "error":
+            first = (doc.get("errors") or [{}])[0]
+            blanks = [None] * (1 + len(self.leaves) + len(self.tops) + 2)
+            self.ws.append(where + blanks + [f"失败：[{first.get('code', '')}] {first.get('message', '')}"])
+            return
+        nodes = {}
+
+        def walk(node, above):
+            for child in node.get("children", ()):
+                here = above + (child["name"],)
+                nodes[here] = child
+                walk(child, here)
+        walk(doc, ())
+        row = where + [self._cell(doc.get("name"))]
+        for path, _, _ in self.leaves:
+            row.append(self._score(nodes.get(path)))
+        for name, _ in self.tops:
+            row.append(self._score(nodes.get((name,))))
+        row.append(self._score(doc, bold=True))
+        row.append(self._cell(doc.get("grade")))
+        row.append(self._cell("完成" if doc.get("status") == "ok" else "部分指标无法评分"))
+        self.ws.append(row)
+
+    def _score(self, node: Optional[dict], bold: bool = False):
+        if node is None:
+            return self._cell(None)
+        score = node.get("score")
+        if score is None:
+            return self._cell(score_text(None, node.get("status", "")))
+        return self._cell(float(Decimal(score)), bold=bold, fmt="0.00")
+
+    def finish(self, target: str) -> None:
+        """Write the workbook to ``target`` atomically (a temp file beside it, then a rename)."""
+        self.wb.properties.created = _FIXED_DATE
+        self.wb.properties.creator = "perfdsl"
+        directory = os.path.dirname(os.path.abspath(target))
+        fd, raw = tempfile.mkstemp(prefix=".perfdsl-", suffix=".xlsx", dir=directory)
+        os.close(fd)
+        fd, tmp = tempfile.mkstemp(prefix=".perfdsl-", suffix=".tmp", dir=directory)
+        try:
+            self.wb.save(raw)
+            with open(raw, "rb") as src, os.fdopen(fd, "wb") as dst:
+                fixed_zip(src, dst)
+            os.chmod(tmp, 0o666 & ~_umask())
+            os.replace(tmp, target)
+        finally:
+            for path in (raw, tmp):
+                if os.path.exists(path):
+                    os.unlink(path)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
