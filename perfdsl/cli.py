@@ -400,7 +400,7 @@ def cmd_eval(args) -> int:
             progress.stop()
     if book is not None:
         book.finish(args.output)
-    if total > 1:
+    if not single:  # a batch always ends with its count, even of 0 or 1 fact set
         by_grade = "，".join(f"{g} {n} 套" for g, n in sorted(grades.items(), key=lambda kv: -kv[1]))
         print(f"共 {total} 套事实：{total - len(failed_at)} 套成功，{len(failed_at)} 套失败"
               + (f"；等级 {by_grade}" if by_grade else ""), file=sys.stderr)
