@@ -264,24 +264,16 @@ def _default_mode(path: str) -> None:
 
 
 def write_bytes_atomically(target: str, data: bytes) -> None:
-    directory = os.path.dirname(os.path.abspath(target))
-    fd, tmp = tempfile.mkstemp(prefix=".perfdsl-", suffix=".tmp", dir=directory)
-    try:
-        _default_mode(tmp)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with AtomicOutput(target, binary=True) as out:
+        out.write(data)
 
 
 class AtomicOutput:
     """Writes to a temp file beside the target and renames it into place on success."""
 
-    def __init__(self, target: Optional[str]):
+    def __init__(self, target: Optional[str], binary: bool = False):
         self.target = target
+        self.binary = binary
         self.handle = None
         self.tmp = None
 
@@ -291,7 +283,7 @@ class AtomicOutput:
         directory = os.path.dirname(os.path.abspath(self.target))
         fd, self.tmp = tempfile.mkstemp(prefix=".perfdsl-", suffix=".tmp", dir=directory)
         _default_mode(self.tmp)
-        self.handle = os.fdopen(fd, "w", encoding="utf-8")
+        self.handle = os.fdopen(fd, "wb") if self.binary else os.fdopen(fd, "w", encoding="utf-8")
         return self.handle
 
     def __exit__(self, exc_type, exc, tb):
@@ -399,7 +391,8 @@ def cmd_eval(args) -> int:
         if progress is not None:
             progress.stop()
     if book is not None:
-        book.finish(args.output)
+        with AtomicOutput(args.output, binary=True) as out:
+            book.finish(out)
     if not single:  # a batch always ends with its count, even of 0 or 1 fact set
         by_grade = "，".join(f"{g} {n} 套" for g, n in sorted(grades.items(), key=lambda kv: -kv[1]))
         print(f"共 {total} 套事实：{total - len(failed_at)} 套成功，{len(failed_at)} 套失败"

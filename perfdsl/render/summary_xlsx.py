@@ -8,7 +8,6 @@ set does (一级 / 二级 / 三级, merged).  Rows are streamed (openpyxl's writ
 
 from __future__ import annotations
 
-import os
 import tempfile
 from decimal import Decimal
 from typing import Optional
@@ -44,7 +43,7 @@ def _titled(ind) -> str:
 
 
 class SummaryWorkbook:
-    """Rows are added one fact set at a time; ``finish`` gives the workbook's bytes (deterministic)."""
+    """Rows are added one fact set at a time; ``finish`` writes the workbook (deterministic bytes)."""
 
     def __init__(self, rules):
         self.leaves = _paths(rules.roots)
@@ -134,27 +133,11 @@ class SummaryWorkbook:
             return self._cell(score_text(None, node.get("status", "")))
         return self._cell(float(Decimal(score)), bold=bold, fmt="0.00")
 
-    def finish(self, target: str) -> None:
-        """Write the workbook to ``target`` atomically (a temp file beside it, then a rename)."""
+    def finish(self, out) -> None:
+        """Write the workbook to the binary file ``out``, the same bytes for the same rows."""
         self.wb.properties.created = _FIXED_DATE
         self.wb.properties.creator = "perfdsl"
-        directory = os.path.dirname(os.path.abspath(target))
-        fd, raw = tempfile.mkstemp(prefix=".perfdsl-", suffix=".xlsx", dir=directory)
-        os.close(fd)
-        fd, tmp = tempfile.mkstemp(prefix=".perfdsl-", suffix=".tmp", dir=directory)
-        try:
+        with tempfile.TemporaryFile() as raw:
             self.wb.save(raw)
-            with open(raw, "rb") as src, os.fdopen(fd, "wb") as dst:
-                fixed_zip(src, dst)
-            os.chmod(tmp, 0o666 & ~_umask())
-            os.replace(tmp, target)
-        finally:
-            for path in (raw, tmp):
-                if os.path.exists(path):
-                    os.unlink(path)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+            raw.seek(0)
+            fixed_zip(raw, out)
