@@ -291,3 +291,23 @@ def test_a_batch_as_a_summary_workbook(tmp_path, capsys):
     assert rows[-1][0] == 41 and rows[-1][-1].startswith("失败：[F010]")
     assert main(["eval", str(RULES), str(batch), "--format", "xlsx"]) == 2  # a workbook needs -o
     assert "需要用 -o" in capsys.readouterr().err
+
+
+def test_summary_workbook_says_why_a_cell_has_no_score(tmp_path):
+    """不适用 under 重新归一, 无法评分 when a 要求 fails; 加分/减分 items get columns of their own."""
+    from openpyxl import load_workbook
+    project = ROOT / "examples" / "project-expenditure"
+    facts = json.loads((project / "facts-2024.json").read_text(encoding="utf-8"))
+    broken = json.loads(json.dumps(facts))
+    broken["效益"]["有经济效益目标"] = True  # 要求: then 效益.经济效益实现率 must be given
+    batch = tmp_path / "p.jsonl"
+    batch.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in (facts, broken)) + "\n", encoding="utf-8")
+    out = tmp_path / "p.xlsx"
+    assert main(["eval", str(project / "rules"), str(batch), "--format", "xlsx", "-o", str(out)]) == 1
+    ws = load_workbook(out)["评分汇总"]
+    heads = [c.value for c in next(ws.iter_rows(min_row=3, max_row=3))]
+    ok, partial = ([c.value for c in row] for row in ws.iter_rows(min_row=4))
+    economic, bonus, penalty = heads.index("经济效益（8）"), heads.index("创新示范加分（2）"), heads.index("审计问题减分（5）")
+    assert ok[economic] == "不适用" and ok[bonus] == 2 and ok[penalty] == -1
+    assert ok[-3:] == [85.94, "良", "完成"]
+    assert partial[economic] == "无法评分" and partial[-3:] == ["无法评分", None, "部分指标无法评分"]
