@@ -268,6 +268,19 @@ def write_bytes_atomically(target: str, data: bytes) -> None:
         out.write(data)
 
 
+def check_output(target: Optional[str]) -> None:
+    """Refuse an output path that cannot be written, before anything is scored."""
+    if target is None:
+        return
+    directory = os.path.dirname(os.path.abspath(target))
+    if os.path.isdir(target):
+        raise PerfdslError([error("O001", f"输出路径 {target} 是一个目录；请给出文件名")])
+    if not os.path.isdir(directory):
+        raise PerfdslError([error("O002", f"输出目录 {directory} 不存在")])
+    if not os.access(directory, os.W_OK):
+        raise PerfdslError([error("O003", f"没有写入 {directory} 的权限")])
+
+
 class AtomicOutput:
     """Writes to a temp file beside the target and renames it into place on success."""
 
@@ -280,8 +293,12 @@ class AtomicOutput:
     def __enter__(self):
         if self.target is None:
             return sys.stdout
+        check_output(self.target)
         directory = os.path.dirname(os.path.abspath(self.target))
-        fd, self.tmp = tempfile.mkstemp(prefix=".perfdsl-", suffix=".tmp", dir=directory)
+        try:
+            fd, self.tmp = tempfile.mkstemp(prefix=".perfdsl-", suffix=".tmp", dir=directory)
+        except OSError as exc:
+            raise PerfdslError([error("O004", f"无法写入 {self.target}：{exc.strerror}")])
         _default_mode(self.tmp)
         self.handle = os.fdopen(fd, "wb") if self.binary else os.fdopen(fd, "w", encoding="utf-8")
         return self.handle
@@ -289,11 +306,15 @@ class AtomicOutput:
     def __exit__(self, exc_type, exc, tb):
         if self.handle is None:
             return False
-        self.handle.close()
-        if exc_type is None:
-            os.replace(self.tmp, self.target)
-        else:
-            os.unlink(self.tmp)
+        try:
+            self.handle.close()
+            if exc_type is None:
+                os.replace(self.tmp, self.target)
+        except OSError as err:  # a full disk, the target turned into a directory…
+            raise PerfdslError([error("O004", f"无法写入 {self.target}：{err.strerror}")])
+        finally:
+            if os.path.exists(self.tmp):
+                os.unlink(self.tmp)
         return False
 
 
@@ -332,6 +353,7 @@ def _scored(engine: Engine, records, trace: bool, jobs: int, compact: bool):
 
 
 def cmd_eval(args) -> int:
+    check_output(args.output)
     engine = _load_engine(args.rules)
     text_output = args.format == "text"
     single = len(args.facts) == 1 and not args.facts[0].endswith(".jsonl") and not Path(args.facts[0]).is_dir()
@@ -462,6 +484,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_report(args) -> int:
+    check_output(args.output)
     engine, doc, diags, result = _score_file(args.rules, args.facts)
     if result is None:
         return EXIT_FAIL

@@ -232,3 +232,16 @@ def test_shown_numbers_do_not_depend_on_what_was_shown_before():
         shown = {v: show(v) for v in order}
         assert shown[tiny_negative] == "≈-0" and shown[tiny] == "≈0"
         assert [plain(Decimal(x)) for x in ("-0", "0", "-0.00", "0.00")] == ["-0", "0", "-0", "0"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xlsx", "report-html"])
+def test_an_output_path_that_cannot_be_written_is_refused_before_scoring(tmp_path, capsys, fmt):
+    from perfdsl.cli import main
+    command = (["report", str(RULES), str(SEED_FACTS), "--format", "html"] if fmt == "report-html"
+               else ["eval", str(RULES), str(SEED_FACTS), "--format", fmt])
+    assert main([*command, "-o", str(tmp_path / "no-such-dir" / "out")]) == 1
+    assert "O002" in capsys.readouterr().err
+    assert main([*command, "-o", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "O001" in err and "是一个目录" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []  # no temp file left behind
