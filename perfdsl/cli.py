@@ -352,6 +352,14 @@ def _scored(engine: Engine, records, trace: bool, jobs: int, compact: bool):
             recs[i] = None  # keep memory flat: drop what has been written
 
 
+def _jobs(asked: int) -> int:
+    """Worker processes: at least one, at most one per CPU (each holds its own copy of the rules)."""
+    cpus = os.cpu_count() or 1
+    if asked > cpus:
+        print(f"perfdsl: 只有 {cpus} 个 CPU，-j {asked} 按 {cpus} 个进程运行", file=sys.stderr)
+    return max(1, min(asked, cpus))
+
+
 def cmd_eval(args) -> int:
     check_output(args.output)
     engine = _load_engine(args.rules)
@@ -365,7 +373,7 @@ def cmd_eval(args) -> int:
         from .render.summary_xlsx import SummaryWorkbook
         book = SummaryWorkbook(engine.rules)
     trace = (text_output and not rows) or (args.format == "json" and not args.no_trace)
-    jobs = 1 if text_output and not rows else max(1, args.jobs)
+    jobs = 1 if text_output and not rows else _jobs(args.jobs)
     grades: dict = {}
     failed_at: list = []
     total = 0
