@@ -92,6 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--min-coverage", type=float, metavar="N", help="领域覆盖率低于 N%% 时以 1 退出")
     t.add_argument("--edges", metavar="FACTS", help="在各区间边界及两侧取值评分，显示每档得分（以 FACTS 为其余事实）")
 
+    d = sub.add_parser("diff", help="比较两次评分结果：规则改动后哪些得分、等级变了",
+                       description="比较两次 perfdsl eval --format json 的输出（同一批事实按新旧规则各评一次），"
+                                   "列出总分、等级或三级指标得分变化的每套事实，并汇总等级变化与变化最多的指标；"
+                                   "没有变化时以 0 退出，有变化时以 1 退出")
+    d.add_argument("old", help="改动前的评分结果（.json 或 .jsonl）")
+    d.add_argument("new", help="改动后的评分结果（与 old 同一批事实、同一顺序）")
+    d.add_argument("--format", choices=("text", "json"), default="text", help="json：每个变化一行，最后一行是汇总")
+
     f = sub.add_parser("fmt", help="把规则文件排成统一格式", description="把规则文件排成统一格式（保留注释与评分标准原文）")
     f.add_argument("paths", nargs="+", help="规则文件或目录")
     f.add_argument("--check", action="store_true", help="只检查，不改写；有文件需要改写时以 1 退出")
@@ -611,7 +619,27 @@ def cmd_fmt(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"eval": cmd_eval, "explain": cmd_explain, "check": cmd_check, "fmt": cmd_fmt, "report": cmd_report,
+def cmd_diff(args) -> int:
+    from .compare import Change, compare
+    changed = False
+    console = None if args.format == "json" else _console()
+    for item in compare(args.old, args.new):
+        if isinstance(item, Change):
+            changed = True
+            if console is None:
+                print(json.dumps({"kind": "change", **item.to_json()}, ensure_ascii=False))
+            else:
+                from .render.terminal import print_change
+                print_change(item, console)
+        elif console is None:
+            print(json.dumps({"kind": "summary", **item.to_json()}, ensure_ascii=False))
+        else:
+            from .render.terminal import print_diff_summary
+            print_diff_summary(item, console)
+    return EXIT_FAIL if changed else EXIT_OK
+
+
+COMMANDS = {"eval": cmd_eval, "diff": cmd_diff, "explain": cmd_explain, "check": cmd_check, "fmt": cmd_fmt, "report": cmd_report,
             "test": cmd_test}
 
 

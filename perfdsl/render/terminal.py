@@ -124,6 +124,38 @@ def print_row(doc: dict, where: str, console: Console) -> None:
                                 "  ", (where, "dim")))
 
 
+def _moved(old, new) -> str:
+    return f"{old if old is not None else '—'} → {new if new is not None else '—'}"
+
+
+def print_change(change, console: Console) -> None:
+    """One fact set whose result moved: where, total and grade before → after, then each indicator that moved."""
+    line = Text.assemble((change.where, "dim"), "  ", change.name, "  总分 ", (_moved(*change.total), "bold yellow"))
+    if change.grade[0] != change.grade[1]:
+        line.append("  等级 ")
+        line.append(_moved(*change.grade), style="bold red")
+    if change.status[0] != change.status[1]:
+        line.append(f"  状态 {_moved(*change.status)}", style="red")
+    if change.facts_differ:
+        line.append("  （事实不同）", style="red")
+    console.print(line)
+    for path, old, new in change.indicators:
+        console.print(Text.assemble("    ", "/".join(path[-1:]), "  ", _moved(old, new)))
+
+
+def print_diff_summary(summary, console: Console) -> None:
+    grades = "，".join(f"{a or '—'} → {b or '—'} {n} 套" for (a, b), n in sorted(summary.grades.items(), key=str))
+    console.print(Text.assemble(("共比较 ", "bold"), str(summary.compared), " 套：", (str(summary.totals), "bold"),
+                                " 套总分变化，", (str(sum(summary.grades.values())), "bold"), " 套等级变化",
+                                f"（{grades}）" if grades else ""))
+    if summary.indicators:
+        top = "，".join(f"{'/'.join(p[-1:])} {n} 套" for p, n in summary.indicators.most_common(10))
+        console.print(f"得分变化的指标：{top}")
+    if summary.facts_differ:
+        console.print(Text(f"注意：{summary.facts_differ} 套的事实不同（facts.sha256 不一致），比较的不只是规则的改动",
+                           style="bold red"))
+
+
 def find_indicator(doc: dict, name: str) -> list[dict]:
     found = []
 
