@@ -311,3 +311,20 @@ def test_summary_workbook_says_why_a_cell_has_no_score(tmp_path):
     assert ok[economic] == "不适用" and ok[bonus] == 2 and ok[penalty] == -1
     assert ok[-3:] == [85.94, "良", "完成"]
     assert partial[economic] == "无法评分" and partial[-3:] == ["无法评分", None, "部分指标无法评分"]
+
+
+def test_fast_lines_for_a_group_of_bonus_items_only(tmp_path):
+    """A group whose items are all 加分 weighs 0: its 得分率 is "—" on both paths."""
+    d = tmp_path / "r"
+    d.mkdir()
+    (d / "main.perf").write_text(
+        "体系 测试 { 舍入 2 位 四舍五入 }\n事实 { x: 比率 ≥ 0 }\n"
+        "一级指标 组 { 指标 甲 分值 3 { 得分 = 按比例(x, 3, 60%) } }\n"
+        "一级指标 加分组 { 指标 乙 加分 1 { 得分 = 若 x ≥ 100% 则 1 否则 0 } }\n", encoding="utf-8")
+    fast, reference = Engine.from_path(d), Engine.from_path(d, fast=False)
+    for text in ('{"x": 1}', '{"x": 0.7}'):
+        got = fast.fast_json(text, "x", "b.jsonl", "h", line=1)
+        want = {"line": 1, **explain(reference.score_text(text, trace=False), trace=False, facts_source="b.jsonl",
+                                     facts_sha256="h")}
+        assert got[0] == json.dumps(want, ensure_ascii=False)
+        assert want["children"][1]["rate"] == "—" and want["children"][1]["weight"] == "0"
