@@ -24,8 +24,9 @@ from typing import Callable, Optional
 from . import ast as A
 from .builtins import BY_NAME, EXISTS_NAMES
 from .evaluator import Judged
+from .explanation import node_json
 from .numbers import CONTEXT, ROUNDING_MODES, ZERO, fixed, percent, plain
-from .scoring import Node, Result, _weight_of
+from .scoring import Node, Result, _weight_of, aggregate
 from .types import Ty
 
 
@@ -276,7 +277,7 @@ class Compiler:
                 if ind.outside:
                     src.emit(2, f"return {src.const(ZERO)}, None, 'not_applicable'")
                 elif self.rules.system is not None and self.rules.system.not_applicable_policy == "renormalise":
-                    src.emit(2, "_nomatch()  # re-normalisation is left to the interpreter")
+                    src.emit(2, "return None, None, 'not_applicable'  # left out; scoring.aggregate re-normalises")
                 else:
                     src.emit(2, f"return {W}.quantize({Q}, rounding={R}), None, 'not_applicable'")
         for s in ind.statements:
@@ -425,7 +426,8 @@ class CompiledScorer:
         self._weight = sum((_weight_of(ind) for ind in rules.roots if not ind.outside), ZERO)
         self._weight_text = plain(self._weight)
         self._places = rules.rounding.places
-        self._tree = self._document_source()
+        renormalise = rules.system is not None and rules.system.not_applicable_policy == "renormalise"
+        self._tree = None if renormalise else self._document_source()
 
     def _plan_node(self, ind, level, namespace, names):
         if ind.children:
@@ -489,10 +491,9 @@ class CompiledScorer:
     def score(self, facts: dict) -> Result:
         with decimal.localcontext(CONTEXT):
             shared = self._shared(facts)
-            children = [self._run(p, facts, shared) for p in self._plan]
-            total = sum((n.score for n in children), ZERO)
-            root = Node(None, self.title(facts), 0, self._weight, total, children)
-            grade = self._grade(facts, shared, total)
+            root = Node(None, self.title(facts), 0, self._weight, None, [self._run(p, facts, shared) for p in self._plan])
+            aggregate(root, self.rules.rounding)  # group sums and 重新归一, exactly as the interpreter does them
+            grade = self._grade(facts, shared, root.score) if root.score is not None else None
         return Result(self.rules, root, grade, None, [], [])
 
     def document_json(self, facts: dict, head: str) -> tuple[str, Optional[str]]:
@@ -500,8 +501,15 @@ class CompiledScorer:
 
         Byte for byte what ``json.dumps(explanation.explain(...), ensure_ascii=False)`` gives for
         the interpreter's Result (tests check it).  ``head`` is the document's text up to the tree
-        (version, provenance).
+        (version, provenance).  Under 重新归一 the tree is built as nodes and encoded with the
+        explanation's own ``node_json``: which indicators drop out is only known per fact set.
         """
+        if self._tree is None:
+            result = self.score(facts)
+            root = node_json(result.root, self._places, trace=False)
+            del root["status"]
+            root["grade"] = result.grade
+            return head + json.dumps(root, ensure_ascii=False)[1:], result.grade
         with decimal.localcontext(CONTEXT):
             shared = self._shared(facts)
             total, tree = self._tree(facts, shared)
@@ -518,8 +526,7 @@ class CompiledScorer:
             node = Node(ind, ind.name, level, weight, score, status=status)
             node.unrounded = raw
             return node
-        children = [self._run(p, facts, shared) for p in subs]
-        return Node(ind, ind.name, level, weight, sum((c.score for c in children), ZERO), children)
+        return Node(ind, ind.name, level, weight, None, [self._run(p, facts, shared) for p in subs])
 
 
 def compile_condition(expr, fields: frozenset, element: Optional[Ty]) -> Callable:

@@ -70,6 +70,45 @@ def _weight_of(ind: A.Indicator) -> Decimal:
     return sum((_weight_of(c) for c in ind.children if not c.outside), ZERO)
 
 
+def aggregate(node: Node, rounding) -> None:
+    """A group's score: the sum of its children's rounded scores.
+
+    Under ``不适用时 重新归一`` the not-applicable children drop out and the others are
+    scaled up so that the group keeps its weight: Σ scores × weight ÷ Σ applicable weights.
+    """
+    if node.is_leaf:
+        return
+    for c in node.children:
+        aggregate(c, rounding)
+    if any(c.status == "error" for c in node.children):
+        node.score = None
+        node.status = "error"
+        return
+    inside = [c for c in node.children if not _outside(c)]
+    excluded = [c for c in inside if c.status == "not_applicable" and c.score is None]
+    extra = sum((c.score for c in node.children if _outside(c) and c.score is not None), ZERO)
+    if not excluded:
+        node.score = sum((c.score for c in inside), ZERO) + extra
+        return
+    counted = [c for c in inside if c not in excluded]
+    if not counted:
+        node.status = "not_applicable"
+        node.score = None
+        node.steps = [Step(1, None, "not_applicable", "下级指标全部不适用，本指标不计分", None, {})]
+        return
+    applicable = sum((c.weight for c in counted), ZERO)
+    subtotal = sum((c.score for c in counted), ZERO)
+    r = rounding
+    scaled = round_to(subtotal * node.weight / applicable, r.places, r.mode)
+    names = "、".join(f"{c.name}（{show(c.weight)} 分）" for c in excluded)
+    node.steps = [Step(1, None, "renormalise",
+                       f"重新归一：{names} 不适用，不计；其余指标得分 {show(subtotal)} / 分值 {show(applicable)} × "
+                       f"{show(node.weight)} = {show(scaled)}",
+                       None, {"excluded": [c.name for c in excluded], "subtotal": str(subtotal),
+                              "applicable_weight": str(applicable), "value": str(scaled)})]
+    node.score = scaled + extra
+
+
 class Scorer:
     """Scores fact sets against one checked rule set."""
 
@@ -86,7 +125,7 @@ class Scorer:
             roots = [self._node(ind, 1, ev, trace) for ind in self.rules.roots]
             root = Node(None, self._title(facts), 0, sum((n.weight for n in roots if not _outside(n)), ZERO),
                         children=roots)
-            self._sum(root)
+            aggregate(root, self.rounding)
             errors = [d for n in root.walk() for d in n.errors]
             grade, grade_steps = (None, None)
             if root.score is not None:
@@ -119,44 +158,6 @@ class Scorer:
             ev.tracer = None
             ev._seen = None
         return node
-
-    def _sum(self, node: Node) -> None:
-        """A group's score: the sum of its children's rounded scores.
-
-        Under ``不适用时 重新归一`` the not-applicable children drop out and the others are
-        scaled up so that the group keeps its weight: Σ scores × weight ÷ Σ applicable weights.
-        """
-        if node.is_leaf:
-            return
-        for c in node.children:
-            self._sum(c)
-        if any(c.status == "error" for c in node.children):
-            node.score = None
-            node.status = "error"
-            return
-        inside = [c for c in node.children if not _outside(c)]
-        excluded = [c for c in inside if c.status == "not_applicable" and c.score is None]
-        extra = sum((c.score for c in node.children if _outside(c) and c.score is not None), ZERO)
-        if not excluded:
-            node.score = sum((c.score for c in inside), ZERO) + extra
-            return
-        counted = [c for c in inside if c not in excluded]
-        if not counted:
-            node.status = "not_applicable"
-            node.score = None
-            node.steps = [Step(1, None, "not_applicable", "下级指标全部不适用，本指标不计分", None, {})]
-            return
-        applicable = sum((c.weight for c in counted), ZERO)
-        subtotal = sum((c.score for c in counted), ZERO)
-        r = self.rounding
-        scaled = round_to(subtotal * node.weight / applicable, r.places, r.mode)
-        names = "、".join(f"{c.name}（{show(c.weight)} 分）" for c in excluded)
-        node.steps = [Step(1, None, "renormalise",
-                           f"重新归一：{names} 不适用，不计；其余指标得分 {show(subtotal)} / 分值 {show(applicable)} × "
-                           f"{show(node.weight)} = {show(scaled)}",
-                           None, {"excluded": [c.name for c in excluded], "subtotal": str(subtotal),
-                                  "applicable_weight": str(applicable), "value": str(scaled)})]
-        node.score = scaled + extra
 
     def _title(self, facts: dict) -> str:
         system = self.rules.system

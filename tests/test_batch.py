@@ -328,3 +328,41 @@ def test_fast_lines_for_a_group_of_bonus_items_only(tmp_path):
                                      facts_sha256="h")}
         assert got[0] == json.dumps(want, ensure_ascii=False)
         assert want["children"][1]["rate"] == "—" and want["children"][1]["weight"] == "0"
+
+
+def test_second_rule_set_varied_fast_lines_equal_the_reference(tmp_path):
+    """重新归一 on the fast path: 150 variations of the project's facts, byte for byte the interpreter's document."""
+    import copy
+    import random
+    from perfdsl.diagnostics import PerfdslError
+    project = ROOT / "examples" / "project-expenditure"
+    fast, reference = Engine.from_path(project / "rules"), Engine.from_path(project / "rules", fast=False)
+    base = json.loads((project / "facts-2024.json").read_text(encoding="utf-8"))
+    rng = random.Random(5)
+
+    def vary(d):
+        for k, v in d.items():
+            if isinstance(v, bool) and rng.random() < 0.3:
+                d[k] = not v
+            elif isinstance(v, float) and rng.random() < 0.3:
+                d[k] = round(rng.uniform(0.3, 1.0), 4)
+            elif isinstance(v, dict):
+                vary(v)
+    renormalised = 0
+    for n in range(150):
+        facts = copy.deepcopy(base)
+        vary(facts)
+        if facts["效益"]["有经济效益目标"]:
+            facts["效益"]["经济效益实现率"] = round(rng.uniform(0.3, 1.0), 4)
+        text = json.dumps(facts, ensure_ascii=False)
+        got = fast.fast_json(text, "x", "b.jsonl", "h", line=n)
+        try:
+            want = {"line": n, **explain(reference.score_text(text, trace=False), trace=False, facts_source="b.jsonl",
+                                         facts_sha256="h")}
+        except PerfdslError:
+            assert got is None
+            continue
+        if got is not None:
+            assert got[0] == json.dumps(want, ensure_ascii=False)
+            renormalised += '"status": "not_applicable"' in got[0]
+    assert renormalised > 20
