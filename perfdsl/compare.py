@@ -9,6 +9,7 @@ transitions, and which indicators changed most often.  Both files are read line 
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
 from decimal import Decimal
@@ -59,19 +60,11 @@ def documents(path: str) -> Iterator[dict]:
     except OSError as exc:
         raise PerfdslError([error("D001", f"无法读取 {path}：{exc.strerror}")])
     with handle:
-        first = handle.read(1)
-        handle.seek(0)
-        if not first:
-            return
         head = handle.readline()
         if head.strip() == "{":  # an indented single document
-            handle.seek(0)
-            yield _load(handle.read(), path, None)
+            yield _load(head + handle.read(), path, None)
             return
-        n = 1
-        yield _load(head, path, n)
-        for line in handle:
-            n += 1
+        for n, line in enumerate(itertools.chain([head], handle), 1):
             if line.strip():
                 yield _load(line, path, n)
 
