@@ -1,10 +1,12 @@
 """A long fuzz run: hostile facts, mangled rule files and generated expressions, counted.
 
-    python -m benchmarks.fuzz --facts 60000 --rules 30000 --exprs 10000 --seed 1
+    python -m benchmarks.fuzz --facts 60000 --project 20000 --rules 30000 --exprs 10000 --seed 1
 
 Passes when nothing crashes: every failure is a diagnostic (PerfdslError or a scored result with
-errors), every score lies in [0, weight], the compiled engine agrees with the interpreter, and a
-printed expression parses back to the same tree.  The pytest suite runs a small, bounded version
+errors), every score lies within its points ([0, weight], or [-weight, 0] for a 减分 item), the
+compiled engine agrees with the interpreter (scores, and each batch line it writes byte for byte),
+and a printed expression parses back to the same tree.  Fact sets come from both rule sets: the
+seed's, and the project example's with 重新归一 and 加分/减分 items.  The pytest suite runs a small, bounded version
 of the same properties; this script is for the recorded long run (docs/robustness.md).
 """
 
@@ -27,16 +29,19 @@ HOSTILE = [None, True, False, 0, -1, 10**6, 10**30, "", "1415.96", "和平区", 
            {"扣分": Decimal("0.5"), "理由": ""}, {"抽查数": 3, "问题数": 5}, {"个人": {"样本数": 0, "满意数": 0}}]
 
 
-def fuzz_facts(n: int, rng: random.Random) -> int:
+def fuzz_facts(n: int, rng: random.Random, project: bool = False) -> int:
+    """Fact sets with hostile mutations, through both engines; ``project``: the second rule set (重新归一, 加分/减分)."""
     from benchmarks.generate import fact_set
     from perfdsl.diagnostics import PerfdslError
     from perfdsl.engine import Engine
     from perfdsl.explanation import explain
     from perfdsl.facts import parse_json
-    slow = Engine.from_path(ROOT / "rules", fast=False)
-    fast = Engine.from_path(ROOT / "rules")
+    rules = ROOT / "examples" / "project-expenditure" / "rules" if project else ROOT / "rules"
+    slow = Engine.from_path(rules, fast=False)
+    fast = Engine.from_path(rules)
+    base = (ROOT / "examples" / "project-expenditure" / "facts-2024.json").read_text(encoding="utf-8")
     for i in range(n):
-        facts = parse_json(json.dumps(fact_set(rng, i), ensure_ascii=False), "fuzz")
+        facts = parse_json(base if project else json.dumps(fact_set(rng, i), ensure_ascii=False), "fuzz")
         for _ in range(rng.randint(0, 3)):
             _mutate(facts, rng)
         try:
@@ -51,10 +56,18 @@ def fuzz_facts(n: int, rng: random.Random) -> int:
             want = {"line": i, **explain(a, trace=False, facts_source="fuzz.jsonl", facts_sha256="h")}
             assert line[0] == json.dumps(want, ensure_ascii=False), i
         for node in a.root.walk():
-            if node.score is not None:
-                assert 0 <= node.score <= node.weight, (i, node.name, node.score)
+            assert _in_range(node), (i, node.name, node.score)
         assert all(d.code and d.span is not None for d in a.errors)
     return n
+
+
+def _in_range(node) -> bool:
+    """A score lies within its points: [0, 分值], [-分值, 0] for a 减分 item; groups holding 加分/减分 items aside."""
+    if node.score is None or any(c.indicator is not None and c.indicator.outside for c in node.children):
+        return True
+    if node.indicator is not None and node.indicator.penalty:
+        return -node.weight <= node.score <= 0
+    return 0 <= node.score <= node.weight
 
 
 def _json_text(v) -> str:
@@ -151,15 +164,17 @@ def main(argv=None) -> int:
     ap.add_argument("--facts", type=int, default=60_000)
     ap.add_argument("--rules", type=int, default=30_000)
     ap.add_argument("--exprs", type=int, default=10_000)
+    ap.add_argument("--project", type=int, default=20_000, help="fact sets of the second rule set (重新归一, 加分/减分)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)
     start = time.perf_counter()
-    counts = {"facts": fuzz_facts(args.facts, rng), "rules": fuzz_rules(args.rules, rng),
-              "exprs": fuzz_exprs(args.exprs, rng)}
+    counts = {"facts": fuzz_facts(args.facts, rng), "project": fuzz_facts(args.project, rng, project=True),
+              "rules": fuzz_rules(args.rules, rng), "exprs": fuzz_exprs(args.exprs, rng)}
     total = sum(counts.values())
-    print(f"{total:,} generated inputs, no crash ({counts['facts']:,} fact sets, {counts['rules']:,} rule files, "
-          f"{counts['exprs']:,} expressions) in {time.perf_counter() - start:.0f} s, seed {args.seed}")
+    print(f"{total:,} generated inputs, no crash ({counts['facts']:,} fact sets, {counts['project']:,} of the second "
+          f"rule set, {counts['rules']:,} rule files, {counts['exprs']:,} expressions) in "
+          f"{time.perf_counter() - start:.0f} s, seed {args.seed}")
     return 0
 
 
