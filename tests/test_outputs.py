@@ -160,3 +160,17 @@ def test_html_report_in_headless_chromium(tmp_path):
     subprocess.run([browser, *flags, "--hide-scrollbars", "--window-size=1400,2400", f"--screenshot={shot}",
                     page.as_uri()], capture_output=True, timeout=120)
     assert shot.exists() and shot.stat().st_size > 10_000
+
+
+def test_report_heads_bonus_and_penalty_items_outside_the_groups(capsys, tmp_path):
+    """The project example's 加分/减分 items sit outside every 一级指标: labelled, with no empty "()"."""
+    project = ROOT / "examples" / "project-expenditure"
+    assert main(["report", str(project / "rules"), str(project / "facts-2024.json"), "--format", "md"]) == 0
+    md = capsys.readouterr().out
+    assert "| 加分项 |  | 创新示范加分 | 2 |" in md and "| 减分项 |  | 审计问题减分 | 5 |" in md and "()" not in md
+    out = tmp_path / "p.xlsx"
+    assert main(["report", str(project / "rules"), str(project / "facts-2024.json"), "--format", "xlsx", "-o", str(out)]) == 0
+    firsts = [row[0].value for row in load_workbook(out)["评分表"].iter_rows(min_row=3)]
+    assert "加分项" in firsts and "减分项" in firsts and not any(v and "()" in str(v) for v in firsts)
+    assert main(["report", str(project / "rules"), str(project / "facts-2024.json"), "--format", "html"]) == 0
+    assert "<br>()" not in capsys.readouterr().out

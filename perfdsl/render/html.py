@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from html import escape
 
 from .report import COLUMNS, provenance, rate_rows, rows, score_text, spans
@@ -43,6 +45,10 @@ def _trace(steps) -> str:
     return f"<details><summary>完整评分过程（{len(steps)} 步）</summary><ol>{items}</ol></details>"
 
 
+def _heading(name: str, weight: str) -> str:
+    return f"{escape(name)}<br>({escape(weight)})" if weight else escape(name)
+
+
 def render(doc: dict) -> str:
     title = escape(doc["name"])
     total = doc.get("score")
@@ -53,12 +59,12 @@ def render(doc: dict) -> str:
     for i, r in enumerate(table_rows):
         if l1_span[i] and i:
             body.append("</tbody><tbody class=\"section\">")
-        lost = r.score is not None and float(r.score) < float(r.weight)
+        lost = r.score is not None and Decimal(r.score) < Decimal(r.weight)
         cells = []
         if l1_span[i]:
-            cells.append(f"<td rowspan=\"{l1_span[i]}\">{escape(r.level1)}<br>({escape(r.level1_weight)})</td>")
+            cells.append(f"<td rowspan=\"{l1_span[i]}\">{_heading(r.level1, r.level1_weight)}</td>")
         if l2_span[i]:
-            cells.append(f"<td rowspan=\"{l2_span[i]}\">{escape(r.level2)}<br>({escape(r.level2_weight)})</td>")
+            cells.append(f"<td rowspan=\"{l2_span[i]}\">{_heading(r.level2, r.level2_weight)}</td>")
         cells += [
             f"<td class=\"indicator\">{escape(r.name)}</td>",
             f"<td class=\"num\">{escape(r.weight)}</td>",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .report import COLUMNS, provenance, rate_rows, rows, score_text
+from .report import COLUMNS, heading, provenance, rate_rows, rows, score_text
 
 
 def _cell(text) -> str:
@@ -19,8 +19,8 @@ def render(doc: dict) -> str:
     out += ["## 指标体系及评分表", "", "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     prev1 = prev2 = None
     for r in rows(doc):
-        l1 = f"{r.level1} ({r.level1_weight})" if r.level1 != prev1 else ""
-        l2 = f"{r.level2} ({r.level2_weight})" if (r.level1, r.level2) != prev2 else ""
+        l1 = heading(r.level1, r.level1_weight) if r.level1 != prev1 else ""
+        l2 = heading(r.level2, r.level2_weight) if (r.level1, r.level2) != prev2 else ""
         prev1, prev2 = r.level1, (r.level1, r.level2)
         out.append("| " + " | ".join(_cell(x) for x in (l1, l2, r.name, r.weight, r.explanation, r.criteria,
                                                            r.analysis, score_text(r.score, r.status))) + " |")

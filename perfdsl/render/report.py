@@ -68,6 +68,11 @@ def analysis(node: dict) -> str:
     return "".join(parts)
 
 
+def heading(name: str, weight: str) -> str:
+    """A 一级/二级 cell: 部门决策 (14).  A 加分项/减分项 outside every group has no group 分值 to show."""
+    return f"{name} ({weight})" if weight else name
+
+
 def rows(doc: dict) -> list[Row]:
     out: list[Row] = []
 
@@ -79,8 +84,9 @@ def rows(doc: dict) -> list[Row]:
         chain = ancestors[1:]  # without the root
         l1 = chain[0] if len(chain) >= 1 else None
         l2 = chain[1] if len(chain) >= 2 else None
+        outside = "加分项" if node.get("bonus") else "减分项" if node.get("penalty") else ""
         out.append(Row(
-            level1=l1["name"] if l1 else "", level1_weight=l1["weight"] if l1 else "",
+            level1=l1["name"] if l1 else outside, level1_weight=l1["weight"] if l1 else "",
             level2=l2["name"] if l2 else "", level2_weight=l2["weight"] if l2 else "",
             name=node["name"], weight=node["weight"], explanation=node.get("explanation", ""),
             criteria=node.get("criteria", ""), analysis=analysis(node), score=node.get("score"),

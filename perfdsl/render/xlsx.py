@@ -8,7 +8,7 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-from .report import COLUMNS, provenance, rate_rows, rows, score_text, spans
+from .report import COLUMNS, heading, provenance, rate_rows, rows, score_text, spans
 
 _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -37,7 +37,7 @@ def render(doc: dict) -> bytes:
     table = rows(doc)
     first = 3
     for r in table:
-        ws.append([f"{r.level1} ({r.level1_weight})", f"{r.level2} ({r.level2_weight})" if r.level2 else "", r.name,
+        ws.append([heading(r.level1, r.level1_weight), heading(r.level2, r.level2_weight), r.name,
                    _num(r.weight), r.explanation, r.criteria, r.analysis,
                    _num(r.score) if r.score is not None else score_text(r.score, r.status)])
     for col, keys in ((1, [r.level1 for r in table]), (2, [(r.level1, r.level2) for r in table])):
