@@ -47,7 +47,7 @@ class SummaryWorkbook:
 
     def __init__(self, rules):
         self.leaves = _paths(rules.roots)
-        self.tops = [(ind.name, _titled(ind)) for ind in rules.roots]
+        self.tops = [(ind.name, _titled(ind)) for ind in rules.roots if ind.children]  # a top-level leaf has its column
         self.depth = max((len(p) for p, _, _ in self.leaves), default=1)
         self.wb = Workbook(write_only=True)
         self.ws = self.wb.create_sheet("评分汇总")
