@@ -369,6 +369,8 @@ def _jobs(asked: int) -> int:
 
 
 def cmd_eval(args) -> int:
+    if args.format == "xlsx" and not args.output:
+        raise Usage("--format xlsx 需要用 -o 指定输出文件")
     check_output(args.output)
     engine = _load_engine(args.rules)
     text_output = args.format == "text"
@@ -376,8 +378,6 @@ def cmd_eval(args) -> int:
     rows = text_output and not single and not args.full and not args.only  # a batch on screen: a line per fact set
     book = None
     if args.format == "xlsx":
-        if not args.output:
-            raise Usage("--format xlsx 需要用 -o 指定输出文件")
         from .render.summary_xlsx import SummaryWorkbook
         book = SummaryWorkbook(engine.rules)
     trace = (text_output and not rows) or (args.format == "json" and not args.no_trace)
