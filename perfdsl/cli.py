@@ -500,13 +500,13 @@ def cmd_check(args) -> int:
 
 
 def cmd_report(args) -> int:
+    if args.format == "xlsx" and not args.output:
+        raise Usage("--format xlsx 需要用 -o 指定输出文件")
     check_output(args.output)
     engine, doc, diags, result = _score_file(args.rules, args.facts)
     if result is None:
         return EXIT_FAIL
     if args.format == "xlsx":
-        if not args.output:
-            raise Usage("--format xlsx 需要用 -o 指定输出文件")
         from .render.xlsx import render as render_xlsx
         write_bytes_atomically(args.output, render_xlsx(doc))
     else:
