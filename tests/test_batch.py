@@ -1,5 +1,6 @@
 """Batches: streaming, order, several processes, atomic output, summary; the library API; the cache."""
 
+import hashlib
 import json
 import pickle
 import subprocess
@@ -287,8 +288,11 @@ def test_a_batch_as_a_summary_workbook(tmp_path, capsys):
         assert row[:3] == [n, str(batch), hand["name"]]
         assert [Decimal(str(v)) for v in row[3:3 + len(leaves)]] == [Decimal(leaf_scores[k]) for k in leaves]
         assert [Decimal(str(v)) for v in row[3 + len(leaves):7 + len(leaves)]] == [Decimal(c["score"]) for c in hand["children"]]
-        assert Decimal(str(row[-3])) == Decimal(hand["score"]) and row[-2:] == [hand["grade"], "完成"]
-    assert rows[-1][0] == 41 and rows[-1][-1].startswith("失败：[F010]")
+        assert Decimal(str(row[-4])) == Decimal(hand["score"]) and row[-3:-1] == [hand["grade"], "完成"]
+        assert row[-1] == hashlib.sha256((line + "\n").encode("utf-8")).hexdigest()  # the line as the batch holds it
+    assert rows[-1][0] == 41 and rows[-1][-2].startswith("失败：[F010]")
+    sources = dict(load_workbook(out)["来源"].iter_rows(values_only=True))
+    assert sources["规则集"] == "部门整体支出绩效评价" and len(sources["rules/00-体系.perf"]) == 64
     assert main(["eval", str(RULES), str(batch), "--format", "xlsx"]) == 2  # a workbook needs -o
     assert "需要用 -o" in capsys.readouterr().err
 
@@ -309,8 +313,8 @@ def test_summary_workbook_says_why_a_cell_has_no_score(tmp_path):
     ok, partial = ([c.value for c in row] for row in ws.iter_rows(min_row=4))
     economic, bonus, penalty = heads.index("经济效益（8）"), heads.index("创新示范加分（2）"), heads.index("审计问题减分（5）")
     assert ok[economic] == "不适用" and ok[bonus] == 2 and ok[penalty] == -1
-    assert ok[-3:] == [85.94, "良", "完成"]
-    assert partial[economic] == "无法评分" and partial[-3:] == ["无法评分", None, "部分指标无法评分"]
+    assert ok[-4:-1] == [85.94, "良", "完成"]
+    assert partial[economic] == "无法评分" and partial[-4:-1] == ["无法评分", None, "部分指标无法评分"]
 
 
 def test_fast_lines_for_a_group_of_bonus_items_only(tmp_path):

@@ -17,6 +17,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .. import __version__
+from ..explanation import ruleset_header
 from ..numbers import plain
 from ..scoring import _weight_of
 from .report import score_text
@@ -25,7 +27,7 @@ from .xlsx import _FIXED_DATE, fixed_zip
 _HEAD = PatternFill("solid", fgColor="EEEEEE")
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _FIRST = ("行", "来源", "评价对象")
-_LAST = ("总分", "等级", "状态")
+_LAST = ("总分", "等级", "状态", "事实 sha256")
 
 
 def _paths(indicators, names=(), titles=()) -> list[tuple]:
@@ -46,6 +48,7 @@ class SummaryWorkbook:
     """Rows are added one fact set at a time; ``finish`` writes the workbook (deterministic bytes)."""
 
     def __init__(self, rules):
+        self.rules = rules
         self.leaves = _paths(rules.roots)
         self.tops = [(ind.name, _titled(ind)) for ind in rules.roots if ind.children]  # a top-level leaf has its column
         self.depth = max((len(p) for p, _, _ in self.leaves), default=1)
@@ -96,16 +99,17 @@ class SummaryWorkbook:
             self.ws.append([self._cell(col[r], head=True) for col in shown])
         for r1, c1, r2, c2 in merges:
             self.ws.merged_cells.add(f"{get_column_letter(c1 + 1)}{r1 + 1}:{get_column_letter(c2 + 1)}{r2 + 1}")
-        for col, width in ((1, 6), (2, 28), (3, 36)):
+        for col, width in ((1, 6), (2, 28), (3, 36), (len(columns), 66)):
             self.ws.column_dimensions[get_column_letter(col)].width = width
 
     def add(self, doc: dict, source: str, line: Optional[int]) -> None:
         """One fact set's explanation document (untraced is enough) as one row."""
         where = [self._cell(line), self._cell(source)]
+        sha = (doc.get("facts") or {}).get("sha256")
         if doc.get("status") == "error":
             first = (doc.get("errors") or [{}])[0]
             blanks = [None] * (1 + len(self.leaves) + len(self.tops) + 2)
-            self.ws.append(where + blanks + [f"失败：[{first.get('code', '')}] {first.get('message', '')}"])
+            self.ws.append(where + blanks + [f"失败：[{first.get('code', '')}] {first.get('message', '')}", sha])
             return
         nodes = {}
 
@@ -123,6 +127,7 @@ class SummaryWorkbook:
         row.append(self._score(doc, bold=True))
         row.append(self._cell(doc.get("grade")))
         row.append(self._cell("完成" if doc.get("status") == "ok" else "部分指标无法评分"))
+        row.append(self._cell(sha))
         self.ws.append(row)
 
     def _score(self, node: Optional[dict], bold: bool = False):
@@ -135,6 +140,13 @@ class SummaryWorkbook:
 
     def finish(self, out) -> None:
         """Write the workbook to the binary file ``out``, the same bytes for the same rows."""
+        sources = self.wb.create_sheet("来源")  # what produced every row: perfdsl and each rule file, hashed
+        sources.column_dimensions["A"].width = 30
+        sources.column_dimensions["B"].width = 70
+        header = ruleset_header(self.rules)
+        for item in (("perfdsl", __version__), ("规则集", header["name"]),
+                     *((f["path"], f["sha256"]) for f in header["files"])):
+            sources.append(list(item))
         self.wb.properties.created = _FIXED_DATE
         self.wb.properties.creator = "perfdsl"
         with tempfile.TemporaryFile() as raw:
