@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 from collections import Counter
 from decimal import Decimal
 from typing import Iterator, Optional
@@ -45,9 +46,10 @@ class Summary:
     grades: Counter = attrs.Factory(Counter)  # (old grade, new grade) → fact sets
     indicators: Counter = attrs.Factory(Counter)  # indicator path → fact sets where it changed
     facts_differ: int = 0
+    rule_files: list = attrs.Factory(list)  # rule files added, removed or edited between the two runs
 
     def to_json(self) -> dict:
-        return {"compared": self.compared, "totals_changed": self.totals,
+        return {"compared": self.compared, "rule_files_changed": self.rule_files, "totals_changed": self.totals,
                 "grades_changed": sum(self.grades.values()), "facts_differ": self.facts_differ,
                 "grade_changes": [{"old": a, "new": b, "count": n} for (a, b), n in sorted(self.grades.items(), key=str)],
                 "indicators": [{"path": list(p), "count": n} for p, n in self.indicators.most_common()]}
@@ -128,6 +130,8 @@ def compare(old_path: str, new_path: str) -> Iterator:
         if _key(a) != _key(b):
             raise PerfdslError([error("D003", f"第 {n} 个文档不是同一套事实：{_where(a, old_path)} 与 {_where(b, new_path)}")])
         summary.compared += 1
+        if n == 1:
+            summary.rule_files = _changed_files(a, b)
         facts_differ = (a.get("facts") or {}).get("sha256") != (b.get("facts") or {}).get("sha256")
         summary.facts_differ += facts_differ
         old_leaves, new_leaves = _leaves(a), _leaves(b)
@@ -146,6 +150,21 @@ def compare(old_path: str, new_path: str) -> Iterator:
         yield Change(_where(b, f"#{n}"), b.get("name") or a.get("name") or "", total, grade, moved, status,
                      facts_differ)
     yield summary
+
+
+def _changed_files(a: dict, b: dict) -> list:
+    """Rule files whose hash differs between the two runs (or that only one run had), by path."""
+    old, new = _files(a), _files(b)
+    return sorted(p for p in old.keys() | new.keys() if old.get(p) != new.get(p))
+
+
+def _files(doc: dict) -> dict:
+    """path within the rule set → sha256: the two runs may read the rules from different directories."""
+    files = {f["path"]: f["sha256"] for f in (doc.get("ruleset") or {}).get("files", ())}
+    if len(files) < 2:
+        return {os.path.basename(p): h for p, h in files.items()}
+    root = os.path.commonpath(list(files))
+    return {os.path.relpath(p, root): h for p, h in files.items()}
 
 
 def _union(a: dict, b: dict) -> list:

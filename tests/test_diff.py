@@ -52,13 +52,15 @@ def test_a_stricter_band_moves_exactly_the_fact_sets_inside_the_moved_edge(tmp_p
         assert Decimal(leaf["old"]) == before and Decimal(leaf["new"]) == max(Decimal(0), before - 1)
         assert Decimal(c["total"][0]) - Decimal(c["total"][1]) == before - Decimal(leaf["new"])
     assert summary["compared"] == 120 and summary["totals_changed"] == len(moved)
+    assert summary["rule_files_changed"] == ["20-管理效率.perf"]  # the one file edited, wherever each run read it
     assert summary["indicators"] == [{"path": ["管理效率", "预算执行", "预算执行情况"], "count": len(moved)}]
 
 
 def test_the_same_results_compare_equal_and_mismatched_files_are_refused(tmp_path, capsys):
     old = _scored(tmp_path, RULES, "old.jsonl")
     assert main(["diff", str(old), str(old)]) == 0
-    assert "共比较 120 套：0 套总分变化，0 套等级变化" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "共比较 120 套：0 套总分变化，0 套等级变化" in out and "改动的规则文件" not in out
     short = tmp_path / "short.jsonl"
     short.write_text("".join(old.read_text(encoding="utf-8").splitlines(keepends=True)[:5]), encoding="utf-8")
     assert main(["diff", str(old), str(short)]) == 1

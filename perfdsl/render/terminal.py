@@ -144,6 +144,8 @@ def print_change(change, console: Console) -> None:
 
 
 def print_diff_summary(summary, console: Console) -> None:
+    if summary.rule_files:
+        console.print(f"改动的规则文件：{'、'.join(summary.rule_files)}")
     grades = "，".join(f"{a or '—'} → {b or '—'} {n} 套" for (a, b), n in sorted(summary.grades.items(), key=str))
     console.print(Text.assemble(("共比较 ", "bold"), str(summary.compared), " 套：", (str(summary.totals), "bold"),
                                 " 套总分变化，", (str(sum(summary.grades.values())), "bold"), " 套等级变化",
