@@ -217,27 +217,34 @@ def test_batch_lines_written_by_the_compiled_rules_are_json_dumps_of_the_interpr
     assert fast_seen > 180
 
 
-def test_fast_lines_for_not_applicable_leaves_and_bonus_items(tmp_path):
-    """The rarer leaf texts (不适用 at full marks, 加分 outside the weight) against the reference document."""
+def _fast_lines(tmp_path, rules: str, fact_sets) -> list:
+    """Each fact set's fast-path line for a small rule set, checked byte for byte against the reference document."""
     d = tmp_path / "r"
     d.mkdir()
-    (d / "main.perf").write_text(
-        "体系 测试 { 舍入 2 位 四舍五入 }\n事实 { 有项目: 布尔\n x: 比率 ≥ 0 }\n"
-        "一级指标 组 {\n"
-        "  指标 甲 分值 3 {\n    不适用 若 非 有项目 理由 \"无项目\"\n    得分 = 按比例(x, 3, 60%)\n  }\n"
-        "  指标 乙 分值 2 { 得分 = 按比例(x, 2, 60%) }\n}\n"
-        "指标 丙 加分 1 { 得分 = 若 x ≥ 100% 则 1 否则 0 }\n", encoding="utf-8")
+    (d / "main.perf").write_text(rules, encoding="utf-8")
     fast, reference = Engine.from_path(d), Engine.from_path(d, fast=False)
-    seen = set()
-    for n, text in enumerate(['{"有项目": false, "x": 0.7777}', '{"有项目": true, "x": 1}',
-                              '{"有项目": true, "x": 0.5}'], 1):
+    out = []
+    for n, text in enumerate(fact_sets, 1):
         got = fast.fast_json(text, "x", "b.jsonl", "h", line=n)
-        assert got is not None
+        assert got is not None  # the fast path really wrote it
         want = {"line": n, **explain(reference.score_text(text, trace=False), trace=False, facts_source="b.jsonl",
                                      facts_sha256="h")}
         assert got[0] == json.dumps(want, ensure_ascii=False)
-        seen |= {k for k in ('"status": "not_applicable"', '"bonus": true', '"unrounded"') if k in got[0]}
-    assert len(seen) == 3
+        out.append(want)
+    return out
+
+
+def test_fast_lines_for_not_applicable_leaves_and_bonus_items(tmp_path):
+    """The rarer leaf texts (不适用 at full marks, 加分 outside the weight) against the reference document."""
+    docs = _fast_lines(tmp_path,
+                       "体系 测试 { 舍入 2 位 四舍五入 }\n事实 { 有项目: 布尔\n x: 比率 ≥ 0 }\n"
+                       "一级指标 组 {\n"
+                       "  指标 甲 分值 3 {\n    不适用 若 非 有项目 理由 \"无项目\"\n    得分 = 按比例(x, 3, 60%)\n  }\n"
+                       "  指标 乙 分值 2 { 得分 = 按比例(x, 2, 60%) }\n}\n"
+                       "指标 丙 加分 1 { 得分 = 若 x ≥ 100% 则 1 否则 0 }\n",
+                       ['{"有项目": false, "x": 0.7777}', '{"有项目": true, "x": 1}', '{"有项目": true, "x": 0.5}'])
+    texts = [json.dumps(d, ensure_ascii=False) for d in docs]
+    assert all(any(k in t for t in texts) for k in ('"status": "not_applicable"', '"bonus": true', '"unrounded"'))
 
 
 def test_one_line_of_a_batch_is_explained_and_reported_on_its_own(tmp_path, capsys):
@@ -319,19 +326,11 @@ def test_summary_workbook_says_why_a_cell_has_no_score(tmp_path):
 
 def test_fast_lines_for_a_group_of_bonus_items_only(tmp_path):
     """A group whose items are all 加分 weighs 0: its 得分率 is "—" on both paths."""
-    d = tmp_path / "r"
-    d.mkdir()
-    (d / "main.perf").write_text(
-        "体系 测试 { 舍入 2 位 四舍五入 }\n事实 { x: 比率 ≥ 0 }\n"
-        "一级指标 组 { 指标 甲 分值 3 { 得分 = 按比例(x, 3, 60%) } }\n"
-        "一级指标 加分组 { 指标 乙 加分 1 { 得分 = 若 x ≥ 100% 则 1 否则 0 } }\n", encoding="utf-8")
-    fast, reference = Engine.from_path(d), Engine.from_path(d, fast=False)
-    for text in ('{"x": 1}', '{"x": 0.7}'):
-        got = fast.fast_json(text, "x", "b.jsonl", "h", line=1)
-        want = {"line": 1, **explain(reference.score_text(text, trace=False), trace=False, facts_source="b.jsonl",
-                                     facts_sha256="h")}
-        assert got[0] == json.dumps(want, ensure_ascii=False)
-        assert want["children"][1]["rate"] == "—" and want["children"][1]["weight"] == "0"
+    for doc in _fast_lines(tmp_path, "体系 测试 { 舍入 2 位 四舍五入 }\n事实 { x: 比率 ≥ 0 }\n"
+                                     "一级指标 组 { 指标 甲 分值 3 { 得分 = 按比例(x, 3, 60%) } }\n"
+                                     "一级指标 加分组 { 指标 乙 加分 1 { 得分 = 若 x ≥ 100% 则 1 否则 0 } }\n",
+                           ['{"x": 1}', '{"x": 0.7}']):
+        assert doc["children"][1]["rate"] == "—" and doc["children"][1]["weight"] == "0"
 
 
 def test_second_rule_set_varied_fast_lines_equal_the_reference(tmp_path):
