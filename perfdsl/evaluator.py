@@ -17,8 +17,10 @@ import attrs
 from . import ast as A
 from .builtins import BY_NAME, EXISTS_NAMES, BuiltinError
 from .diagnostics import Diagnostic, error
+from . import sentences
 from .numbers import show
-from .printer import expr_text, interval_text, substitute
+from .printer import expr_text, interval_text
+from .sentences import percent_band as _percent_band
 from .trace import Tracer
 
 
@@ -96,19 +98,7 @@ class Evaluator:
 
     def describe(self, expr) -> str:
         """The formula with the values it used — only meaningful while tracing."""
-        seen = self._seen or {}
-
-        def lookup(p: A.Path):
-            v = seen.get(id(p), _NOTHING)
-            if v is _NOTHING:
-                return None
-            if isinstance(v, Decimal) and p.dotted in self.percent_paths:
-                return show(v, True)
-            return _shown(v)
-
-        def branch(c: A.Conditional):
-            return seen.get(id(c))
-        return substitute(expr, lookup, branch)
+        return sentences.describe(expr, self._seen or {}, self.percent_paths)
 
     # ------------------------------------------------------------ errors
     def _error(self, code: str, message: str, span: A.Span, fact_path: Optional[str] = None) -> EvalError:
@@ -180,19 +170,17 @@ class Evaluator:
                 v = self._step(v, seg, sub, e)
             out.append(v.value if isinstance(v, Judged) else v)
         if trace and self.tracer is not None:
-            self.tracer.fact(e.dotted, _shown(out), e.span, value=_json_value(out))
+            self.tracer.fact(e.dotted, e.span, out, False)
         return out
 
     def _leaf(self, value, path, e, trace):
         if isinstance(value, Judged):
             if self.tracer is not None:
-                self.tracer.fact(path, show(value.value), e.span, value=str(value.value))
-                self.tracer.add("judgement", f"{path}：酌情{value.field} {show(value.value)}，理由：{value.reason}",
-                                e.span, path=path, value=str(value.value), reason=value.reason)
+                self.tracer.fact(path, e.span, value.value, False)
+                self.tracer.add("judgement", e.span, *sentences.judgement(path, value.field, value.value, value.reason))
             return value.value
         if trace and self.tracer is not None:
-            shown_value = show(value, True) if isinstance(value, Decimal) and path in self.percent_paths else _shown(value)
-            self.tracer.fact(path, shown_value, e.span, value=_json_value(value))
+            self.tracer.fact(path, e.span, value, path in self.percent_paths)
         return value
 
     def _let(self, let: A.Let, cache: dict, env: Env):
@@ -204,19 +192,12 @@ class Evaluator:
         self._active.add(key)
         try:
             if self.tracer is not None:
-                step = self.tracer.open("value", "", let.span, name=let.name)
+                step = self.tracer.open("value", let.span)
                 try:
                     v = self.value(let.expr, env)
                 finally:
                     self.tracer.close()
-                formula = expr_text(let.expr)
-                subst = self.describe(let.expr)
-                text = f"{let.name} = {formula}"
-                if subst not in (formula, _shown(v)):
-                    text += f" = {subst}"
-                text += f" = {_shown(v)}"
-                step.text = text
-                step.data.update(formula=formula, substituted=subst, value=_json_value(v))
+                step.text, step.data = sentences.let_value(let, v, self.describe(let.expr))
             else:
                 v = self.value(let.expr, env)
         finally:
@@ -306,11 +287,7 @@ class Evaluator:
                     self.hits.add(point("band", arm.span))
                 result = self.value(arm.result, env)
                 if self.tracer is not None:
-                    pct = _percent_band(e)
-                    self.tracer.add("band", f"{expr_text(e.subject)} = {show(v, pct)} → 落在 "
-                                            f"{interval_text(arm.interval)} → {_shown(result)}", arm.span,
-                                    subject=expr_text(e.subject), value=str(v),
-                                    interval=interval_text(arm.interval), result=_json_value(result))
+                    self.tracer.add("band", arm.span, *sentences.band(e, arm, v, result))
                 return result
         listed = "、".join(interval_text(a.interval) for a in e.arms)
         raise self._error("E320", f"{expr_text(e.subject)} = {show(v, _percent_band(e))} 不在任何区间内"
@@ -324,8 +301,7 @@ class Evaluator:
                     self.hits.add(point("match", case.span))
                 result = self.value(case.result, env)
                 if self.tracer is not None:
-                    self.tracer.add("match", f"{expr_text(e.subject)} = {_shown(v)} → {_shown(result)}", case.span,
-                                    subject=expr_text(e.subject), key=_json_value(v), result=_json_value(result))
+                    self.tracer.add("match", case.span, *sentences.match(e, v, result))
                 return result
         raise self._error("E321", f"{expr_text(e.subject)} = {_shown(v)} 不在查表的取值中", e.span,
                           fact_path=_fact_of(e.subject))
@@ -357,7 +333,7 @@ class Evaluator:
         if self.hits is not None and fn.case_of is not None:
             self.hits.add(point("builtin:" + fn.case_of(args), e.span))
         if self.tracer is not None and fn.explain is not None:
-            self.tracer.add("builtin", fn.explain(args, result), e.span, function=fn.name, result=_json_value(result))
+            self.tracer.add("builtin", e.span, *sentences.builtin(fn, args, result))
         return result
 
 
@@ -370,7 +346,6 @@ _DISPATCH = {
     A.Match: Evaluator._match,
 }
 
-_NOTHING = object()
 
 
 def point(kind: str, span: A.Span) -> tuple:
@@ -380,14 +355,6 @@ def point(kind: str, span: A.Span) -> tuple:
 
 def _fact_of(expr) -> Optional[str]:
     return expr.dotted if isinstance(expr, A.Path) else None
-
-
-def _percent_band(band: A.Band) -> bool:
-    for arm in band.arms:
-        for end in (arm.interval.low, arm.interval.high):
-            if isinstance(end, A.Number) and end.is_percent:
-                return True
-    return False
 
 
 def _kind(v) -> str:
@@ -404,38 +371,7 @@ def _kind(v) -> str:
     return type(v).__name__
 
 
-def _shown(v) -> str:
-    if isinstance(v, bool):
-        return "真" if v else "假"
-    if isinstance(v, Decimal):
-        return show(v)
-    if isinstance(v, str):
-        return f"“{v}”"
-    if isinstance(v, list):
-        inner = ", ".join(_shown(x) for x in v[:8])
-        return f"[{inner}{', …' if len(v) > 8 else ''}]"
-    if isinstance(v, dict):
-        return "{…}"
-    return str(v)
-
-
-def _json_value(v):
-    if isinstance(v, bool) or isinstance(v, str):
-        return v
-    if isinstance(v, Decimal):
-        return str(v) if v.is_finite() else ("Infinity" if v > 0 else "-Infinity")
-    if isinstance(v, list):
-        return [_json_value(x) for x in v]
-    if isinstance(v, dict):
-        return {k: _json_value(x) for k, x in v.items()}
-    if isinstance(v, Judged):
-        return {v.field: str(v.value), "理由": v.reason}
-    return str(v)
-
-
-def shown(v) -> str:
-    return _shown(v)
-
-
-def json_value(v):
-    return _json_value(v)
+_shown = sentences.shown
+_json_value = sentences.json_value
+shown = sentences.shown
+json_value = sentences.json_value

@@ -16,11 +16,11 @@ from typing import Optional
 import attrs
 
 from . import ast as A
+from . import sentences
 from .diagnostics import Diagnostic, error
-from .evaluator import Env, EvalError, Evaluator, json_value, point, shown
+from .evaluator import Env, EvalError, Evaluator, point
 from .loader import RuleSet
-from .numbers import CONTEXT, ROUNDING_NAMES, ZERO, round_to, show
-from .printer import expr_text, interval_text
+from .numbers import CONTEXT, ZERO, round_to, show
 from .trace import Step, Tracer
 
 
@@ -151,7 +151,7 @@ class Scorer:
             node.errors.append(err.diagnostic)
             node.score = None
             if tracer is not None:
-                tracer.add("error", f"无法评分：{err.diagnostic.message}", err.diagnostic.span)
+                tracer.add("error", err.diagnostic.span, f"无法评分：{err.diagnostic.message}", {})
         finally:
             if tracer is not None:
                 node.steps = tracer.steps
@@ -185,8 +185,7 @@ class Scorer:
                 if hits is not None:
                     hits.add(point("veto", veto.span))
                 if tracer is not None:
-                    tracer.add("veto", f"一票否决：{veto.reason} → 等级 {veto.grade}", veto.span,
-                               grade=veto.grade, reason=veto.reason)
+                    tracer.add("veto", veto.span, *sentences.veto(veto))
                 return veto.grade, (tracer.steps if tracer else None)
         for arm in system.grades:
             if ev.contains(arm.interval, total, env):
@@ -194,8 +193,7 @@ class Scorer:
                     hits.add(point("grade", arm.span))
                 grade = ev.value(arm.result, env)
                 if tracer is not None:
-                    tracer.add("grade", f"总分 {show(total)} 落在 {interval_text(arm.interval)} → 等级 {grade}",
-                               arm.span, interval=interval_text(arm.interval), grade=grade)
+                    tracer.add("grade", arm.span, *sentences.grade(total, arm, grade))
                 return str(grade), (tracer.steps if tracer else None)
         raise EvalError(error("E340", f"总分 {show(total)} 不在任何等级区间内", system.span))
 
@@ -214,8 +212,7 @@ class Scorer:
                 else:
                     node.score, outcome = round_to(weight, self.rounding.places, self.rounding.mode), f"按满分 {show(weight)} 计"
                 if tr is not None:
-                    tr.add("not_applicable", f"不适用：{s.reason}（条件 {expr_text(s.condition)} 成立）→ {outcome}",
-                           s.span, reason=s.reason)
+                    tr.add("not_applicable", s.span, *sentences.not_applicable(s, outcome))
                 return
         for s in ind.statements:
             if isinstance(s, A.Require) and not ev.boolean(s.condition, env):
@@ -225,17 +222,14 @@ class Scorer:
         formula = next((s for s in ind.statements if isinstance(s, A.Formula)), None)
         parts = [s for s in ind.statements if isinstance(s, A.Part)]
         if formula is not None:
-            step = tr.open("formula", "", formula.span) if tr is not None else None
+            step = tr.open("formula", formula.span) if tr is not None else None
             try:
                 base = ev.number(formula.expr, env)
             finally:
                 if tr is not None:
                     tr.close()
             if step is not None:
-                f = expr_text(formula.expr)
-                subst = ev.describe(formula.expr)
-                step.text = f"得分 = {f}" + (f" = {subst}" if subst not in (f, show(base)) else "") + f" = {show(base)}"
-                step.data.update(formula=f, substituted=subst, value=str(base))
+                step.text, step.data = sentences.formula(formula.expr, base, ev.describe(formula.expr))
         elif parts:
             base = ZERO
             for p in parts:
@@ -243,7 +237,7 @@ class Scorer:
         else:
             base = weight
             if tr is not None:
-                tr.add("formula", f"基础分 = 分值 {show(weight)}（无扣分则得满分）", ind.span, value=str(base))
+                tr.add("formula", ind.span, *sentences.full_weight(weight))
         deducted = ZERO
         for s in ind.statements:
             if isinstance(s, A.Deduct):
@@ -252,44 +246,40 @@ class Scorer:
                 deducted += self._each(s, ev, env, tr)
         raw = base - deducted
         if tr is not None and deducted:
-            tr.add("subtotal", f"{show(base)} − 扣分 {show(deducted)} = {show(raw)}", ind.span,
-                   base=str(base), deducted=str(deducted), value=str(raw))
+            tr.add("subtotal", ind.span, *sentences.subtotal(base, deducted, raw))
         if raw < 0:
             _hit(ev, "floor", ind.span)
             if tr is not None:
-                tr.add("floor", f"扣完为止：{show(raw)} → 0", ind.span, before=str(raw), after="0")
+                tr.add("floor", ind.span, *sentences.floor(raw))
             raw = ZERO
         if raw > weight:
             _hit(ev, "cap", ind.span)
             if tr is not None:
-                tr.add("cap", f"封顶：{show(raw)} 超过分值 {show(weight)}，按 {show(weight)} 计（吸收 {show(raw - weight)}）",
-                       ind.span, before=str(raw), after=str(weight), absorbed=str(raw - weight))
+                tr.add("cap", ind.span, *sentences.cap(raw, weight))
             raw = weight
         r = self.rounding
         score = round_to(raw, r.places, r.mode)
         node.unrounded = raw
         if tr is not None:
             if score != raw:
-                tr.add("rounding", f"舍入（{ROUNDING_NAMES[r.mode]}，{r.places} 位小数）：{raw:f} → {score}",
-                       r.span if r.span is not A.NO_SPAN else ind.span, before=str(raw), after=str(score))
-            tr.add("score", f"得分 {score} / {show(weight)}", ind.span, value=str(score))
+                tr.add("rounding", r.span if r.span is not A.NO_SPAN else ind.span,
+                       *sentences.rounding(r.mode, r.places, raw, score))
+            tr.add("score", ind.span, *sentences.score(score, weight))
         if ind.penalty:  # scored like any item out of its points; the points it loses come off the total
             lost = weight - score
             score = -lost
             node.unrounded = raw - weight
             if tr is not None:
-                tr.add("penalty", f"减分项：本项失分 {show(lost)} 分，从总分中扣除（最多扣 {show(weight)} 分）", ind.span,
-                       value=str(score))
+                tr.add("penalty", ind.span, *sentences.penalty(lost, weight, score))
         node.score = score
 
     def _part(self, p: A.Part, ev: Evaluator, env: Env, tr: Optional[Tracer]) -> Decimal:
         if p.not_applicable is not None and ev.boolean(p.not_applicable.condition, env):
             _hit(ev, "na", p.not_applicable.span)
             if tr is not None:
-                tr.add("not_applicable", f"子项 {p.name} 不适用：{p.not_applicable.reason} → 按满分 {show(p.points)} 计",
-                       p.not_applicable.span, part=p.name, reason=p.not_applicable.reason)
+                tr.add("not_applicable", p.not_applicable.span, *sentences.part_not_applicable(p))
             return p.points
-        step = tr.open("part", "", p.span, part=p.name, points=str(p.points)) if tr is not None else None
+        step = tr.open("part", p.span) if tr is not None else None
         try:
             v = ev.number(p.expr, env)
         finally:
@@ -297,36 +287,20 @@ class Scorer:
                 tr.close()
         clamped = min(max(v, ZERO), p.points)
         if step is not None:
-            f = expr_text(p.expr)
-            subst = ev.describe(p.expr)
-            text = f"子项 {p.name}（{show(p.points)} 分）= {f}"
-            if subst not in (f, show(v)):
-                text += f" = {subst}"
-            text += f" = {show(v)}"
-            if clamped != v:
-                text += f" → 限于 [0, {show(p.points)}]：{show(clamped)}"
-            step.text = text
-            step.data.update(formula=f, substituted=subst, value=str(clamped))
+            step.text, step.data = sentences.part(p, v, clamped, ev.describe(p.expr))
         return clamped
 
     def _deduct(self, d: A.Deduct, ev: Evaluator, env: Env, tr: Optional[Tracer]) -> Decimal:
         if d.condition is not None and not ev.boolean(d.condition, env):
             if tr is not None:
-                tr.add("check", f"不扣分：{expr_text(d.condition)} 不成立", d.span, condition=expr_text(d.condition))
+                tr.add("check", d.span, *sentences.not_deducted(d))
             return ZERO
         amount = ev.number(d.amount, env)
         if amount:
             _hit(ev, "deduct", d.span)
         if tr is not None:
-            why = d.reason or (expr_text(d.condition) if d.condition is not None else expr_text(d.amount))
-            if amount:
-                how = ""
-                if not isinstance(d.amount, A.Number):
-                    f, subst = expr_text(d.amount), ev.describe(d.amount)
-                    how = f"（{f}" + (f" = {subst}" if subst not in (f, show(amount)) else "") + f" = {show(amount)}）"
-                tr.add("deduction", f"扣 {show(amount)} 分{how}：{why}", d.span, amount=str(amount), reason=why)
-            else:
-                tr.add("check", f"不扣分：{why} → 0", d.span, reason=why)
+            subst = ev.describe(d.amount) if amount and not isinstance(d.amount, A.Number) else None
+            tr.add("deduction" if amount else "check", d.span, *sentences.deduction(d, amount, subst))
         return amount
 
     def _each(self, d: A.EachDeduct, ev: Evaluator, env: Env, tr: Optional[Tracer]) -> Decimal:
@@ -334,7 +308,7 @@ class Scorer:
         if not isinstance(items, list):
             raise EvalError(error("E360", f"逐项扣 需要列表：{d.items.dotted}", d.items.span, fact_path=d.items.dotted))
         if tr is not None and not items:
-            tr.add("check", f"{d.items.dotted} 无问题记录，不扣分", d.span, items=d.items.dotted)
+            tr.add("check", d.span, *sentences.no_findings(d))
         groups: dict[object, Decimal] = {}
         order: list[object] = []
         for n, item in enumerate(items):
@@ -344,8 +318,7 @@ class Scorer:
             if d.skip is not None and ev.boolean(d.skip.condition, ienv):
                 _hit(ev, "skip", d.skip.span)
                 if tr is not None:
-                    tr.add("not_applicable", f"不评价：{text}（{d.skip.reason}）", d.skip.span,
-                           finding=text, reason=d.skip.reason, item=n)
+                    tr.add("not_applicable", d.skip.span, *sentences.finding_skipped(d, text, n))
                 continue
             amount = ev.number(d.per_item, ienv)
             key = ev.value(A.Path((d.group_by,), None, d.span), ienv) if d.group_by else None
@@ -356,9 +329,7 @@ class Scorer:
             if amount:
                 _hit(ev, "each", d.span)
             if tr is not None:
-                group = f"［{key}］" if d.group_by else ""
-                tr.add("deduction", f"扣 {show(amount)} 分：{group}{text}", d.span, amount=str(amount),
-                       finding=text, item=n, **({"group": json_value(key)} if d.group_by else {}))
+                tr.add("deduction", d.span, *sentences.finding(d, amount, text, n, key))
         total = ZERO
         for key in order:
             amount = groups[key]
@@ -367,9 +338,7 @@ class Scorer:
                 if amount > cap:
                     _hit(ev, "group_cap", d.group_cap.span)
                     if tr is not None:
-                        tr.add("cap", f"［{key}］共扣 {show(amount)} 分，每类最多 {show(cap)} 分：封顶吸收 {show(amount - cap)} 分",
-                               d.group_cap.span, group=json_value(key), before=str(amount), after=str(cap),
-                               absorbed=str(amount - cap))
+                        tr.add("cap", d.group_cap.span, *sentences.group_cap(key, amount, cap))
                     amount = cap
             total += amount
         if d.total_cap is not None:
@@ -377,21 +346,13 @@ class Scorer:
             if total > cap:
                 _hit(ev, "total_cap", d.total_cap.span)
                 if tr is not None:
-                    tr.add("cap", f"逐项扣分共 {show(total)} 分，最多 {show(cap)} 分：封顶吸收 {show(total - cap)} 分",
-                           d.total_cap.span, before=str(total), after=str(cap), absorbed=str(total - cap))
+                    tr.add("cap", d.total_cap.span, *sentences.total_cap(total, cap))
                 total = cap
         return total
 
     def _finding_text(self, d: A.EachDeduct, item, ev: Evaluator, ienv: Env) -> str:
-        if d.describe is not None:
-            v = ev.value(d.describe, ienv)
-            return v if isinstance(v, str) else shown(v)
-        if isinstance(item, dict):
-            for key in ("说明", "描述", "名称", "项目"):
-                if isinstance(item.get(key), str):
-                    return item[key]
-            return "；".join(f"{k}={shown(v)}" for k, v in item.items())
-        return item if isinstance(item, str) else shown(item)
+        described = (lambda: ev.value(d.describe, ienv)) if d.describe is not None else None
+        return sentences.finding_text(item, described)
 
 
 def _hit(ev: Evaluator, kind: str, span: A.Span) -> None:

@@ -12,6 +12,7 @@ from typing import Optional
 
 import attrs
 
+from . import sentences
 from .ast import Span
 
 # kind → what an auditor filters on
@@ -61,21 +62,22 @@ class Tracer:
         self._stack: list[int] = []
         self._facts_seen: set[str] = set()
 
-    def add(self, kind: str, text: str, span: Optional[Span], **data) -> int:
+    def add(self, kind: str, span: Optional[Span], text: str, data: dict) -> int:
         sid = len(self.steps) + 1
         self.steps.append(Step(sid, self._stack[-1] if self._stack else None, kind, text, span, data))
         return sid
 
-    def open(self, kind: str, text: str, span: Optional[Span], **data) -> Step:
-        sid = self.add(kind, text, span, **data)
+    def open(self, kind: str, span: Optional[Span]) -> Step:
+        """A step whose text and fields are filled in once what it encloses has run."""
+        sid = self.add(kind, span, "", {})
         self._stack.append(sid)
         return self.steps[-1]
 
     def close(self) -> None:
         self._stack.pop()
 
-    def fact(self, path: str, shown: str, span: Span, **data) -> None:
+    def fact(self, path: str, span: Span, value, percent: bool) -> None:
         if path in self._facts_seen:
             return
         self._facts_seen.add(path)
-        self.add("fact", f"{path} = {shown}", span, path=path, **data)
+        self.add("fact", span, *sentences.fact(path, value, percent))

@@ -1,0 +1,231 @@
+"""Trace sentences: each step's text and fields, from the values it recorded.
+
+One function per kind of step, shared by the tracing interpreter (which calls them as it
+goes) and by ``expand`` (which calls them when a compact trace is read), so that a step
+reads the same whichever engine recorded it.  Each returns ``(text, fields)``; the field
+order is part of the explanation's bytes.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Callable, Optional
+
+from . import ast as A
+from .numbers import ROUNDING_NAMES, show
+from .printer import expr_text, interval_text, substitute
+
+_NOTHING = object()
+
+
+def shown(v) -> str:
+    if isinstance(v, bool):
+        return "真" if v else "假"
+    if isinstance(v, Decimal):
+        return show(v)
+    if isinstance(v, str):
+        return f"“{v}”"
+    if isinstance(v, list):
+        inner = ", ".join(shown(x) for x in v[:8])
+        return f"[{inner}{', …' if len(v) > 8 else ''}]"
+    if isinstance(v, dict):
+        return "{…}"
+    return str(v)
+
+
+def json_value(v):
+    if isinstance(v, bool) or isinstance(v, str):
+        return v
+    if isinstance(v, Decimal):
+        return str(v) if v.is_finite() else ("Infinity" if v > 0 else "-Infinity")
+    if isinstance(v, list):
+        return [json_value(x) for x in v]
+    if isinstance(v, dict):
+        return {k: json_value(x) for k, x in v.items()}
+    field = getattr(v, "field", None)  # a Judged value
+    if field is not None:
+        return {field: str(v.value), "理由": v.reason}
+    return str(v)
+
+
+def describe(expr, seen: dict, percent_paths: frozenset) -> str:
+    """The formula with the values it used: ``seen`` maps id(path or conditional) → value or branch."""
+
+    def lookup(p: A.Path):
+        v = seen.get(id(p), _NOTHING)
+        if v is _NOTHING:
+            return None
+        if isinstance(v, Decimal) and p.dotted in percent_paths:
+            return show(v, True)
+        return shown(v)
+
+    def branch(c: A.Conditional):
+        return seen.get(id(c))
+    return substitute(expr, lookup, branch)
+
+
+def percent_band(band: A.Band) -> bool:
+    for arm in band.arms:
+        for end in (arm.interval.low, arm.interval.high):
+            if isinstance(end, A.Number) and end.is_percent:
+                return True
+    return False
+
+
+# ---------------------------------------------------------------- expressions
+def fact(path: str, value, percent: bool) -> tuple[str, dict]:
+    text = show(value, True) if percent and isinstance(value, Decimal) else shown(value)
+    return f"{path} = {text}", {"path": path, "value": json_value(value)}
+
+
+def judgement(path: str, field: str, value: Decimal, reason: str) -> tuple[str, dict]:
+    return (f"{path}：酌情{field} {show(value)}，理由：{reason}",
+            {"path": path, "value": str(value), "reason": reason})
+
+
+def let_value(let: A.Let, value, subst: str) -> tuple[str, dict]:
+    formula = expr_text(let.expr)
+    text = f"{let.name} = {formula}"
+    if subst not in (formula, shown(value)):
+        text += f" = {subst}"
+    text += f" = {shown(value)}"
+    return text, {"name": let.name, "formula": formula, "substituted": subst, "value": json_value(value)}
+
+
+def band(e: A.Band, arm: A.Arm, value: Decimal, result) -> tuple[str, dict]:
+    subject = expr_text(e.subject)
+    interval = interval_text(arm.interval)
+    return (f"{subject} = {show(value, percent_band(e))} → 落在 {interval} → {shown(result)}",
+            {"subject": subject, "value": str(value), "interval": interval, "result": json_value(result)})
+
+
+def match(e: A.Match, value, result) -> tuple[str, dict]:
+    return (f"{expr_text(e.subject)} = {shown(value)} → {shown(result)}",
+            {"subject": expr_text(e.subject), "key": json_value(value), "result": json_value(result)})
+
+
+def builtin(fn, args: list, result) -> tuple[str, dict]:
+    return fn.explain(args, result), {"function": fn.name, "result": json_value(result)}
+
+
+# ---------------------------------------------------------------- indicators
+def not_applicable(s: A.NotApplicable, outcome: str) -> tuple[str, dict]:
+    return f"不适用：{s.reason}（条件 {expr_text(s.condition)} 成立）→ {outcome}", {"reason": s.reason}
+
+
+def formula(expr, value: Decimal, subst: str) -> tuple[str, dict]:
+    f = expr_text(expr)
+    text = f"得分 = {f}" + (f" = {subst}" if subst not in (f, show(value)) else "") + f" = {show(value)}"
+    return text, {"formula": f, "substituted": subst, "value": str(value)}
+
+
+def full_weight(weight: Decimal) -> tuple[str, dict]:
+    return f"基础分 = 分值 {show(weight)}（无扣分则得满分）", {"value": str(weight)}
+
+
+def part_not_applicable(p: A.Part) -> tuple[str, dict]:
+    return (f"子项 {p.name} 不适用：{p.not_applicable.reason} → 按满分 {show(p.points)} 计",
+            {"part": p.name, "reason": p.not_applicable.reason})
+
+
+def part(p: A.Part, value: Decimal, clamped: Decimal, subst: str) -> tuple[str, dict]:
+    f = expr_text(p.expr)
+    text = f"子项 {p.name}（{show(p.points)} 分）= {f}"
+    if subst not in (f, show(value)):
+        text += f" = {subst}"
+    text += f" = {show(value)}"
+    if clamped != value:
+        text += f" → 限于 [0, {show(p.points)}]：{show(clamped)}"
+    return text, {"part": p.name, "points": str(p.points), "formula": f, "substituted": subst, "value": str(clamped)}
+
+
+def not_deducted(d: A.Deduct) -> tuple[str, dict]:
+    return f"不扣分：{expr_text(d.condition)} 不成立", {"condition": expr_text(d.condition)}
+
+
+def deduction(d: A.Deduct, amount: Decimal, subst: Optional[str]) -> tuple[str, dict]:
+    """``subst``: the amount's formula with values (None when the amount is a plain number)."""
+    why = d.reason or (expr_text(d.condition) if d.condition is not None else expr_text(d.amount))
+    if not amount:
+        return f"不扣分：{why} → 0", {"reason": why}
+    how = ""
+    if subst is not None:
+        f = expr_text(d.amount)
+        how = f"（{f}" + (f" = {subst}" if subst not in (f, show(amount)) else "") + f" = {show(amount)}）"
+    return f"扣 {show(amount)} 分{how}：{why}", {"amount": str(amount), "reason": why}
+
+
+def no_findings(d: A.EachDeduct) -> tuple[str, dict]:
+    return f"{d.items.dotted} 无问题记录，不扣分", {"items": d.items.dotted}
+
+
+def finding_skipped(d: A.EachDeduct, text: str, n: int) -> tuple[str, dict]:
+    return f"不评价：{text}（{d.skip.reason}）", {"finding": text, "reason": d.skip.reason, "item": n}
+
+
+def finding(d: A.EachDeduct, amount: Decimal, text: str, n: int, key) -> tuple[str, dict]:
+    group = f"［{key}］" if d.group_by else ""
+    data = {"amount": str(amount), "finding": text, "item": n}
+    if d.group_by:
+        data["group"] = json_value(key)
+    return f"扣 {show(amount)} 分：{group}{text}", data
+
+
+def group_cap(key, amount: Decimal, cap: Decimal) -> tuple[str, dict]:
+    return (f"［{key}］共扣 {show(amount)} 分，每类最多 {show(cap)} 分：封顶吸收 {show(amount - cap)} 分",
+            {"group": json_value(key), "before": str(amount), "after": str(cap), "absorbed": str(amount - cap)})
+
+
+def total_cap(total: Decimal, cap: Decimal) -> tuple[str, dict]:
+    return (f"逐项扣分共 {show(total)} 分，最多 {show(cap)} 分：封顶吸收 {show(total - cap)} 分",
+            {"before": str(total), "after": str(cap), "absorbed": str(total - cap)})
+
+
+def subtotal(base: Decimal, deducted: Decimal, raw: Decimal) -> tuple[str, dict]:
+    return (f"{show(base)} − 扣分 {show(deducted)} = {show(raw)}",
+            {"base": str(base), "deducted": str(deducted), "value": str(raw)})
+
+
+def floor(raw: Decimal) -> tuple[str, dict]:
+    return f"扣完为止：{show(raw)} → 0", {"before": str(raw), "after": "0"}
+
+
+def cap(raw: Decimal, weight: Decimal) -> tuple[str, dict]:
+    return (f"封顶：{show(raw)} 超过分值 {show(weight)}，按 {show(weight)} 计（吸收 {show(raw - weight)}）",
+            {"before": str(raw), "after": str(weight), "absorbed": str(raw - weight)})
+
+
+def rounding(mode: str, places: int, raw: Decimal, score: Decimal) -> tuple[str, dict]:
+    return (f"舍入（{ROUNDING_NAMES[mode]}，{places} 位小数）：{raw:f} → {score}",
+            {"before": str(raw), "after": str(score)})
+
+
+def score(value: Decimal, weight: Decimal) -> tuple[str, dict]:
+    return f"得分 {value} / {show(weight)}", {"value": str(value)}
+
+
+def penalty(lost: Decimal, weight: Decimal, value: Decimal) -> tuple[str, dict]:
+    return f"减分项：本项失分 {show(lost)} 分，从总分中扣除（最多扣 {show(weight)} 分）", {"value": str(value)}
+
+
+# How the interpreter turns a finding into words (逐项扣), shared for the same reason.
+def finding_text(item, described: Optional[Callable]) -> str:
+    if described is not None:
+        v = described()
+        return v if isinstance(v, str) else shown(v)
+    if isinstance(item, dict):
+        for key in ("说明", "描述", "名称", "项目"):
+            if isinstance(item.get(key), str):
+                return item[key]
+        return "；".join(f"{k}={shown(v)}" for k, v in item.items())
+    return item if isinstance(item, str) else shown(item)
+
+
+# ---------------------------------------------------------------- grade
+def veto(v: A.Veto) -> tuple[str, dict]:
+    return f"一票否决：{v.reason} → 等级 {v.grade}", {"grade": v.grade, "reason": v.reason}
+
+
+def grade(total: Decimal, arm: A.Arm, grade) -> tuple[str, dict]:
+    interval = interval_text(arm.interval)
+    return f"总分 {show(total)} 落在 {interval} → 等级 {grade}", {"interval": interval, "grade": grade}
