@@ -19,7 +19,7 @@ from typing import Iterable, Iterator, Optional
 from . import __version__
 from .diagnostics import Diagnostic, PerfdslError, error
 from .engine import Engine, sha256_text
-from .explanation import failure
+from .explanation import failure, ruleset_header
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=("text", "json", "xlsx"), default="text",
                    help="输出格式（默认 text）；xlsx：评分汇总表，每套事实一行、每个指标一列（需 -o）")
     e.add_argument("--no-trace", action="store_true", help="JSON 中不包含评分过程")
+    e.add_argument("--compact-trace", action="store_true",
+                   help="批量 JSON 行中的评分过程写成紧凑形式（每步一个数组：位置编号、上级步骤、数值），"
+                        "内容不减，快得多；用 perfdsl expand 还原为完整步骤")
     e.add_argument("--full", action="store_true",
                    help="text 格式下显示每个指标的完整评分过程（批量评分默认每套一行：总分、等级、名称、来源）")
     e.add_argument("--only", choices=sorted(TRACE_FILTERS), help="text 格式下只显示某类评分步骤")
@@ -91,6 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--format", choices=("text", "json"), default="text")
     t.add_argument("--min-coverage", type=float, metavar="N", help="领域覆盖率低于 N%% 时以 1 退出")
     t.add_argument("--edges", metavar="FACTS", help="在各区间边界及两侧取值评分，显示每档得分（以 FACTS 为其余事实）")
+
+    w = sub.add_parser("expand", help="把紧凑评分过程还原为完整步骤",
+                       description="把 perfdsl eval --compact-trace 写出的 JSON 行还原为完整的评分过程"
+                                   "（与不加 --compact-trace 时逐字节相同）；规则须与评分时相同（按文件 sha256 核对）")
+    w.add_argument("rules", help="评分时用的规则目录")
+    w.add_argument("results", help="评分结果（.jsonl），或其中一行（文件.jsonl:行号）")
+    w.add_argument("-o", "--output", help="写入文件（默认标准输出）")
 
     d = sub.add_parser("diff", help="比较两次评分结果：规则改动后哪些得分、等级变了",
                        description="比较两次 perfdsl eval --format json 的输出（同一批事实按新旧规则各评一次），"
@@ -245,10 +255,13 @@ def _score(engine: Engine, rec: Record, trace: bool, compact: bool = False):
         doc, grade, errors, result = failure(diags, rec.source, rec.line), None, diags, None
     else:
         sha = sha256_text(rec.text)
-        fast_tried = compact and not trace
-        fast = engine.fast_json(rec.text, where, rec.source, sha, rec.line) if fast_tried else None
-        if fast is not None:
-            return fast[0], fast[1], [], None
+        fast_tried = compact and trace in (False, "compact")
+        if fast_tried:
+            fast = (engine.compact_json if trace else engine.fast_json)(rec.text, where, rec.source, sha, rec.line)
+            if fast is not None:
+                return fast[0], fast[1], [], None
+            fast_tried = not trace  # a traced fact set the compact tracer left: the untraced path was not tried
+        trace = bool(trace)
         try:
             doc, errors, result = engine.document_text(rec.text, where, rec.source, sha, trace, texts=rec.texts,
                                                        try_fast=not fast_tried)
@@ -381,6 +394,8 @@ def cmd_eval(args) -> int:
         from .render.summary_xlsx import SummaryWorkbook
         book = SummaryWorkbook(engine.rules)
     trace = (text_output and not rows) or (args.format == "json" and not args.no_trace)
+    if trace and args.compact_trace and args.format == "json":
+        trace = "compact"
     jobs = 1 if text_output and not rows else _jobs(args.jobs)
     grades: dict = {}
     failed_at: list = []
@@ -619,6 +634,38 @@ def cmd_fmt(args) -> int:
     return EXIT_OK
 
 
+def cmd_expand(args) -> int:
+    from .compact_trace import expand_document, is_compact, read_document
+    engine = _load_engine(args.rules)
+    tracer = engine.compact_tracer()
+    want = ruleset_header(engine.rules)
+    check_output(args.output)
+    record = addressed_line(args.results)
+    records = [record] if record is not None else _jsonl(Path(args.results))
+    with AtomicOutput(args.output) as out:
+        for rec in records:
+            where = f"{rec.source}:{rec.line}"
+            try:
+                doc = read_document(rec.text)
+            except ValueError as exc:
+                raise PerfdslError([error("X001", f"{where}：不是 JSON（{exc}）")])
+            if not isinstance(doc, dict):
+                raise PerfdslError([error("X001", f"{where}：不是 perfdsl eval 写出的评分结果")])
+            if is_compact(doc):
+                if doc["perfdsl"].get("version") != __version__:
+                    raise PerfdslError([error("X004", f"{where}：这一行由 perfdsl {doc['perfdsl'].get('version')} 写出，"
+                                                      f"须用同一版本还原（当前 {__version__}）")])
+                if doc.get("ruleset") != want or tracer is None:
+                    raise PerfdslError([error("X002", f"{where}：这一行是用另一套规则（或另一版本的规则文件）评分的；"
+                                                      "请给出评分时用的规则目录")])
+                try:
+                    doc = expand_document(doc, tracer)
+                except (IndexError, TypeError, ValueError, ArithmeticError, AttributeError, KeyError):
+                    raise PerfdslError([error("X003", f"{where}：紧凑评分过程已损坏，无法还原")])
+            out.write(json.dumps(doc, ensure_ascii=False) + "\n")
+    return EXIT_OK
+
+
 def cmd_diff(args) -> int:
     from .compare import Change, compare
     changed = False
@@ -639,7 +686,7 @@ def cmd_diff(args) -> int:
     return EXIT_FAIL if changed else EXIT_OK
 
 
-COMMANDS = {"eval": cmd_eval, "diff": cmd_diff, "explain": cmd_explain, "check": cmd_check, "fmt": cmd_fmt, "report": cmd_report,
+COMMANDS = {"eval": cmd_eval, "diff": cmd_diff, "expand": cmd_expand, "explain": cmd_explain, "check": cmd_check, "fmt": cmd_fmt, "report": cmd_report,
             "test": cmd_test}
 
 

@@ -12,6 +12,7 @@ import os
 from typing import Optional
 
 from .check import Checked
+from .compact_trace import CompactTracer, Unsupported
 from .compiler import CompiledScorer, Fallback, compile_validator
 from .diagnostics import PerfdslError
 from .explanation import explain, head_json
@@ -37,10 +38,11 @@ class Engine:
         self.fast = fast
         self._validate = None
         self._compiled = None
+        self._tracer = None
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        state["_validate"] = state["_compiled"] = None  # generated code is rebuilt in the receiving process
+        state["_validate"] = state["_compiled"] = state["_tracer"] = None  # generated code is rebuilt on arrival
         return state
 
     def validator(self):
@@ -54,6 +56,16 @@ class Engine:
         if self._compiled is None:
             self._compiled = CompiledScorer(self.rules, self.checked.facts_type, self.scorer._title)
         return self._compiled
+
+    def compact_tracer(self) -> Optional[CompactTracer]:
+        """The rules compiled to record compact steps (built on first use); None if some construct is not covered."""
+        if self._tracer is None:
+            try:
+                self._tracer = CompactTracer(self.rules, self.checked.facts_type, self.scorer.percent_paths,
+                                             self.scorer._title)
+            except Unsupported:
+                self._tracer = False
+        return self._tracer or None
 
     @classmethod
     def from_path(cls, path: str | os.PathLike, fast: bool = True, cache: bool = True) -> "Engine":
@@ -97,6 +109,22 @@ class Engine:
             data = parse_json(text, source, fast=True)
             return self.compiled().document_json(self.validator()(data),
                                                  head_json(self.rules, facts_source, facts_sha256, line))
+        except FAST_PATH_MISSES:
+            return None
+
+    def compact_json(self, text: str, source: str, facts_source: str, facts_sha256: str,
+                     line: Optional[int] = None) -> Optional[tuple[str, Optional[str]]]:
+        """(traced document with compact steps as JSON text, grade), or None: then the interpreter traces it.
+
+        ``expand`` turns it into the interpreter's document byte for byte (tests check it).
+        """
+        tracer = self.compact_tracer() if self.fast else None
+        if tracer is None:
+            return None
+        try:
+            data = parse_json(text, source, fast=True)
+            return tracer.document_json(self.validator()(data),
+                                        head_json(self.rules, facts_source, facts_sha256, line, compact=True))
         except FAST_PATH_MISSES:
             return None
 

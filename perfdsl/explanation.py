@@ -93,10 +93,15 @@ def ruleset_header(rules) -> dict:
     return _once_per_rules("header", rules, _header)
 
 
-def head_json(rules, facts_source: Optional[str], facts_sha256: Optional[str], line: Optional[int] = None) -> str:
-    """The JSON text of an ok document up to its tree: what ``assemble`` puts first, encoded as json.dumps would."""
+def head_json(rules, facts_source: Optional[str], facts_sha256: Optional[str], line: Optional[int] = None,
+              compact: bool = False) -> str:
+    """The JSON text of an ok document up to its tree: what ``assemble`` puts first, encoded as json.dumps would.
+
+    ``compact``: the header says the steps are compact (``perfdsl expand`` writes them out in full).
+    """
     text = "{" if line is None else f'{{"line": {line}, '
-    text += _once_per_rules("head", rules, _head_text)
+    text += _once_per_rules("compact head" if compact else "head", rules,
+                            _compact_head_text if compact else _head_text)
     if facts_source is not None or facts_sha256 is not None:
         text += f'"facts": {json.dumps({"source": facts_source, "sha256": facts_sha256}, ensure_ascii=False)}, '
     return text + '"status": "ok", '
@@ -104,6 +109,12 @@ def head_json(rules, facts_source: Optional[str], facts_sha256: Optional[str], l
 
 def _head_text(rules) -> str:
     header = {"perfdsl": {"version": __version__, "schema": SCHEMA_VERSION}, "ruleset": ruleset_header(rules)}
+    return json.dumps(header, ensure_ascii=False)[1:-1] + ", "
+
+
+def _compact_head_text(rules) -> str:
+    header = {"perfdsl": {"version": __version__, "schema": SCHEMA_VERSION, "trace": "compact"},
+              "ruleset": ruleset_header(rules)}
     return json.dumps(header, ensure_ascii=False)[1:-1] + ", "
 
 
