@@ -23,6 +23,7 @@ from __future__ import annotations
 import decimal
 import functools
 import json
+import re
 from decimal import Decimal
 from typing import Callable, Optional
 
@@ -35,7 +36,8 @@ from .builtins import BY_NAME, EXISTS_NAMES, BuiltinError
 from .compiler import Fallback, _bool, _leaf_text, _names_in, _nomatch, _Source
 from .evaluator import Judged
 from .numbers import CONTEXT, ROUNDING_MODES, ZERO, fixed, percent, plain, round_to
-from .scoring import _weight_of
+from .explanation import node_json
+from .scoring import Node, _weight_of, aggregate
 from .trace import Step
 from .types import Ty
 
@@ -194,7 +196,7 @@ class TraceCompiler:
         self._counter = 0
         self._slot_numeric: dict = {}
         self._names = set(rules.globals)  # names that are 令 values here, not facts
-        # Only a builtin makes an infinite decimal (a growth from 0); where none can, decimals go in as they are.
+        # Only 增长率 (a growth from 0) or a written ∞ make an infinite decimal; elsewhere decimals go in as they are.
         self._global_infinite = any(_may_be_infinite(let) for let in rules.globals.values())
         self.infinite = True
 
@@ -628,10 +630,29 @@ class TraceCompiler:
         src.emit(1, "return None, None")
 
 
+class _Placeholder:
+    """Stands for a leaf's compact steps while the rest of the document is encoded by json.dumps.
+
+    It encodes as ``[{"\\u0000": n}]``, which no JSON string can contain unescaped (its quotes
+    would be escaped), so the text put in its place can only land where it belongs.
+    """
+
+    def __init__(self, n: int):
+        self.n = n
+
+    def to_json(self) -> dict:
+        return {"\x00": self.n}
+
+
+_PLACEHOLDER = re.compile(r'\[\{"\\u0000": (\d+)\}\]')
+
+
 def _may_be_infinite(node) -> bool:
-    """Whether an AST node calls a builtin that can return an infinite decimal."""
+    """Whether an AST node calls a builtin that can return an infinite decimal, or writes ∞."""
     if isinstance(node, A.Call) and node.function in ("growth", "增长率"):
         return True
+    if isinstance(node, A.Number):
+        return not node.value.is_finite()
     if isinstance(node, (list, tuple)):
         return any(_may_be_infinite(x) for x in node)
     if attrs.has(type(node)):
@@ -653,8 +674,6 @@ class CompactTracer:
     """Traced documents as JSON lines with compact steps, and the way back to full steps."""
 
     def __init__(self, rules, facts_ty: Ty, percent_paths: frozenset, title: Callable[[dict], str]):
-        if rules.system is not None and rules.system.not_applicable_policy == "renormalise":
-            raise Unsupported("不适用时 重新归一")
         self.rules = rules
         self.title = title
         compiler = TraceCompiler(rules, facts_ty, percent_paths)
@@ -663,7 +682,40 @@ class CompactTracer:
         self._grade = namespace["grade"]
         self._places = rules.rounding.places
         self._weight = sum((_weight_of(ind) for ind in rules.roots if not ind.outside), ZERO)
-        self._tree = self._tree_function(namespace, names)
+        renormalise = rules.system is not None and rules.system.not_applicable_policy == "renormalise"
+        # Under 重新归一 which indicators drop out is known per fact set: nodes and scoring.aggregate
+        self._tree = None if renormalise else self._tree_function(namespace, names)
+        self._plan = [self._plan_node(ind, 1, namespace, names) for ind in rules.roots]
+
+    def _plan_node(self, ind, level, namespace, names):
+        if ind.children:
+            return ind, level, None, [self._plan_node(c, level + 1, namespace, names) for c in ind.children]
+        return ind, level, namespace[names[id(ind)]], None
+
+    def _nodes(self, plan, facts, G, traces: list) -> Node:
+        ind, level, leaf, subs = plan
+        if leaf is None:
+            return Node(ind, ind.name, level, _weight_of(ind), None, [self._nodes(p, facts, G, traces) for p in subs])
+        score, raw, status, steps = leaf(facts, G)
+        node = Node(ind, ind.name, level, _weight_of(ind), score, status=status, steps=[_Placeholder(len(traces))])
+        node.unrounded = raw
+        traces.append(steps)
+        return node
+
+    def _document_from_nodes(self, facts: dict, head: str) -> tuple[str, Optional[str]]:
+        """The same document built as nodes, so the interpreter's own aggregation re-normalises."""
+        traces: list = []
+        root = Node(None, self.title(facts), 0, self._weight, None, [self._nodes(p, facts, {}, traces) for p in self._plan])
+        aggregate(root, self.rules.rounding)
+        grade, steps = self._grade(facts, root.score) if root.score is not None else (None, None)
+        doc = node_json(root, self._places, trace=True, texts=False)
+        del doc["status"]
+        doc["grade"] = grade
+        if steps:
+            doc["grade_trace"] = [_Placeholder(len(traces)).to_json()]
+            traces.append(steps)
+        text = head + json.dumps(doc, ensure_ascii=False)[1:]
+        return _PLACEHOLDER.sub(lambda m: "[" + ",".join(traces[int(m.group(1))]) + "]", text), grade
 
     def _tree_function(self, namespace, names) -> Callable:
         src = _Source()
@@ -709,6 +761,8 @@ class CompactTracer:
     def document_json(self, facts: dict, head: str) -> tuple[str, Optional[str]]:
         """(JSON text, grade): the traced document with compact steps.  Raises for anything unusual."""
         with decimal.localcontext(CONTEXT):
+            if self._tree is None:
+                return self._document_from_nodes(facts, head)
             total, tree = self._tree(facts, {})
             grade, steps = self._grade(facts, total)
             text = (f'{head}"name": {_js(self.title(facts))}, "weight": "{plain(self._weight)}", '
