@@ -12,8 +12,8 @@ interpreter.  Figures go to docs/performance.md by hand, with this command.
 from __future__ import annotations
 
 import argparse
-import functools
 import gc
+import itertools
 import json
 import os
 import subprocess
@@ -76,12 +76,11 @@ def compare(perfdsl_out: Path, hand_out: Path) -> tuple[int, int]:
     return agree, differ
 
 
-def _trace_encoding(traced_out: Path, sample: int = 1000) -> tuple[float, float, float, float]:
-    """What writing a traced line costs before any scoring: the floor under any traced engine.
+def _dumps_ms(traced_out: Path, sample: int = 1000) -> tuple[float, float]:
+    """(ms per line for ``json.dumps`` of a traced document with sentences, KB per line).
 
-    (ms per line for ``json.dumps`` of the document; to write just its steps as JSON text from
-    per-site templates, the most a compiled tracer could save; for ``json.dumps`` of the same steps
-    without sentences, fact values and formulas, a leaner format; and KB per line.)
+    The floor under any engine that writes the interpreter's step objects: why traced batches
+    write compact steps.
     """
     with open(traced_out, "rb") as fh:
         raw = [line for _, line in zip(range(sample), fh)]
@@ -89,45 +88,27 @@ def _trace_encoding(traced_out: Path, sample: int = 1000) -> tuple[float, float,
     gc.collect()
     gc.disable()  # time the encoding, not collections of the thousand documents held here
     try:
-        return _encoding_costs(docs, raw)
+        start = time.perf_counter()
+        for d in docs:
+            json.dumps(d, ensure_ascii=False)
+        return (time.perf_counter() - start) / len(docs) * 1000, sum(map(len, raw)) / len(raw) / 1000
     finally:
         gc.enable()
 
 
-def _encoding_costs(docs, raw) -> tuple[float, float, float, float]:
-    start = time.perf_counter()
-    for d in docs:
-        json.dumps(d, ensure_ascii=False)
-    dumps = (time.perf_counter() - start) / len(docs) * 1000
+def _same_lines(a: Path, b: Path) -> tuple[int, int]:
+    same = total = 0
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        for la, lb in itertools.zip_longest(fa, fb):
+            total += 1
+            same += la == lb
+    return same, total
 
-    def steps(node, out):
-        out.extend(node.get("trace", ()))
-        for child in node.get("children", ()):
-            steps(child, out)
-        return out
-    per_line = [[(s["id"], s["kind"], s["text"], s.get("at"), s.get("value")) for s in steps(d, [])] for d in docs]
-    text = functools.partial(json.dumps, ensure_ascii=False)
-    start = time.perf_counter()
-    for line in per_line:
-        ", ".join([f'{{"id": {i}, "kind": "{k}", "text": {text(t)}, "at": "{a}", "value": "{v}"}}'
-                   for i, k, t, a, v in line])
-    templates = (time.perf_counter() - start) / len(docs) * 1000
 
-    def lean(node):  # the same steps without their sentences, fact values and formulas
-        for step in node.get("trace", ()):
-            for key in ("text", "formula", "substituted"):
-                step.pop(key, None)
-            if step["kind"] == "fact":
-                step.pop("value", None)
-        for child in node.get("children", ()):
-            lean(child)
-    for d in docs:
-        lean(d)
-    start = time.perf_counter()
-    for d in docs:
-        json.dumps(d, ensure_ascii=False)
-    lean_dumps = (time.perf_counter() - start) / len(docs) * 1000
-    return dumps, templates, lean_dumps, sum(map(len, raw)) / len(raw) / 1000
+def _kb_per_line(path: Path) -> float:
+    with open(path, "rb") as fh:
+        count = sum(1 for _ in fh)
+    return path.stat().st_size / max(count, 1) / 1000
 
 
 def write_batch(path: Path, n: int) -> None:
@@ -201,6 +182,7 @@ def main(argv=None) -> int:
         batch = tmp / "batch.jsonl"
         write_batch(batch, args.n)
         hand_out, fast_out, traced_out = tmp / "hand.jsonl", tmp / "fast.jsonl", tmp / "traced.jsonl"
+        compact_out, expanded_out = tmp / "compact.jsonl", tmp / "expanded.jsonl"
         perfdsl = [sys.executable, "-m", "perfdsl", "eval", str(RULES), str(batch), "--format", "json"]
         subprocess.run(perfdsl + ["--no-trace", "-o", str(fast_out)], cwd=ROOT, env=env, check=True,
                        stderr=subprocess.DEVNULL)  # warms the compiled-rule cache, as a second run would find it
@@ -209,22 +191,29 @@ def main(argv=None) -> int:
         with open(hand_out, "w") as fh:
             subprocess.run([sys.executable, "-m", "benchmarks.handwritten", str(batch)], stdout=fh, check=True, cwd=ROOT)
         fast = _timed(perfdsl + ["--no-trace", "-o", str(fast_out)], env=env)
+        compact = _timed(perfdsl + ["--compact-trace", "-o", str(compact_out)], env=env)
+        compact_j2 = _timed(perfdsl + ["--compact-trace", "-o", str(tmp / "compact-j2.jsonl"), "-j", "2"], env=env)
         traced = _timed(perfdsl + ["-o", str(traced_out)], env=env)
-        traced_j2 = _timed(perfdsl + ["-o", str(tmp / "traced-j2.jsonl"), "-j", "2"], env=env)
+        expand = _timed([sys.executable, "-m", "perfdsl", "expand", str(RULES), str(compact_out),
+                         "-o", str(expanded_out)], env=env)
         agree, differ = compare(fast_out, hand_out)
         agree_traced, differ_traced = compare(traced_out, fast_out)
+        lines_same, lines_total = _same_lines(expanded_out, traced_out)
         print(f"fact sets: {args.n:,} (python -m benchmarks.generate)")
         print(f"hand-written scorer        {hand:7.2f} s")
         print(f"perfdsl, no traces         {fast:7.2f} s   ratio {fast / hand:.2f}×  (target ≤ 1.5×)")
-        print(f"perfdsl, full traces       {traced:7.2f} s   ratio {traced / hand:.2f}×  (target ≤ 3×)")
-        print(f"perfdsl, full traces, -j 2 {traced_j2:7.2f} s   ratio {traced_j2 / hand:.2f}×")
-        dumps_ms, template_ms, lean_ms, size_kb = _trace_encoding(traced_out)
-        print(f"  of which a traced line's json.dumps alone: {dumps_ms:.3f} ms per fact set "
-              f"({size_kb:.0f} KB per line), = {dumps_ms * args.n / 1000 / hand:.2f}× the hand-written scorer's whole run")
-        print(f"  writing just its steps from templates:      {template_ms:.3f} ms per fact set, "
-              f"= {template_ms * args.n / 1000 / hand:.2f}× the hand-written scorer's whole run")
-        print(f"  json.dumps without sentences, fact values, formulas: {lean_ms:.3f} ms per fact set, "
-              f"= {lean_ms * args.n / 1000 / hand:.2f}× the hand-written scorer's whole run")
+        print("perfdsl, full traces, compact steps (--compact-trace)")
+        print(f"                           {compact:7.2f} s   ratio {compact / hand:.2f}×  (target ≤ 3×)"
+              f"   {_kb_per_line(compact_out):.0f} KB per line")
+        print(f"  the same, -j 2           {compact_j2:7.2f} s   ratio {compact_j2 / hand:.2f}×")
+        print("perfdsl, full traces, step objects with sentences (no flag; the interpreter)")
+        print(f"                           {traced:7.2f} s   ratio {traced / hand:.2f}×"
+              f"   {_kb_per_line(traced_out):.0f} KB per line")
+        dumps_ms, _ = _dumps_ms(traced_out)
+        print(f"  of which json.dumps of such a line alone: {dumps_ms:.3f} ms per fact set, "
+              f"= {dumps_ms * args.n / 1000 / hand:.2f}× the hand-written scorer's whole run")
+        print(f"perfdsl expand of the compact lines: {expand:.2f} s; identical to the lines with sentences: "
+              f"{lines_same:,} of {lines_total:,}")
         print(f"scores agree with hand-written: {agree:,} of {agree + differ:,}")
         print(f"compiled (no traces) agrees with the tracing interpreter: {agree_traced:,} of "
               f"{agree_traced + differ_traced:,}")
@@ -237,12 +226,15 @@ def main(argv=None) -> int:
                                 str(tmp / "o2.jsonl")], env)
         print(f"peak memory: {small_rss:.0f} MB for {args.n:,} fact sets, {big_rss:.0f} MB for {args.memory:,} "
               f"(target: flat, under 200 MB)")
+        big_traced_rss = _peak_rss_mb(["eval", str(RULES), str(big), "--format", "json", "--compact-trace", "-o",
+                                       str(tmp / "o3.jsonl")], env)
+        print(f"peak memory with compact traces: {big_traced_rss:.0f} MB for {args.memory:,} fact sets")
 
         print("rule sets: indicators | Lark bare parse | parse+check cold | ratio | from cache")
         for row in scaling([int(x) for x in args.sizes.split(",")], tmp):
             print(f"  {row['indicators']:>6,} | {row['lark_parse_s']:7.3f} s | {row['parse_check_s']:7.3f} s | "
                   f"{row['parse_check_s'] / row['lark_parse_s']:.2f}× | {row['cached_s']:.3f} s")
-    return 0 if differ == 0 and differ_traced == 0 else 1
+    return 0 if differ == 0 and differ_traced == 0 and lines_same == lines_total else 1
 
 
 if __name__ == "__main__":

@@ -101,6 +101,20 @@ def _fact_number(T, FS, P, site, path, v):
     return v
 
 
+def _fact_text(T, FS, P, site, path, v):
+    if path not in FS:
+        FS.add(path)
+        T.append(f"[{site},{P},{_string(v)}]")
+    return v
+
+
+def _fact_bool(T, FS, P, site, path, v):
+    if path not in FS:
+        FS.add(path)
+        T.append(f"[{site},{P},{'true' if v else 'false'}]")
+    return v
+
+
 def _fact_judged(T, FS, P, site, jsite, path, v):
     if path not in FS:
         FS.add(path)
@@ -145,6 +159,16 @@ def _call(T, P, site, fn, args):
         raise Fallback
     if site is not None:
         T.append(f"[{site},{P},{jt(args)},{jt(result)}]")
+    return result
+
+
+def _call_numbers(T, P, site, fn, args):
+    """A builtin of numbers only, where no value can be infinite: the numbers go in as they are."""
+    try:
+        result = fn.impl(*args)
+    except (BuiltinError, TypeError, ArithmeticError):
+        raise Fallback
+    T.append(f"[{site},{P},[{','.join(map(str, args))}],{result}]")
     return result
 
 
@@ -320,7 +344,8 @@ class TraceCompiler:
             fn = BY_NAME[e.function]
             site = self.site("builtin", e.span, functools.partial(sentences.builtin, fn)) if fn.explain else None
             args = ", ".join(c(a, sc) for a in e.args)
-            return f"_call(T, {sc.parent}, {site}, {src.const(fn)}, [{args}])"
+            numbers = site is not None and not self.infinite and fn.result == "number" and set(fn.arg_kinds) <= {"n", "*"}
+            return f"{'_call_numbers' if numbers else '_call'}(T, {sc.parent}, {site}, {src.const(fn)}, [{args}])"
         raise Unsupported(type(e).__name__)
 
     def test(self, t: str, iv: A.Interval, sc: _Scope) -> str:
@@ -366,6 +391,10 @@ class TraceCompiler:
         site = self.fact_site(path, path in self.percent_paths, p.span)
         if ty is not None and ty.kind in ("number", "integer", "rate"):
             return f"_fact_number(T, FS, {sc.parent}, {site}, {path!r}, {code})"
+        if ty is not None and ty.kind in ("text", "enum"):
+            return f"_fact_text(T, FS, {sc.parent}, {site}, {path!r}, {code})"
+        if ty is not None and ty.kind == "bool":
+            return f"_fact_bool(T, FS, {sc.parent}, {site}, {path!r}, {code})"
         if ty is None or ty.kind == "any":
             raise Unsupported(f"a fact of unknown type: {path}")
         return f"_fact(T, FS, {sc.parent}, {site}, {path!r}, {code})"
@@ -600,7 +629,8 @@ class TraceCompiler:
         for root in self.rules.roots:
             visit(root)
         self.grade()
-        namespace = {"_fact": _fact, "_fact_number": _fact_number, "_fact_judged": _fact_judged, "_spread": _spread, "_band": _band, "_match": _match, "_call": _call,
+        namespace = {"_fact": _fact, "_fact_number": _fact_number, "_fact_text": _fact_text, "_fact_bool": _fact_bool,
+                     "_call_numbers": _call_numbers, "_fact_judged": _fact_judged, "_spread": _spread, "_band": _band, "_match": _match, "_call": _call,
                      "_exists": _exists, "_number": _number, "_bool": _bool, "_nomatch": _nomatch, "jt": jt,
                      "_UNSEEN": _UNSEEN, "NULL": "null", "_finding": _finding, "_described": _described}
         namespace.update(src.consts)
@@ -718,41 +748,59 @@ class CompactTracer:
         return _PLACEHOLDER.sub(lambda m: "[" + ",".join(traces[int(m.group(1))]) + "]", text), grade
 
     def _tree_function(self, namespace, names) -> Callable:
+        """The document's tree as one generated function: scores first, then the text in one join.
+
+        As in the untraced ``CompiledScorer._document_source``, everything no fact set changes is
+        encoded once; the pieces of a line are joined once, not concatenated level by level.
+        """
         src = _Source()
         places = src.const(self._places)
         src.emit(0, "def tree(F, G):")
 
-        def node(ind, level) -> tuple[str, str]:
+        def scores(ind) -> tuple:
+            """Emit the code computing this indicator's score; return what writing it needs."""
+            score = src.temp()
+            if not ind.children:
+                raw, status, steps, text = src.temp(), src.temp(), src.temp(), src.temp()
+                src.emit(1, f"{score}, {raw}, {status}, {steps} = {src.const(namespace[names[id(ind)]])}(F, G)")
+                return ind, score, (raw, status, steps, text), None
+            kids = [scores(c) for c in ind.children]
+            src.emit(1, f"{score} = ZERO + {' + '.join(k[1] for k in kids)}")
+            return ind, score, None, kids
+
+        def pieces(item, level) -> list:
+            ind, score, leaf, kids = item
             weight = _weight_of(ind)
             head = src.const(f'{{"name": {_js(ind.name)}, "weight": {_js(plain(weight))}, "score": "')
             after = f'", "level": {level}, "at": {_js(f"{ind.span.file}:{ind.span.line}")}, '
             if ind.kind != "normal":
                 after += f'{_js(ind.kind)}: true, '
-            score, text = src.temp(), src.temp()
-            if not ind.children:
-                raw, status, steps = src.temp(), src.temp(), src.temp()
+            if leaf is not None:
+                raw, status, steps, text = leaf
                 ok_tail = src.const(after + '"status": "ok", "trace": [')
                 status_key = src.const(after + '"status": ')
-                src.emit(1, f"{score}, {raw}, {status}, {steps} = {src.const(namespace[names[id(ind)]])}(F, G)")
                 src.emit(1, f"if {status} == 'ok' and ({raw} is None or {raw} == {score}):")
-                src.emit(2, f"{text} = {head} + str({score}) + {ok_tail} + ','.join({steps}) + CLOSE")
+                src.emit(2, f"{text} = {head} + str({score}) + {ok_tail}")
                 src.emit(1, "else:")
-                src.emit(2, f"{text} = (_leaf_text({head}, {status_key}, {score}, {raw}, {status}, {places})[:-1]"
-                            f" + TRACE + ','.join({steps}) + CLOSE)")
-                return score, text
-            kids = [node(c, level + 1) for c in ind.children]
-            rate_key = src.const(after + '"status": "ok", "rate": "')
-            children_key = src.const('", "children": [')
-            src.emit(1, f"{score} = ZERO + {' + '.join(k[0] for k in kids)}")
-            src.emit(1, f"{text} = ({head} + fixed({score}, {places}) + {rate_key} + "
-                        f"_rate({score}, {src.const(weight)}) + {children_key} + "
-                        f"{' + COMMA + '.join(k[1] for k in kids)} + CLOSE)")
-            return score, text
+                src.emit(2, f"{text} = _leaf_text({head}, {status_key}, {score}, {raw}, {status}, {places})[:-1] + TRACE")
+                return [text, f"','.join({steps})", "CLOSE"]
+            out = [head, f"fixed({score}, {places})", src.const(after + '"status": "ok", "rate": "'),
+                   f"_rate({score}, {src.const(weight)})", src.const('", "children": [')]
+            for n, kid in enumerate(kids):
+                if n:
+                    out.append("COMMA")
+                out += pieces(kid, level + 1)
+            return out + ["CLOSE"]
 
-        roots = [node(ind, 1) for ind in self.rules.roots]
-        src.emit(1, f"total = ZERO + {' + '.join(r[0] for r in roots)}" if roots else "total = ZERO")
-        src.emit(1, f"return total, {' + COMMA + '.join(r[1] for r in roots) or 'EMPTY'}")
-        scope = {"ZERO": ZERO, "COMMA": ", ", "CLOSE": "]}", "EMPTY": "", "TRACE": ', "trace": [',
+        roots = [scores(ind) for ind in self.rules.roots]
+        src.emit(1, f"total = ZERO + {' + '.join(r[1] for r in roots)}" if roots else "total = ZERO")
+        text: list = []
+        for n, item in enumerate(roots):
+            if n:
+                text.append("COMMA")
+            text += pieces(item, 1)
+        src.emit(1, f"return total, ''.join(({', '.join(text)}{',' if text else ''}))")
+        scope = {"ZERO": ZERO, "COMMA": ", ", "CLOSE": "]}", "TRACE": ', "trace": [',
                  "fixed": fixed, "_leaf_text": _leaf_text, "_rate": percent}
         scope.update(src.consts)
         exec(compile("\n".join(src.lines), "<perfdsl: compiled traced document>", "exec"), scope)  # noqa: S102
