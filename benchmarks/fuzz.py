@@ -4,7 +4,8 @@
 
 Passes when nothing crashes: every failure is a diagnostic (PerfdslError or a scored result with
 errors), every score lies within its points ([0, weight], or [-weight, 0] for a 减分 item), the
-compiled engine agrees with the interpreter (scores, and each batch line it writes byte for byte),
+compiled engine agrees with the interpreter (scores, and each batch line it writes byte for byte;
+each compact traced line, expanded, byte for byte the interpreter's traced line),
 and a printed expression parses back to the same tree.  Fact sets come from both rule sets: the
 seed's, and the project example's with 重新归一 and 加分/减分 items.  The pytest suite runs a small, bounded version
 of the same properties; this script is for the recorded long run (docs/robustness.md).
@@ -32,6 +33,7 @@ HOSTILE = [None, True, False, 0, -1, 10**6, 10**30, "", "1415.96", "和平区", 
 def fuzz_facts(n: int, rng: random.Random, project: bool = False) -> int:
     """Fact sets with hostile mutations, through both engines; ``project``: the second rule set (重新归一, 加分/减分)."""
     from benchmarks.generate import fact_set
+    from perfdsl.compact_trace import expand_document, read_document
     from perfdsl.diagnostics import PerfdslError
     from perfdsl.engine import Engine
     from perfdsl.explanation import explain
@@ -51,10 +53,16 @@ def fuzz_facts(n: int, rng: random.Random, project: bool = False) -> int:
             continue
         b = fast.score(copy.deepcopy(facts), trace=False)
         assert [x.score for x in a.root.walk()] == [x.score for x in b.root.walk()], i
-        line = fast.fast_json(_json_text(facts), "fuzz", "fuzz.jsonl", "h", i)
+        text = _json_text(facts)
+        line = fast.fast_json(text, "fuzz", "fuzz.jsonl", "h", i)
         if line is not None:  # a batch line the compiled rules wrote: exactly the reference document
             want = {"line": i, **explain(a, trace=False, facts_source="fuzz.jsonl", facts_sha256="h")}
             assert line[0] == json.dumps(want, ensure_ascii=False), i
+        compact = fast.compact_json(text, "fuzz", "fuzz.jsonl", "h", i)
+        if compact is not None:  # a compact traced line: expanded, exactly the interpreter's traced line
+            want = {"line": i, **explain(a, trace=True, facts_source="fuzz.jsonl", facts_sha256="h", texts=False)}
+            got = expand_document(read_document(compact[0]), fast.compact_tracer())
+            assert json.dumps(got, ensure_ascii=False) == json.dumps(want, ensure_ascii=False), i
         for node in a.root.walk():
             assert _in_range(node), (i, node.name, node.score)
         assert all(d.code and d.span is not None for d in a.errors)

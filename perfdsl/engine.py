@@ -12,7 +12,8 @@ import os
 from typing import Optional
 
 from .check import Checked
-from .compact_trace import CompactTracer, Unsupported
+from .compact_trace import CompactTracer
+from .trace_compiler import Unsupported
 from .compiler import CompiledScorer, Fallback, compile_validator
 from .diagnostics import PerfdslError
 from .explanation import explain, head_json

@@ -3,6 +3,8 @@
 import json
 import random
 
+import jsonschema
+
 import pytest
 
 from perfdsl.cli import main
@@ -236,6 +238,9 @@ def test_eval_compact_trace_then_expand_is_the_traced_batch(tmp_path, capsys):
     assert compact.read_bytes() == compact2.read_bytes()
     lines = compact.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 41 and sum('"trace": "compact"' in line for line in lines) == 40
+    schema = json.loads((ROOT / "docs" / "explanation.schema.json").read_text(encoding="utf-8"))
+    for line in lines[:3] + lines[30:32]:
+        jsonschema.validate(json.loads(line), schema)
     assert main(["expand", str(RULES), str(compact), "-o", str(expanded)]) == 0
     assert expanded.read_bytes() == full.read_bytes()
     capsys.readouterr()

@@ -1,0 +1,675 @@
+"""The rules compiled once more, this time recording every step as it happens.
+
+Each step is written as a short JSON array, ``[site, parent, value…]``: ``site`` numbers the
+place in the rules that recorded it (a band arm, a 子项, a deduction…), ``parent`` the
+enclosing step (0 for none) and the values are what the interpreter would have put in its
+sentence, exactly (decimals as JSON numbers, so nothing is lost).  Each ``Site`` keeps how its
+values become the interpreter's sentence and fields (``sentences``), for ``compact_trace``.
+
+The generated code mirrors ``scoring.Scorer._leaf`` and ``evaluator.Evaluator`` statement for
+statement, so the steps come in the interpreter's order: 令 values computed lazily on first
+use, with their steps nested where that happens, facts recorded once per indicator, and the
+values each formula used kept for its substitution.  Like the untraced compiler it reports
+no errors itself: anything unusual raises and the engine scores that fact set with the
+interpreter.  Safety: as in ``compiler``, no rule text becomes Python source except through
+``repr()``; numbers enter as constants held in the namespace.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from decimal import Decimal
+from json.encoder import encode_basestring
+from typing import Callable, Optional
+
+import attrs
+
+from . import ast as A
+from . import sentences
+from .builtins import BY_NAME, EXISTS_NAMES, BuiltinError
+from .compiler import Fallback, _bool, _names_in, _nomatch, _Source
+from .evaluator import Judged
+from .numbers import ROUNDING_MODES, ZERO, round_to
+from .scoring import _weight_of
+from .types import Ty
+
+_js = functools.partial(json.dumps, ensure_ascii=False)
+_string = encode_basestring  # json.dumps of one string, without json.dumps' overhead
+
+
+class Unsupported(Exception):
+    """A construct this compiler does not trace; traced lines of this rule set use the interpreter."""
+
+
+@attrs.frozen
+class Site:
+    """A place in the rules that records a step, and how its values become the step's words."""
+
+    kind: Optional[str]  # None: the kind depends on the values (a deduction of 0 is a check)
+    span: Optional[A.Span]
+    render: Callable  # (*values) -> (text, fields) or, when kind is None, (kind, text, fields)
+
+
+_UNSEEN = object()
+
+
+# ---------------------------------------------------------------- runtime helpers
+def jt(v) -> str:
+    """A value as typed JSON text: decimals as numbers, so reading them back loses nothing.
+
+    JSON has no infinity: a growth from 0 (the only way to one) is written {"$decimal": "Infinity"}.
+    """
+    t = type(v)
+    if t is Decimal:
+        return str(v) if v.is_finite() else '{"$decimal":"%s"}' % v
+    if t is str:
+        return _string(v)
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if t is list:
+        return "[" + ",".join([jt(x) for x in v]) + "]"
+    if t is dict:
+        return "{" + ",".join([_string(k) + ":" + jt(x) for k, x in v.items()]) + "}"
+    if t is Judged:
+        return "{" + _string(v.field) + ":" + _string(str(v.value)) + ',"理由":' + _string(v.reason) + "}"
+    if v is _UNSEEN:
+        return "null"
+    raise Fallback
+
+
+def _fact(T, FS, P, site, path, v):
+    if path not in FS:
+        FS.add(path)
+        T.append(f"[{site},{P},{jt(v)}]")
+    return v
+
+
+def _fact_number(T, FS, P, site, path, v):
+    if path not in FS:
+        FS.add(path)
+        T.append(f"[{site},{P},{v}]")
+    return v
+
+
+def _fact_text(T, FS, P, site, path, v):
+    if path not in FS:
+        FS.add(path)
+        T.append(f"[{site},{P},{_string(v)}]")
+    return v
+
+
+def _fact_bool(T, FS, P, site, path, v):
+    if path not in FS:
+        FS.add(path)
+        T.append(f"[{site},{P},{'true' if v else 'false'}]")
+    return v
+
+
+def _fact_judged(T, FS, P, site, jsite, path, v):
+    if path not in FS:
+        FS.add(path)
+        T.append(f"[{site},{P},{v.value}]")
+    T.append(f"[{jsite},{P},{v.value},{_string(v.field)},{_string(v.reason)}]")
+    return v.value
+
+
+def _spread(T, FS, P, site, path, items, rest):
+    if type(items) is dict:
+        items = list(items.values())
+    if type(items) is not list:
+        raise Fallback
+    out = []
+    for item in items:
+        v = item
+        for seg in rest:
+            if type(v) is Judged or type(v) is not dict or v.get(seg) is None:
+                raise Fallback
+            v = v[seg]
+        out.append(v.value if type(v) is Judged else v)
+    if path not in FS:
+        FS.add(path)
+        T.append(f"[{site},{P},{jt(out)}]")
+    return out
+
+
+def _band(T, P, site, v, result):
+    T.append(f"[{site},{P},{jt(v)},{jt(result)}]")
+    return result
+
+
+def _match(T, P, site, v, result):
+    T.append(f"[{site},{P},{jt(v)},{jt(result)}]")
+    return result
+
+
+def _call(T, P, site, fn, args):
+    try:
+        result = fn.impl(*args)
+    except (BuiltinError, TypeError, ArithmeticError):
+        raise Fallback
+    if site is not None:
+        T.append(f"[{site},{P},{jt(args)},{jt(result)}]")
+    return result
+
+
+def _call_numbers(T, P, site, fn, args):
+    """A builtin of numbers only, where no value can be infinite: the numbers go in as they are."""
+    try:
+        result = fn.impl(*args)
+    except (BuiltinError, TypeError, ArithmeticError):
+        raise Fallback
+    T.append(f"[{site},{P},[{','.join(map(str, args))}],{result}]")
+    return result
+
+
+def _exists(thunk) -> bool:
+    try:
+        thunk()
+        return True
+    except (KeyError, TypeError, Fallback):
+        return False
+
+
+def _number(v):
+    if type(v) is not Decimal:
+        raise Fallback
+    return v
+
+
+def _finding(item) -> str:
+    return sentences.finding_text(item, None)
+
+
+def _described(v) -> str:
+    return v if isinstance(v, str) else sentences.shown(v)
+
+
+# ---------------------------------------------------------------- the compiler
+class _Scope:
+    """What a name means where code is being generated, and which values a formula keeps."""
+
+    def __init__(self, lets: dict, parent: str, item=None, slots: Optional[dict] = None):
+        self.lets = lets  # 令 name -> index in this indicator (C cache and lN function)
+        self.parent = parent  # the variable holding the current parent step's id
+        self.item = item  # (variable, field names, element type) inside 逐项扣
+        self.slots = slots  # id(node) -> variable, for the formula being described
+
+    def with_slots(self, slots: Optional[dict], parent: Optional[str] = None) -> "_Scope":
+        return _Scope(self.lets, parent or self.parent, self.item, slots)
+
+
+class TraceCompiler:
+    def __init__(self, rules, facts_ty: Ty, percent_paths: frozenset):
+        self.rules = rules
+        self.facts_ty = facts_ty
+        self.percent_paths = percent_paths
+        self.src = _Source()
+        self.sites: list[Site] = []
+        self._fact_sites: dict = {}
+        self.global_index = {name: i for i, name in enumerate(rules.globals)}
+        self._counter = 0
+        self._slot_numeric: dict = {}
+        self._names = set(rules.globals)  # names that are 令 values here, not facts
+        # Only 增长率 (a growth from 0) or a written ∞ make an infinite decimal; elsewhere decimals go in as they are.
+        self._global_infinite = any(_may_be_infinite(let) for let in rules.globals.values())
+        self.infinite = True
+
+    def site(self, kind: Optional[str], span, render) -> int:
+        self.sites.append(Site(kind, span, render))
+        return len(self.sites)
+
+    def var(self, prefix: str) -> str:
+        self._counter += 1
+        return f"{prefix}{self._counter}"
+
+    # ------------------------------------------------------------ values kept for substitution
+    def slots_of(self, expr) -> dict:
+        """id(node) → variable for each path and conditional whose value a substitution shows."""
+        out: dict = {}
+        stack = [expr]
+        while stack:
+            x = stack.pop()
+            if isinstance(x, A.Call) and x.function in EXISTS_NAMES:
+                continue  # 存在(…) reads its path without keeping the value
+            if isinstance(x, (A.Path, A.Conditional)):
+                out[id(x)] = self.var("s")
+                if isinstance(x, A.Path) and x.star is None and x.segments[0] not in self._names:
+                    ty = self._fact_type(x.segments)
+                    self._slot_numeric[id(x)] = ty is not None and ty.kind in ("number", "integer", "rate")
+            stack.extend(A.subexpressions(x))
+        return out
+
+    def num(self, var: str) -> str:
+        """A decimal's place in a step's text: as is, unless it may be infinite (then ``jt`` marks it)."""
+        return f"{{jt({var})}}" if self.infinite else f"{{{var}}}"
+
+    def slots_text(self, slots: dict) -> str:
+        """The values a formula used, as a JSON array in a step's f-string (null: not evaluated)."""
+        out = []
+        for key, var in slots.items():
+            if self._slot_numeric.get(key) and not self.infinite:
+                out.append(f"{{NULL if {var} is _UNSEEN else {var}}}")
+            else:
+                out.append(f"{{jt({var})}}")
+        return "[" + ",".join(out) + "]"
+
+    def describer(self, expr, slots: dict) -> Callable:
+        """Payload (list of slot values, in slot order) → the formula with those values."""
+        nodes = []
+        stack = [expr]
+        by_id = {}
+        while stack:
+            x = stack.pop()
+            by_id[id(x)] = x
+            stack.extend(A.subexpressions(x))
+        for key in slots:
+            nodes.append(by_id[key])
+        percent_paths = self.percent_paths
+
+        def describe(values) -> str:
+            seen = {id(n): v for n, v in zip(nodes, values) if v is not None}
+            return sentences.describe(expr, seen, percent_paths)
+        return describe
+
+    # ------------------------------------------------------------ expressions
+    def expr(self, e, sc: _Scope) -> str:
+        code = self._expr(e, sc)
+        if sc.slots is not None and isinstance(e, (A.Path, A.Conditional)) and id(e) in sc.slots:
+            if isinstance(e, A.Path):
+                return f"({sc.slots[id(e)]} := {code})"
+        return code
+
+    def _expr(self, e, sc: _Scope) -> str:
+        c = self.expr
+        src = self.src
+        if isinstance(e, A.Number):
+            return src.const(e.value)
+        if isinstance(e, A.String):
+            return repr(e.value)
+        if isinstance(e, A.Boolean):
+            return "True" if e.value else "False"
+        if isinstance(e, A.Path):
+            return self.path(e, sc)
+        if isinstance(e, A.Binary):
+            return f"(_number({c(e.left, sc)}) {e.op} _number({c(e.right, sc)}))"
+        if isinstance(e, A.Negate):
+            return f"(-_number({c(e.operand, sc)}))"
+        if isinstance(e, A.Compare):
+            op = {"=": "==", "!=": "!="}.get(e.op, e.op)
+            return f"({c(e.left, sc)} {op} {c(e.right, sc)})"
+        if isinstance(e, A.Logical):
+            return f"(_bool({c(e.left, sc)}) {e.op} _bool({c(e.right, sc)}))"
+        if isinstance(e, A.Not):
+            return f"(not _bool({c(e.operand, sc)}))"
+        if isinstance(e, A.Conditional):
+            cond = f"_bool({c(e.condition, sc)})"
+            if sc.slots is not None and id(e) in sc.slots:
+                cond = f"({sc.slots[id(e)]} := {cond})"
+            return f"({c(e.then, sc)} if {cond} else {c(e.otherwise, sc)})"
+        if isinstance(e, A.InInterval):
+            t = self.var("t")
+            return f"(({t} := _number({c(e.value, sc)})) is not None and {self.test(t, e.interval, sc)})"
+        if isinstance(e, A.Band):
+            t = self.var("t")
+            code = "_nomatch()"
+            for i, arm in reversed(list(enumerate(e.arms))):
+                test = self.test(t, arm.interval, sc)
+                if i == 0:
+                    test = f"(({t} := _number({c(e.subject, sc)})) is not None and {test})"
+                site = self.site("band", arm.span, functools.partial(sentences.band, e, arm))
+                code = f"(_band(T, {sc.parent}, {site}, {t}, {c(arm.result, sc)}) if {test} else {code})"
+            return code
+        if isinstance(e, A.Match):
+            t = self.var("t")
+            code = "_nomatch()"
+            for i, case in reversed(list(enumerate(e.cases))):
+                key = repr(case.key) if isinstance(case.key, str) else src.const(case.key)
+                test = f"({t} := {c(e.subject, sc)}) == {key}" if i == 0 else f"{t} == {key}"
+                site = self.site("match", case.span, functools.partial(sentences.match, e))
+                code = f"(_match(T, {sc.parent}, {site}, {t}, {c(case.result, sc)}) if {test} else {code})"
+            return code
+        if isinstance(e, A.Call):
+            if e.function in EXISTS_NAMES:
+                return f"_exists(lambda: {self._expr(e.args[0], sc.with_slots(None))})"
+            fn = BY_NAME[e.function]
+            site = self.site("builtin", e.span, functools.partial(sentences.builtin, fn)) if fn.explain else None
+            args = ", ".join(c(a, sc) for a in e.args)
+            numbers = site is not None and not self.infinite and fn.result == "number" and set(fn.arg_kinds) <= {"n", "*"}
+            return f"{'_call_numbers' if numbers else '_call'}(T, {sc.parent}, {site}, {src.const(fn)}, [{args}])"
+        raise Unsupported(type(e).__name__)
+
+    def test(self, t: str, iv: A.Interval, sc: _Scope) -> str:
+        parts = []
+        if iv.low is not None:
+            parts.append(f"{t} {'>=' if iv.low_closed else '>'} _number({self.expr(iv.low, sc)})")
+        if iv.high is not None:
+            parts.append(f"{t} {'<=' if iv.high_closed else '<'} _number({self.expr(iv.high, sc)})")
+        return "(" + " and ".join(parts or ["True"]) + ")"
+
+    def path(self, p: A.Path, sc: _Scope) -> str:
+        segs = p.segments
+        first = segs[0]
+        if sc.item is not None and first in sc.item[1]:
+            var, _fields, element = sc.item
+            ty = element
+            code = var
+            for seg in segs:
+                code = f"{code}[{seg!r}]"
+                ty = ty.fields.get(seg) if ty is not None and ty.kind == "record" else None
+            if p.star is not None or ty is None or ty.kind in ("judged", "any"):
+                raise Unsupported("a finding's judged field (the interpreter records it as a fact)")
+            return code
+        if len(segs) == 1 and p.star is None:
+            if first in sc.lets:
+                k = sc.lets[first]
+                return f"(C[{k}] if {k} in C else l{k}({sc.parent}))"
+            if first in self.global_index:
+                k = self.global_index[first]
+                return f"(G[{k}] if {k} in G else g{k}(F, G, T, FS, {sc.parent}))"
+        if p.star is not None:
+            code = "F" + "".join(f"[{s!r}]" for s in segs[:p.star])
+            site = self.fact_site(p.dotted, False, p.span)
+            return f"_spread(T, FS, {sc.parent}, {site}, {p.dotted!r}, {code}, {tuple(segs[p.star:])!r})"
+        code = "F" + "".join(f"[{s!r}]" for s in segs)
+        path = ".".join(segs)
+        ty = self._fact_type(segs)
+        if ty is not None and ty.kind == "judged":
+            site = self.site("fact", p.span, lambda v: sentences.fact(path, v, False))
+            jsite = self.site("judgement", p.span,
+                              lambda v, field, reason: sentences.judgement(path, field, v, reason))
+            return f"_fact_judged(T, FS, {sc.parent}, {site}, {jsite}, {path!r}, {code})"
+        site = self.fact_site(path, path in self.percent_paths, p.span)
+        if ty is not None and ty.kind in ("number", "integer", "rate"):
+            return f"_fact_number(T, FS, {sc.parent}, {site}, {path!r}, {code})"
+        if ty is not None and ty.kind in ("text", "enum"):
+            return f"_fact_text(T, FS, {sc.parent}, {site}, {path!r}, {code})"
+        if ty is not None and ty.kind == "bool":
+            return f"_fact_bool(T, FS, {sc.parent}, {site}, {path!r}, {code})"
+        if ty is None or ty.kind == "any":
+            raise Unsupported(f"a fact of unknown type: {path}")
+        return f"_fact(T, FS, {sc.parent}, {site}, {path!r}, {code})"
+
+    def fact_site(self, path: str, pct: bool, span) -> int:
+        return self.site("fact", span, lambda v: sentences.fact(path, v, pct))
+
+    # ------------------------------------------------------------ 令
+    def let_function(self, let: A.Let, name: str, cache: str, key: int, lets: dict, indent: int,
+                     params: str) -> None:
+        src = self.src
+        slots = self.slots_of(let.expr)
+        site = self.site("value", let.span, _let_render(let, self.describer(let.expr, slots)))
+        src.emit(indent, f"def {name}({params}):")
+        src.emit(indent + 1, "i = len(T); T.append(None); Q = i + 1")
+        if slots:
+            src.emit(indent + 1, " = ".join(slots.values()) + " = _UNSEEN")
+        sc = _Scope(lets, "Q", None, slots)
+        src.emit(indent + 1, f"v = {self.expr(let.expr, sc)}")
+        src.emit(indent + 1, f"T[i] = f'[{site},{{P}},{{jt(v)}},{self.slots_text(slots)}]'")
+        src.emit(indent + 1, f"{cache}[{key}] = v")
+        src.emit(indent + 1, "return v")
+
+    # ------------------------------------------------------------ indicators
+    def leaf(self, ind: A.Indicator, fname: str) -> None:
+        src = self.src
+        weight = _weight_of(ind)
+        r = self.rules.rounding
+        W = src.const(weight)
+        Q = src.const(Decimal(1).scaleb(-r.places))
+        R = src.const(ROUNDING_MODES[r.mode])
+        self.infinite = self._global_infinite or _may_be_infinite(ind)
+        self._names = set(self.rules.globals) | {s.name for s in ind.statements if isinstance(s, A.Let)}
+        src.emit(0, f"def {fname}(F, G):")
+        src.emit(1, "T = []; FS = set(); C = {}; P = 0")
+        lets = {}
+        own = [s for s in ind.statements if isinstance(s, A.Let)]
+        for k, let in enumerate(own):
+            lets[let.name] = k
+        for k, let in enumerate(own):
+            self.let_function(let, f"l{k}", "C", k, lets, 1, "P")
+        sc = _Scope(lets, "P")
+        renormalise = self.rules.system is not None and self.rules.system.not_applicable_policy == "renormalise"
+        for s in ind.statements:
+            if isinstance(s, A.NotApplicable):
+                if ind.outside:
+                    score, outcome = src.const(ZERO), "不计加减分"
+                elif renormalise:
+                    score, outcome = "None", "不计分，其余指标重新归一"
+                else:
+                    score = src.const(round_to(weight, r.places, r.mode))
+                    outcome = f"按满分 {sentences.show(weight)} 计"
+                site = self.site("not_applicable", s.span, functools.partial(sentences.not_applicable, s, outcome))
+                src.emit(1, f"if _bool({self.expr(s.condition, sc)}):")
+                src.emit(2, f"T.append('[{site},0]')")
+                src.emit(2, f"return {score}, None, 'not_applicable', T")
+        for s in ind.statements:
+            if isinstance(s, A.Require):
+                src.emit(1, f"if not _bool({self.expr(s.condition, sc)}): _nomatch()")
+        formula = next((s for s in ind.statements if isinstance(s, A.Formula)), None)
+        parts = [s for s in ind.statements if isinstance(s, A.Part)]
+        if formula is not None:
+            slots = self.slots_of(formula.expr)
+            describe = self.describer(formula.expr, slots)
+            site = self.site("formula", formula.span,
+                             lambda v, seen, e=formula.expr, d=describe: sentences.formula(e, v, d(seen)))
+            self.open_step(slots)
+            src.emit(1, f"base = _number({self.expr(formula.expr, sc.with_slots(slots))})")
+            src.emit(1, f"P = 0; T[i] = f'[{site},0,{self.num('base')},{self.slots_text(slots)}]'")
+        elif parts:
+            src.emit(1, f"base = {src.const(ZERO)}")
+            for p in parts:
+                self.part(p, sc)
+        else:
+            site = self.site("formula", ind.span, functools.partial(sentences.full_weight, weight))
+            src.emit(1, f"base = {W}; T.append('[{site},0]')")
+        src.emit(1, f"ded = {src.const(ZERO)}")
+        for s in ind.statements:
+            if isinstance(s, A.Deduct):
+                self.deduct(s, sc)
+            elif isinstance(s, A.EachDeduct):
+                self.each(s, sc)
+        site_sub = self.site("subtotal", ind.span, sentences.subtotal)
+        site_floor = self.site("floor", ind.span, sentences.floor)
+        site_cap = self.site("cap", ind.span, lambda raw, w=weight: sentences.cap(raw, w))
+        rspan = r.span if r.span is not A.NO_SPAN else ind.span
+        site_round = self.site("rounding", rspan, functools.partial(sentences.rounding, r.mode, r.places))
+        site_score = self.site("score", ind.span, lambda v, w=weight: sentences.score(v, w))
+        src.emit(1, "raw = base - ded")
+        src.emit(1, f"if ded: T.append(f'[{site_sub},0,{self.num('base')},{self.num('ded')},{self.num('raw')}]')")
+        src.emit(1, f"if raw < 0: T.append(f'[{site_floor},0,{self.num('raw')}]'); raw = {src.const(ZERO)}")
+        src.emit(1, f"if raw > {W}: T.append(f'[{site_cap},0,{self.num('raw')}]'); raw = {W}")
+        src.emit(1, f"score = raw.quantize({Q}, rounding={R})")
+        src.emit(1, f"if score != raw: T.append(f'[{site_round},0,{{raw}},{{score}}]')")
+        src.emit(1, f"T.append(f'[{site_score},0,{{score}}]')")
+        if ind.penalty:
+            site_pen = self.site("penalty", ind.span, lambda lost, v, w=weight: sentences.penalty(lost, w, v))
+            src.emit(1, f"lost = {W} - score; score = -lost")
+            src.emit(1, f"T.append(f'[{site_pen},0,{{lost}},{{score}}]')")
+            src.emit(1, f"return score, raw - {W}, 'ok', T")
+        else:
+            src.emit(1, "return score, raw, 'ok', T")
+        src.emit(0, "")
+
+    def open_step(self, slots: dict) -> None:
+        self.src.emit(1, "i = len(T); T.append(None); P = i + 1")
+        if slots:
+            self.src.emit(1, " = ".join(slots.values()) + " = _UNSEEN")
+
+    def part(self, p: A.Part, sc: _Scope) -> None:
+        src = self.src
+        P = src.const(p.points)
+        indent = 1
+        if p.not_applicable is not None:
+            site = self.site("not_applicable", p.not_applicable.span, functools.partial(sentences.part_not_applicable, p))
+            src.emit(1, f"if _bool({self.expr(p.not_applicable.condition, sc)}):")
+            src.emit(2, f"T.append('[{site},0]'); base += {P}")
+            src.emit(1, "else:")
+            indent = 2
+        slots = self.slots_of(p.expr)
+        describe = self.describer(p.expr, slots)
+        site = self.site("part", p.span, lambda v, clamped, seen, p=p, d=describe: sentences.part(p, v, clamped, d(seen)))
+        src.emit(indent, "i = len(T); T.append(None); P = i + 1")
+        if slots:
+            src.emit(indent, " = ".join(slots.values()) + " = _UNSEEN")
+        src.emit(indent, f"v = _number({self.expr(p.expr, sc.with_slots(slots))})")
+        src.emit(indent, f"x = min(max(v, {src.const(ZERO)}), {P})")
+        src.emit(indent, f"P = 0; T[i] = f'[{site},0,{self.num('v')},{{x}},{self.slots_text(slots)}]'")
+        src.emit(indent, "base += x")
+
+    def deduct(self, d: A.Deduct, sc: _Scope) -> None:
+        src = self.src
+        indent = 1
+        if d.condition is not None:
+            site = self.site("check", d.span, functools.partial(sentences.not_deducted, d))
+            src.emit(1, f"if not _bool({self.expr(d.condition, sc)}):")
+            src.emit(2, f"T.append('[{site},0]')")
+            src.emit(1, "else:")
+            indent = 2
+        if isinstance(d.amount, A.Number):
+            site = self.site(None, d.span, lambda amount, d=d: _deduction(d, amount, None))
+            src.emit(indent, f"a = {src.const(d.amount.value)}")
+            src.emit(indent, f"T.append(f'[{site},0,{self.num('a')}]')")
+        else:
+            slots = self.slots_of(d.amount)
+            describe = self.describer(d.amount, slots)
+            site = self.site(None, d.span, lambda amount, seen, d=d, f=describe: _deduction(d, amount, f(seen)))
+            if slots:
+                src.emit(indent, " = ".join(slots.values()) + " = _UNSEEN")
+            src.emit(indent, f"a = _number({self.expr(d.amount, sc.with_slots(slots))})")
+            src.emit(indent, f"T.append(f'[{site},0,{self.num('a')},{self.slots_text(slots)}]')")
+        src.emit(indent, "ded += a")
+
+    def each(self, d: A.EachDeduct, sc: _Scope) -> None:
+        src = self.src
+        ty = self._fact_type(d.items.segments)
+        element = ty.element if ty is not None and ty.kind == "list" else None
+        if element is None or element.kind not in ("record", "text"):
+            raise Unsupported("逐项扣 over a list that is not of records or texts")
+        fields = frozenset(element.fields) if element.kind == "record" else frozenset()
+        isc = _Scope(sc.lets, "P", ("it", fields, element))
+        site_empty = self.site("check", d.span, functools.partial(sentences.no_findings, d))
+        src.emit(1, f"items = {self.expr(d.items, sc)}")
+        src.emit(1, "if type(items) is not list: _nomatch()")
+        src.emit(1, f"if not items: T.append('[{site_empty},0]')")
+        src.emit(1, "groups = {}")
+        src.emit(1, "for n, it in enumerate(items):")
+        if element.kind == "record":
+            src.emit(2, f"if it.keys() != {src.const(fields)}: _nomatch()  # an absent optional field: interpreter")
+        if d.describe is not None:
+            src.emit(2, f"text = _described({self.expr(d.describe, isc)})")
+        else:
+            src.emit(2, "text = _finding(it)")
+        if d.skip is not None:
+            site = self.site("not_applicable", d.skip.span, lambda text, n, d=d: sentences.finding_skipped(d, text, int(n)))
+            src.emit(2, f"if _bool({self.expr(d.skip.condition, isc)}):")
+            src.emit(3, f"T.append(f'[{site},0,{{jt(text)}},{{n}}]'); continue")
+        src.emit(2, f"a = _number({self.expr(d.per_item, isc)})")
+        if d.group_by is not None:
+            if d.group_by not in fields:
+                raise Unsupported("逐项扣 grouped by a name that is not a field of the finding")
+            src.emit(2, f"k = it[{d.group_by!r}]")
+            site = self.site("deduction", d.span, lambda amount, text, n, key, d=d: sentences.finding(d, amount, text, int(n), key))
+            src.emit(2, f"T.append(f'[{site},0,{self.num('a')},{{jt(text)}},{{n}},{{jt(k)}}]')")
+        else:
+            src.emit(2, "k = None")
+            site = self.site("deduction", d.span, lambda amount, text, n, d=d: sentences.finding(d, amount, text, int(n), None))
+            src.emit(2, f"T.append(f'[{site},0,{self.num('a')},{{jt(text)}},{{n}}]')")
+        src.emit(2, f"groups[k] = groups.get(k, {src.const(ZERO)}) + a")
+        src.emit(1, f"total = {src.const(ZERO)}")
+        src.emit(1, "for k, a in groups.items():")
+        if d.group_cap is not None:
+            site = self.site("cap", d.group_cap.span, sentences.group_cap)
+            src.emit(2, f"cap = _number({self.expr(d.group_cap, sc)})")
+            src.emit(2, f"if a > cap: T.append(f'[{site},0,{{jt(k)}},{self.num('a')},{self.num('cap')}]'); a = cap")
+        src.emit(2, "total += a")
+        if d.total_cap is not None:
+            site = self.site("cap", d.total_cap.span, sentences.total_cap)
+            src.emit(1, f"cap = _number({self.expr(d.total_cap, sc)})")
+            src.emit(1, f"if total > cap: T.append(f'[{site},0,{self.num('total')},{self.num('cap')}]'); total = cap")
+        src.emit(1, "ded += total")
+
+    def _fact_type(self, segments) -> Optional[Ty]:
+        ty = self.facts_ty
+        for seg in segments:
+            if ty is None or ty.kind != "record" or seg not in ty.fields:
+                return None
+            ty = ty.fields[seg]
+        return ty
+
+    # ------------------------------------------------------------ the rule set
+    def module(self):
+        """(namespace, leaf function names by indicator id)."""
+        src = self.src
+        for let in self.rules.globals.values():
+            if _names_in(let.expr) & set(self.global_index):
+                raise Unsupported("a shared 令 value defined from another (the interpreter computes it again)")
+        for name, k in self.global_index.items():
+            let = self.rules.globals[name]
+            self.let_function(let, f"g{k}", "G", k, {}, 0, "F, G, T, FS, P")
+            src.emit(0, "")
+        names = {}
+
+        def visit(ind):
+            if ind.children:
+                for c in ind.children:
+                    visit(c)
+                return
+            fname = f"leaf{len(names)}"
+            names[id(ind)] = fname
+            self.leaf(ind, fname)
+        for root in self.rules.roots:
+            visit(root)
+        self.grade()
+        namespace = {"_fact": _fact, "_fact_number": _fact_number, "_fact_text": _fact_text, "_fact_bool": _fact_bool,
+                     "_call_numbers": _call_numbers, "_fact_judged": _fact_judged, "_spread": _spread, "_band": _band, "_match": _match, "_call": _call,
+                     "_exists": _exists, "_number": _number, "_bool": _bool, "_nomatch": _nomatch, "jt": jt,
+                     "_UNSEEN": _UNSEEN, "NULL": "null", "_finding": _finding, "_described": _described}
+        namespace.update(src.consts)
+        code = compile("\n".join(src.lines), "<perfdsl: compiled traced rules>", "exec")
+        exec(code, namespace)  # noqa: S102 — source generated from the checked AST only; see module docstring
+        return namespace, names
+
+    def grade(self) -> None:
+        """The grade with its steps: a fresh evaluator in the interpreter, so 令 values and facts anew."""
+        src = self.src
+        system = self.rules.system
+        src.emit(0, "def grade(F, total):")
+        src.emit(1, "T = []; FS = set(); G = {}; C = {}; P = 0")
+        sc = _Scope({}, "P")
+        if system is not None:
+            for v in system.vetoes:
+                site = self.site("veto", v.span, functools.partial(sentences.veto, v))
+                src.emit(1, f"if _bool({self.expr(v.condition, sc)}):")
+                src.emit(2, f"T.append('[{site},0]'); return {v.grade!r}, T")
+            for arm in system.grades:
+                site = self.site("grade", arm.span, lambda total, g, arm=arm: sentences.grade(total, arm, g))
+                src.emit(1, f"if {self.test('total', arm.interval, sc)}:")
+                src.emit(2, f"g = {self.expr(arm.result, sc)}")
+                src.emit(2, f"T.append(f'[{site},0,{{total}},{{jt(g)}}]'); return str(g), T")
+            if system.grades:
+                src.emit(1, "_nomatch()")
+        src.emit(1, "return None, None")
+
+
+def _may_be_infinite(node) -> bool:
+    """Whether an AST node calls a builtin that can return an infinite decimal, or writes ∞."""
+    if isinstance(node, A.Call) and node.function in ("growth", "增长率"):
+        return True
+    if isinstance(node, A.Number):
+        return not node.value.is_finite()
+    if isinstance(node, (list, tuple)):
+        return any(_may_be_infinite(x) for x in node)
+    if attrs.has(type(node)):
+        return any(_may_be_infinite(getattr(node, f.name)) for f in attrs.fields(type(node)))
+    return False
+
+
+def _let_render(let: A.Let, describe: Callable) -> Callable:
+    return lambda v, seen: sentences.let_value(let, v, describe(seen))
+
+
+def _deduction(d: A.Deduct, amount: Decimal, subst: Optional[str]):
+    text, data = sentences.deduction(d, amount, subst if amount else None)
+    return ("deduction" if amount else "check"), text, data
