@@ -384,6 +384,8 @@ def _jobs(asked: int) -> int:
 def cmd_eval(args) -> int:
     if args.format == "xlsx" and not args.output:
         raise Usage("--format xlsx 需要用 -o 指定输出文件")
+    if args.compact_trace and (args.format != "json" or args.no_trace):
+        raise Usage("--compact-trace 用于 --format json 写出的评分过程（不能与 --no-trace 同用）")
     check_output(args.output)
     engine = _load_engine(args.rules)
     text_output = args.format == "text"
@@ -411,7 +413,7 @@ def cmd_eval(args) -> int:
         with (contextlib.nullcontext() if book is not None else AtomicOutput(args.output)) as out:
             console = None
             for rec, doc, grade, diags, result in _scored(engine, iter_records(args.facts), trace, jobs,
-                                                          compact=args.format == "json" and not single):
+                                                          compact=args.format == "json" and (not single or trace == "compact")):
                 total += 1
                 if diags:
                     failed_at.append(f"{rec.source}:{rec.line}" if rec.line else rec.source)

@@ -266,3 +266,14 @@ def test_expand_refuses_other_rules_and_damaged_lines(tmp_path, capsys):
     older = _write(tmp_path, "o.jsonl", [first.replace('"version": "', '"version": "0.0.0-', 1)])
     assert main(["expand", str(RULES), str(older)]) == 1
     assert "X004" in capsys.readouterr().err
+
+
+def test_compact_trace_only_where_it_means_something(tmp_path, capsys):
+    """A single fact set is written compact too (one line, no rule texts, as in a batch); text or no trace is a usage error."""
+    single = ROOT / "examples" / "heping-2024" / "facts.json"
+    assert main(["eval", str(RULES), str(single), "--format", "json", "--compact-trace"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and '"trace": "compact"' in out and '"criteria"' not in out
+    for flags in (["--compact-trace"], ["--format", "json", "--no-trace", "--compact-trace"]):
+        assert main(["eval", str(RULES), str(single), *flags]) == 2
+        assert "--compact-trace" in capsys.readouterr().err
