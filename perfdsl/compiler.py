@@ -205,7 +205,7 @@ class Compiler:
                 test = self.test(t, arm.interval, scope)
                 if i == 0:
                     test = f"(({t} := {c(e.subject, scope)}) is not None and {test})"
-                code = f"({c(arm.result, scope)} if {test} else {code})"
+                code = f"({self.chosen(e, arm, t, c(arm.result, scope), scope)} if {test} else {code})"
             return code
         if isinstance(e, A.Match):
             t = self.src.temp()
@@ -213,7 +213,7 @@ class Compiler:
             for i, case in reversed(list(enumerate(e.cases))):
                 key = repr(case.key) if isinstance(case.key, str) else self.src.const(case.key)
                 test = f"({t} := {c(e.subject, scope)}) == {key}" if i == 0 else f"{t} == {key}"
-                code = f"({c(case.result, scope)} if {test} else {code})"
+                code = f"({self.chosen(e, case, t, c(case.result, scope), scope)} if {test} else {code})"
             return code
         if isinstance(e, A.Call):
             if e.function in EXISTS_NAMES:
@@ -221,6 +221,10 @@ class Compiler:
             impl = self._fn(BY_NAME[e.function])
             return f"{impl}({', '.join(c(a, scope) for a in e.args)})"
         raise AssertionError(type(e))  # pragma: no cover
+
+    def chosen(self, e, arm, subject: str, result: str, scope) -> str:
+        """The code for the result of a band arm or 查表 case once it matched (the tracer records it)."""
+        return result
 
     def _fn(self, fn) -> str:
         name = f"B_{fn.name}"

@@ -178,7 +178,7 @@ class Scorer:
         if system is None or not system.grades:
             return None, None
         tracer = Tracer() if trace else None
-        ev = Evaluator(self.rules.globals, facts, tracer)
+        ev = Evaluator(self.rules.globals, facts, tracer, self.percent_paths)
         env = Env({})
         for veto in system.vetoes:
             if ev.boolean(veto.condition, env):

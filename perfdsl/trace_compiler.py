@@ -28,7 +28,7 @@ import attrs
 from . import ast as A
 from . import sentences
 from .builtins import BY_NAME, EXISTS_NAMES, BuiltinError
-from .compiler import Fallback, _bool, _names_in, _nomatch, _Source
+from .compiler import Compiler, Fallback, _bool, _exists, _names_in, _nomatch
 from .evaluator import Judged
 from .numbers import ROUNDING_MODES, ZERO, round_to
 from .scoring import _weight_of
@@ -80,32 +80,16 @@ def jt(v) -> str:
     raise Fallback
 
 
-def _fact(T, FS, P, site, path, v):
+def _fact(T, FS, P, site, path, v, encode):
+    """A fact read: recorded the first time this indicator reads it (``encode``: its type's JSON text)."""
     if path not in FS:
         FS.add(path)
-        T.append(f"[{site},{P},{jt(v)}]")
+        T.append(f"[{site},{P},{encode(v)}]")
     return v
 
 
-def _fact_number(T, FS, P, site, path, v):
-    if path not in FS:
-        FS.add(path)
-        T.append(f"[{site},{P},{v}]")
-    return v
-
-
-def _fact_text(T, FS, P, site, path, v):
-    if path not in FS:
-        FS.add(path)
-        T.append(f"[{site},{P},{_string(v)}]")
-    return v
-
-
-def _fact_bool(T, FS, P, site, path, v):
-    if path not in FS:
-        FS.add(path)
-        T.append(f"[{site},{P},{'true' if v else 'false'}]")
-    return v
+def _boolean(v) -> str:
+    return "true" if v else "false"
 
 
 def _fact_judged(T, FS, P, site, jsite, path, v):
@@ -135,42 +119,24 @@ def _spread(T, FS, P, site, path, items, rest):
     return out
 
 
-def _band(T, P, site, v, result):
+def _arm(T, P, site, v, result):
+    """The band arm or 查表 case that matched, after its result (whose own steps come first)."""
     T.append(f"[{site},{P},{jt(v)},{jt(result)}]")
     return result
 
 
-def _match(T, P, site, v, result):
-    T.append(f"[{site},{P},{jt(v)},{jt(result)}]")
-    return result
-
-
-def _call(T, P, site, fn, args):
+def _call(T, P, site, fn, args, numbers=False):
+    """A builtin; ``numbers``: all its values are finite decimals, written as they are."""
     try:
         result = fn.impl(*args)
     except (BuiltinError, TypeError, ArithmeticError):
         raise Fallback
     if site is not None:
-        T.append(f"[{site},{P},{jt(args)},{jt(result)}]")
+        if numbers:
+            T.append(f"[{site},{P},[{','.join(map(str, args))}],{result}]")
+        else:
+            T.append(f"[{site},{P},{jt(args)},{jt(result)}]")
     return result
-
-
-def _call_numbers(T, P, site, fn, args):
-    """A builtin of numbers only, where no value can be infinite: the numbers go in as they are."""
-    try:
-        result = fn.impl(*args)
-    except (BuiltinError, TypeError, ArithmeticError):
-        raise Fallback
-    T.append(f"[{site},{P},[{','.join(map(str, args))}],{result}]")
-    return result
-
-
-def _exists(thunk) -> bool:
-    try:
-        thunk()
-        return True
-    except (KeyError, TypeError, Fallback):
-        return False
 
 
 def _number(v):
@@ -201,14 +167,13 @@ class _Scope:
         return _Scope(self.lets, parent or self.parent, self.item, slots)
 
 
-class TraceCompiler:
+class TraceCompiler(Compiler):
+    """The untraced ``Compiler``, extended where the interpreter records a step."""
+
     def __init__(self, rules, facts_ty: Ty, percent_paths: frozenset):
-        self.rules = rules
-        self.facts_ty = facts_ty
+        super().__init__(rules, facts_ty)
         self.percent_paths = percent_paths
-        self.src = _Source()
         self.sites: list[Site] = []
-        self._fact_sites: dict = {}
         self.global_index = {name: i for i, name in enumerate(rules.globals)}
         self._counter = 0
         self._slot_numeric: dict = {}
@@ -276,78 +241,31 @@ class TraceCompiler:
 
     # ------------------------------------------------------------ expressions
     def expr(self, e, sc: _Scope) -> str:
-        code = self._expr(e, sc)
-        if sc.slots is not None and isinstance(e, (A.Path, A.Conditional)) and id(e) in sc.slots:
-            if isinstance(e, A.Path):
-                return f"({sc.slots[id(e)]} := {code})"
-        return code
-
-    def _expr(self, e, sc: _Scope) -> str:
+        """Paths, kept values and builtins are written here; bands and 查表 through ``chosen``."""
         c = self.expr
-        src = self.src
-        if isinstance(e, A.Number):
-            return src.const(e.value)
-        if isinstance(e, A.String):
-            return repr(e.value)
-        if isinstance(e, A.Boolean):
-            return "True" if e.value else "False"
+        slot = sc.slots.get(id(e)) if sc.slots else None
         if isinstance(e, A.Path):
-            return self.path(e, sc)
-        if isinstance(e, A.Binary):
-            return f"(_number({c(e.left, sc)}) {e.op} _number({c(e.right, sc)}))"
-        if isinstance(e, A.Negate):
-            return f"(-_number({c(e.operand, sc)}))"
-        if isinstance(e, A.Compare):
-            op = {"=": "==", "!=": "!="}.get(e.op, e.op)
-            return f"({c(e.left, sc)} {op} {c(e.right, sc)})"
-        if isinstance(e, A.Logical):
-            return f"(_bool({c(e.left, sc)}) {e.op} _bool({c(e.right, sc)}))"
-        if isinstance(e, A.Not):
-            return f"(not _bool({c(e.operand, sc)}))"
+            code = self.path(e, sc)
+            return f"({slot} := {code})" if slot else code
         if isinstance(e, A.Conditional):
-            cond = f"_bool({c(e.condition, sc)})"
-            if sc.slots is not None and id(e) in sc.slots:
-                cond = f"({sc.slots[id(e)]} := {cond})"
-            return f"({c(e.then, sc)} if {cond} else {c(e.otherwise, sc)})"
-        if isinstance(e, A.InInterval):
-            t = self.var("t")
-            return f"(({t} := _number({c(e.value, sc)})) is not None and {self.test(t, e.interval, sc)})"
-        if isinstance(e, A.Band):
-            t = self.var("t")
-            code = "_nomatch()"
-            for i, arm in reversed(list(enumerate(e.arms))):
-                test = self.test(t, arm.interval, sc)
-                if i == 0:
-                    test = f"(({t} := _number({c(e.subject, sc)})) is not None and {test})"
-                site = self.site("band", arm.span, functools.partial(sentences.band, e, arm))
-                code = f"(_band(T, {sc.parent}, {site}, {t}, {c(arm.result, sc)}) if {test} else {code})"
-            return code
-        if isinstance(e, A.Match):
-            t = self.var("t")
-            code = "_nomatch()"
-            for i, case in reversed(list(enumerate(e.cases))):
-                key = repr(case.key) if isinstance(case.key, str) else src.const(case.key)
-                test = f"({t} := {c(e.subject, sc)}) == {key}" if i == 0 else f"{t} == {key}"
-                site = self.site("match", case.span, functools.partial(sentences.match, e))
-                code = f"(_match(T, {sc.parent}, {site}, {t}, {c(case.result, sc)}) if {test} else {code})"
-            return code
+            cond = c(e.condition, sc)
+            return f"({c(e.then, sc)} if {f'({slot} := {cond})' if slot else cond} else {c(e.otherwise, sc)})"
         if isinstance(e, A.Call):
-            if e.function in EXISTS_NAMES:
-                return f"_exists(lambda: {self._expr(e.args[0], sc.with_slots(None))})"
+            if e.function in EXISTS_NAMES:  # reads its path (recording the fact) without keeping the value
+                if len(e.args) != 1 or not isinstance(e.args[0], A.Path):
+                    raise Unsupported("存在(…) of something other than a path")
+                return f"_exists(lambda: {self.path(e.args[0], sc)})"
             fn = BY_NAME[e.function]
             site = self.site("builtin", e.span, functools.partial(sentences.builtin, fn)) if fn.explain else None
             args = ", ".join(c(a, sc) for a in e.args)
             numbers = site is not None and not self.infinite and fn.result == "number" and set(fn.arg_kinds) <= {"n", "*"}
-            return f"{'_call_numbers' if numbers else '_call'}(T, {sc.parent}, {site}, {src.const(fn)}, [{args}])"
-        raise Unsupported(type(e).__name__)
+            return f"_call(T, {sc.parent}, {site}, {self.src.const(fn)}, [{args}], {numbers})"
+        return super().expr(e, sc)  # the rest as the untraced compiler writes it, calling back here
 
-    def test(self, t: str, iv: A.Interval, sc: _Scope) -> str:
-        parts = []
-        if iv.low is not None:
-            parts.append(f"{t} {'>=' if iv.low_closed else '>'} _number({self.expr(iv.low, sc)})")
-        if iv.high is not None:
-            parts.append(f"{t} {'<=' if iv.high_closed else '<'} _number({self.expr(iv.high, sc)})")
-        return "(" + " and ".join(parts or ["True"]) + ")"
+    def chosen(self, e, arm, subject: str, result: str, sc: _Scope) -> str:
+        render = functools.partial(sentences.band, e, arm) if isinstance(e, A.Band) else functools.partial(sentences.match, e)
+        site = self.site("band" if isinstance(e, A.Band) else "match", arm.span, render)
+        return f"_arm(T, {sc.parent}, {site}, {subject}, {result})"
 
     def path(self, p: A.Path, sc: _Scope) -> str:
         segs = p.segments
@@ -382,15 +300,11 @@ class TraceCompiler:
                               lambda v, field, reason: sentences.judgement(path, field, v, reason))
             return f"_fact_judged(T, FS, {sc.parent}, {site}, {jsite}, {path!r}, {code})"
         site = self.fact_site(path, path in self.percent_paths, p.span)
-        if ty is not None and ty.kind in ("number", "integer", "rate"):
-            return f"_fact_number(T, FS, {sc.parent}, {site}, {path!r}, {code})"
-        if ty is not None and ty.kind in ("text", "enum"):
-            return f"_fact_text(T, FS, {sc.parent}, {site}, {path!r}, {code})"
-        if ty is not None and ty.kind == "bool":
-            return f"_fact_bool(T, FS, {sc.parent}, {site}, {path!r}, {code})"
         if ty is None or ty.kind == "any":
             raise Unsupported(f"a fact of unknown type: {path}")
-        return f"_fact(T, FS, {sc.parent}, {site}, {path!r}, {code})"
+        encode = {"number": "str", "integer": "str", "rate": "str", "text": "_string", "enum": "_string",
+                  "bool": "_boolean"}.get(ty.kind, "jt")
+        return f"_fact(T, FS, {sc.parent}, {site}, {path!r}, {code}, {encode})"
 
     def fact_site(self, path: str, pct: bool, span) -> int:
         return self.site("fact", span, lambda v: sentences.fact(path, v, pct))
@@ -590,14 +504,6 @@ class TraceCompiler:
             src.emit(1, f"if total > cap: T.append(f'[{site},0,{self.num('total')},{self.num('cap')}]'); total = cap")
         src.emit(1, "ded += total")
 
-    def _fact_type(self, segments) -> Optional[Ty]:
-        ty = self.facts_ty
-        for seg in segments:
-            if ty is None or ty.kind != "record" or seg not in ty.fields:
-                return None
-            ty = ty.fields[seg]
-        return ty
-
     # ------------------------------------------------------------ the rule set
     def module(self):
         """(namespace, leaf function names by indicator id)."""
@@ -621,17 +527,18 @@ class TraceCompiler:
             self.leaf(ind, fname)
         for root in self.rules.roots:
             visit(root)
-        self.grade()
-        namespace = {"_fact": _fact, "_fact_number": _fact_number, "_fact_text": _fact_text, "_fact_bool": _fact_bool,
-                     "_call_numbers": _call_numbers, "_fact_judged": _fact_judged, "_spread": _spread, "_band": _band, "_match": _match, "_call": _call,
-                     "_exists": _exists, "_number": _number, "_bool": _bool, "_nomatch": _nomatch, "jt": jt,
-                     "_UNSEEN": _UNSEEN, "NULL": "null", "_finding": _finding, "_described": _described}
+        self._grade()
+        namespace = {"_fact": _fact, "_fact_judged": _fact_judged, "_spread": _spread, "_arm": _arm,
+                     "_call": _call, "_exists": _exists,
+                     "_number": _number, "_bool": _bool, "_nomatch": _nomatch, "_finding": _finding,
+                     "_described": _described, "jt": jt, "_string": _string, "_boolean": _boolean,
+                     "_UNSEEN": _UNSEEN, "NULL": "null"}
         namespace.update(src.consts)
         code = compile("\n".join(src.lines), "<perfdsl: compiled traced rules>", "exec")
         exec(code, namespace)  # noqa: S102 — source generated from the checked AST only; see module docstring
         return namespace, names
 
-    def grade(self) -> None:
+    def _grade(self) -> None:
         """The grade with its steps: a fresh evaluator in the interpreter, so 令 values and facts anew."""
         src = self.src
         system = self.rules.system
