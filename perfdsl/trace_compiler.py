@@ -163,8 +163,8 @@ class _Scope:
         self.item = item  # (variable, field names, element type) inside 逐项扣
         self.slots = slots  # id(node) -> variable, for the formula being described
 
-    def with_slots(self, slots: Optional[dict], parent: Optional[str] = None) -> "_Scope":
-        return _Scope(self.lets, parent or self.parent, self.item, slots)
+    def with_slots(self, slots: Optional[dict]) -> "_Scope":
+        return _Scope(self.lets, self.parent, self.item, slots)
 
 
 class TraceCompiler(Compiler):
