@@ -11,9 +11,11 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from perfdsl.cli import main
+from perfdsl.compact_trace import expand_document, read_document
 from perfdsl.compiler import Compiler
 from perfdsl.diagnostics import PerfdslError
-from perfdsl.engine import Engine
+from perfdsl.engine import FAST_PATH_MISSES, Engine
+from perfdsl.explanation import explain, head_json
 
 from .conftest import ROOT, RULES, SEED_FACTS
 
@@ -211,6 +213,14 @@ def test_any_facts_give_scores_in_range_or_diagnostics(changes):
         return
     second = _FAST.score(facts, trace=False)
     assert [n.score for n in first.root.walk()] == [n.score for n in second.root.walk()]  # deterministic, both engines
+    try:  # and the compiled tracer's compact steps, expanded, are the interpreter's steps
+        compact = _FAST.compact_tracer().document_json(_FAST.validator()(copy.deepcopy(facts)),
+                                                       head_json(_FAST.rules, None, None, compact=True))
+    except FAST_PATH_MISSES:
+        compact = None
+    if compact is not None:
+        expanded = expand_document(read_document(compact[0]), _FAST.compact_tracer())
+        assert json.dumps(expanded, ensure_ascii=False) == json.dumps(explain(first, texts=False), ensure_ascii=False)
     for node in first.root.walk():
         if node.score is not None:
             assert Decimal(0) <= node.score <= node.weight
