@@ -263,13 +263,16 @@ class Compiler:
             visit(let)
 
     # ------------------------------------------------------------ indicators
-    def leaf(self, ind: A.Indicator, fname: str) -> None:
-        src = self.src
+    def leaf_constants(self, ind: A.Indicator) -> tuple:
+        """(weight, and the names of the constants holding it, the rounding quantum and the rounding mode)."""
         weight = _weight_of(ind)
         r = self.rules.rounding
-        W = src.const(weight)
-        Q = src.const(Decimal(1).scaleb(-r.places))
-        R = src.const(ROUNDING_MODES[r.mode])
+        return (weight, self.src.const(weight), self.src.const(Decimal(1).scaleb(-r.places)),
+                self.src.const(ROUNDING_MODES[r.mode]))
+
+    def leaf(self, ind: A.Indicator, fname: str) -> None:
+        src = self.src
+        weight, W, Q, R = self.leaf_constants(ind)
         src.emit(0, f"def {fname}(F, S):")
         lets: dict = {}
         scope = (lets, None)

@@ -222,12 +222,7 @@ class Scorer:
         formula = next((s for s in ind.statements if isinstance(s, A.Formula)), None)
         parts = [s for s in ind.statements if isinstance(s, A.Part)]
         if formula is not None:
-            step = tr.open("formula", formula.span) if tr is not None else None
-            try:
-                base = ev.number(formula.expr, env)
-            finally:
-                if tr is not None:
-                    tr.close()
+            base, step = _opened(tr, "formula", formula.span, ev, formula.expr, env)
             if step is not None:
                 step.text, step.data = sentences.formula(formula.expr, base, ev.describe(formula.expr))
         elif parts:
@@ -279,12 +274,7 @@ class Scorer:
             if tr is not None:
                 tr.add("not_applicable", p.not_applicable.span, *sentences.part_not_applicable(p))
             return p.points
-        step = tr.open("part", p.span) if tr is not None else None
-        try:
-            v = ev.number(p.expr, env)
-        finally:
-            if tr is not None:
-                tr.close()
+        v, step = _opened(tr, "part", p.span, ev, p.expr, env)
         clamped = min(max(v, ZERO), p.points)
         if step is not None:
             step.text, step.data = sentences.part(p, v, clamped, ev.describe(p.expr))
@@ -353,6 +343,16 @@ class Scorer:
     def _finding_text(self, d: A.EachDeduct, item, ev: Evaluator, ienv: Env) -> str:
         described = (lambda: ev.value(d.describe, ienv)) if d.describe is not None else None
         return sentences.finding_text(item, described)
+
+
+def _opened(tr: Optional[Tracer], kind: str, span: A.Span, ev: Evaluator, expr, env: Env):
+    """(number, step): computed inside an open step, so its own steps nest under it; the caller fills the step in."""
+    step = tr.open(kind, span) if tr is not None else None
+    try:
+        return ev.number(expr, env), step
+    finally:
+        if tr is not None:
+            tr.close()
 
 
 def _hit(ev: Evaluator, kind: str, span: A.Span) -> None:

@@ -30,8 +30,7 @@ from . import sentences
 from .builtins import BY_NAME, EXISTS_NAMES, BuiltinError
 from .compiler import Compiler, Fallback, _bool, _exists, _names_in, _nomatch
 from .evaluator import Judged
-from .numbers import ROUNDING_MODES, ZERO, round_to
-from .scoring import _weight_of
+from .numbers import ZERO, round_to
 from .types import Ty
 
 _js = functools.partial(json.dumps, ensure_ascii=False)
@@ -328,11 +327,8 @@ class TraceCompiler(Compiler):
     # ------------------------------------------------------------ indicators
     def leaf(self, ind: A.Indicator, fname: str) -> None:
         src = self.src
-        weight = _weight_of(ind)
+        weight, W, Q, R = self.leaf_constants(ind)
         r = self.rules.rounding
-        W = src.const(weight)
-        Q = src.const(Decimal(1).scaleb(-r.places))
-        R = src.const(ROUNDING_MODES[r.mode])
         self.infinite = self._global_infinite or _may_be_infinite(ind)
         self._names = set(self.rules.globals) | {s.name for s in ind.statements if isinstance(s, A.Let)}
         src.emit(0, f"def {fname}(F, G):")
