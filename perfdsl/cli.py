@@ -637,35 +637,47 @@ def cmd_fmt(args) -> int:
 
 
 def cmd_expand(args) -> int:
-    from .compact_trace import expand_document, is_compact, read_document
+    """Compact lines written out in full; any other line is copied as it is, and a line that cannot be
+    expanded is copied too, with an error, so that one bad line neither stops nor shortens the file."""
     engine = _load_engine(args.rules)
-    tracer = engine.compact_tracer()
-    want = ruleset_header(engine.rules)
     check_output(args.output)
     record = addressed_line(args.results)
-    records = [record] if record is not None else _jsonl(Path(args.results))
+    failed = 0
     with AtomicOutput(args.output) as out:
-        for rec in records:
-            where = f"{rec.source}:{rec.line}"
+        for rec in [record] if record is not None else _jsonl(Path(args.results)):
             try:
-                doc = read_document(rec.text)
-            except ValueError as exc:
-                raise PerfdslError([error("X001", f"{where}：不是 JSON（{exc}）")])
-            if not isinstance(doc, dict):
-                raise PerfdslError([error("X001", f"{where}：不是 perfdsl eval 写出的评分结果")])
-            if is_compact(doc):
-                if doc["perfdsl"].get("version") != __version__:
-                    raise PerfdslError([error("X004", f"{where}：这一行由 perfdsl {doc['perfdsl'].get('version')} 写出，"
-                                                      f"须用同一版本还原（当前 {__version__}）")])
-                if doc.get("ruleset") != want or tracer is None:
-                    raise PerfdslError([error("X002", f"{where}：这一行是用另一套规则（或另一版本的规则文件）评分的；"
-                                                      "请给出评分时用的规则目录")])
-                try:
-                    doc = expand_document(doc, tracer)
-                except (IndexError, TypeError, ValueError, ArithmeticError, AttributeError, KeyError):
-                    raise PerfdslError([error("X003", f"{where}：紧凑评分过程已损坏，无法还原")])
-            out.write(json.dumps(doc, ensure_ascii=False) + "\n")
-    return EXIT_OK
+                out.write(_expanded(engine, rec) + "\n")
+            except PerfdslError as exc:
+                failed += 1
+                _report(exc.diagnostics, engine.rules.sources)
+                out.write(rec.text.rstrip("\r\n") + "\n")
+    if failed:
+        print(f"{failed} 行无法还原，已原样写出", file=sys.stderr)
+    return EXIT_FAIL if failed else EXIT_OK
+
+
+def _expanded(engine: Engine, rec: Record) -> str:
+    from .compact_trace import expand_document, is_compact, read_document
+    where = f"{rec.source}:{rec.line}"
+    try:
+        doc = read_document(rec.text)
+    except ValueError as exc:
+        raise PerfdslError([error("X001", f"{where}：不是 JSON（{exc}）")])
+    if not isinstance(doc, dict) or not isinstance(doc.get("perfdsl"), dict):
+        raise PerfdslError([error("X001", f"{where}：不是 perfdsl eval 写出的评分结果（是事实文件吗？）")])
+    if not is_compact(doc):
+        return rec.text.rstrip("\r\n")  # step objects already: as it is
+    if doc["perfdsl"].get("version") != __version__:
+        raise PerfdslError([error("X004", f"{where}：这一行由 perfdsl {doc['perfdsl'].get('version')} 写出，"
+                                          f"须用同一版本还原（当前 {__version__}）")])
+    tracer = engine.compact_tracer()
+    if doc.get("ruleset") != ruleset_header(engine.rules) or tracer is None:
+        raise PerfdslError([error("X002", f"{where}：这一行是用另一套规则（或另一版本的规则文件）评分的；"
+                                          "请给出评分时用的规则目录")])
+    try:
+        return json.dumps(expand_document(doc, tracer), ensure_ascii=False)
+    except (IndexError, TypeError, ValueError, ArithmeticError, AttributeError, KeyError):
+        raise PerfdslError([error("X003", f"{where}：紧凑评分过程已损坏，无法还原")])
 
 
 def cmd_diff(args) -> int:

@@ -236,14 +236,20 @@ def test_expand_refuses_other_rules_and_damaged_lines(tmp_path, capsys):
     capsys.readouterr()
     assert main(["expand", str(PROJECT), str(compact)]) == 1
     assert "X002" in capsys.readouterr().err
-    first = compact.read_text(encoding="utf-8").splitlines()[0]
-    damaged = _write(tmp_path, "d.jsonl", [first.replace('"trace": [[', '"trace": [[99999', 1)])
-    assert main(["expand", str(RULES), str(damaged)]) == 1
+    first, second = compact.read_text(encoding="utf-8").splitlines()[:2]
+    broken = first.replace('"trace": [[', '"trace": [[99999', 1)
+    damaged = _write(tmp_path, "d.jsonl", [broken, second])
+    out = tmp_path / "e.jsonl"
+    assert main(["expand", str(RULES), str(damaged), "-o", str(out)]) == 1
     err = capsys.readouterr().err
     assert "X003" in err and f"{damaged}:1" in err and "Traceback" not in err
-    _write(tmp_path, "n.jsonl", ["not json"])
+    # the damaged line is kept as it was, and the next one is still expanded
+    kept, expanded = out.read_text(encoding="utf-8").splitlines()
+    assert kept == broken and '"trace": "compact"' not in expanded and '"kind": "fact"' in expanded
+    _write(tmp_path, "n.jsonl", ["not json", BATCH[0]])  # nor is a line of facts a result
     assert main(["expand", str(RULES), str(tmp_path / "n.jsonl")]) == 1
-    assert "X001" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.count("X001") == 2 and "事实文件" in err
     older = _write(tmp_path, "o.jsonl", [first.replace('"version": "', '"version": "0.0.0-', 1)])
     assert main(["expand", str(RULES), str(older)]) == 1
     assert "X004" in capsys.readouterr().err
