@@ -13,13 +13,13 @@ from typing import Optional
 
 from .check import Checked
 from .compact_trace import CompactTracer
-from .trace_compiler import Unsupported
 from .compiler import CompiledScorer, Fallback, compile_validator
 from .diagnostics import PerfdslError
 from .explanation import explain, head_json
 from .facts import FactsSyntaxError, FactValidator, Invalid, parse_json
 from .loader import RuleSet
 from .scoring import Result, Scorer
+from .trace_compiler import Unsupported
 
 # What sends a fact set from the fast path to the interpreter, which scores it again and says what is wrong.
 FAST_PATH_MISSES = (Fallback, Invalid, FactsSyntaxError, ArithmeticError, KeyError, TypeError, ValueError,

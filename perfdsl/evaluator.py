@@ -16,11 +16,11 @@ import attrs
 
 from . import ast as A
 from .builtins import BY_NAME, EXISTS_NAMES, BuiltinError
-from .diagnostics import Diagnostic, error
 from . import sentences
+from .diagnostics import Diagnostic, error
 from .numbers import show
 from .printer import expr_text, interval_text
-from .sentences import percent_band as _percent_band
+from .sentences import percent_band as _percent_band, shown as _shown
 from .trace import Tracer
 
 
@@ -347,7 +347,6 @@ _DISPATCH = {
 }
 
 
-
 def point(kind: str, span: A.Span) -> tuple:
     """A coverage point: what ran, and where its rule is."""
     return (kind, span.file, span.line, span.column)
@@ -369,9 +368,3 @@ def _kind(v) -> str:
     if isinstance(v, dict):
         return "记录"
     return type(v).__name__
-
-
-_shown = sentences.shown
-_json_value = sentences.json_value
-shown = sentences.shown
-json_value = sentences.json_value
