@@ -315,9 +315,8 @@ class TraceCompiler(Compiler):
         slots = self.slots_of(let.expr)
         site = self.site("value", let.span, _let_render(let, self.describer(let.expr, slots)))
         src.emit(indent, f"def {name}({params}):")
-        src.emit(indent + 1, "i = len(T); T.append(None); Q = i + 1")
-        if slots:
-            src.emit(indent + 1, " = ".join(slots.values()) + " = _UNSEEN")
+        src.emit(indent + 1, "i = len(T); T.append(None); Q = i + 1")  # its parent P is where it is first used
+        self.unseen(slots, indent + 1)
         sc = _Scope(lets, "Q", None, slots)
         src.emit(indent + 1, f"v = {self.expr(let.expr, sc)}")
         src.emit(indent + 1, f"T[i] = f'[{site},{{P}},{{jt(v)}},{self.slots_text(slots)}]'")
@@ -364,7 +363,7 @@ class TraceCompiler(Compiler):
             describe = self.describer(formula.expr, slots)
             site = self.site("formula", formula.span,
                              lambda v, seen, e=formula.expr, d=describe: sentences.formula(e, v, d(seen)))
-            self.open_step(slots)
+            self.open_step(slots, 1)
             src.emit(1, f"base = _number({self.expr(formula.expr, sc.with_slots(slots))})")
             src.emit(1, f"P = 0; T[i] = f'[{site},0,{self.num('base')},{self.slots_text(slots)}]'")
         elif parts:
@@ -402,10 +401,14 @@ class TraceCompiler(Compiler):
             src.emit(1, "return score, raw, 'ok', T")
         src.emit(0, "")
 
-    def open_step(self, slots: dict) -> None:
-        self.src.emit(1, "i = len(T); T.append(None); P = i + 1")
+    def open_step(self, slots: dict, indent: int) -> None:
+        """Reserve the step (what it encloses comes after it) and make it the parent; nothing seen yet."""
+        self.src.emit(indent, "i = len(T); T.append(None); P = i + 1")
+        self.unseen(slots, indent)
+
+    def unseen(self, slots: dict, indent: int) -> None:
         if slots:
-            self.src.emit(1, " = ".join(slots.values()) + " = _UNSEEN")
+            self.src.emit(indent, " = ".join(slots.values()) + " = _UNSEEN")
 
     def part(self, p: A.Part, sc: _Scope) -> None:
         src = self.src
@@ -420,9 +423,7 @@ class TraceCompiler(Compiler):
         slots = self.slots_of(p.expr)
         describe = self.describer(p.expr, slots)
         site = self.site("part", p.span, lambda v, clamped, seen, p=p, d=describe: sentences.part(p, v, clamped, d(seen)))
-        src.emit(indent, "i = len(T); T.append(None); P = i + 1")
-        if slots:
-            src.emit(indent, " = ".join(slots.values()) + " = _UNSEEN")
+        self.open_step(slots, indent)
         src.emit(indent, f"v = _number({self.expr(p.expr, sc.with_slots(slots))})")
         src.emit(indent, f"x = min(max(v, {src.const(ZERO)}), {P})")
         src.emit(indent, f"P = 0; T[i] = f'[{site},0,{self.num('v')},{{x}},{self.slots_text(slots)}]'")
@@ -445,8 +446,7 @@ class TraceCompiler(Compiler):
             slots = self.slots_of(d.amount)
             describe = self.describer(d.amount, slots)
             site = self.site(None, d.span, lambda amount, seen, d=d, f=describe: _deduction(d, amount, f(seen)))
-            if slots:
-                src.emit(indent, " = ".join(slots.values()) + " = _UNSEEN")
+            self.unseen(slots, indent)
             src.emit(indent, f"a = _number({self.expr(d.amount, sc.with_slots(slots))})")
             src.emit(indent, f"T.append(f'[{site},0,{self.num('a')},{self.slots_text(slots)}]')")
         src.emit(indent, "ded += a")
