@@ -65,15 +65,16 @@ class CompactTracer:
 
     def _plan_node(self, ind, level, namespace, names):
         if ind.children:
-            return ind, level, None, [self._plan_node(c, level + 1, namespace, names) for c in ind.children]
-        return ind, level, namespace[names[id(ind)]], None
+            return ind, level, _weight_of(ind), None, [self._plan_node(c, level + 1, namespace, names)
+                                                       for c in ind.children]
+        return ind, level, _weight_of(ind), namespace[names[id(ind)]], None
 
     def _nodes(self, plan, facts, G, traces: list) -> Node:
-        ind, level, leaf, subs = plan
+        ind, level, weight, leaf, subs = plan
         if leaf is None:
-            return Node(ind, ind.name, level, _weight_of(ind), None, [self._nodes(p, facts, G, traces) for p in subs])
+            return Node(ind, ind.name, level, weight, None, [self._nodes(p, facts, G, traces) for p in subs])
         score, raw, status, steps = leaf(facts, G)
-        node = Node(ind, ind.name, level, _weight_of(ind), score, status=status, steps=[_Placeholder(len(traces))])
+        node = Node(ind, ind.name, level, weight, score, status=status, steps=[_Placeholder(len(traces))])
         node.unrounded = raw
         traces.append(steps)
         return node
