@@ -398,6 +398,9 @@ def cmd_eval(args) -> int:
     trace = (text_output and not rows) or (args.format == "json" and not args.no_trace)
     if trace and args.compact_trace and args.format == "json":
         trace = "compact"
+        if engine.compact_tracer() is None:
+            print(f"perfdsl: 规则中有紧凑评分过程尚不支持的写法（{engine.compact_unsupported}），"
+                  "评分过程按完整形式写出（较慢）", file=sys.stderr)
     jobs = 1 if text_output and not rows else _jobs(args.jobs)
     grades: dict = {}
     failed_at: list = []

@@ -40,6 +40,7 @@ class Engine:
         self._validate = None
         self._compiled = None
         self._tracer = None
+        self.compact_unsupported: Optional[str] = None  # why these rules' traces cannot be compact, if so
 
     def __getstate__(self):
         state = self.__dict__.copy()
@@ -64,8 +65,9 @@ class Engine:
             try:
                 self._tracer = CompactTracer(self.rules, self.checked.facts_type, self.scorer.percent_paths,
                                              self.scorer._title)
-            except Unsupported:
+            except Unsupported as exc:
                 self._tracer = False
+                self.compact_unsupported = str(exc)
         return self._tracer or None
 
     @classmethod

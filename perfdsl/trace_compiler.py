@@ -38,7 +38,10 @@ _string = encode_basestring  # json.dumps of one string, without json.dumps' ove
 
 
 class Unsupported(Exception):
-    """A construct this compiler does not trace; traced lines of this rule set use the interpreter."""
+    """A construct this compiler does not trace; traced lines of this rule set use the interpreter.
+
+    The message (Chinese: users see it) names the construct.
+    """
 
 
 @attrs.frozen
@@ -252,7 +255,7 @@ class TraceCompiler(Compiler):
         if isinstance(e, A.Call):
             if e.function in EXISTS_NAMES:  # reads its path (recording the fact) without keeping the value
                 if len(e.args) != 1 or not isinstance(e.args[0], A.Path):
-                    raise Unsupported("存在(…) of something other than a path")
+                    raise Unsupported("存在(…) 的参数不是事实路径")
                 return f"_exists(lambda: {self.path(e.args[0], sc)})"
             fn = BY_NAME[e.function]
             site = self.site("builtin", e.span, functools.partial(sentences.builtin, fn)) if fn.explain else None
@@ -277,7 +280,7 @@ class TraceCompiler(Compiler):
                 code = f"{code}[{seg!r}]"
                 ty = ty.fields.get(seg) if ty is not None and ty.kind == "record" else None
             if p.star is not None or ty is None or ty.kind in ("judged", "any"):
-                raise Unsupported("a finding's judged field (the interpreter records it as a fact)")
+                raise Unsupported(f"逐项扣 读取问题记录中的酌情评分字段 {p.dotted}")
             return code
         if len(segs) == 1 and p.star is None:
             if first in sc.lets:
@@ -300,7 +303,7 @@ class TraceCompiler(Compiler):
             return f"_fact_judged(T, FS, {sc.parent}, {site}, {jsite}, {path!r}, {code})"
         site = self.fact_site(path, path in self.percent_paths, p.span)
         if ty is None or ty.kind == "any":
-            raise Unsupported(f"a fact of unknown type: {path}")
+            raise Unsupported(f"事实 {path} 的类型未知")
         encode = {"number": "str", "integer": "str", "rate": "str", "text": "_string", "enum": "_string",
                   "bool": "_boolean"}.get(ty.kind, "jt")
         return f"_fact(T, FS, {sc.parent}, {site}, {path!r}, {code}, {encode})"
@@ -456,7 +459,7 @@ class TraceCompiler(Compiler):
         ty = self._fact_type(d.items.segments)
         element = ty.element if ty is not None and ty.kind == "list" else None
         if element is None or element.kind not in ("record", "text"):
-            raise Unsupported("逐项扣 over a list that is not of records or texts")
+            raise Unsupported(f"逐项扣 {d.items.dotted} 的列表元素不是记录或文本")
         fields = frozenset(element.fields) if element.kind == "record" else frozenset()
         isc = _Scope(sc.lets, "P", ("it", fields, element))
         site_empty = self.site("check", d.span, functools.partial(sentences.no_findings, d))
@@ -478,7 +481,7 @@ class TraceCompiler(Compiler):
         src.emit(2, f"a = _number({self.expr(d.per_item, isc)})")
         if d.group_by is not None:
             if d.group_by not in fields:
-                raise Unsupported("逐项扣 grouped by a name that is not a field of the finding")
+                raise Unsupported(f"逐项扣 {d.items.dotted} 按 {d.group_by} 分类，而 {d.group_by} 不是问题记录的字段")
             src.emit(2, f"k = it[{d.group_by!r}]")
             site = self.site("deduction", d.span, lambda amount, text, n, key, d=d: sentences.finding(d, amount, text, int(n), key))
             src.emit(2, f"T.append(f'[{site},0,{self.num('a')},{{jt(text)}},{{n}},{{jt(k)}}]')")
@@ -506,7 +509,7 @@ class TraceCompiler(Compiler):
         src = self.src
         for let in self.rules.globals.values():
             if _names_in(let.expr) & set(self.global_index):
-                raise Unsupported("a shared 令 value defined from another (the interpreter computes it again)")
+                raise Unsupported(f"规则集级的 令 {let.name} 引用了另一个规则集级的 令")
         for name, k in self.global_index.items():
             let = self.rules.globals[name]
             self.let_function(let, f"g{k}", "G", k, {}, 0, "F, G, T, FS, P")

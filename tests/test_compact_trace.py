@@ -264,3 +264,17 @@ def test_compact_trace_only_where_it_means_something(tmp_path, capsys):
     for flags in (["--compact-trace"], ["--format", "json", "--no-trace", "--compact-trace"]):
         assert main(["eval", str(RULES), str(single), *flags]) == 2
         assert "--compact-trace" in capsys.readouterr().err
+
+
+def test_rules_the_tracer_does_not_cover_are_traced_by_the_interpreter_and_it_says_so(tmp_path, capsys):
+    rules = tmp_path / "r"
+    rules.mkdir()
+    (rules / "main.perf").write_text("事实 { x: 比率 ≥ 0 }\n令 a = x × 2\n令 b = a + 1\n"
+                                     "指标 甲 分值 3 { 得分 = 最小(b, 3) }\n", encoding="utf-8")
+    batch = _write(tmp_path, "b.jsonl", ['{"x": 0.5}', '{"x": 2}'])
+    full, compact = tmp_path / "f.jsonl", tmp_path / "c.jsonl"
+    assert main(["eval", str(rules), str(batch), "--format", "json", "-o", str(full)]) == 0
+    capsys.readouterr()
+    assert main(["eval", str(rules), str(batch), "--format", "json", "--compact-trace", "-o", str(compact)]) == 0
+    assert "令 b" in capsys.readouterr().err  # names what it does not cover
+    assert compact.read_bytes() == full.read_bytes()
