@@ -75,6 +75,9 @@ class Evaluator:
         self.hits: Optional[set] = None  # domain coverage for `perfdsl test`: which arms, branches… ran
         self.globals = lets
         self.global_cache: dict[str, object] = {}
+        # the names a shared 令 sees: the shared 令 values, each computed once per fact set however reached
+        self.global_env = Env(lets)
+        self.global_env.cache = self.global_cache
         self.facts = facts
         self.tracer = tracer
         self._active: set[int] = set()
@@ -129,7 +132,7 @@ class Evaluator:
             if first in env.lets:
                 return self._let(env.lets[first], env.cache, env)
             if first in self.globals:
-                return self._let(self.globals[first], self.global_cache, Env(self.globals))
+                return self._let(self.globals[first], self.global_cache, self.global_env)
         return self._walk(self.facts, segs, 0, e, "", trace=True)
 
     def _walk(self, base, segs, start, e: A.Path, prefix: str, trace: bool):

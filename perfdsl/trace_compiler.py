@@ -28,7 +28,7 @@ import attrs
 from . import ast as A
 from . import sentences
 from .builtins import BY_NAME, EXISTS_NAMES, BuiltinError
-from .compiler import Compiler, Fallback, _bool, _exists, _names_in, _nomatch
+from .compiler import Compiler, Fallback, _bool, _exists, _nomatch
 from .evaluator import Judged
 from .numbers import ZERO, round_to
 from .types import Ty
@@ -280,7 +280,7 @@ class TraceCompiler(Compiler):
                 code = f"{code}[{seg!r}]"
                 ty = ty.fields.get(seg) if ty is not None and ty.kind == "record" else None
             if p.star is not None or ty is None or ty.kind in ("judged", "any"):
-                raise Unsupported(f"逐项扣 读取问题记录中的酌情评分字段 {p.dotted}")
+                raise Unsupported(f"逐项扣 {self._findings} 的每项读取问题记录中的酌情评分字段 {p.dotted}")
             return code
         if len(segs) == 1 and p.star is None:
             if first in sc.lets:
@@ -461,6 +461,7 @@ class TraceCompiler(Compiler):
         if element is None or element.kind not in ("record", "text"):
             raise Unsupported(f"逐项扣 {d.items.dotted} 的列表元素不是记录或文本")
         fields = frozenset(element.fields) if element.kind == "record" else frozenset()
+        self._findings = d.items.dotted
         isc = _Scope(sc.lets, "P", ("it", fields, element))
         site_empty = self.site("check", d.span, functools.partial(sentences.no_findings, d))
         src.emit(1, f"items = {self.expr(d.items, sc)}")
@@ -507,9 +508,6 @@ class TraceCompiler(Compiler):
     def module(self):
         """(namespace, leaf function names by indicator id)."""
         src = self.src
-        for let in self.rules.globals.values():
-            if _names_in(let.expr) & set(self.global_index):
-                raise Unsupported(f"规则集级的 令 {let.name} 引用了另一个规则集级的 令")
         for name, k in self.global_index.items():
             let = self.rules.globals[name]
             self.let_function(let, f"g{k}", "G", k, {}, 0, "F, G, T, FS, P")

@@ -18,7 +18,8 @@ from .test_batch import BATCH, _case_fact_sets, project_variations
 
 PROJECT = ROOT / "examples" / "project-expenditure" / "rules"
 
-# What neither example rule set uses: 增长率 from 0 (∞), a written ∞, a 令 never used, a shared 令,
+# What neither example rule set uses: 增长率 from 0 (∞), a written ∞, a 令 never used, shared 令 (one
+# defined from the other, and reached through it first),
 # 查表 into 令 values, 存在(…) of an optional fact, a 子项 that does not apply, a conditional
 # 扣 and one of 0, 逐项扣 with a cap per class and in all, 不评价 and 描述, [*] over a map, a whole
 # indicator that does not apply, one with no formula at all, 加分 and 减分 items, 一票否决.
@@ -54,6 +55,7 @@ CONSTRUCTS = """
 }
 
 令 基准 = 率 × 2
+令 双基准 = 基准 × 2
 
 一级指标 甲 {
   指标 增长 分值 3 {
@@ -74,7 +76,7 @@ CONSTRUCTS = """
     子项 主 分值 3 = 最小(3, 上限 × 率)
     子项 附 分值 1 = 若 存在(可选值) 则 可选值 否则 0.5
       不适用 若 率 > 150% 理由 "超额"
-    扣 下限 ÷ 10 若 基准 < 1 理由 "基准不足"
+    扣 下限 ÷ 10 若 双基准 < 2 理由 "基准不足"
     扣 0 理由 "从不扣分"
   }
   指标 逐项 分值 5 {
@@ -267,14 +269,16 @@ def test_compact_trace_only_where_it_means_something(tmp_path, capsys):
 
 
 def test_rules_the_tracer_does_not_cover_are_traced_by_the_interpreter_and_it_says_so(tmp_path, capsys):
+    """A 酌情 field of a finding is recorded by the interpreter as a fact of its own: not compiled, and said so."""
     rules = tmp_path / "r"
     rules.mkdir()
-    (rules / "main.perf").write_text("事实 { x: 比率 ≥ 0 }\n令 a = x × 2\n令 b = a + 1\n"
-                                     "指标 甲 分值 3 { 得分 = 最小(b, 3) }\n", encoding="utf-8")
-    batch = _write(tmp_path, "b.jsonl", ['{"x": 0.5}', '{"x": 2}'])
+    (rules / "main.perf").write_text("类型 发现 { 说明: 文本\n 评: 酌情扣分 [0, 1] }\n事实 { 问题: 列表 发现 }\n"
+                                     "指标 甲 分值 3 { 逐项扣 问题 每项 评 }\n", encoding="utf-8")
+    batch = _write(tmp_path, "b.jsonl", ['{"问题": [{"说明": "甲", "评": {"扣分": 0.5, "理由": "轻微"}}]}',
+                                         '{"问题": []}'])
     full, compact = tmp_path / "f.jsonl", tmp_path / "c.jsonl"
     assert main(["eval", str(rules), str(batch), "--format", "json", "-o", str(full)]) == 0
     capsys.readouterr()
     assert main(["eval", str(rules), str(batch), "--format", "json", "--compact-trace", "-o", str(compact)]) == 0
-    assert "令 b" in capsys.readouterr().err  # names what it does not cover
+    assert "逐项扣 问题 的每项读取问题记录中的酌情评分字段 评" in capsys.readouterr().err  # names what it does not cover
     assert compact.read_bytes() == full.read_bytes()
