@@ -28,7 +28,7 @@ import attrs
 from . import ast as A
 from . import sentences
 from .builtins import BY_NAME, EXISTS_NAMES, BuiltinError
-from .compiler import Compiler, Fallback, _bool, _exists, _nomatch
+from .compiler import Compiler, Fallback, _bool, _exists, _nomatch, _num, _values
 from .evaluator import Judged
 from .numbers import ZERO, round_to
 from .types import Ty
@@ -99,6 +99,15 @@ def _fact_judged(T, FS, P, site, jsite, path, v):
         FS.add(path)
         T.append(f"[{site},{P},{v.value}]")
     T.append(f"[{jsite},{P},{v.value},{_string(v.field)},{_string(v.reason)}]")
+    return v.value
+
+
+def _finding_judged(T, FS, P, site, jsite, path, v):
+    """A finding's 酌情 field: recorded, as the interpreter does, under the finding's place (问题[2].扣分)."""
+    if path not in FS:
+        FS.add(path)
+        T.append(f"[{site},{P},{v.value},{_string(path)}]")
+    T.append(f"[{jsite},{P},{v.value},{_string(v.field)},{_string(v.reason)},{_string(path)}]")
     return v.value
 
 
@@ -279,8 +288,16 @@ class TraceCompiler(Compiler):
             for seg in segs:
                 code = f"{code}[{seg!r}]"
                 ty = ty.fields.get(seg) if ty is not None and ty.kind == "record" else None
-            if p.star is not None or ty is None or ty.kind in ("judged", "any"):
-                raise Unsupported(f"逐项扣 {self._findings} 的每项读取问题记录中的酌情评分字段 {p.dotted}")
+            if p.star is not None:  # the interpreter records nothing for a finding's own fields
+                return self._access(var, segs, p.star, element)
+            if ty is None or ty.kind == "any":
+                raise Unsupported(f"逐项扣 {self._findings} 的每项读取类型未知的 {p.dotted}")
+            if ty.kind == "judged":  # the interpreter records a finding's judgement as a fact of its own, by its place
+                site = self.site("fact", p.span, lambda v, path: sentences.fact(path, v, False))
+                jsite = self.site("judgement", p.span,
+                                  lambda v, field, reason, path: sentences.judgement(path, field, v, reason))
+                where = f"{self.src.const(self._findings + '[')} + str(n) + {self.src.const('].' + p.dotted)}"
+                return f"_finding_judged(T, FS, {sc.parent}, {site}, {jsite}, {where}, {code})"
             return code
         if len(segs) == 1 and p.star is None:
             if first in sc.lets:
@@ -458,8 +475,8 @@ class TraceCompiler(Compiler):
         src = self.src
         ty = self._fact_type(d.items.segments)
         element = ty.element if ty is not None and ty.kind == "list" else None
-        if element is None or element.kind not in ("record", "text"):
-            raise Unsupported(f"逐项扣 {d.items.dotted} 的列表元素不是记录或文本")
+        if element is None or element.kind == "any":
+            raise Unsupported(f"逐项扣 {d.items.dotted} 的列表元素类型未知")
         fields = frozenset(element.fields) if element.kind == "record" else frozenset()
         self._findings = d.items.dotted
         isc = _Scope(sc.lets, "P", ("it", fields, element))
@@ -525,11 +542,11 @@ class TraceCompiler(Compiler):
         for root in self.rules.roots:
             visit(root)
         self._grade()
-        namespace = {"_fact": _fact, "_fact_judged": _fact_judged, "_spread": _spread, "_arm": _arm,
+        namespace = {"_fact": _fact, "_fact_judged": _fact_judged, "_finding_judged": _finding_judged, "_spread": _spread, "_arm": _arm,
                      "_call": _call, "_exists": _exists,
                      "_number": _number, "_bool": _bool, "_nomatch": _nomatch, "_finding": _finding,
                      "_described": _described, "jt": jt, "_string": _string, "_boolean": _boolean,
-                     "_UNSEEN": _UNSEEN, "NULL": "null"}
+                     "_UNSEEN": _UNSEEN, "NULL": "null", "_num": _num, "_values": _values}
         namespace.update(src.consts)
         code = compile("\n".join(src.lines), "<perfdsl: compiled traced rules>", "exec")
         exec(code, namespace)  # noqa: S102 — source generated from the checked AST only; see module docstring

@@ -21,7 +21,8 @@ PROJECT = ROOT / "examples" / "project-expenditure" / "rules"
 # What neither example rule set uses: 增长率 from 0 (∞), a written ∞, a 令 never used, shared 令 (one
 # defined from the other, and reached through it first),
 # 查表 into 令 values, 存在(…) of an optional fact, a 子项 that does not apply, a conditional
-# 扣 and one of 0, 逐项扣 with a cap per class and in all, 不评价 and 描述, [*] over a map, a whole
+# 扣 and one of 0, 逐项扣 with a cap per class and in all, 不评价 and 描述, a finding's 酌情 field and
+# [*] over its list, [*] over a map, a whole
 # indicator that does not apply, one with no formula at all, 加分 and 减分 items, 一票否决.
 CONSTRUCTS = """
 体系 覆盖 {
@@ -39,6 +40,8 @@ CONSTRUCTS = """
   类别: 文本
   扣分: 数值 ≥ 0
   轻微: 布尔
+  复核: 酌情扣分 [0, 1]
+  分项: 列表 { 分: 数值 ≥ 0 }
 }
 
 事实 {
@@ -85,6 +88,9 @@ CONSTRUCTS = """
       最多 3
       不评价 若 轻微 理由 "轻微问题不评价"
   }
+  指标 复核 分值 2 {
+    逐项扣 问题 每项 复核 + 求和(分项[*].分) ÷ 10
+  }
   指标 清单 分值 2 {
     逐项扣 要点 每项 0.5 × 本年 ÷ 12
   }
@@ -118,7 +124,9 @@ def _constructs_facts(n: int, seed: int = 3) -> list:
                  "评分": {"得分": rng.choice([0, 1, 1.5, 2]), "理由": "酌情"},
                  "档次": rng.choice(["好", "中", "差"]),
                  "问题": [{"说明": f"问题{i}", "类别": rng.choice(["甲", "乙"]), "扣分": rng.choice([0.5, 1, 2]),
-                         "轻微": rng.random() < 0.3} for i in range(rng.randint(0, 5))],
+                         "轻微": rng.random() < 0.3, "复核": {"扣分": rng.choice([0, 0.5, 1]), "理由": "复核意见"},
+                         "分项": [{"分": rng.randint(0, 3)} for _ in range(rng.randint(0, 3))]}
+                        for i in range(rng.randint(0, 5))],
                  "要点": [f"点{i}" for i in range(rng.randint(0, 6))],
                  "满意度": {f"k{i}": {"样本数": rng.randint(0, 9)} for i in range(rng.randint(0, 7))}}
         if rng.random() < 0.5:
@@ -268,17 +276,17 @@ def test_compact_trace_only_where_it_means_something(tmp_path, capsys):
         assert "--compact-trace" in capsys.readouterr().err
 
 
-def test_rules_the_tracer_does_not_cover_are_traced_by_the_interpreter_and_it_says_so(tmp_path, capsys):
-    """A 酌情 field of a finding is recorded by the interpreter as a fact of its own: not compiled, and said so."""
-    rules = tmp_path / "r"
-    rules.mkdir()
-    (rules / "main.perf").write_text("类型 发现 { 说明: 文本\n 评: 酌情扣分 [0, 1] }\n事实 { 问题: 列表 发现 }\n"
-                                     "指标 甲 分值 3 { 逐项扣 问题 每项 评 }\n", encoding="utf-8")
-    batch = _write(tmp_path, "b.jsonl", ['{"问题": [{"说明": "甲", "评": {"扣分": 0.5, "理由": "轻微"}}]}',
-                                         '{"问题": []}'])
+def test_rules_the_tracer_does_not_cover_are_traced_by_the_interpreter_and_it_says_so(tmp_path, capsys, monkeypatch):
+    """Should a construct be left uncompiled, the interpreter writes every traced line, and eval says why."""
+    from perfdsl import trace_compiler
+
+    def refuse(self, *args):
+        raise trace_compiler.Unsupported("某种写法")
+    monkeypatch.setattr(trace_compiler.TraceCompiler, "each", refuse)
+    batch = _write(tmp_path, "b.jsonl", BATCH[:3])
     full, compact = tmp_path / "f.jsonl", tmp_path / "c.jsonl"
-    assert main(["eval", str(rules), str(batch), "--format", "json", "-o", str(full)]) == 0
+    assert main(["eval", str(RULES), str(batch), "--format", "json", "-o", str(full)]) == 0
     capsys.readouterr()
-    assert main(["eval", str(rules), str(batch), "--format", "json", "--compact-trace", "-o", str(compact)]) == 0
-    assert "逐项扣 问题 的每项读取问题记录中的酌情评分字段 评" in capsys.readouterr().err  # names what it does not cover
+    assert main(["eval", str(RULES), str(batch), "--format", "json", "--compact-trace", "-o", str(compact)]) == 0
+    assert "尚不支持的写法（某种写法）" in capsys.readouterr().err
     assert compact.read_bytes() == full.read_bytes()
