@@ -660,10 +660,12 @@ def cmd_expand(args) -> int:
 
 
 def _expanded(engine: Engine, rec: Record) -> str:
-    from .compact_trace import expand_document, is_compact, read_document
+    from .compact_trace import Damaged, expand_document, is_compact, read_document
     where = f"{rec.source}:{rec.line}"
     try:
         doc = read_document(rec.text)
+    except Damaged:
+        raise PerfdslError([error("X003", f"{where}：评分结果已损坏，无法还原")])
     except ValueError as exc:
         raise PerfdslError([error("X001", f"{where}：不是 JSON（{exc}）")])
     if not isinstance(doc, dict) or not isinstance(doc.get("perfdsl"), dict):
@@ -679,7 +681,7 @@ def _expanded(engine: Engine, rec: Record) -> str:
                                           "请给出评分时用的规则目录")])
     try:
         return json.dumps(expand_document(doc, tracer), ensure_ascii=False)
-    except (IndexError, TypeError, ValueError, ArithmeticError, AttributeError, KeyError):
+    except Damaged:
         raise PerfdslError([error("X003", f"{where}：紧凑评分过程已损坏，无法还原")])
 
 

@@ -17,6 +17,7 @@ import re
 from decimal import Decimal
 from typing import Callable, Optional
 
+from .builtins import BuiltinError
 from .compiler import _leaf_text, _Source
 from .explanation import node_json
 from .numbers import CONTEXT, ZERO, fixed, percent, plain
@@ -175,11 +176,30 @@ class CompactTracer:
             if isinstance(step, dict):
                 out.append(step)
                 continue
-            site = self.sites[int(step[0]) - 1]
-            rendered = site.render(*[_decoded(v) for v in step[2:]])
-            kind, (text, data) = (rendered[0], rendered[1:]) if site.kind is None else (site.kind, rendered)
-            out.append(Step(n, int(step[1]) or None, kind, text, site.span, data).to_json())
+            try:
+                out.append(self._step(n, step))
+            except (IndexError, TypeError, ValueError, ArithmeticError, AttributeError, KeyError, BuiltinError) as exc:
+                raise Damaged(f"step {n}: {exc}") from None
         return out
+
+    def _step(self, n: int, step) -> dict:
+        number, parent = _whole(step[0]), _whole(step[1])
+        if not 1 <= number <= len(self.sites) or not 0 <= parent < n:
+            raise ValueError(f"no site {number} or parent {parent}")
+        site = self.sites[number - 1]
+        rendered = site.render(*[_decoded(v) for v in step[2:]])
+        kind, (text, data) = (rendered[0], rendered[1:]) if site.kind is None else (site.kind, rendered)
+        return Step(n, parent or None, kind, text, site.span, data).to_json()
+
+
+class Damaged(ValueError):
+    """A compact step that cannot be what perfdsl wrote: ``perfdsl expand`` reports the line (X003)."""
+
+
+def _whole(v) -> int:
+    if not isinstance(v, Decimal) or not v.is_finite() or v.adjusted() > 9 or v != v.to_integral_value():
+        raise ValueError(f"not a step number: {v!r}")
+    return int(v)
 
 
 def _decoded(v):
@@ -192,18 +212,25 @@ def _decoded(v):
     return v
 
 
-def read_document(text: str) -> dict:
+def read_document(text: str):
     """A JSON line parsed so that compact steps keep exact decimals (-0 and 1.50 included).
 
-    Numbers are read as decimals; outside compact steps (levels, line numbers, step ids of step
-    objects) they are whole numbers and go back to ints.
+    Numbers are read as decimals; in a perfdsl document, outside compact steps (levels, line
+    numbers, step ids of step objects), they are whole numbers and go back to ints.  Raises
+    ValueError for text that is not JSON, ``Damaged`` for a document no perfdsl wrote so.
     """
-    return _ints(json.loads(text, parse_float=Decimal, parse_int=Decimal))
+    doc = json.loads(text, parse_float=Decimal, parse_int=Decimal)
+    if isinstance(doc, dict) and isinstance(doc.get("perfdsl"), dict):
+        try:
+            return _ints(doc)
+        except ValueError as exc:
+            raise Damaged(str(exc)) from None
+    return doc
 
 
 def _ints(v):
     if isinstance(v, Decimal):
-        return int(v)
+        return _whole(v)
     if isinstance(v, dict):
         for k, x in v.items():
             if k in ("trace", "grade_trace") and isinstance(x, list):

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 
 from perfdsl.cli import main
-from perfdsl.compact_trace import expand_document, read_document
+from perfdsl.compact_trace import Damaged, expand_document, read_document
 from perfdsl.engine import FAST_PATH_MISSES, Engine
 from perfdsl.explanation import explain, head_json
 from perfdsl.facts import parse_json
@@ -290,3 +290,32 @@ def test_rules_the_tracer_does_not_cover_are_traced_by_the_interpreter_and_it_sa
     assert main(["eval", str(RULES), str(batch), "--format", "json", "--compact-trace", "-o", str(compact)]) == 0
     assert "尚不支持的写法（某种写法）" in capsys.readouterr().err
     assert compact.read_bytes() == full.read_bytes()
+
+
+def test_expand_of_any_damaged_line_is_an_error_or_a_document_never_a_crash(tmp_path):
+    """Random damage to compact lines (numbers, brackets, values swapped): each line expands or is reported (X00x)."""
+    engine = Engine.from_path(RULES)
+    tracer = engine.compact_tracer()
+    rng = random.Random(2)
+    line, _ = engine.compact_json(BATCH[3], "x", "b.jsonl", "h", line=4)
+    pieces = ["0", "-1", "99999", "1.5", "true", "null", '"x"', "[]", "{}", '{"$decimal":"NaN"}', "[1]", "1E+999999"]
+    outcomes = {"expanded": 0, "refused": 0}
+    for _ in range(300):
+        text = line
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(text.index('"trace": [['), len(text) - 1)
+            end = at + rng.randint(0, 6)
+            text = text[:at] + rng.choice(pieces) + text[end:]
+        try:
+            doc = read_document(text)
+        except ValueError:
+            outcomes["refused"] += 1  # not JSON any more: X001 in the CLI
+            continue
+        try:
+            expanded = expand_document(doc, tracer)
+        except Damaged:
+            outcomes["refused"] += 1  # X003 in the CLI
+            continue
+        json.dumps(expanded, ensure_ascii=False)
+        outcomes["expanded"] += 1
+    assert outcomes["refused"] > 100
