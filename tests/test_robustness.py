@@ -136,6 +136,11 @@ def test_compiled_code_quotes_names_and_strings(tmp_path, nasty):
     source = Compiler(engine.rules, engine.checked.facts_type)
     source.module()
     assert repr(nasty) in source.source()
+    # the traced compiler too: its compact line, expanded, is the interpreter's traced document
+    compact, _ = engine.compact_tracer().document_json(engine.validator()(facts), head_json(engine.rules, None, None,
+                                                                                           compact=True))
+    expanded = expand_document(read_document(compact), engine.compact_tracer())
+    assert json.dumps(expanded, ensure_ascii=False) == json.dumps(explain(slow, texts=False), ensure_ascii=False)
 
 
 def test_no_eval_or_exec_of_user_text():
