@@ -660,7 +660,7 @@ def cmd_expand(args) -> int:
 
 
 def _expanded(engine: Engine, rec: Record) -> str:
-    from .compact_trace import Damaged, expand_document, is_compact, read_document
+    from .compact_trace import Damaged, expanded_json, is_compact, read_document
     where = f"{rec.source}:{rec.line}"
     try:
         doc = read_document(rec.text)
@@ -680,7 +680,7 @@ def _expanded(engine: Engine, rec: Record) -> str:
         raise PerfdslError([error("X002", f"{where}：这一行是用另一套规则（或另一版本的规则文件）评分的；"
                                           "请给出评分时用的规则目录")])
     try:
-        return json.dumps(expand_document(doc, tracer), ensure_ascii=False)
+        return expanded_json(doc, tracer)
     except Damaged:
         raise PerfdslError([error("X003", f"{where}：紧凑评分过程已损坏，无法还原")])
 

@@ -219,7 +219,10 @@ def read_document(text: str):
     numbers, step ids of step objects), they are whole numbers and go back to ints.  Raises
     ValueError for text that is not JSON, ``Damaged`` for a document no perfdsl wrote so.
     """
-    doc = json.loads(text, parse_float=Decimal, parse_int=Decimal)
+    try:
+        doc = json.loads(text, parse_float=Decimal, parse_int=Decimal)
+    except (ArithmeticError, RecursionError) as exc:  # a number no decimal holds, or nesting beyond reason
+        raise ValueError(f"无法读取（{type(exc).__name__}）") from None
     if isinstance(doc, dict) and isinstance(doc.get("perfdsl"), dict):
         try:
             return _ints(doc)
@@ -263,3 +266,15 @@ def expand_document(doc: dict, tracer: CompactTracer) -> dict:
     if isinstance(doc.get("grade_trace"), list):
         doc["grade_trace"] = tracer.expand_steps(doc["grade_trace"])
     return doc
+
+
+def expanded_json(doc: dict, tracer: CompactTracer) -> str:
+    """``expand_document`` as the line ``perfdsl eval`` writes without ``--compact-trace``.
+
+    Raises ``Damaged`` when the document cannot be what perfdsl wrote, for example when a
+    value that belongs in a sentence as text arrived as a number.
+    """
+    try:
+        return json.dumps(expand_document(doc, tracer), ensure_ascii=False)
+    except (TypeError, ValueError) as exc:
+        raise Damaged(str(exc)) from None

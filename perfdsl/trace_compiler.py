@@ -94,16 +94,11 @@ def _boolean(v) -> str:
     return "true" if v else "false"
 
 
-def _fact_judged(T, FS, P, site, jsite, path, v):
-    if path not in FS:
-        FS.add(path)
-        T.append(f"[{site},{P},{v.value}]")
-    T.append(f"[{jsite},{P},{v.value},{_string(v.field)},{_string(v.reason)}]")
-    return v.value
+def _judged(T, FS, P, site, jsite, path, v):
+    """A 酌情 value: the fact (once), then the judgement with its reason, both under ``path``.
 
-
-def _finding_judged(T, FS, P, site, jsite, path, v):
-    """A finding's 酌情 field: recorded, as the interpreter does, under the finding's place (问题[2].扣分)."""
+    A finding's 酌情 field is recorded, as the interpreter does, under the finding's place (问题[2].扣分).
+    """
     if path not in FS:
         FS.add(path)
         T.append(f"[{site},{P},{v.value},{_string(path)}]")
@@ -293,11 +288,8 @@ class TraceCompiler(Compiler):
             if ty is None or ty.kind == "any":
                 raise Unsupported(f"逐项扣 {self._findings} 的每项读取类型未知的 {p.dotted}")
             if ty.kind == "judged":  # the interpreter records a finding's judgement as a fact of its own, by its place
-                site = self.site("fact", p.span, lambda v, path: sentences.fact(path, v, False))
-                jsite = self.site("judgement", p.span,
-                                  lambda v, field, reason, path: sentences.judgement(path, field, v, reason))
                 where = f"{self.src.const(self._findings + '[')} + str(n) + {self.src.const('].' + p.dotted)}"
-                return f"_finding_judged(T, FS, {sc.parent}, {site}, {jsite}, {where}, {code})"
+                return self.judged(p, where, code, sc)
             return code
         if len(segs) == 1 and p.star is None:
             if first in sc.lets:
@@ -314,16 +306,19 @@ class TraceCompiler(Compiler):
         path = ".".join(segs)
         ty = self._fact_type(segs)
         if ty is not None and ty.kind == "judged":
-            site = self.site("fact", p.span, lambda v: sentences.fact(path, v, False))
-            jsite = self.site("judgement", p.span,
-                              lambda v, field, reason: sentences.judgement(path, field, v, reason))
-            return f"_fact_judged(T, FS, {sc.parent}, {site}, {jsite}, {path!r}, {code})"
+            return self.judged(p, repr(path), code, sc)
         site = self.fact_site(path, path in self.percent_paths, p.span)
         if ty is None or ty.kind == "any":
             raise Unsupported(f"事实 {path} 的类型未知")
         encode = {"number": "str", "integer": "str", "rate": "str", "text": "_string", "enum": "_string",
                   "bool": "_boolean"}.get(ty.kind, "jt")
         return f"_fact(T, FS, {sc.parent}, {site}, {path!r}, {code}, {encode})"
+
+    def judged(self, p: A.Path, where: str, code: str, sc: _Scope) -> str:
+        """A 酌情 value read: its fact (never as a percentage) and its judgement, under the path ``where`` computes."""
+        site = self.site("fact", p.span, lambda v, path: sentences.fact(path, v, False))
+        jsite = self.site("judgement", p.span, lambda v, field, reason, path: sentences.judgement(path, field, v, reason))
+        return f"_judged(T, FS, {sc.parent}, {site}, {jsite}, {where}, {code})"
 
     def fact_site(self, path: str, pct: bool, span) -> int:
         return self.site("fact", span, lambda v: sentences.fact(path, v, pct))
@@ -542,7 +537,7 @@ class TraceCompiler(Compiler):
         for root in self.rules.roots:
             visit(root)
         self._grade()
-        namespace = {"_fact": _fact, "_fact_judged": _fact_judged, "_finding_judged": _finding_judged, "_spread": _spread, "_arm": _arm,
+        namespace = {"_fact": _fact, "_judged": _judged, "_spread": _spread, "_arm": _arm,
                      "_call": _call, "_exists": _exists,
                      "_number": _number, "_bool": _bool, "_nomatch": _nomatch, "_finding": _finding,
                      "_described": _described, "jt": jt, "_string": _string, "_boolean": _boolean,
