@@ -148,11 +148,9 @@ class CompactTracer:
                 text.append("COMMA")
             text += pieces(item, 1)
         src.emit(1, f"return total, ''.join(({', '.join(text)}{',' if text else ''}))")
-        scope = {"ZERO": ZERO, "COMMA": ", ", "CLOSE": "]}", "TRACE": ', "trace": [',
-                 "fixed": fixed, "_leaf_text": _leaf_text, "_rate": percent}
-        scope.update(src.consts)
-        exec(compile("\n".join(src.lines), "<perfdsl: compiled traced document>", "exec"), scope)  # noqa: S102
-        return scope["tree"]
+        helpers = {"ZERO": ZERO, "COMMA": ", ", "CLOSE": "]}", "TRACE": ', "trace": [',
+                   "fixed": fixed, "_leaf_text": _leaf_text, "_rate": percent}
+        return src.run("compiled traced document", helpers)["tree"]
 
     def document_json(self, facts: dict, head: str) -> tuple[str, Optional[str]]:
         """(JSON text, grade): the traced document with compact steps.  Raises for anything unusual."""

@@ -124,6 +124,18 @@ class _Source:
         self._temp += 1
         return f"t{self._temp}"
 
+    def run(self, filename: str, helpers: dict, source: Optional[str] = None) -> dict:
+        """The one place generated source is executed: with ``helpers`` and the constants, nothing else.
+
+        Every caller builds its source from the checked AST or the declared types only: no rule text
+        becomes a Python name, strings enter through ``repr()`` and values as constants.
+        """
+        namespace = dict(helpers)
+        namespace.update(self.consts)
+        code = compile(source if source is not None else "\n".join(self.lines), f"<perfdsl: {filename}>", "exec")
+        exec(code, namespace)  # noqa: S102 — see the docstring
+        return namespace
+
     def emit(self, indent: int, line: str) -> None:
         self.lines.append("    " * indent + line)
 
@@ -385,12 +397,9 @@ class Compiler:
         for root in self.rules.roots:
             visit(root)
         self._grade()
-        namespace = {"_num": _num, "_values": _values, "_exists": _exists, "_bool": _bool,
-                     "_nomatch": _nomatch, "Judged": Judged}
-        namespace.update(src.consts)
-        code = compile(self.source(), "<perfdsl: compiled rules>", "exec")
-        exec(code, namespace)  # noqa: S102 — source generated from the checked AST only; see module docstring
-        return namespace, names
+        helpers = {"_num": _num, "_values": _values, "_exists": _exists, "_bool": _bool, "_nomatch": _nomatch,
+                   "Judged": Judged}
+        return src.run("compiled rules", helpers), names
 
     def _grade(self) -> None:
         src = self.src
@@ -482,11 +491,9 @@ class CompiledScorer:
         roots = [node(p) for p in self._plan]
         src.emit(1, f"total = ZERO + {' + '.join(r[0] for r in roots)}" if roots else "total = ZERO")
         src.emit(1, f"return total, {' + COMMA + '.join(r[1] for r in roots) or 'EMPTY'}")
-        scope = {"ZERO": ZERO, "COMMA": ", ", "CLOSE": "]}", "EMPTY": "", "HUNDRED": Decimal(100),
-                 "HALF_UP": decimal.ROUND_HALF_UP, "Q2": Decimal("0.01"), "fixed": fixed, "_leaf_text": _leaf_text}
-        scope.update(src.consts)
-        exec(compile("\n".join(src.lines), "<perfdsl: compiled document>", "exec"), scope)  # noqa: S102 — constants only
-        return scope["tree"]
+        helpers = {"ZERO": ZERO, "COMMA": ", ", "CLOSE": "]}", "EMPTY": "", "HUNDRED": Decimal(100),
+                   "HALF_UP": decimal.ROUND_HALF_UP, "Q2": Decimal("0.01"), "fixed": fixed, "_leaf_text": _leaf_text}
+        return src.run("compiled document", helpers)["tree"]
 
     @staticmethod
     def _rate_code(src: _Source, score: str, weight: Decimal) -> str:
@@ -543,10 +550,8 @@ def compile_condition(expr, fields: frozenset, element: Optional[Ty]) -> Callabl
     body = compiler.expr(expr, ({}, ("it", fields, element)))
     compiler.src.emit(0, "def condition(it):")
     compiler.src.emit(1, f"return {body}")
-    namespace = {"_num": _num, "_values": _values, "_exists": _exists, "_bool": _bool, "_nomatch": _nomatch}
-    namespace.update(compiler.src.consts)
-    exec(compile(compiler.source(), "<perfdsl: compiled requirement>", "exec"), namespace)  # noqa: S102 — checked AST only
-    return namespace["condition"]
+    helpers = {"_num": _num, "_values": _values, "_exists": _exists, "_bool": _bool, "_nomatch": _nomatch}
+    return compiler.src.run("compiled requirement", helpers)["condition"]
 
 
 def compile_validator(root: Ty, invalid: type) -> Callable:
@@ -643,7 +648,4 @@ def compile_validator(root: Ty, invalid: type) -> Callable:
 
     entry = new_function(root)
     source = "\n".join(line for body in functions for line in body)
-    namespace = {"Decimal": Decimal, "Judged": Judged, "Invalid": invalid}
-    namespace.update(src.consts)
-    exec(compile(source, "<perfdsl: compiled facts check>", "exec"), namespace)  # noqa: S102 — declared types only
-    return namespace[entry]
+    return src.run("compiled facts check", {"Decimal": Decimal, "Judged": Judged, "Invalid": invalid}, source)[entry]

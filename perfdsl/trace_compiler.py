@@ -537,15 +537,11 @@ class TraceCompiler(Compiler):
         for root in self.rules.roots:
             visit(root)
         self._grade()
-        namespace = {"_fact": _fact, "_judged": _judged, "_spread": _spread, "_arm": _arm,
-                     "_call": _call, "_exists": _exists,
-                     "_number": _number, "_bool": _bool, "_nomatch": _nomatch, "_finding": _finding,
-                     "_described": _described, "jt": jt, "_string": _string, "_boolean": _boolean,
-                     "_UNSEEN": _UNSEEN, "NULL": "null", "_num": _num, "_values": _values}
-        namespace.update(src.consts)
-        code = compile("\n".join(src.lines), "<perfdsl: compiled traced rules>", "exec")
-        exec(code, namespace)  # noqa: S102 — source generated from the checked AST only; see module docstring
-        return namespace, names
+        helpers = {"_fact": _fact, "_judged": _judged, "_spread": _spread, "_arm": _arm, "_call": _call,
+                   "_exists": _exists, "_number": _number, "_bool": _bool, "_nomatch": _nomatch, "_finding": _finding,
+                   "_described": _described, "jt": jt, "_string": _string, "_boolean": _boolean,
+                   "_UNSEEN": _UNSEEN, "NULL": "null", "_num": _num, "_values": _values}
+        return src.run("compiled traced rules", helpers), names
 
     def _grade(self) -> None:
         """The grade with its steps: a fresh evaluator in the interpreter, so 令 values and facts anew."""
