@@ -381,25 +381,26 @@ class Compiler:
         src.emit(1, f"return ({''.join(v + ', ' for v in local.values())})")
         src.emit(0, "")
         self.globals = {name: f"S[{i}]" for i, name in enumerate(local)}
-        names = {}
-        count = 0
-
-        def visit(ind):
-            nonlocal count
-            if ind.children:
-                for c in ind.children:
-                    visit(c)
-                return
-            fname = f"leaf{count}"
-            count += 1
-            names[id(ind)] = fname
-            self.leaf(ind, fname)
-        for root in self.rules.roots:
-            visit(root)
+        names = self.leaves()
         self._grade()
         helpers = {"_num": _num, "_values": _values, "_exists": _exists, "_bool": _bool, "_nomatch": _nomatch,
                    "Judged": Judged}
         return src.run("compiled rules", helpers), names
+
+    def leaves(self) -> dict:
+        """Write a function per third-level indicator, in order; their names by indicator id."""
+        names: dict = {}
+
+        def visit(ind):
+            if ind.children:
+                for c in ind.children:
+                    visit(c)
+                return
+            names[id(ind)] = f"leaf{len(names)}"
+            self.leaf(ind, names[id(ind)])
+        for root in self.rules.roots:
+            visit(root)
+        return names
 
     def _grade(self) -> None:
         src = self.src

@@ -524,18 +524,7 @@ class TraceCompiler(Compiler):
             let = self.rules.globals[name]
             self.let_function(let, f"g{k}", "G", k, {}, 0, "F, G, T, FS, P")
             src.emit(0, "")
-        names = {}
-
-        def visit(ind):
-            if ind.children:
-                for c in ind.children:
-                    visit(c)
-                return
-            fname = f"leaf{len(names)}"
-            names[id(ind)] = fname
-            self.leaf(ind, fname)
-        for root in self.rules.roots:
-            visit(root)
+        names = self.leaves()
         self._grade()
         helpers = {"_fact": _fact, "_judged": _judged, "_spread": _spread, "_arm": _arm, "_call": _call,
                    "_exists": _exists, "_number": _number, "_bool": _bool, "_nomatch": _nomatch, "_finding": _finding,
