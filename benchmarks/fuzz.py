@@ -33,11 +33,11 @@ HOSTILE = [None, True, False, 0, -1, 10**6, 10**30, "", "1415.96", "和平区", 
 def fuzz_facts(n: int, rng: random.Random, project: bool = False) -> int:
     """Fact sets with hostile mutations, through both engines; ``project``: the second rule set (重新归一, 加分/减分)."""
     from benchmarks.generate import fact_set
-    from perfdsl.compact_trace import expand_document, read_document
+    from perfdsl.explain.compact import expand_document, read_document
     from perfdsl.diagnostics import PerfdslError
     from perfdsl.engine import Engine
-    from perfdsl.explanation import explain
-    from perfdsl.facts import parse_json
+    from perfdsl.explain.document import explain
+    from perfdsl.ruleset.facts import parse_json
     rules = ROOT / "examples" / "project-expenditure" / "rules" if project else ROOT / "rules"
     slow = Engine.from_path(rules, fast=False)
     fast = Engine.from_path(rules)
@@ -104,10 +104,10 @@ def _mutate(facts, rng):
 
 
 def fuzz_rules(n: int, rng: random.Random) -> int:
-    from perfdsl.builder import build
-    from perfdsl.check import check
+    from perfdsl.syntax.builder import build
+    from perfdsl.ruleset.check import check
     from perfdsl.diagnostics import PerfdslError
-    from perfdsl.loader import SourceFile, merge
+    from perfdsl.ruleset.loader import SourceFile, merge
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "rules").glob("*.perf"))]
     pieces = ["{", "}", "(", ")", "[", "]", "→", "若", "则", "否则", "区间", "指标", "分值", "%", "、", "“", "\"", "\\",
               "\n", "#", "∞", "÷", "0", "999999", "令 a = a", "得分 =", "\x00", "\ufeff", "（", "：", "查表"]
@@ -133,9 +133,9 @@ def fuzz_rules(n: int, rng: random.Random) -> int:
 
 
 def fuzz_exprs(n: int, rng: random.Random) -> int:
-    from perfdsl import ast as A
-    from perfdsl.builder import build
-    from perfdsl.printer import Printer
+    from perfdsl.syntax import ast as A
+    from perfdsl.syntax.builder import build
+    from perfdsl.syntax.printer import Printer
     span = A.NO_SPAN
 
     def number():

@@ -142,10 +142,10 @@ def generated_rules(directory: Path, indicators: int) -> str:
 
 
 def scaling(sizes, tmp: Path) -> list[dict]:
-    from perfdsl.cache import load_checked
-    from perfdsl.check import check
-    from perfdsl.loader import load
-    from perfdsl.parser import _parser
+    from perfdsl.ruleset.cache import load_checked
+    from perfdsl.ruleset.check import check
+    from perfdsl.ruleset.loader import load
+    from perfdsl.syntax.parser import _parser
     rows = []
     os.environ["PERFDSL_CACHE_DIR"] = str(tmp / "cache")
     for n in sizes:

@@ -5,5 +5,5 @@ __version__ = "0.1.0"
 
 def load(path):
     """Load and check a rule set; returns an Engine with ``score(facts)``."""
-    from .engine import load as _load
+    from perfdsl.engine import load as _load
     return _load(path)

@@ -1,3 +1,3 @@
-from .cli import entry
+from perfdsl.cli import entry
 
 entry()

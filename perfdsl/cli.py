@@ -16,10 +16,10 @@ import tempfile
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
-from . import __version__
-from .diagnostics import Diagnostic, PerfdslError, error
-from .engine import Engine, sha256_text
-from .explanation import failure, ruleset_header
+from perfdsl import __version__
+from perfdsl.diagnostics import Diagnostic, PerfdslError, error
+from perfdsl.engine import Engine, sha256_text
+from perfdsl.explain.document import failure, ruleset_header
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -147,12 +147,12 @@ def main(argv: Optional[list[str]] = None) -> int:
 
 
 def _report(diags: Iterable[Diagnostic], sources) -> None:
-    from .render.diagnostics import render_text
+    from perfdsl.render.diagnostics import render_text
     render_text(diags, sources, _console(stderr=True))
 
 
 def _load_engine(path: str) -> Engine:
-    from .cache import load_checked
+    from perfdsl.ruleset.cache import load_checked
     checked = load_checked(path)
     if checked.errors:
         raise PerfdslError(checked.diagnostics, checked.rules.sources)
@@ -393,7 +393,7 @@ def cmd_eval(args) -> int:
     rows = text_output and not single and not args.full and not args.only  # a batch on screen: a line per fact set
     book = None
     if args.format == "xlsx":
-        from .render.summary_xlsx import SummaryWorkbook
+        from perfdsl.render.summary_xlsx import SummaryWorkbook
         book = SummaryWorkbook(engine.rules)
     trace = (text_output and not rows) or (args.format == "json" and not args.no_trace)
     if trace and args.compact_trace and args.format == "json":
@@ -430,7 +430,7 @@ def cmd_eval(args) -> int:
                 elif args.format == "json":
                     out.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
                 elif rows or result is not None:
-                    from .render.terminal import print_result, print_row
+                    from perfdsl.render.terminal import print_result, print_row
                     if console is None:
                         from rich.console import Console
                         console = Console(file=out, width=1000, no_color=True, highlight=False) if args.output \
@@ -475,14 +475,14 @@ def _score_file(rules: str, facts: str):
 
 
 def cmd_explain(args) -> int:
-    from .render.terminal import find_indicator, print_indicator
+    from perfdsl.render.terminal import find_indicator, print_indicator
     engine, doc, diags, result = _score_file(args.rules, args.facts)
     if result is None:
         return EXIT_FAIL
     found = find_indicator(doc, args.indicator)
     if not found:
         names = [n.name for n in result.root.leaves()]
-        from .diagnostics import closest
+        from perfdsl.diagnostics import closest
         sugg = closest(args.indicator, names)
         print(f"perfdsl: 没有名为 “{args.indicator}” 的指标" + (f"；是否想找 “{sugg[0]}”？" if sugg else ""),
               file=sys.stderr)
@@ -495,9 +495,9 @@ def cmd_explain(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .check import check
-    from .loader import load
-    from .render.diagnostics import render_json
+    from perfdsl.ruleset.check import check
+    from perfdsl.ruleset.loader import load
+    from perfdsl.render.diagnostics import render_json
     try:
         rules = load(args.rules)
     except PerfdslError as exc:
@@ -527,13 +527,13 @@ def cmd_report(args) -> int:
     if result is None:
         return EXIT_FAIL
     if args.format == "xlsx":
-        from .render.xlsx import render as render_xlsx
+        from perfdsl.render.xlsx import render as render_xlsx
         write_bytes_atomically(args.output, render_xlsx(doc))
     else:
         if args.format == "md":
-            from .render.markdown import render as render_text
+            from perfdsl.render.markdown import render as render_text
         elif args.format == "html":
-            from .render.html import render as render_text
+            from perfdsl.render.html import render as render_text
         else:
             def render_text(d):
                 return json.dumps(d, ensure_ascii=False, indent=2) + "\n"
@@ -544,11 +544,11 @@ def cmd_report(args) -> int:
 
 def cmd_test(args) -> int:
     from rich.table import Table
-    from .testing import band_edges, coverage_points, load_cases, run_case
+    from perfdsl.rule_tests import band_edges, coverage_points, load_cases, run_case
     engine = _load_engine(args.rules)
     console = _console()
     if args.edges:
-        from .facts import FactsSyntaxError, parse_json
+        from perfdsl.ruleset.facts import FactsSyntaxError, parse_json
         try:
             facts = parse_json(_read_text(Path(args.edges)), args.edges)
         except FactsSyntaxError as exc:
@@ -612,8 +612,8 @@ def cmd_test(args) -> int:
 
 
 def cmd_fmt(args) -> int:
-    from .formatter import format_text
-    from .loader import read_source, rule_files
+    from perfdsl.syntax.formatter import format_text
+    from perfdsl.ruleset.loader import read_source, rule_files
     changed, problems = [], []
     for raw in args.paths:
         for path in rule_files(Path(raw)):
@@ -660,7 +660,7 @@ def cmd_expand(args) -> int:
 
 
 def _expanded(engine: Engine, rec: Record) -> str:
-    from .compact_trace import Damaged, expanded_json, is_compact, read_document
+    from perfdsl.explain.compact import Damaged, expanded_json, is_compact, read_document
     where = f"{rec.source}:{rec.line}"
     try:
         doc = read_document(rec.text)
@@ -686,7 +686,7 @@ def _expanded(engine: Engine, rec: Record) -> str:
 
 
 def cmd_diff(args) -> int:
-    from .compare import Change, compare
+    from perfdsl.explain.diff import Change, compare
     changed = False
     console = None if args.format == "json" else _console()
     for item in compare(args.old, args.new):
@@ -695,12 +695,12 @@ def cmd_diff(args) -> int:
             if console is None:
                 print(json.dumps({"kind": "change", **item.to_json()}, ensure_ascii=False))
             else:
-                from .render.terminal import print_change
+                from perfdsl.render.terminal import print_change
                 print_change(item, console)
         elif console is None:
             print(json.dumps({"kind": "summary", **item.to_json()}, ensure_ascii=False))
         else:
-            from .render.terminal import print_diff_summary
+            from perfdsl.render.terminal import print_diff_summary
             print_diff_summary(item, console)
     return EXIT_FAIL if changed else EXIT_OK
 

@@ -10,7 +10,7 @@ from typing import Iterable, Optional
 
 import attrs
 
-from .ast import Span
+from perfdsl.syntax.ast import Span
 
 
 @attrs.frozen

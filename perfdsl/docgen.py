@@ -13,9 +13,9 @@ import re
 import sys
 from pathlib import Path
 
-from .builtins import BUILTINS
-from .grammar_file import grammar_text
-from .keywords import KEYWORDS
+from perfdsl.interp.builtins import BUILTINS
+from perfdsl.syntax.grammar_file import grammar_text
+from perfdsl.syntax.keywords import KEYWORDS
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -59,7 +59,7 @@ def grammar() -> str:
 
 def cli_reference() -> str:
     import os
-    from .cli import build_parser
+    from perfdsl.cli import build_parser
     saved = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = "100"  # argparse wraps help to the terminal's width: make it the same everywhere
     try:

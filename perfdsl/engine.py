@@ -11,15 +11,15 @@ import json
 import os
 from typing import Optional
 
-from .check import Checked
-from .compact_trace import CompactTracer
-from .compiler import CompiledScorer, Fallback, compile_validator
-from .diagnostics import PerfdslError
-from .explanation import explain, head_json
-from .facts import FactsSyntaxError, FactValidator, Invalid, parse_json
-from .loader import RuleSet
-from .scoring import Result, Scorer
-from .trace_compiler import Unsupported
+from perfdsl.ruleset.check import Checked
+from perfdsl.explain.compact import CompactTracer
+from perfdsl.codegen.generator import CompiledScorer, Fallback, compile_validator
+from perfdsl.diagnostics import PerfdslError
+from perfdsl.explain.document import explain, head_json
+from perfdsl.ruleset.facts import FactsSyntaxError, FactValidator, Invalid, parse_json
+from perfdsl.ruleset.loader import RuleSet
+from perfdsl.interp.scoring import Result, Scorer
+from perfdsl.codegen.traced import Unsupported
 
 # What sends a fact set from the fast path to the interpreter, which scores it again and says what is wrong.
 FAST_PATH_MISSES = (Fallback, Invalid, FactsSyntaxError, ArithmeticError, KeyError, TypeError, ValueError,
@@ -73,7 +73,7 @@ class Engine:
     @classmethod
     def from_path(cls, path: str | os.PathLike, fast: bool = True, cache: bool = True) -> "Engine":
         """Parse and check once; with ``cache`` a rule set seen before loads from the compiled-rule cache."""
-        from .cache import load_checked
+        from perfdsl.ruleset.cache import load_checked
         checked = load_checked(path, use_cache=cache)
         if checked.errors:
             raise PerfdslError(checked.errors, checked.rules.sources)

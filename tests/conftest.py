@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from perfdsl.engine import Engine
-from perfdsl.facts import parse_json
+from perfdsl.ruleset.facts import parse_json
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
@@ -26,8 +26,8 @@ class CompiledEngine(Engine):
 def engine(request):
     """One conformance suite, two engines: every test using this fixture runs on both."""
     if request.param == "compiled":
-        from perfdsl.check import check
-        from perfdsl.loader import load
+        from perfdsl.ruleset.check import check
+        from perfdsl.ruleset.loader import load
         return CompiledEngine(check(load(RULES)))
     return Engine.from_path(RULES, fast=False)
 

@@ -8,11 +8,11 @@ import sys
 from decimal import Decimal
 
 import perfdsl
-from perfdsl.cache import cache_key, load_checked
+from perfdsl.ruleset.cache import cache_key, load_checked
 from perfdsl.cli import main
 from perfdsl.engine import Engine
-from perfdsl.explanation import explain
-from perfdsl.facts import parse_json
+from perfdsl.explain.document import explain
+from perfdsl.ruleset.facts import parse_json
 
 from benchmarks.generate import lines
 from benchmarks.handwritten import score as hand_score
@@ -173,7 +173,7 @@ def test_cache_entries_anyone_could_have_written_are_not_unpickled(tmp_path, mon
 
 def _case_fact_sets():
     """Every fact set of both rule sets' YAML cases (several hit 不适用, rounding changes, 加分/减分)."""
-    from perfdsl.testing import load_cases
+    from perfdsl.rule_tests import load_cases
     out = []
     for rules, cases in ((RULES, ROOT / "tests" / "cases"),
                          (ROOT / "examples" / "project-expenditure" / "rules",
@@ -184,10 +184,10 @@ def _case_fact_sets():
 
 def test_batch_lines_written_by_the_compiled_rules_are_json_dumps_of_the_interpreters_document():
     """The fast path writes JSON text itself; byte for byte what json.dumps gives for the reference document."""
-    from perfdsl.compiler import Fallback
+    from perfdsl.codegen.generator import Fallback
     from perfdsl.diagnostics import PerfdslError
-    from perfdsl.explanation import head_json
-    from perfdsl.facts import Invalid
+    from perfdsl.explain.document import head_json
+    from perfdsl.ruleset.facts import Invalid
     engines = {}
     sets = [(RULES, line) for line in BATCH[:150]] + _case_fact_sets()
     fast_seen = 0

@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from perfdsl import ast as A
-from perfdsl.builder import build
-from perfdsl.check import check
+from perfdsl.syntax import ast as A
+from perfdsl.syntax.builder import build
+from perfdsl.ruleset.check import check
 from perfdsl.cli import main
 from perfdsl.diagnostics import PerfdslError
 from perfdsl.engine import Engine
-from perfdsl.formatter import comments_of, format_text
-from perfdsl.loader import load
-from perfdsl.printer import Printer
+from perfdsl.syntax.formatter import comments_of, format_text
+from perfdsl.ruleset.loader import load
+from perfdsl.syntax.printer import Printer
 
 from .conftest import ROOT, RULES, SEED_FACTS
 
@@ -180,7 +180,7 @@ def _exprs():
 @settings(max_examples=150, deadline=None)
 @given(_exprs(), st.sampled_from(["zh", "en"]))
 def test_generated_expressions_print_and_parse_back(expr, lang):
-    from perfdsl.keywords import canonical
+    from perfdsl.syntax.keywords import canonical
     text = f"{canonical('KW_LET', lang)} v = {Printer(lang).expr(expr)}\n"
     [let] = build(text, "gen").items
     assert let.expr == expr

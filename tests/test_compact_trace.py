@@ -8,10 +8,10 @@ import jsonschema
 import pytest
 
 from perfdsl.cli import main
-from perfdsl.compact_trace import Damaged, expand_document, expanded_json, read_document
+from perfdsl.explain.compact import Damaged, expand_document, expanded_json, read_document
 from perfdsl.engine import FAST_PATH_MISSES, Engine
-from perfdsl.explanation import explain, head_json
-from perfdsl.facts import parse_json
+from perfdsl.explain.document import explain, head_json
+from perfdsl.ruleset.facts import parse_json
 
 from .conftest import ROOT, RULES, SEED_FACTS
 from .test_batch import BATCH, _case_fact_sets, project_variations
@@ -278,7 +278,7 @@ def test_compact_trace_only_where_it_means_something(tmp_path, capsys):
 
 def test_rules_the_tracer_does_not_cover_are_traced_by_the_interpreter_and_it_says_so(tmp_path, capsys, monkeypatch):
     """Should a construct be left uncompiled, the interpreter writes every traced line, and eval says why."""
-    from perfdsl import trace_compiler
+    from perfdsl.codegen import traced as trace_compiler
 
     def refuse(self, *args):
         raise trace_compiler.Unsupported("某种写法")

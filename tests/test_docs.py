@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from perfdsl.builder import build
+from perfdsl.syntax.builder import build
 
 from .conftest import ROOT
 

@@ -4,11 +4,11 @@ from decimal import Decimal
 
 import pytest
 
-from perfdsl.builder import build
-from perfdsl.check import check
+from perfdsl.syntax.builder import build
+from perfdsl.ruleset.check import check
 from perfdsl.diagnostics import PerfdslError
 from perfdsl.engine import Engine
-from perfdsl.loader import load
+from perfdsl.ruleset.loader import load
 
 D = Decimal
 
@@ -191,7 +191,7 @@ def test_seed_rules_check_with_exactly_the_four_overweight_warnings():
 
 def test_language_reference_lists_every_keyword_spelling():
     from pathlib import Path
-    from perfdsl.keywords import KEYWORDS
+    from perfdsl.syntax.keywords import KEYWORDS
     doc = (Path(__file__).resolve().parent.parent / "docs" / "language.md").read_text(encoding="utf-8")
     for term, (zh, en) in KEYWORDS.items():
         for spelling in (*zh, *en):

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from perfdsl.cli import main
-from perfdsl.explanation import explain
+from perfdsl.explain.document import explain
 
 from .conftest import ROOT, RULES, SEED_FACTS, put
 from .golden.regen import COMMANDS, regenerate

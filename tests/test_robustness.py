@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from perfdsl.cli import main
-from perfdsl.compact_trace import expand_document, read_document
-from perfdsl.compiler import Compiler
+from perfdsl.explain.compact import expand_document, read_document
+from perfdsl.codegen.generator import Compiler
 from perfdsl.diagnostics import PerfdslError
 from perfdsl.engine import FAST_PATH_MISSES, Engine
-from perfdsl.explanation import explain, head_json
+from perfdsl.explain.document import explain, head_json
 
 from .conftest import ROOT, RULES, SEED_FACTS
 
@@ -50,7 +50,7 @@ def test_bad_facts_files(tmp_path, capsys, text, code, words):
 
 
 def test_number_limits_name_the_number_and_let_any_zero_through():
-    from perfdsl.facts import FactsSyntaxError, parse_json
+    from perfdsl.ruleset.facts import FactsSyntaxError, parse_json
     assert parse_json('{"a": 0e999, "b": 0.' + "0" * 80 + '}', "x") == {"a": 0, "b": 0}
     assert parse_json('{"a": 1e30, "b": 1e-30}', "x") == {"a": Decimal("1e30"), "b": Decimal("1e-30")}
     for number, words in (("1e31", "10^-30 至 10^30"), ("1e-31", "10^-30 至 10^30"), ("1." + "0" * 60, "61 位有效数字")):
@@ -144,7 +144,7 @@ def test_compiled_code_quotes_names_and_strings(tmp_path, nasty):
 
 
 def test_no_eval_or_exec_of_user_text():
-    """exec appears only in the two compilers, on source built from the checked AST."""
+    """exec appears only in the code generator, on source built from the checked AST."""
     offenders = []
     for path in (ROOT / "perfdsl").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
@@ -153,7 +153,7 @@ def test_no_eval_or_exec_of_user_text():
                 if "literal_eval" in line or "def " in line or ".eval(" in line:
                     continue
                 offenders.append(f"{path.name}:{n}")
-    assert all(o.startswith(("compiler.py:", "trace_compiler.py:", "compact_trace.py:")) for o in offenders), offenders
+    assert all(o.startswith("generator.py:") for o in offenders), offenders
 
 
 # ---------------------------------------------------------------- interrupted batches
@@ -239,7 +239,7 @@ _FAST = Engine.from_path(RULES)
 
 def test_shown_numbers_do_not_depend_on_what_was_shown_before():
     """-0 equals 0 and hashes alike; the remembered texts must still tell them apart (byte-identical traces)."""
-    from perfdsl.numbers import _plain, _show, plain, show
+    from perfdsl.interp.numbers import _plain, _show, plain, show
     tiny_negative, tiny = Decimal("-1E-49"), Decimal("1E-49")
     for order in ((tiny_negative, tiny), (tiny, tiny_negative)):
         _plain.cache_clear()

@@ -127,8 +127,8 @@ def test_veto_overrides_the_grade_and_says_why(tmp_path, capsys):
 
 def test_second_rule_set_engines_agree_on_every_case():
     from perfdsl.engine import Engine
-    from perfdsl.explanation import explain
-    from perfdsl.testing import load_cases
+    from perfdsl.explain.document import explain
+    from perfdsl.rule_tests import load_cases
     fast, reference = Engine.from_path(PROJECT / "rules"), Engine.from_path(PROJECT / "rules", fast=False)
     for case in load_cases(PROJECT / "cases"):
         if case.expect_error:

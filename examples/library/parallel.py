@@ -16,7 +16,7 @@ from multiprocessing import get_context
 
 import perfdsl
 from perfdsl.diagnostics import PerfdslError
-from perfdsl.facts import parse_json
+from perfdsl.ruleset.facts import parse_json
 
 _engine = None
 

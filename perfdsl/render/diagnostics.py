@@ -8,8 +8,8 @@ from typing import Iterable, Mapping
 from rich.console import Console
 from rich.text import Text
 
-from ..diagnostics import Diagnostic
-from ..loader import SourceFile
+from perfdsl.diagnostics import Diagnostic
+from perfdsl.ruleset.loader import SourceFile
 
 
 def _width(s: str) -> int:

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from html import escape
 
-from .report import COLUMNS, provenance, rate_rows, rows, score_text, spans
+from perfdsl.render.report import COLUMNS, provenance, rate_rows, rows, score_text, spans
 
 CSS = """
 :root { --line: #999; --muted: #666; }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .report import COLUMNS, heading, provenance, rate_rows, rows, score_text
+from perfdsl.render.report import COLUMNS, heading, provenance, rate_rows, rows, score_text
 
 
 def _cell(text) -> str:

@@ -17,12 +17,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .. import __version__
-from ..explanation import ruleset_header
-from ..numbers import plain
-from ..scoring import _weight_of
-from .report import score_text
-from .xlsx import _FIXED_DATE, fixed_zip
+from perfdsl import __version__
+from perfdsl.explain.document import ruleset_header
+from perfdsl.interp.numbers import plain
+from perfdsl.interp.scoring import _weight_of
+from perfdsl.render.report import score_text
+from perfdsl.render.xlsx import _FIXED_DATE, fixed_zip
 
 _HEAD = PatternFill("solid", fgColor="EEEEEE")
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)

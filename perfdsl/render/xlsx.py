@@ -8,7 +8,7 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-from .report import COLUMNS, heading, provenance, rate_rows, rows, score_text, spans
+from perfdsl.render.report import COLUMNS, heading, provenance, rate_rows, rows, score_text, spans
 
 _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)

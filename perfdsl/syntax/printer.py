@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from . import ast as A
-from .keywords import canonical
-from .numbers import plain
+from perfdsl.syntax import ast as A
+from perfdsl.syntax.keywords import canonical
+from perfdsl.interp.numbers import plain
 
 _OPS = {"+": "+", "-": "−", "*": "×", "/": "÷"}
 _OPS_EN = {"+": "+", "-": "-", "*": "*", "/": "/"}
@@ -64,7 +64,7 @@ class Printer:
         if isinstance(e, A.Call):
             name = e.function
             if self.translate:
-                from .builtins import BY_NAME
+                from perfdsl.interp.builtins import BY_NAME
                 fn = BY_NAME.get(name)
                 if fn is not None:
                     name = fn.zh if self.lang == "zh" else fn.name
@@ -140,7 +140,7 @@ def literal(key) -> str:
 
 def _is_name(s: str) -> bool:
     import re
-    from .keywords import SPELLINGS
+    from perfdsl.syntax.keywords import SPELLINGS
     return bool(re.fullmatch(r"(?![0-9])[\w“”、·‘’《》]+", s)) and s not in SPELLINGS
 
 

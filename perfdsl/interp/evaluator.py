@@ -14,14 +14,14 @@ from typing import Optional
 
 import attrs
 
-from . import ast as A
-from .builtins import BY_NAME, EXISTS_NAMES, BuiltinError
-from . import sentences
-from .diagnostics import Diagnostic, error
-from .numbers import show
-from .printer import expr_text, interval_text
-from .sentences import percent_band as _percent_band, shown as _shown
-from .trace import Tracer
+from perfdsl.syntax import ast as A
+from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES, BuiltinError
+from perfdsl.interp import sentences
+from perfdsl.diagnostics import Diagnostic, error
+from perfdsl.interp.numbers import show
+from perfdsl.syntax.printer import expr_text, interval_text
+from perfdsl.interp.sentences import percent_band as _percent_band, shown as _shown
+from perfdsl.interp.tracer import Tracer
 
 
 @attrs.frozen

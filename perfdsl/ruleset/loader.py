@@ -15,8 +15,8 @@ from typing import Optional
 
 import attrs
 
-from . import ast as A
-from .diagnostics import Diagnostic, Note, PerfdslError, error
+from perfdsl.syntax import ast as A
+from perfdsl.diagnostics import Diagnostic, Note, PerfdslError, error
 
 RULE_SUFFIX = ".perf"
 MAX_RULE_BYTES = 20 * 1024 * 1024
@@ -97,7 +97,7 @@ def read_source(path: Path) -> SourceFile:
 
 def load(path: str | os.PathLike) -> RuleSet:
     """Parse and merge a rule set; raises PerfdslError with every syntax error found."""
-    from .gcpause import paused
+    from perfdsl.ruleset.gcpause import paused
     with paused():
         return _load(Path(path))
 
@@ -106,7 +106,7 @@ def _load(root: Path) -> RuleSet:
     sources: dict[str, SourceFile] = {}
     parsed: list[A.RuleFile] = []
     problems: list[Diagnostic] = []
-    from .builder import build  # Lark is imported only when rules are really parsed (not from the cache)
+    from perfdsl.syntax.builder import build  # Lark is imported only when rules are really parsed (not from the cache)
     for file in rule_files(root):
         try:
             src = read_source(file)

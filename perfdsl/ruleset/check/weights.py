@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .. import ast as A
-from ..diagnostics import Diagnostic, Note, error, warning
-from ..numbers import ZERO, plain
+from perfdsl.syntax import ast as A
+from perfdsl.diagnostics import Diagnostic, Note, error, warning
+from perfdsl.interp.numbers import ZERO, plain
 
 
 def check_tree(roots: tuple[A.Indicator, ...]) -> list[Diagnostic]:

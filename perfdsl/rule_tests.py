@@ -34,14 +34,14 @@ from typing import Optional
 import attrs
 import yaml
 
-from . import ast as A
-from .builtins import BY_NAME
-from .diagnostics import PerfdslError, error
-from .engine import Engine
-from .evaluator import Env, EvalError, Evaluator, point
-from .facts import FactsSyntaxError, parse_json
-from .numbers import show
-from .printer import expr_text, interval_text
+from perfdsl.syntax import ast as A
+from perfdsl.interp.builtins import BY_NAME
+from perfdsl.diagnostics import PerfdslError, error
+from perfdsl.engine import Engine
+from perfdsl.interp.evaluator import Env, EvalError, Evaluator, point
+from perfdsl.ruleset.facts import FactsSyntaxError, parse_json
+from perfdsl.interp.numbers import show
+from perfdsl.syntax.printer import expr_text, interval_text
 
 TOTAL_KEYS = ("总分", "total")
 GRADE_KEYS = ("等级", "grade")
@@ -390,8 +390,8 @@ def band_edges(engine: Engine, facts: dict) -> list[dict]:
     Only values the subject can take are probed: the domain ``perfdsl check`` infers (declared
     ranges, 要求, the conditions around the band), so 偏离度 is never tried at −0.01%.
     """
-    from .check.bands import BandChecker
-    from .facts import FactValidator
+    from perfdsl.ruleset.check.bands import BandChecker
+    from perfdsl.ruleset.facts import FactValidator
     validator = FactValidator(engine.checked.facts_type)
     data = validator.validate(facts)
     if validator.errors:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from . import ast as A
-from .builder import build
-from .keywords import SPELLINGS, canonical
-from .numbers import plain
-from .printer import Printer, interval_text, literal, quote
+from perfdsl.syntax import ast as A
+from perfdsl.syntax.builder import build
+from perfdsl.syntax.keywords import SPELLINGS, canonical
+from perfdsl.interp.numbers import plain
+from perfdsl.syntax.printer import Printer, interval_text, literal, quote
 
 from rich.cells import cell_len
 
@@ -63,7 +63,7 @@ def format_text(text: str, filename: str = "<fmt>", keywords: Optional[str] = No
 
 def _dominant_language(text: str) -> str:
     zh = en = 0
-    from .keywords import language_of
+    from perfdsl.syntax.keywords import language_of
     for word in re.findall(r"[\w]+", text):
         lang = language_of(word)
         if lang == "zh":

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from typing import Optional
 
-from . import __version__
-from .numbers import fixed, percent, plain
-from .scoring import Node, Result
+from perfdsl import __version__
+from perfdsl.interp.numbers import fixed, percent, plain
+from perfdsl.interp.scoring import Node, Result
 
 SCHEMA_VERSION = 1
 

@@ -14,10 +14,10 @@ import lark
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, UnexpectedEOF
 
-from .ast import Span
-from .diagnostics import Diagnostic, Note, PerfdslError, closest, error
-from .grammar_file import grammar_text
-from .keywords import KEYWORDS, SPELLINGS
+from perfdsl.syntax.ast import Span
+from perfdsl.diagnostics import Diagnostic, Note, PerfdslError, closest, error
+from perfdsl.syntax.grammar_file import grammar_text
+from perfdsl.syntax.keywords import KEYWORDS, SPELLINGS
 
 
 _ARM_BLOCK_OPENERS = ("KW_BAND", "KW_MATCH", "KW_GRADE")

@@ -13,7 +13,7 @@ from typing import Callable, Optional
 
 import attrs
 
-from .numbers import ONE, ZERO, show
+from perfdsl.interp.numbers import ONE, ZERO, show
 
 
 class BuiltinError(Exception):

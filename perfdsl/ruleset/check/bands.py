@@ -15,11 +15,11 @@ from typing import Iterator, Optional
 
 import attrs
 
-from .. import ast as A
-from ..diagnostics import Diagnostic, Note, warning
-from ..numbers import show
-from ..printer import expr_text, interval_text
-from ..types import Ty
+from perfdsl.syntax import ast as A
+from perfdsl.diagnostics import Diagnostic, Note, warning
+from perfdsl.interp.numbers import show
+from perfdsl.syntax.printer import expr_text, interval_text
+from perfdsl.ruleset.types import Ty
 
 
 @attrs.frozen

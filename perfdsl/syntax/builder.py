@@ -8,10 +8,10 @@ from decimal import Decimal, InvalidOperation
 from lark import Token, Transformer, v_args
 from lark.exceptions import VisitError
 
-from . import ast as A
-from .diagnostics import PerfdslError, error
-from .keywords import LEVEL_SPELLINGS
-from .parser import parse
+from perfdsl.syntax import ast as A
+from perfdsl.diagnostics import PerfdslError, error
+from perfdsl.syntax.keywords import LEVEL_SPELLINGS
+from perfdsl.syntax.parser import parse
 
 _CMP = {"<=": "<=", "≤": "<=", ">=": ">=", "≥": ">=", "!=": "!=", "≠": "!=", "<": "<", ">": ">",
         "=": "=", "==": "=", "＝": "="}

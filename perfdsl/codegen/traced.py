@@ -25,13 +25,13 @@ from typing import Callable, Optional
 
 import attrs
 
-from . import ast as A
-from . import sentences
-from .builtins import BY_NAME, EXISTS_NAMES, BuiltinError
-from .compiler import Compiler, Fallback, _bool, _exists, _nomatch, _num, _values
-from .evaluator import Judged
-from .numbers import ZERO, round_to
-from .types import Ty
+from perfdsl.syntax import ast as A
+from perfdsl.interp import sentences
+from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES, BuiltinError
+from perfdsl.codegen.generator import Compiler, Fallback, _bool, _exists, _nomatch, _num, _values
+from perfdsl.interp.evaluator import Judged
+from perfdsl.interp.numbers import ZERO, round_to
+from perfdsl.ruleset.types import Ty
 
 _js = functools.partial(json.dumps, ensure_ascii=False)
 _string = encode_basestring  # json.dumps of one string, without json.dumps' overhead

@@ -21,13 +21,13 @@ import json
 from decimal import Decimal
 from typing import Callable, Optional
 
-from . import ast as A
-from .builtins import BY_NAME, EXISTS_NAMES
-from .evaluator import Judged
-from .explanation import node_json
-from .numbers import CONTEXT, ROUNDING_MODES, ZERO, fixed, percent, plain
-from .scoring import Node, Result, _weight_of, aggregate
-from .types import Ty
+from perfdsl.syntax import ast as A
+from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES
+from perfdsl.interp.evaluator import Judged
+from perfdsl.explain.document import node_json
+from perfdsl.interp.numbers import CONTEXT, ROUNDING_MODES, ZERO, fixed, percent, plain
+from perfdsl.interp.scoring import Node, Result, _weight_of, aggregate
+from perfdsl.ruleset.types import Ty
 
 
 _js = functools.partial(json.dumps, ensure_ascii=False)

@@ -10,8 +10,8 @@ from typing import Optional
 
 import attrs
 
-from . import ast as A
-from .diagnostics import Diagnostic, closest, error
+from perfdsl.syntax import ast as A
+from perfdsl.diagnostics import Diagnostic, closest, error
 
 NUMERIC = ("number", "integer", "rate", "judged")
 

@@ -15,13 +15,13 @@ from typing import Optional
 
 import attrs
 
-from . import ast as A
-from . import sentences
-from .diagnostics import Diagnostic, error
-from .evaluator import Env, EvalError, Evaluator, point
-from .loader import RuleSet
-from .numbers import CONTEXT, ZERO, round_to, show
-from .trace import Step, Tracer
+from perfdsl.syntax import ast as A
+from perfdsl.interp import sentences
+from perfdsl.diagnostics import Diagnostic, error
+from perfdsl.interp.evaluator import Env, EvalError, Evaluator, point
+from perfdsl.ruleset.loader import RuleSet
+from perfdsl.interp.numbers import CONTEXT, ZERO, round_to, show
+from perfdsl.interp.tracer import Step, Tracer
 
 
 @attrs.define(eq=False)

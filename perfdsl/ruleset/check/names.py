@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .. import ast as A
-from ..builtins import BY_NAME, EXISTS_NAMES
-from ..diagnostics import Diagnostic, Note, closest, error, warning
-from ..keywords import SPELLINGS
-from ..types import ANY, BOOL, NUMBER, TEXT, Ty
+from perfdsl.syntax import ast as A
+from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES
+from perfdsl.diagnostics import Diagnostic, Note, closest, error, warning
+from perfdsl.syntax.keywords import SPELLINGS
+from perfdsl.ruleset.types import ANY, BOOL, NUMBER, TEXT, Ty
 
 _ARG = {"n": "数值", "l": "列表", "r": "记录", "a": "任意值"}
 
@@ -125,7 +125,7 @@ class NameChecker:
             return
         high = ty.decl.interval.high
         if isinstance(high, A.Number) and high.value > points:
-            from ..numbers import plain
+            from perfdsl.interp.numbers import plain
             self.diagnostics.append(warning(
                 "W170", f"酌情评分 `{_text(expr)}` 的范围上限 {high.text} 超过{owner}的分值 {plain(points)}；"
                         f"超出部分会被封顶", expr.span, notes=[Note(ty.decl.span, "范围声明于此")],
@@ -384,5 +384,5 @@ class NameChecker:
 
 
 def _text(e) -> str:
-    from ..printer import expr_text
+    from perfdsl.syntax.printer import expr_text
     return expr_text(e)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Callable, Optional
 
-from . import ast as A
-from .numbers import ROUNDING_NAMES, show
-from .printer import expr_text, interval_text, substitute
+from perfdsl.syntax import ast as A
+from perfdsl.interp.numbers import ROUNDING_NAMES, show
+from perfdsl.syntax.printer import expr_text, interval_text, substitute
 
 _NOTHING = object()
 

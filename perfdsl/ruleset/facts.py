@@ -13,12 +13,12 @@ import json
 from decimal import Decimal
 from typing import Optional
 
-from . import ast as A
-from .diagnostics import Diagnostic, PerfdslError, closest, error, warning
-from .evaluator import Env, EvalError, Evaluator, Judged
-from .numbers import show
-from .printer import interval_text
-from .types import Ty
+from perfdsl.syntax import ast as A
+from perfdsl.diagnostics import Diagnostic, PerfdslError, closest, error, warning
+from perfdsl.interp.evaluator import Env, EvalError, Evaluator, Judged
+from perfdsl.interp.numbers import show
+from perfdsl.syntax.printer import interval_text
+from perfdsl.ruleset.types import Ty
 
 MAX_DIGITS = 60
 MAX_EXPONENT = 30

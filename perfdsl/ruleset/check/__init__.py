@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import attrs
 
-from ..diagnostics import Diagnostic, sort_key, warning
-from ..loader import RuleSet
-from ..types import Ty, TypeResolver
-from .bands import BandChecker
-from .names import NameChecker
-from .weights import check_tree
+from perfdsl.diagnostics import Diagnostic, sort_key, warning
+from perfdsl.ruleset.loader import RuleSet
+from perfdsl.ruleset.types import Ty, TypeResolver
+from perfdsl.ruleset.check.bands import BandChecker
+from perfdsl.ruleset.check.names import NameChecker
+from perfdsl.ruleset.check.weights import check_tree
 
 MAX_DIAGNOSTICS = 200
 

@@ -20,12 +20,12 @@ import pickle
 import tempfile
 from pathlib import Path
 
-from . import __version__
-from .check import Checked, check
-from .gcpause import paused
-from .loader import display_path, load, rule_files
+from perfdsl import __version__
+from perfdsl.ruleset.check import Checked, check
+from perfdsl.ruleset.gcpause import paused
+from perfdsl.ruleset.loader import display_path, load, rule_files
 
-FORMAT = 1
+FORMAT = 2
 
 
 def cache_dir() -> Path:
@@ -37,7 +37,7 @@ def cache_dir() -> Path:
 
 
 def cache_key(path: Path) -> str:
-    from .grammar_file import grammar_text
+    from perfdsl.syntax.grammar_file import grammar_text
     h = hashlib.sha256()
     h.update(f"perfdsl {__version__} cache {FORMAT}\n".encode())
     h.update(hashlib.sha256(grammar_text().encode("utf-8")).digest())

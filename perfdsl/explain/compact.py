@@ -17,14 +17,14 @@ import re
 from decimal import Decimal
 from typing import Callable, Optional
 
-from .builtins import BuiltinError
-from .compiler import _leaf_text, _Source
-from .explanation import node_json
-from .numbers import CONTEXT, ZERO, fixed, percent, plain
-from .scoring import Node, _weight_of, aggregate
-from .trace import Step
-from .trace_compiler import TraceCompiler
-from .types import Ty
+from perfdsl.interp.builtins import BuiltinError
+from perfdsl.codegen.generator import _leaf_text, _Source
+from perfdsl.explain.document import node_json
+from perfdsl.interp.numbers import CONTEXT, ZERO, fixed, percent, plain
+from perfdsl.interp.scoring import Node, _weight_of, aggregate
+from perfdsl.interp.tracer import Step
+from perfdsl.codegen.traced import TraceCompiler
+from perfdsl.ruleset.types import Ty
 
 _js = functools.partial(json.dumps, ensure_ascii=False)
 

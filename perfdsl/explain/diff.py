@@ -18,7 +18,7 @@ from typing import Iterator, Optional
 
 import attrs
 
-from .diagnostics import PerfdslError, error
+from perfdsl.diagnostics import PerfdslError, error
 
 
 @attrs.frozen

@@ -12,8 +12,8 @@ from typing import Optional
 
 import attrs
 
-from . import sentences
-from .ast import Span
+from perfdsl.interp import sentences
+from perfdsl.syntax.ast import Span
 
 # kind → what an auditor filters on
 KINDS = {

@@ -14,4 +14,4 @@ def grammar_text() -> str:
             return packaged.read_text(encoding="utf-8")
     except (FileNotFoundError, ModuleNotFoundError):  # pragma: no cover
         pass
-    return (Path(__file__).resolve().parent.parent / "grammar" / "perfdsl.lark").read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parents[2] / "grammar" / "perfdsl.lark").read_text(encoding="utf-8")
