@@ -1,7 +1,9 @@
 """The library entry point: load and check a rule set once, then score fact sets.
 
-``perfdsl.load("rules/")`` returns an ``Engine``: picklable, so it can be
-shipped to worker processes.
+``perfdsl.load("rules/")`` returns an ``Engine``: picklable, so it can be shipped to worker
+processes.  The engine lowers the rules to one ``Plan``; the generated scorers (untraced, and
+traced with compact steps) and the interpreter all work from it.  The generated ones score
+the ordinary fact set; the interpreter scores the rest and explains what is wrong with it.
 """
 
 from __future__ import annotations
@@ -11,23 +13,28 @@ import json
 import os
 from typing import Optional
 
-from perfdsl.ruleset.check import Checked
-from perfdsl.explain.compact import CompactTracer
-from perfdsl.codegen.generator import CompiledScorer, Fallback, compile_validator
+from perfdsl.codegen.runtime import Fallback, Unsupported
+from perfdsl.codegen.scorer import GeneratedScorer
+from perfdsl.codegen.validator import compile_validator
 from perfdsl.diagnostics import PerfdslError
 from perfdsl.explain.document import explain, head_json
+from perfdsl.interp.scoring import Result, Scorer
+from perfdsl.plan import Plan
+from perfdsl.plan import rate_paths as rate_paths
+from perfdsl.ruleset.check import Checked
 from perfdsl.ruleset.facts import FactsSyntaxError, FactValidator, Invalid, parse_json
 from perfdsl.ruleset.loader import RuleSet
-from perfdsl.interp.scoring import Result, Scorer
-from perfdsl.codegen.traced import Unsupported
 
-# What sends a fact set from the fast path to the interpreter, which scores it again and says what is wrong.
-FAST_PATH_MISSES = (Fallback, Invalid, FactsSyntaxError, ArithmeticError, KeyError, TypeError, ValueError,
-                    AttributeError)
+# The named, expected cases that send a fact set from the fast path to the interpreter, which
+# scores it again and says what is wrong: facts the fast check does not vouch for, text that
+# is not plain JSON, anything the generated code declines (a value no band covers, a failed
+# 要求…), a fact the rules need that is absent, and arithmetic that fails (division by zero).
+# Anything else is a bug in perfdsl and is raised.
+FAST_PATH_MISSES = (Fallback, Invalid, FactsSyntaxError, KeyError, ArithmeticError)
 
 
 class Engine:
-    """Scores with the compiled fast path when no trace is wanted, else with the interpreter.
+    """Scores with the generated scorers when it can, else with the interpreter.
 
     ``fast=False`` forces the interpreter everywhere (the reference engine).
     """
@@ -35,36 +42,44 @@ class Engine:
     def __init__(self, checked: Checked, fast: bool = True):
         self.checked = checked
         self.rules: RuleSet = checked.rules
-        self.scorer = Scorer(checked.rules, rate_paths(checked.facts_type))
+        self._plan: Optional[Plan] = Plan(checked.rules, checked.facts_type)
+        self.scorer = Scorer(checked.rules, self.plan.percent_paths)
         self.fast = fast
         self._validate = None
-        self._compiled = None
+        self._compiled: Optional[GeneratedScorer] = None
         self._tracer = None
         self.compact_unsupported: Optional[str] = None  # why these rules' traces cannot be compact, if so
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        state["_validate"] = state["_compiled"] = state["_tracer"] = None  # generated code is rebuilt on arrival
+        # generated code and the plan's sentence functions are rebuilt on arrival
+        state["_validate"] = state["_compiled"] = state["_tracer"] = state["_plan"] = None
         return state
 
+    @property
+    def plan(self) -> Plan:
+        """The rules lowered once: what every engine works from, and where compact steps are read back."""
+        if self._plan is None:
+            self._plan = Plan(self.checked.rules, self.checked.facts_type)
+        return self._plan
+
     def validator(self):
-        """The compiled facts check (built on first use: traced runs need it, not the compiled rules)."""
+        """The generated facts check (built on first use)."""
         if self._validate is None:
             self._validate = compile_validator(self.checked.facts_type, Invalid)
         return self._validate
 
-    def compiled(self) -> CompiledScorer:
-        """The compiled rules (built on first use)."""
+    def compiled(self) -> GeneratedScorer:
+        """The untraced generated scorer (built on first use)."""
         if self._compiled is None:
-            self._compiled = CompiledScorer(self.rules, self.checked.facts_type, self.scorer._title)
+            self._compiled = GeneratedScorer(self.plan, self.scorer._title)
         return self._compiled
 
-    def compact_tracer(self) -> Optional[CompactTracer]:
-        """The rules compiled to record compact steps (built on first use); None if some construct is not covered."""
+    def compact_tracer(self) -> Optional[GeneratedScorer]:
+        """The traced generated scorer (built on first use); None if some construct is not covered."""
         if self._tracer is None:
             try:
-                self._tracer = CompactTracer(self.rules, self.checked.facts_type, self.scorer.percent_paths,
-                                             self.scorer._title)
+                self._tracer = GeneratedScorer(self.plan, self.scorer._title, traced=True)
             except Unsupported as exc:
                 self._tracer = False
                 self.compact_unsupported = str(exc)
@@ -101,11 +116,7 @@ class Engine:
 
     def fast_json(self, text: str, source: str, facts_source: str, facts_sha256: str,
                   line: Optional[int] = None) -> Optional[tuple[str, Optional[str]]]:
-        """(untraced explanation document as JSON text, grade), or None when the fast path cannot score it.
-
-        The compiled rules write the text straight from the scores, never building Result objects
-        or dicts; tests check it is byte for byte ``json.dumps`` of the interpreter's document.
-        """
+        """(untraced explanation document as JSON text, grade), or None when the fast path cannot score it."""
         if not self.fast:
             return None
         try:
@@ -149,20 +160,8 @@ class Engine:
         try:
             data = parse_json(text, source)
         except FactsSyntaxError as exc:
-            raise PerfdslError([exc.diagnostic])
+            raise PerfdslError([exc.diagnostic]) from None
         return self.score(data, trace=trace)
-
-
-def rate_paths(ty, prefix: str = "") -> frozenset:
-    """Dotted paths of facts declared 比率, so traces can show them as percentages."""
-    out = set()
-    for name, fty in ty.fields.items():
-        path = f"{prefix}.{name}" if prefix else name
-        if fty.kind == "rate":
-            out.add(path)
-        elif fty.kind == "record":
-            out |= rate_paths(fty, path)
-    return frozenset(out)
 
 
 def load(path: str | os.PathLike) -> Engine:

@@ -184,7 +184,7 @@ def _case_fact_sets():
 
 def test_batch_lines_written_by_the_compiled_rules_are_json_dumps_of_the_interpreters_document():
     """The fast path writes JSON text itself; byte for byte what json.dumps gives for the reference document."""
-    from perfdsl.codegen.generator import Fallback
+    from perfdsl.codegen.runtime import Fallback
     from perfdsl.diagnostics import PerfdslError
     from perfdsl.explain.document import head_json
     from perfdsl.ruleset.facts import Invalid

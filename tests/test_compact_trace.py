@@ -278,11 +278,11 @@ def test_compact_trace_only_where_it_means_something(tmp_path, capsys):
 
 def test_rules_the_tracer_does_not_cover_are_traced_by_the_interpreter_and_it_says_so(tmp_path, capsys, monkeypatch):
     """Should a construct be left uncompiled, the interpreter writes every traced line, and eval says why."""
-    from perfdsl.codegen import traced as trace_compiler
+    from perfdsl.codegen import generator
 
     def refuse(self, *args):
-        raise trace_compiler.Unsupported("某种写法")
-    monkeypatch.setattr(trace_compiler.TraceCompiler, "each", refuse)
+        raise generator.Unsupported("某种写法")
+    monkeypatch.setattr(generator.TracedGenerator, "each", refuse)
     batch = _write(tmp_path, "b.jsonl", BATCH[:3])
     full, compact = tmp_path / "f.jsonl", tmp_path / "c.jsonl"
     assert main(["eval", str(RULES), str(batch), "--format", "json", "-o", str(full)]) == 0

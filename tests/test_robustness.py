@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 
 from perfdsl.cli import main
 from perfdsl.explain.compact import expand_document, read_document
-from perfdsl.codegen.generator import Compiler
+from perfdsl.codegen.generator import Generator
 from perfdsl.diagnostics import PerfdslError
 from perfdsl.engine import FAST_PATH_MISSES, Engine
 from perfdsl.explain.document import explain, head_json
@@ -133,7 +133,7 @@ def test_compiled_code_quotes_names_and_strings(tmp_path, nasty):
     slow = Engine.from_path(rules, fast=False, cache=False).score(facts, trace=True)
     assert fast.root.children[0].name == nasty
     assert fast.root.score == slow.root.score == Decimal("8.00")
-    source = Compiler(engine.rules, engine.checked.facts_type)
+    source = Generator(engine.plan)
     source.module()
     assert repr(nasty) in source.source()
     # the traced compiler too: its compact line, expanded, is the interpreter's traced document

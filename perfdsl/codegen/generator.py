@@ -1,75 +1,34 @@
-"""The fast path: a checked rule set compiled once into Python source, as Jinja compiles templates.
+"""The one code generator: a plan written out as Python source, as Jinja compiles templates.
 
-The tracing interpreter (``evaluator`` + ``scoring``) is the reference;
-this gives the same scores for runs without traces at close to the speed
-of hand-written code.  It never reports errors itself: anything unusual —
-a missing fact, division by zero, a value no band covers, a broken 要求 —
-raises, and the engine re-scores that fact set with the interpreter,
-which explains what is wrong.
+``Generator`` writes each third-level indicator as one function — 令, 不适用, 要求, the base
+(formula, 子项 or full weight), deductions, floor, cap, rounding — exactly once.  Where a step
+could be recorded it calls a hook (``record``, ``open_step``, ``close_step``, and the hooks
+that read facts, 令 values and builtins).  The hooks of ``Generator`` write nothing extra, so
+its functions score without traces; ``TracedGenerator`` overrides only the hooks, so its
+functions also record every step, numbered by the plan's sites, in the interpreter's order.
 
-Safety: the source is generated only from the *checked* AST.  No name from
-a rule file becomes a Python identifier (values are ``L0``, ``L1``…); every
-string and fact key enters the source through ``repr()``, and every number
-as a ``Decimal`` constant held in the namespace, not as text.
+Neither reports errors: anything unusual raises ``Fallback`` (or a ``KeyError`` for a fact
+that is absent, an ``ArithmeticError``) and the engine scores that fact set with the
+interpreter, which explains what is wrong.
+
+Safety: the source is generated only from the *checked* rules.  No name from a rule file
+becomes a Python identifier; every string and fact key enters the source through
+``repr()``, and every number as a ``Decimal`` constant held in the namespace, not as text.
 """
 
 from __future__ import annotations
 
-import decimal
-import functools
-import json
 from decimal import Decimal
-from typing import Callable, Optional
+from typing import Optional
 
-from perfdsl.syntax import ast as A
+import attrs
+
+from perfdsl.codegen.runtime import EXPORTED, Unsupported
 from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES
-from perfdsl.interp.evaluator import Judged
-from perfdsl.explain.document import node_json
-from perfdsl.interp.numbers import CONTEXT, ROUNDING_MODES, ZERO, fixed, percent, plain
-from perfdsl.interp.scoring import Node, Result, _weight_of, aggregate
+from perfdsl.interp.numbers import ROUNDING_MODES, ZERO
+from perfdsl.plan import LeafPlan, Plan, slot_nodes
 from perfdsl.ruleset.types import Ty
-
-
-_js = functools.partial(json.dumps, ensure_ascii=False)
-
-
-def _leaf_text(head: str, after: str, score, raw, status: str, places: int) -> str:
-    """A leaf's JSON text in the rarer cases: not ok (e.g. 不适用), or rounding changed the score."""
-    text = head + (str(score) if status == "ok" else fixed(score, places)) + after + _js(status)
-    if raw is not None and raw != score:
-        text += f', "unrounded": "{raw}"'
-    return text + "}"
-
-
-class Fallback(Exception):
-    """Let the interpreter score this fact set (and explain what is wrong)."""
-
-
-def _nomatch():
-    raise Fallback
-
-
-def _num(v):
-    """A judged value read as a number is its score or deduction."""
-    return v.value if type(v) is Judged else v
-
-
-def _values(v):
-    return list(v.values()) if type(v) is dict else v
-
-
-def _exists(thunk) -> bool:
-    try:
-        thunk()
-        return True
-    except (KeyError, TypeError, Fallback):
-        return False
-
-
-def _bool(v):
-    if v is True or v is False:
-        return v
-    raise Fallback
+from perfdsl.syntax import ast as A
 
 
 def _fast_proportional(rate, points, floor):
@@ -87,7 +46,7 @@ def _fast_ratio(a, b, if_zero):
 
 # Lean versions of the builtins for values the validator has already checked; each computes
 # exactly what its counterpart in builtins.py computes, with no type checks.
-_FAST = {
+FAST_BUILTINS = {
     "min": min,
     "max": max,
     "abs": abs,
@@ -102,10 +61,10 @@ _OPS = {"+": "+", "-": "-", "*": "*", "/": "/"}
 _CMP = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "=": "==", "!=": "!="}
 
 
-class _Source:
+class Source:
     """Python source being written, with constants kept out of the text."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.lines: list[str] = []
         self.consts: dict = {}
         self._const_ids: dict = {}
@@ -124,52 +83,137 @@ class _Source:
         self._temp += 1
         return f"t{self._temp}"
 
-    def run(self, filename: str, helpers: dict, source: Optional[str] = None) -> dict:
-        """The one place generated source is executed: with ``helpers`` and the constants, nothing else.
+    def emit(self, indent: int, line: str) -> None:
+        self.lines.append("    " * indent + line)
 
-        Every caller builds its source from the checked AST or the declared types only: no rule text
-        becomes a Python name, strings enter through ``repr()`` and values as constants.
+    def run(self, filename: str, source: Optional[str] = None) -> dict:
+        """The one place generated source is executed: with the runtime's helpers and the constants.
+
+        Every caller builds its source from the checked rules or the declared types only: no rule
+        text becomes a Python name, strings enter through ``repr()`` and values as constants.
         """
-        namespace = dict(helpers)
+        namespace = dict(EXPORTED)
         namespace.update(self.consts)
         code = compile(source if source is not None else "\n".join(self.lines), f"<perfdsl: {filename}>", "exec")
         exec(code, namespace)  # noqa: S102 — see the docstring
         return namespace
 
-    def emit(self, indent: int, line: str) -> None:
-        self.lines.append("    " * indent + line)
+
+@attrs.define
+class Scope:
+    """What a name means where code is being generated, and which values a formula keeps."""
+
+    lets: dict  # 令 name -> its index in this indicator
+    parent: str = "P"  # the variable holding the current parent step's id (traced)
+    item: Optional[tuple] = None  # (variable, field names, element type) inside 逐项扣
+    slots: Optional[dict] = None  # id(node) -> variable, for the formula being described (traced)
+
+    def with_slots(self, slots: Optional[dict]) -> "Scope":
+        return Scope(self.lets, self.parent, self.item, slots)
 
 
-class Compiler:
-    def __init__(self, rules, facts_ty: Ty):
-        self.rules = rules
-        self.facts_ty = facts_ty
-        self.src = _Source()
+class Generator:
+    """Writes the plan as scoring functions; the hooks here record nothing (no traces)."""
+
+    traced = False
+
+    def __init__(self, plan: Optional[Plan]):
+        self.plan = plan  # None: expressions over one record only (a record's 要求, for the facts check)
+        self.src = Source()
+        self.where: object = None  # the site scope: a leaf's index, "g" (shared 令) or "grade"
+        self._global_index: dict = {}
+        self.facts_ty = plan.facts_ty if plan is not None else Ty("record")
+
+    # ------------------------------------------------------------ hooks: untraced
+    def prologue(self, indent: int) -> None:
+        """Per-function state a traced function keeps (its steps, facts seen, 令 cache)."""
+
+    def define_lets(self, lets: list, indent: int) -> None:
+        """令 values, computed eagerly in dependency order (the checker rejected cycles).
+
+        Where the interpreter would never compute a value that fails here, the failure sends the
+        fact set to the interpreter: eager never changes a score.
+        """
+        by_name = {let.name: let for let in lets}
+        index = {let.name: k for k, let in enumerate(lets)}
+        done: set = set()
+        sc = Scope(index)
+
+        def visit(let: A.Let) -> None:
+            if let.name in done:
+                return
+            done.add(let.name)
+            for dep in _names_in(let.expr):
+                if dep in by_name:
+                    visit(by_name[dep])
+            self.src.emit(indent, f"L{index[let.name]} = {self.expr(let.expr, sc)}")
+        for let in lets:
+            visit(let)
+
+    def define_globals(self) -> None:
+        self.src.emit(0, "def shared(F):")
+        self.where = "g"
+        self.define_lets(self.plan.globals, 1)
+        self.src.emit(1, f"return ({''.join(f'L{k}, ' for k in range(len(self.plan.globals)))})")
+        self.src.emit(0, "")
+
+    def let_ref(self, k: int, sc: Scope) -> str:
+        return f"L{k}"
+
+    def global_ref(self, k: int, sc: Scope) -> str:
+        return f"G[{k}]"
+
+    def fact_ref(self, p: A.Path, sc: Scope) -> str:
+        return self.access("F", p.segments, p.star, self.facts_ty)
+
+    def item_ref(self, p: A.Path, sc: Scope) -> str:
+        var, _fields, element = sc.item
+        return self.access(var, p.segments, p.star, element)
+
+    def call(self, e: A.Call, fn, args: list[str], sc: Scope) -> str:
+        fast = FAST_BUILTINS.get(fn.name)
+        if fast is None:  # its own complaint about a value sends the fact set to the interpreter
+            return f"_call({self.src.const(fn)}, [{', '.join(args)}])"
+        name = f"B_{fn.name}"
+        self.src.consts[name] = fast
+        return f"{name}({', '.join(args)})"
+
+    def chosen(self, arm, subject: str, result: str, sc: Scope) -> str:
+        """The code for the result of a band arm or 查表 case once it matched."""
+        return result
+
+    def record(self, indent: int, node, role: str, values: str = "") -> None:
+        """A step at ``node``'s site ``role``, its values an f-string fragment (``,{x},{y}``)."""
+
+    def open_step(self, indent: int, expr) -> Optional[dict]:
+        """A step that encloses what computing ``expr`` records; returns the values it will show."""
+        return None
+
+    def close_step(self, indent: int, node, role: str, values: str) -> None:
+        self.record(indent, node, role, values)
+
+    def unseen(self, indent: int, expr) -> Optional[dict]:
+        """The values a step's formula will show, none seen yet."""
+        return None
+
+    def per_finding(self, d: A.EachDeduct, isc: Scope, fields: frozenset, element: Optional[Ty]) -> None:
+        """What a traced loop over findings needs per finding: the words for it."""
+
+    def finish(self, indent: int, score: str, raw: str, status: str) -> None:
+        """Return from a leaf (score, unrounded, status) or from ``grade`` (the grade)."""
+        self.src.emit(indent, f"return {score}" if self.where == "grade" else f"return {score}, {raw}, {status}")
+
+    def unsupported(self, why: str) -> None:
+        """A construct the traced scorer cannot record; the untraced one needs nothing more."""
+
+    def num(self, var: str) -> str:
+        return f"{{{var}}}"
+
+    def slots_text(self, slots: Optional[dict]) -> str:
+        return ""
 
     # ------------------------------------------------------------ paths
-    def _fact_type(self, segments) -> Optional[Ty]:
-        ty = self.facts_ty
-        for seg in segments:
-            if ty is None or ty.kind != "record" or seg not in ty.fields:
-                return None
-            ty = ty.fields[seg]
-        return ty
-
-    def path(self, p: A.Path, scope) -> str:
-        lets, item = scope
-        segs = p.segments
-        first = segs[0]
-        if item is not None and first in item[1]:
-            base, rest = item[0], segs
-            return self._access(base, rest, p.star, item[2])
-        if len(segs) == 1 and p.star is None:
-            if first in lets:
-                return lets[first]
-            if first in self.globals:
-                return self.globals[first]
-        return self._access("F", segs, p.star, self.facts_ty)
-
-    def _access(self, base: str, segs, star, root_ty: Optional[Ty]) -> str:
+    def access(self, base: str, segs, star, root_ty: Optional[Ty]) -> str:
         code = base
         ty = root_ty
         stop = star if star is not None else len(segs)
@@ -183,9 +227,22 @@ class Compiler:
             inner = f"{inner}[{seg!r}]"
         return f"[_num({inner}) for x in _values({code})]"
 
+    def path(self, p: A.Path, sc: Scope) -> str:
+        segs = p.segments
+        first = segs[0]
+        if sc.item is not None and first in sc.item[1]:
+            return self.item_ref(p, sc)
+        if len(segs) == 1 and p.star is None:
+            if first in sc.lets:
+                return self.let_ref(sc.lets[first], sc)
+            if first in self._global_index:
+                return self.global_ref(self._global_index[first], sc)
+        return self.fact_ref(p, sc)
+
     # ------------------------------------------------------------ expressions
-    def expr(self, e, scope) -> str:
+    def expr(self, e, sc: Scope) -> str:
         c = self.expr
+        slot = sc.slots.get(id(e)) if sc.slots else None
         if isinstance(e, A.Number):
             return self.src.const(e.value)
         if isinstance(e, A.String):
@@ -193,229 +250,410 @@ class Compiler:
         if isinstance(e, A.Boolean):
             return "True" if e.value else "False"
         if isinstance(e, A.Path):
-            return self.path(e, scope)
+            code = self.path(e, sc)
+            return f"({slot} := {code})" if slot else code
         if isinstance(e, A.Binary):
-            return f"({c(e.left, scope)} {_OPS[e.op]} {c(e.right, scope)})"
+            return f"({c(e.left, sc)} {_OPS[e.op]} {c(e.right, sc)})"
         if isinstance(e, A.Negate):
-            return f"(-{c(e.operand, scope)})"
+            return f"(-{c(e.operand, sc)})"
         if isinstance(e, A.Compare):
-            return f"({c(e.left, scope)} {_CMP[e.op]} {c(e.right, scope)})"
+            return f"({c(e.left, sc)} {_CMP[e.op]} {c(e.right, sc)})"
         # Conditions are booleans: the checker proved it (E202) and the validator checked the facts.
         if isinstance(e, A.Logical):
-            return f"({c(e.left, scope)} {e.op} {c(e.right, scope)})"
+            return f"({c(e.left, sc)} {e.op} {c(e.right, sc)})"
         if isinstance(e, A.Not):
-            return f"(not {c(e.operand, scope)})"
+            return f"(not {c(e.operand, sc)})"
         if isinstance(e, A.Conditional):
-            return f"({c(e.then, scope)} if {c(e.condition, scope)} else {c(e.otherwise, scope)})"
+            cond = c(e.condition, sc)
+            return f"({c(e.then, sc)} if {f'({slot} := {cond})' if slot else cond} else {c(e.otherwise, sc)})"
         if isinstance(e, A.InInterval):
             t = self.src.temp()
-            return f"(({t} := {c(e.value, scope)}) is not None and {self.test(t, e.interval, scope)})"
+            return f"(({t} := {c(e.value, sc)}) is not None and {self.test(t, e.interval, sc)})"
         if isinstance(e, A.Band):
             t = self.src.temp()
             code = "_nomatch()"
             for i, arm in reversed(list(enumerate(e.arms))):
-                test = self.test(t, arm.interval, scope)
+                test = self.test(t, arm.interval, sc)
                 if i == 0:
-                    test = f"(({t} := {c(e.subject, scope)}) is not None and {test})"
-                code = f"({self.chosen(e, arm, t, c(arm.result, scope), scope)} if {test} else {code})"
+                    test = f"(({t} := {c(e.subject, sc)}) is not None and {test})"
+                code = f"({self.chosen(arm, t, c(arm.result, sc), sc)} if {test} else {code})"
             return code
         if isinstance(e, A.Match):
             t = self.src.temp()
             code = "_nomatch()"
             for i, case in reversed(list(enumerate(e.cases))):
                 key = repr(case.key) if isinstance(case.key, str) else self.src.const(case.key)
-                test = f"({t} := {c(e.subject, scope)}) == {key}" if i == 0 else f"{t} == {key}"
-                code = f"({self.chosen(e, case, t, c(case.result, scope), scope)} if {test} else {code})"
+                test = f"({t} := {c(e.subject, sc)}) == {key}" if i == 0 else f"{t} == {key}"
+                code = f"({self.chosen(case, t, c(case.result, sc), sc)} if {test} else {code})"
             return code
         if isinstance(e, A.Call):
             if e.function in EXISTS_NAMES:
-                return f"_exists(lambda: {c(e.args[0], scope)})"
-            impl = self._fn(BY_NAME[e.function])
-            return f"{impl}({', '.join(c(a, scope) for a in e.args)})"
+                if len(e.args) != 1 or not isinstance(e.args[0], A.Path):
+                    return "_nomatch()"  # the interpreter reports it (E330)
+                return f"_exists(lambda: {self.path(e.args[0], sc)})"
+            return self.call(e, BY_NAME[e.function], [c(a, sc) for a in e.args], sc)
         raise AssertionError(type(e))  # pragma: no cover
 
-    def chosen(self, e, arm, subject: str, result: str, scope) -> str:
-        """The code for the result of a band arm or 查表 case once it matched (the tracer records it)."""
-        return result
-
-    def _fn(self, fn) -> str:
-        name = f"B_{fn.name}"
-        self.src.consts[name] = _FAST.get(fn.name, fn.impl)
-        return name
-
-    def test(self, t: str, iv: A.Interval, scope) -> str:
+    def test(self, t: str, iv: A.Interval, sc: Scope) -> str:
         parts = []
         if iv.low is not None:
-            parts.append(f"{t} {'>=' if iv.low_closed else '>'} {self.expr(iv.low, scope)}")
+            parts.append(f"{t} {'>=' if iv.low_closed else '>'} {self.expr(iv.low, sc)}")
         if iv.high is not None:
-            parts.append(f"{t} {'<=' if iv.high_closed else '<'} {self.expr(iv.high, scope)}")
+            parts.append(f"{t} {'<=' if iv.high_closed else '<'} {self.expr(iv.high, sc)}")
         return "(" + " and ".join(parts or ["True"]) + ")"
 
-    # ------------------------------------------------------------ lets
-    def lets(self, lets: list[A.Let], scope_lets: dict, indent: int, prefix: str) -> None:
-        """令 values, computed eagerly in dependency order (the checker rejected cycles).
-
-        Where the interpreter would never compute a value that fails here, the failure
-        sends the fact set to the interpreter: eager never changes a score.
-        """
-        by_name = {let.name: let for let in lets}
-        done: set = set()
-
-        def visit(let: A.Let) -> None:
-            if let.name in done:
-                return
-            done.add(let.name)
-            for dep in _names_in(let.expr):
-                if dep in by_name:
-                    visit(by_name[dep])
-            var = f"{prefix}{len(scope_lets)}"
-            self.src.emit(indent, f"{var} = {self.expr(let.expr, (scope_lets, None))}")
-            scope_lets[let.name] = var
-        for let in lets:
-            visit(let)
-
-    # ------------------------------------------------------------ indicators
-    def leaf_constants(self, ind: A.Indicator) -> tuple:
-        """(weight, and the names of the constants holding it, the rounding quantum and the rounding mode)."""
-        weight = _weight_of(ind)
-        r = self.rules.rounding
-        return (weight, self.src.const(weight), self.src.const(Decimal(1).scaleb(-r.places)),
-                self.src.const(ROUNDING_MODES[r.mode]))
-
-    def leaf(self, ind: A.Indicator, fname: str) -> None:
-        src = self.src
-        weight, W, Q, R = self.leaf_constants(ind)
-        src.emit(0, f"def {fname}(F, S):")
-        lets: dict = {}
-        scope = (lets, None)
-        # 不适用 and 要求 conditions may use 令 values: compute those first
-        self.lets([s for s in ind.statements if isinstance(s, A.Let)], lets, 1, "L")
-        for s in ind.statements:
-            if isinstance(s, A.NotApplicable):
-                src.emit(1, f"if _bool({self.expr(s.condition, scope)}):")
-                if ind.outside:
-                    src.emit(2, f"return {src.const(ZERO)}, None, 'not_applicable'")
-                elif self.rules.system is not None and self.rules.system.not_applicable_policy == "renormalise":
-                    src.emit(2, "return None, None, 'not_applicable'  # left out; scoring.aggregate re-normalises")
-                else:
-                    src.emit(2, f"return {W}.quantize({Q}, rounding={R}), None, 'not_applicable'")
-        for s in ind.statements:
-            if isinstance(s, A.Require):
-                src.emit(1, f"if not _bool({self.expr(s.condition, scope)}):")
-                src.emit(2, "_nomatch()")
-        formula = next((s for s in ind.statements if isinstance(s, A.Formula)), None)
-        parts = [s for s in ind.statements if isinstance(s, A.Part)]
-        if formula is not None:
-            src.emit(1, f"base = {self.expr(formula.expr, scope)}")
-        elif parts:
-            src.emit(1, f"base = {src.const(ZERO)}")
-            for p in parts:
-                P = src.const(p.points)
-                body = 2
-                if p.not_applicable is not None:
-                    src.emit(1, f"if _bool({self.expr(p.not_applicable.condition, scope)}):")
-                    src.emit(2, f"base += {P}")
-                    src.emit(1, "else:")
-                else:
-                    body = 1
-                src.emit(body, f"x = {self.expr(p.expr, scope)}")
-                src.emit(body, f"base += {P} if x > {P} else ({src.const(ZERO)} if x < 0 else x)")
-        else:
-            src.emit(1, f"base = {W}")
-        # the interpreter's order of operations, so even the unrounded value is the same digit for digit
-        src.emit(1, f"ded = {src.const(ZERO)}")
-        for s in ind.statements:
-            if isinstance(s, A.Deduct):
-                amount = self.expr(s.amount, scope)
-                if s.condition is not None:
-                    src.emit(1, f"if _bool({self.expr(s.condition, scope)}):")
-                    src.emit(2, f"ded += {amount}")
-                else:
-                    src.emit(1, f"ded += {amount}")
-            elif isinstance(s, A.EachDeduct):
-                self.each(s, scope)
-        src.emit(1, "raw = base - ded")
-        src.emit(1, f"if raw < 0: raw = {src.const(ZERO)}")
-        src.emit(1, f"if raw > {W}: raw = {W}")
-        if ind.penalty:  # 减分项: the points the item loses are taken off the total
-            src.emit(1, f"return raw.quantize({Q}, rounding={R}) - {W}, raw - {W}, 'ok'")
-        else:
-            src.emit(1, f"return raw.quantize({Q}, rounding={R}), raw, 'ok'")
-        src.emit(0, "")
-
-    def each(self, s: A.EachDeduct, scope) -> None:
-        src = self.src
-        lets = scope[0]
-        ty = self._fact_type(s.items.segments)
-        element = ty.element if ty is not None and ty.kind == "list" else None
-        fields = frozenset(element.fields) if element is not None and element.kind == "record" else frozenset()
-        item_scope = (lets, ("it", fields, element))
-        src.emit(1, "groups = {}")
-        src.emit(1, f"for it in {self.expr(s.items, scope)}:")
-        if s.skip is not None:
-            src.emit(2, f"if _bool({self.expr(s.skip.condition, item_scope)}): continue")
-        key = f"it[{s.group_by!r}]" if s.group_by is not None else "None"
-        src.emit(2, f"k = {key}")
-        src.emit(2, f"groups[k] = groups.get(k, {src.const(ZERO)}) + {self.expr(s.per_item, item_scope)}")
-        src.emit(1, f"total = {src.const(ZERO)}")
-        if s.group_cap is not None:
-            src.emit(1, f"cap = {self.expr(s.group_cap, scope)}")
-            src.emit(1, "for v in groups.values(): total += cap if v > cap else v")
-        else:
-            src.emit(1, "for v in groups.values(): total += v")
-        if s.total_cap is not None:
-            src.emit(1, f"limit = {self.expr(s.total_cap, scope)}")
-            src.emit(1, "if total > limit: total = limit")
-        src.emit(1, "ded += total")
+    # ------------------------------------------------------------ the rule set
+    def module(self) -> dict:
+        """The namespace with ``shared``/``g…``, a function ``leaf<n>`` per leaf of the plan and ``grade``."""
+        self._global_index = {let.name: k for k, let in enumerate(self.plan.globals)}
+        self.define_globals()
+        for leaf in self.plan.leaves:
+            self.leaf(leaf)
+        self.grade()
+        return self.src.run("traced rules" if self.traced else "compiled rules")
 
     def source(self) -> str:
+        """The source written so far (tests read it)."""
         return "\n".join(self.src.lines)
 
-    def module(self):
-        """(namespace with leaf functions, shared() and grade(), leaf function names by indicator id)."""
+    def grade(self) -> None:
         src = self.src
-        self.globals: dict = {}
-        src.emit(0, "def shared(F):")
-        local: dict = {}
-        self.lets(list(self.rules.globals.values()), local, 1, "G")
-        src.emit(1, f"return ({''.join(v + ', ' for v in local.values())})")
-        src.emit(0, "")
-        self.globals = {name: f"S[{i}]" for i, name in enumerate(local)}
-        names = self.leaves()
-        self._grade()
-        helpers = {"_num": _num, "_values": _values, "_exists": _exists, "_bool": _bool, "_nomatch": _nomatch,
-                   "Judged": Judged}
-        return src.run("compiled rules", helpers), names
-
-    def leaves(self) -> dict:
-        """Write a function per third-level indicator, in order; their names by indicator id."""
-        names: dict = {}
-
-        def visit(ind):
-            if ind.children:
-                for c in ind.children:
-                    visit(c)
-                return
-            names[id(ind)] = f"leaf{len(names)}"
-            self.leaf(ind, names[id(ind)])
-        for root in self.rules.roots:
-            visit(root)
-        return names
-
-    def _grade(self) -> None:
-        src = self.src
-        system = self.rules.system
-        src.emit(0, "def grade(F, S, total):")
-        scope = (dict(self.globals), None)
+        system = self.plan.rules.system
+        self.where = "grade"
+        src.emit(0, "def grade(F, G, total):")
+        self.prologue(1)
+        sc = Scope({})
         if system is not None:
             for v in system.vetoes:
-                src.emit(1, f"if _bool({self.expr(v.condition, scope)}): return {v.grade!r}")
+                src.emit(1, f"if _bool({self.expr(v.condition, sc)}):")
+                self.record(2, v, "veto")
+                self.finish(2, repr(v.grade), "", "")
             for arm in system.grades:
-                result = arm.result.value if isinstance(arm.result, A.String) else None
-                src.emit(1, f"if {self.test('total', arm.interval, scope)}: return {result!r}")
+                src.emit(1, f"if {self.test('total', arm.interval, sc)}:")
+                src.emit(2, f"g = {self.expr(arm.result, sc)}")
+                self.record(2, arm, "grade", ",{total},{jt(g)}")
+                self.finish(2, "str(g)", "", "")
             if system.grades:
                 src.emit(1, "_nomatch()")
-        src.emit(1, "return None")
+        self.finish(1, "None", "", "")
+
+    # ------------------------------------------------------------ one indicator
+    def leaf(self, lp: LeafPlan) -> None:
+        src = self.src
+        plan = self.plan
+        ind = lp.indicator
+        r = plan.rounding
+        W, Q, R = src.const(lp.weight), src.const(Decimal(1).scaleb(-r.places)), src.const(ROUNDING_MODES[r.mode])
+        self.where = lp.index
+        self.leaf_started(lp)
+        src.emit(0, f"def leaf{lp.index}(F, G):")
+        self.prologue(1)
+        self.define_lets(lp.lets, 1)  # 不适用 and 要求 conditions may use 令 values
+        sc = Scope({let.name: k for k, let in enumerate(lp.lets)})
+        for s in lp.not_applicable:
+            score, _words = plan.not_applicable_score(lp)
+            src.emit(1, f"if _bool({self.expr(s.condition, sc)}):")
+            self.record(2, s, "na")
+            self.finish(2, "None" if score is None else src.const(score), "None", "'not_applicable'")
+        for s in lp.requires:
+            src.emit(1, f"if not _bool({self.expr(s.condition, sc)}): _nomatch()")
+        if lp.formula is not None:
+            slots = self.open_step(1, lp.formula.expr)
+            src.emit(1, f"base = _number({self.expr(lp.formula.expr, sc.with_slots(slots))})")
+            self.close_step(1, lp.formula, "formula", f",{self.num('base')}{self.slots_text(slots)}")
+        elif lp.parts:
+            src.emit(1, "base = ZERO")
+            for p in lp.parts:
+                self.part(p, sc)
+        else:
+            src.emit(1, f"base = {W}")
+            self.record(1, ind, "full")
+        src.emit(1, "ded = ZERO")  # the interpreter's order of operations: even the unrounded value agrees
+        for d in lp.deductions:
+            if isinstance(d, A.Deduct):
+                self.deduct(d, sc)
+            else:
+                self.each(d, sc)
+        src.emit(1, "raw = base - ded")
+        src.emit(1, "if ded:")
+        self.record(2, ind, "subtotal", f",{self.num('base')},{self.num('ded')},{self.num('raw')}")
+        src.emit(2, "pass")
+        src.emit(1, "if raw < 0:")
+        self.record(2, ind, "floor", f",{self.num('raw')}")
+        src.emit(2, "raw = ZERO")
+        src.emit(1, f"if raw > {W}:")
+        self.record(2, ind, "cap", f",{self.num('raw')}")
+        src.emit(2, f"raw = {W}")
+        src.emit(1, f"score = raw.quantize({Q}, rounding={R})")
+        src.emit(1, "if score != raw:")
+        self.record(2, ind, "rounding", ",{raw},{score}")
+        src.emit(2, "pass")
+        self.record(1, ind, "score", ",{score}")
+        if ind.penalty:  # 减分项: the points the item loses come off the total
+            src.emit(1, f"lost = {W} - score; score = -lost")
+            self.record(1, ind, "penalty", ",{lost},{score}")
+            self.finish(1, "score", f"raw - {W}", "'ok'")
+        else:
+            self.finish(1, "score", "raw", "'ok'")
+        src.emit(0, "")
+
+    def leaf_started(self, lp: LeafPlan) -> None:
+        """Before a leaf's function is written (the traced scorer decides how it writes decimals)."""
+
+    def part(self, p: A.Part, sc: Scope) -> None:
+        src = self.src
+        P = src.const(p.points)
+        indent = 1
+        if p.not_applicable is not None:
+            src.emit(1, f"if _bool({self.expr(p.not_applicable.condition, sc)}):")
+            self.record(2, p, "na")
+            src.emit(2, f"base += {P}")
+            src.emit(1, "else:")
+            indent = 2
+        slots = self.open_step(indent, p.expr)
+        src.emit(indent, f"v = _number({self.expr(p.expr, sc.with_slots(slots))})")
+        src.emit(indent, f"x = {P} if v > {P} else (ZERO if v < 0 else v)")
+        self.close_step(indent, p, "part", f",{self.num('v')},{{x}}{self.slots_text(slots)}")
+        src.emit(indent, "base += x")
+
+    def deduct(self, d: A.Deduct, sc: Scope) -> None:
+        src = self.src
+        indent = 1
+        if d.condition is not None:
+            src.emit(1, f"if not _bool({self.expr(d.condition, sc)}):")
+            self.record(2, d, "check")
+            src.emit(2, "pass")
+            src.emit(1, "else:")
+            indent = 2
+        if isinstance(d.amount, A.Number):
+            src.emit(indent, f"a = {src.const(d.amount.value)}")
+            self.record(indent, d, "deduct", f",{self.num('a')}")
+        else:
+            slots = self.unseen(indent, d.amount)
+            src.emit(indent, f"a = _number({self.expr(d.amount, sc.with_slots(slots))})")
+            self.record(indent, d, "deduct", f",{self.num('a')}{self.slots_text(slots)}")
+        src.emit(indent, "ded += a")
+
+    def each(self, d: A.EachDeduct, sc: Scope) -> None:
+        src = self.src
+        element = self.plan.element_type(d.items)
+        if element is None or element.kind == "any":
+            self.unsupported(f"逐项扣 {d.items.dotted} 的列表元素类型未知")
+        fields = frozenset(element.fields) if element is not None and element.kind == "record" else frozenset()
+        isc = Scope(sc.lets, "P", ("it", fields, element))
+        self._findings = d.items.dotted
+        src.emit(1, f"items = {self.expr(d.items, sc)}")
+        src.emit(1, "if type(items) is not list: _nomatch()")
+        src.emit(1, "if not items:")
+        self.record(2, d, "empty")
+        src.emit(2, "pass")
+        src.emit(1, "groups = {}")
+        src.emit(1, "for n, it in enumerate(items):")
+        self.per_finding(d, isc, fields, element)
+        if d.skip is not None:
+            src.emit(2, f"if _bool({self.expr(d.skip.condition, isc)}):")
+            self.record(3, d, "skip", ",{jt(text)},{n}")
+            src.emit(3, "continue")
+        src.emit(2, f"a = _number({self.expr(d.per_item, isc)})")
+        if d.group_by is not None:
+            if d.group_by not in fields:
+                self.unsupported(f"逐项扣 {d.items.dotted} 按 {d.group_by} 分类，而 {d.group_by} 不是问题记录的字段")
+            src.emit(2, f"k = it[{d.group_by!r}]")
+            self.record(2, d, "finding", f",{self.num('a')},{{jt(text)}},{{n}},{{jt(k)}}")
+        else:
+            src.emit(2, "k = None")
+            self.record(2, d, "finding", f",{self.num('a')},{{jt(text)}},{{n}}")
+        src.emit(2, "groups[k] = groups.get(k, ZERO) + a")
+        src.emit(1, "total = ZERO")
+        src.emit(1, "for k, a in groups.items():")
+        if d.group_cap is not None:  # computed per group, as the interpreter does
+            src.emit(2, f"cap = _number({self.expr(d.group_cap, sc)})")
+            src.emit(2, "if a > cap:")
+            self.record(3, d, "group_cap", f",{{jt(k)}},{self.num('a')},{self.num('cap')}")
+            src.emit(3, "a = cap")
+        src.emit(2, "total += a")
+        if d.total_cap is not None:
+            src.emit(1, f"cap = _number({self.expr(d.total_cap, sc)})")
+            src.emit(1, "if total > cap:")
+            self.record(2, d, "total_cap", f",{self.num('total')},{self.num('cap')}")
+            src.emit(2, "total = cap")
+        src.emit(1, "ded += total")
+
+
+class TracedGenerator(Generator):
+    """The same functions, recording every step as ``[site, parent, value…]`` (the hooks only)."""
+
+    traced = True
+
+    def __init__(self, plan: Plan):
+        super().__init__(plan)
+        self._counter = 0
+        self._numeric: dict = {}  # id(path) -> whether its value is surely a finite decimal
+        # Only 增长率 (a growth from 0) or a written ∞ make an infinite decimal; elsewhere decimals go in as they are.
+        self._global_infinite = any(_may_be_infinite(let) for let in plan.globals)
+        self.infinite = True
+
+    def site(self, node, role: str) -> int:
+        return self.plan.site(self.where, node, role)
+
+    def leaf_started(self, lp: LeafPlan) -> None:
+        self.infinite = self._global_infinite or _may_be_infinite(lp.indicator)
+
+    def prologue(self, indent: int) -> None:
+        self.src.emit(indent, "T = []; FS = set(); C = {}; P = 0")
+
+    def finish(self, indent: int, score: str, raw: str, status: str) -> None:
+        if self.where == "grade":
+            self.src.emit(indent, f"return {score}, T" if score != "None" else "return None, None")
+        else:
+            self.src.emit(indent, f"return {score}, {raw}, {status}, T")
+
+    def unsupported(self, why: str) -> None:
+        raise Unsupported(why)
+
+    # ------------------------------------------------------------ 令
+    def let_function(self, let: A.Let, name: str, cache: str, key: int, lets: dict, indent: int,
+                     params: str) -> None:
+        src = self.src
+        slots = self.slots_of(let.expr)
+        site = self.site(let, "value")
+        src.emit(indent, f"def {name}({params}):")
+        src.emit(indent + 1, "i = len(T); T.append(None); Q = i + 1")  # its parent P is where it is first used
+        self.mark_unseen(slots, indent + 1)
+        v = self.expr(let.expr, Scope(lets, "Q", None, slots))
+        src.emit(indent + 1, f"v = {v}")
+        src.emit(indent + 1, f"T[i] = f'[{site},{{P}},{{jt(v)}}{self.slots_text(slots)}]'")
+        src.emit(indent + 1, f"{cache}[{key}] = v")
+        src.emit(indent + 1, "return v")
+
+    def define_lets(self, lets: list, indent: int) -> None:
+        """Each 令 a function computing it on first use, so its steps nest where that happens."""
+        index = {let.name: k for k, let in enumerate(lets)}
+        for k, let in enumerate(lets):
+            self.let_function(let, f"l{k}", "C", k, index, indent, "P")
+
+    def define_globals(self) -> None:
+        self.where = "g"
+        for k, let in enumerate(self.plan.globals):
+            self.let_function(let, f"g{k}", "G", k, {}, 0, "F, G, T, FS, P")
+            self.src.emit(0, "")
+
+    def let_ref(self, k: int, sc: Scope) -> str:
+        return f"(C[{k}] if {k} in C else l{k}({sc.parent}))"
+
+    def global_ref(self, k: int, sc: Scope) -> str:
+        return f"(G[{k}] if {k} in G else g{k}(F, G, T, FS, {sc.parent}))"
+
+    # ------------------------------------------------------------ facts, builtins, arms
+    def fact_ref(self, p: A.Path, sc: Scope) -> str:
+        segs = p.segments
+        if p.star is not None:
+            code = "F" + "".join(f"[{s!r}]" for s in segs[:p.star])
+            site = self.site(p, "fact")
+            return f"_spread(T, FS, {sc.parent}, {site}, {p.dotted!r}, {code}, {tuple(segs[p.star:])!r})"
+        code = "F" + "".join(f"[{s!r}]" for s in segs)
+        path = ".".join(segs)
+        ty = self.plan.fact_type(segs)
+        if ty is not None and ty.kind == "judged":
+            return self.judged(p, repr(path), code, sc)
+        if ty is None or ty.kind == "any":
+            raise Unsupported(f"事实 {path} 的类型未知")
+        encode = {"number": "str", "integer": "str", "rate": "str", "text": "_string", "enum": "_string",
+                  "bool": "_boolean"}.get(ty.kind, "jt")
+        return f"_fact(T, FS, {sc.parent}, {self.site(p, 'fact')}, {path!r}, {code}, {encode})"
+
+    def item_ref(self, p: A.Path, sc: Scope) -> str:
+        var, _fields, element = sc.item
+        ty = element
+        code = var
+        for seg in p.segments:
+            code = f"{code}[{seg!r}]"
+            ty = ty.fields.get(seg) if ty is not None and ty.kind == "record" else None
+        if p.star is not None:  # the interpreter records nothing for a finding's own fields
+            return self.access(var, p.segments, p.star, element)
+        if ty is None or ty.kind == "any":
+            raise Unsupported(f"逐项扣 {self._findings} 的每项读取类型未知的 {p.dotted}")
+        if ty.kind == "judged":  # the interpreter records a finding's judgement as a fact of its own, by its place
+            where = f"{self.src.const(self._findings + '[')} + str(n) + {self.src.const('].' + p.dotted)}"
+            return self.judged(p, where, code, sc)
+        return code
+
+    def judged(self, p: A.Path, where: str, code: str, sc: Scope) -> str:
+        """A 酌情 value read: its fact (never as a percentage) and its judgement, under the path ``where`` computes."""
+        return (f"_judged(T, FS, {sc.parent}, {self.site(p, 'fact')}, {self.site(p, 'judgement')}, "
+                f"{where}, {code})")
+
+    def call(self, e: A.Call, fn, args: list[str], sc: Scope) -> str:
+        site = self.site(e, "builtin") if fn.explain else None
+        numbers = site is not None and not self.infinite and fn.result == "number" and set(fn.arg_kinds) <= {"n", "*"}
+        return f"_tcall(T, {sc.parent}, {site}, {self.src.const(fn)}, [{', '.join(args)}], {numbers})"
+
+    def chosen(self, arm, subject: str, result: str, sc: Scope) -> str:
+        return f"_arm(T, {sc.parent}, {self.site(arm, 'arm')}, {subject}, {result})"
+
+    # ------------------------------------------------------------ steps
+    def record(self, indent: int, node, role: str, values: str = "") -> None:
+        site = self.site(node, role)
+        self.src.emit(indent, f"T.append(f'[{site},0{values}]')" if "{" in values else f"T.append('[{site},0{values}]')")
+
+    def open_step(self, indent: int, expr) -> Optional[dict]:
+        """Reserve the step (what it encloses comes after it) and make it the parent; nothing seen yet."""
+        slots = self.slots_of(expr)
+        self.src.emit(indent, "i = len(T); T.append(None); P = i + 1")
+        self.mark_unseen(slots, indent)
+        return slots
+
+    def close_step(self, indent: int, node, role: str, values: str) -> None:
+        self.src.emit(indent, f"P = 0; T[i] = f'[{self.site(node, role)},0{values}]'")
+
+    def unseen(self, indent: int, expr) -> Optional[dict]:
+        slots = self.slots_of(expr)
+        self.mark_unseen(slots, indent)
+        return slots
+
+    def mark_unseen(self, slots: dict, indent: int) -> None:
+        if slots:
+            self.src.emit(indent, " = ".join(slots.values()) + " = UNSEEN")
+
+    def per_finding(self, d: A.EachDeduct, isc: Scope, fields: frozenset, element: Optional[Ty]) -> None:
+        if element is not None and element.kind == "record":
+            self.src.emit(2, f"if it.keys() != {self.src.const(fields)}: _nomatch()  # an absent optional field")
+        if d.describe is not None:
+            self.src.emit(2, f"text = _described({self.expr(d.describe, isc)})")
+        else:
+            self.src.emit(2, "text = _finding(it)")
+
+    # ------------------------------------------------------------ values kept for substitution
+    def slots_of(self, expr) -> dict:
+        """id(node) → variable for each path and conditional whose value a substitution shows."""
+        out: dict = {}
+        names = set(self.plan.rules.globals) | set(self._local_names())
+        for x in slot_nodes(expr):
+            self._counter += 1
+            out[id(x)] = f"s{self._counter}"
+            if isinstance(x, A.Path) and x.star is None and x.segments[0] not in names:
+                ty = self.plan.fact_type(x.segments)
+                self._numeric[id(x)] = ty is not None and ty.kind in ("number", "integer", "rate")
+        return out
+
+    def _local_names(self):
+        if isinstance(self.where, int):
+            return [let.name for let in self.plan.leaves[self.where].lets]
+        return []
+
+    def num(self, var: str) -> str:
+        """A decimal's place in a step's text: as is, unless it may be infinite (then ``jt`` marks it)."""
+        return f"{{jt({var})}}" if self.infinite else f"{{{var}}}"
+
+    def slots_text(self, slots: Optional[dict]) -> str:
+        """The values a formula used, as a JSON array in a step's f-string (null: not evaluated)."""
+        out = []
+        for key, var in (slots or {}).items():
+            if self._numeric.get(key) and not self.infinite:
+                out.append(f"{{NULL if {var} is UNSEEN else {var}}}")
+            else:
+                out.append(f"{{jt({var})}}")
+        return "," + "[" + ",".join(out) + "]"
 
 
 def _names_in(e) -> set:
@@ -430,223 +668,14 @@ def _names_in(e) -> set:
     return out
 
 
-class CompiledScorer:
-    """Scores without traces; the same Result shape as the interpreter's Scorer."""
-
-    def __init__(self, rules, facts_ty: Ty, title: Callable[[dict], str]):
-        self.rules = rules
-        self.title = title
-        namespace, names = Compiler(rules, facts_ty).module()
-        self._grade = namespace["grade"]
-        self._shared = namespace["shared"]
-        self._plan = [self._plan_node(ind, 1, namespace, names) for ind in rules.roots]
-        self._weight = sum((_weight_of(ind) for ind in rules.roots if not ind.outside), ZERO)
-        self._weight_text = plain(self._weight)
-        self._places = rules.rounding.places
-        renormalise = rules.system is not None and rules.system.not_applicable_policy == "renormalise"
-        self._tree = None if renormalise else self._document_source()
-
-    def _plan_node(self, ind, level, namespace, names):
-        if ind.children:
-            return (ind, level, _weight_of(ind), None, [self._plan_node(c, level + 1, namespace, names)
-                                                        for c in ind.children])
-        return (ind, level, _weight_of(ind), namespace[names[id(ind)]], None)
-
-    def _document_source(self) -> Callable:
-        """The untraced document's tree as one generated function: straight-line code, no recursion.
-
-        Everything no fact set changes — names, weights, levels, rule locations, the JSON
-        punctuation — is encoded once into string constants; per fact set only scores, rates and
-        statuses are written between them.
-        """
-        src = _Source()
-        places = src.const(self.rules.rounding.places)
-        src.emit(0, "def tree(facts, shared):")
-
-        def node(plan) -> tuple[str, str]:
-            ind, level, weight, leaf, subs = plan
-            head = src.const(f'{{"name": {_js(ind.name)}, "weight": {_js(plain(weight))}, "score": "')
-            after = f'", "level": {level}, "at": {_js(f"{ind.span.file}:{ind.span.line}")}, '
-            if ind.kind != "normal":
-                after += f'{_js(ind.kind)}: true, '
-            score, text = src.temp(), src.temp()
-            if leaf is not None:
-                raw, status = src.temp(), src.temp()
-                ok_tail = src.const(after + '"status": "ok"}')
-                status_key = src.const(after + '"status": ')
-                src.emit(1, f"{score}, {raw}, {status} = {src.const(leaf)}(facts, shared)")
-                src.emit(1, f"if {status} == 'ok' and ({raw} is None or {raw} == {score}):")
-                src.emit(2, f"{text} = {head} + str({score}) + {ok_tail}")
-                src.emit(1, "else:")
-                src.emit(2, f"{text} = _leaf_text({head}, {status_key}, {score}, {raw}, {status}, {places})")
-                return score, text
-            kids = [node(p) for p in subs]
-            rate_key = src.const(after + '"status": "ok", "rate": "')
-            children_key = src.const('", "children": [')
-            src.emit(1, f"{score} = ZERO + {' + '.join(k[0] for k in kids)}")
-            src.emit(1, f"{text} = ({head} + fixed({score}, {places}) + {rate_key} + "
-                        f"{self._rate_code(src, score, weight)} + {children_key} + "
-                        f"{' + COMMA + '.join(k[1] for k in kids)} + CLOSE)")
-            return score, text
-
-        roots = [node(p) for p in self._plan]
-        src.emit(1, f"total = ZERO + {' + '.join(r[0] for r in roots)}" if roots else "total = ZERO")
-        src.emit(1, f"return total, {' + COMMA + '.join(r[1] for r in roots) or 'EMPTY'}")
-        helpers = {"ZERO": ZERO, "COMMA": ", ", "CLOSE": "]}", "EMPTY": "", "HUNDRED": Decimal(100),
-                   "HALF_UP": decimal.ROUND_HALF_UP, "Q2": Decimal("0.01"), "fixed": fixed, "_leaf_text": _leaf_text}
-        return src.run("compiled document", helpers)["tree"]
-
-    @staticmethod
-    def _rate_code(src: _Source, score: str, weight: Decimal) -> str:
-        """``numbers.percent`` written out for a weight known when compiling."""
-        if weight == 0:
-            return "'—'"
-        return f"format(({score} / {src.const(weight)} * HUNDRED).quantize(Q2, rounding=HALF_UP), 'f') + '%'"
-
-    def score(self, facts: dict) -> Result:
-        with decimal.localcontext(CONTEXT):
-            shared = self._shared(facts)
-            root = Node(None, self.title(facts), 0, self._weight, None, [self._run(p, facts, shared) for p in self._plan])
-            aggregate(root, self.rules.rounding)  # group sums and 重新归一, exactly as the interpreter does them
-            grade = self._grade(facts, shared, root.score) if root.score is not None else None
-        return Result(self.rules, root, grade, None, [], [])
-
-    def document_json(self, facts: dict, head: str) -> tuple[str, Optional[str]]:
-        """(JSON text, grade): the untraced explanation document, written straight from the scores.
-
-        Byte for byte what ``json.dumps(explanation.explain(...), ensure_ascii=False)`` gives for
-        the interpreter's Result (tests check it).  ``head`` is the document's text up to the tree
-        (version, provenance).  Under 重新归一 the tree is built as nodes and encoded with the
-        explanation's own ``node_json``: which indicators drop out is only known per fact set.
-        """
-        if self._tree is None:
-            result = self.score(facts)
-            root = node_json(result.root, self._places, trace=False)
-            del root["status"]
-            root["grade"] = result.grade
-            return head + json.dumps(root, ensure_ascii=False)[1:], result.grade
-        with decimal.localcontext(CONTEXT):
-            shared = self._shared(facts)
-            total, tree = self._tree(facts, shared)
-            grade = self._grade(facts, shared, total)
-            text = (f'{head}"name": {_js(self.title(facts))}, "weight": "{self._weight_text}", '
-                    f'"score": "{fixed(total, self._places)}", "rate": "{percent(total, self._weight)}", '
-                    f'"children": [{tree}], "grade": {_js(grade)}}}')
-        return text, grade
-
-    def _run(self, plan, facts, shared) -> Node:
-        ind, level, weight, leaf, subs = plan
-        if leaf is not None:
-            score, raw, status = leaf(facts, shared)
-            node = Node(ind, ind.name, level, weight, score, status=status)
-            node.unrounded = raw
-            return node
-        return Node(ind, ind.name, level, weight, None, [self._run(p, facts, shared) for p in subs])
-
-
-def compile_condition(expr, fields: frozenset, element: Optional[Ty]) -> Callable:
-    """A record's 要求 as a function of the record, for the fast facts validator."""
-    compiler = Compiler(None, Ty("record"))
-    compiler.globals = {}
-    body = compiler.expr(expr, ({}, ("it", fields, element)))
-    compiler.src.emit(0, "def condition(it):")
-    compiler.src.emit(1, f"return {body}")
-    helpers = {"_num": _num, "_values": _values, "_exists": _exists, "_bool": _bool, "_nomatch": _nomatch}
-    return compiler.src.run("compiled requirement", helpers)["condition"]
-
-
-def compile_validator(root: Ty, invalid: type) -> Callable:
-    """The facts check of the fast path, generated as straight-line code from the declared types.
-
-    It accepts exactly what the full validator accepts without errors or warnings, converting
-    the same way (judgements to ``Judged``); anything else raises ``invalid`` and the full
-    validator reports it.
-    """
-    src = _Source()
-    functions: list[list[str]] = []
-    counter = [0]
-
-    def new_function(ty: Ty) -> str:
-        counter[0] += 1
-        name = f"v{counter[0]}"
-        body: list[str] = []
-        functions.append(body)
-        body.append(f"def {name}(x):")
-        value_code(ty, "x", "r", body, 1)
-        body.append("    return r")
-        return name
-
-    def range_checks(ty: Ty, var: str, body: list, indent: int) -> None:
-        pad = "    " * indent
-        decl = ty.decl
-        if decl is None:
-            return
-        iv = decl.interval
-        if iv is not None:
-            if isinstance(iv.low, A.Number):
-                body.append(f"{pad}if {var} {'<' if iv.low_closed else '<='} {src.const(iv.low.value)}: raise Invalid")
-            if isinstance(iv.high, A.Number):
-                body.append(f"{pad}if {var} {'>' if iv.high_closed else '>='} {src.const(iv.high.value)}: raise Invalid")
-        if decl.one_of:
-            allowed = src.const(frozenset(decl.one_of))
-            body.append(f"{pad}if {var} not in {allowed}: raise Invalid")
-
-    def value_code(ty: Ty, var: str, out: str, body: list, indent: int) -> None:
-        pad = "    " * indent
-        kind = ty.kind
-        if kind in ("number", "rate", "integer"):
-            body.append(f"{pad}if type({var}) is not Decimal: raise Invalid")
-            if kind == "integer":
-                body.append(f"{pad}if {var} != {var}.to_integral_value(): raise Invalid")
-            range_checks(ty, var, body, indent)
-            body.append(f"{pad}{out} = {var}")
-        elif kind == "bool":
-            body.append(f"{pad}if {var} is not True and {var} is not False: raise Invalid")
-            body.append(f"{pad}{out} = {var}")
-        elif kind == "text":
-            body.append(f"{pad}if type({var}) is not str: raise Invalid")
-            range_checks(ty, var, body, indent)
-            body.append(f"{pad}{out} = {var}")
-        elif kind == "enum":
-            body.append(f"{pad}if type({var}) is not str or {var} not in {src.const(frozenset(ty.enum_values))}: raise Invalid")
-            body.append(f"{pad}{out} = {var}")
-        elif kind == "judged":
-            field = ty.judged_field
-            keys = src.const(frozenset({field, "理由"}))
-            body.append(f"{pad}if type({var}) is not dict or not {var}.keys() <= {keys}: raise Invalid")
-            body.append(f"{pad}j = {var}.get({field!r}); why = {var}.get('理由')")
-            body.append(f"{pad}if type(j) is not Decimal or type(why) is not str or not why.strip(): raise Invalid")
-            range_checks(ty, "j", body, indent)
-            body.append(f"{pad}{out} = Judged({field!r}, j, why)")
-        elif kind == "list":
-            element = new_function(ty.element)
-            body.append(f"{pad}if type({var}) is not list: raise Invalid")
-            body.append(f"{pad}{out} = [{element}(e) for e in {var}]")
-        elif kind == "map":
-            element = new_function(ty.element)
-            body.append(f"{pad}if type({var}) is not dict: raise Invalid")
-            body.append(f"{pad}{out} = {{k: {element}(e) for k, e in {var}.items()}}")
-        elif kind == "record":
-            names = src.const(frozenset(ty.fields))
-            rec = src.temp()
-            body.append(f"{pad}if type({var}) is not dict or not {var}.keys() <= {names}: raise Invalid")
-            body.append(f"{pad}{rec} = {{}}")
-            for name, fty in ty.fields.items():
-                item = src.temp()
-                body.append(f"{pad}{item} = {var}.get({name!r})")
-                if fty.optional:
-                    body.append(f"{pad}if {item} is not None:")
-                    value_code(fty, item, f"{rec}[{name!r}]", body, indent + 1)
-                else:
-                    body.append(f"{pad}if {item} is None: raise Invalid")
-                    value_code(fty, item, f"{rec}[{name!r}]", body, indent)
-            for req in ty.requires:
-                condition = src.const(compile_condition(req.condition, frozenset(ty.fields), ty))
-                body.append(f"{pad}if {condition}({rec}) is not True: raise Invalid")
-            body.append(f"{pad}{out} = {rec}")
-        else:  # "any": an unresolved type; the checker has reported it
-            body.append(f"{pad}{out} = {var}")
-
-    entry = new_function(root)
-    source = "\n".join(line for body in functions for line in body)
-    return src.run("compiled facts check", {"Decimal": Decimal, "Judged": Judged, "Invalid": invalid}, source)[entry]
+def _may_be_infinite(node) -> bool:
+    """Whether an AST node calls a builtin that can return an infinite decimal, or writes ∞."""
+    if isinstance(node, A.Call) and node.function in ("growth", "增长率"):
+        return True
+    if isinstance(node, A.Number):
+        return not node.value.is_finite()
+    if isinstance(node, (list, tuple)):
+        return any(_may_be_infinite(x) for x in node)
+    if attrs.has(type(node)):
+        return any(_may_be_infinite(getattr(node, f.name)) for f in attrs.fields(type(node)))
+    return False

@@ -16,14 +16,34 @@ from perfdsl.interp.scoring import Node, Result
 SCHEMA_VERSION = 1
 
 
+def _identity(name: str, weight) -> dict:
+    """A node's fields before its score: the layout both document writers follow."""
+    return {"name": name, "weight": plain(weight)}
+
+
+def _place(ind, level: int) -> dict:
+    """An indicator's fields after its score: level, rule location, 加分项/减分项."""
+    out: dict = {"level": level, "at": f"{ind.span.file}:{ind.span.line}"}
+    if ind.outside:
+        out[ind.kind] = True
+    return out
+
+
+def leaf_layout(ind, weight, level: int) -> tuple[str, str]:
+    """The JSON text of an indicator's node around its score, for the generated writer.
+
+    (text up to the score's opening quote, text from its closing quote up to ``"status"``):
+    exactly what ``node_json`` gives, encoded once per rule set.
+    """
+    head = json.dumps(_identity(ind.name, weight), ensure_ascii=False)[:-1] + ', "score": "'
+    return head, '", ' + json.dumps(_place(ind, level), ensure_ascii=False)[1:-1] + ", "
+
+
 def node_json(node: Node, places: int, trace: bool, texts: bool = True) -> dict:
-    out: dict = {"name": node.name, "weight": plain(node.weight)}
+    out = _identity(node.name, node.weight)
     out["score"] = fixed(node.score, places) if node.score is not None else None
     if node.indicator is not None:
-        out["level"] = node.level
-        out["at"] = f"{node.indicator.span.file}:{node.indicator.span.line}"
-        if node.indicator.outside:
-            out[node.indicator.kind] = True
+        out.update(_place(node.indicator, node.level))
     out["status"] = node.status
     if node.children:
         if node.score is not None:

@@ -22,6 +22,7 @@ from perfdsl.interp.evaluator import Env, EvalError, Evaluator, point
 from perfdsl.ruleset.loader import RuleSet
 from perfdsl.interp.numbers import CONTEXT, ZERO, round_to, show
 from perfdsl.interp.tracer import Step, Tracer
+from perfdsl.plan import renormalises, weight_of
 
 
 @attrs.define(eq=False)
@@ -62,12 +63,6 @@ class Result:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-def _weight_of(ind: A.Indicator) -> Decimal:
-    if ind.weight is not None:
-        return ind.weight
-    return sum((_weight_of(c) for c in ind.children if not c.outside), ZERO)
 
 
 def aggregate(node: Node, rounding) -> None:
@@ -116,7 +111,7 @@ class Scorer:
         self.rules = rules
         self.rounding = rules.rounding
         self.percent_paths = percent_paths
-        self.renormalise = rules.system is not None and rules.system.not_applicable_policy == "renormalise"
+        self.renormalise = renormalises(rules)
 
     def score(self, facts: dict, trace: bool = True, warnings: tuple = (), hits: Optional[set] = None) -> Result:
         with decimal.localcontext(CONTEXT):
@@ -137,7 +132,7 @@ class Scorer:
 
     # ------------------------------------------------------------ tree
     def _node(self, ind: A.Indicator, level: int, ev: Evaluator, trace: bool) -> Node:
-        node = Node(ind, ind.name, level, _weight_of(ind))
+        node = Node(ind, ind.name, level, weight_of(ind))
         if ind.children:
             node.children = [self._node(c, level + 1, ev, trace) for c in ind.children]
             return node

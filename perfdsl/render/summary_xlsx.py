@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from perfdsl import __version__
 from perfdsl.explain.document import ruleset_header
 from perfdsl.interp.numbers import plain
-from perfdsl.interp.scoring import _weight_of
+from perfdsl.plan import weight_of
 from perfdsl.render.report import score_text
 from perfdsl.render.xlsx import _FIXED_DATE, fixed_zip
 
@@ -41,7 +41,7 @@ def _paths(indicators, names=(), titles=()) -> list[tuple]:
 
 def _titled(ind) -> str:
     """An indicator's name with its 分值, as the 评分表 heads it: 部门决策（14）."""
-    return f"{ind.name}（{plain(_weight_of(ind))}）"
+    return f"{ind.name}（{plain(weight_of(ind))}）"
 
 
 class SummaryWorkbook:

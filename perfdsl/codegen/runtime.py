@@ -1,0 +1,189 @@
+"""What generated code may call: one list, as Jinja's ``runtime.exported``.
+
+Every helper here is reached from generated source by its name in ``EXPORTED`` and nothing
+else enters the generated namespace but constants.  The untraced scorer uses the plain
+helpers; the traced one adds the recording helpers, which append each step as the text of a
+JSON array ``[site, parent, value…]`` (decimals as JSON numbers, so nothing is lost).
+"""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+from json.encoder import encode_basestring
+
+from perfdsl.interp import sentences
+from perfdsl.interp.builtins import BuiltinError
+from perfdsl.interp.evaluator import Judged
+from perfdsl.interp.numbers import ZERO, fixed, percent
+
+_string = encode_basestring  # json.dumps of one string, without json.dumps' overhead
+
+
+class Fallback(Exception):
+    """Let the interpreter score this fact set (and explain what is wrong)."""
+
+
+class Unsupported(Exception):
+    """A construct the traced scorer does not cover; traced lines of this rule set use the interpreter.
+
+    The message (Chinese: users see it) names the construct.
+    """
+
+
+UNSEEN = object()  # a formula's value not computed (a branch not taken)
+
+
+def nomatch():
+    raise Fallback
+
+
+def num(v):
+    """A judged value read as a number is its score or deduction."""
+    return v.value if type(v) is Judged else v
+
+
+def values(v):
+    return list(v.values()) if type(v) is dict else v
+
+
+def exists(thunk) -> bool:
+    try:
+        thunk()
+        return True
+    except (KeyError, TypeError, Fallback):
+        return False
+
+
+def boolean(v):
+    if v is True or v is False:
+        return v
+    raise Fallback
+
+
+def number(v):
+    if type(v) is not Decimal:
+        raise Fallback
+    return v
+
+
+def leaf_text(head: str, after: str, score, raw, status: str, places: int) -> str:
+    """A leaf's JSON text up to its closing brace, when not ok (e.g. 不适用) or rounding changed the score."""
+    text = head + (str(score) if status == "ok" else fixed(score, places)) + after + _string(status)
+    if raw is not None and raw != score:
+        text += f', "unrounded": "{raw}"'
+    return text
+
+
+def call(fn, args):
+    """A builtin the fast path cannot vouch for: its own complaint sends the fact set to the interpreter."""
+    try:
+        return fn.impl(*args)
+    except (BuiltinError, TypeError, ArithmeticError):
+        raise Fallback from None
+
+
+# ---------------------------------------------------------------- recording (the traced scorer)
+def jt(v) -> str:
+    """A value as typed JSON text: decimals as numbers, so reading them back loses nothing.
+
+    JSON has no infinity: a growth from 0 (the only way to one) is written {"$decimal": "Infinity"}.
+    """
+    t = type(v)
+    if t is Decimal:
+        return str(v) if v.is_finite() else '{"$decimal":"%s"}' % v
+    if t is str:
+        return _string(v)
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if t is list:
+        return "[" + ",".join([jt(x) for x in v]) + "]"
+    if t is dict:
+        return "{" + ",".join([_string(k) + ":" + jt(x) for k, x in v.items()]) + "}"
+    if t is Judged:
+        return "{" + _string(v.field) + ":" + _string(str(v.value)) + ',"理由":' + _string(v.reason) + "}"
+    if v is UNSEEN:
+        return "null"
+    raise Fallback
+
+
+def bool_text(v) -> str:
+    return "true" if v else "false"
+
+
+def fact(T, FS, P, site, path, v, encode):
+    """A fact read: recorded the first time this indicator reads it (``encode``: its type's JSON text)."""
+    if path not in FS:
+        FS.add(path)
+        T.append(f"[{site},{P},{encode(v)}]")
+    return v
+
+
+def judged(T, FS, P, site, jsite, path, v):
+    """A 酌情 value: the fact (once), then the judgement with its reason, both under ``path``.
+
+    A finding's 酌情 field is recorded, as the interpreter does, under the finding's place (问题[2].扣分).
+    """
+    if path not in FS:
+        FS.add(path)
+        T.append(f"[{site},{P},{v.value},{_string(path)}]")
+    T.append(f"[{jsite},{P},{v.value},{_string(v.field)},{_string(v.reason)},{_string(path)}]")
+    return v.value
+
+
+def spread(T, FS, P, site, path, items, rest):
+    if type(items) is dict:
+        items = list(items.values())
+    if type(items) is not list:
+        raise Fallback
+    out = []
+    for item in items:
+        v = item
+        for seg in rest:
+            if type(v) is Judged or type(v) is not dict or v.get(seg) is None:
+                raise Fallback
+            v = v[seg]
+        out.append(v.value if type(v) is Judged else v)
+    if path not in FS:
+        FS.add(path)
+        T.append(f"[{site},{P},{jt(out)}]")
+    return out
+
+
+def arm(T, P, site, v, result):
+    """The band arm or 查表 case that matched, after its result (whose own steps come first)."""
+    T.append(f"[{site},{P},{jt(v)},{jt(result)}]")
+    return result
+
+
+def traced_call(T, P, site, fn, args, numbers=False):
+    """A builtin; ``numbers``: all its values are finite decimals, written as they are."""
+    result = call(fn, args)
+    if site is not None:
+        if numbers:
+            T.append(f"[{site},{P},[{','.join(map(str, args))}],{result}]")
+        else:
+            T.append(f"[{site},{P},{jt(args)},{jt(result)}]")
+    return result
+
+
+def finding(item) -> str:
+    return sentences.finding_text(item, None)
+
+
+def described(v) -> str:
+    return v if isinstance(v, str) else sentences.shown(v)
+
+
+EXPORTED = {
+    "Decimal": Decimal, "Judged": Judged, "ZERO": ZERO, "UNSEEN": UNSEEN, "NULL": "null",
+    "_nomatch": nomatch, "_num": num, "_values": values, "_exists": exists, "_bool": boolean,
+    "_number": number, "_call": call,
+    "jt": jt, "_string": _string, "_boolean": bool_text, "_fact": fact, "_judged": judged, "_spread": spread,
+    "_arm": arm, "_tcall": traced_call, "_finding": finding, "_described": described,
+    # the document writer
+    "COMMA": ", ", "CLOSE": "]}", "END": "}", "TRACE": ', "trace": [', "fixed": fixed, "_rate": percent,
+    "_leaf_text": leaf_text, "HUNDRED": Decimal(100), "HALF_UP": decimal.ROUND_HALF_UP, "Q2": Decimal("0.01"),
+}

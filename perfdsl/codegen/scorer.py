@@ -1,0 +1,190 @@
+"""The generated scorer and its one document writer, traced (compact steps) or not.
+
+``GeneratedScorer`` runs the functions ``generator`` wrote for a plan and writes the JSON
+document straight from the scores: everything no fact set changes (names, weights, levels,
+rule locations, the JSON punctuation) is encoded once, by ``explain.document``'s own layout,
+into constants of one generated function; per fact set only scores, rates, statuses — and,
+traced, each leaf's steps — are joined between them.  Under 重新归一, where which indicators
+drop out is known only per fact set, the scores become nodes and the interpreter's own
+``aggregate`` and ``node_json`` write the document.  Tests hold every document byte for byte
+equal to the interpreter's (the compact one after ``expand``).
+"""
+
+from __future__ import annotations
+
+import decimal
+import json
+import re
+from typing import Callable, Optional
+
+from perfdsl.codegen.generator import Generator, Source, TracedGenerator
+from perfdsl.explain.document import leaf_layout, node_json
+from perfdsl.interp.numbers import CONTEXT, fixed, percent, plain
+from perfdsl.interp.scoring import Node, Result, aggregate
+from perfdsl.plan import Plan, PlanNode
+
+
+def _js(v) -> str:
+    return json.dumps(v, ensure_ascii=False)
+
+
+class _Placeholder:
+    """Stands for a leaf's compact steps while the rest of the document is encoded by json.dumps.
+
+    It encodes as ``[{"\\u0000": n}]``, which no JSON string can contain unescaped (its quotes
+    would be escaped), so the text put in its place can only land where it belongs.
+    """
+
+    def __init__(self, n: int):
+        self.n = n
+
+    def to_json(self) -> dict:
+        return {"\x00": self.n}
+
+
+_PLACEHOLDER = re.compile(r'\[\{"\\u0000": (\d+)\}\]')
+
+
+class GeneratedScorer:
+    """The plan's generated functions, and the documents written from what they return."""
+
+    def __init__(self, plan: Plan, title: Callable[[dict], str], traced: bool = False):
+        self.plan = plan
+        self.rules = plan.rules
+        self.title = title
+        self.traced = traced
+        self.sites = plan.sites
+        namespace = (TracedGenerator if traced else Generator)(plan).module()
+        self._grade = namespace["grade"]
+        self._shared = None if traced else namespace["shared"]
+        self._leaves = [namespace[f"leaf{leaf.index}"] for leaf in plan.leaves]
+        self._places = plan.rounding.places
+        self._weight_text = plain(plan.weight)
+        self._tree = None if plan.renormalise else self._tree_function()
+
+    def _globals(self, facts: dict):
+        """What the leaves read shared 令 from: all computed now, or (traced) a cache filled on first use."""
+        return {} if self._shared is None else self._shared(facts)
+
+    # ------------------------------------------------------------ scores
+    def score(self, facts: dict) -> Result:
+        """The untraced Result, for library callers (the same shape as the interpreter's)."""
+        with decimal.localcontext(CONTEXT):
+            G = self._globals(facts)
+            root = Node(None, self.title(facts), 0, self.plan.weight, None,
+                        [self._node(n, facts, G, None) for n in self.plan.roots])
+            aggregate(root, self.rules.rounding)  # group sums and 重新归一, exactly as the interpreter does them
+            grade = self._grade_of(facts, G, root.score)[0] if root.score is not None else None
+        return Result(self.rules, root, grade, None, [], [])
+
+    def _grade_of(self, facts: dict, G, total):
+        """(grade, steps); traced, the grade is worked out afresh, as the interpreter's fresh evaluator does."""
+        if self.traced:
+            return self._grade(facts, {}, total)
+        return self._grade(facts, G, total), None
+
+    def _node(self, pn: PlanNode, facts: dict, G, traces: Optional[list]) -> Node:
+        ind = pn.indicator
+        if pn.leaf is None:
+            return Node(ind, ind.name, pn.level, pn.weight, None, [self._node(c, facts, G, traces) for c in pn.children])
+        out = self._leaves[pn.leaf.index](facts, G)
+        node = Node(ind, ind.name, pn.level, pn.weight, out[0], status=out[2])
+        node.unrounded = out[1]
+        if traces is not None:
+            node.steps = [_Placeholder(len(traces))]  # type: ignore[list-item]  # json.dumps writes it as a marker
+            traces.append(out[3])
+        return node
+
+    # ------------------------------------------------------------ documents
+    def document_json(self, facts: dict, head: str) -> tuple[str, Optional[str]]:
+        """(JSON text, grade): the explanation document, traced with compact steps or untraced.
+
+        Byte for byte what ``json.dumps(explain(...), ensure_ascii=False)`` gives for the
+        interpreter's Result (untraced; traced, after ``expand``).  ``head`` is the document's
+        text up to the tree (version, provenance).  Raises for anything unusual.
+        """
+        with decimal.localcontext(CONTEXT):
+            if self._tree is None:
+                return self._document_from_nodes(facts, head)
+            G = self._globals(facts)
+            total, tree = self._tree(facts, G)
+            grade, steps = self._grade_of(facts, G, total)
+            text = (f'{head}"name": {_js(self.title(facts))}, "weight": "{self._weight_text}", '
+                    f'"score": "{fixed(total, self._places)}", "rate": "{percent(total, self.plan.weight)}", '
+                    f'"children": [{tree}], "grade": {_js(grade)}')
+            if steps:
+                text += ', "grade_trace": [' + ",".join(steps) + "]"
+        return text + "}", grade
+
+    def _document_from_nodes(self, facts: dict, head: str) -> tuple[str, Optional[str]]:
+        """The same document built as nodes, so the interpreter's own aggregation re-normalises."""
+        traces: Optional[list] = [] if self.traced else None
+        G = self._globals(facts)
+        root = Node(None, self.title(facts), 0, self.plan.weight, None,
+                    [self._node(n, facts, G, traces) for n in self.plan.roots])
+        aggregate(root, self.rules.rounding)
+        grade, steps = self._grade_of(facts, G, root.score) if root.score is not None else (None, None)
+        doc = node_json(root, self._places, trace=self.traced, texts=False)
+        del doc["status"]
+        doc["grade"] = grade
+        if traces is not None and steps:
+            doc["grade_trace"] = [_Placeholder(len(traces)).to_json()]
+            traces.append(steps)
+        text = head + json.dumps(doc, ensure_ascii=False)[1:]
+        if traces is not None:
+            text = _PLACEHOLDER.sub(lambda m: "[" + ",".join(traces[int(m.group(1))]) + "]", text)
+        return text, grade
+
+    def _tree_function(self) -> Callable:
+        """The document's tree as one generated function: scores first, then the text in one join."""
+        src = Source()
+        places = src.const(self._places)
+        traced = self.traced
+        src.emit(0, "def tree(F, G):")
+
+        def scores(pn: PlanNode) -> tuple:
+            """Emit the code computing this indicator's score; return what writing it needs."""
+            score = src.temp()
+            if pn.leaf is not None:
+                raw, status, steps, text = src.temp(), src.temp(), src.temp(), src.temp()
+                outs = f"{score}, {raw}, {status}" + (f", {steps}" if traced else "")
+                src.emit(1, f"{outs} = {src.const(self._leaves[pn.leaf.index])}(F, G)")
+                return pn, score, (raw, status, steps, text), None
+            kids = [scores(c) for c in pn.children]
+            src.emit(1, f"{score} = ZERO + {' + '.join(k[1] for k in kids)}")
+            return pn, score, None, kids
+
+        def pieces(item) -> list:
+            pn, score, leaf, kids = item
+            head, after = leaf_layout(pn.indicator, pn.weight, pn.level)
+            head_c = src.const(head)
+            if leaf is not None:
+                raw, status, steps, text = leaf
+                src.emit(1, f"if {status} == 'ok' and ({raw} is None or {raw} == {score}):")
+                ok_tail, status_key = src.const(after + '"status": "ok"'), src.const(after + '"status": ')
+                src.emit(2, f"{text} = {head_c} + str({score}) + {ok_tail}")
+                src.emit(1, "else:")
+                src.emit(2, f"{text} = _leaf_text({head_c}, {status_key}, {score}, {raw}, {status}, {places})")
+                return [text, "TRACE", f"','.join({steps})", "CLOSE"] if traced else [text, "END"]
+            out = [head_c, f"fixed({score}, {places})", src.const(after + '"status": "ok", "rate": "'),
+                   f"_rate({score}, {src.const(pn.weight)})", src.const('", "children": [')]
+            for n, kid in enumerate(kids):
+                if n:
+                    out.append("COMMA")
+                out += pieces(kid)
+            return out + ["CLOSE"]
+
+        roots = [scores(pn) for pn in self.plan.roots]
+        src.emit(1, f"total = ZERO + {' + '.join(r[1] for r in roots)}" if roots else "total = ZERO")
+        text: list = []
+        for n, item in enumerate(roots):
+            if n:
+                text.append("COMMA")
+            text += pieces(item)
+        src.emit(1, f"return total, ''.join(({', '.join(text)}{',' if text else ''}))")
+        return src.run("traced document" if traced else "compiled document")["tree"]
+
+    # ------------------------------------------------------------ reading compact steps back
+    def expand_steps(self, steps: list) -> list:
+        from perfdsl.explain.compact import expand_steps
+        return expand_steps(self.plan.sites, steps)

@@ -1,0 +1,361 @@
+"""The plan: a checked rule set lowered once, the single description every engine works from.
+
+The plan holds the indicator tree with its weights and levels, each third-level indicator's
+statements sorted by role (令, 不适用, 要求, base, deductions), the rule set's policies, and
+the **sites**: every place in the rules that can record a trace step, numbered by one
+deterministic walk.  Sites are a pure function of the rules, so a compact trace written in
+one process is expanded in another by numbering the same walk, without building a scorer.
+
+The code generator (``codegen``) and the compact-trace reader (``explain.compact``) both
+read sites from here; the interpreter (``interp``) reads the tree, weights and policies.
+"""
+
+from __future__ import annotations
+
+import functools
+from decimal import Decimal
+from typing import Callable, Optional, Union
+
+import attrs
+
+from perfdsl.interp import sentences
+from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES
+from perfdsl.interp.numbers import ZERO, round_to
+from perfdsl.ruleset.types import Ty
+from perfdsl.syntax import ast as A
+
+Statement = Union[A.Deduct, A.EachDeduct]
+
+
+def weight_of(ind: A.Indicator) -> Decimal:
+    """An indicator's points: its own 分值, else the sum of its children inside the total."""
+    if ind.weight is not None:
+        return ind.weight
+    return sum((weight_of(c) for c in ind.children if not c.outside), ZERO)
+
+
+def rate_paths(ty: Ty, prefix: str = "") -> frozenset:
+    """Dotted paths of facts declared 比率, so traces can show them as percentages."""
+    out: set = set()
+    for name, fty in ty.fields.items():
+        path = f"{prefix}.{name}" if prefix else name
+        if fty.kind == "rate":
+            out.add(path)
+        elif fty.kind == "record":
+            out |= rate_paths(fty, path)
+    return frozenset(out)
+
+
+def renormalises(rules) -> bool:
+    """Whether a not-applicable indicator drops out and its siblings are scaled up (不适用时 重新归一)."""
+    return rules.system is not None and rules.system.not_applicable_policy == "renormalise"
+
+
+def slot_nodes(expr) -> list:
+    """The paths and conditionals whose values a formula's substitution shows, in one fixed order."""
+    out: list = []
+    stack = [expr]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, A.Call) and x.function in EXISTS_NAMES:
+            continue  # 存在(…) reads its path without keeping the value
+        if isinstance(x, (A.Path, A.Conditional)):
+            out.append(x)
+        stack.extend(A.subexpressions(x))
+    return out
+
+
+@attrs.frozen
+class Site:
+    """A place in the rules that records a step, and how its values become the step's words."""
+
+    kind: Optional[str]  # None: the kind depends on the values (a deduction of 0 is a check)
+    span: Optional[A.Span]
+    render: Callable  # (*values) -> (text, fields) or, when kind is None, (kind, text, fields)
+
+
+@attrs.define(eq=False)
+class LeafPlan:
+    """A third-level indicator's statements by role, in the order the rules give them."""
+
+    indicator: A.Indicator
+    index: int
+    weight: Decimal
+    lets: list
+    not_applicable: list
+    requires: list
+    formula: Optional[A.Formula]
+    parts: list
+    deductions: list  # A.Deduct and A.EachDeduct, in order
+
+
+@attrs.define(eq=False)
+class PlanNode:
+    indicator: A.Indicator
+    level: int
+    weight: Decimal
+    leaf: Optional[LeafPlan]
+    children: list
+
+
+class Plan:
+    """A checked rule set, lowered once; its sites numbered."""
+
+    def __init__(self, rules, facts_ty: Ty):
+        self.rules = rules
+        self.facts_ty = facts_ty
+        self.rounding = rules.rounding
+        self.renormalise = renormalises(rules)
+        self.percent_paths = rate_paths(facts_ty)
+        self.leaves: list[LeafPlan] = []
+        self.roots = [self._node(ind, 1) for ind in rules.roots]
+        self.weight = sum((n.weight for n in self.roots if not n.indicator.outside), ZERO)
+        self.globals = list(rules.globals.values())
+        self.sites: list[Site] = []
+        self._keys: dict = {}
+        _SiteWalk(self).run()
+
+    def _node(self, ind: A.Indicator, level: int) -> PlanNode:
+        if ind.children:
+            return PlanNode(ind, level, weight_of(ind), None, [self._node(c, level + 1) for c in ind.children])
+        st = ind.statements
+        leaf = LeafPlan(ind, len(self.leaves), weight_of(ind),
+                        [s for s in st if isinstance(s, A.Let)],
+                        [s for s in st if isinstance(s, A.NotApplicable)],
+                        [s for s in st if isinstance(s, A.Require)],
+                        next((s for s in st if isinstance(s, A.Formula)), None),
+                        [s for s in st if isinstance(s, A.Part)],
+                        [s for s in st if isinstance(s, (A.Deduct, A.EachDeduct))])
+        self.leaves.append(leaf)
+        return PlanNode(ind, level, leaf.weight, leaf, [])
+
+    def fact_type(self, segments) -> Optional[Ty]:
+        ty: Optional[Ty] = self.facts_ty
+        for seg in segments:
+            if ty is None or ty.kind != "record" or seg not in ty.fields:
+                return None
+            ty = ty.fields[seg]
+        return ty
+
+    def element_type(self, items: A.Path) -> Optional[Ty]:
+        """The type of one finding of a 逐项扣 list, if declared."""
+        ty = self.fact_type(items.segments)
+        return ty.element if ty is not None and ty.kind == "list" else None
+
+    def not_applicable_score(self, leaf: LeafPlan) -> tuple[Optional[Decimal], str]:
+        """(score, the words for it) of an indicator that does not apply."""
+        if leaf.indicator.outside:
+            return ZERO, "不计加减分"
+        if self.renormalise:
+            return None, "不计分，其余指标重新归一"
+        r = self.rounding
+        return round_to(leaf.weight, r.places, r.mode), f"按满分 {sentences.show(leaf.weight)} 计"
+
+    # ------------------------------------------------------------ sites
+    def site(self, scope, node, role: str) -> int:
+        """The number of the site ``role`` of AST ``node`` in ``scope`` (a leaf index, "g" or "grade")."""
+        return self._keys[(scope, id(node), role)]
+
+    def _add(self, scope, node, role: str, kind: Optional[str], span, render: Callable) -> None:
+        key = (scope, id(node), role)
+        if key not in self._keys:
+            self.sites.append(Site(kind, span, render))
+            self._keys[key] = len(self.sites)
+
+    def expand_steps(self, steps: list) -> list:
+        """Compact steps of these rules → the interpreter's step objects."""
+        from perfdsl.explain.compact import expand_steps
+        return expand_steps(self.sites, steps)
+
+    def describer(self, expr) -> Callable:
+        """Payload (slot values in ``slot_nodes`` order, None for unseen) → the formula with those values."""
+        nodes = slot_nodes(expr)
+        percent_paths = self.percent_paths
+
+        def describe(values) -> str:
+            seen = {id(n): v for n, v in zip(nodes, values, strict=False) if v is not None}
+            return sentences.describe(expr, seen, percent_paths)
+        return describe
+
+
+class _SiteWalk:
+    """Numbers the sites: every indicator in order, then the shared 令, then the grade."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.scope: object = None
+        self.lets: frozenset = frozenset()
+        self.item: Optional[tuple] = None  # (findings path, field names, element type) inside 逐项扣
+
+    def run(self) -> None:
+        p = self.plan
+        for leaf in p.leaves:
+            self.leaf(leaf)
+        self.scope, self.lets, self.item = "g", frozenset(), None
+        for let in p.globals:
+            self.let(let)
+        self.scope = "grade"
+        system = p.rules.system
+        if system is not None:
+            for v in system.vetoes:
+                self.expr(v.condition)
+                p._add("grade", v, "veto", "veto", v.span, functools.partial(sentences.veto, v))
+            for arm in system.grades:
+                self.interval(arm.interval)
+                self.expr(arm.result)
+                p._add("grade", arm, "grade", "grade", arm.span,
+                       lambda total, g, arm=arm: sentences.grade(total, arm, g))
+
+    def add(self, node, role: str, kind: Optional[str], span, render: Callable) -> None:
+        self.plan._add(self.scope, node, role, kind, span, render)
+
+    def let(self, let: A.Let) -> None:
+        describe = self.plan.describer(let.expr)
+        self.add(let, "value", "value", let.span, lambda v, seen: sentences.let_value(let, v, describe(seen)))
+        self.expr(let.expr)
+
+    def leaf(self, leaf: LeafPlan) -> None:
+        p = self.plan
+        ind = leaf.indicator
+        self.scope, self.item = leaf.index, None
+        self.lets = frozenset(s.name for s in leaf.lets)
+        for let in leaf.lets:
+            self.let(let)
+        for s in leaf.not_applicable:
+            _score, outcome = p.not_applicable_score(leaf)
+            self.add(s, "na", "not_applicable", s.span, functools.partial(sentences.not_applicable, s, outcome))
+            self.expr(s.condition)
+        for s in leaf.requires:
+            self.expr(s.condition)
+        if leaf.formula is not None:
+            describe = p.describer(leaf.formula.expr)
+            e = leaf.formula.expr
+            self.add(leaf.formula, "formula", "formula", leaf.formula.span,
+                     lambda v, seen: sentences.formula(e, v, describe(seen)))
+            self.expr(e)
+        elif leaf.parts:
+            for part in leaf.parts:
+                self.part(part)
+        else:
+            self.add(ind, "full", "formula", ind.span, functools.partial(sentences.full_weight, leaf.weight))
+        for d in leaf.deductions:
+            if isinstance(d, A.Deduct):
+                self.deduct(d)
+            else:
+                self.each(d)
+        w = leaf.weight
+        r = p.rounding
+        self.add(ind, "subtotal", "subtotal", ind.span, sentences.subtotal)
+        self.add(ind, "floor", "floor", ind.span, sentences.floor)
+        self.add(ind, "cap", "cap", ind.span, lambda raw: sentences.cap(raw, w))
+        rspan = r.span if r.span is not A.NO_SPAN else ind.span
+        self.add(ind, "rounding", "rounding", rspan, functools.partial(sentences.rounding, r.mode, r.places))
+        self.add(ind, "score", "score", ind.span, lambda v: sentences.score(v, w))
+        if ind.penalty:
+            self.add(ind, "penalty", "penalty", ind.span, lambda lost, v: sentences.penalty(lost, w, v))
+
+    def part(self, part: A.Part) -> None:
+        if part.not_applicable is not None:
+            self.add(part, "na", "not_applicable", part.not_applicable.span,
+                     functools.partial(sentences.part_not_applicable, part))
+            self.expr(part.not_applicable.condition)
+        describe = self.plan.describer(part.expr)
+        self.add(part, "part", "part", part.span,
+                 lambda v, clamped, seen: sentences.part(part, v, clamped, describe(seen)))
+        self.expr(part.expr)
+
+    def deduct(self, d: A.Deduct) -> None:
+        if d.condition is not None:
+            self.add(d, "check", "check", d.span, functools.partial(sentences.not_deducted, d))
+            self.expr(d.condition)
+        if isinstance(d.amount, A.Number):
+            self.add(d, "deduct", None, d.span, lambda amount: _deduction(d, amount, None))
+        else:
+            describe = self.plan.describer(d.amount)
+            self.add(d, "deduct", None, d.span, lambda amount, seen: _deduction(d, amount, describe(seen)))
+            self.expr(d.amount)
+
+    def each(self, d: A.EachDeduct) -> None:
+        element = self.plan.element_type(d.items)
+        fields = frozenset(element.fields) if element is not None and element.kind == "record" else frozenset()
+        self.expr(d.items)
+        self.add(d, "empty", "check", d.span, functools.partial(sentences.no_findings, d))
+        outer, self.item = self.item, (d.items.dotted, fields, element)
+        if d.describe is not None:
+            self.expr(d.describe)
+        if d.skip is not None:
+            self.add(d, "skip", "not_applicable", d.skip.span,
+                     lambda text, n: sentences.finding_skipped(d, text, int(n)))
+            self.expr(d.skip.condition)
+        self.expr(d.per_item)
+        if d.group_by is not None:
+            self.add(d, "finding", "deduction", d.span,
+                     lambda amount, text, n, key: sentences.finding(d, amount, text, int(n), key))
+        else:
+            self.add(d, "finding", "deduction", d.span,
+                     lambda amount, text, n: sentences.finding(d, amount, text, int(n), None))
+        self.item = outer
+        if d.group_cap is not None:
+            self.add(d, "group_cap", "cap", d.group_cap.span, sentences.group_cap)
+            self.expr(d.group_cap)
+        if d.total_cap is not None:
+            self.add(d, "total_cap", "cap", d.total_cap.span, sentences.total_cap)
+            self.expr(d.total_cap)
+
+    def interval(self, iv: A.Interval) -> None:
+        for end in (iv.low, iv.high):
+            if end is not None:
+                self.expr(end)
+
+    def expr(self, e) -> None:
+        if isinstance(e, A.Path):
+            self.path(e)
+            return
+        if isinstance(e, A.Call):
+            fn = BY_NAME.get(e.function)
+            if fn is not None and fn.explain and e.function not in EXISTS_NAMES:
+                self.add(e, "builtin", "builtin", e.span, functools.partial(sentences.builtin, fn))
+        elif isinstance(e, A.Band):
+            for arm in e.arms:
+                self.add(arm, "arm", "band", arm.span, functools.partial(sentences.band, e, arm))
+                self.interval(arm.interval)
+        elif isinstance(e, A.Match):
+            for case in e.cases:
+                self.add(case, "arm", "match", case.span, functools.partial(sentences.match, e))
+        elif isinstance(e, A.InInterval):
+            self.interval(e.interval)
+        for sub in A.subexpressions(e):
+            self.expr(sub)
+
+    def path(self, p: A.Path) -> None:
+        segs = p.segments
+        if self.item is not None and segs[0] in self.item[1]:
+            ty = self.item[2]
+            for seg in segs:
+                ty = ty.fields.get(seg) if ty is not None and ty.kind == "record" else None
+            if p.star is None and ty is not None and ty.kind == "judged":
+                self.judged(p)
+            return
+        if len(segs) == 1 and p.star is None and (segs[0] in self.lets or segs[0] in self.plan.rules.globals):
+            return
+        if p.star is not None:
+            self.add(p, "fact", "fact", p.span, lambda v, path=p.dotted: sentences.fact(path, v, False))
+            return
+        ty = self.plan.fact_type(segs)
+        if ty is not None and ty.kind == "judged":
+            self.judged(p)
+            return
+        path = ".".join(segs)
+        pct = path in self.plan.percent_paths
+        self.add(p, "fact", "fact", p.span, lambda v: sentences.fact(path, v, pct))
+
+    def judged(self, p: A.Path) -> None:
+        """A 酌情 value read: its fact (never as a percentage), then the judgement with its reason."""
+        self.add(p, "fact", "fact", p.span, lambda v, path: sentences.fact(path, v, False))
+        self.add(p, "judgement", "judgement", p.span,
+                 lambda v, field, reason, path: sentences.judgement(path, field, v, reason))
+
+
+def _deduction(d: A.Deduct, amount: Decimal, subst: Optional[str]):
+    text, data = sentences.deduction(d, amount, subst if amount else None)
+    return ("deduction" if amount else "check"), text, data
