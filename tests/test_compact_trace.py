@@ -278,7 +278,7 @@ def test_compact_trace_only_where_it_means_something(tmp_path, capsys):
 
 def test_rules_the_tracer_does_not_cover_are_traced_by_the_interpreter_and_it_says_so(tmp_path, capsys, monkeypatch):
     """Should a construct be left uncompiled, the interpreter writes every traced line, and eval says why."""
-    from perfdsl.codegen import generator
+    from perfdsl.codegen import recording as generator
 
     def refuse(self, *args):
         raise generator.Unsupported("某种写法")
