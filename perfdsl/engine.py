@@ -42,8 +42,8 @@ class Engine:
     def __init__(self, checked: Checked, fast: bool = True):
         self.checked = checked
         self.rules: RuleSet = checked.rules
-        self._plan: Optional[Plan] = Plan(checked.rules, checked.facts_type)
-        self.scorer = Scorer(checked.rules, self.plan.percent_paths)
+        self.plan = Plan(checked.rules, checked.facts_type)
+        self.scorer = Scorer(self.plan)
         self.fast = fast
         self._validate = None
         self._compiled: Optional[GeneratedScorer] = None
@@ -52,16 +52,8 @@ class Engine:
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        # generated code and the plan's sentence functions are rebuilt on arrival
-        state["_validate"] = state["_compiled"] = state["_tracer"] = state["_plan"] = None
+        state["_validate"] = state["_compiled"] = state["_tracer"] = None  # generated code is rebuilt on arrival
         return state
-
-    @property
-    def plan(self) -> Plan:
-        """The rules lowered once: what every engine works from, and where compact steps are read back."""
-        if self._plan is None:
-            self._plan = Plan(self.checked.rules, self.checked.facts_type)
-        return self._plan
 
     def validator(self):
         """The generated facts check (built on first use)."""

@@ -115,6 +115,16 @@ class Plan:
         self._keys: dict = {}
         _SiteWalk(self).run()
 
+    def __getstate__(self):
+        """Sites hold sentence functions and are keyed by node identity: rebuilt on arrival, not shipped."""
+        state = self.__dict__.copy()
+        state["sites"], state["_keys"] = [], {}
+        return state
+
+    def __setstate__(self, state) -> None:
+        self.__dict__.update(state)
+        _SiteWalk(self).run()
+
     def _node(self, ind: A.Indicator, level: int) -> PlanNode:
         if ind.children:
             return PlanNode(ind, level, weight_of(ind), None, [self._node(c, level + 1) for c in ind.children])

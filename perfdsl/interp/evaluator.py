@@ -2,9 +2,9 @@
 
 Names resolve innermost first: the fields of the current finding (inside
 逐项扣), the indicator's own 令 values, the rule set's shared 令 values, then
-facts.  Values are computed once, on first use.  When a ``Tracer`` is
-given, every fact read, named value, band, lookup and builtin case is
-recorded with its values; without one, tracing costs an ``is None`` test.
+facts.  Values are computed once, on first use.  Every fact read, named
+value, band, lookup and builtin case is told to the ``Tracer`` with its
+values; the default one listens to nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from perfdsl.diagnostics import Diagnostic, error
 from perfdsl.interp.numbers import show
 from perfdsl.syntax.printer import expr_text, interval_text
 from perfdsl.interp.sentences import percent_band as _percent_band, shown as _shown
-from perfdsl.interp.tracer import Tracer
+from perfdsl.interp.tracer import NO_TRACER, Tracer
+from perfdsl.interp.tracer import point as point  # where perfdsl test reads it
 
 
 @attrs.frozen
@@ -37,13 +38,6 @@ class EvalError(Exception):
     def __init__(self, diagnostic: Diagnostic):
         self.diagnostic = diagnostic
         super().__init__(diagnostic.headline())
-
-
-class Missing(Exception):
-    """An optional fact that is absent; becomes an EvalError where it was needed."""
-
-    def __init__(self, path: str):
-        self.path = path
 
 
 class Env:
@@ -72,16 +66,14 @@ class Evaluator:
     def __init__(self, lets: dict[str, A.Let], facts: dict, tracer: Optional[Tracer] = None,
                  percent_paths: frozenset = frozenset()):
         self.percent_paths = percent_paths  # facts declared 比率: shown as percentages in traces
-        self.hits: Optional[set] = None  # domain coverage for `perfdsl test`: which arms, branches… ran
         self.globals = lets
         self.global_cache: dict[str, object] = {}
         # the names a shared 令 sees: the shared 令 values, each computed once per fact set however reached
         self.global_env = Env(lets)
         self.global_env.cache = self.global_cache
         self.facts = facts
-        self.tracer = tracer
+        self.tracer: Tracer = tracer or NO_TRACER
         self._active: set[int] = set()
-        self._seen: Optional[dict[int, object]] = {} if tracer is not None else None
 
     # ------------------------------------------------------------ entry points
     def value(self, expr, env: Env):
@@ -101,7 +93,7 @@ class Evaluator:
 
     def describe(self, expr) -> str:
         """The formula with the values it used — only meaningful while tracing."""
-        return sentences.describe(expr, self._seen or {}, self.percent_paths)
+        return self.tracer.describe(expr)
 
     # ------------------------------------------------------------ errors
     def _error(self, code: str, message: str, span: A.Span, fact_path: Optional[str] = None) -> EvalError:
@@ -119,8 +111,7 @@ class Evaluator:
 
     def _path(self, e: A.Path, env: Env):
         value = self._resolve(e, env)
-        if self._seen is not None:
-            self._seen[id(e)] = value
+        self.tracer.seen(e, value)
         return value
 
     def _resolve(self, e: A.Path, env: Env):
@@ -172,17 +163,17 @@ class Evaluator:
                 sub = f"{sub}.{seg}"
                 v = self._step(v, seg, sub, e)
             out.append(v.value if isinstance(v, Judged) else v)
-        if trace and self.tracer is not None:
+        if trace:
             self.tracer.fact(e.dotted, e.span, out, False)
         return out
 
     def _leaf(self, value, path, e, trace):
         if isinstance(value, Judged):
-            if self.tracer is not None:
-                self.tracer.fact(path, e.span, value.value, False)
-                self.tracer.add("judgement", e.span, *sentences.judgement(path, value.field, value.value, value.reason))
+            self.tracer.fact(path, e.span, value.value, False)
+            self.tracer.step("judgement", e.span,
+                             lambda: sentences.judgement(path, value.field, value.value, value.reason))
             return value.value
-        if trace and self.tracer is not None:
+        if trace:
             self.tracer.fact(path, e.span, value, path in self.percent_paths)
         return value
 
@@ -193,16 +184,15 @@ class Evaluator:
         if key in self._active:
             raise self._error("E306", f"`{let.name}` 的定义引用了它自身", let.span)
         self._active.add(key)
+        tracer = self.tracer
+        step = tracer.open("value", let.span)
         try:
-            if self.tracer is not None:
-                step = self.tracer.open("value", let.span)
-                try:
-                    v = self.value(let.expr, env)
-                finally:
-                    self.tracer.close()
-                step.text, step.data = sentences.let_value(let, v, self.describe(let.expr))
-            else:
+            try:
                 v = self.value(let.expr, env)
+            except BaseException:
+                tracer.close(step, None)
+                raise
+            tracer.close(step, lambda: sentences.let_value(let, v, tracer.describe(let.expr)))
         finally:
             self._active.discard(key)
         cache[let.name] = v
@@ -262,10 +252,8 @@ class Evaluator:
 
     def _conditional(self, e: A.Conditional, env):
         taken = self.boolean(e.condition, env)
-        if self.hits is not None:
-            self.hits.add(point("then" if taken else "else", e.span))
-        if self._seen is not None:
-            self._seen[id(e)] = taken
+        self.tracer.hit("then" if taken else "else", e.span)
+        self.tracer.seen(e, taken)
         return self.value(e.then if taken else e.otherwise, env)
 
     def contains(self, iv: A.Interval, v: Decimal, env: Env) -> bool:
@@ -286,11 +274,9 @@ class Evaluator:
         v = self.number(e.subject, env)
         for arm in e.arms:
             if self.contains(arm.interval, v, env):
-                if self.hits is not None:
-                    self.hits.add(point("band", arm.span))
+                self.tracer.hit("band", arm.span)
                 result = self.value(arm.result, env)
-                if self.tracer is not None:
-                    self.tracer.add("band", arm.span, *sentences.band(e, arm, v, result))
+                self.tracer.step("band", arm.span, lambda: sentences.band(e, arm, v, result))
                 return result
         listed = "、".join(interval_text(a.interval) for a in e.arms)
         raise self._error("E320", f"{expr_text(e.subject)} = {show(v, _percent_band(e))} 不在任何区间内"
@@ -300,11 +286,9 @@ class Evaluator:
         v = self.value(e.subject, env)
         for case in e.cases:
             if case.key == v:
-                if self.hits is not None:
-                    self.hits.add(point("match", case.span))
+                self.tracer.hit("match", case.span)
                 result = self.value(case.result, env)
-                if self.tracer is not None:
-                    self.tracer.add("match", case.span, *sentences.match(e, v, result))
+                self.tracer.step("match", case.span, lambda: sentences.match(e, v, result))
                 return result
         raise self._error("E321", f"{expr_text(e.subject)} = {_shown(v)} 不在查表的取值中", e.span,
                           fact_path=_fact_of(e.subject))
@@ -333,10 +317,10 @@ class Evaluator:
             raise self._error("E332", f"{e.function}(…) 的参数个数或类型不对", e.span)
         except (DivisionByZero, InvalidOperation):
             raise self._error("E310", f"{e.function}(…) 中出现除数为零", e.span)
-        if self.hits is not None and fn.case_of is not None:
-            self.hits.add(point("builtin:" + fn.case_of(args), e.span))
-        if self.tracer is not None and fn.explain is not None:
-            self.tracer.add("builtin", e.span, *sentences.builtin(fn, args, result))
+        if fn.case_of is not None:
+            self.tracer.hit("builtin:" + fn.case_of(args), e.span)
+        if fn.explain is not None:
+            self.tracer.step("builtin", e.span, lambda: sentences.builtin(fn, args, result))
         return result
 
 
@@ -348,11 +332,6 @@ _DISPATCH = {
     A.Conditional: Evaluator._conditional, A.InInterval: Evaluator._in_interval, A.Band: Evaluator._band,
     A.Match: Evaluator._match,
 }
-
-
-def point(kind: str, span: A.Span) -> tuple:
-    """A coverage point: what ran, and where its rule is."""
-    return (kind, span.file, span.line, span.column)
 
 
 def _fact_of(expr) -> Optional[str]:

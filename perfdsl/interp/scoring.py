@@ -18,11 +18,11 @@ import attrs
 from perfdsl.syntax import ast as A
 from perfdsl.interp import sentences
 from perfdsl.diagnostics import Diagnostic, error
-from perfdsl.interp.evaluator import Env, EvalError, Evaluator, point
+from perfdsl.interp.evaluator import Env, EvalError, Evaluator
 from perfdsl.ruleset.loader import RuleSet
 from perfdsl.interp.numbers import CONTEXT, ZERO, round_to, show
-from perfdsl.interp.tracer import Step, Tracer
-from perfdsl.plan import renormalises, weight_of
+from perfdsl.interp.tracer import NO_TRACER, CoverageTracer, Step, StepTracer, Tracer, combined
+from perfdsl.plan import LeafPlan, Plan, PlanNode
 
 
 @attrs.define(eq=False)
@@ -105,53 +105,51 @@ def aggregate(node: Node, rounding) -> None:
 
 
 class Scorer:
-    """Scores fact sets against one checked rule set."""
+    """The interpreter: scores fact sets by walking the plan, the readable reference and the explainer."""
 
-    def __init__(self, rules: RuleSet, percent_paths: frozenset = frozenset()):
-        self.rules = rules
-        self.rounding = rules.rounding
-        self.percent_paths = percent_paths
-        self.renormalise = renormalises(rules)
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.rules = plan.rules
+        self.rounding = plan.rounding
+        self.percent_paths = plan.percent_paths
 
     def score(self, facts: dict, trace: bool = True, warnings: tuple = (), hits: Optional[set] = None) -> Result:
+        """``trace``: keep each indicator's steps; ``hits``: add the coverage points reached to it."""
+        coverage = CoverageTracer(hits) if hits is not None else None
         with decimal.localcontext(CONTEXT):
             ev = Evaluator(self.rules.globals, facts, None, self.percent_paths)
-            ev.hits = hits
-            roots = [self._node(ind, 1, ev, trace) for ind in self.rules.roots]
-            root = Node(None, self._title(facts), 0, sum((n.weight for n in roots if not _outside(n)), ZERO),
-                        children=roots)
+            roots = [self._node(pn, ev, trace, coverage) for pn in self.plan.roots]
+            root = Node(None, self._title(facts), 0, self.plan.weight, children=roots)
             aggregate(root, self.rounding)
             errors = [d for n in root.walk() for d in n.errors]
             grade, grade_steps = (None, None)
             if root.score is not None:
                 try:
-                    grade, grade_steps = self._grade(root.score, facts, trace, hits)
+                    grade, grade_steps = self._grade(root.score, facts, trace, coverage)
                 except EvalError as err:
                     errors.append(err.diagnostic)
         return Result(self.rules, root, grade, grade_steps, errors, list(warnings))
 
     # ------------------------------------------------------------ tree
-    def _node(self, ind: A.Indicator, level: int, ev: Evaluator, trace: bool) -> Node:
-        node = Node(ind, ind.name, level, weight_of(ind))
-        if ind.children:
-            node.children = [self._node(c, level + 1, ev, trace) for c in ind.children]
+    def _node(self, pn: PlanNode, ev: Evaluator, trace: bool, coverage: Optional[Tracer]) -> Node:
+        ind = pn.indicator
+        node = Node(ind, ind.name, pn.level, pn.weight)
+        if pn.leaf is None:
+            node.children = [self._node(c, ev, trace, coverage) for c in pn.children]
             return node
-        tracer = Tracer() if trace else None
-        ev.tracer = tracer
-        ev._seen = {} if tracer is not None else None
+        steps = StepTracer(self.percent_paths) if trace else None
+        tr = ev.tracer = combined(steps, coverage)
         try:
-            self._leaf(ind, node, ev, tracer)
+            self._leaf(pn.leaf, node, ev, tr)
         except EvalError as err:
             node.status = "error"
             node.errors.append(err.diagnostic)
             node.score = None
-            if tracer is not None:
-                tracer.add("error", err.diagnostic.span, f"无法评分：{err.diagnostic.message}", {})
+            tr.step("error", err.diagnostic.span, lambda: (f"无法评分：{err.diagnostic.message}", {}))
         finally:
-            if tracer is not None:
-                node.steps = tracer.steps
-            ev.tracer = None
-            ev._seen = None
+            if steps is not None:
+                node.steps = steps.steps
+            ev.tracer = NO_TRACER
         return node
 
     def _title(self, facts: dict) -> str:
@@ -168,132 +166,109 @@ class Scorer:
             return show(cur) if isinstance(cur, Decimal) else str(cur)
         return re.sub(r"\{([^{}]+)\}", fill, system.title)
 
-    def _grade(self, total: Decimal, facts: dict, trace: bool, hits: Optional[set] = None):
+    def _grade(self, total: Decimal, facts: dict, trace: bool, coverage: Optional[Tracer]):
         system = self.rules.system
         if system is None or not system.grades:
             return None, None
-        tracer = Tracer() if trace else None
-        ev = Evaluator(self.rules.globals, facts, tracer, self.percent_paths)
+        steps = StepTracer(self.percent_paths) if trace else None
+        tr = combined(steps, coverage)
+        ev = Evaluator(self.rules.globals, facts, tr, self.percent_paths)
         env = Env({})
         for veto in system.vetoes:
             if ev.boolean(veto.condition, env):
-                if hits is not None:
-                    hits.add(point("veto", veto.span))
-                if tracer is not None:
-                    tracer.add("veto", veto.span, *sentences.veto(veto))
-                return veto.grade, (tracer.steps if tracer else None)
+                tr.hit("veto", veto.span)
+                tr.step("veto", veto.span, lambda v=veto: sentences.veto(v))
+                return veto.grade, (steps.steps if steps else None)
         for arm in system.grades:
             if ev.contains(arm.interval, total, env):
-                if hits is not None:
-                    hits.add(point("grade", arm.span))
+                tr.hit("grade", arm.span)
                 grade = ev.value(arm.result, env)
-                if tracer is not None:
-                    tracer.add("grade", arm.span, *sentences.grade(total, arm, grade))
-                return str(grade), (tracer.steps if tracer else None)
+                tr.step("grade", arm.span, lambda a=arm, g=grade: sentences.grade(total, a, g))
+                return str(grade), (steps.steps if steps else None)
         raise EvalError(error("E340", f"总分 {show(total)} 不在任何等级区间内", system.span))
 
     # ------------------------------------------------------------ leaf
-    def _leaf(self, ind: A.Indicator, node: Node, ev: Evaluator, tr: Optional[Tracer]) -> None:
-        env = Env({s.name: s for s in ind.statements if isinstance(s, A.Let)})
-        weight = node.weight
-        for s in ind.statements:
-            if isinstance(s, A.NotApplicable) and ev.boolean(s.condition, env):
-                _hit(ev, "na", s.span)
+    def _leaf(self, lp: LeafPlan, node: Node, ev: Evaluator, tr: Tracer) -> None:
+        ind = lp.indicator
+        env = Env({s.name: s for s in lp.lets})
+        weight = lp.weight
+        for s in lp.not_applicable:
+            if ev.boolean(s.condition, env):
+                tr.hit("na", s.span)
                 node.status = "not_applicable"
-                if ind.outside:
-                    node.score, outcome = ZERO, "不计加减分"
-                elif self.renormalise:
-                    node.score, outcome = None, "不计分，其余指标重新归一"
-                else:
-                    node.score, outcome = round_to(weight, self.rounding.places, self.rounding.mode), f"按满分 {show(weight)} 计"
-                if tr is not None:
-                    tr.add("not_applicable", s.span, *sentences.not_applicable(s, outcome))
+                node.score, outcome = self.plan.not_applicable_score(lp)
+                tr.step("not_applicable", s.span, lambda s=s, o=outcome: sentences.not_applicable(s, o))
                 return
-        for s in ind.statements:
-            if isinstance(s, A.Require) and not ev.boolean(s.condition, env):
-                _hit(ev, "require", s.span)
+        for s in lp.requires:
+            if not ev.boolean(s.condition, env):
+                tr.hit("require", s.span)
                 raise EvalError(error("E350", f"{ind.name}：{s.message}（{ev.describe(s.condition)} 不成立）",
                                       s.span, fact_path=_first_fact(s.condition)))
-        formula = next((s for s in ind.statements if isinstance(s, A.Formula)), None)
-        parts = [s for s in ind.statements if isinstance(s, A.Part)]
-        if formula is not None:
-            base, step = _opened(tr, "formula", formula.span, ev, formula.expr, env)
-            if step is not None:
-                step.text, step.data = sentences.formula(formula.expr, base, ev.describe(formula.expr))
-        elif parts:
+        if lp.formula is not None:
+            e = lp.formula.expr
+            base = _opened(tr, "formula", lp.formula.span, ev, e, env,
+                           lambda v: sentences.formula(e, v, tr.describe(e)))
+        elif lp.parts:
             base = ZERO
-            for p in parts:
+            for p in lp.parts:
                 base += self._part(p, ev, env, tr)
         else:
             base = weight
-            if tr is not None:
-                tr.add("formula", ind.span, *sentences.full_weight(weight))
+            tr.step("formula", ind.span, lambda: sentences.full_weight(weight))
         deducted = ZERO
-        for s in ind.statements:
-            if isinstance(s, A.Deduct):
-                deducted += self._deduct(s, ev, env, tr)
-            elif isinstance(s, A.EachDeduct):
-                deducted += self._each(s, ev, env, tr)
+        for d in lp.deductions:
+            deducted += self._deduct(d, ev, env, tr) if isinstance(d, A.Deduct) else self._each(d, ev, env, tr)
         raw = base - deducted
-        if tr is not None and deducted:
-            tr.add("subtotal", ind.span, *sentences.subtotal(base, deducted, raw))
+        if deducted:
+            tr.step("subtotal", ind.span, lambda b=base, d=deducted, r=raw: sentences.subtotal(b, d, r))
         if raw < 0:
-            _hit(ev, "floor", ind.span)
-            if tr is not None:
-                tr.add("floor", ind.span, *sentences.floor(raw))
+            tr.hit("floor", ind.span)
+            tr.step("floor", ind.span, lambda r=raw: sentences.floor(r))
             raw = ZERO
         if raw > weight:
-            _hit(ev, "cap", ind.span)
-            if tr is not None:
-                tr.add("cap", ind.span, *sentences.cap(raw, weight))
+            tr.hit("cap", ind.span)
+            tr.step("cap", ind.span, lambda r=raw: sentences.cap(r, weight))
             raw = weight
         r = self.rounding
         score = round_to(raw, r.places, r.mode)
         node.unrounded = raw
-        if tr is not None:
-            if score != raw:
-                tr.add("rounding", r.span if r.span is not A.NO_SPAN else ind.span,
-                       *sentences.rounding(r.mode, r.places, raw, score))
-            tr.add("score", ind.span, *sentences.score(score, weight))
+        if score != raw:
+            tr.step("rounding", r.span if r.span is not A.NO_SPAN else ind.span,
+                    lambda: sentences.rounding(r.mode, r.places, raw, score))
+        tr.step("score", ind.span, lambda s=score: sentences.score(s, weight))
         if ind.penalty:  # scored like any item out of its points; the points it loses come off the total
             lost = weight - score
             score = -lost
             node.unrounded = raw - weight
-            if tr is not None:
-                tr.add("penalty", ind.span, *sentences.penalty(lost, weight, score))
+            tr.step("penalty", ind.span, lambda: sentences.penalty(lost, weight, score))
         node.score = score
 
-    def _part(self, p: A.Part, ev: Evaluator, env: Env, tr: Optional[Tracer]) -> Decimal:
+    def _part(self, p: A.Part, ev: Evaluator, env: Env, tr: Tracer) -> Decimal:
         if p.not_applicable is not None and ev.boolean(p.not_applicable.condition, env):
-            _hit(ev, "na", p.not_applicable.span)
-            if tr is not None:
-                tr.add("not_applicable", p.not_applicable.span, *sentences.part_not_applicable(p))
+            tr.hit("na", p.not_applicable.span)
+            tr.step("not_applicable", p.not_applicable.span, lambda: sentences.part_not_applicable(p))
             return p.points
-        v, step = _opened(tr, "part", p.span, ev, p.expr, env)
-        clamped = min(max(v, ZERO), p.points)
-        if step is not None:
-            step.text, step.data = sentences.part(p, v, clamped, ev.describe(p.expr))
-        return clamped
+        v = _opened(tr, "part", p.span, ev, p.expr, env,
+                    lambda v: sentences.part(p, v, min(max(v, ZERO), p.points), tr.describe(p.expr)))
+        return min(max(v, ZERO), p.points)
 
-    def _deduct(self, d: A.Deduct, ev: Evaluator, env: Env, tr: Optional[Tracer]) -> Decimal:
+    def _deduct(self, d: A.Deduct, ev: Evaluator, env: Env, tr: Tracer) -> Decimal:
         if d.condition is not None and not ev.boolean(d.condition, env):
-            if tr is not None:
-                tr.add("check", d.span, *sentences.not_deducted(d))
+            tr.step("check", d.span, lambda: sentences.not_deducted(d))
             return ZERO
         amount = ev.number(d.amount, env)
         if amount:
-            _hit(ev, "deduct", d.span)
-        if tr is not None:
-            subst = ev.describe(d.amount) if amount and not isinstance(d.amount, A.Number) else None
-            tr.add("deduction" if amount else "check", d.span, *sentences.deduction(d, amount, subst))
+            tr.hit("deduct", d.span)
+        subst = (lambda: tr.describe(d.amount)) if amount and not isinstance(d.amount, A.Number) else (lambda: None)
+        tr.step("deduction" if amount else "check", d.span, lambda: sentences.deduction(d, amount, subst()))
         return amount
 
-    def _each(self, d: A.EachDeduct, ev: Evaluator, env: Env, tr: Optional[Tracer]) -> Decimal:
+    def _each(self, d: A.EachDeduct, ev: Evaluator, env: Env, tr: Tracer) -> Decimal:
         items = ev.value(d.items, env)
         if not isinstance(items, list):
             raise EvalError(error("E360", f"逐项扣 需要列表：{d.items.dotted}", d.items.span, fact_path=d.items.dotted))
-        if tr is not None and not items:
-            tr.add("check", d.span, *sentences.no_findings(d))
+        if not items:
+            tr.step("check", d.span, lambda: sentences.no_findings(d))
         groups: dict[object, Decimal] = {}
         order: list[object] = []
         for n, item in enumerate(items):
@@ -301,9 +276,8 @@ class Scorer:
             ienv = env.for_item(item, fields, f"{d.items.dotted}[{n}]")
             text = self._finding_text(d, item, ev, ienv)
             if d.skip is not None and ev.boolean(d.skip.condition, ienv):
-                _hit(ev, "skip", d.skip.span)
-                if tr is not None:
-                    tr.add("not_applicable", d.skip.span, *sentences.finding_skipped(d, text, n))
+                tr.hit("skip", d.skip.span)
+                tr.step("not_applicable", d.skip.span, lambda t=text, n=n: sentences.finding_skipped(d, t, n))
                 continue
             amount = ev.number(d.per_item, ienv)
             key = ev.value(A.Path((d.group_by,), None, d.span), ienv) if d.group_by else None
@@ -312,26 +286,23 @@ class Scorer:
                 order.append(key)
             groups[key] += amount
             if amount:
-                _hit(ev, "each", d.span)
-            if tr is not None:
-                tr.add("deduction", d.span, *sentences.finding(d, amount, text, n, key))
+                tr.hit("each", d.span)
+            tr.step("deduction", d.span, lambda a=amount, t=text, n=n, k=key: sentences.finding(d, a, t, n, k))
         total = ZERO
         for key in order:
             amount = groups[key]
             if d.group_cap is not None:
                 cap = ev.number(d.group_cap, env)
                 if amount > cap:
-                    _hit(ev, "group_cap", d.group_cap.span)
-                    if tr is not None:
-                        tr.add("cap", d.group_cap.span, *sentences.group_cap(key, amount, cap))
+                    tr.hit("group_cap", d.group_cap.span)
+                    tr.step("cap", d.group_cap.span, lambda k=key, a=amount, c=cap: sentences.group_cap(k, a, c))
                     amount = cap
             total += amount
         if d.total_cap is not None:
             cap = ev.number(d.total_cap, env)
             if total > cap:
-                _hit(ev, "total_cap", d.total_cap.span)
-                if tr is not None:
-                    tr.add("cap", d.total_cap.span, *sentences.total_cap(total, cap))
+                tr.hit("total_cap", d.total_cap.span)
+                tr.step("cap", d.total_cap.span, lambda t=total, c=cap: sentences.total_cap(t, c))
                 total = cap
         return total
 
@@ -340,19 +311,16 @@ class Scorer:
         return sentences.finding_text(item, described)
 
 
-def _opened(tr: Optional[Tracer], kind: str, span: A.Span, ev: Evaluator, expr, env: Env):
-    """(number, step): computed inside an open step, so its own steps nest under it; the caller fills the step in."""
-    step = tr.open(kind, span) if tr is not None else None
+def _opened(tr: Tracer, kind: str, span: A.Span, ev: Evaluator, expr, env: Env, make) -> Decimal:
+    """A number computed inside an open step, so its own steps nest under it; ``make(value)`` gives its words."""
+    step = tr.open(kind, span)
     try:
-        return ev.number(expr, env), step
-    finally:
-        if tr is not None:
-            tr.close()
-
-
-def _hit(ev: Evaluator, kind: str, span: A.Span) -> None:
-    if ev.hits is not None:
-        ev.hits.add(point(kind, span))
+        v = ev.number(expr, env)
+    except BaseException:
+        tr.close(step, None)
+        raise
+    tr.close(step, lambda: make(v))
+    return v
 
 
 def _outside(node: Node) -> bool:

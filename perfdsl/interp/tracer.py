@@ -1,38 +1,27 @@
-"""Trace steps: what the evaluator did, with the values it used.
+"""What the interpreter tells its observers, through one interface (as OPA's tracer does).
 
-The evaluator records steps only when it was given a ``Tracer``; without one
-every hook is a single ``is None`` test.  Steps are flat, each with its
-parent's id, in the order they happened (as OPA's tracer does); the
-explanation tree is built from them afterwards.
+The interpreter calls a ``Tracer`` at every place a step or a coverage point can arise and
+never tests whether anyone listens: ``Tracer`` itself ignores everything.  ``StepTracer``
+keeps the steps of one indicator (flat, each with its parent's id, in the order they
+happened; the explanation tree is built from them afterwards).  ``CoverageTracer`` keeps
+which bands, deductions, caps… ran, for ``perfdsl test``.  ``Tee`` tells several at once.
+
+Sentences are made only by a tracer that keeps them: a step arrives as ``make``, a function
+returning ``(text, fields)``, and the substitution of a formula asks ``describe``, which
+knows the values that formula used.
 """
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional
 
 import attrs
 
 from perfdsl.interp import sentences
+from perfdsl.interp.step_kinds import STEP_KINDS
 from perfdsl.syntax.ast import Span
 
-# kind → what an auditor filters on
-KINDS = {
-    "fact": "读取事实",
-    "value": "计算中间值",
-    "builtin": "函数",
-    "band": "区间",
-    "match": "查表",
-    "part": "子项",
-    "formula": "得分公式",
-    "deduction": "扣分",
-    "cap": "封顶",
-    "floor": "保底",
-    "not_applicable": "不适用",
-    "judgement": "酌情评分",
-    "requirement": "要求",
-    "rounding": "舍入",
-    "score": "得分",
-}
+Make = Callable[[], tuple]  # () -> (text, fields)
 
 
 @attrs.define(slots=True)
@@ -54,30 +43,132 @@ class Step:
         return out
 
 
-class Tracer:
-    __slots__ = ("steps", "_stack", "_facts_seen")
+def point(kind: str, span: Span) -> tuple:
+    """A coverage point: what ran, and where its rule is."""
+    return (kind, span.file, span.line, span.column)
 
-    def __init__(self) -> None:
+
+class Tracer:
+    """The interface, listening to nothing: what the interpreter runs with when no one asks."""
+
+    def step(self, kind: str, span: Optional[Span], make: Make) -> None:
+        """A finished step."""
+
+    def open(self, kind: str, span: Optional[Span]) -> Optional[Step]:
+        """A step whose words come once what it encloses has run (``close``)."""
+        return None
+
+    def close(self, step: Optional[Step], make: Optional[Make]) -> None:
+        """The end of an ``open`` step, with its words (None: what it enclosed failed; it keeps none)."""
+
+    def fact(self, path: str, span: Span, value, percent: bool) -> None:
+        """A fact read (recorded once per indicator)."""
+
+    def seen(self, node, value) -> None:
+        """A value a formula used: a path's value or a conditional's branch."""
+
+    def describe(self, expr) -> str:
+        """The formula with the values it used."""
+        return ""
+
+    def hit(self, kind: str, span: Span) -> None:
+        """A coverage point reached: a band arm, a deduction, a cap…"""
+
+
+NO_TRACER = Tracer()
+
+
+class StepTracer(Tracer):
+    """The steps of one indicator, with their sentences."""
+
+    __slots__ = ("steps", "_stack", "_facts_seen", "_values", "_percent_paths")
+
+    def __init__(self, percent_paths: frozenset = frozenset()) -> None:
         self.steps: list[Step] = []
         self._stack: list[int] = []
         self._facts_seen: set[str] = set()
+        self._values: dict = {}
+        self._percent_paths = percent_paths
 
-    def add(self, kind: str, span: Optional[Span], text: str, data: dict) -> int:
-        sid = len(self.steps) + 1
-        self.steps.append(Step(sid, self._stack[-1] if self._stack else None, kind, text, span, data))
-        return sid
+    def _add(self, kind: str, span: Optional[Span], text: str, data: dict) -> Step:
+        assert kind in STEP_KINDS, kind
+        step = Step(len(self.steps) + 1, self._stack[-1] if self._stack else None, kind, text, span, data)
+        self.steps.append(step)
+        return step
 
-    def open(self, kind: str, span: Optional[Span]) -> Step:
-        """A step whose text and fields are filled in once what it encloses has run."""
-        sid = self.add(kind, span, "", {})
-        self._stack.append(sid)
-        return self.steps[-1]
+    def step(self, kind: str, span: Optional[Span], make: Make) -> None:
+        self._add(kind, span, *make())
 
-    def close(self) -> None:
+    def open(self, kind: str, span: Optional[Span]) -> Optional[Step]:
+        step = self._add(kind, span, "", {})
+        self._stack.append(step.id)
+        return step
+
+    def close(self, step: Optional[Step], make: Optional[Make]) -> None:
         self._stack.pop()
+        if step is not None and make is not None:
+            step.text, step.data = make()
 
     def fact(self, path: str, span: Span, value, percent: bool) -> None:
         if path in self._facts_seen:
             return
         self._facts_seen.add(path)
-        self.add("fact", span, *sentences.fact(path, value, percent))
+        self._add("fact", span, *sentences.fact(path, value, percent))
+
+    def seen(self, node, value) -> None:
+        self._values[id(node)] = value
+
+    def describe(self, expr) -> str:
+        return sentences.describe(expr, self._values, self._percent_paths)
+
+
+class CoverageTracer(Tracer):
+    """Which places of the rules ran: domain coverage for ``perfdsl test``."""
+
+    def __init__(self, hits: set) -> None:
+        self.hits = hits
+
+    def hit(self, kind: str, span: Span) -> None:
+        self.hits.add(point(kind, span))
+
+
+class Tee(Tracer):
+    """Several tracers told the same."""
+
+    def __init__(self, *tracers: Tracer) -> None:
+        self.tracers = tracers
+
+    def step(self, kind: str, span: Optional[Span], make: Make) -> None:
+        for t in self.tracers:
+            t.step(kind, span, make)
+
+    def open(self, kind: str, span: Optional[Span]) -> Optional[Step]:
+        opened = [t.open(kind, span) for t in self.tracers]
+        return next((s for s in opened if s is not None), None)
+
+    def close(self, step: Optional[Step], make: Optional[Make]) -> None:
+        for t in self.tracers:
+            t.close(step if isinstance(t, StepTracer) else None, make)
+
+    def fact(self, path: str, span: Span, value, percent: bool) -> None:
+        for t in self.tracers:
+            t.fact(path, span, value, percent)
+
+    def seen(self, node, value) -> None:
+        for t in self.tracers:
+            t.seen(node, value)
+
+    def describe(self, expr) -> str:
+        return next((t.describe(expr) for t in self.tracers if isinstance(t, StepTracer)), "")
+
+    def hit(self, kind: str, span: Span) -> None:
+        for t in self.tracers:
+            t.hit(kind, span)
+
+
+def combined(*tracers: Optional[Tracer]) -> Tracer:
+    """The tracers given (None: absent) as one."""
+    present = [t for t in tracers if t is not None]
+    if not present:
+        return NO_TRACER
+    return present[0] if len(present) == 1 else Tee(*present)
