@@ -2,6 +2,7 @@
 
     python -m benchmarks.run                 # 10,000 fact sets, 100,000 for memory, 100/1,000/10,000 indicators
     python -m benchmarks.run --quick         # smaller sizes, for a smoke run
+    python -m benchmarks.run --against main~5   # also time that revision's batches, in the same run
 
 Whole processes are timed (start-up included), best of three runs each.  The
 outputs are compared: perfdsl and the hand-written scorer must agree on every
@@ -27,12 +28,12 @@ ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
 
 
-def _timed(cmd, stdout=None, env=None) -> float:
+def _timed(cmd, stdout=None, env=None, cwd=ROOT) -> float:
     best = float("inf")
     for _ in range(3):
         start = time.perf_counter()
         subprocess.run(cmd, check=True, stdout=stdout or subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-                       cwd=ROOT)
+                       cwd=cwd)
         best = min(best, time.perf_counter() - start)
     return best
 
@@ -167,12 +168,36 @@ def scaling(sizes, tmp: Path) -> list[dict]:
     return rows
 
 
+def _against(rev: str, batch: Path, tmp: Path, env: dict, hand: float, ours: dict) -> None:
+    """Time another revision's batches on the same input, beside this tree's: before and after a change."""
+    tree = tmp / "against"
+    subprocess.run(["git", "worktree", "add", "--detach", str(tree), rev], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        other_env = dict(env, PERFDSL_CACHE_DIR=str(tmp / "cache-against"))
+        cmd = [sys.executable, "-m", "perfdsl", "eval", str(tree / "rules"), str(batch), "--format", "json"]
+        subprocess.run(cmd + ["--no-trace", "-o", str(tmp / "a.jsonl")], cwd=tree, env=other_env, check=True,
+                       stderr=subprocess.DEVNULL)
+        theirs = {"no traces": _timed(cmd + ["--no-trace", "-o", str(tmp / "a.jsonl")], env=other_env, cwd=tree),
+                  "compact traces": _timed(cmd + ["--compact-trace", "-o", str(tmp / "a.jsonl")], env=other_env,
+                                           cwd=tree),
+                  "full traces": _timed(cmd + ["-o", str(tmp / "a.jsonl")], env=other_env, cwd=tree)}
+        print(f"the same batches at {rev} (same run, same input):")
+        for what, seconds in theirs.items():
+            print(f"  {what:<16} {seconds:7.2f} s   ratio {seconds / hand:.2f}×   "
+                  f"(this tree: {ours[what] / hand:.2f}×)")
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=10_000)
     ap.add_argument("--memory", type=int, default=100_000)
     ap.add_argument("--sizes", default="100,1000,10000")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--against", metavar="REV", help="also time the batches of this git revision (before/after)")
     args = ap.parse_args(argv)
     if args.quick:
         args.n, args.memory, args.sizes = 1000, 5000, "100,1000"
@@ -214,6 +239,9 @@ def main(argv=None) -> int:
               f"= {dumps_ms * args.n / 1000 / hand:.2f}× the hand-written scorer's whole run")
         print(f"perfdsl expand of the compact lines: {expand:.2f} s; identical to the lines with sentences: "
               f"{lines_same:,} of {lines_total:,}")
+        if args.against:
+            _against(args.against, batch, tmp, env, hand, {"no traces": fast, "compact traces": compact,
+                                                          "full traces": traced})
         print(f"scores agree with hand-written: {agree:,} of {agree + differ:,}")
         print(f"compiled (no traces) agrees with the tracing interpreter: {agree_traced:,} of "
               f"{agree_traced + differ_traced:,}")
