@@ -133,8 +133,8 @@ def test_hostile_json(engine, text, word):
 
 
 def test_internal_error_is_not_a_traceback(monkeypatch, capsys):
-    import perfdsl.cli as cli
-    monkeypatch.setitem(cli.COMMANDS, "check", lambda args: 1 / 0)
+    import perfdsl.cli.commands.check as check_command
+    monkeypatch.setattr(check_command, "run", lambda args: 1 / 0)
     assert main(["check", str(RULES)]) == 3
     err = capsys.readouterr().err
     assert "internal error" in err and "Traceback" not in err

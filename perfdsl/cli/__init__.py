@@ -1,0 +1,81 @@
+"""The ``perfdsl`` command.  No Python traceback ever reaches the user.
+
+Exit status: 0 success; 1 rule errors, bad facts or failed records; 2 wrong
+usage; 3 an internal error (a bug in perfdsl — please report it).
+
+Each command is a module in ``perfdsl.cli.commands``; this module builds the parser from them
+and holds the one guard that turns every exception into a message and an exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from types import FrameType
+from typing import NoReturn, Optional
+
+from perfdsl import __version__
+from perfdsl.cli.commands import check, diff, expand, explain, fmt, report, test
+from perfdsl.cli.commands import eval as eval_cmd  # the module, named so as not to hide the builtin
+from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Command, Usage
+from perfdsl.cli.console import report_diagnostics
+from perfdsl.diagnostics import PerfdslError
+
+__all__ = ["COMMANDS", "EXIT_FAIL", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "Usage", "build_parser", "entry",
+           "main"]
+
+_IN_HELP_ORDER: tuple[Command, ...] = (eval_cmd, explain, check, report, test, expand, diff, fmt)
+COMMANDS: dict[str, Command] = {command.NAME: command for command in _IN_HELP_ORDER}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # argparse would exit 2 with its own text; keep ours
+        raise Usage(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="perfdsl", description="预算绩效评价指标体系的规则语言与评分器")
+    p.add_argument("--version", action="version", version=f"perfdsl {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for command in COMMANDS.values():
+        command.add_arguments(sub.add_parser(command.NAME, help=command.HELP, description=command.DESCRIPTION))
+    return p
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            build_parser().print_help()
+            return EXIT_USAGE
+        return COMMANDS[args.command].run(args)
+    except Usage as exc:
+        print(f"perfdsl: 用法错误：{exc}（perfdsl --help 查看用法）", file=sys.stderr)
+        return EXIT_USAGE
+    except PerfdslError as exc:
+        report_diagnostics(exc.diagnostics, exc.sources)
+        return EXIT_FAIL
+    except KeyboardInterrupt:
+        print("perfdsl: 已中断", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 — the last guard: a bug becomes a diagnostic, not a traceback
+        print(f"perfdsl: internal error[X000]: {type(exc).__name__}: {exc}\n"
+              "这是 perfdsl 的缺陷，不是规则或事实的问题。请附上命令、规则与事实文件报告此问题；"
+              "设置 PERFDSL_DEBUG=1 可查看内部调用栈。", file=sys.stderr)
+        if os.environ.get("PERFDSL_DEBUG"):
+            import traceback
+            traceback.print_exc()
+        return EXIT_INTERNAL
+
+
+def _terminate(signum: int, frame: Optional[FrameType]) -> None:
+    raise KeyboardInterrupt  # unwinds like Ctrl-C: an output file being written is removed, the old one stays
+
+
+def entry() -> None:
+    import signal
+    signal.signal(signal.SIGTERM, _terminate)
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per ``perfdsl`` command, each a :class:`~perfdsl.cli.commands.base.Command`."""

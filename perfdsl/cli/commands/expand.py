@@ -1,0 +1,74 @@
+"""``perfdsl expand``: compact traces (``eval --compact-trace``) written out in full, byte for byte as without it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from perfdsl import __version__
+from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK
+from perfdsl.cli.console import report_diagnostics
+from perfdsl.cli.inputs import Record, addressed_line, jsonl_records
+from perfdsl.cli.output import AtomicOutput, check_output
+from perfdsl.cli.scoring import load_engine
+from perfdsl.diagnostics import PerfdslError, error
+from perfdsl.engine import Engine
+from perfdsl.explain.document import ruleset_header
+
+NAME = "expand"
+HELP = "把紧凑评分过程还原为完整步骤"
+DESCRIPTION = ("把 perfdsl eval --compact-trace 写出的 JSON 行还原为完整的评分过程"
+               "（与不加 --compact-trace 时逐字节相同）；规则须与评分时相同（按文件 sha256 核对）")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("rules", help="评分时用的规则目录")
+    parser.add_argument("results", help="评分结果（.jsonl），或其中一行（文件.jsonl:行号）")
+    parser.add_argument("-o", "--output", help="写入文件（默认标准输出）")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compact lines written out in full; any other line is copied as it is, and a line that cannot be
+    expanded is copied too, with an error, so that one bad line neither stops nor shortens the file."""
+    engine = load_engine(args.rules)
+    check_output(args.output)
+    record = addressed_line(args.results)
+    failed = 0
+    with AtomicOutput(args.output) as out:
+        for rec in [record] if record is not None else jsonl_records(Path(args.results)):
+            try:
+                out.write(_expanded(engine, rec) + "\n")
+            except PerfdslError as exc:
+                failed += 1
+                report_diagnostics(exc.diagnostics, engine.rules.sources)
+                out.write(rec.text.rstrip("\r\n") + "\n")
+    if failed:
+        print(f"{failed} 行无法还原，已原样写出", file=sys.stderr)
+    return EXIT_FAIL if failed else EXIT_OK
+
+
+def _expanded(engine: Engine, rec: Record) -> str:
+    from perfdsl.explain.compact import Damaged, expanded_json, is_compact, read_document
+    where = f"{rec.source}:{rec.line}"
+    try:
+        doc = read_document(rec.text)
+    except Damaged as exc:
+        raise PerfdslError([error("X003", f"{where}：评分结果已损坏，无法还原")]) from exc
+    except ValueError as exc:
+        raise PerfdslError([error("X001", f"{where}：不是 JSON（{exc}）")]) from exc
+    if not isinstance(doc, dict) or not isinstance(doc.get("perfdsl"), dict):
+        raise PerfdslError([error("X001", f"{where}：不是 perfdsl eval 写出的评分结果（是事实文件吗？）")])
+    if not is_compact(doc):
+        return rec.text.rstrip("\r\n")  # step objects already: as it is
+    if doc["perfdsl"].get("version") != __version__:
+        raise PerfdslError([error("X004", f"{where}：这一行由 perfdsl {doc['perfdsl'].get('version')} 写出，"
+                                          f"须用同一版本还原（当前 {__version__}）")])
+    tracer = engine.compact_tracer()
+    if doc.get("ruleset") != ruleset_header(engine.rules) or tracer is None:
+        raise PerfdslError([error("X002", f"{where}：这一行是用另一套规则（或另一版本的规则文件）评分的；"
+                                          "请给出评分时用的规则目录")])
+    try:
+        return expanded_json(doc, tracer)
+    except Damaged as exc:
+        raise PerfdslError([error("X003", f"{where}：紧凑评分过程已损坏，无法还原")]) from exc

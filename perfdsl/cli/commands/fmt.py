@@ -1,0 +1,51 @@
+"""``perfdsl fmt``: rule files in one canonical layout, comments and 评分标准 text kept as written."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK
+from perfdsl.cli.console import report_diagnostics
+from perfdsl.cli.output import AtomicOutput
+from perfdsl.diagnostics import PerfdslError
+
+NAME = "fmt"
+HELP = "把规则文件排成统一格式"
+DESCRIPTION = "把规则文件排成统一格式（保留注释与评分标准原文）"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", help="规则文件或目录")
+    parser.add_argument("--check", action="store_true", help="只检查，不改写；有文件需要改写时以 1 退出")
+    parser.add_argument("--keywords", choices=("zh", "en"), help="改用中文或英文关键字")
+    parser.add_argument("--stdout", action="store_true", help="输出到标准输出，不改写文件")
+
+
+def run(args: argparse.Namespace) -> int:
+    from perfdsl.ruleset.loader import read_source, rule_files
+    from perfdsl.syntax.formatter import format_text
+    changed, problems = [], []
+    for raw in args.paths:
+        for path in rule_files(Path(raw)):
+            try:
+                src = read_source(path)
+                new = format_text(src.text, src.path, keywords=args.keywords)
+            except PerfdslError as exc:
+                problems.append((exc.diagnostics, {src.path: src} if "src" in locals() else {}))
+                continue
+            if args.stdout:
+                sys.stdout.write(new)
+            elif new != src.text:
+                changed.append(src.path)
+                if not args.check:
+                    with AtomicOutput(str(path)) as out:
+                        out.write(new)
+    for diags, sources in problems:
+        report_diagnostics(diags, sources)
+    for name in changed:
+        print(f"{'需要重新排版' if args.check else '已排版'}：{name}", file=sys.stderr)
+    if problems or (args.check and changed):
+        return EXIT_FAIL
+    return EXIT_OK

@@ -1,0 +1,49 @@
+"""``perfdsl report``: the 评分表 of one fact set as a document to hand in (Markdown, HTML, Excel, JSON)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Callable
+
+from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, Usage
+from perfdsl.cli.output import AtomicOutput, check_output, write_bytes_atomically
+from perfdsl.cli.scoring import score_file
+
+NAME = "report"
+HELP = "生成评分表报告（Markdown、HTML、Excel）"
+DESCRIPTION = "生成评分表报告：指标体系及评分表（含指标分析结果）、二级指标得分率表、来源哈希"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("rules")
+    parser.add_argument("facts", help="事实文件（.json），或批量文件中的一行（文件.jsonl:行号）")
+    parser.add_argument("--format", choices=("md", "html", "xlsx", "json"), default="html")
+    parser.add_argument("-o", "--output", help="输出文件（xlsx 必须指定）")
+
+
+def _json_text(doc: dict) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.format == "xlsx" and not args.output:
+        raise Usage("--format xlsx 需要用 -o 指定输出文件")
+    check_output(args.output)
+    engine, doc, diags, result = score_file(args.rules, args.facts)
+    if result is None:
+        return EXIT_FAIL
+    if args.format == "xlsx":
+        from perfdsl.render.xlsx import render as render_xlsx
+        write_bytes_atomically(args.output, render_xlsx(doc))
+    else:
+        render_text: Callable[[dict], str]
+        if args.format == "md":
+            from perfdsl.render.markdown import render as render_text
+        elif args.format == "html":
+            from perfdsl.render.html import render as render_text
+        else:
+            render_text = _json_text
+        with AtomicOutput(args.output) as out:
+            out.write(render_text(doc))
+    return EXIT_FAIL if diags else EXIT_OK
