@@ -64,11 +64,10 @@ def _expanded(engine: Engine, rec: Record) -> str:
     if doc["perfdsl"].get("version") != __version__:
         raise PerfdslError([error("X004", f"{where}：这一行由 perfdsl {doc['perfdsl'].get('version')} 写出，"
                                           f"须用同一版本还原（当前 {__version__}）")])
-    tracer = engine.compact_tracer()
-    if doc.get("ruleset") != ruleset_header(engine.rules) or tracer is None:
+    if doc.get("ruleset") != ruleset_header(engine.rules):
         raise PerfdslError([error("X002", f"{where}：这一行是用另一套规则（或另一版本的规则文件）评分的；"
                                           "请给出评分时用的规则目录")])
     try:
-        return expanded_json(doc, tracer)
+        return expanded_json(doc, engine.plan)  # the sites are the plan's: no scorer is built
     except Damaged as exc:
         raise PerfdslError([error("X003", f"{where}：紧凑评分过程已损坏，无法还原")]) from exc
