@@ -33,9 +33,9 @@ HOSTILE = [None, True, False, 0, -1, 10**6, 10**30, "", "1415.96", "和平区", 
 def fuzz_facts(n: int, rng: random.Random, project: bool = False) -> int:
     """Fact sets with hostile mutations, through both engines; ``project``: the second rule set (重新归一, 加分/减分)."""
     from benchmarks.generate import fact_set
-    from perfdsl.explain.compact import expand_document, read_document
     from perfdsl.diagnostics import PerfdslError
     from perfdsl.engine import Engine
+    from perfdsl.explain.compact import expand_document, read_document
     from perfdsl.explain.document import explain
     from perfdsl.ruleset.facts import parse_json
     rules = ROOT / "examples" / "project-expenditure" / "rules" if project else ROOT / "rules"
@@ -104,10 +104,10 @@ def _mutate(facts, rng):
 
 
 def fuzz_rules(n: int, rng: random.Random) -> int:
-    from perfdsl.syntax.builder import build
-    from perfdsl.ruleset.check import check
     from perfdsl.diagnostics import PerfdslError
+    from perfdsl.ruleset.check import check
     from perfdsl.ruleset.loader import SourceFile, merge
+    from perfdsl.syntax.builder import build
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "rules").glob("*.perf"))]
     pieces = ["{", "}", "(", ")", "[", "]", "→", "若", "则", "否则", "区间", "指标", "分值", "%", "、", "“", "\"", "\\",
               "\n", "#", "∞", "÷", "0", "999999", "令 a = a", "得分 =", "\x00", "\ufeff", "（", "：", "查表"]

@@ -14,7 +14,8 @@ from __future__ import annotations
 import decimal
 import json
 import sys
-from decimal import ROUND_HALF_UP, Decimal as D
+from decimal import ROUND_HALF_UP
+from decimal import Decimal as D
 
 decimal.getcontext().prec = 50
 ZERO, ONE = D(0), D(1)

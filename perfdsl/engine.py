@@ -47,7 +47,7 @@ class Engine:
         self.fast = fast
         self._validate = None
         self._compiled: Optional[GeneratedScorer] = None
-        self._tracer = None
+        self._tracer: GeneratedScorer | bool | None = None  # False: these rules cannot be traced compact
         self.compact_unsupported: Optional[str] = None  # why these rules' traces cannot be compact, if so
 
     def __getstate__(self):
@@ -75,7 +75,7 @@ class Engine:
             except Unsupported as exc:
                 self._tracer = False
                 self.compact_unsupported = str(exc)
-        return self._tracer or None
+        return self._tracer if isinstance(self._tracer, GeneratedScorer) else None
 
     @classmethod
     def from_path(cls, path: str | os.PathLike, fast: bool = True, cache: bool = True) -> "Engine":

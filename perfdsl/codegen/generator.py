@@ -25,11 +25,10 @@ import attrs
 
 from perfdsl.codegen.runtime import EXPORTED, FAST_BUILTINS
 from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES
-from perfdsl.interp.numbers import ROUNDING_MODES, ZERO
+from perfdsl.interp.numbers import ROUNDING_MODES
 from perfdsl.plan import LeafPlan, Plan
 from perfdsl.ruleset.types import Ty
 from perfdsl.syntax import ast as A
-
 
 _OPS = {"+": "+", "-": "-", "*": "*", "/": "/"}
 _CMP = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "=": "==", "!=": "!="}
@@ -86,51 +85,15 @@ class Scope:
         return Scope(self.lets, self.parent, self.item, slots)
 
 
-class Generator:
-    """Writes the plan as scoring functions; the hooks here record nothing (no traces)."""
+class Expressions:
+    """Writes expressions as Python; how a name is read is a hook (``Generator`` adds 令 and steps)."""
 
-    traced = False
-
-    def __init__(self, plan: Optional[Plan]):
-        self.plan = plan  # None: expressions over one record only (a record's 要求, for the facts check)
-        self.src = Source()
-        self.where: object = None  # the site scope: a leaf's index, "g" (shared 令) or "grade"
-        self._global_index: dict = {}
-        self.facts_ty = plan.facts_ty if plan is not None else Ty("record")
+    def __init__(self, facts_ty: Ty, src: Optional[Source] = None):
+        self.facts_ty = facts_ty
+        self.src = src or Source()
+        self._global_index: dict = {}  # shared 令 name -> its index
 
     # ------------------------------------------------------------ hooks: untraced
-    def prologue(self, indent: int) -> None:
-        """Per-function state a traced function keeps (its steps, facts seen, 令 cache)."""
-
-    def define_lets(self, lets: list, indent: int) -> None:
-        """令 values, computed eagerly in dependency order (the checker rejected cycles).
-
-        Where the interpreter would never compute a value that fails here, the failure sends the
-        fact set to the interpreter: eager never changes a score.
-        """
-        by_name = {let.name: let for let in lets}
-        index = {let.name: k for k, let in enumerate(lets)}
-        done: set = set()
-        sc = Scope(index)
-
-        def visit(let: A.Let) -> None:
-            if let.name in done:
-                return
-            done.add(let.name)
-            for dep in _names_in(let.expr):
-                if dep in by_name:
-                    visit(by_name[dep])
-            self.src.emit(indent, f"L{index[let.name]} = {self.expr(let.expr, sc)}")
-        for let in lets:
-            visit(let)
-
-    def define_globals(self) -> None:
-        self.src.emit(0, "def shared(F):")
-        self.where = "g"
-        self.define_lets(self.plan.globals, 1)
-        self.src.emit(1, f"return ({''.join(f'L{k}, ' for k in range(len(self.plan.globals)))})")
-        self.src.emit(0, "")
-
     def let_ref(self, k: int, sc: Scope) -> str:
         return f"L{k}"
 
@@ -141,6 +104,7 @@ class Generator:
         return self.access("F", p.segments, p.star, self.facts_ty)
 
     def item_ref(self, p: A.Path, sc: Scope) -> str:
+        assert sc.item is not None  # called only for a finding's own fields
         var, _fields, element = sc.item
         return self.access(var, p.segments, p.star, element)
 
@@ -155,36 +119,6 @@ class Generator:
     def chosen(self, arm, subject: str, result: str, sc: Scope) -> str:
         """The code for the result of a band arm or 查表 case once it matched."""
         return result
-
-    def record(self, indent: int, node, role: str, values: str = "") -> None:
-        """A step at ``node``'s site ``role``, its values an f-string fragment (``,{x},{y}``)."""
-
-    def open_step(self, indent: int, expr) -> Optional[dict]:
-        """A step that encloses what computing ``expr`` records; returns the values it will show."""
-        return None
-
-    def close_step(self, indent: int, node, role: str, values: str) -> None:
-        self.record(indent, node, role, values)
-
-    def unseen(self, indent: int, expr) -> Optional[dict]:
-        """The values a step's formula will show, none seen yet."""
-        return None
-
-    def per_finding(self, d: A.EachDeduct, isc: Scope, fields: frozenset, element: Optional[Ty]) -> None:
-        """What a traced loop over findings needs per finding: the words for it."""
-
-    def finish(self, indent: int, score: str, raw: str, status: str) -> None:
-        """Return from a leaf (score, unrounded, status) or from ``grade`` (the grade)."""
-        self.src.emit(indent, f"return {score}" if self.where == "grade" else f"return {score}, {raw}, {status}")
-
-    def unsupported(self, why: str) -> None:
-        """A construct the traced scorer cannot record; the untraced one needs nothing more."""
-
-    def num(self, var: str) -> str:
-        return f"{{{var}}}"
-
-    def slots_text(self, slots: Optional[dict]) -> str:
-        return ""
 
     # ------------------------------------------------------------ paths
     def access(self, base: str, segs, star, root_ty: Optional[Ty]) -> str:
@@ -275,6 +209,81 @@ class Generator:
         if iv.high is not None:
             parts.append(f"{t} {'<=' if iv.high_closed else '<'} {self.expr(iv.high, sc)}")
         return "(" + " and ".join(parts or ["True"]) + ")"
+
+
+
+class Generator(Expressions):
+    """Writes the plan as scoring functions; the hooks here record nothing (no traces)."""
+
+    traced = False
+
+    def __init__(self, plan: Plan):
+        super().__init__(plan.facts_ty)
+        self.plan = plan
+        self.where: object = None  # the site scope: a leaf's index, "g" (shared 令) or "grade"
+
+    # ------------------------------------------------------------ hooks: untraced
+    def prologue(self, indent: int) -> None:
+        """Per-function state a traced function keeps (its steps, facts seen, 令 cache)."""
+
+    def define_lets(self, lets: list, indent: int) -> None:
+        """令 values, computed eagerly in dependency order (the checker rejected cycles).
+
+        Where the interpreter would never compute a value that fails here, the failure sends the
+        fact set to the interpreter: eager never changes a score.
+        """
+        by_name = {let.name: let for let in lets}
+        index = {let.name: k for k, let in enumerate(lets)}
+        done: set = set()
+        sc = Scope(index)
+
+        def visit(let: A.Let) -> None:
+            if let.name in done:
+                return
+            done.add(let.name)
+            for dep in _names_in(let.expr):
+                if dep in by_name:
+                    visit(by_name[dep])
+            self.src.emit(indent, f"L{index[let.name]} = {self.expr(let.expr, sc)}")
+        for let in lets:
+            visit(let)
+
+    def define_globals(self) -> None:
+        self.src.emit(0, "def shared(F):")
+        self.where = "g"
+        self.define_lets(self.plan.globals, 1)
+        self.src.emit(1, f"return ({''.join(f'L{k}, ' for k in range(len(self.plan.globals)))})")
+        self.src.emit(0, "")
+
+    def record(self, indent: int, node, role: str, values: str = "") -> None:
+        """A step at ``node``'s site ``role``, its values an f-string fragment (``,{x},{y}``)."""
+
+    def open_step(self, indent: int, expr) -> Optional[dict]:
+        """A step that encloses what computing ``expr`` records; returns the values it will show."""
+        return None
+
+    def close_step(self, indent: int, node, role: str, values: str) -> None:
+        self.record(indent, node, role, values)
+
+    def unseen(self, indent: int, expr) -> Optional[dict]:
+        """The values a step's formula will show, none seen yet."""
+        return None
+
+    def per_finding(self, d: A.EachDeduct, isc: Scope, fields: frozenset, element: Optional[Ty]) -> None:
+        """What a traced loop over findings needs per finding: the words for it."""
+
+    def finish(self, indent: int, score: str, raw: str, status: str) -> None:
+        """Return from a leaf (score, unrounded, status) or from ``grade`` (the grade)."""
+        self.src.emit(indent, f"return {score}" if self.where == "grade" else f"return {score}, {raw}, {status}")
+
+    def unsupported(self, why: str) -> None:
+        """A construct the traced scorer cannot record; the untraced one needs nothing more."""
+
+    def num(self, var: str) -> str:
+        return f"{{{var}}}"
+
+    def slots_text(self, slots: Optional[dict]) -> str:
+        return ""
 
     # ------------------------------------------------------------ the rule set
     def module(self) -> dict:

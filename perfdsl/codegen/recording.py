@@ -104,6 +104,7 @@ class TracedGenerator(Generator):
         return f"_fact(T, FS, {sc.parent}, {self.site(p, 'fact')}, {path!r}, {code}, {encode})"
 
     def item_ref(self, p: A.Path, sc: Scope) -> str:
+        assert sc.item is not None  # called only for a finding's own fields
         var, _fields, element = sc.item
         ty = element
         code = var
@@ -135,7 +136,8 @@ class TracedGenerator(Generator):
     # ------------------------------------------------------------ steps
     def record(self, indent: int, node, role: str, values: str = "") -> None:
         site = self.site(node, role)
-        self.src.emit(indent, f"T.append(f'[{site},0{values}]')" if "{" in values else f"T.append('[{site},0{values}]')")
+        text = f"[{site},0{values}]"
+        self.src.emit(indent, f"T.append(f'{text}')" if "{" in values else f"T.append('{text}')")
 
     def open_step(self, indent: int, expr) -> Optional[dict]:
         """Reserve the step (what it encloses comes after it) and make it the parent; nothing seen yet."""

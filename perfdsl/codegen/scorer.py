@@ -87,7 +87,8 @@ class GeneratedScorer:
     def _node(self, pn: PlanNode, facts: dict, G, traces: Optional[list]) -> Node:
         ind = pn.indicator
         if pn.leaf is None:
-            return Node(ind, ind.name, pn.level, pn.weight, None, [self._node(c, facts, G, traces) for c in pn.children])
+            children = [self._node(c, facts, G, traces) for c in pn.children]
+            return Node(ind, ind.name, pn.level, pn.weight, None, children)
         out = self._leaves[pn.leaf.index](facts, G)
         node = Node(ind, ind.name, pn.level, pn.weight, out[0], status=out[2])
         node.unrounded = out[1]

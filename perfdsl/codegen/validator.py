@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from perfdsl.codegen.generator import Generator, Scope, Source
+from perfdsl.codegen.generator import Expressions, Scope, Source
 from perfdsl.ruleset.types import Ty
 from perfdsl.syntax import ast as A
 
 
 def compile_condition(expr, fields: frozenset, element: Optional[Ty]) -> Callable:
     """A record's 要求 as a function of the record, for the fast facts validator."""
-    generator = Generator(None)
-    body = generator.expr(expr, Scope({}, item=("it", fields, element)))
-    generator.src.emit(0, "def condition(it):")
-    generator.src.emit(1, f"return {body}")
-    return generator.src.run("compiled requirement")["condition"]
+    writer = Expressions(Ty("record"))
+    body = writer.expr(expr, Scope({}, item=("it", fields, element)))
+    writer.src.emit(0, "def condition(it):")
+    writer.src.emit(1, f"return {body}")
+    return writer.src.run("compiled requirement")["condition"]
 
 
 def compile_validator(root: Ty, invalid: type) -> Callable:
@@ -49,7 +49,8 @@ def compile_validator(root: Ty, invalid: type) -> Callable:
             if isinstance(iv.low, A.Number):
                 body.append(f"{pad}if {var} {'<' if iv.low_closed else '<='} {src.const(iv.low.value)}: raise Invalid")
             if isinstance(iv.high, A.Number):
-                body.append(f"{pad}if {var} {'>' if iv.high_closed else '>='} {src.const(iv.high.value)}: raise Invalid")
+                above = ">" if iv.high_closed else ">="
+                body.append(f"{pad}if {var} {above} {src.const(iv.high.value)}: raise Invalid")
         if decl.one_of:
             allowed = src.const(frozenset(decl.one_of))
             body.append(f"{pad}if {var} not in {allowed}: raise Invalid")
@@ -71,7 +72,8 @@ def compile_validator(root: Ty, invalid: type) -> Callable:
             range_checks(ty, var, body, indent)
             body.append(f"{pad}{out} = {var}")
         elif kind == "enum":
-            body.append(f"{pad}if type({var}) is not str or {var} not in {src.const(frozenset(ty.enum_values))}: raise Invalid")
+            allowed = src.const(frozenset(ty.enum_values))
+            body.append(f"{pad}if type({var}) is not str or {var} not in {allowed}: raise Invalid")
             body.append(f"{pad}{out} = {var}")
         elif kind == "judged":
             field = ty.judged_field
@@ -82,10 +84,12 @@ def compile_validator(root: Ty, invalid: type) -> Callable:
             range_checks(ty, "j", body, indent)
             body.append(f"{pad}{out} = Judged({field!r}, j, why)")
         elif kind == "list":
+            assert ty.element is not None  # a list type always has its element type
             element = new_function(ty.element)
             body.append(f"{pad}if type({var}) is not list: raise Invalid")
             body.append(f"{pad}{out} = [{element}(e) for e in {var}]")
         elif kind == "map":
+            assert ty.element is not None
             element = new_function(ty.element)
             body.append(f"{pad}if type({var}) is not dict: raise Invalid")
             body.append(f"{pad}{out} = {{k: {element}(e) for k, e in {var}.items()}}")

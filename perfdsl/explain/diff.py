@@ -51,7 +51,8 @@ class Summary:
     def to_json(self) -> dict:
         return {"compared": self.compared, "rule_files_changed": self.rule_files, "totals_changed": self.totals,
                 "grades_changed": sum(self.grades.values()), "facts_differ": self.facts_differ,
-                "grade_changes": [{"old": a, "new": b, "count": n} for (a, b), n in sorted(self.grades.items(), key=str)],
+                "grade_changes": [{"old": a, "new": b, "count": n}
+                                  for (a, b), n in sorted(self.grades.items(), key=str)],
                 "indicators": [{"path": list(p), "count": n} for p, n in self.indicators.most_common()]}
 
 
@@ -60,7 +61,7 @@ def documents(path: str) -> Iterator[dict]:
     try:
         handle = open(path, encoding="utf-8-sig")
     except OSError as exc:
-        raise PerfdslError([error("D001", f"无法读取 {path}：{exc.strerror}")])
+        raise PerfdslError([error("D001", f"无法读取 {path}：{exc.strerror}")]) from None
     with handle:
         head = handle.readline()
         if head.strip() == "{":  # an indented single document
@@ -76,9 +77,10 @@ def _load(text: str, path: str, line: Optional[int]) -> dict:
     try:
         doc = json.loads(text)
     except (json.JSONDecodeError, RecursionError):
-        raise PerfdslError([error("D002", f"{where}：不是 JSON（应为 perfdsl eval --format json 的输出）")])
+        raise PerfdslError([error("D002", f"{where}：不是 JSON（应为 perfdsl eval --format json 的输出）")]) from None
     if not isinstance(doc, dict) or "perfdsl" not in doc:
-        raise PerfdslError([error("D002", f"{where}：不是 perfdsl 的评分文档（应为 perfdsl eval --format json 的输出）")])
+        raise PerfdslError([error("D002", f"{where}：不是 perfdsl 的评分文档"
+                                          "（应为 perfdsl eval --format json 的输出）")])
     return doc
 
 
@@ -126,9 +128,11 @@ def compare(old_path: str, new_path: str) -> Iterator:
         n += 1
         if a is None or b is None:
             longer = new_path if a is None else old_path
-            raise PerfdslError([error("D003", f"两个文件的评分文档数目不同：{longer} 的第 {n} 个文档在另一个文件中没有对应")])
+            raise PerfdslError([error("D003", f"两个文件的评分文档数目不同：{longer} 的第 {n} 个文档"
+                                              "在另一个文件中没有对应")])
         if _key(a) != _key(b):
-            raise PerfdslError([error("D003", f"第 {n} 个文档不是同一套事实：{_where(a, old_path)} 与 {_where(b, new_path)}")])
+            raise PerfdslError([error("D003", f"第 {n} 个文档不是同一套事实："
+                                              f"{_where(a, old_path)} 与 {_where(b, new_path)}")])
         summary.compared += 1
         if n == 1:
             summary.rule_files = _changed_files(a, b)

@@ -140,7 +140,8 @@ def _compact_head_text(rules) -> str:
 
 def _header(rules) -> dict:
     return {"name": rules.name,
-            "files": [{"path": s.path, "sha256": s.sha256} for s in sorted(rules.sources.values(), key=lambda s: s.path)]}
+            "files": [{"path": s.path, "sha256": s.sha256}
+                      for s in sorted(rules.sources.values(), key=lambda s: s.path)]}
 
 
 def failure(diagnostics, facts_source: Optional[str] = None, line: Optional[int] = None) -> dict:

@@ -152,8 +152,10 @@ BUILTINS: tuple[Builtin, ...] = (
     Builtin("sample_score", "抽查得分", 2, 2, "rn", "number", _sample, _explain_sample),
     Builtin("growth", "增长率", 2, 2, "nn", "number", _growth, _explain_growth),
     Builtin("ratio", "比值", 3, 3, "nnn", "number", _ratio, _explain_ratio),
-    Builtin("ceil", "向上取整", 1, 1, "n", "number", lambda x: _num(x).to_integral_value(rounding=decimal.ROUND_CEILING)),
-    Builtin("floor", "向下取整", 1, 1, "n", "number", lambda x: _num(x).to_integral_value(rounding=decimal.ROUND_FLOOR)),
+    Builtin("ceil", "向上取整", 1, 1, "n", "number",
+            lambda x: _num(x).to_integral_value(rounding=decimal.ROUND_CEILING)),
+    Builtin("floor", "向下取整", 1, 1, "n", "number",
+            lambda x: _num(x).to_integral_value(rounding=decimal.ROUND_FLOOR)),
 )
 
 BY_NAME: dict[str, Builtin] = {}

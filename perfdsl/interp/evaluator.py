@@ -10,19 +10,20 @@ values; the default one listens to nothing.
 from __future__ import annotations
 
 from decimal import Decimal, DivisionByZero, InvalidOperation, Overflow
-from typing import Optional
+from typing import Any, Callable, Optional
 
 import attrs
 
-from perfdsl.syntax import ast as A
-from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES, BuiltinError
-from perfdsl.interp import sentences
 from perfdsl.diagnostics import Diagnostic, error
+from perfdsl.interp import sentences
+from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES, BuiltinError
 from perfdsl.interp.numbers import show
-from perfdsl.syntax.printer import expr_text, interval_text
-from perfdsl.interp.sentences import percent_band as _percent_band, shown as _shown
-from perfdsl.interp.tracer import NO_TRACER, Tracer
+from perfdsl.interp.sentences import percent_band as _percent_band
+from perfdsl.interp.sentences import shown as _shown
+from perfdsl.interp.tracer import NO_TRACER, Substituted, Tracer
 from perfdsl.interp.tracer import point as point  # where perfdsl test reads it
+from perfdsl.syntax import ast as A
+from perfdsl.syntax.printer import expr_text, interval_text
 
 
 @attrs.frozen
@@ -170,8 +171,7 @@ class Evaluator:
     def _leaf(self, value, path, e, trace):
         if isinstance(value, Judged):
             self.tracer.fact(path, e.span, value.value, False)
-            self.tracer.step("judgement", e.span,
-                             lambda: sentences.judgement(path, value.field, value.value, value.reason))
+            self.tracer.step("judgement", e.span, sentences.judgement, path, value.field, value.value, value.reason)
             return value.value
         if trace:
             self.tracer.fact(path, e.span, value, path in self.percent_paths)
@@ -192,7 +192,7 @@ class Evaluator:
             except BaseException:
                 tracer.close(step, None)
                 raise
-            tracer.close(step, lambda: sentences.let_value(let, v, tracer.describe(let.expr)))
+            tracer.close(step, sentences.let_value, let, v, Substituted(let.expr))
         finally:
             self._active.discard(key)
         cache[let.name] = v
@@ -213,9 +213,9 @@ class Evaluator:
         except DivisionByZero:
             raise self._error("E310", f"除数为零：{expr_text(e)} 中 {expr_text(e.right)} = 0；"
                                       "请在规则中处理分母为 0 的情况（如 比值(a, b, 若为零的值)）", e.span,
-                              fact_path=_fact_of(e.right))
+                              fact_path=_fact_of(e.right)) from None
         except (InvalidOperation, Overflow):
-            raise self._error("E311", f"无法计算 {expr_text(e)}（{show(left)} {e.op} {show(right)}）", e.span)
+            raise self._error("E311", f"无法计算 {expr_text(e)}（{show(left)} {e.op} {show(right)}）", e.span) from None
 
     def _negate(self, e: A.Negate, env):
         return -self.number(e.operand, env)
@@ -239,7 +239,7 @@ class Evaluator:
                 return left > right
             return left >= right
         except InvalidOperation:  # pragma: no cover — NaN never enters
-            raise self._error("E311", f"无法比较 {expr_text(e)}", e.span)
+            raise self._error("E311", f"无法比较 {expr_text(e)}", e.span) from None
 
     def _logical(self, e: A.Logical, env):
         left = self.boolean(e.left, env)
@@ -276,7 +276,7 @@ class Evaluator:
             if self.contains(arm.interval, v, env):
                 self.tracer.hit("band", arm.span)
                 result = self.value(arm.result, env)
-                self.tracer.step("band", arm.span, lambda: sentences.band(e, arm, v, result))
+                self.tracer.step("band", arm.span, sentences.band, e, arm, v, result)
                 return result
         listed = "、".join(interval_text(a.interval) for a in e.arms)
         raise self._error("E320", f"{expr_text(e.subject)} = {show(v, _percent_band(e))} 不在任何区间内"
@@ -288,7 +288,7 @@ class Evaluator:
             if case.key == v:
                 self.tracer.hit("match", case.span)
                 result = self.value(case.result, env)
-                self.tracer.step("match", case.span, lambda: sentences.match(e, v, result))
+                self.tracer.step("match", case.span, sentences.match, e, v, result)
                 return result
         raise self._error("E321", f"{expr_text(e.subject)} = {_shown(v)} 不在查表的取值中", e.span,
                           fact_path=_fact_of(e.subject))
@@ -312,20 +312,20 @@ class Evaluator:
         try:
             result = fn.impl(*args)
         except BuiltinError as exc:
-            raise self._error("E332", f"{e.function}(…)：{exc}", e.span)
+            raise self._error("E332", f"{e.function}(…)：{exc}", e.span) from None
         except TypeError:
-            raise self._error("E332", f"{e.function}(…) 的参数个数或类型不对", e.span)
+            raise self._error("E332", f"{e.function}(…) 的参数个数或类型不对", e.span) from None
         except (DivisionByZero, InvalidOperation):
-            raise self._error("E310", f"{e.function}(…) 中出现除数为零", e.span)
+            raise self._error("E310", f"{e.function}(…) 中出现除数为零", e.span) from None
         if fn.case_of is not None:
             self.tracer.hit("builtin:" + fn.case_of(args), e.span)
         if fn.explain is not None:
-            self.tracer.step("builtin", e.span, lambda: sentences.builtin(fn, args, result))
+            self.tracer.step("builtin", e.span, sentences.builtin, fn, args, result)
         return result
 
 
 # one table for every evaluator: expression class → method
-_DISPATCH = {
+_DISPATCH: dict[type, Callable[..., Any]] = {
     A.Number: Evaluator._number, A.String: Evaluator._string, A.Boolean: Evaluator._boolean,
     A.Path: Evaluator._path, A.Call: Evaluator._call, A.Binary: Evaluator._binary, A.Negate: Evaluator._negate,
     A.Compare: Evaluator._compare, A.Logical: Evaluator._logical, A.Not: Evaluator._not,

@@ -15,14 +15,14 @@ from typing import Optional
 
 import attrs
 
-from perfdsl.syntax import ast as A
-from perfdsl.interp import sentences
 from perfdsl.diagnostics import Diagnostic, error
+from perfdsl.interp import sentences
 from perfdsl.interp.evaluator import Env, EvalError, Evaluator
-from perfdsl.ruleset.loader import RuleSet
 from perfdsl.interp.numbers import CONTEXT, ZERO, round_to, show
-from perfdsl.interp.tracer import NO_TRACER, CoverageTracer, Step, StepTracer, Tracer, combined
+from perfdsl.interp.tracer import NO_TRACER, CoverageTracer, Step, StepTracer, Substituted, Tracer, combined
 from perfdsl.plan import LeafPlan, Plan, PlanNode
+from perfdsl.ruleset.loader import RuleSet
+from perfdsl.syntax import ast as A
 
 
 @attrs.define(eq=False)
@@ -83,7 +83,7 @@ def aggregate(node: Node, rounding) -> None:
     excluded = [c for c in inside if c.status == "not_applicable" and c.score is None]
     extra = sum((c.score for c in node.children if _outside(c) and c.score is not None), ZERO)
     if not excluded:
-        node.score = sum((c.score for c in inside), ZERO) + extra
+        node.score = sum((_scored(c) for c in inside), ZERO) + extra
         return
     counted = [c for c in inside if c not in excluded]
     if not counted:
@@ -92,7 +92,7 @@ def aggregate(node: Node, rounding) -> None:
         node.steps = [Step(1, None, "not_applicable", "下级指标全部不适用，本指标不计分", None, {})]
         return
     applicable = sum((c.weight for c in counted), ZERO)
-    subtotal = sum((c.score for c in counted), ZERO)
+    subtotal = sum((_scored(c) for c in counted), ZERO)
     r = rounding
     scaled = round_to(subtotal * node.weight / applicable, r.places, r.mode)
     names = "、".join(f"{c.name}（{show(c.weight)} 分）" for c in excluded)
@@ -145,7 +145,7 @@ class Scorer:
             node.status = "error"
             node.errors.append(err.diagnostic)
             node.score = None
-            tr.step("error", err.diagnostic.span, lambda: (f"无法评分：{err.diagnostic.message}", {}))
+            tr.step("error", err.diagnostic.span, _failed, err.diagnostic.message)
         finally:
             if steps is not None:
                 node.steps = steps.steps
@@ -177,13 +177,13 @@ class Scorer:
         for veto in system.vetoes:
             if ev.boolean(veto.condition, env):
                 tr.hit("veto", veto.span)
-                tr.step("veto", veto.span, lambda v=veto: sentences.veto(v))
+                tr.step("veto", veto.span, sentences.veto, veto)
                 return veto.grade, (steps.steps if steps else None)
         for arm in system.grades:
             if ev.contains(arm.interval, total, env):
                 tr.hit("grade", arm.span)
                 grade = ev.value(arm.result, env)
-                tr.step("grade", arm.span, lambda a=arm, g=grade: sentences.grade(total, a, g))
+                tr.step("grade", arm.span, sentences.grade, total, arm, grade)
                 return str(grade), (steps.steps if steps else None)
         raise EvalError(error("E340", f"总分 {show(total)} 不在任何等级区间内", system.span))
 
@@ -197,7 +197,7 @@ class Scorer:
                 tr.hit("na", s.span)
                 node.status = "not_applicable"
                 node.score, outcome = self.plan.not_applicable_score(lp)
-                tr.step("not_applicable", s.span, lambda s=s, o=outcome: sentences.not_applicable(s, o))
+                tr.step("not_applicable", s.span, sentences.not_applicable, s, outcome)
                 return
         for s in lp.requires:
             if not ev.boolean(s.condition, env):
@@ -206,61 +206,64 @@ class Scorer:
                                       s.span, fact_path=_first_fact(s.condition)))
         if lp.formula is not None:
             e = lp.formula.expr
-            base = _opened(tr, "formula", lp.formula.span, ev, e, env,
-                           lambda v: sentences.formula(e, v, tr.describe(e)))
+            step = tr.open("formula", lp.formula.span)
+            base = _inside(tr, step, ev, e, env)
+            tr.close(step, sentences.formula, e, base, Substituted(e))
         elif lp.parts:
             base = ZERO
             for p in lp.parts:
                 base += self._part(p, ev, env, tr)
         else:
             base = weight
-            tr.step("formula", ind.span, lambda: sentences.full_weight(weight))
+            tr.step("formula", ind.span, sentences.full_weight, weight)
         deducted = ZERO
         for d in lp.deductions:
             deducted += self._deduct(d, ev, env, tr) if isinstance(d, A.Deduct) else self._each(d, ev, env, tr)
         raw = base - deducted
         if deducted:
-            tr.step("subtotal", ind.span, lambda b=base, d=deducted, r=raw: sentences.subtotal(b, d, r))
+            tr.step("subtotal", ind.span, sentences.subtotal, base, deducted, raw)
         if raw < 0:
             tr.hit("floor", ind.span)
-            tr.step("floor", ind.span, lambda r=raw: sentences.floor(r))
+            tr.step("floor", ind.span, sentences.floor, raw)
             raw = ZERO
         if raw > weight:
             tr.hit("cap", ind.span)
-            tr.step("cap", ind.span, lambda r=raw: sentences.cap(r, weight))
+            tr.step("cap", ind.span, sentences.cap, raw, weight)
             raw = weight
         r = self.rounding
         score = round_to(raw, r.places, r.mode)
         node.unrounded = raw
         if score != raw:
             tr.step("rounding", r.span if r.span is not A.NO_SPAN else ind.span,
-                    lambda: sentences.rounding(r.mode, r.places, raw, score))
-        tr.step("score", ind.span, lambda s=score: sentences.score(s, weight))
+                    sentences.rounding, r.mode, r.places, raw, score)
+        tr.step("score", ind.span, sentences.score, score, weight)
         if ind.penalty:  # scored like any item out of its points; the points it loses come off the total
             lost = weight - score
             score = -lost
             node.unrounded = raw - weight
-            tr.step("penalty", ind.span, lambda: sentences.penalty(lost, weight, score))
+            tr.step("penalty", ind.span, sentences.penalty, lost, weight, score)
         node.score = score
 
     def _part(self, p: A.Part, ev: Evaluator, env: Env, tr: Tracer) -> Decimal:
         if p.not_applicable is not None and ev.boolean(p.not_applicable.condition, env):
             tr.hit("na", p.not_applicable.span)
-            tr.step("not_applicable", p.not_applicable.span, lambda: sentences.part_not_applicable(p))
+            tr.step("not_applicable", p.not_applicable.span, sentences.part_not_applicable, p)
             return p.points
-        v = _opened(tr, "part", p.span, ev, p.expr, env,
-                    lambda v: sentences.part(p, v, min(max(v, ZERO), p.points), tr.describe(p.expr)))
-        return min(max(v, ZERO), p.points)
+        step = tr.open("part", p.span)
+        v = _inside(tr, step, ev, p.expr, env)
+        clamped = min(max(v, ZERO), p.points)
+        tr.close(step, sentences.part, p, v, clamped, Substituted(p.expr))
+        return clamped
 
     def _deduct(self, d: A.Deduct, ev: Evaluator, env: Env, tr: Tracer) -> Decimal:
         if d.condition is not None and not ev.boolean(d.condition, env):
-            tr.step("check", d.span, lambda: sentences.not_deducted(d))
+            tr.step("check", d.span, sentences.not_deducted, d)
             return ZERO
         amount = ev.number(d.amount, env)
         if amount:
             tr.hit("deduct", d.span)
-        subst = (lambda: tr.describe(d.amount)) if amount and not isinstance(d.amount, A.Number) else (lambda: None)
-        tr.step("deduction" if amount else "check", d.span, lambda: sentences.deduction(d, amount, subst()))
+        subst = Substituted(d.amount) if amount and not isinstance(d.amount, A.Number) else None
+        tr.step("deduction" if amount else "check", d.span, sentences.deduction, d, amount, subst)
         return amount
 
     def _each(self, d: A.EachDeduct, ev: Evaluator, env: Env, tr: Tracer) -> Decimal:
@@ -268,7 +271,7 @@ class Scorer:
         if not isinstance(items, list):
             raise EvalError(error("E360", f"逐项扣 需要列表：{d.items.dotted}", d.items.span, fact_path=d.items.dotted))
         if not items:
-            tr.step("check", d.span, lambda: sentences.no_findings(d))
+            tr.step("check", d.span, sentences.no_findings, d)
         groups: dict[object, Decimal] = {}
         order: list[object] = []
         for n, item in enumerate(items):
@@ -277,7 +280,7 @@ class Scorer:
             text = self._finding_text(d, item, ev, ienv)
             if d.skip is not None and ev.boolean(d.skip.condition, ienv):
                 tr.hit("skip", d.skip.span)
-                tr.step("not_applicable", d.skip.span, lambda t=text, n=n: sentences.finding_skipped(d, t, n))
+                tr.step("not_applicable", d.skip.span, sentences.finding_skipped, d, text, n)
                 continue
             amount = ev.number(d.per_item, ienv)
             key = ev.value(A.Path((d.group_by,), None, d.span), ienv) if d.group_by else None
@@ -287,7 +290,7 @@ class Scorer:
             groups[key] += amount
             if amount:
                 tr.hit("each", d.span)
-            tr.step("deduction", d.span, lambda a=amount, t=text, n=n, k=key: sentences.finding(d, a, t, n, k))
+            tr.step("deduction", d.span, sentences.finding, d, amount, text, n, key)
         total = ZERO
         for key in order:
             amount = groups[key]
@@ -295,14 +298,14 @@ class Scorer:
                 cap = ev.number(d.group_cap, env)
                 if amount > cap:
                     tr.hit("group_cap", d.group_cap.span)
-                    tr.step("cap", d.group_cap.span, lambda k=key, a=amount, c=cap: sentences.group_cap(k, a, c))
+                    tr.step("cap", d.group_cap.span, sentences.group_cap, key, amount, cap)
                     amount = cap
             total += amount
         if d.total_cap is not None:
             cap = ev.number(d.total_cap, env)
             if total > cap:
                 tr.hit("total_cap", d.total_cap.span)
-                tr.step("cap", d.total_cap.span, lambda t=total, c=cap: sentences.total_cap(t, c))
+                tr.step("cap", d.total_cap.span, sentences.total_cap, total, cap)
                 total = cap
         return total
 
@@ -311,16 +314,23 @@ class Scorer:
         return sentences.finding_text(item, described)
 
 
-def _opened(tr: Tracer, kind: str, span: A.Span, ev: Evaluator, expr, env: Env, make) -> Decimal:
-    """A number computed inside an open step, so its own steps nest under it; ``make(value)`` gives its words."""
-    step = tr.open(kind, span)
+def _inside(tr: Tracer, step, ev: Evaluator, expr, env: Env) -> Decimal:
+    """A number computed inside an open step, so its own steps nest under it; a failure closes the step unsaid."""
     try:
-        v = ev.number(expr, env)
+        return ev.number(expr, env)
     except BaseException:
         tr.close(step, None)
         raise
-    tr.close(step, lambda: make(v))
-    return v
+
+
+def _failed(message: str) -> tuple[str, dict]:
+    return f"无法评分：{message}", {}
+
+
+def _scored(node: Node) -> Decimal:
+    """The score of a child that counts: neither failed (the group failed then) nor left out."""
+    assert node.score is not None, node.name
+    return node.score
 
 
 def _outside(node: Node) -> bool:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Callable, Optional
 
-from perfdsl.syntax import ast as A
 from perfdsl.interp.numbers import ROUNDING_NAMES, show
+from perfdsl.syntax import ast as A
 from perfdsl.syntax.printer import expr_text, interval_text, substitute
 
 _NOTHING = object()
@@ -124,6 +124,7 @@ def full_weight(weight: Decimal) -> tuple[str, dict]:
 
 
 def part_not_applicable(p: A.Part) -> tuple[str, dict]:
+    assert p.not_applicable is not None
     return (f"子项 {p.name} 不适用：{p.not_applicable.reason} → 按满分 {show(p.points)} 计",
             {"part": p.name, "reason": p.not_applicable.reason})
 
@@ -160,6 +161,7 @@ def no_findings(d: A.EachDeduct) -> tuple[str, dict]:
 
 
 def finding_skipped(d: A.EachDeduct, text: str, n: int) -> tuple[str, dict]:
+    assert d.skip is not None
     return f"不评价：{text}（{d.skip.reason}）", {"finding": text, "reason": d.skip.reason, "item": n}
 
 

@@ -6,9 +6,9 @@ keeps the steps of one indicator (flat, each with its parent's id, in the order 
 happened; the explanation tree is built from them afterwards).  ``CoverageTracer`` keeps
 which bands, deductions, caps… ran, for ``perfdsl test``.  ``Tee`` tells several at once.
 
-Sentences are made only by a tracer that keeps them: a step arrives as ``make``, a function
-returning ``(text, fields)``, and the substitution of a formula asks ``describe``, which
-knows the values that formula used.
+Sentences are made only by a tracer that keeps them: a step arrives as a ``sentences``
+function and its arguments, called only by ``StepTracer``; a ``Substituted(expr)`` among the
+arguments stands for the formula written with the values it used, which that tracer knows.
 """
 
 from __future__ import annotations
@@ -21,7 +21,14 @@ from perfdsl.interp import sentences
 from perfdsl.interp.step_kinds import STEP_KINDS
 from perfdsl.syntax.ast import Span
 
-Make = Callable[[], tuple]  # () -> (text, fields)
+Render = Callable[..., tuple]  # (*values) -> (text, fields): a function of ``sentences``
+
+
+@attrs.frozen
+class Substituted:
+    """In a step's arguments: the formula ``expr`` with the values it used (filled in by ``StepTracer``)."""
+
+    expr: object
 
 
 @attrs.define(slots=True)
@@ -51,15 +58,15 @@ def point(kind: str, span: Span) -> tuple:
 class Tracer:
     """The interface, listening to nothing: what the interpreter runs with when no one asks."""
 
-    def step(self, kind: str, span: Optional[Span], make: Make) -> None:
-        """A finished step."""
+    def step(self, kind: str, span: Optional[Span], render: Render, *args) -> None:
+        """A finished step: its words are ``render(*args)``."""
 
     def open(self, kind: str, span: Optional[Span]) -> Optional[Step]:
         """A step whose words come once what it encloses has run (``close``)."""
         return None
 
-    def close(self, step: Optional[Step], make: Optional[Make]) -> None:
-        """The end of an ``open`` step, with its words (None: what it enclosed failed; it keeps none)."""
+    def close(self, step: Optional[Step], render: Optional[Render], *args) -> None:
+        """The end of an ``open`` step, with its words (``render`` None: what it enclosed failed; no words)."""
 
     def fact(self, path: str, span: Span, value, percent: bool) -> None:
         """A fact read (recorded once per indicator)."""
@@ -96,18 +103,21 @@ class StepTracer(Tracer):
         self.steps.append(step)
         return step
 
-    def step(self, kind: str, span: Optional[Span], make: Make) -> None:
-        self._add(kind, span, *make())
+    def _words(self, render: Render, args: tuple) -> tuple:
+        return render(*[self.describe(a.expr) if type(a) is Substituted else a for a in args])
+
+    def step(self, kind: str, span: Optional[Span], render: Render, *args) -> None:
+        self._add(kind, span, *self._words(render, args))
 
     def open(self, kind: str, span: Optional[Span]) -> Optional[Step]:
         step = self._add(kind, span, "", {})
         self._stack.append(step.id)
         return step
 
-    def close(self, step: Optional[Step], make: Optional[Make]) -> None:
+    def close(self, step: Optional[Step], render: Optional[Render], *args) -> None:
         self._stack.pop()
-        if step is not None and make is not None:
-            step.text, step.data = make()
+        if step is not None and render is not None:
+            step.text, step.data = self._words(render, args)
 
     def fact(self, path: str, span: Span, value, percent: bool) -> None:
         if path in self._facts_seen:
@@ -138,17 +148,17 @@ class Tee(Tracer):
     def __init__(self, *tracers: Tracer) -> None:
         self.tracers = tracers
 
-    def step(self, kind: str, span: Optional[Span], make: Make) -> None:
+    def step(self, kind: str, span: Optional[Span], render: Render, *args) -> None:
         for t in self.tracers:
-            t.step(kind, span, make)
+            t.step(kind, span, render, *args)
 
     def open(self, kind: str, span: Optional[Span]) -> Optional[Step]:
         opened = [t.open(kind, span) for t in self.tracers]
         return next((s for s in opened if s is not None), None)
 
-    def close(self, step: Optional[Step], make: Optional[Make]) -> None:
+    def close(self, step: Optional[Step], render: Optional[Render], *args) -> None:
         for t in self.tracers:
-            t.close(step if isinstance(t, StepTracer) else None, make)
+            t.close(step if isinstance(t, StepTracer) else None, render, *args)
 
     def fact(self, path: str, span: Span, value, percent: bool) -> None:
         for t in self.tracers:
