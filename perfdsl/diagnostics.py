@@ -10,6 +10,7 @@ from typing import Iterable, Optional
 
 import attrs
 
+from perfdsl.codes import CODES
 from perfdsl.syntax.ast import Span
 
 
@@ -75,12 +76,29 @@ class PerfdslError(Exception):
 
 def error(code: str, message: str, span: Optional[Span] = None, *, fact_path: Optional[str] = None,
           notes: Iterable[Note] = (), suggestions: Iterable[str] = ()) -> Diagnostic:
-    return Diagnostic(code, "error", message, span, fact_path, tuple(notes), tuple(suggestions))
+    return Diagnostic(_registered(code, "error"), "error", message, span, fact_path, tuple(notes), tuple(suggestions))
 
 
 def warning(code: str, message: str, span: Optional[Span] = None, *, fact_path: Optional[str] = None,
             notes: Iterable[Note] = (), suggestions: Iterable[str] = ()) -> Diagnostic:
-    return Diagnostic(code, "warning", message, span, fact_path, tuple(notes), tuple(suggestions))
+    return Diagnostic(_registered(code, "warning"), "warning", message, span, fact_path, tuple(notes),
+                      tuple(suggestions))
+
+
+class UnregisteredCode(Exception):
+    """A diagnostic code missing from ``codes.CODES``, or at another severity: a bug in perfdsl.
+
+    Not a ValueError, so that no ``except ValueError`` on the way turns the bug into a user's error.
+    """
+
+
+def _registered(code: str, severity: str) -> str:
+    info = CODES.get(code)
+    if info is None:
+        raise UnregisteredCode(f"diagnostic code {code!r} is not in perfdsl/codes.py")
+    if info.severity != severity:
+        raise UnregisteredCode(f"diagnostic code {code!r} is registered as {info.severity}, not {severity}")
+    return code
 
 
 def sort_key(d: Diagnostic):

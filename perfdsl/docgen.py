@@ -13,6 +13,7 @@ import re
 import sys
 from pathlib import Path
 
+from perfdsl.codes import CODES, GROUPS, SEVERITY_NAMES, group_of
 from perfdsl.interp.builtins import BUILTINS
 from perfdsl.syntax.grammar_file import grammar_text
 from perfdsl.syntax.keywords import KEYWORDS
@@ -53,6 +54,20 @@ def functions_table() -> str:
     return "\n".join(rows)
 
 
+def diagnostics_table() -> str:
+    """One table per group of codes, in the order of ``codes.GROUPS``."""
+    out: list[str] = []
+    for _, heading in GROUPS:
+        rows = [(code, info) for code, info in sorted(CODES.items()) if group_of(code) == heading]
+        if not rows:
+            continue
+        if out:
+            out.append("")
+        out += [f"### {heading}", "", "| 代码 | 级别 | 含义 | 如何修改 |", "|---|---|---|---|"]
+        out += [f"| {code} | {SEVERITY_NAMES[info.severity]} | {info.title} | {info.fix} |" for code, info in rows]
+    return "\n".join(out)
+
+
 def grammar() -> str:
     return "```lark\n" + grammar_text().rstrip() + "\n```"
 
@@ -79,7 +94,8 @@ def _cli_reference(parser) -> str:
     return "\n".join(out)
 
 
-GENERATORS = {"keywords": keywords_table, "functions": functions_table, "grammar": grammar, "cli": cli_reference}
+GENERATORS = {"keywords": keywords_table, "functions": functions_table, "grammar": grammar, "cli": cli_reference,
+              "diagnostics": diagnostics_table}
 
 
 def regenerate(text: str) -> str:
