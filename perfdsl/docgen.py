@@ -15,6 +15,7 @@ from pathlib import Path
 
 from perfdsl.codes import CODES, GROUPS, SEVERITY_NAMES, group_of
 from perfdsl.interp.builtins import BUILTINS
+from perfdsl.ruleset.coverage_kinds import COVERAGE_KINDS
 from perfdsl.syntax.grammar_file import grammar_text
 from perfdsl.syntax.keywords import KEYWORDS
 
@@ -68,6 +69,12 @@ def diagnostics_table() -> str:
     return "\n".join(out)
 
 
+def coverage_table() -> str:
+    rows = ["| kind | 中文名 | 何时算覆盖 |", "|---|---|---|"]
+    rows += [f"| `{kind}` | {k.label} | {k.covered_when} |" for kind, k in COVERAGE_KINDS.items()]
+    return "\n".join(rows)
+
+
 def grammar() -> str:
     return "```lark\n" + grammar_text().rstrip() + "\n```"
 
@@ -95,7 +102,7 @@ def _cli_reference(parser) -> str:
 
 
 GENERATORS = {"keywords": keywords_table, "functions": functions_table, "grammar": grammar, "cli": cli_reference,
-              "diagnostics": diagnostics_table}
+              "diagnostics": diagnostics_table, "coverage": coverage_table}
 
 
 def regenerate(text: str) -> str:

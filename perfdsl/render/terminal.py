@@ -9,9 +9,11 @@ from rich.console import Console
 from rich.text import Text
 from rich.tree import Tree
 
+from perfdsl.interp import step_kinds as S
+
 # Steps that explain a loss of points; details are shown under the part or formula that lost them.
-ALWAYS_KINDS = ("deduction", "cap", "floor", "not_applicable", "error")
-DETAIL_KINDS = ("band", "builtin", "match", "judgement")
+ALWAYS_KINDS = (S.DEDUCTION, S.CAP, S.FLOOR, S.NOT_APPLICABLE, S.ERROR)
+DETAIL_KINDS = (S.BAND, S.BUILTIN, S.MATCH, S.JUDGEMENT)
 
 
 def _label(node: dict, is_root: bool = False) -> Text:
@@ -45,12 +47,12 @@ def _steps_for(node: dict, full: bool, only: Optional[set]) -> list[dict]:
         return steps
     score = node.get("score")
     if score is not None and Decimal(score) >= Decimal(node["weight"]) and node.get("status") != "not_applicable":
-        return [s for s in steps if s["kind"] in ("cap", "not_applicable")]
+        return [s for s in steps if s["kind"] in (S.CAP, S.NOT_APPLICABLE)]
     lossy: set = set()
     for s in steps:
-        if s["kind"] == "part" and Decimal(s.get("value", "0")) < Decimal(s.get("points", "0")):
+        if s["kind"] == S.PART and Decimal(s.get("value", "0")) < Decimal(s.get("points", "0")):
             lossy.add(s["id"])
-        elif s["kind"] == "formula" and "formula" in s:
+        elif s["kind"] == S.FORMULA and "formula" in s:
             lossy.add(s["id"])
     shown = []
     for s in steps:
@@ -61,8 +63,8 @@ def _steps_for(node: dict, full: bool, only: Optional[set]) -> list[dict]:
     return shown
 
 
-_STYLE = {"deduction": "red", "cap": "magenta", "floor": "magenta", "not_applicable": "magenta",
-          "judgement": "cyan", "error": "bold red", "rounding": "dim", "fact": "dim"}
+_STYLE = {S.DEDUCTION: "red", S.CAP: "magenta", S.FLOOR: "magenta", S.NOT_APPLICABLE: "magenta",
+          S.JUDGEMENT: "cyan", S.ERROR: "bold red", S.ROUNDING: "dim", S.FACT: "dim"}
 
 
 def _add_steps(branch: Tree, steps: list[dict], show_at: bool) -> None:
@@ -102,7 +104,7 @@ def print_result(doc: dict, console: Console, full: bool = False, only: Optional
         console.print(Text.assemble(("总分 ", "bold"), (doc["score"], "bold green"), f" / {doc['weight']}",
                                     ("  等级 ", "bold"), (str(doc.get("grade")), "bold cyan")))
     for step in doc.get("grade_trace") or []:
-        if step["kind"] == "veto":
+        if step["kind"] == S.VETO:
             console.print(Text(step["text"], style="bold red"))
     for w in doc.get("warnings", []):
         console.print(Text(f"警告[{w['code']}]：{w['message']}", style="yellow"))
