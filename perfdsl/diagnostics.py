@@ -34,14 +34,6 @@ class Diagnostic:
     def is_error(self) -> bool:
         return self.severity == "error"
 
-    def location(self) -> str:
-        parts = []
-        if self.span is not None:
-            parts.append(str(self.span))
-        if self.fact_path:
-            parts.append(f"事实 {self.fact_path}")
-        return "，".join(parts)
-
     def headline(self) -> str:
         where = f"{self.span}: " if self.span is not None else ""
         fact = f"[{self.fact_path}] " if self.fact_path and self.span is None else ""

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Optional
 
 from perfdsl.syntax import ast as A
-from perfdsl.diagnostics import Diagnostic, PerfdslError, closest, error, warning
+from perfdsl.diagnostics import Diagnostic, closest, error, warning
 from perfdsl.interp.evaluator import Env, EvalError, Evaluator, Judged
 from perfdsl.interp.numbers import show
 from perfdsl.syntax.printer import interval_text
@@ -281,14 +281,6 @@ def _short(v) -> str:
     if v is None:
         return "null"
     return ""
-
-
-def validate(data, root: Ty) -> tuple[dict, list[Diagnostic]]:
-    v = FactValidator(root)
-    out = v.validate(data)
-    if v.errors:
-        raise PerfdslError(v.errors)
-    return out, v.warnings
 
 
 # ---------------------------------------------------------------- the fast path

@@ -26,9 +26,6 @@ class Span:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
 
-    def short(self) -> str:
-        return f"{self.file}:{self.line}"
-
 
 NO_SPAN = Span("<builtin>", 0, 0, 0, 0)
 
@@ -351,10 +348,6 @@ class Indicator:
     @property
     def is_leaf(self) -> bool:
         return not self.children
-
-    @property
-    def bonus(self) -> bool:
-        return self.kind == "bonus"
 
     @property
     def penalty(self) -> bool:
