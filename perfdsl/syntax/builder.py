@@ -103,10 +103,8 @@ class _Builder(Transformer):
         return ("title", unquote(_content(children)[0].value))
 
     def rounding(self, meta, children):
-        rest = _content(children)
-        places = int(self._decimal(rest[0]))
-        mode = rest[1] if len(rest) > 1 else "half_up"
-        return A.Rounding(places, mode, self._span(meta))
+        _round, places, _places, mode = children
+        return A.Rounding(int(self._decimal(places)), mode or "half_up", self._span(meta))
 
     def round_mode(self, meta, children):
         return {"KW_HALF_UP": "half_up", "KW_HALF_EVEN": "half_even", "KW_DOWN": "down"}[children[0].type]
@@ -166,12 +164,9 @@ class _Builder(Transformer):
         return "optional"
 
     def type_expr(self, meta, children):
-        optional = bool(children and children[0] == "optional")
-        rest = children[1:] if optional else children
-        base: A.TypeExpr = rest[0]
-        kwargs = {"optional": optional}
-        if len(rest) > 1:
-            constraint = rest[1]
+        optional, base, constraint = children
+        kwargs: dict = {"optional": optional is not None}
+        if constraint is not None:
             if isinstance(constraint, A.Interval):
                 kwargs["interval"] = constraint
             else:
@@ -228,14 +223,10 @@ class _Builder(Transformer):
 
     # ------------------------------------------------------------ indicators
     def indicator(self, meta, children):
-        kw = children[0]
+        kw, label, weighed, *body = children
         level = LEVEL_SPELLINGS.get(kw.value)
-        rest = children[1:]
-        name = self._label(rest[0])
-        weight, kind, body = None, "normal", rest[1:]
-        if body and isinstance(body[0], tuple) and body[0][0] == "weight":
-            _, weight, kind = body[0]
-            body = body[1:]
+        name = self._label(label)
+        weight, kind = (None, "normal") if weighed is None else weighed
         explanation = criteria = None
         statements, subs = [], []
         for item in body:
@@ -253,7 +244,7 @@ class _Builder(Transformer):
     def weight(self, meta, children):
         kw, number = children
         kind = {"KW_BONUS": "bonus", "KW_PENALTY": "penalty"}.get(kw.type, "normal")
-        return ("weight", number.value, kind)
+        return number.value, kind
 
     def explanation(self, meta, children):
         return ("explanation", unquote(children[1].value))
@@ -266,9 +257,7 @@ class _Builder(Transformer):
         return A.Let(str(name), expr, self._span(meta))
 
     def part(self, meta, children):
-        rest = [c for c in _content(children) if not (isinstance(c, Token) and c.type == "EQ")]
-        name, points, expr = rest[0], rest[1], rest[2]
-        na = rest[3] if len(rest) > 3 else None
+        _part, name, _weight, points, _eq, expr, na = children
         return A.Part(self._label(name), points.value, expr, na, self._span(meta))
 
     def part_na(self, meta, children):
@@ -279,17 +268,8 @@ class _Builder(Transformer):
         return A.Formula(children[-1], self._span(meta))
 
     def deduct(self, meta, children):
-        amount = children[1]
-        condition = reason = None
-        i = 2
-        while i < len(children):
-            tok = children[i]
-            if tok.type == "KW_IF":
-                condition = children[i + 1]
-            elif tok.type == "KW_REASON":
-                reason = unquote(children[i + 1].value)
-            i += 2
-        return A.Deduct(amount, condition, reason, self._span(meta))
+        _deduct, amount, _if, condition, _reason, reason = children
+        return A.Deduct(amount, condition, unquote(reason.value) if reason is not None else None, self._span(meta))
 
     def each(self, meta, children):
         rest = _content(children)
@@ -362,10 +342,10 @@ class _Builder(Transformer):
         return A.Number(self._decimal(tok), tok.value.replace("％", "%"), self._span(meta))
 
     def signed_number(self, meta, children):
-        tok = children[-1]
+        minus, tok = children
         value = self._decimal(tok)
         text = tok.value.replace("％", "%")
-        if len(children) == 2:
+        if minus is not None:
             value, text = -value, "-" + text
         return A.Number(value, text, self._span(meta))
 

@@ -88,7 +88,7 @@ def _parser() -> Lark:
         lexer="basic",
         postlex=KeywordPostLexer(),
         propagate_positions=True,
-        maybe_placeholders=False,
+        maybe_placeholders=True,  # an absent [optional] arrives as None: the builder unpacks by position
         cache=False,
     )
 
