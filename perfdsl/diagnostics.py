@@ -60,7 +60,7 @@ class Diagnostic:
 class PerfdslError(Exception):
     """Raised with one or more diagnostics; the CLI renders them, never a traceback."""
 
-    def __init__(self, diagnostics: Iterable[Diagnostic], sources=None):
+    def __init__(self, diagnostics: Iterable[Diagnostic], sources: Optional[dict] = None):
         self.diagnostics = tuple(diagnostics)
         self.sources = sources or {}  # file → SourceFile, for excerpts with a caret
         super().__init__("\n".join(d.headline() for d in self.diagnostics))
@@ -93,7 +93,7 @@ def _registered(code: str, severity: str) -> str:
     return code
 
 
-def sort_key(d: Diagnostic):
+def sort_key(d: Diagnostic) -> tuple[int, str, int, int]:
     s = d.span
     return (0, s.file, s.line, s.column) if s is not None else (1, "", 0, 0)
 

@@ -29,20 +29,23 @@ from __future__ import annotations
 import copy
 from decimal import Decimal
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import attrs
 import yaml
 
-from perfdsl.syntax import ast as A
-from perfdsl.interp.builtins import BY_NAME
 from perfdsl.diagnostics import PerfdslError, error
 from perfdsl.engine import Engine
+from perfdsl.interp.builtins import BY_NAME
 from perfdsl.interp.evaluator import Env, EvalError, Evaluator, point
+from perfdsl.interp.numbers import show
 from perfdsl.ruleset import coverage_kinds as K
 from perfdsl.ruleset.facts import FactsSyntaxError, parse_json
-from perfdsl.interp.numbers import show
+from perfdsl.syntax import ast as A
 from perfdsl.syntax.printer import expr_text, interval_text
+
+if TYPE_CHECKING:
+    from perfdsl.ruleset.check.bands import Dom
 
 TOTAL_KEYS = ("总分", "total")
 GRADE_KEYS = ("等级", "grade")
@@ -94,11 +97,12 @@ def _load_file(f: Path) -> list[Case]:
         finally:
             loader.dispose()
     except (OSError, UnicodeDecodeError) as exc:
-        raise PerfdslError([error("T002", f"无法读取测试用例文件 {shown}：{exc}")])
+        raise PerfdslError([error("T002", f"无法读取测试用例文件 {shown}：{exc}")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        raise PerfdslError([_case_error(shown, line, f"测试用例文件不是有效的 YAML：{getattr(exc, 'problem', exc)}")])
+        problem = getattr(exc, "problem", exc)
+        raise PerfdslError([_case_error(shown, line, f"测试用例文件不是有效的 YAML：{problem}")]) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list):
         raise PerfdslError([_case_error(shown, 1, "测试用例文件应有 cases: 列表")])
     lines = _case_lines(node)
@@ -129,9 +133,9 @@ def _read_facts(path: Path, shown: str):
     try:
         return parse_json(path.read_text(encoding="utf-8"), str(path))
     except OSError as exc:
-        raise PerfdslError([error("T003", f"{shown}：找不到事实文件 {path}（{exc.strerror}）")])
+        raise PerfdslError([error("T003", f"{shown}：找不到事实文件 {path}（{exc.strerror}）")]) from None
     except FactsSyntaxError as exc:
-        raise PerfdslError([exc.diagnostic])
+        raise PerfdslError([exc.diagnostic]) from None
 
 
 def _case_facts(raw: dict, base, f: Path, shown: str, line: int):
@@ -232,7 +236,8 @@ def run_case(engine: Engine, case: Case, hits: set) -> Outcome:
     if case.expect_error is not None:
         return Outcome(case, False, [("错误", _error_text(case.expect_error), "评分成功，没有错误")])
     nodes = _nodes_by_name(result)
-    diffs, trace = [], []
+    diffs: list[tuple[str, str, str]] = []
+    trace: list[str] = []
     places = engine.rules.rounding.places
     for key, want in case.expect.items():
         key = str(key)
@@ -306,7 +311,8 @@ def coverage_points(engine: Engine) -> list[Point]:
         if isinstance(e, A.Band):
             expr(e.subject, owner)
             for arm in e.arms:
-                add(K.BAND, arm.span, f"{owner}：{_label(K.BAND)} {expr_text(e.subject)} 落在 {interval_text(arm.interval)}")
+                add(K.BAND, arm.span,
+                    f"{owner}：{_label(K.BAND)} {expr_text(e.subject)} 落在 {interval_text(arm.interval)}")
                 expr(arm.result, owner)
             return
         if isinstance(e, A.Match):
@@ -345,7 +351,8 @@ def coverage_points(engine: Engine) -> list[Point]:
                 expr(s.expr, name)
             elif isinstance(s, A.Deduct):
                 deducts = True
-                add(K.DEDUCT, s.span, f"{name}：{_label(K.DEDUCT)} {expr_text(s.amount)}" + (f" 若 {expr_text(s.condition)}" if s.condition else ""))
+                when = f" 若 {expr_text(s.condition)}" if s.condition else ""
+                add(K.DEDUCT, s.span, f"{name}：{_label(K.DEDUCT)} {expr_text(s.amount)}{when}")
                 expr(s.amount, name)
             elif isinstance(s, A.EachDeduct):
                 deducts = True
@@ -353,7 +360,8 @@ def coverage_points(engine: Engine) -> list[Point]:
                 if s.skip is not None:
                     add(K.SKIP, s.skip.span, f"{name}：{_label(K.SKIP)}（{s.skip.reason}）")
                 if s.group_cap is not None:
-                    add(K.GROUP_CAP, s.group_cap.span, f"{name}：按 {s.group_by} {_label(K.GROUP_CAP)} {expr_text(s.group_cap)}")
+                    add(K.GROUP_CAP, s.group_cap.span,
+                        f"{name}：按 {s.group_by} {_label(K.GROUP_CAP)} {expr_text(s.group_cap)}")
                 if s.total_cap is not None:
                     add(K.TOTAL_CAP, s.total_cap.span, f"{name}：{_label(K.TOTAL_CAP)} {expr_text(s.total_cap)}")
             elif isinstance(s, A.Require):
@@ -389,7 +397,7 @@ def coverage_points(engine: Engine) -> list[Point]:
 
 # ---------------------------------------------------------------- edges
 
-def band_edges(engine: Engine, facts: dict) -> list[dict]:
+def band_edges(engine: Engine, facts: object) -> list[dict]:
     """Each band over a named value or fact, evaluated at every bound and just either side.
 
     Only values the subject can take are probed: the domain ``perfdsl check`` infers (declared
@@ -407,14 +415,16 @@ def band_edges(engine: Engine, facts: dict) -> list[dict]:
     return [e for e in out if e["rows"]]
 
 
-def _edges_of(engine: Engine, band: A.Band, lets, data, owner, domain) -> dict:
+def _edges_of(engine: Engine, band: A.Band, lets: dict[str, A.Let], data: dict, owner: str, domain: Dom) -> dict:
+    subject = band.subject
+    assert isinstance(subject, A.Path)  # band_edges passes only the bands over a path
     percent = any(isinstance(end, A.Number) and end.is_percent for arm in band.arms
                   for end in (arm.interval.low, arm.interval.high))
     step = Decimal("0.0001") if percent else Decimal("0.01")
     bounds = sorted({end.value for arm in band.arms for end in (arm.interval.low, arm.interval.high)
                      if isinstance(end, A.Number) and end.value.is_finite()})
     rows = []
-    name = band.subject.segments[0] if len(band.subject.segments) == 1 else None
+    name = subject.segments[0] if len(subject.segments) == 1 else None
     probes = sorted({v for b in bounds for v in (b - step, b, b + step) if domain.contains(v)})
     for v in probes:
         env = Env(lets)
@@ -424,9 +434,9 @@ def _edges_of(engine: Engine, band: A.Band, lets, data, owner, domain) -> dict:
         else:
             facts = copy.deepcopy(data)
             cur = facts
-            for seg in band.subject.segments[:-1]:
+            for seg in subject.segments[:-1]:
                 cur = cur.setdefault(seg, {})
-            cur[band.subject.segments[-1]] = v
+            cur[subject.segments[-1]] = v
         ev = Evaluator(engine.rules.globals, facts, None)
         try:
             arm = next((a for a in band.arms if ev.contains(a.interval, v, env)), None)

@@ -8,7 +8,7 @@ render these rows.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Sequence
 
 import attrs
 
@@ -109,7 +109,7 @@ def rate_rows(doc: dict) -> list[RateRow]:
     return out
 
 
-def spans(values: list[str]) -> list[int]:
+def spans(values: Sequence[object]) -> list[int]:
     """For merged cells: how many rows each run of equal values covers (0 for rows inside a run)."""
     out = [0] * len(values)
     i = 0

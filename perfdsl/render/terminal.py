@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from rich.console import Console
 from rich.text import Text
 from rich.tree import Tree
 
 from perfdsl.interp import step_kinds as S
+
+if TYPE_CHECKING:
+    from perfdsl.explain.diff import Change, Summary
 
 # Steps that explain a loss of points; details are shown under the part or formula that lost them.
 ALWAYS_KINDS = (S.DEDUCTION, S.CAP, S.FLOOR, S.NOT_APPLICABLE, S.ERROR)
@@ -130,7 +133,7 @@ def _moved(old, new) -> str:
     return f"{old if old is not None else '—'} → {new if new is not None else '—'}"
 
 
-def print_change(change, console: Console) -> None:
+def print_change(change: Change, console: Console) -> None:
     """One fact set whose result moved: where, total and grade before → after, then each indicator that moved."""
     line = Text.assemble((change.where, "dim"), "  ", change.name, "  总分 ", (_moved(*change.total), "bold yellow"))
     if change.grade[0] != change.grade[1]:
@@ -145,7 +148,7 @@ def print_change(change, console: Console) -> None:
         console.print(Text.assemble("    ", "/".join(path[-1:]), "  ", _moved(old, new)))
 
 
-def print_diff_summary(summary, console: Console) -> None:
+def print_diff_summary(summary: Summary, console: Console) -> None:
     if summary.rule_files:
         console.print(f"改动的规则文件：{'、'.join(summary.rule_files)}")
     grades = "，".join(f"{a or '—'} → {b or '—'} {n} 套" for (a, b), n in sorted(summary.grades.items(), key=str))
@@ -181,7 +184,7 @@ def print_indicator(node: dict, console: Console, only: Optional[set] = None) ->
     if only:
         steps = [s for s in steps if s["kind"] in only]
     by_id = {s["id"]: s for s in steps}
-    branches = {}
+    branches: dict[int, Tree] = {}
     for s in steps:
         parent = branches.get(s.get("parent")) if s.get("parent") in by_id else None
         t = Text(s["text"], style=_STYLE.get(s["kind"], ""))

@@ -8,11 +8,14 @@ about Lark.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 import attrs
 
-frozen = attrs.frozen(slots=True, eq=True, hash=False)
+if TYPE_CHECKING:  # mypy's attrs plugin knows a class decorator only by its name
+    from attrs import frozen
+else:
+    frozen = attrs.frozen(slots=True, eq=True, hash=False)
 
 
 @attrs.frozen(slots=True)
@@ -184,7 +187,7 @@ Expr = Union[
 ]
 
 
-def subexpressions(e) -> list:
+def subexpressions(e: Expr) -> list[Expr]:
     """The expressions directly inside ``e``, in source order (for walks over formulas)."""
     if isinstance(e, (Binary, Compare, Logical)):
         return [e.left, e.right]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Callable
 
 from lark import Token, Transformer, v_args
 from lark.exceptions import VisitError
+from lark.tree import Meta
 
-from perfdsl.syntax import ast as A
 from perfdsl.diagnostics import PerfdslError, error
+from perfdsl.syntax import ast as A
 from perfdsl.syntax.keywords import LEVEL_SPELLINGS
 from perfdsl.syntax.parser import parse
 
@@ -43,6 +45,22 @@ def _content(children):
     return [c for c in children if not _is_kw(c)]
 
 
+def _simple_type(kind: str) -> Callable:
+    """The callback for a type keyword without arguments (文本, 布尔 …)."""
+    def method(self: _Builder, meta: Meta, children: list) -> A.TypeExpr:
+        return A.TypeExpr(kind, self._span(meta))
+    return method
+
+
+def _interval(low_closed: bool, high_closed: bool) -> Callable:
+    """The callback for one bracket shape of interval; an infinite end is open, whatever its bracket."""
+    def method(self: _Builder, meta: Meta, children: list) -> A.Interval:
+        low, high = children
+        return A.Interval(_finite(low), _finite(high), low_closed and _finite(low) is not None,
+                          high_closed and _finite(high) is not None, self._span(meta))
+    return method
+
+
 @v_args(meta=True)
 class _Builder(Transformer):
     def __init__(self, filename: str):
@@ -56,8 +74,8 @@ class _Builder(Transformer):
         return A.Span(self.filename, meta.line, meta.column, meta.end_line, meta.end_column)
 
     def _tok_span(self, tok: Token) -> A.Span:
-        return A.Span(self.filename, tok.line, tok.column, tok.end_line or tok.line,
-                      tok.end_column or tok.column + len(tok.value))
+        line, column = tok.line or 1, tok.column or 1  # the lexer always sets them; Lark types them optional
+        return A.Span(self.filename, line, column, tok.end_line or line, tok.end_column or column + len(tok.value))
 
     def _label(self, x) -> str:
         if isinstance(x, Token) and x.type == "STRING":
@@ -68,11 +86,12 @@ class _Builder(Transformer):
         text = tok.value.replace("％", "%")
         digits = text.rstrip("%")
         if len(digits.replace(".", "")) > MAX_LITERAL_DIGITS:
-            raise PerfdslError([error("E010", f"数字 {digits[:20]}… 过长（超过 {MAX_LITERAL_DIGITS} 位）", self._tok_span(tok))])
+            raise PerfdslError([error("E010", f"数字 {digits[:20]}… 过长（超过 {MAX_LITERAL_DIGITS} 位）",
+                                      self._tok_span(tok))])
         try:
             value = Decimal(digits)
         except InvalidOperation:  # pragma: no cover — the lexer admits digits only
-            raise PerfdslError([error("E010", f"无效的数字 {tok.value}", self._tok_span(tok))])
+            raise PerfdslError([error("E010", f"无效的数字 {tok.value}", self._tok_span(tok))]) from None
         return value / 100 if text.endswith("%") else value
 
     # ------------------------------------------------------------ file
@@ -173,17 +192,11 @@ class _Builder(Transformer):
                 kwargs["one_of"] = constraint[1]
         return _evolve(base, span=self._span(meta), **kwargs)
 
-    def _simple(kind):
-        def method(self, meta, children):
-            return A.TypeExpr(kind, self._span(meta))
-        return method
-
-    text_type = _simple("text")
-    bool_type = _simple("bool")
-    int_type = _simple("integer")
-    number_type = _simple("number")
-    rate_type = _simple("rate")
-    del _simple
+    text_type = _simple_type("text")
+    bool_type = _simple_type("bool")
+    int_type = _simple_type("integer")
+    number_type = _simple_type("number")
+    rate_type = _simple_type("rate")
 
     def list_type(self, meta, children):
         return A.TypeExpr("list", self._span(meta), element=_content(children)[0])
@@ -390,18 +403,10 @@ class _Builder(Transformer):
             key = self._label(key)
         return A.Case(key, result, self._span(meta))
 
-    def _interval(low_closed, high_closed):
-        def method(self, meta, children):
-            low, high = children
-            return A.Interval(_finite(low), _finite(high), low_closed and _finite(low) is not None,
-                              high_closed and _finite(high) is not None, self._span(meta))
-        return method
-
     closed_closed = _interval(True, True)
     closed_open = _interval(True, False)
     open_closed = _interval(False, True)
     open_open = _interval(False, False)
-    del _interval
 
     def half_line(self, meta, children):
         op, bound = children
