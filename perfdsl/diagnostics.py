@@ -10,6 +10,7 @@ from typing import Iterable, Optional
 
 import attrs
 
+from perfdsl.codes import CODES
 from perfdsl.syntax.ast import Span
 
 
@@ -32,14 +33,6 @@ class Diagnostic:
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
-
-    def location(self) -> str:
-        parts = []
-        if self.span is not None:
-            parts.append(str(self.span))
-        if self.fact_path:
-            parts.append(f"事实 {self.fact_path}")
-        return "，".join(parts)
 
     def headline(self) -> str:
         where = f"{self.span}: " if self.span is not None else ""
@@ -67,7 +60,7 @@ class Diagnostic:
 class PerfdslError(Exception):
     """Raised with one or more diagnostics; the CLI renders them, never a traceback."""
 
-    def __init__(self, diagnostics: Iterable[Diagnostic], sources=None):
+    def __init__(self, diagnostics: Iterable[Diagnostic], sources: Optional[dict] = None):
         self.diagnostics = tuple(diagnostics)
         self.sources = sources or {}  # file → SourceFile, for excerpts with a caret
         super().__init__("\n".join(d.headline() for d in self.diagnostics))
@@ -75,15 +68,32 @@ class PerfdslError(Exception):
 
 def error(code: str, message: str, span: Optional[Span] = None, *, fact_path: Optional[str] = None,
           notes: Iterable[Note] = (), suggestions: Iterable[str] = ()) -> Diagnostic:
-    return Diagnostic(code, "error", message, span, fact_path, tuple(notes), tuple(suggestions))
+    return Diagnostic(_registered(code, "error"), "error", message, span, fact_path, tuple(notes), tuple(suggestions))
 
 
 def warning(code: str, message: str, span: Optional[Span] = None, *, fact_path: Optional[str] = None,
             notes: Iterable[Note] = (), suggestions: Iterable[str] = ()) -> Diagnostic:
-    return Diagnostic(code, "warning", message, span, fact_path, tuple(notes), tuple(suggestions))
+    return Diagnostic(_registered(code, "warning"), "warning", message, span, fact_path, tuple(notes),
+                      tuple(suggestions))
 
 
-def sort_key(d: Diagnostic):
+class UnregisteredCode(Exception):
+    """A diagnostic code missing from ``codes.CODES``, or at another severity: a bug in perfdsl.
+
+    Not a ValueError, so that no ``except ValueError`` on the way turns the bug into a user's error.
+    """
+
+
+def _registered(code: str, severity: str) -> str:
+    info = CODES.get(code)
+    if info is None:
+        raise UnregisteredCode(f"diagnostic code {code!r} is not in perfdsl/codes.py")
+    if info.severity != severity:
+        raise UnregisteredCode(f"diagnostic code {code!r} is registered as {info.severity}, not {severity}")
+    return code
+
+
+def sort_key(d: Diagnostic) -> tuple[int, str, int, int]:
     s = d.span
     return (0, s.file, s.line, s.column) if s is not None else (1, "", 0, 0)
 

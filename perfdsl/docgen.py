@@ -12,8 +12,11 @@ import argparse
 import re
 import sys
 from pathlib import Path
+from typing import Optional
 
+from perfdsl.codes import CODES, GROUPS, SEVERITY_NAMES, group_of
 from perfdsl.interp.builtins import BUILTINS
+from perfdsl.ruleset.coverage_kinds import COVERAGE_KINDS
 from perfdsl.syntax.grammar_file import grammar_text
 from perfdsl.syntax.keywords import KEYWORDS
 
@@ -26,7 +29,8 @@ _USES = {
     "KW_RENORMALISE": "不适用时其余指标重新归一", "KW_FACTS": "事实声明", "KW_TYPE": "记录类型", "KW_ENUM": "枚举",
     "KW_OPTIONAL": "可选事实", "KW_TEXT": "文本类型", "KW_BOOL": "布尔类型", "KW_INT": "整数类型",
     "KW_NUMBER": "数值类型", "KW_RATE": "比率类型（小数，1 = 100%）", "KW_LIST": "列表", "KW_MAP": "映射（任意键）",
-    "KW_JUDGE_SCORE": "酌情得分（须写理由）", "KW_JUDGE_DEDUCT": "酌情扣分（须写理由）", "KW_INDICATOR": "指标（一级/二级/三级）",
+    "KW_JUDGE_SCORE": "酌情得分（须写理由）", "KW_JUDGE_DEDUCT": "酌情扣分（须写理由）",
+    "KW_INDICATOR": "指标（一级/二级/三级）",
     "KW_WEIGHT": "分值", "KW_BONUS": "加分项（分值之外）", "KW_PENALTY": "减分项（分值之外）", "KW_EXPLAIN": "指标解释",
     "KW_CRITERIA": "评分标准原文", "KW_LET": "中间值", "KW_PART": "子项", "KW_SCORE": "得分公式", "KW_DEDUCT": "扣分",
     "KW_EACH": "逐项扣分", "KW_PER": "每项扣分数", "KW_GROUP": "按类别", "KW_CAP": "每类最多", "KW_TOTAL_CAP": "最多扣",
@@ -53,12 +57,33 @@ def functions_table() -> str:
     return "\n".join(rows)
 
 
+def diagnostics_table() -> str:
+    """One table per group of codes, in the order of ``codes.GROUPS``."""
+    out: list[str] = []
+    for _, heading in GROUPS:
+        rows = [(code, info) for code, info in sorted(CODES.items()) if group_of(code) == heading]
+        if not rows:
+            continue
+        if out:
+            out.append("")
+        out += [f"### {heading}", "", "| 代码 | 级别 | 含义 | 如何修改 |", "|---|---|---|---|"]
+        out += [f"| {code} | {SEVERITY_NAMES[info.severity]} | {info.title} | {info.fix} |" for code, info in rows]
+    return "\n".join(out)
+
+
+def coverage_table() -> str:
+    rows = ["| kind | 中文名 | 何时算覆盖 |", "|---|---|---|"]
+    rows += [f"| `{kind}` | {k.label} | {k.covered_when} |" for kind, k in COVERAGE_KINDS.items()]
+    return "\n".join(rows)
+
+
 def grammar() -> str:
     return "```lark\n" + grammar_text().rstrip() + "\n```"
 
 
 def cli_reference() -> str:
     import os
+
     from perfdsl.cli import build_parser
     saved = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = "100"  # argparse wraps help to the terminal's width: make it the same everywhere
@@ -79,7 +104,8 @@ def _cli_reference(parser) -> str:
     return "\n".join(out)
 
 
-GENERATORS = {"keywords": keywords_table, "functions": functions_table, "grammar": grammar, "cli": cli_reference}
+GENERATORS = {"keywords": keywords_table, "functions": functions_table, "grammar": grammar, "cli": cli_reference,
+              "diagnostics": diagnostics_table, "coverage": coverage_table}
 
 
 def regenerate(text: str) -> str:
@@ -98,7 +124,7 @@ def stale(docs: Path = DOCS) -> list[str]:
     return out
 
 
-def main(argv=None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
     ap = argparse.ArgumentParser(description="regenerate the generated parts of docs/")
     ap.add_argument("--check", action="store_true")
     args = ap.parse_args(argv)

@@ -29,19 +29,23 @@ from __future__ import annotations
 import copy
 from decimal import Decimal
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import attrs
 import yaml
 
-from perfdsl.syntax import ast as A
-from perfdsl.interp.builtins import BY_NAME
 from perfdsl.diagnostics import PerfdslError, error
 from perfdsl.engine import Engine
+from perfdsl.interp.builtins import BY_NAME
 from perfdsl.interp.evaluator import Env, EvalError, Evaluator, point
-from perfdsl.ruleset.facts import FactsSyntaxError, parse_json
 from perfdsl.interp.numbers import show
+from perfdsl.ruleset import coverage_kinds as K
+from perfdsl.ruleset.facts import FactsSyntaxError, parse_json
+from perfdsl.syntax import ast as A
 from perfdsl.syntax.printer import expr_text, interval_text
+
+if TYPE_CHECKING:
+    from perfdsl.ruleset.check.bands import Dom
 
 TOTAL_KEYS = ("总分", "total")
 GRADE_KEYS = ("等级", "grade")
@@ -93,11 +97,12 @@ def _load_file(f: Path) -> list[Case]:
         finally:
             loader.dispose()
     except (OSError, UnicodeDecodeError) as exc:
-        raise PerfdslError([error("T002", f"无法读取测试用例文件 {shown}：{exc}")])
+        raise PerfdslError([error("T002", f"无法读取测试用例文件 {shown}：{exc}")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        raise PerfdslError([_case_error(shown, line, f"测试用例文件不是有效的 YAML：{getattr(exc, 'problem', exc)}")])
+        problem = getattr(exc, "problem", exc)
+        raise PerfdslError([_case_error(shown, line, f"测试用例文件不是有效的 YAML：{problem}")]) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list):
         raise PerfdslError([_case_error(shown, 1, "测试用例文件应有 cases: 列表")])
     lines = _case_lines(node)
@@ -128,9 +133,9 @@ def _read_facts(path: Path, shown: str):
     try:
         return parse_json(path.read_text(encoding="utf-8"), str(path))
     except OSError as exc:
-        raise PerfdslError([error("T003", f"{shown}：找不到事实文件 {path}（{exc.strerror}）")])
+        raise PerfdslError([error("T003", f"{shown}：找不到事实文件 {path}（{exc.strerror}）")]) from None
     except FactsSyntaxError as exc:
-        raise PerfdslError([exc.diagnostic])
+        raise PerfdslError([exc.diagnostic]) from None
 
 
 def _case_facts(raw: dict, base, f: Path, shown: str, line: int):
@@ -231,7 +236,8 @@ def run_case(engine: Engine, case: Case, hits: set) -> Outcome:
     if case.expect_error is not None:
         return Outcome(case, False, [("错误", _error_text(case.expect_error), "评分成功，没有错误")])
     nodes = _nodes_by_name(result)
-    diffs, trace = [], []
+    diffs: list[tuple[str, str, str]] = []
+    trace: list[str] = []
     places = engine.rules.rounding.places
     for key, want in case.expect.items():
         key = str(key)
@@ -280,6 +286,10 @@ def _expect_failure(case: Case, diags) -> Outcome:
 
 # ---------------------------------------------------------------- coverage
 
+def _label(kind: str) -> str:
+    return K.COVERAGE_KINDS[kind].label
+
+
 @attrs.frozen
 class Point:
     key: tuple
@@ -301,26 +311,27 @@ def coverage_points(engine: Engine) -> list[Point]:
         if isinstance(e, A.Band):
             expr(e.subject, owner)
             for arm in e.arms:
-                add("band", arm.span, f"{owner}：区间 {expr_text(e.subject)} 落在 {interval_text(arm.interval)}")
+                add(K.BAND, arm.span,
+                    f"{owner}：{_label(K.BAND)} {expr_text(e.subject)} 落在 {interval_text(arm.interval)}")
                 expr(arm.result, owner)
             return
         if isinstance(e, A.Match):
             expr(e.subject, owner)
             for c in e.cases:
-                add("match", c.span, f"{owner}：查表 {expr_text(e.subject)} = {c.key}")
+                add(K.MATCH, c.span, f"{owner}：{_label(K.MATCH)} {expr_text(e.subject)} = {c.key}")
                 expr(c.result, owner)
             return
         if isinstance(e, A.Conditional):
             cond = expr_text(e.condition)
-            add("then", e.span, f"{owner}：若 {cond} 成立")
-            add("else", e.span, f"{owner}：若 {cond} 不成立")
+            add(K.THEN, e.span, f"{owner}：若 {cond} 成立")
+            add(K.ELSE, e.span, f"{owner}：若 {cond} 不成立")
             for sub in (e.condition, e.then, e.otherwise):
                 expr(sub, owner)
             return
         if isinstance(e, A.Call):
             fn = BY_NAME.get(e.function)
             for case in (fn.cases if fn is not None else ()):
-                add("builtin:" + case, e.span, f"{owner}：{expr_text(e)} {case}")
+                add(K.builtin_kind(case), e.span, f"{owner}：{expr_text(e)} {case}")
         for sub in A.subexpressions(e):
             expr(sub, owner)
 
@@ -335,31 +346,33 @@ def coverage_points(engine: Engine) -> list[Point]:
                 parts_total += s.points
                 expr(s.expr, name)
                 if s.not_applicable is not None:
-                    add("na", s.not_applicable.span, f"{name}：子项 {s.name} 不适用")
+                    add(K.NOT_APPLICABLE, s.not_applicable.span, f"{name}：子项 {s.name} {_label(K.NOT_APPLICABLE)}")
             elif isinstance(s, A.Formula):
                 expr(s.expr, name)
             elif isinstance(s, A.Deduct):
                 deducts = True
-                add("deduct", s.span, f"{name}：扣 {expr_text(s.amount)}" + (f" 若 {expr_text(s.condition)}" if s.condition else ""))
+                when = f" 若 {expr_text(s.condition)}" if s.condition else ""
+                add(K.DEDUCT, s.span, f"{name}：{_label(K.DEDUCT)} {expr_text(s.amount)}{when}")
                 expr(s.amount, name)
             elif isinstance(s, A.EachDeduct):
                 deducts = True
-                add("each", s.span, f"{name}：逐项扣 {s.items.dotted}")
+                add(K.EACH, s.span, f"{name}：{_label(K.EACH)} {s.items.dotted}")
                 if s.skip is not None:
-                    add("skip", s.skip.span, f"{name}：不评价（{s.skip.reason}）")
+                    add(K.SKIP, s.skip.span, f"{name}：{_label(K.SKIP)}（{s.skip.reason}）")
                 if s.group_cap is not None:
-                    add("group_cap", s.group_cap.span, f"{name}：按 {s.group_by} 每类最多 {expr_text(s.group_cap)}")
+                    add(K.GROUP_CAP, s.group_cap.span,
+                        f"{name}：按 {s.group_by} {_label(K.GROUP_CAP)} {expr_text(s.group_cap)}")
                 if s.total_cap is not None:
-                    add("total_cap", s.total_cap.span, f"{name}：最多扣 {expr_text(s.total_cap)}")
+                    add(K.TOTAL_CAP, s.total_cap.span, f"{name}：{_label(K.TOTAL_CAP)} {expr_text(s.total_cap)}")
             elif isinstance(s, A.Require):
-                add("require", s.span, f"{name}：要求不满足（{s.message}）")
+                add(K.REQUIRE, s.span, f"{name}：{_label(K.REQUIRE)}（{s.message}）")
             elif isinstance(s, A.NotApplicable):
-                add("na", s.span, f"{name}：不适用（{s.reason}）")
+                add(K.NOT_APPLICABLE, s.span, f"{name}：{_label(K.NOT_APPLICABLE)}（{s.reason}）")
         if ind.is_leaf:
             if deducts:
-                add("floor", ind.span, f"{name}：扣完为止（得分保底为 0）")
+                add(K.FLOOR, ind.span, f"{name}：{_label(K.FLOOR)}（得分保底为 0）")
             if ind.weight is not None and parts_total > ind.weight:
-                add("cap", ind.span, f"{name}：子项合计超过分值时封顶")
+                add(K.CAP, ind.span, f"{name}：子项合计超过分值时封顶")
         for c in ind.children:
             indicator(c)
 
@@ -371,9 +384,9 @@ def coverage_points(engine: Engine) -> list[Point]:
     if system is not None:
         for arm in system.grades:
             label = arm.result.value if isinstance(arm.result, A.String) else expr_text(arm.result)
-            add("grade", arm.span, f"等级 {label}：总分 {interval_text(arm.interval)}")
+            add(K.GRADE, arm.span, f"{_label(K.GRADE)} {label}：总分 {interval_text(arm.interval)}")
         for v in system.vetoes:
-            add("veto", v.span, f"一票否决：{v.reason}")
+            add(K.VETO, v.span, f"{_label(K.VETO)}：{v.reason}")
     seen, unique = set(), []
     for p in out:
         if p.key not in seen:
@@ -384,7 +397,7 @@ def coverage_points(engine: Engine) -> list[Point]:
 
 # ---------------------------------------------------------------- edges
 
-def band_edges(engine: Engine, facts: dict) -> list[dict]:
+def band_edges(engine: Engine, facts: object) -> list[dict]:
     """Each band over a named value or fact, evaluated at every bound and just either side.
 
     Only values the subject can take are probed: the domain ``perfdsl check`` infers (declared
@@ -402,14 +415,16 @@ def band_edges(engine: Engine, facts: dict) -> list[dict]:
     return [e for e in out if e["rows"]]
 
 
-def _edges_of(engine: Engine, band: A.Band, lets, data, owner, domain) -> dict:
+def _edges_of(engine: Engine, band: A.Band, lets: dict[str, A.Let], data: dict, owner: str, domain: Dom) -> dict:
+    subject = band.subject
+    assert isinstance(subject, A.Path)  # band_edges passes only the bands over a path
     percent = any(isinstance(end, A.Number) and end.is_percent for arm in band.arms
                   for end in (arm.interval.low, arm.interval.high))
     step = Decimal("0.0001") if percent else Decimal("0.01")
     bounds = sorted({end.value for arm in band.arms for end in (arm.interval.low, arm.interval.high)
                      if isinstance(end, A.Number) and end.value.is_finite()})
     rows = []
-    name = band.subject.segments[0] if len(band.subject.segments) == 1 else None
+    name = subject.segments[0] if len(subject.segments) == 1 else None
     probes = sorted({v for b in bounds for v in (b - step, b, b + step) if domain.contains(v)})
     for v in probes:
         env = Env(lets)
@@ -419,9 +434,9 @@ def _edges_of(engine: Engine, band: A.Band, lets, data, owner, domain) -> dict:
         else:
             facts = copy.deepcopy(data)
             cur = facts
-            for seg in band.subject.segments[:-1]:
+            for seg in subject.segments[:-1]:
                 cur = cur.setdefault(seg, {})
-            cur[band.subject.segments[-1]] = v
+            cur[subject.segments[-1]] = v
         ev = Evaluator(engine.rules.globals, facts, None)
         try:
             arm = next((a for a in band.arms if ev.contains(a.interval, v, env)), None)

@@ -8,14 +8,13 @@ import sys
 from decimal import Decimal
 
 import perfdsl
-from perfdsl.ruleset.cache import cache_key, load_checked
+from benchmarks.generate import lines
+from benchmarks.handwritten import score as hand_score
 from perfdsl.cli import main
 from perfdsl.engine import Engine
 from perfdsl.explain.document import explain
+from perfdsl.ruleset.cache import cache_key, load_checked
 from perfdsl.ruleset.facts import parse_json
-
-from benchmarks.generate import lines
-from benchmarks.handwritten import score as hand_score
 
 from .conftest import ROOT, RULES, SEED_FACTS
 
@@ -81,7 +80,7 @@ def test_a_batch_on_screen_is_a_line_per_fact_set(tmp_path, capsys):
     assert main(["eval", str(RULES), str(batch)]) == 1
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 41
-    for n, (line, row) in enumerate(zip(BATCH[:40], out), 1):
+    for n, (line, row) in enumerate(zip(BATCH[:40], out, strict=False), 1):
         hand = document(json.loads(line, parse_float=Decimal, parse_int=Decimal))
         assert row.split() == [hand["score"], hand["grade"], *hand["name"].split(), f"{batch}:{n}"]
     assert out[-1].split()[:3] == ["—", "失败", "[F010]"] and out[-1].endswith(f"{batch}:41")
@@ -239,7 +238,8 @@ def test_fast_lines_for_not_applicable_leaves_and_bonus_items(tmp_path):
     docs = _fast_lines(tmp_path,
                        "体系 测试 { 舍入 2 位 四舍五入 }\n事实 { 有项目: 布尔\n x: 比率 ≥ 0 }\n"
                        "一级指标 组 {\n"
-                       "  指标 甲 分值 3 {\n    不适用 若 非 有项目 理由 \"无项目\"\n    得分 = 按比例(x, 3, 60%)\n  }\n"
+                       "  指标 甲 分值 3 {\n    不适用 若 非 有项目 理由 \"无项目\"\n"
+                       "    得分 = 按比例(x, 3, 60%)\n  }\n"
                        "  指标 乙 分值 2 { 得分 = 按比例(x, 2, 60%) }\n}\n"
                        "指标 丙 加分 1 { 得分 = 若 x ≥ 100% 则 1 否则 0 }\n",
                        ['{"有项目": false, "x": 0.7777}', '{"有项目": true, "x": 1}', '{"有项目": true, "x": 0.5}'])
@@ -285,16 +285,19 @@ def test_a_batch_as_a_summary_workbook(tmp_path, capsys):
     head = [[c.value for c in row] for row in ws.iter_rows(min_row=1, max_row=3)]
     leaves = [leaf for _, groups in TREE for _, names in groups for leaf in names]
     assert [h.rsplit("（", 1)[0] for h in head[2][3:3 + len(leaves)]] == leaves
-    assert head[0][3] == "部门决策（14）" and head[1][3] == "决策依据（8）" and head[2][3] == "决策和管理制度规范性（3）"
+    assert (head[0][3] == "部门决策（14）" and head[1][3] == "决策依据（8）"
+            and head[2][3] == "决策和管理制度规范性（3）")
     assert {"D1:H1", "D2:F2", "A1:A3"} <= {str(m) for m in ws.merged_cells.ranges}
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=4)]
     assert len(rows) == 41
-    for n, (line, row) in enumerate(zip(BATCH[:40], rows), 1):
+    for n, (line, row) in enumerate(zip(BATCH[:40], rows, strict=False), 1):
         hand = document(json.loads(line, parse_float=Decimal, parse_int=Decimal))
-        leaf_scores = {c["name"]: c["score"] for l1 in hand["children"] for l2 in l1["children"] for c in l2["children"]}
+        leaf_scores = {c["name"]: c["score"]
+                       for l1 in hand["children"] for l2 in l1["children"] for c in l2["children"]}
         assert row[:3] == [n, str(batch), hand["name"]]
         assert [Decimal(str(v)) for v in row[3:3 + len(leaves)]] == [Decimal(leaf_scores[k]) for k in leaves]
-        assert [Decimal(str(v)) for v in row[3 + len(leaves):7 + len(leaves)]] == [Decimal(c["score"]) for c in hand["children"]]
+        assert ([Decimal(str(v)) for v in row[3 + len(leaves):7 + len(leaves)]]
+                == [Decimal(c["score"]) for c in hand["children"]])
         assert Decimal(str(row[-4])) == Decimal(hand["score"]) and row[-3:-1] == [hand["grade"], "完成"]
         assert row[-1] == hashlib.sha256((line + "\n").encode("utf-8")).hexdigest()  # the line as the batch holds it
     assert rows[-1][0] == 41 and rows[-1][-2].startswith("失败：[F010]")
@@ -318,7 +321,8 @@ def test_summary_workbook_says_why_a_cell_has_no_score(tmp_path):
     ws = load_workbook(out)["评分汇总"]
     heads = [c.value for c in next(ws.iter_rows(min_row=3, max_row=3))]
     ok, partial = ([c.value for c in row] for row in ws.iter_rows(min_row=4))
-    economic, bonus, penalty = heads.index("经济效益（8）"), heads.index("创新示范加分（2）"), heads.index("审计问题减分（5）")
+    economic, bonus, penalty = (heads.index("经济效益（8）"), heads.index("创新示范加分（2）"),
+                                heads.index("审计问题减分（5）"))
     assert ok[economic] == "不适用" and ok[bonus] == 2 and ok[penalty] == -1
     assert ok[-4:-1] == [85.94, "良", "完成"]
     assert partial[economic] == "无法评分" and partial[-4:-1] == ["无法评分", None, "部分指标无法评分"]

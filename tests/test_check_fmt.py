@@ -5,16 +5,17 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from perfdsl.syntax import ast as A
-from perfdsl.syntax.builder import build
-from perfdsl.ruleset.check import check
 from perfdsl.cli import main
 from perfdsl.diagnostics import PerfdslError
 from perfdsl.engine import Engine
-from perfdsl.syntax.formatter import comments_of, format_text
+from perfdsl.ruleset.check import check
 from perfdsl.ruleset.loader import load
+from perfdsl.syntax import ast as A
+from perfdsl.syntax.builder import build
+from perfdsl.syntax.formatter import comments_of, format_text
 from perfdsl.syntax.printer import Printer
 
 from .conftest import ROOT, RULES, SEED_FACTS
@@ -124,8 +125,8 @@ def test_keywords_switch_language_and_scores_do_not_change(tmp_path):
     back.mkdir()
     for f in sorted(RULES.glob("*.perf")):
         english = format_text(f.read_text(encoding="utf-8"), f.name, keywords="en")
-        code = "\n".join(l for l in english.splitlines()
-                         if not l.strip().startswith(("explanation", "criteria", "#")))
+        code = "\n".join(line for line in english.splitlines()
+                         if not line.strip().startswith(("explanation", "criteria", "#")))
         assert " 若 " not in code and " 分值 " not in code
         (en / f.name).write_text(english, encoding="utf-8")
         (back / f.name).write_text(format_text(english, f.name, keywords="zh"), encoding="utf-8")
@@ -162,10 +163,10 @@ def _exprs():
 
     def extend(inner):
         return st.one_of(
-            st.builds(lambda op, l, r: A.Binary(op, l, r, A.NO_SPAN), st.sampled_from("+-*/"), inner, inner),
-            st.builds(lambda op, l, r: A.Compare(op, l, r, A.NO_SPAN), st.sampled_from(["<", "<=", "=", "!=", ">"]),
+            st.builds(lambda op, a, b: A.Binary(op, a, b, A.NO_SPAN), st.sampled_from("+-*/"), inner, inner),
+            st.builds(lambda op, a, b: A.Compare(op, a, b, A.NO_SPAN), st.sampled_from(["<", "<=", "=", "!=", ">"]),
                       inner, inner),
-            st.builds(lambda op, l, r: A.Logical(op, l, r, A.NO_SPAN), st.sampled_from(["and", "or"]), inner, inner),
+            st.builds(lambda op, a, b: A.Logical(op, a, b, A.NO_SPAN), st.sampled_from(["and", "or"]), inner, inner),
             st.builds(lambda x: A.Not(x, A.NO_SPAN), inner),
             st.builds(lambda x: A.Negate(x, A.NO_SPAN), inner.filter(lambda e: not isinstance(e, A.Number))),
             st.builds(lambda c, a, b: A.Conditional(c, a, b, A.NO_SPAN), inner, inner, inner),

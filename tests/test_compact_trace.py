@@ -4,12 +4,11 @@ import json
 import random
 
 import jsonschema
-
 import pytest
 
 from perfdsl.cli import main
-from perfdsl.explain.compact import Damaged, expand_document, expanded_json, read_document
 from perfdsl.engine import FAST_PATH_MISSES, Engine
+from perfdsl.explain.compact import Damaged, expand_document, expanded_json, read_document
 from perfdsl.explain.document import explain, head_json
 from perfdsl.ruleset.facts import parse_json
 
@@ -266,7 +265,10 @@ def test_expand_refuses_other_rules_and_damaged_lines(tmp_path, capsys):
 
 
 def test_compact_trace_only_where_it_means_something(tmp_path, capsys):
-    """A single fact set is written compact too (one line, no rule texts, as in a batch); text or no trace is a usage error."""
+    """A single fact set is written compact too (one line, no rule texts, as in a batch).
+
+    Text, or no trace, is a usage error.
+    """
     single = ROOT / "examples" / "heping-2024" / "facts.json"
     assert main(["eval", str(RULES), str(single), "--format", "json", "--compact-trace"]) == 0
     out = capsys.readouterr().out

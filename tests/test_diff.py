@@ -4,10 +4,9 @@ import json
 import shutil
 from decimal import Decimal
 
-from perfdsl.cli import main
-
 from benchmarks.generate import lines
 from benchmarks.handwritten import score as hand_score
+from perfdsl.cli import main
 
 from .conftest import RULES
 

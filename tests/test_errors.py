@@ -7,7 +7,7 @@ import pytest
 from perfdsl.cli import main
 from perfdsl.diagnostics import PerfdslError
 
-from .conftest import D, RULES, SEED_FACTS, put
+from .conftest import RULES, SEED_FACTS, D, put
 
 
 def errors_of(engine, facts):

@@ -4,11 +4,11 @@ from decimal import Decimal
 
 import pytest
 
-from perfdsl.syntax.builder import build
-from perfdsl.ruleset.check import check
 from perfdsl.diagnostics import PerfdslError
 from perfdsl.engine import Engine
+from perfdsl.ruleset.check import check
 from perfdsl.ruleset.loader import load
+from perfdsl.syntax.builder import build
 
 D = Decimal
 
@@ -46,7 +46,8 @@ def test_uncovered_value_is_an_error_naming_the_fact(tmp_path):
     text = HEAD + "事实 { x: 比率 }\n指标 甲 分值 10 { 得分 = 区间 x { (0, 30%] → 10\n > 30% → 0 } }\n"
     r = run(tmp_path, text, '{"x": 0}')
     [d] = r.errors
-    assert d.code == "E320" and d.fact_path == "x" and "不在任何区间" in d.message and d.span.line == HEAD.count("\n") + 2
+    assert (d.code == "E320" and d.fact_path == "x" and "不在任何区间" in d.message
+            and d.span.line == HEAD.count("\n") + 2)
 
 
 def test_english_keywords_and_mixed(tmp_path):
@@ -67,7 +68,8 @@ def test_each_deduct_group_cap_total_cap_and_skip(tmp_path):
     decl = "问题: 列表 { 类别: 文本; 扣分: 数值; 说明: 文本 }; 豁免: 布尔"
     body = ('逐项扣 问题 每项 扣分 按 类别 每类最多 1 最多 2.5\n'
             '  不评价 若 类别 = "丙" 且 豁免 理由 "已豁免"')
-    facts = ('{"豁免": true, "问题": [{"类别": "甲", "扣分": 0.75, "说明": "a"}, {"类别": "甲", "扣分": 0.75, "说明": "b"},'
+    facts = ('{"豁免": true, "问题": [{"类别": "甲", "扣分": 0.75, "说明": "a"}, '
+             '{"类别": "甲", "扣分": 0.75, "说明": "b"},'
              '{"类别": "乙", "扣分": 1, "说明": "c"}, {"类别": "丙", "扣分": 3, "说明": "d"},'
              '{"类别": "丁", "扣分": 0.5, "说明": "e"}]}')
     n = one(tmp_path, decl, body, facts)
@@ -131,7 +133,8 @@ def test_aggregation_over_map_values_and_lists(tmp_path):
 
 
 def test_keywords_usable_as_field_names(tmp_path):
-    n = one(tmp_path, "记录: { 得分: 数值; 扣分: 数值 }", "得分 = 记录.得分 − 记录.扣分", '{"记录": {"得分": 7, "扣分": 2}}')
+    n = one(tmp_path, "记录: { 得分: 数值; 扣分: 数值 }", "得分 = 记录.得分 − 记录.扣分",
+            '{"记录": {"得分": 7, "扣分": 2}}')
     assert n.score == D(5)
 
 
@@ -169,7 +172,7 @@ def test_let_cycle_is_rejected(tmp_path):
 def test_ast_nodes_are_frozen_with_spans():
     f = build("指标 甲 分值 3 { 得分 = 1 + 2 }\n", "x.perf")
     ind = f.items[0]
-    with pytest.raises(Exception):
+    with pytest.raises(Exception):  # noqa: B017 — any refusal will do; the test is that the node cannot change
         ind.name = "乙"
     formula = ind.statements[0]
     assert (formula.span.file, formula.span.line, formula.span.column) == ("x.perf", 1, 13)
@@ -185,12 +188,14 @@ def test_seed_rules_check_with_exactly_the_four_overweight_warnings():
     c = check(load("rules"))
     assert not c.errors
     named = sorted(d.message.split("`")[1] for d in c.warnings if d.code == "W130")
-    assert named == sorted(["行政审批办理完成情况", "“一站式”政务服务落实情况", "网上政务服务能力提升情况", "审批效率提升情况"])
+    assert named == sorted(["行政审批办理完成情况", "“一站式”政务服务落实情况", "网上政务服务能力提升情况",
+                            "审批效率提升情况"])
     assert len(c.warnings) == 4
 
 
 def test_language_reference_lists_every_keyword_spelling():
     from pathlib import Path
+
     from perfdsl.syntax.keywords import KEYWORDS
     doc = (Path(__file__).resolve().parent.parent / "docs" / "language.md").read_text(encoding="utf-8")
     for term, (zh, en) in KEYWORDS.items():

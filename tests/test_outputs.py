@@ -153,7 +153,7 @@ def test_html_report_in_headless_chromium(tmp_path):
                          timeout=120, encoding="utf-8").stdout
     assert '<b id="total">96.67</b>' in dom and '<b id="grade">优</b>' in dom
     assert dom.count('class="indicator-row') == 25
-    for name, score in _expected_leaves().items():
+    for name in _expected_leaves():
         assert f'<td class="indicator">{name}</td>' in dom
     shot = ROOT / "tests" / "screenshots" / "heping-2024-report.png"
     shot.parent.mkdir(exist_ok=True)
@@ -169,7 +169,8 @@ def test_report_heads_bonus_and_penalty_items_outside_the_groups(capsys, tmp_pat
     md = capsys.readouterr().out
     assert "| 加分项 |  | 创新示范加分 | 2 |" in md and "| 减分项 |  | 审计问题减分 | 5 |" in md and "()" not in md
     out = tmp_path / "p.xlsx"
-    assert main(["report", str(project / "rules"), str(project / "facts-2024.json"), "--format", "xlsx", "-o", str(out)]) == 0
+    assert main(["report", str(project / "rules"), str(project / "facts-2024.json"), "--format", "xlsx",
+                 "-o", str(out)]) == 0
     firsts = [row[0].value for row in load_workbook(out)["评分表"].iter_rows(min_row=3)]
     assert "加分项" in firsts and "减分项" in firsts and not any(v and "()" in str(v) for v in firsts)
     assert main(["report", str(project / "rules"), str(project / "facts-2024.json"), "--format", "html"]) == 0

@@ -8,13 +8,14 @@ import time
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from perfdsl.cli import main
-from perfdsl.explain.compact import expand_document, read_document
 from perfdsl.codegen.generator import Generator
 from perfdsl.diagnostics import PerfdslError
 from perfdsl.engine import FAST_PATH_MISSES, Engine
+from perfdsl.explain.compact import expand_document, read_document
 from perfdsl.explain.document import explain, head_json
 
 from .conftest import ROOT, RULES, SEED_FACTS
@@ -53,7 +54,8 @@ def test_number_limits_name_the_number_and_let_any_zero_through():
     from perfdsl.ruleset.facts import FactsSyntaxError, parse_json
     assert parse_json('{"a": 0e999, "b": 0.' + "0" * 80 + '}', "x") == {"a": 0, "b": 0}
     assert parse_json('{"a": 1e30, "b": 1e-30}', "x") == {"a": Decimal("1e30"), "b": Decimal("1e-30")}
-    for number, words in (("1e31", "10^-30 至 10^30"), ("1e-31", "10^-30 至 10^30"), ("1." + "0" * 60, "61 位有效数字")):
+    for number, words in (("1e31", "10^-30 至 10^30"), ("1e-31", "10^-30 至 10^30"),
+                          ("1." + "0" * 60, "61 位有效数字")):
         with pytest.raises(FactsSyntaxError) as caught:
             parse_json('{"a": ' + number + "}", "x")
         assert words in caught.value.diagnostic.message and number[:5] in caught.value.diagnostic.message

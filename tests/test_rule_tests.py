@@ -57,7 +57,8 @@ def test_bad_case_file_is_a_diagnostic(tmp_path, capsys):
 
 def test_unknown_indicator_in_expectation(tmp_path, capsys):
     cases = tmp_path / "c.yaml"
-    cases.write_text(f"base: {SEED_FACTS}\ncases:\n  - name: 错名\n    expect: {{预算执行情况况: 4}}\n", encoding="utf-8")
+    cases.write_text(f"base: {SEED_FACTS}\ncases:\n  - name: 错名\n    expect: {{预算执行情况况: 4}}\n",
+                     encoding="utf-8")
     assert main(["test", str(RULES), str(cases)]) == 1
     assert "没有名为 “预算执行情况况” 的指标" in capsys.readouterr().out
 
@@ -74,7 +75,10 @@ def test_edges_show_score_on_each_side(capsys):
 
 
 def test_edges_probe_only_values_the_subject_can_take(capsys):
-    """偏离度 = |1 − a/b| is never negative; 要求 caps 预算执行率 at 100%; 资产完整率's band sits in 否则 of `> 100%`."""
+    """偏离度 = |1 − a/b| is never negative; 要求 caps 预算执行率 at 100%.
+
+    资产完整率's band sits in 否则 of `> 100%`.
+    """
     assert main(["test", str(RULES), "--edges", str(SEED_FACTS), "--format", "json"]) == 0
     values = {b["subject"]: [r["value"] for r in b["rows"]] for b in json.loads(capsys.readouterr().out)}
     assert values["偏离度"][:2] == ["0%", "0.01%"]

@@ -63,7 +63,8 @@ def test_major_policies(engine, seed, n, expected):
     (3, 3, True, "0"),       # 0 − 1 → floor 0
 ])
 def test_appraisal(engine, seed, reports, bad, missed, expected):
-    f = put(put(put(seed, "评估评审.评审报告数", reports), "评估评审.存在问题报告数", bad), "评估评审.应开展而未开展", missed)
+    f = put(put(put(seed, "评估评审.评审报告数", reports), "评估评审.存在问题报告数", bad),
+            "评估评审.应开展而未开展", missed)
     assert score(engine, f, "评估评审开展情况") == D(expected)
 
 
@@ -85,7 +86,8 @@ def test_appraisal(engine, seed, reports, bad, missed, expected):
 def test_budget_completeness(engine, seed, kinds, final_kinds, budget, final, violated, expected):
     f = seed
     for path, v in [("预算编制.年初预算收入种类数", kinds), ("预算编制.决算收入种类数", final_kinds),
-                    ("预算编制.年初结转结余资金收入预算数", D(budget)), ("预算编制.上年末结转结余资金收入决算数", D(final)),
+                    ("预算编制.年初结转结余资金收入预算数", D(budget)),
+                    ("预算编制.上年末结转结余资金收入决算数", D(final)),
                     ("预算编制.年初预算未按三重一大执行", violated)]:
         f = put(f, path, v)
     assert score(engine, f, "预算编制完整性") == D(expected)
@@ -167,7 +169,7 @@ def test_asset_use_bands(engine, seed, c, used, expected):
 
 def test_asset_completeness_over_100_needs_judgement(engine, seed):
     f = put(seed, "资产利用.实物资产完整率", D("1.05"))
-    with pytest.raises(Exception):
+    with pytest.raises(Exception):  # noqa: B017 — the leaf helper asserts it has no errors (E350 here)
         r = engine.score(f)
         leaf(r, "资产利用情况")
     f = put(f, "资产利用.完整率超百分百评分", {"得分": D("0.6"), "理由": "购置资产尚未入账"})
@@ -181,7 +183,8 @@ def test_asset_completeness_over_100_needs_judgement(engine, seed):
 ])
 def test_asset_revitalisation(engine, seed, target, achieved, effect, n, expected):
     f = seed
-    for p, v in [("资产盘活.设置盘活目标", target), ("资产盘活.实现盘活目标", achieved), ("资产盘活.有盘活成效", effect),
+    for p, v in [("资产盘活.设置盘活目标", target), ("资产盘活.实现盘活目标", achieved),
+                 ("资产盘活.有盘活成效", effect),
                  ("资产盘活.处置收入处理不当", [{"说明": "x"}] * n)]:
         f = put(f, p, v)
     assert score(engine, f, "资产盘活工作成效") == D(expected)
@@ -197,7 +200,7 @@ def test_proportional(engine, seed, r, expected):
                                             (("1", "1", "1"), "5"), (("1", "1", "0.6"), "5")])
 def test_sub_items_capped_at_weight(engine, seed, rates, expected):
     f = seed
-    for name, r in zip(("依申请公开回复率", "审批事项按时办结率", "依申请公开按时答复率"), rates):
+    for name, r in zip(("依申请公开回复率", "审批事项按时办结率", "依申请公开按时答复率"), rates, strict=False):
         f = put(f, f"行政许可.{name}", D(r))
     assert score(engine, f, "行政审批办理完成情况") == D(expected)
 

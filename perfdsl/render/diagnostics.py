@@ -31,7 +31,8 @@ def excerpt(d: Diagnostic, sources: Mapping[str, SourceFile]) -> list[str]:
         cut = line[lo: lo + 140]
         line = ("…" if lo else "") + cut + ("…" if lo + 140 < len(line) else "")
         start = start - lo + (1 if lo else 0)
-        span = type(span)(span.file, span.line, start + 1, span.line, min(span.end_column - lo + (1 if lo else 0), len(line) + 1))
+        end = min(span.end_column - lo + (1 if lo else 0), len(line) + 1)
+        span = type(span)(span.file, span.line, start + 1, span.line, end)
     prefix = line[:start]
     if span.end_line == span.line and span.end_column > span.column:
         marked = line[span.column - 1: span.end_column - 1]

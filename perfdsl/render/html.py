@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-
 from html import escape
 
 from perfdsl.render.report import COLUMNS, provenance, rate_rows, rows, score_text, spans

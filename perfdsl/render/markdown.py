@@ -12,7 +12,8 @@ def _cell(text) -> str:
 def render(doc: dict) -> str:
     out = [f"# {doc['name']}", ""]
     total = doc.get("score")
-    out.append(f"总分 **{total if total is not None else '无法评分'}** / {doc['weight']}，等级 **{doc.get('grade') or '—'}**")
+    shown = total if total is not None else "无法评分"
+    out.append(f"总分 **{shown}** / {doc['weight']}，等级 **{doc.get('grade') or '—'}**")
     out.append("")
     if doc.get("status") != "ok":
         out += ["> 评分未全部完成：部分指标无法评分，见下表与错误列表。", ""]
@@ -25,8 +26,9 @@ def render(doc: dict) -> str:
         out.append("| " + " | ".join(_cell(x) for x in (l1, l2, r.name, r.weight, r.explanation, r.criteria,
                                                            r.analysis, score_text(r.score, r.status))) + " |")
     out += ["", "## 二级指标得分率", "", "| 一级指标 | 二级指标 | 分值 | 得分 | 得分率 |", "|---|---|---|---|---|"]
-    for r in rate_rows(doc):
-        out.append(f"| {_cell(r.level1)} | {_cell(r.name)} | {r.weight} | {_cell(r.score)} | {_cell(r.rate)} |")
+    for rate in rate_rows(doc):
+        out.append(f"| {_cell(rate.level1)} | {_cell(rate.name)} | {rate.weight} | {_cell(rate.score)} "
+                   f"| {_cell(rate.rate)} |")
     if doc.get("errors"):
         out += ["", "## 错误", ""]
         out += [f"- `{e['code']}` {e.get('file', '')}:{e.get('line', '')} {_cell(e['message'])}" for e in doc["errors"]]

@@ -8,15 +8,17 @@ render these rows.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Sequence
 
 import attrs
+
+from perfdsl.interp import step_kinds as S
 
 COLUMNS = ("一级指标", "二级指标", "三级指标", "分值", "指标解释和说明", "评分标准", "指标分析结果", "得分")
 
 # trace kinds that make up the analysis prose, in trace order
-_PROSE_KINDS = ("value", "part", "formula", "band", "match", "builtin", "judgement", "deduction", "cap", "floor",
-                "not_applicable", "rounding")
+_PROSE_KINDS = (S.VALUE, S.PART, S.FORMULA, S.BAND, S.MATCH, S.BUILTIN, S.JUDGEMENT, S.DEDUCTION, S.CAP, S.FLOOR,
+                S.NOT_APPLICABLE, S.ROUNDING)
 
 
 @attrs.frozen
@@ -54,7 +56,7 @@ class RateRow:
 def analysis(node: dict) -> str:
     """指标分析结果: facts used, formulas with values, bands, deductions, caps, rounding, score."""
     steps = node.get("trace") or []
-    facts = [s["text"] for s in steps if s["kind"] == "fact"]
+    facts = [s["text"] for s in steps if s["kind"] == S.FACT]
     parts = []
     if facts:
         parts.append("依据事实：" + "，".join(facts) + "。")
@@ -107,7 +109,7 @@ def rate_rows(doc: dict) -> list[RateRow]:
     return out
 
 
-def spans(values: list[str]) -> list[int]:
+def spans(values: Sequence[object]) -> list[int]:
     """For merged cells: how many rows each run of equal values covers (0 for rows inside a run)."""
     out = [0] * len(values)
     i = 0

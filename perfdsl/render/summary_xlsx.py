@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from decimal import Decimal
-from typing import Optional
+from typing import TYPE_CHECKING, BinaryIO, Optional
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -24,6 +24,9 @@ from perfdsl.plan import weight_of
 from perfdsl.render.report import score_text
 from perfdsl.render.xlsx import _FIXED_DATE, fixed_zip
 
+if TYPE_CHECKING:
+    from perfdsl.ruleset.loader import RuleSet
+
 _HEAD = PatternFill("solid", fgColor="EEEEEE")
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _FIRST = ("行", "来源", "评价对象")
@@ -32,7 +35,7 @@ _LAST = ("总分", "等级", "状态", "事实 sha256")
 
 def _paths(indicators, names=(), titles=()) -> list[tuple]:
     """(names from the top, the same with 分值, indicator) for each leaf, in rule order."""
-    out = []
+    out: list[tuple] = []
     for ind in indicators:
         here, titled = names + (ind.name,), titles + (_titled(ind),)
         out.extend(_paths(ind.children, here, titled) if ind.children else [(here, titled, ind)])
@@ -47,7 +50,7 @@ def _titled(ind) -> str:
 class SummaryWorkbook:
     """Rows are added one fact set at a time; ``finish`` writes the workbook (deterministic bytes)."""
 
-    def __init__(self, rules):
+    def __init__(self, rules: RuleSet):
         self.rules = rules
         self.leaves = _paths(rules.roots)
         self.tops = [(ind.name, _titled(ind)) for ind in rules.roots if ind.children]  # a top-level leaf has its column
@@ -99,8 +102,8 @@ class SummaryWorkbook:
             self.ws.append([self._cell(col[r], head=True) for col in shown])
         for r1, c1, r2, c2 in merges:
             self.ws.merged_cells.add(f"{get_column_letter(c1 + 1)}{r1 + 1}:{get_column_letter(c2 + 1)}{r2 + 1}")
-        for col, width in ((1, 6), (2, 28), (3, 36), (len(columns), 66)):
-            self.ws.column_dimensions[get_column_letter(col)].width = width
+        for number, width in ((1, 6), (2, 28), (3, 36), (len(columns), 66)):
+            self.ws.column_dimensions[get_column_letter(number)].width = width
 
     def add(self, doc: dict, source: str, line: Optional[int]) -> None:
         """One fact set's explanation document (untraced is enough) as one row."""
@@ -138,7 +141,7 @@ class SummaryWorkbook:
             return self._cell(score_text(None, node.get("status", "")))
         return self._cell(float(Decimal(score)), bold=bold, fmt="0.00")
 
-    def finish(self, out) -> None:
+    def finish(self, out: BinaryIO) -> None:
         """Write the workbook to the binary file ``out``, the same bytes for the same rows."""
         sources = self.wb.create_sheet("来源")  # what produced every row: perfdsl and each rule file, hashed
         sources.column_dimensions["A"].width = 30

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from rich.console import Console
 from rich.text import Text
 from rich.tree import Tree
 
+from perfdsl.interp import step_kinds as S
+
+if TYPE_CHECKING:
+    from perfdsl.explain.diff import Change, Summary
+
 # Steps that explain a loss of points; details are shown under the part or formula that lost them.
-ALWAYS_KINDS = ("deduction", "cap", "floor", "not_applicable", "error")
-DETAIL_KINDS = ("band", "builtin", "match", "judgement")
+ALWAYS_KINDS = (S.DEDUCTION, S.CAP, S.FLOOR, S.NOT_APPLICABLE, S.ERROR)
+DETAIL_KINDS = (S.BAND, S.BUILTIN, S.MATCH, S.JUDGEMENT)
 
 
 def _label(node: dict, is_root: bool = False) -> Text:
@@ -45,12 +50,12 @@ def _steps_for(node: dict, full: bool, only: Optional[set]) -> list[dict]:
         return steps
     score = node.get("score")
     if score is not None and Decimal(score) >= Decimal(node["weight"]) and node.get("status") != "not_applicable":
-        return [s for s in steps if s["kind"] in ("cap", "not_applicable")]
+        return [s for s in steps if s["kind"] in (S.CAP, S.NOT_APPLICABLE)]
     lossy: set = set()
     for s in steps:
-        if s["kind"] == "part" and Decimal(s.get("value", "0")) < Decimal(s.get("points", "0")):
+        if s["kind"] == S.PART and Decimal(s.get("value", "0")) < Decimal(s.get("points", "0")):
             lossy.add(s["id"])
-        elif s["kind"] == "formula" and "formula" in s:
+        elif s["kind"] == S.FORMULA and "formula" in s:
             lossy.add(s["id"])
     shown = []
     for s in steps:
@@ -61,8 +66,8 @@ def _steps_for(node: dict, full: bool, only: Optional[set]) -> list[dict]:
     return shown
 
 
-_STYLE = {"deduction": "red", "cap": "magenta", "floor": "magenta", "not_applicable": "magenta",
-          "judgement": "cyan", "error": "bold red", "rounding": "dim", "fact": "dim"}
+_STYLE = {S.DEDUCTION: "red", S.CAP: "magenta", S.FLOOR: "magenta", S.NOT_APPLICABLE: "magenta",
+          S.JUDGEMENT: "cyan", S.ERROR: "bold red", S.ROUNDING: "dim", S.FACT: "dim"}
 
 
 def _add_steps(branch: Tree, steps: list[dict], show_at: bool) -> None:
@@ -102,7 +107,7 @@ def print_result(doc: dict, console: Console, full: bool = False, only: Optional
         console.print(Text.assemble(("总分 ", "bold"), (doc["score"], "bold green"), f" / {doc['weight']}",
                                     ("  等级 ", "bold"), (str(doc.get("grade")), "bold cyan")))
     for step in doc.get("grade_trace") or []:
-        if step["kind"] == "veto":
+        if step["kind"] == S.VETO:
             console.print(Text(step["text"], style="bold red"))
     for w in doc.get("warnings", []):
         console.print(Text(f"警告[{w['code']}]：{w['message']}", style="yellow"))
@@ -128,7 +133,7 @@ def _moved(old, new) -> str:
     return f"{old if old is not None else '—'} → {new if new is not None else '—'}"
 
 
-def print_change(change, console: Console) -> None:
+def print_change(change: Change, console: Console) -> None:
     """One fact set whose result moved: where, total and grade before → after, then each indicator that moved."""
     line = Text.assemble((change.where, "dim"), "  ", change.name, "  总分 ", (_moved(*change.total), "bold yellow"))
     if change.grade[0] != change.grade[1]:
@@ -143,7 +148,7 @@ def print_change(change, console: Console) -> None:
         console.print(Text.assemble("    ", "/".join(path[-1:]), "  ", _moved(old, new)))
 
 
-def print_diff_summary(summary, console: Console) -> None:
+def print_diff_summary(summary: Summary, console: Console) -> None:
     if summary.rule_files:
         console.print(f"改动的规则文件：{'、'.join(summary.rule_files)}")
     grades = "，".join(f"{a or '—'} → {b or '—'} {n} 套" for (a, b), n in sorted(summary.grades.items(), key=str))
@@ -179,7 +184,7 @@ def print_indicator(node: dict, console: Console, only: Optional[set] = None) ->
     if only:
         steps = [s for s in steps if s["kind"] in only]
     by_id = {s["id"]: s for s in steps}
-    branches = {}
+    branches: dict[int, Tree] = {}
     for s in steps:
         parent = branches.get(s.get("parent")) if s.get("parent") in by_id else None
         t = Text(s["text"], style=_STYLE.get(s["kind"], ""))

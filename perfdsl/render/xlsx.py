@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from typing import BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -59,8 +60,8 @@ def render(doc: dict) -> bytes:
     ws.cell(total_row, 1).font = Font(bold=True)
     ws.cell(total_row, 8).number_format = "0.00"
     ws.cell(total_row, 8).font = Font(bold=True)
-    for col, width in zip("ABCDEFGH", (12, 14, 18, 6, 40, 40, 50, 8)):
-        ws.column_dimensions[col].width = width
+    for letter, width in zip("ABCDEFGH", (12, 14, 18, 6, 40, 40, 50, 8), strict=True):
+        ws.column_dimensions[letter].width = width
     ws.freeze_panes = "D3"
 
     rates = wb.create_sheet("二级指标得分率")
@@ -68,13 +69,13 @@ def render(doc: dict) -> bytes:
     for c in range(1, 6):
         rates.cell(1, c).font = Font(bold=True)
         rates.cell(1, c).fill = _HEAD
-    for r in rate_rows(doc):
-        rate = float(Decimal(r.rate.rstrip("%")) / 100) if r.rate else None
-        rates.append([r.level1, r.name, _num(r.weight), _num(r.score), rate])
+    for rr in rate_rows(doc):
+        rate = float(Decimal(rr.rate.rstrip("%")) / 100) if rr.rate else None
+        rates.append([rr.level1, rr.name, _num(rr.weight), _num(rr.score), rate])
         rates.cell(rates.max_row, 4).number_format = "0.00"
         rates.cell(rates.max_row, 5).number_format = "0.00%"
-    for col, width in zip("ABCDE", (14, 20, 8, 8, 10)):
-        rates.column_dimensions[col].width = width
+    for letter, width in zip("ABCDE", (14, 20, 8, 8, 10), strict=True):
+        rates.column_dimensions[letter].width = width
 
     prov = wb.create_sheet("来源")
     for k, v in provenance(doc):
@@ -97,7 +98,7 @@ def _fixed_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def fixed_zip(source, target) -> None:
+def fixed_zip(source: BinaryIO, target: BinaryIO) -> None:
     """``_fixed_zip`` between file objects, copying entries in pieces: a 100,000-row sheet never sits in memory."""
     import re
     import shutil

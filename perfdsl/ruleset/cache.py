@@ -47,7 +47,7 @@ def cache_key(path: Path) -> str:
     return h.hexdigest()
 
 
-def load_checked(path, use_cache: bool = True) -> Checked:
+def load_checked(path: str | os.PathLike, use_cache: bool = True) -> Checked:
     with paused():
         return _load_checked(Path(path), use_cache)
 

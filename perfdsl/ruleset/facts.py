@@ -13,12 +13,12 @@ import json
 from decimal import Decimal
 from typing import Optional
 
-from perfdsl.syntax import ast as A
-from perfdsl.diagnostics import Diagnostic, PerfdslError, closest, error, warning
+from perfdsl.diagnostics import Diagnostic, closest, error, warning
 from perfdsl.interp.evaluator import Env, EvalError, Evaluator, Judged
 from perfdsl.interp.numbers import show
-from perfdsl.syntax.printer import interval_text
 from perfdsl.ruleset.types import Ty
+from perfdsl.syntax import ast as A
+from perfdsl.syntax.printer import interval_text
 
 MAX_DIGITS = 60
 MAX_EXPONENT = 30
@@ -48,8 +48,9 @@ def _parse_number(text: str) -> Decimal:
         shown = text[:20] + ("…" if len(text) > 20 else "")
         digits = len(value.as_tuple().digits)
         if digits > MAX_DIGITS:
-            raise ValueError(f"数字 {shown} 位数过多（{digits} 位有效数字，最多 {MAX_DIGITS} 位）")
-        raise ValueError(f"数字 {shown} 超出可处理的范围（数量级须在 10^-{MAX_EXPONENT} 至 10^{MAX_EXPONENT} 之间，或为 0）")
+            raise ValueError(f"数字 {shown} 位数过多（{digits} 位有效数字，最多 {MAX_DIGITS} 位）") from None
+        raise ValueError(f"数字 {shown} 超出可处理的范围"
+                         f"（数量级须在 10^-{MAX_EXPONENT} 至 10^{MAX_EXPONENT} 之间，或为 0）") from None
 
 
 def _reject_constant(name: str):
@@ -82,11 +83,12 @@ def parse_json(text: str, source: str, fast: bool = False) -> object:
         value = json.loads(text, parse_float=number, parse_int=number,
                            parse_constant=_reject_constant, object_pairs_hook=_pairs)
     except json.JSONDecodeError as exc:
-        raise FactsSyntaxError(error("F002", f"{source}:{exc.lineno}:{exc.colno}：JSON 格式错误：{_json_msg(exc.msg)}"))
+        where = f"{source}:{exc.lineno}:{exc.colno}"
+        raise FactsSyntaxError(error("F002", f"{where}：JSON 格式错误：{_json_msg(exc.msg)}")) from None
     except ValueError as exc:
-        raise FactsSyntaxError(error("F003", f"{source}：{exc}"))
+        raise FactsSyntaxError(error("F003", f"{source}：{exc}")) from None
     except RecursionError:
-        raise FactsSyntaxError(error("F004", f"{source}：JSON 嵌套过深"))
+        raise FactsSyntaxError(error("F004", f"{source}：JSON 嵌套过深")) from None
     return value
 
 
@@ -109,9 +111,10 @@ class FactValidator:
         self.errors: list[Diagnostic] = []
         self.warnings: list[Diagnostic] = []
 
-    def validate(self, data) -> dict:
+    def validate(self, data: object) -> dict:
         if not isinstance(data, dict):
-            self.errors.append(error("F010", f"事实文件的顶层应为 JSON 对象，实际为{_json_kind(data)}", fact_path="（顶层）"))
+            self.errors.append(error("F010", f"事实文件的顶层应为 JSON 对象，实际为{_json_kind(data)}",
+                                     fact_path="（顶层）"))
             return {}
         return self._value(data, self.root, "")
 
@@ -158,12 +161,14 @@ class FactValidator:
             if not isinstance(v, list):
                 self._fail("F011", path, f"应为列表，实际为{_json_kind(v)}", ty)
                 return None
-            return [self._value(x, ty.element, f"{path}[{i}]") for i, x in enumerate(v)]
+            element = _element(ty)
+            return [self._value(x, element, f"{path}[{i}]") for i, x in enumerate(v)]
         if kind == "map":
             if not isinstance(v, dict):
                 self._fail("F011", path, f"应为对象（映射），实际为{_json_kind(v)}", ty)
                 return None
-            return {k: self._value(x, ty.element, f"{path}.{k}" if path else k) for k, x in v.items()}
+            element = _element(ty)
+            return {k: self._value(x, element, f"{path}.{k}" if path else k) for k, x in v.items()}
         if kind == "record":
             return self._record(v, ty, path)
         raise AssertionError(kind)  # pragma: no cover
@@ -207,13 +212,15 @@ class FactValidator:
             if not holds:
                 detail = "，".join(f"{k} = {_short(record[k])}" for k in ty.fields if k in record
                                    and isinstance(record[k], Decimal))
-                self.errors.append(error("F015", f"{path or '（顶层）'}：{req.message}" + (f"（{detail}）" if detail else ""),
+                shown = f"（{detail}）" if detail else ""
+                self.errors.append(error("F015", f"{path or '（顶层）'}：{req.message}{shown}",
                                          req.span, fact_path=path or None))
 
     def _judged(self, v, ty: Ty, path: str):
         field = ty.judged_field
         if not isinstance(v, dict):
-            self._fail("F011", path, f"应为酌情评分对象 {{\"{field}\": 数值, \"理由\": \"…\"}}，实际为{_json_kind(v)}", ty)
+            shape = f"{{\"{field}\": 数值, \"理由\": \"…\"}}"
+            self._fail("F011", path, f"应为酌情评分对象 {shape}，实际为{_json_kind(v)}", ty)
             return None
         value = v.get(field)
         reason = v.get("理由")
@@ -224,8 +231,9 @@ class FactValidator:
         if not isinstance(reason, str) or not reason.strip():
             self._fail("F017", f"{path}.理由", "酌情评分必须写明理由", ty)
             bad = True
-        if bad:
+        if bad or not isinstance(value, Decimal) or not isinstance(reason, str):  # the last two: for mypy
             return None
+        assert field is not None  # every judged type names its field (得分 or 扣分)
         self._check_range(value, ty, f"{path}.{field}")
         return Judged(field, value, reason)
 
@@ -242,6 +250,11 @@ class FactValidator:
         if t is not None and t.one_of and v not in t.one_of:
             allowed = "、".join(show(x) if isinstance(x, Decimal) else str(x) for x in t.one_of)
             self._fail("F019", path, f"{_short(v)} 不是允许的取值（{allowed}）", ty)
+
+
+def _element(ty: Ty) -> Ty:
+    assert ty.element is not None  # a resolved list or map always has its element type
+    return ty.element
 
 
 def _in(iv: A.Interval, v: Decimal) -> bool:
@@ -281,14 +294,6 @@ def _short(v) -> str:
     if v is None:
         return "null"
     return ""
-
-
-def validate(data, root: Ty) -> tuple[dict, list[Diagnostic]]:
-    v = FactValidator(root)
-    out = v.validate(data)
-    if v.errors:
-        raise PerfdslError(v.errors)
-    return out, v.warnings
 
 
 # ---------------------------------------------------------------- the fast path

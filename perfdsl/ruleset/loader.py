@@ -15,8 +15,8 @@ from typing import Optional
 
 import attrs
 
-from perfdsl.syntax import ast as A
 from perfdsl.diagnostics import Diagnostic, Note, PerfdslError, error
+from perfdsl.syntax import ast as A
 
 RULE_SUFFIX = ".perf"
 MAX_RULE_BYTES = 20 * 1024 * 1024
@@ -75,7 +75,7 @@ def read_source(path: Path) -> SourceFile:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise PerfdslError([error("E102", f"无法读取规则文件 {shown}：{exc.strerror}")])
+        raise PerfdslError([error("E102", f"无法读取规则文件 {shown}：{exc.strerror}")]) from None
     if len(data) > MAX_RULE_BYTES:
         raise PerfdslError([error("E103", f"规则文件 {shown} 过大（{len(data)} 字节，上限 {MAX_RULE_BYTES}）")])
     digest = hashlib.sha256(data).hexdigest()
@@ -86,7 +86,7 @@ def read_source(path: Path) -> SourceFile:
         line_start = data.rfind(b"\n", 0, exc.start) + 1
         col = len(data[line_start: exc.start].decode("utf-8", errors="replace")) + 1
         raise PerfdslError([error("E104", "规则文件不是 UTF-8 编码（第一个无效字节位于此处）",
-                                  A.Span(shown, line, col, line, col + 1))])
+                                  A.Span(shown, line, col, line, col + 1))]) from None
     if "\x00" in text:
         pos = text.index("\x00")
         line = text.count("\n", 0, pos) + 1
@@ -143,7 +143,8 @@ def merge(files: list[A.RuleFile], sources: dict[str, SourceFile], default_name:
                     duplicate("体系", item.name, item.span, system.span)
                 else:
                     system = item
-            elif isinstance(item, A.RecordType) and item.name == "事实":  # 事实 is a keyword, so no user type has this name
+            # 事实 is a keyword, so no user type has this name
+            elif isinstance(item, A.RecordType) and item.name == "事实":
                 facts_span = item.span if facts_span is A.NO_SPAN else facts_span
                 for fld in item.fields:
                     if fld.name in fact_fields:

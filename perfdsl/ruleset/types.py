@@ -10,8 +10,8 @@ from typing import Optional
 
 import attrs
 
-from perfdsl.syntax import ast as A
 from perfdsl.diagnostics import Diagnostic, closest, error
+from perfdsl.syntax import ast as A
 
 NUMERIC = ("number", "integer", "rate", "judged")
 
@@ -79,6 +79,7 @@ class TypeResolver:
         if kind in ("judged_score", "judged_deduction"):
             return Ty("judged", t, t.optional, judged_field="得分" if kind == "judged_score" else "扣分")
         if kind in ("list", "map"):
+            assert t.element is not None  # the builder gives every list and map its element type
             return Ty(kind, t, t.optional, element=self.resolve(t.element))
         if kind == "enum":
             if t.enum_name is None:

@@ -8,11 +8,14 @@ about Lark.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 import attrs
 
-frozen = attrs.frozen(slots=True, eq=True, hash=False)
+if TYPE_CHECKING:  # mypy's attrs plugin knows a class decorator only by its name
+    from attrs import frozen
+else:
+    frozen = attrs.frozen(slots=True, eq=True, hash=False)
 
 
 @attrs.frozen(slots=True)
@@ -25,9 +28,6 @@ class Span:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
-
-    def short(self) -> str:
-        return f"{self.file}:{self.line}"
 
 
 NO_SPAN = Span("<builtin>", 0, 0, 0, 0)
@@ -187,7 +187,7 @@ Expr = Union[
 ]
 
 
-def subexpressions(e) -> list:
+def subexpressions(e: Expr) -> list[Expr]:
     """The expressions directly inside ``e``, in source order (for walks over formulas)."""
     if isinstance(e, (Binary, Compare, Logical)):
         return [e.left, e.right]
@@ -351,10 +351,6 @@ class Indicator:
     @property
     def is_leaf(self) -> bool:
         return not self.children
-
-    @property
-    def bonus(self) -> bool:
-        return self.kind == "bonus"
 
     @property
     def penalty(self) -> bool:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Callable
 
 from lark import Token, Transformer, v_args
 from lark.exceptions import VisitError
+from lark.tree import Meta
 
-from perfdsl.syntax import ast as A
 from perfdsl.diagnostics import PerfdslError, error
+from perfdsl.syntax import ast as A
 from perfdsl.syntax.keywords import LEVEL_SPELLINGS
 from perfdsl.syntax.parser import parse
 
@@ -43,6 +45,22 @@ def _content(children):
     return [c for c in children if not _is_kw(c)]
 
 
+def _simple_type(kind: str) -> Callable:
+    """The callback for a type keyword without arguments (文本, 布尔 …)."""
+    def method(self: _Builder, meta: Meta, children: list) -> A.TypeExpr:
+        return A.TypeExpr(kind, self._span(meta))
+    return method
+
+
+def _interval(low_closed: bool, high_closed: bool) -> Callable:
+    """The callback for one bracket shape of interval; an infinite end is open, whatever its bracket."""
+    def method(self: _Builder, meta: Meta, children: list) -> A.Interval:
+        low, high = children
+        return A.Interval(_finite(low), _finite(high), low_closed and _finite(low) is not None,
+                          high_closed and _finite(high) is not None, self._span(meta))
+    return method
+
+
 @v_args(meta=True)
 class _Builder(Transformer):
     def __init__(self, filename: str):
@@ -56,8 +74,8 @@ class _Builder(Transformer):
         return A.Span(self.filename, meta.line, meta.column, meta.end_line, meta.end_column)
 
     def _tok_span(self, tok: Token) -> A.Span:
-        return A.Span(self.filename, tok.line, tok.column, tok.end_line or tok.line,
-                      tok.end_column or tok.column + len(tok.value))
+        line, column = tok.line or 1, tok.column or 1  # the lexer always sets them; Lark types them optional
+        return A.Span(self.filename, line, column, tok.end_line or line, tok.end_column or column + len(tok.value))
 
     def _label(self, x) -> str:
         if isinstance(x, Token) and x.type == "STRING":
@@ -68,11 +86,12 @@ class _Builder(Transformer):
         text = tok.value.replace("％", "%")
         digits = text.rstrip("%")
         if len(digits.replace(".", "")) > MAX_LITERAL_DIGITS:
-            raise PerfdslError([error("E010", f"数字 {digits[:20]}… 过长（超过 {MAX_LITERAL_DIGITS} 位）", self._tok_span(tok))])
+            raise PerfdslError([error("E010", f"数字 {digits[:20]}… 过长（超过 {MAX_LITERAL_DIGITS} 位）",
+                                      self._tok_span(tok))])
         try:
             value = Decimal(digits)
         except InvalidOperation:  # pragma: no cover — the lexer admits digits only
-            raise PerfdslError([error("E010", f"无效的数字 {tok.value}", self._tok_span(tok))])
+            raise PerfdslError([error("E010", f"无效的数字 {tok.value}", self._tok_span(tok))]) from None
         return value / 100 if text.endswith("%") else value
 
     # ------------------------------------------------------------ file
@@ -103,10 +122,8 @@ class _Builder(Transformer):
         return ("title", unquote(_content(children)[0].value))
 
     def rounding(self, meta, children):
-        rest = _content(children)
-        places = int(self._decimal(rest[0]))
-        mode = rest[1] if len(rest) > 1 else "half_up"
-        return A.Rounding(places, mode, self._span(meta))
+        _round, places, _places, mode = children
+        return A.Rounding(int(self._decimal(places)), mode or "half_up", self._span(meta))
 
     def round_mode(self, meta, children):
         return {"KW_HALF_UP": "half_up", "KW_HALF_EVEN": "half_even", "KW_DOWN": "down"}[children[0].type]
@@ -166,29 +183,20 @@ class _Builder(Transformer):
         return "optional"
 
     def type_expr(self, meta, children):
-        optional = bool(children and children[0] == "optional")
-        rest = children[1:] if optional else children
-        base: A.TypeExpr = rest[0]
-        kwargs = {"optional": optional}
-        if len(rest) > 1:
-            constraint = rest[1]
+        optional, base, constraint = children
+        kwargs: dict = {"optional": optional is not None}
+        if constraint is not None:
             if isinstance(constraint, A.Interval):
                 kwargs["interval"] = constraint
             else:
                 kwargs["one_of"] = constraint[1]
         return _evolve(base, span=self._span(meta), **kwargs)
 
-    def _simple(kind):
-        def method(self, meta, children):
-            return A.TypeExpr(kind, self._span(meta))
-        return method
-
-    text_type = _simple("text")
-    bool_type = _simple("bool")
-    int_type = _simple("integer")
-    number_type = _simple("number")
-    rate_type = _simple("rate")
-    del _simple
+    text_type = _simple_type("text")
+    bool_type = _simple_type("bool")
+    int_type = _simple_type("integer")
+    number_type = _simple_type("number")
+    rate_type = _simple_type("rate")
 
     def list_type(self, meta, children):
         return A.TypeExpr("list", self._span(meta), element=_content(children)[0])
@@ -228,14 +236,10 @@ class _Builder(Transformer):
 
     # ------------------------------------------------------------ indicators
     def indicator(self, meta, children):
-        kw = children[0]
+        kw, label, weighed, *body = children
         level = LEVEL_SPELLINGS.get(kw.value)
-        rest = children[1:]
-        name = self._label(rest[0])
-        weight, kind, body = None, "normal", rest[1:]
-        if body and isinstance(body[0], tuple) and body[0][0] == "weight":
-            _, weight, kind = body[0]
-            body = body[1:]
+        name = self._label(label)
+        weight, kind = (None, "normal") if weighed is None else weighed
         explanation = criteria = None
         statements, subs = [], []
         for item in body:
@@ -253,7 +257,7 @@ class _Builder(Transformer):
     def weight(self, meta, children):
         kw, number = children
         kind = {"KW_BONUS": "bonus", "KW_PENALTY": "penalty"}.get(kw.type, "normal")
-        return ("weight", number.value, kind)
+        return number.value, kind
 
     def explanation(self, meta, children):
         return ("explanation", unquote(children[1].value))
@@ -266,9 +270,7 @@ class _Builder(Transformer):
         return A.Let(str(name), expr, self._span(meta))
 
     def part(self, meta, children):
-        rest = [c for c in _content(children) if not (isinstance(c, Token) and c.type == "EQ")]
-        name, points, expr = rest[0], rest[1], rest[2]
-        na = rest[3] if len(rest) > 3 else None
+        _part, name, _weight, points, _eq, expr, na = children
         return A.Part(self._label(name), points.value, expr, na, self._span(meta))
 
     def part_na(self, meta, children):
@@ -279,17 +281,8 @@ class _Builder(Transformer):
         return A.Formula(children[-1], self._span(meta))
 
     def deduct(self, meta, children):
-        amount = children[1]
-        condition = reason = None
-        i = 2
-        while i < len(children):
-            tok = children[i]
-            if tok.type == "KW_IF":
-                condition = children[i + 1]
-            elif tok.type == "KW_REASON":
-                reason = unquote(children[i + 1].value)
-            i += 2
-        return A.Deduct(amount, condition, reason, self._span(meta))
+        _deduct, amount, _if, condition, _reason, reason = children
+        return A.Deduct(amount, condition, unquote(reason.value) if reason is not None else None, self._span(meta))
 
     def each(self, meta, children):
         rest = _content(children)
@@ -362,10 +355,10 @@ class _Builder(Transformer):
         return A.Number(self._decimal(tok), tok.value.replace("％", "%"), self._span(meta))
 
     def signed_number(self, meta, children):
-        tok = children[-1]
+        minus, tok = children
         value = self._decimal(tok)
         text = tok.value.replace("％", "%")
-        if len(children) == 2:
+        if minus is not None:
             value, text = -value, "-" + text
         return A.Number(value, text, self._span(meta))
 
@@ -410,18 +403,10 @@ class _Builder(Transformer):
             key = self._label(key)
         return A.Case(key, result, self._span(meta))
 
-    def _interval(low_closed, high_closed):
-        def method(self, meta, children):
-            low, high = children
-            return A.Interval(_finite(low), _finite(high), low_closed and _finite(low) is not None,
-                              high_closed and _finite(high) is not None, self._span(meta))
-        return method
-
     closed_closed = _interval(True, True)
     closed_open = _interval(True, False)
     open_closed = _interval(False, True)
     open_open = _interval(False, False)
-    del _interval
 
     def half_line(self, meta, children):
         op, bound = children

@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from rich.cells import cell_len
+
+from perfdsl.interp.numbers import plain
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.builder import build
 from perfdsl.syntax.keywords import SPELLINGS, canonical
-from perfdsl.interp.numbers import plain
 from perfdsl.syntax.printer import Printer, interval_text, literal, quote
-
-from rich.cells import cell_len
 
 WIDTH = 100
 INDENT = "  "
@@ -147,7 +147,7 @@ class Formatter:
         text = "\n".join(self.lines).rstrip("\n") + "\n"
         return re.sub(r"\n{3,}", "\n\n", text)
 
-    def item(self, item, indent: str) -> None:
+    def item(self, item: object, indent: str) -> None:
         if isinstance(item, A.System):
             self.system(item, indent)
         elif isinstance(item, A.RecordType) and item.name == "事实":
@@ -161,7 +161,7 @@ class Formatter:
         elif isinstance(item, A.Let):
             self.emit(indent, self.let(item, indent), item.span)
 
-    def enum_values(self, values, indent: str) -> str:
+    def enum_values(self, values: tuple[str, ...], indent: str) -> str:
         one = "{ " + ", ".join(label(v) for v in values) + " }"
         if cell_len(indent + one) <= WIDTH:
             return one
@@ -200,20 +200,25 @@ class Formatter:
                              f"{self.kw('KW_THEN')} {label(v.grade)} {self.kw('KW_REASON')} {quote(v.reason)}", v.span)
         self.close(indent, s.span)
 
-    def arms(self, arms, indent: str, grade: bool = False) -> None:
+    def arms(self, arms: tuple[A.Arm, ...], indent: str, grade: bool = False) -> None:
         heads = [interval_text(a.interval, self.p) for a in arms]
         width = max(len(h) for h in heads)
-        for head, arm in zip(heads, arms):
-            result = label(arm.result.value) if grade and isinstance(arm.result, A.String) else self.expr(arm.result, "")
+        for head, arm in zip(heads, arms, strict=True):
+            if grade and isinstance(arm.result, A.String):
+                result = label(arm.result.value)
+            else:
+                result = self.expr(arm.result, "")
             self.emit(indent, f"{head.ljust(width)} → {result}", arm.span)
 
-    def record_block(self, head: str, fields, requires, span: A.Span, indent: str) -> None:
+    def record_block(self, head: str, fields: tuple[A.FieldDecl, ...], requires: tuple[A.Require, ...],
+                     span: A.Span, indent: str) -> None:
         self.open(indent, head, span)
         self.fields(fields, requires, indent + INDENT)
         self.close(indent, span)
 
-    def fields(self, fields, requires, indent: str) -> None:
-        for f in sorted([*fields, *requires], key=lambda x: (x.span.line, x.span.column)):
+    def fields(self, fields: tuple[A.FieldDecl, ...], requires: tuple[A.Require, ...], indent: str) -> None:
+        items: list[A.FieldDecl | A.Require] = [*fields, *requires]
+        for f in sorted(items, key=lambda x: (x.span.line, x.span.column)):
             if isinstance(f, A.Require):
                 self.emit(indent, self.require(f, indent), f.span)
             elif f.type.kind == "record" and f.type.record_name is None and not f.type.optional:
@@ -228,10 +233,12 @@ class Formatter:
         if t.kind in base:
             out += k(base[t.kind])
         elif t.kind in ("list", "map"):
+            assert t.element is not None  # the builder gives every list and map its element type
             out += k("KW_LIST" if t.kind == "list" else "KW_MAP") + " " + self.type_expr(t.element, indent)
         elif t.kind == "enum":
             out += k("KW_ENUM") + " " + (t.enum_name if t.enum_name else self.enum_values(t.enum_values, ""))
         elif t.kind in ("judged_score", "judged_deduction"):
+            assert t.interval is not None  # the grammar requires a range after 酌情得分/酌情扣分
             out += k("KW_JUDGE_SCORE" if t.kind == "judged_score" else "KW_JUDGE_DEDUCT") + " " + \
                 interval_text(t.interval, self.p)
             return out
@@ -276,7 +283,7 @@ class Formatter:
             self.indicator(c, inner, level + 1)
         self.close(indent, ind.span)
 
-    def statement(self, s, indent: str) -> None:
+    def statement(self, s: A.Statement, indent: str) -> None:
         k = self.kw
         if isinstance(s, A.Let):
             text = self.let(s, indent)
@@ -299,6 +306,7 @@ class Formatter:
             text = f"{k('KW_EACH')} {s.items.dotted} {k('KW_PER')} {self.expr(s.per_item, '')}"
             opts = []
             if s.group_by is not None:
+                assert s.group_cap is not None  # 按 … 每类最多 … is one clause in the grammar
                 opts.append(f"{k('KW_GROUP')} {s.group_by} {k('KW_CAP')} {self.expr(s.group_cap, '')}")
             if s.total_cap is not None:
                 opts.append(f"{k('KW_TOTAL_CAP')} {self.expr(s.total_cap, '')}")
@@ -326,7 +334,7 @@ class Formatter:
             return f"{text}\n{INDENT * 2}{tail}"
         return f"{text} {tail}"
 
-    def headed(self, head: str, e, indent: str) -> str:
+    def headed(self, head: str, e: A.Expr, indent: str) -> str:
         one = self.p.expr(e)
         if "\n" not in one and cell_len(indent + head + one) < WIDTH and not _has_band(e):
             return f"{head} {one}"
@@ -335,14 +343,14 @@ class Formatter:
         return f"{head}\n{INDENT}{self.expr(e, INDENT)}"
 
     # ------------------------------------------------------------ expressions
-    def expr(self, e, indent: str) -> str:
+    def expr(self, e: A.Expr, indent: str) -> str:
         """An expression; bands become blocks and long 若…否则 chains break at 否则."""
         if isinstance(e, A.Band):
             inner = indent + INDENT
             heads = [interval_text(a.interval, self.p) for a in e.arms]
             width = max(len(h) for h in heads)
             rows = [f"{inner}{h.ljust(width)} → {self.expr(a.result, inner)}{self.on_line(a.span.end_line)}"
-                    for h, a in zip(heads, e.arms)]
+                    for h, a in zip(heads, e.arms, strict=True)]
             return f"{self.kw('KW_BAND')} {self.p.expr(e.subject, 1)} {{\n" + "\n".join(rows) + f"\n{indent}}}"
         if isinstance(e, A.Match):
             one = self.p.expr(e)

@@ -12,15 +12,15 @@ from typing import Iterator
 
 import lark
 from lark import Lark, Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, UnexpectedEOF
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from perfdsl.syntax.ast import Span
 from perfdsl.diagnostics import Diagnostic, Note, PerfdslError, closest, error
+from perfdsl.syntax.ast import Span
 from perfdsl.syntax.grammar_file import grammar_text
 from perfdsl.syntax.keywords import KEYWORDS, SPELLINGS
 
-
 _ARM_BLOCK_OPENERS = ("KW_BAND", "KW_MATCH", "KW_GRADE")
+_CONTEXT_OPENERS = ("KW_INDICATOR", "KW_SYSTEM", "KW_FACTS", "KW_TYPE", "KW_PART", "KW_BAND", "KW_MATCH", "KW_EACH")
 _ENDS_EXPR = {"NAME", "NUMBER", "PERCENT", "STRING", "INFINITY", "KW_INF", "KW_TRUE", "KW_FALSE",
               "_RPAR", "_RSQB", "_RBRACE"}
 _STARTS_ARM = {"_LSQB", "_LPAR", "CMP", "EQ", "NAME", "STRING", "NUMBER", "PERCENT", "MINUS"}
@@ -65,7 +65,7 @@ class KeywordPostLexer:
         openers = 0  # 区间/查表/等级 words whose brace has not opened yet (a band's subject may be a band)
         previous = None
         for tok in stream:
-            if (blocks and blocks[-1] and previous is not None and tok.line > previous.end_line
+            if (blocks and blocks[-1] and previous is not None and (tok.line or 0) > (previous.end_line or 0)
                     and previous.type in _ENDS_EXPR and tok.type in _STARTS_ARM
                     ):
                 yield Token.new_borrow_pos("_SEMI", ";", tok)
@@ -88,7 +88,7 @@ def _parser() -> Lark:
         lexer="basic",
         postlex=KeywordPostLexer(),
         propagate_positions=True,
-        maybe_placeholders=False,
+        maybe_placeholders=True,  # an absent [optional] arrives as None: the builder unpacks by position
         cache=False,
     )
 
@@ -127,7 +127,8 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnos
     line = getattr(exc, "line", 1) or 1
     column = getattr(exc, "column", 1) or 1
     if isinstance(exc, UnexpectedCharacters):
-        ch = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
+        pos = exc.pos_in_stream or 0  # the lexer always sets it; Lark types it optional
+        ch = text[pos] if pos < len(text) else ""
         span = Span(filename, line, column, line, column + 1)
         hint = _character_hint(ch)
         return error("E001", f"无法识别的字符 {ch!r}" + (f"：{hint}" if hint else ""), span)
@@ -205,7 +206,7 @@ def _open_context(prefix: str, with_previous: bool = False):
         return ("", "") if with_previous else ""
     pending = ""
     for i, tok in enumerate(tokens):
-        if tok.type in ("KW_INDICATOR", "KW_SYSTEM", "KW_FACTS", "KW_TYPE", "KW_PART", "KW_BAND", "KW_MATCH", "KW_EACH"):
+        if tok.type in _CONTEXT_OPENERS:
             nxt = tokens[i + 1].value if i + 1 < len(tokens) and tokens[i + 1].type in ("NAME", "STRING") else ""
             pending = f"{tok.value} {nxt}".strip()
         elif tok.type == "_LBRACE":

@@ -6,11 +6,12 @@ place of its names, which is what an auditor checks by hand.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Callable, Optional
 
+from perfdsl.interp.numbers import plain
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.keywords import canonical
-from perfdsl.interp.numbers import plain
 
 _OPS = {"+": "+", "-": "−", "*": "×", "/": "÷"}
 _OPS_EN = {"+": "+", "-": "-", "*": "*", "/": "/"}
@@ -43,7 +44,7 @@ class Printer:
     def kw(self, term: str) -> str:
         return canonical(term, self.lang)
 
-    def expr(self, e, parent_prec: int = 0) -> str:
+    def expr(self, e: A.Expr, parent_prec: int = 0) -> str:
         text = self._expr(e)
         return f"({text})" if _prec(e) < parent_prec else text
 
@@ -132,7 +133,7 @@ def quote(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
 
 
-def literal(key) -> str:
+def literal(key: str | Decimal) -> str:
     if isinstance(key, str):
         return key if _is_name(key) else quote(key)
     return plain(key)
@@ -140,6 +141,7 @@ def literal(key) -> str:
 
 def _is_name(s: str) -> bool:
     import re
+
     from perfdsl.syntax.keywords import SPELLINGS
     return bool(re.fullmatch(r"(?![0-9])[\w“”、·‘’《》]+", s)) and s not in SPELLINGS
 
@@ -147,7 +149,7 @@ def _is_name(s: str) -> bool:
 _TEXT_CACHE: dict[int, tuple] = {}
 
 
-def expr_text(e, lang: str = "zh") -> str:
+def expr_text(e: A.Expr, lang: str = "zh") -> str:
     """A formula's text; traces ask for the same formulas over and over, so it is remembered.
 
     The cache holds the node itself, so a recycled id() can never return another node's text.
@@ -164,5 +166,5 @@ def expr_text(e, lang: str = "zh") -> str:
     return text
 
 
-def substitute(e, lookup: Lookup, branch: Optional[Branch] = None) -> str:
+def substitute(e: A.Expr, lookup: Lookup, branch: Optional[Branch] = None) -> str:
     return Printer("zh", lookup, branch).expr(e)

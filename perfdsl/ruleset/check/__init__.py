@@ -5,11 +5,11 @@ from __future__ import annotations
 import attrs
 
 from perfdsl.diagnostics import Diagnostic, sort_key, warning
-from perfdsl.ruleset.loader import RuleSet
-from perfdsl.ruleset.types import Ty, TypeResolver
 from perfdsl.ruleset.check.bands import BandChecker
 from perfdsl.ruleset.check.names import NameChecker
 from perfdsl.ruleset.check.weights import check_tree
+from perfdsl.ruleset.loader import RuleSet
+from perfdsl.ruleset.types import Ty, TypeResolver
 
 MAX_DIAGNOSTICS = 200
 

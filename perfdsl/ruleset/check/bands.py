@@ -11,15 +11,21 @@ between is tested, so open and closed ends are exact.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Iterator, Optional
 
 import attrs
 
-from perfdsl.syntax import ast as A
 from perfdsl.diagnostics import Diagnostic, Note, warning
 from perfdsl.interp.numbers import show
-from perfdsl.syntax.printer import expr_text, interval_text
 from perfdsl.ruleset.types import Ty
+from perfdsl.syntax import ast as A
+from perfdsl.syntax.printer import expr_text, interval_text
+
+if TYPE_CHECKING:
+    from perfdsl.ruleset.loader import RuleSet
+
+# (kind "seg" | "pt", a value inside it, low end, high end): a piece of the real line
+Atom = tuple[str, Decimal, Optional[Decimal], Optional[Decimal]]
 
 
 @attrs.frozen
@@ -71,7 +77,7 @@ ALL = Dom()
 NONNEG = Dom(Decimal(0), True)
 
 
-def _const(e) -> Optional[Decimal]:
+def _const(e: Optional[A.Expr]) -> Optional[Decimal]:
     if isinstance(e, A.Number) and e.value.is_finite():
         return e.value
     if isinstance(e, A.Negate):
@@ -91,7 +97,7 @@ def _dom_of_interval(iv: Optional[A.Interval]) -> Optional[Dom]:
 
 
 class BandChecker:
-    def __init__(self, rules, facts_ty: Ty):
+    def __init__(self, rules: RuleSet, facts_ty: Ty):
         self.rules = rules
         self.facts = facts_ty
         self.out: list[Diagnostic] = []
@@ -127,7 +133,7 @@ class BandChecker:
             yield from self._indicator_bands(c)
 
     # ------------------------------------------------------------ narrowing
-    def assume(self, cond, truth: bool, narrow: dict[str, Dom]) -> dict[str, Dom]:
+    def assume(self, cond: A.Expr, truth: bool, narrow: dict[str, Dom]) -> dict[str, Dom]:
         if isinstance(cond, A.Logical) and cond.op == "and" and truth:
             return self.assume(cond.right, True, self.assume(cond.left, True, narrow))
         if isinstance(cond, A.Logical) and cond.op == "or" and not truth:
@@ -148,7 +154,7 @@ class BandChecker:
         return narrow
 
     # ------------------------------------------------------------ domains
-    def domain(self, e, lets, narrow, depth: int = 0) -> Dom:
+    def domain(self, e: A.Expr, lets: dict[str, A.Let], narrow: dict[str, Dom], depth: int = 0) -> Dom:
         if depth > 50:
             return ALL
         if isinstance(e, A.Number):
@@ -190,22 +196,23 @@ class BandChecker:
         ty = self.facts
         for i, seg in enumerate(p.segments):
             if p.star is not None and i == p.star:
-                ty = ty.element if ty.element is not None else None
-                if ty is None:
+                if ty.element is None:
                     return ALL
+                ty = ty.element
             if ty.kind != "record" or seg not in ty.fields:
                 return ALL
             ty = ty.fields[seg]
         if ty.decl is None:
             return ALL
         dom = _dom_of_interval(ty.decl.interval)
-        if ty.decl.one_of and all(isinstance(x, Decimal) for x in ty.decl.one_of):
-            vals = sorted(ty.decl.one_of)
+        numbers = [x for x in ty.decl.one_of if isinstance(x, Decimal)]
+        if ty.decl.one_of and len(numbers) == len(ty.decl.one_of):
+            vals = sorted(numbers)
             dom = Dom(vals[0], True, vals[-1], True)
         return dom or ALL
 
     # ------------------------------------------------------------ walking
-    def walk(self, e, ind: A.Indicator, lets, narrow) -> Iterator[tuple]:
+    def walk(self, e: A.Expr, ind: A.Indicator, lets: dict[str, A.Let], narrow: dict[str, Dom]) -> Iterator[tuple]:
         if isinstance(e, A.Conditional):
             yield from self.walk(e.condition, ind, lets, narrow)
             yield from self.walk(e.then, ind, lets, self.assume(e.condition, True, narrow))
@@ -220,14 +227,16 @@ class BandChecker:
         for child in A.subexpressions(e):
             yield from self.walk(child, ind, lets, narrow)
 
-    def arms(self, arms, dom: Dom, subject: str, span: A.Span, percent: bool) -> None:
-        doms = [_dom_of_interval(a.interval) for a in arms]
-        if any(d is None for d in doms):
+    def arms(self, arms: tuple[A.Arm, ...], dom: Dom, subject: str, span: A.Span, percent: bool) -> None:
+        maybe = [_dom_of_interval(a.interval) for a in arms]
+        doms = [d for d in maybe if d is not None]
+        if len(doms) < len(maybe):
             return  # a bound that is not a constant: nothing exact to say
         cuts = sorted({x for d in doms for x in (d.lo, d.hi) if x is not None}
                       | {x for x in (dom.lo, dom.hi) if x is not None})
         atoms = _atoms(cuts)
-        gaps, covered_by = [], []
+        gaps: list[Atom] = []
+        covered_by: list[Optional[list[int]]] = []  # per atom: the arms that cover it; None outside the domain
         for atom in atoms:
             probe = atom[1]
             if not dom.contains(probe):
@@ -241,33 +250,35 @@ class BandChecker:
             text = _interval_text(lo_atom, hi_atom, percent)
             self.out.append(warning("W160", f"区间没有覆盖 {subject} ∈ {text}：这样的值会使评分报错", span,
                                     suggestions=[f"补上覆盖 {text} 的一档，或用 要求 写明它是不允许的输入"]))
+        first_arm = {k: c[0] for k, c in enumerate(covered_by) if c}  # atom → the first arm that covers it
         for i, arm in enumerate(arms):
             mine = [k for k, c in enumerate(covered_by) if c and i in c]
             if not mine:
                 if all(c is None for c in covered_by) or not any(doms[i].contains(a[1]) for a in atoms):
                     continue
-                self.out.append(warning("W162", f"这一档 {interval_text(arm.interval)} 在 {subject} 可能的取值范围内永远不会用到",
-                                        arm.span))
+                self.out.append(warning("W162", f"这一档 {interval_text(arm.interval)} 在 {subject} "
+                                                f"可能的取值范围内永远不会用到", arm.span))
                 continue
-            if all(covered_by[k][0] < i for k in mine):
-                first = covered_by[mine[0]][0]
-                self.out.append(warning("W162", f"这一档 {interval_text(arm.interval)} 永远不会用到：前面的档次已覆盖它",
-                                        arm.span, notes=[Note(arms[first].span, "被这一档覆盖")]))
+            if all(first_arm[k] < i for k in mine):
+                first = first_arm[mine[0]]
+                self.out.append(warning("W162", f"这一档 {interval_text(arm.interval)} 永远不会用到："
+                                                "前面的档次已覆盖它", arm.span,
+                                        notes=[Note(arms[first].span, "被这一档覆盖")]))
                 continue
-            overlap = [k for k in mine if covered_by[k][0] < i]
+            overlap = [k for k in mine if first_arm[k] < i]
             if overlap:
-                first = covered_by[overlap[0]][0]
+                first = first_arm[overlap[0]]
                 lo_atom, hi_atom = atoms[overlap[0]], atoms[overlap[-1]]
                 self.out.append(warning("W161", f"这一档 {interval_text(arm.interval)} 与前面的档次重叠于 "
                                                 f"{_interval_text(lo_atom, hi_atom, percent)}；重叠部分按前一档计分",
                                         arm.span, notes=[Note(arms[first].span, "前一档")]))
 
 
-def _atoms(cuts: list[Decimal]):
+def _atoms(cuts: list[Decimal]) -> list[Atom]:
     """(kind, probe, low, high): open pieces and cut points, left to right."""
     if not cuts:
         return [("seg", Decimal(0), None, None)]
-    out = [("seg", cuts[0] - 1, None, cuts[0])]
+    out: list[Atom] = [("seg", cuts[0] - 1, None, cuts[0])]
     for i, c in enumerate(cuts):
         out.append(("pt", c, c, c))
         nxt = cuts[i + 1] if i + 1 < len(cuts) else None
@@ -278,7 +289,7 @@ def _atoms(cuts: list[Decimal]):
 
 def _runs(atoms, flags):
     run = None
-    for atom, flag in zip(atoms, flags):
+    for atom, flag in zip(atoms, flags, strict=True):
         if flag:
             run = (run[0], atom) if run else (atom, atom)
         elif run:

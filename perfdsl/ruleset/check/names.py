@@ -7,13 +7,17 @@ indicator's 令 values, shared 令 values, then facts.  Unknown names get
 
 from __future__ import annotations
 
-from typing import Optional
+from decimal import Decimal
+from typing import TYPE_CHECKING, Optional
 
-from perfdsl.syntax import ast as A
-from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES
 from perfdsl.diagnostics import Diagnostic, Note, closest, error, warning
-from perfdsl.syntax.keywords import SPELLINGS
+from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES
 from perfdsl.ruleset.types import ANY, BOOL, NUMBER, TEXT, Ty
+from perfdsl.syntax import ast as A
+from perfdsl.syntax.keywords import SPELLINGS
+
+if TYPE_CHECKING:
+    from perfdsl.ruleset.loader import RuleSet
 
 _ARG = {"n": "数值", "l": "列表", "r": "记录", "a": "任意值"}
 
@@ -30,7 +34,7 @@ class Scope:
 
 
 class NameChecker:
-    def __init__(self, rules, facts_ty: Ty):
+    def __init__(self, rules: RuleSet, facts_ty: Ty):
         self.rules = rules
         self.facts = facts_ty
         self.diagnostics: list[Diagnostic] = []
@@ -79,11 +83,12 @@ class NameChecker:
                 if fty.kind == "record" and fty.fields:
                     walk(fty, path)
                 elif not is_used(path):
-                    self.diagnostics.append(warning("W150", f"事实 `{path}` 已声明但没有任何规则使用", ty.field_spans.get(name)))
+                    self.diagnostics.append(warning("W150", f"事实 `{path}` 已声明但没有任何规则使用",
+                                                    ty.field_spans.get(name)))
         walk(self.facts, "")
 
     def indicator(self, ind: A.Indicator) -> None:
-        lets = {}
+        lets: dict[str, A.Let] = {}
         for s in ind.statements:
             if isinstance(s, A.Let):
                 if s.name in lets:
@@ -99,7 +104,7 @@ class NameChecker:
         for child in ind.children:
             self.indicator(child)
 
-    def statement(self, scope: Scope, s, ind: A.Indicator) -> None:
+    def statement(self, scope: Scope, s: A.Statement, ind: A.Indicator) -> None:
         if isinstance(s, A.Let):
             self.let_type(scope, s)
         elif isinstance(s, A.Part):
@@ -119,7 +124,7 @@ class NameChecker:
         elif isinstance(s, A.EachDeduct):
             self.each(scope, s)
 
-    def judgement_range(self, ty: Ty, points, owner: str, expr) -> None:
+    def judgement_range(self, ty: Ty, points: Decimal, owner: str, expr: A.Expr) -> None:
         """An evaluator's discretionary score that may exceed the points it stands for."""
         if ty.kind != "judged" or ty.decl is None or ty.decl.interval is None:
             return
@@ -134,7 +139,8 @@ class NameChecker:
     def each(self, scope: Scope, s: A.EachDeduct) -> None:
         ty = self.expr(scope, s.items)
         if ty.kind not in ("list", "any"):
-            self.diagnostics.append(error("E201", f"逐项扣 需要一个列表，`{s.items.dotted}` 是{ty.describe()}", s.items.span))
+            self.diagnostics.append(error("E201", f"逐项扣 需要一个列表，`{s.items.dotted}` 是{ty.describe()}",
+                                          s.items.span))
             return
         element = ty.element or ANY
         inner = Scope(self, scope.lets, element if element.kind == "record" else None, scope.label)
@@ -153,7 +159,7 @@ class NameChecker:
             self.expect(scope, s.total_cap, "number")
 
     # ------------------------------------------------------------ expressions
-    def expect(self, scope: Scope, e, kind: str) -> Ty:
+    def expect(self, scope: Scope, e: A.Expr, kind: str) -> Ty:
         ty = self.expr(scope, e)
         if ty.kind == "any":
             return ty
@@ -183,7 +189,7 @@ class NameChecker:
         home.types[key] = ty
         return ty
 
-    def expr(self, scope: Scope, e) -> Ty:
+    def expr(self, scope: Scope, e: A.Expr) -> Ty:
         if isinstance(e, A.Number):
             return NUMBER
         if isinstance(e, A.String):
@@ -262,21 +268,23 @@ class NameChecker:
                     if ty.kind == "enum" and isinstance(other, A.String) and other.value not in ty.enum_values:
                         self.diagnostics.append(error("E204", f"“{other.value}” 不是 {ty.describe()} 的取值"
                                                               f"（{'、'.join(ty.enum_values)}）", other.span,
-                                                      suggestions=[f"是否想写 “{s}”？" for s in closest(other.value, ty.enum_values)]))
+                                                      suggestions=[f"是否想写 “{s}”？"
+                                                                   for s in closest(other.value, ty.enum_values)]))
                 return
             if left.kind == right.kind:
                 return
         elif left.numeric and right.numeric:
             self.rate_literal(e, left, right)
             return
-        self.diagnostics.append(error("E206", f"无法比较 {left.describe()} 与 {right.describe()}：`{_text(e)}`", e.span))
+        self.diagnostics.append(error("E206", f"无法比较 {left.describe()} 与 {right.describe()}：`{_text(e)}`",
+                                      e.span))
 
     def rate_literal(self, e: A.Compare, left: Ty, right: Ty) -> None:
         """`完成率 ≥ 90` is almost always a slip for 90%: rates are fractions."""
         for ty, other in ((left, e.right), (right, e.left)):
             if ty.kind == "rate" and isinstance(other, A.Number) and not other.is_percent and other.value > 1:
-                self.diagnostics.append(warning("W221", f"比率以小数表示（1 = 100%），却与 {other.text} 比较", other.span,
-                                                suggestions=[f"是否想写 {other.text}%？"]))
+                self.diagnostics.append(warning("W221", f"比率以小数表示（1 = 100%），却与 {other.text} 比较",
+                                                other.span, suggestions=[f"是否想写 {other.text}%？"]))
 
     def call(self, scope: Scope, e: A.Call) -> Ty:
         if e.function in EXISTS_NAMES:
@@ -285,8 +293,8 @@ class NameChecker:
             else:
                 ty = self.path(scope, e.args[0])
                 if ty.kind != "any" and not ty.optional:
-                    self.diagnostics.append(warning("W208", f"`{e.args[0].dotted}` 不是可选事实，{e.function}(…) 总为真",
-                                                    e.span))
+                    self.diagnostics.append(warning("W208", f"`{e.args[0].dotted}` 不是可选事实，"
+                                                            f"{e.function}(…) 总为真", e.span))
             return BOOL
         fn = BY_NAME.get(e.function)
         if fn is None:
@@ -340,8 +348,10 @@ class NameChecker:
         for i in range(start, len(p.segments)):
             if p.star is not None and i == p.star:
                 if ty.kind not in ("list", "map"):
-                    self.diagnostics.append(error("E213", f"`{path}[*]` 需要列表或映射，`{path}` 是{ty.describe()}", p.span))
+                    self.diagnostics.append(error("E213", f"`{path}[*]` 需要列表或映射，`{path}` 是{ty.describe()}",
+                                                  p.span))
                     return ANY
+                assert ty.element is not None  # a resolved list or map always has its element type
                 element = self._walk(ty.element, p.__class__(p.segments[i:], None, p.span), 0, f"{path}[*]")
                 return Ty("list", element=element) if element.kind != "any" else ANY
             seg = p.segments[i]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from perfdsl.syntax import ast as A
 from perfdsl.diagnostics import Diagnostic, Note, error, warning
 from perfdsl.interp.numbers import ZERO, plain
+from perfdsl.syntax import ast as A
 
 
 def check_tree(roots: tuple[A.Indicator, ...]) -> list[Diagnostic]:
@@ -29,14 +29,16 @@ def _siblings(nodes, out, parent: str) -> None:
 
 def _indicator(ind: A.Indicator, level: int, out: list[Diagnostic]) -> Decimal:
     if ind.declared_level is not None and ind.declared_level != level:
-        out.append(error("E121", f"`{ind.name}` 写作{'一二三'[ind.declared_level - 1]}级指标，但位于第 {level} 级", ind.span))
+        written = "一二三"[ind.declared_level - 1]
+        out.append(error("E121", f"`{ind.name}` 写作{written}级指标，但位于第 {level} 级", ind.span))
     if ind.weight is not None and ind.weight < 0:
         out.append(error("E122", f"指标 `{ind.name}` 的分值不能为负数", ind.span))
     if ind.children:
         _siblings(ind.children, out, ind.name)
         scoring = [s for s in ind.statements if not isinstance(s, A.Let)]
         if scoring:
-            out.append(error("E123", f"`{ind.name}` 有下级指标，不能再有自己的评分语句（子项/得分/扣分）", scoring[0].span))
+            out.append(error("E123", f"`{ind.name}` 有下级指标，不能再有自己的评分语句（子项/得分/扣分）",
+                             scoring[0].span))
         total = ZERO
         for child in ind.children:
             w = _indicator(child, level + 1, out)
@@ -65,7 +67,8 @@ def _indicator(ind: A.Indicator, level: int, out: list[Diagnostic]) -> Decimal:
     total = sum((p.points for p in parts), ZERO)
     if parts and total > ind.weight:
         detail = " + ".join(plain(p.points) for p in parts)
-        out.append(warning("W130", f"`{ind.name}` 的子项合计 {detail} = {plain(total)} 分，超过指标分值 {plain(ind.weight)} 分；"
+        out.append(warning("W130", f"`{ind.name}` 的子项合计 {detail} = {plain(total)} 分，"
+                                   f"超过指标分值 {plain(ind.weight)} 分；"
                                    f"得分将以 {plain(ind.weight)} 分封顶", ind.span,
                            notes=[Note(p.span, f"子项 {p.name} {plain(p.points)} 分") for p in parts]))
     if parts and total < ind.weight and not any(isinstance(s, (A.Deduct, A.EachDeduct)) for s in ind.statements):
