@@ -141,6 +141,7 @@ def part(p: A.Part, value: Decimal, clamped: Decimal, subst: str) -> tuple[str, 
 
 
 def not_deducted(d: A.Deduct) -> tuple[str, dict]:
+    assert d.condition is not None  # only a conditional deduction can be not deducted
     return f"不扣分：{expr_text(d.condition)} 不成立", {"condition": expr_text(d.condition)}
 
 

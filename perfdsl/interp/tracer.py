@@ -19,6 +19,7 @@ import attrs
 
 from perfdsl.interp import sentences
 from perfdsl.interp.step_kinds import STEP_KINDS
+from perfdsl.ruleset.coverage_kinds import COVERAGE_KINDS
 from perfdsl.syntax.ast import Span
 
 Render = Callable[..., tuple]  # (*values) -> (text, fields): a function of ``sentences``
@@ -139,6 +140,7 @@ class CoverageTracer(Tracer):
         self.hits = hits
 
     def hit(self, kind: str, span: Span) -> None:
+        assert kind.partition(":")[0] in COVERAGE_KINDS, kind
         self.hits.add(point(kind, span))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from decimal import Decimal
-from typing import TYPE_CHECKING, BinaryIO, Optional
+from typing import IO, TYPE_CHECKING, Optional
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -141,7 +141,7 @@ class SummaryWorkbook:
             return self._cell(score_text(None, node.get("status", "")))
         return self._cell(float(Decimal(score)), bold=bold, fmt="0.00")
 
-    def finish(self, out: BinaryIO) -> None:
+    def finish(self, out: IO[bytes]) -> None:
         """Write the workbook to the binary file ``out``, the same bytes for the same rows."""
         sources = self.wb.create_sheet("来源")  # what produced every row: perfdsl and each rule file, hashed
         sources.column_dimensions["A"].width = 30

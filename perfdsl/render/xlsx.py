@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
-from typing import BinaryIO
+from typing import IO
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -98,7 +98,7 @@ def _fixed_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def fixed_zip(source: BinaryIO, target: BinaryIO) -> None:
+def fixed_zip(source: IO[bytes], target: IO[bytes]) -> None:
     """``_fixed_zip`` between file objects, copying entries in pieces: a 100,000-row sheet never sits in memory."""
     import re
     import shutil
