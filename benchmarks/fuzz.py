@@ -31,7 +31,10 @@ HOSTILE = [None, True, False, 0, -1, 10**6, 10**30, "", "1415.96", "和平区", 
 
 
 def fuzz_facts(n: int, rng: random.Random, project: bool = False) -> int:
-    """Fact sets with hostile mutations, through both engines; ``project``: the second rule set (重新归一, 加分/减分)."""
+    """Fact sets with hostile mutations, through both engines.
+
+    ``project``: the second rule set (重新归一, 加分/减分).
+    """
     from benchmarks.generate import fact_set
     from perfdsl.diagnostics import PerfdslError
     from perfdsl.engine import Engine
@@ -98,7 +101,8 @@ def _mutate(facts, rng):
                 del cur[key]
             else:
                 value = rng.choice(HOSTILE)
-                cur[key] = Decimal(value) if isinstance(value, int) and not isinstance(value, bool) else copy.deepcopy(value)
+                is_int = isinstance(value, int) and not isinstance(value, bool)
+                cur[key] = Decimal(value) if is_int else copy.deepcopy(value)
             return
         cur = cur[key]
 
@@ -111,7 +115,7 @@ def fuzz_rules(n: int, rng: random.Random) -> int:
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "rules").glob("*.perf"))]
     pieces = ["{", "}", "(", ")", "[", "]", "→", "若", "则", "否则", "区间", "指标", "分值", "%", "、", "“", "\"", "\\",
               "\n", "#", "∞", "÷", "0", "999999", "令 a = a", "得分 =", "\x00", "\ufeff", "（", "：", "查表"]
-    for i in range(n):
+    for _ in range(n):
         text = rng.choice(texts)
         for _ in range(rng.randint(1, 4)):
             pos = rng.randrange(len(text) + 1)
@@ -155,7 +159,8 @@ def fuzz_exprs(n: int, rng: random.Random) -> int:
         if kind == 3:
             return A.Conditional(expr(depth - 1), expr(depth - 1), expr(depth - 1), span)
         if kind == 4:
-            return A.Call(rng.choice(["min", "max", "按比例"]), tuple(expr(depth - 1) for _ in range(rng.randint(1, 3))), span)
+            return A.Call(rng.choice(["min", "max", "按比例"]),
+                          tuple(expr(depth - 1) for _ in range(rng.randint(1, 3))), span)
         arms = tuple(A.Arm(A.Interval(number(), number(), rng.random() < 0.5, rng.random() < 0.5, span),
                            expr(depth - 1), span) for _ in range(rng.randint(1, 3)))
         return A.Band(expr(depth - 1), arms, span)
@@ -172,7 +177,8 @@ def main(argv=None) -> int:
     ap.add_argument("--facts", type=int, default=60_000)
     ap.add_argument("--rules", type=int, default=30_000)
     ap.add_argument("--exprs", type=int, default=10_000)
-    ap.add_argument("--project", type=int, default=20_000, help="fact sets of the second rule set (重新归一, 加分/减分)")
+    ap.add_argument("--project", type=int, default=20_000,
+                    help="fact sets of the second rule set (重新归一, 加分/减分)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)

@@ -35,7 +35,8 @@ def fact_set(rng: random.Random, index: int = 0) -> dict:
     budget = _money(rng, 100, 2000)
     total_assets = _money(rng, 10, 500)
     completeness = _rate(rng, 0.5, 1.0) if rng.random() < 0.9 else 1.05
-    assets = {"实物资产完整率": completeness, "在用固定资产总额": round(total_assets * rng.choice([1, 1, 0.95, 0.85, 0.7]), 2),
+    assets = {"实物资产完整率": completeness,
+              "在用固定资产总额": round(total_assets * rng.choice([1, 1, 0.95, 0.85, 0.7]), 2),
               "固定资产总额": total_assets}
     if completeness > 1:
         assets["完整率超百分百评分"] = {"得分": rng.choice([0, 0.5, 1]), "理由": "购置资产尚未入账"}
@@ -61,18 +62,21 @@ def fact_set(rng: random.Random, index: int = 0) -> dict:
                      "年初预算未按三重一大执行": rng.random() < 0.2,
                      "测算扣分档次": {k: rng.choice([0, 0, 0.5, 1]) for k in ("工作量", "核定标准", "重复计算")}},
         "绩效目标": {"任务匹配": _sample(rng), "可衡量": _sample(rng)},
-        "绩效监控": {"监控表": _sample(rng), "结果应用扣分": {"扣分": rng.choice([0, 0.25, 0.5, 1, 1.5]), "理由": "监控结果应用情况"}},
+        "绩效监控": {"监控表": _sample(rng),
+                     "结果应用扣分": {"扣分": rng.choice([0, 0.25, 0.5, 1, 1.5]), "理由": "监控结果应用情况"}},
         "绩效自评": _sample(rng),
         "预算执行": {"全年预算数": budget, "预算执行数": round(budget * rng.uniform(0.6, 1.0), 2),
                      "非财政资金执行评分": {"得分": rng.choice([0, 0.5, 1]), "理由": "非财政资金执行情况"},
                      "结转资金扣分档次": rng.choice([0, 0.5, 1]), "公开问题": _findings(rng)},
         "资金使用": {"问题": _findings(rng, 6), "重大违纪整改": rng.choice(RECTIFY)},
-        "资产管理": {k: rng.random() < 0.2 for k in ("超标准配置", "处置未按要求报批或公开", "擅自出租出借", "处置收入未及时足额上缴")},
+        "资产管理": {k: rng.random() < 0.2
+                     for k in ("超标准配置", "处置未按要求报批或公开", "擅自出租出借", "处置收入未及时足额上缴")},
         "资产利用": assets,
         "资产盘活": {"设置盘活目标": rng.random() < 0.7, "实现盘活目标": rng.random() < 0.6,
                      "有盘活成效": rng.random() < 0.5, "处置收入处理不当": _findings(rng, 2)},
-        "行政许可": {k: _rate(rng) for k in ("审批制度改革完成率", "依申请公开回复率", "审批事项按时办结率", "依申请公开按时答复率",
-                                           "一站式服务覆盖率", "大厅进驻事项完成率", "跨部门审批项完成率")},
+        "行政许可": {k: _rate(rng) for k in ("审批制度改革完成率", "依申请公开回复率", "审批事项按时办结率",
+                                           "依申请公开按时答复率", "一站式服务覆盖率", "大厅进驻事项完成率",
+                                           "跨部门审批项完成率")},
         "营商环境": {"重点事项": (lambda p: {"计划数": p, "完成数": rng.randint(0, p)})(rng.randint(1, 10)),
                      "帮办领办服务完成率": _rate(rng), "配套服务完成率": _rate(rng), "政策宣讲准确率": _rate(rng)},
         "机构运行": {"办公场所运维投入合理率": _rate(rng)},

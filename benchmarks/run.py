@@ -67,7 +67,7 @@ def _scores(doc) -> dict:
 def compare(perfdsl_out: Path, hand_out: Path) -> tuple[int, int]:
     agree = differ = 0
     with open(perfdsl_out, encoding="utf-8") as a, open(hand_out, encoding="utf-8") as b:
-        for line_a, line_b in zip(a, b):
+        for line_a, line_b in zip(a, b, strict=True):
             da, db = json.loads(line_a), json.loads(line_b)
             sa, sb = _scores(da), _scores(db)
             same = sa.keys() == sb.keys() and all(
@@ -84,7 +84,7 @@ def _dumps_ms(traced_out: Path, sample: int = 1000) -> tuple[float, float]:
     write compact steps.
     """
     with open(traced_out, "rb") as fh:
-        raw = [line for _, line in zip(range(sample), fh)]
+        raw = [line for _, line in zip(range(sample), fh, strict=False)]
     docs = [json.loads(line) for line in raw]
     gc.collect()
     gc.disable()  # time the encoding, not collections of the thousand documents held here
@@ -214,7 +214,8 @@ def main(argv=None) -> int:
         with open(hand_out, "w") as fh:
             hand = _timed([sys.executable, "-m", "benchmarks.handwritten", str(batch)], stdout=fh)
         with open(hand_out, "w") as fh:
-            subprocess.run([sys.executable, "-m", "benchmarks.handwritten", str(batch)], stdout=fh, check=True, cwd=ROOT)
+            subprocess.run([sys.executable, "-m", "benchmarks.handwritten", str(batch)], stdout=fh, check=True,
+                           cwd=ROOT)
         fast = _timed(perfdsl + ["--no-trace", "-o", str(fast_out)], env=env)
         compact = _timed(perfdsl + ["--compact-trace", "-o", str(compact_out)], env=env)
         compact_j2 = _timed(perfdsl + ["--compact-trace", "-o", str(tmp / "compact-j2.jsonl"), "-j", "2"], env=env)
