@@ -14,17 +14,16 @@ from __future__ import annotations
 
 import functools
 from decimal import Decimal
-from typing import Callable, Optional, Union
+from typing import Callable, Optional
 
 import attrs
 
+from perfdsl.constructs import deduction, deduction_of
 from perfdsl.interp import sentences
 from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES
 from perfdsl.interp.numbers import ZERO, round_to
 from perfdsl.ruleset.types import Ty
 from perfdsl.syntax import ast as A
-
-Statement = Union[A.Deduct, A.EachDeduct]
 
 
 def weight_of(ind: A.Indicator) -> Decimal:
@@ -86,7 +85,7 @@ class LeafPlan:
     requires: list
     formula: Optional[A.Formula]
     parts: list
-    deductions: list  # A.Deduct and A.EachDeduct, in order
+    deductions: list  # statements of the deduction phase (``constructs``), in order
 
 
 @attrs.define(eq=False)
@@ -113,7 +112,7 @@ class Plan:
         self.globals = list(rules.globals.values())
         self.sites: list[Site] = []
         self._keys: dict = {}
-        _SiteWalk(self).run()
+        SiteWalk(self).run()
 
     def __getstate__(self):
         """Sites hold sentence functions and are keyed by node identity: rebuilt on arrival, not shipped."""
@@ -123,7 +122,7 @@ class Plan:
 
     def __setstate__(self, state) -> None:
         self.__dict__.update(state)
-        _SiteWalk(self).run()
+        SiteWalk(self).run()
 
     def _node(self, ind: A.Indicator, level: int) -> PlanNode:
         if ind.children:
@@ -135,7 +134,7 @@ class Plan:
                         [s for s in st if isinstance(s, A.Require)],
                         next((s for s in st if isinstance(s, A.Formula)), None),
                         [s for s in st if isinstance(s, A.Part)],
-                        [s for s in st if isinstance(s, (A.Deduct, A.EachDeduct))])
+                        [s for s in st if deduction(s) is not None])
         self.leaves.append(leaf)
         return PlanNode(ind, level, leaf.weight, leaf, [])
 
@@ -188,7 +187,7 @@ class Plan:
         return describe
 
 
-class _SiteWalk:
+class SiteWalk:
     """Numbers the sites: every indicator in order, then the shared 令, then the grade."""
 
     def __init__(self, plan: Plan):
@@ -249,10 +248,7 @@ class _SiteWalk:
         else:
             self.add(ind, "full", "formula", ind.span, functools.partial(sentences.full_weight, leaf.weight))
         for d in leaf.deductions:
-            if isinstance(d, A.Deduct):
-                self.deduct(d)
-            else:
-                self.each(d)
+            deduction_of(d).sites(self, d)
         w = leaf.weight
         r = p.rounding
         self.add(ind, "subtotal", "subtotal", ind.span, sentences.subtotal)
@@ -273,44 +269,6 @@ class _SiteWalk:
         self.add(part, "part", "part", part.span,
                  lambda v, clamped, seen: sentences.part(part, v, clamped, describe(seen)))
         self.expr(part.expr)
-
-    def deduct(self, d: A.Deduct) -> None:
-        if d.condition is not None:
-            self.add(d, "check", "check", d.span, functools.partial(sentences.not_deducted, d))
-            self.expr(d.condition)
-        if isinstance(d.amount, A.Number):
-            self.add(d, "deduct", None, d.span, lambda amount: _deduction(d, amount, None))
-        else:
-            describe = self.plan.describer(d.amount)
-            self.add(d, "deduct", None, d.span, lambda amount, seen: _deduction(d, amount, describe(seen)))
-            self.expr(d.amount)
-
-    def each(self, d: A.EachDeduct) -> None:
-        element = self.plan.element_type(d.items)
-        fields = frozenset(element.fields) if element is not None and element.kind == "record" else frozenset()
-        self.expr(d.items)
-        self.add(d, "empty", "check", d.span, functools.partial(sentences.no_findings, d))
-        outer, self.item = self.item, (d.items.dotted, fields, element)
-        if d.describe is not None:
-            self.expr(d.describe)
-        if d.skip is not None:
-            self.add(d, "skip", "not_applicable", d.skip.span,
-                     lambda text, n: sentences.finding_skipped(d, text, int(n)))
-            self.expr(d.skip.condition)
-        self.expr(d.per_item)
-        if d.group_by is not None:
-            self.add(d, "finding", "deduction", d.span,
-                     lambda amount, text, n, key: sentences.finding(d, amount, text, int(n), key))
-        else:
-            self.add(d, "finding", "deduction", d.span,
-                     lambda amount, text, n: sentences.finding(d, amount, text, int(n), None))
-        self.item = outer
-        if d.group_cap is not None:
-            self.add(d, "group_cap", "cap", d.group_cap.span, sentences.group_cap)
-            self.expr(d.group_cap)
-        if d.total_cap is not None:
-            self.add(d, "total_cap", "cap", d.total_cap.span, sentences.total_cap)
-            self.expr(d.total_cap)
 
     def interval(self, iv: A.Interval) -> None:
         for end in (iv.low, iv.high):
@@ -364,8 +322,3 @@ class _SiteWalk:
         self.add(p, "fact", "fact", p.span, lambda v, path: sentences.fact(path, v, False))
         self.add(p, "judgement", "judgement", p.span,
                  lambda v, field, reason, path: sentences.judgement(path, field, v, reason))
-
-
-def _deduction(d: A.Deduct, amount: Decimal, subst: Optional[str]):
-    text, data = sentences.deduction(d, amount, subst if amount else None)
-    return ("deduction" if amount else "check"), text, data

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Optional
 import attrs
 import yaml
 
+from perfdsl.constructs import deduction
 from perfdsl.diagnostics import PerfdslError, error
 from perfdsl.engine import Engine
 from perfdsl.interp.builtins import BY_NAME
@@ -349,21 +350,9 @@ def coverage_points(engine: Engine) -> list[Point]:
                     add(K.NOT_APPLICABLE, s.not_applicable.span, f"{name}：子项 {s.name} {_label(K.NOT_APPLICABLE)}")
             elif isinstance(s, A.Formula):
                 expr(s.expr, name)
-            elif isinstance(s, A.Deduct):
+            elif (construct := deduction(s)) is not None:
                 deducts = True
-                when = f" 若 {expr_text(s.condition)}" if s.condition else ""
-                add(K.DEDUCT, s.span, f"{name}：{_label(K.DEDUCT)} {expr_text(s.amount)}{when}")
-                expr(s.amount, name)
-            elif isinstance(s, A.EachDeduct):
-                deducts = True
-                add(K.EACH, s.span, f"{name}：{_label(K.EACH)} {s.items.dotted}")
-                if s.skip is not None:
-                    add(K.SKIP, s.skip.span, f"{name}：{_label(K.SKIP)}（{s.skip.reason}）")
-                if s.group_cap is not None:
-                    add(K.GROUP_CAP, s.group_cap.span,
-                        f"{name}：按 {s.group_by} {_label(K.GROUP_CAP)} {expr_text(s.group_cap)}")
-                if s.total_cap is not None:
-                    add(K.TOTAL_CAP, s.total_cap.span, f"{name}：{_label(K.TOTAL_CAP)} {expr_text(s.total_cap)}")
+                construct.coverage(s, name, add, expr)
             elif isinstance(s, A.Require):
                 add(K.REQUIRE, s.span, f"{name}：{_label(K.REQUIRE)}（{s.message}）")
             elif isinstance(s, A.NotApplicable):

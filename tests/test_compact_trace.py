@@ -284,7 +284,7 @@ def test_rules_the_tracer_does_not_cover_are_traced_by_the_interpreter_and_it_sa
 
     def refuse(self, *args):
         raise generator.Unsupported("某种写法")
-    monkeypatch.setattr(generator.TracedGenerator, "each", refuse)
+    monkeypatch.setattr(generator.TracedGenerator, "per_finding", refuse)
     batch = _write(tmp_path, "b.jsonl", BATCH[:3])
     full, compact = tmp_path / "f.jsonl", tmp_path / "c.jsonl"
     assert main(["eval", str(RULES), str(batch), "--format", "json", "-o", str(full)]) == 0

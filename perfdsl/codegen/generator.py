@@ -24,6 +24,7 @@ from typing import Optional
 import attrs
 
 from perfdsl.codegen.runtime import EXPORTED, FAST_BUILTINS
+from perfdsl.constructs import deduction_of
 from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES
 from perfdsl.interp.numbers import ROUNDING_MODES
 from perfdsl.plan import LeafPlan, Plan
@@ -221,6 +222,7 @@ class Generator(Expressions):
         super().__init__(plan.facts_ty)
         self.plan = plan
         self.where: object = None  # the site scope: a leaf's index, "g" (shared 令) or "grade"
+        self.findings = ""  # inside 逐项扣: the list's path, for the place of a finding's judgement
 
     # ------------------------------------------------------------ hooks: untraced
     def prologue(self, indent: int) -> None:
@@ -353,10 +355,7 @@ class Generator(Expressions):
             self.record(1, ind, "full")
         src.emit(1, "ded = ZERO")  # the interpreter's order of operations: even the unrounded value agrees
         for d in lp.deductions:
-            if isinstance(d, A.Deduct):
-                self.deduct(d, sc)
-            else:
-                self.each(d, sc)
+            deduction_of(d).generate(self, d, sc)
         src.emit(1, "raw = base - ded")
         src.emit(1, "if ded:")
         self.record(2, ind, "subtotal", f",{self.num('base')},{self.num('ded')},{self.num('raw')}")
@@ -398,69 +397,6 @@ class Generator(Expressions):
         src.emit(indent, f"x = {P} if v > {P} else (ZERO if v < 0 else v)")
         self.close_step(indent, p, "part", f",{self.num('v')},{{x}}{self.slots_text(slots)}")
         src.emit(indent, "base += x")
-
-    def deduct(self, d: A.Deduct, sc: Scope) -> None:
-        src = self.src
-        indent = 1
-        if d.condition is not None:
-            src.emit(1, f"if not _bool({self.expr(d.condition, sc)}):")
-            self.record(2, d, "check")
-            src.emit(2, "pass")
-            src.emit(1, "else:")
-            indent = 2
-        if isinstance(d.amount, A.Number):
-            src.emit(indent, f"a = {src.const(d.amount.value)}")
-            self.record(indent, d, "deduct", f",{self.num('a')}")
-        else:
-            slots = self.unseen(indent, d.amount)
-            src.emit(indent, f"a = _number({self.expr(d.amount, sc.with_slots(slots))})")
-            self.record(indent, d, "deduct", f",{self.num('a')}{self.slots_text(slots)}")
-        src.emit(indent, "ded += a")
-
-    def each(self, d: A.EachDeduct, sc: Scope) -> None:
-        src = self.src
-        element = self.plan.element_type(d.items)
-        if element is None or element.kind == "any":
-            self.unsupported(f"逐项扣 {d.items.dotted} 的列表元素类型未知")
-        fields = frozenset(element.fields) if element is not None and element.kind == "record" else frozenset()
-        isc = Scope(sc.lets, "P", ("it", fields, element))
-        self._findings = d.items.dotted
-        src.emit(1, f"items = {self.expr(d.items, sc)}")
-        src.emit(1, "if type(items) is not list: _nomatch()")
-        src.emit(1, "if not items:")
-        self.record(2, d, "empty")
-        src.emit(2, "pass")
-        src.emit(1, "groups = {}")
-        src.emit(1, "for n, it in enumerate(items):")
-        self.per_finding(d, isc, fields, element)
-        if d.skip is not None:
-            src.emit(2, f"if _bool({self.expr(d.skip.condition, isc)}):")
-            self.record(3, d, "skip", ",{jt(text)},{n}")
-            src.emit(3, "continue")
-        src.emit(2, f"a = _number({self.expr(d.per_item, isc)})")
-        if d.group_by is not None:
-            if d.group_by not in fields:
-                self.unsupported(f"逐项扣 {d.items.dotted} 按 {d.group_by} 分类，而 {d.group_by} 不是问题记录的字段")
-            src.emit(2, f"k = it[{d.group_by!r}]")
-            self.record(2, d, "finding", f",{self.num('a')},{{jt(text)}},{{n}},{{jt(k)}}")
-        else:
-            src.emit(2, "k = None")
-            self.record(2, d, "finding", f",{self.num('a')},{{jt(text)}},{{n}}")
-        src.emit(2, "groups[k] = groups.get(k, ZERO) + a")
-        src.emit(1, "total = ZERO")
-        src.emit(1, "for k, a in groups.items():")
-        if d.group_cap is not None:  # computed per group, as the interpreter does
-            src.emit(2, f"cap = _number({self.expr(d.group_cap, sc)})")
-            src.emit(2, "if a > cap:")
-            self.record(3, d, "group_cap", f",{{jt(k)}},{self.num('a')},{self.num('cap')}")
-            src.emit(3, "a = cap")
-        src.emit(2, "total += a")
-        if d.total_cap is not None:
-            src.emit(1, f"cap = _number({self.expr(d.total_cap, sc)})")
-            src.emit(1, "if total > cap:")
-            self.record(2, d, "total_cap", f",{self.num('total')},{self.num('cap')}")
-            src.emit(2, "total = cap")
-        src.emit(1, "ded += total")
 
 
 def _names_in(e) -> set:

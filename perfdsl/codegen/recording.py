@@ -114,9 +114,9 @@ class TracedGenerator(Generator):
         if p.star is not None:  # the interpreter records nothing for a finding's own fields
             return self.access(var, p.segments, p.star, element)
         if ty is None or ty.kind == "any":
-            raise Unsupported(f"逐项扣 {self._findings} 的每项读取类型未知的 {p.dotted}")
+            raise Unsupported(f"逐项扣 {self.findings} 的每项读取类型未知的 {p.dotted}")
         if ty.kind == "judged":  # the interpreter records a finding's judgement as a fact of its own, by its place
-            where = f"{self.src.const(self._findings + '[')} + str(n) + {self.src.const('].' + p.dotted)}"
+            where = f"{self.src.const(self.findings + '[')} + str(n) + {self.src.const('].' + p.dotted)}"
             return self.judged(p, where, code, sc)
         return code
 

@@ -12,6 +12,7 @@ import decimal
 from decimal import Decimal
 from json.encoder import encode_basestring
 
+from perfdsl.constructs.each_deduct import finding_text
 from perfdsl.interp import sentences
 from perfdsl.interp.builtins import BuiltinError
 from perfdsl.interp.evaluator import Judged
@@ -170,7 +171,7 @@ def traced_call(T, P, site, fn, args, numbers=False):
 
 
 def finding(item) -> str:
-    return sentences.finding_text(item, None)
+    return finding_text(item, None)
 
 
 def described(v) -> str:

@@ -15,6 +15,7 @@ from typing import Optional
 
 import attrs
 
+from perfdsl.constructs import deduction_of
 from perfdsl.diagnostics import Diagnostic, error
 from perfdsl.interp import sentences
 from perfdsl.interp.evaluator import Env, EvalError, Evaluator
@@ -218,7 +219,7 @@ class Scorer:
             tr.step("formula", ind.span, sentences.full_weight, weight)
         deducted = ZERO
         for d in lp.deductions:
-            deducted += self._deduct(d, ev, env, tr) if isinstance(d, A.Deduct) else self._each(d, ev, env, tr)
+            deducted += deduction_of(d).interpret(ev, env, tr, d)
         raw = base - deducted
         if deducted:
             tr.step("subtotal", ind.span, sentences.subtotal, base, deducted, raw)
@@ -254,64 +255,6 @@ class Scorer:
         clamped = min(max(v, ZERO), p.points)
         tr.close(step, sentences.part, p, v, clamped, Substituted(p.expr))
         return clamped
-
-    def _deduct(self, d: A.Deduct, ev: Evaluator, env: Env, tr: Tracer) -> Decimal:
-        if d.condition is not None and not ev.boolean(d.condition, env):
-            tr.step("check", d.span, sentences.not_deducted, d)
-            return ZERO
-        amount = ev.number(d.amount, env)
-        if amount:
-            tr.hit("deduct", d.span)
-        subst = Substituted(d.amount) if amount and not isinstance(d.amount, A.Number) else None
-        tr.step("deduction" if amount else "check", d.span, sentences.deduction, d, amount, subst)
-        return amount
-
-    def _each(self, d: A.EachDeduct, ev: Evaluator, env: Env, tr: Tracer) -> Decimal:
-        items = ev.value(d.items, env)
-        if not isinstance(items, list):
-            raise EvalError(error("E360", f"逐项扣 需要列表：{d.items.dotted}", d.items.span, fact_path=d.items.dotted))
-        if not items:
-            tr.step("check", d.span, sentences.no_findings, d)
-        groups: dict[object, Decimal] = {}
-        order: list[object] = []
-        for n, item in enumerate(items):
-            fields = tuple(item) if isinstance(item, dict) else ()
-            ienv = env.for_item(item, fields, f"{d.items.dotted}[{n}]")
-            text = self._finding_text(d, item, ev, ienv)
-            if d.skip is not None and ev.boolean(d.skip.condition, ienv):
-                tr.hit("skip", d.skip.span)
-                tr.step("not_applicable", d.skip.span, sentences.finding_skipped, d, text, n)
-                continue
-            amount = ev.number(d.per_item, ienv)
-            key = ev.value(A.Path((d.group_by,), None, d.span), ienv) if d.group_by else None
-            if key not in groups:
-                groups[key] = ZERO
-                order.append(key)
-            groups[key] += amount
-            if amount:
-                tr.hit("each", d.span)
-            tr.step("deduction", d.span, sentences.finding, d, amount, text, n, key)
-        total = ZERO
-        for key in order:
-            amount = groups[key]
-            if d.group_cap is not None:
-                cap = ev.number(d.group_cap, env)
-                if amount > cap:
-                    tr.hit("group_cap", d.group_cap.span)
-                    tr.step("cap", d.group_cap.span, sentences.group_cap, key, amount, cap)
-                    amount = cap
-            total += amount
-        if d.total_cap is not None:
-            cap = ev.number(d.total_cap, env)
-            if total > cap:
-                tr.hit("total_cap", d.total_cap.span)
-                tr.step("cap", d.total_cap.span, sentences.total_cap, total, cap)
-                total = cap
-        return total
-
-    def _finding_text(self, d: A.EachDeduct, item, ev: Evaluator, ienv: Env) -> str:
-        described = (lambda: ev.value(d.describe, ienv)) if d.describe is not None else None
-        return sentences.finding_text(item, described)
 
 
 def _inside(tr: Tracer, step, ev: Evaluator, expr, env: Env) -> Decimal:

@@ -9,7 +9,6 @@ order is part of the explanation's bytes.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Callable, Optional
 
 from perfdsl.interp.numbers import ROUNDING_NAMES, show
 from perfdsl.syntax import ast as A
@@ -140,50 +139,6 @@ def part(p: A.Part, value: Decimal, clamped: Decimal, subst: str) -> tuple[str, 
     return text, {"part": p.name, "points": str(p.points), "formula": f, "substituted": subst, "value": str(clamped)}
 
 
-def not_deducted(d: A.Deduct) -> tuple[str, dict]:
-    assert d.condition is not None  # only a conditional deduction can be not deducted
-    return f"不扣分：{expr_text(d.condition)} 不成立", {"condition": expr_text(d.condition)}
-
-
-def deduction(d: A.Deduct, amount: Decimal, subst: Optional[str]) -> tuple[str, dict]:
-    """``subst``: the amount's formula with values (None when the amount is a plain number)."""
-    why = d.reason or (expr_text(d.condition) if d.condition is not None else expr_text(d.amount))
-    if not amount:
-        return f"不扣分：{why} → 0", {"reason": why}
-    how = ""
-    if subst is not None:
-        f = expr_text(d.amount)
-        how = f"（{f}" + (f" = {subst}" if subst not in (f, show(amount)) else "") + f" = {show(amount)}）"
-    return f"扣 {show(amount)} 分{how}：{why}", {"amount": str(amount), "reason": why}
-
-
-def no_findings(d: A.EachDeduct) -> tuple[str, dict]:
-    return f"{d.items.dotted} 无问题记录，不扣分", {"items": d.items.dotted}
-
-
-def finding_skipped(d: A.EachDeduct, text: str, n: int) -> tuple[str, dict]:
-    assert d.skip is not None
-    return f"不评价：{text}（{d.skip.reason}）", {"finding": text, "reason": d.skip.reason, "item": n}
-
-
-def finding(d: A.EachDeduct, amount: Decimal, text: str, n: int, key) -> tuple[str, dict]:
-    group = f"［{key}］" if d.group_by else ""
-    data = {"amount": str(amount), "finding": text, "item": n}
-    if d.group_by:
-        data["group"] = json_value(key)
-    return f"扣 {show(amount)} 分：{group}{text}", data
-
-
-def group_cap(key, amount: Decimal, cap: Decimal) -> tuple[str, dict]:
-    return (f"［{key}］共扣 {show(amount)} 分，每类最多 {show(cap)} 分：封顶吸收 {show(amount - cap)} 分",
-            {"group": json_value(key), "before": str(amount), "after": str(cap), "absorbed": str(amount - cap)})
-
-
-def total_cap(total: Decimal, cap: Decimal) -> tuple[str, dict]:
-    return (f"逐项扣分共 {show(total)} 分，最多 {show(cap)} 分：封顶吸收 {show(total - cap)} 分",
-            {"before": str(total), "after": str(cap), "absorbed": str(total - cap)})
-
-
 def subtotal(base: Decimal, deducted: Decimal, raw: Decimal) -> tuple[str, dict]:
     return (f"{show(base)} − 扣分 {show(deducted)} = {show(raw)}",
             {"base": str(base), "deducted": str(deducted), "value": str(raw)})
@@ -209,19 +164,6 @@ def score(value: Decimal, weight: Decimal) -> tuple[str, dict]:
 
 def penalty(lost: Decimal, weight: Decimal, value: Decimal) -> tuple[str, dict]:
     return f"减分项：本项失分 {show(lost)} 分，从总分中扣除（最多扣 {show(weight)} 分）", {"value": str(value)}
-
-
-# How the interpreter turns a finding into words (逐项扣), shared for the same reason.
-def finding_text(item, described: Optional[Callable]) -> str:
-    if described is not None:
-        v = described()
-        return v if isinstance(v, str) else shown(v)
-    if isinstance(item, dict):
-        for key in ("说明", "描述", "名称", "项目"):
-            if isinstance(item.get(key), str):
-                return item[key]
-        return "；".join(f"{k}={shown(v)}" for k, v in item.items())
-    return item if isinstance(item, str) else shown(item)
 
 
 # ---------------------------------------------------------------- grade

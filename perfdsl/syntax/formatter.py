@@ -13,6 +13,7 @@ from typing import Optional
 
 from rich.cells import cell_len
 
+from perfdsl.constructs import deduction
 from perfdsl.interp.numbers import plain
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.builder import build
@@ -295,27 +296,8 @@ class Formatter:
                          f"{k('KW_REASON')} {quote(na.reason)}")
         elif isinstance(s, A.Formula):
             text = self.headed(f"{k('KW_SCORE')} =", s.expr, indent)
-        elif isinstance(s, A.Deduct):
-            text = f"{k('KW_DEDUCT')} {self.expr(s.amount, '')}"
-            if s.condition is not None:
-                text += f" {k('KW_IF')} {self.expr(s.condition, '')}"
-            if s.reason is not None:
-                reason = f"{k('KW_REASON')} {quote(s.reason)}"
-                text += ("\n" + INDENT + reason) if cell_len(indent + text + reason) >= WIDTH else " " + reason
-        elif isinstance(s, A.EachDeduct):
-            text = f"{k('KW_EACH')} {s.items.dotted} {k('KW_PER')} {self.expr(s.per_item, '')}"
-            opts = []
-            if s.group_by is not None:
-                assert s.group_cap is not None  # 按 … 每类最多 … is one clause in the grammar
-                opts.append(f"{k('KW_GROUP')} {s.group_by} {k('KW_CAP')} {self.expr(s.group_cap, '')}")
-            if s.total_cap is not None:
-                opts.append(f"{k('KW_TOTAL_CAP')} {self.expr(s.total_cap, '')}")
-            if s.describe is not None:
-                opts.append(f"{k('KW_DESCRIBE')} {self.expr(s.describe, '')}")
-            if s.skip is not None:
-                opts.append(f"{k('KW_SKIP')} {k('KW_IF')} {self.expr(s.skip.condition, '')}\n"
-                            f"{INDENT * 2}{k('KW_REASON')} {quote(s.skip.reason)}")
-            text += "".join(f"\n{INDENT}{o}" for o in opts)
+        elif (construct := deduction(s)) is not None:
+            text = construct.format(self, s, indent)
         elif isinstance(s, A.Require):
             text = self.require(s, indent)
         elif isinstance(s, A.NotApplicable):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Iterator, Optional
 
 import attrs
 
+from perfdsl.constructs import deduction
 from perfdsl.diagnostics import Diagnostic, Note, warning
 from perfdsl.interp.numbers import show
 from perfdsl.ruleset.types import Ty
@@ -320,8 +321,5 @@ def _exprs(s):
         return [s.expr]
     if isinstance(s, A.Formula):
         return [s.expr]
-    if isinstance(s, A.Deduct):
-        return [s.amount] + ([s.condition] if s.condition is not None else [])
-    if isinstance(s, A.EachDeduct):
-        return [s.per_item]
-    return []
+    construct = deduction(s)
+    return construct.expressions(s) if construct is not None else []

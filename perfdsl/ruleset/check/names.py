@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Optional
 
+from perfdsl.constructs import deduction
 from perfdsl.diagnostics import Diagnostic, Note, closest, error, warning
 from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES
 from perfdsl.ruleset.types import ANY, BOOL, NUMBER, TEXT, Ty
@@ -115,14 +116,10 @@ class NameChecker:
             ty = self.expect(scope, s.expr, "number")
             if ind.weight is not None:
                 self.judgement_range(ty, ind.weight, f"指标 {ind.name}", s.expr)
-        elif isinstance(s, A.Deduct):
-            self.expect(scope, s.amount, "number")
-            if s.condition is not None:
-                self.expect(scope, s.condition, "bool")
         elif isinstance(s, (A.Require, A.NotApplicable)):
             self.expect(scope, s.condition, "bool")
-        elif isinstance(s, A.EachDeduct):
-            self.each(scope, s)
+        elif (construct := deduction(s)) is not None:
+            construct.check(self, scope, s)
 
     def judgement_range(self, ty: Ty, points: Decimal, owner: str, expr: A.Expr) -> None:
         """An evaluator's discretionary score that may exceed the points it stands for."""
@@ -135,28 +132,6 @@ class NameChecker:
                 "W170", f"酌情评分 `{_text(expr)}` 的范围上限 {high.text} 超过{owner}的分值 {plain(points)}；"
                         f"超出部分会被封顶", expr.span, notes=[Note(ty.decl.span, "范围声明于此")],
                 suggestions=[f"把范围改为 [0, {plain(points)}]"]))
-
-    def each(self, scope: Scope, s: A.EachDeduct) -> None:
-        ty = self.expr(scope, s.items)
-        if ty.kind not in ("list", "any"):
-            self.diagnostics.append(error("E201", f"逐项扣 需要一个列表，`{s.items.dotted}` 是{ty.describe()}",
-                                          s.items.span))
-            return
-        element = ty.element or ANY
-        inner = Scope(self, scope.lets, element if element.kind == "record" else None, scope.label)
-        inner.types = scope.types
-        self.expect(inner, s.per_item, "number")
-        if s.describe is not None:
-            self.expr(inner, s.describe)
-        if s.skip is not None:
-            self.expect(inner, s.skip.condition, "bool")
-        if s.group_by is not None:
-            if element.kind == "record" and s.group_by not in element.fields:
-                self._unknown_field(s.group_by, element, s.span, s.items.dotted)
-        if s.group_cap is not None:
-            self.expect(scope, s.group_cap, "number")
-        if s.total_cap is not None:
-            self.expect(scope, s.total_cap, "number")
 
     # ------------------------------------------------------------ expressions
     def expect(self, scope: Scope, e: A.Expr, kind: str) -> Ty:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from perfdsl.constructs import deduction
 from perfdsl.diagnostics import Diagnostic, Note, error, warning
 from perfdsl.interp.numbers import ZERO, plain
 from perfdsl.syntax import ast as A
@@ -71,7 +72,7 @@ def _indicator(ind: A.Indicator, level: int, out: list[Diagnostic]) -> Decimal:
                                    f"超过指标分值 {plain(ind.weight)} 分；"
                                    f"得分将以 {plain(ind.weight)} 分封顶", ind.span,
                            notes=[Note(p.span, f"子项 {p.name} {plain(p.points)} 分") for p in parts]))
-    if parts and total < ind.weight and not any(isinstance(s, (A.Deduct, A.EachDeduct)) for s in ind.statements):
+    if parts and total < ind.weight and not any(deduction(s) is not None for s in ind.statements):
         out.append(warning("W131", f"`{ind.name}` 的子项合计 {plain(total)} 分，少于指标分值 {plain(ind.weight)} 分，"
                                    "满分不可达", ind.span))
     return ind.weight

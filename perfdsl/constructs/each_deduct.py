@@ -1,0 +1,237 @@
+"""逐项扣 — a deduction per finding of a list, capped per category and in total.
+
+``逐项扣 问题 每项 0.5  按 类别 每类最多 1  最多 3  描述 说明  不评价 若 … 理由 "…"``
+"""
+
+from __future__ import annotations
+
+import functools
+from decimal import Decimal
+from typing import Callable, Optional
+
+from perfdsl.constructs.base import Deduction
+from perfdsl.interp.numbers import ZERO, show
+from perfdsl.interp.sentences import json_value, shown
+from perfdsl.ruleset import coverage_kinds as K
+from perfdsl.syntax import ast as A
+from perfdsl.syntax.printer import expr_text
+
+
+# ---------------------------------------------------------------- words
+def finding_text(item, described: Optional[Callable]) -> str:
+    """How a finding is named in its step: its 描述 expression, else its first text field of the usual names."""
+    if described is not None:
+        v = described()
+        return v if isinstance(v, str) else shown(v)
+    if isinstance(item, dict):
+        for key in ("说明", "描述", "名称", "项目"):
+            if isinstance(item.get(key), str):
+                return item[key]
+        return "；".join(f"{k}={shown(v)}" for k, v in item.items())
+    return item if isinstance(item, str) else shown(item)
+
+
+def no_findings(d: A.EachDeduct) -> tuple[str, dict]:
+    return f"{d.items.dotted} 无问题记录，不扣分", {"items": d.items.dotted}
+
+
+def finding_skipped(d: A.EachDeduct, text: str, n: int) -> tuple[str, dict]:
+    assert d.skip is not None
+    return f"不评价：{text}（{d.skip.reason}）", {"finding": text, "reason": d.skip.reason, "item": n}
+
+
+def finding(d: A.EachDeduct, amount: Decimal, text: str, n: int, key) -> tuple[str, dict]:
+    group = f"［{key}］" if d.group_by else ""
+    data = {"amount": str(amount), "finding": text, "item": n}
+    if d.group_by:
+        data["group"] = json_value(key)
+    return f"扣 {show(amount)} 分：{group}{text}", data
+
+
+def group_cap(key, amount: Decimal, cap: Decimal) -> tuple[str, dict]:
+    return (f"［{key}］共扣 {show(amount)} 分，每类最多 {show(cap)} 分：封顶吸收 {show(amount - cap)} 分",
+            {"group": json_value(key), "before": str(amount), "after": str(cap), "absorbed": str(amount - cap)})
+
+
+def total_cap(total: Decimal, cap: Decimal) -> tuple[str, dict]:
+    return (f"逐项扣分共 {show(total)} 分，最多 {show(cap)} 分：封顶吸收 {show(total - cap)} 分",
+            {"before": str(total), "after": str(cap), "absorbed": str(total - cap)})
+
+
+class EachDeduct(Deduction):
+    node = A.EachDeduct
+
+    def format(self, f, s: A.EachDeduct, indent: str) -> str:
+        from perfdsl.syntax.formatter import INDENT, quote
+        k = f.kw
+        text = f"{k('KW_EACH')} {s.items.dotted} {k('KW_PER')} {f.expr(s.per_item, '')}"
+        opts = []
+        if s.group_by is not None:
+            assert s.group_cap is not None  # 按 … 每类最多 … is one clause in the grammar
+            opts.append(f"{k('KW_GROUP')} {s.group_by} {k('KW_CAP')} {f.expr(s.group_cap, '')}")
+        if s.total_cap is not None:
+            opts.append(f"{k('KW_TOTAL_CAP')} {f.expr(s.total_cap, '')}")
+        if s.describe is not None:
+            opts.append(f"{k('KW_DESCRIBE')} {f.expr(s.describe, '')}")
+        if s.skip is not None:
+            opts.append(f"{k('KW_SKIP')} {k('KW_IF')} {f.expr(s.skip.condition, '')}\n"
+                        f"{INDENT * 2}{k('KW_REASON')} {quote(s.skip.reason)}")
+        return text + "".join(f"\n{INDENT}{o}" for o in opts)
+
+    def check(self, c, scope, s: A.EachDeduct) -> None:
+        from perfdsl.diagnostics import error
+        from perfdsl.ruleset.check.names import Scope
+        from perfdsl.ruleset.types import ANY
+        ty = c.expr(scope, s.items)
+        if ty.kind not in ("list", "any"):
+            c.diagnostics.append(error("E201", f"逐项扣 需要一个列表，`{s.items.dotted}` 是{ty.describe()}",
+                                       s.items.span))
+            return
+        element = ty.element or ANY
+        inner = Scope(c, scope.lets, element if element.kind == "record" else None, scope.label)
+        inner.types = scope.types
+        c.expect(inner, s.per_item, "number")
+        if s.describe is not None:
+            c.expr(inner, s.describe)
+        if s.skip is not None:
+            c.expect(inner, s.skip.condition, "bool")
+        if s.group_by is not None:
+            if element.kind == "record" and s.group_by not in element.fields:
+                c._unknown_field(s.group_by, element, s.span, s.items.dotted)
+        if s.group_cap is not None:
+            c.expect(scope, s.group_cap, "number")
+        if s.total_cap is not None:
+            c.expect(scope, s.total_cap, "number")
+
+    def expressions(self, s: A.EachDeduct) -> list:
+        return [s.per_item]
+
+    def coverage(self, s: A.EachDeduct, owner: str, add, expr) -> None:
+        label = K.COVERAGE_KINDS
+        add(K.EACH, s.span, f"{owner}：{label[K.EACH].label} {s.items.dotted}")
+        if s.skip is not None:
+            add(K.SKIP, s.skip.span, f"{owner}：{label[K.SKIP].label}（{s.skip.reason}）")
+        if s.group_cap is not None:
+            add(K.GROUP_CAP, s.group_cap.span,
+                f"{owner}：按 {s.group_by} {label[K.GROUP_CAP].label} {expr_text(s.group_cap)}")
+        if s.total_cap is not None:
+            add(K.TOTAL_CAP, s.total_cap.span, f"{owner}：{label[K.TOTAL_CAP].label} {expr_text(s.total_cap)}")
+
+    def sites(self, walk, s: A.EachDeduct) -> None:
+        element = walk.plan.element_type(s.items)
+        fields = frozenset(element.fields) if element is not None and element.kind == "record" else frozenset()
+        walk.expr(s.items)
+        walk.add(s, "empty", "check", s.span, functools.partial(no_findings, s))
+        outer, walk.item = walk.item, (s.items.dotted, fields, element)
+        if s.describe is not None:
+            walk.expr(s.describe)
+        if s.skip is not None:
+            walk.add(s, "skip", "not_applicable", s.skip.span, lambda text, n: finding_skipped(s, text, int(n)))
+            walk.expr(s.skip.condition)
+        walk.expr(s.per_item)
+        if s.group_by is not None:
+            walk.add(s, "finding", "deduction", s.span,
+                     lambda amount, text, n, key: finding(s, amount, text, int(n), key))
+        else:
+            walk.add(s, "finding", "deduction", s.span, lambda amount, text, n: finding(s, amount, text, int(n), None))
+        walk.item = outer
+        if s.group_cap is not None:
+            walk.add(s, "group_cap", "cap", s.group_cap.span, group_cap)
+            walk.expr(s.group_cap)
+        if s.total_cap is not None:
+            walk.add(s, "total_cap", "cap", s.total_cap.span, total_cap)
+            walk.expr(s.total_cap)
+
+    def interpret(self, ev, env, tr, s: A.EachDeduct) -> Decimal:
+        from perfdsl.diagnostics import error
+        from perfdsl.interp.evaluator import EvalError
+        items = ev.value(s.items, env)
+        if not isinstance(items, list):
+            raise EvalError(error("E360", f"逐项扣 需要列表：{s.items.dotted}", s.items.span, fact_path=s.items.dotted))
+        if not items:
+            tr.step("check", s.span, no_findings, s)
+        groups: dict[object, Decimal] = {}
+        order: list[object] = []
+        for n, item in enumerate(items):
+            fields = tuple(item) if isinstance(item, dict) else ()
+            ienv = env.for_item(item, fields, f"{s.items.dotted}[{n}]")
+            text = finding_text(item, functools.partial(ev.value, s.describe, ienv) if s.describe is not None else None)
+            if s.skip is not None and ev.boolean(s.skip.condition, ienv):
+                tr.hit(K.SKIP, s.skip.span)
+                tr.step("not_applicable", s.skip.span, finding_skipped, s, text, n)
+                continue
+            amount = ev.number(s.per_item, ienv)
+            key = ev.value(A.Path((s.group_by,), None, s.span), ienv) if s.group_by else None
+            if key not in groups:
+                groups[key] = ZERO
+                order.append(key)
+            groups[key] += amount
+            if amount:
+                tr.hit(K.EACH, s.span)
+            tr.step("deduction", s.span, finding, s, amount, text, n, key)
+        total = ZERO
+        for key in order:
+            amount = groups[key]
+            if s.group_cap is not None:
+                cap = ev.number(s.group_cap, env)
+                if amount > cap:
+                    tr.hit(K.GROUP_CAP, s.group_cap.span)
+                    tr.step("cap", s.group_cap.span, group_cap, key, amount, cap)
+                    amount = cap
+            total += amount
+        if s.total_cap is not None:
+            cap = ev.number(s.total_cap, env)
+            if total > cap:
+                tr.hit(K.TOTAL_CAP, s.total_cap.span)
+                tr.step("cap", s.total_cap.span, total_cap, total, cap)
+                total = cap
+        return total
+
+    def generate(self, g, s: A.EachDeduct, sc) -> None:
+        from perfdsl.codegen.generator import Scope
+        src = g.src
+        element = g.plan.element_type(s.items)
+        if element is None or element.kind == "any":
+            g.unsupported(f"逐项扣 {s.items.dotted} 的列表元素类型未知")
+        fields = frozenset(element.fields) if element is not None and element.kind == "record" else frozenset()
+        isc = Scope(sc.lets, "P", ("it", fields, element))
+        g.findings = s.items.dotted
+        src.emit(1, f"items = {g.expr(s.items, sc)}")
+        src.emit(1, "if type(items) is not list: _nomatch()")
+        src.emit(1, "if not items:")
+        g.record(2, s, "empty")
+        src.emit(2, "pass")
+        src.emit(1, "groups = {}")
+        src.emit(1, "for n, it in enumerate(items):")
+        g.per_finding(s, isc, fields, element)
+        if s.skip is not None:
+            src.emit(2, f"if _bool({g.expr(s.skip.condition, isc)}):")
+            g.record(3, s, "skip", ",{jt(text)},{n}")
+            src.emit(3, "continue")
+        src.emit(2, f"a = _number({g.expr(s.per_item, isc)})")
+        if s.group_by is not None:
+            if s.group_by not in fields:
+                g.unsupported(f"逐项扣 {s.items.dotted} 按 {s.group_by} 分类，而 {s.group_by} 不是问题记录的字段")
+            src.emit(2, f"k = it[{s.group_by!r}]")
+            g.record(2, s, "finding", f",{g.num('a')},{{jt(text)}},{{n}},{{jt(k)}}")
+        else:
+            src.emit(2, "k = None")
+            g.record(2, s, "finding", f",{g.num('a')},{{jt(text)}},{{n}}")
+        src.emit(2, "groups[k] = groups.get(k, ZERO) + a")
+        src.emit(1, "total = ZERO")
+        src.emit(1, "for k, a in groups.items():")
+        if s.group_cap is not None:  # computed per group, as the interpreter does
+            src.emit(2, f"cap = _number({g.expr(s.group_cap, sc)})")
+            src.emit(2, "if a > cap:")
+            g.record(3, s, "group_cap", f",{{jt(k)}},{g.num('a')},{g.num('cap')}")
+            src.emit(3, "a = cap")
+        src.emit(2, "total += a")
+        if s.total_cap is not None:
+            src.emit(1, f"cap = _number({g.expr(s.total_cap, sc)})")
+            src.emit(1, "if total > cap:")
+            g.record(2, s, "total_cap", f",{g.num('total')},{g.num('cap')}")
+            src.emit(2, "total = cap")
+        src.emit(1, "ded += total")
+
+
+EACH_DEDUCT = EachDeduct()
