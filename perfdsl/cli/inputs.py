@@ -122,7 +122,8 @@ def _checked(rec: Record) -> Record:
                                     "请给出事实文件（评分结果不会再次评分）")
     elif _SURROGATE_ESCAPE.search(rec.text) is not None:
         path = _lone_surrogate_path(rec.text)
-        if path is not None:
+        if path is not None:  # shown as the escape it was written as: the message itself stays valid Unicode
+            path = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", path)
             rec.problem = error("F007", f"{rec.where}：{path or '（顶层）'} 的文字中有孤立的代理码位"
                                         "（\\uD800–\\uDFFF 单独出现），不是有效的 Unicode 字符，"
                                         "多由截断的 UTF-16 文本造成；请在源数据中改正这段文字后重新导出",

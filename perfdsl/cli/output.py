@@ -25,13 +25,14 @@ from perfdsl.diagnostics import PerfdslError, error
 UNENCODABLE = "perfdsl-replace"
 
 
-def _replace_unencodable(exc: UnicodeError) -> tuple[str, int]:
+def _replace_unencodable(exc: UnicodeError) -> tuple[str | bytes, int]:
     """A character a stream cannot encode (a lone surrogate, or any character for a GBK console) is written
-    visibly replaced — U+FFFD where the encoding has it, ? otherwise — instead of stopping the command."""
+    visibly replaced — U+FFFD in UTF-8, ? in other encodings — instead of stopping the command."""
     if not isinstance(exc, UnicodeEncodeError):
         raise exc
-    unicode = exc.encoding.lower().replace("-", "").replace("_", "").startswith("utf")
-    return ("\ufffd" if unicode else "?") * (exc.end - exc.start), exc.end
+    utf8 = exc.encoding.lower().replace("-", "").replace("_", "") in ("utf8", "cp65001")
+    # the UTF-8 codec takes a non-ASCII replacement only as bytes
+    return ("\ufffd".encode("utf-8") * (exc.end - exc.start) if utf8 else "?" * (exc.end - exc.start)), exc.end
 
 
 codecs.register_error(UNENCODABLE, _replace_unencodable)
