@@ -1,7 +1,8 @@
 """The ``perfdsl`` command.  No Python traceback ever reaches the user.
 
 Exit status: 0 success; 1 rule errors, bad facts or failed records; 2 wrong
-usage; 3 an internal error (a bug in perfdsl — please report it).
+usage; 3 an internal error (a bug in perfdsl — please report it); 130 interrupted;
+141 the reader of standard output went away (``| head``), so the output is incomplete.
 
 Each command is a module in ``perfdsl.cli.commands``; this module builds the parser from them
 and holds the one guard that turns every exception into a message and an exit status.
@@ -18,8 +19,9 @@ from typing import NoReturn, Optional
 from perfdsl import __version__
 from perfdsl.cli.commands import check, diff, expand, explain, fmt, report, test
 from perfdsl.cli.commands import eval as eval_cmd  # the module, named so as not to hide the builtin
-from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Command, Usage
+from perfdsl.cli.commands.base import EXIT_BROKEN_PIPE, EXIT_FAIL, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Command, Usage
 from perfdsl.cli.console import report_diagnostics
+from perfdsl.cli.output import safe_streams
 from perfdsl.diagnostics import PerfdslError
 
 __all__ = ["COMMANDS", "EXIT_FAIL", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "Usage", "build_parser", "entry",
@@ -44,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
+    safe_streams()
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
@@ -59,8 +62,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     except KeyboardInterrupt:
         print("perfdsl: 已中断", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return EXIT_OK
+    except BrokenPipeError:  # `perfdsl eval … | head`: the reader has gone; say nothing, exit as SIGPIPE would
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except Exception as exc:  # noqa: BLE001 — the last guard: a bug becomes a diagnostic, not a traceback
         print(f"perfdsl: internal error[X000]: {type(exc).__name__}: {exc}\n"
               "这是 perfdsl 的缺陷，不是规则或事实的问题。请附上命令、规则与事实文件报告此问题；"
@@ -69,6 +73,16 @@ def main(argv: Optional[list[str]] = None) -> int:
             import traceback
             traceback.print_exc()
         return EXIT_INTERNAL
+
+
+def _silence_stdout() -> None:
+    """Standard output leads nowhere now: what is still buffered must not fail again when Python exits."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (a test's capture): nothing to silence
+        pass
 
 
 def _terminate(signum: int, frame: Optional[FrameType]) -> None:

@@ -1,17 +1,36 @@
 """Fact sets as the command line names them: files, directories, batches (.jsonl) and single lines of a batch.
 
-Reading never stops a batch: a line that is not UTF-8 becomes a record that scores as an error.
+Reading never stops a batch: a line that is not UTF-8, longer than the limit, holds a lone surrogate or is
+perfdsl's own result becomes a record with a ``problem``, which scores as that line's error.  Memory stays
+bounded: a line or file longer than ``max_line_bytes()`` is skipped in chunks, never read whole.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import IO, Iterator, Optional
 
-from perfdsl.diagnostics import PerfdslError, error
+from perfdsl.diagnostics import Diagnostic, PerfdslError, error
 
-BAD_UTF8 = "\x00bad-utf8"  # the text of a record whose line is not UTF-8
+LIMIT_VARIABLE = "PERFDSL_MAX_LINE_BYTES"
+DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024  # one fact set: a line of a batch, or a .json file
+_SKIP_CHUNK = 1 << 20
+_UNITS = {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
+
+
+def max_line_bytes() -> int:
+    """The largest fact set read, in bytes (without the line break): ``PERFDSL_MAX_LINE_BYTES`` or 16 MiB."""
+    raw = os.environ.get(LIMIT_VARIABLE, "").strip()
+    if not raw:
+        return DEFAULT_MAX_LINE_BYTES
+    m = re.fullmatch(r"([0-9]{1,15})\s*([kKmMgG]?)[iI]?[bB]?", raw)
+    if m is None or int(m.group(1)) == 0:
+        raise PerfdslError([error("F000", f"环境变量 {LIMIT_VARIABLE}={raw!r} 无效：应为正整数字节数，"
+                                          "可带单位 K、M、G（如 16M）")])
+    return int(m.group(1)) * _UNITS[m.group(2).lower()]
 
 
 class Record:
@@ -19,29 +38,47 @@ class Record:
 
     ``texts``: its document carries the rule texts (指标解释, 评分标准).  A line of a batch
     leaves them out (the rules hold them) unless it was asked for by itself (``batch.jsonl:37``).
+    ``problem``: why it cannot be scored, found while reading (then ``text`` is empty).
     """
 
-    __slots__ = ("text", "source", "line", "texts")
+    __slots__ = ("text", "source", "line", "texts", "problem")
 
-    def __init__(self, text: str, source: str, line: Optional[int] = None, texts: Optional[bool] = None):
+    def __init__(self, text: str, source: str, line: Optional[int] = None, texts: Optional[bool] = None,
+                 problem: Optional[Diagnostic] = None):
         self.text = text
         self.source = source
         self.line = line
         self.texts = line is None if texts is None else texts
+        self.problem = problem
+
+    @property
+    def where(self) -> str:
+        return f"{self.source}:{self.line}" if self.line is not None else self.source
 
 
 LINE_ADDRESS = re.compile(r"^(?P<path>.+\.jsonl):(?P<line>[0-9]+)$")
 
+# perfdsl's own results start with their header: {"perfdsl": {…  or, as a line of a batch, {"line": 7, "perfdsl": {…
+_RESULTS_HEAD = re.compile(r'\s*\{\s*(?:"line"\s*:\s*[0-9]+\s*,\s*)?"perfdsl"\s*:\s*\{')
+# a \uXXXX escape of a surrogate: the only way a lone one gets into a string (UTF-8 text cannot hold one)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
-def addressed_line(raw: str) -> Optional[Record]:
-    """``batch.jsonl:37``: one line of a batch, scored and explained on its own."""
+
+def is_results_text(text: str) -> bool:
+    """The text is a document perfdsl wrote (``eval``'s results), not facts."""
+    return _RESULTS_HEAD.match(text) is not None
+
+
+def addressed_line(raw: str, facts: bool = True) -> Optional[Record]:
+    """``batch.jsonl:37``: one line of a batch, scored and explained on its own (``facts``: checked as facts)."""
     m = LINE_ADDRESS.match(raw)
     if m is None or Path(raw).exists() or not Path(m.group("path")).is_file():
         return None
     wanted = int(m.group("line"))
-    for rec in jsonl_records(Path(m.group("path")), keep_blank=True):
+    for rec in jsonl_records(Path(m.group("path")), keep_blank=True, facts=facts):
         if rec.line == wanted:
-            if not rec.text.strip():
+            if rec.problem is None and not rec.text.strip():
                 raise PerfdslError([error("F006", f"{raw}：这一行是空行，没有事实")])
             rec.texts = True
             return rec
@@ -49,47 +86,162 @@ def addressed_line(raw: str) -> Optional[Record]:
 
 
 def read_text(path: Path) -> str:
+    """A whole facts file, at most ``max_line_bytes()`` long; any problem raises."""
+    rec = file_record(path)
+    if rec.problem is not None:
+        raise PerfdslError([rec.problem])
+    return rec.text
+
+
+def file_record(path: Path) -> Record:
+    """A .json file as one record; one that cannot be read, is too long or not UTF-8 gives a record with a problem."""
+    limit = max_line_bytes()
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)  # a pipe or a device as well as a file: never more than the limit
     except OSError as exc:
-        raise PerfdslError([error("F000", f"无法读取事实文件 {path}：{exc.strerror}")]) from exc
+        return Record("", str(path), problem=error("F000", f"无法读取事实文件 {path}：{exc.strerror}"))
+    if len(data) > limit:
+        return Record("", str(path), problem=_too_long(str(path), limit))
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise PerfdslError([error("F005", f"{path}：不是 UTF-8 编码（第 {exc.start} 字节）")]) from exc
+        return Record("", str(path), problem=error("F005", f"{path}：不是 UTF-8 编码（第 {exc.start} 字节）"))
+    return _checked(Record(text, str(path)))
 
 
-def iter_records(inputs: list[str]) -> Iterator[Record]:
+def _too_long(where: str, limit: int) -> Diagnostic:
+    return error("F008", f"{where}：这套事实超过 {limit:,} 字节的上限，没有读入。"
+                         f"请检查文件是否损坏或拼接错了；确需更大的上限，可设置环境变量 {LIMIT_VARIABLE}（如 64M）")
+
+
+def _checked(rec: Record) -> Record:
+    """The checks made on every record's text as it is read: perfdsl's own results, lone surrogates."""
+    if is_results_text(rec.text):
+        rec.problem = error("F009", f"{rec.where}：这是 perfdsl eval 写出的评分结果，不是事实；"
+                                    "请给出事实文件（评分结果不会再次评分）")
+    elif _SURROGATE_ESCAPE.search(rec.text) is not None:
+        path = _lone_surrogate_path(rec.text)
+        if path is not None:  # shown as the escape it was written as: the message itself stays valid Unicode
+            path = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", path)
+            rec.problem = error("F007", f"{rec.where}：{path or '（顶层）'} 的文字中有孤立的代理码位"
+                                        "（\\uD800–\\uDFFF 单独出现），不是有效的 Unicode 字符，"
+                                        "多由截断的 UTF-16 文本造成；请在源数据中改正这段文字后重新导出",
+                                fact_path=path or None)
+    return rec
+
+
+def _lone_surrogate_path(text: str) -> Optional[str]:
+    """The path of the first key or string holding a lone surrogate ("" for the top level), or None."""
+    try:
+        data = json.loads(text)
+    except Exception:  # noqa: BLE001 — not valid JSON (or too deep): the scorer reports it with its place
+        return None
+    todo: list[tuple[str, object]] = [("", data)]
+    while todo:
+        path, value = todo.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                return path
+        elif isinstance(value, dict):
+            for k, v in reversed(list(value.items())):
+                sub = f"{path}.{k}" if path else k
+                if _SURROGATE.search(k):
+                    return sub
+                todo.append((sub, v))
+        elif isinstance(value, list):
+            todo.extend((f"{path}[{i}]", v) for i, v in reversed(list(enumerate(value))))
+    return None
+
+
+def iter_records(inputs: list[str], exclude: tuple[tuple[int, int], ...] = (),
+                 notes: Optional[list[str]] = None) -> Iterator[Record]:
+    """Every record of the inputs, in order.
+
+    In a directory, a file in ``exclude`` ((st_dev, st_ino) of the output) and files whose first record is
+    perfdsl's own result are skipped, each with a note; a file named on the command line is always read.
+    """
     for raw in inputs:
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.suffix in (".json", ".jsonl") and p.is_file())
+            for f in sorted(p for p in path.iterdir() if p.suffix in (".json", ".jsonl") and p.is_file()):
+                if _identity(f) in exclude:
+                    _note(notes, f"跳过 {f}：它是本次的输出文件")
+                    continue
+                yield from _directory_file(f, notes)
         elif path.exists():
-            files = [path]
+            yield from _file(path)
         else:
             picked = addressed_line(raw)
             if picked is None:
                 raise PerfdslError([error("F000", f"找不到事实文件：{raw}")])
             yield picked
-            continue
-        for f in files:
-            if f.suffix == ".jsonl":
-                yield from jsonl_records(f)
-            else:
-                yield Record(read_text(f), str(f))
 
 
-def jsonl_records(path: Path, keep_blank: bool = False) -> Iterator[Record]:
+def _file(f: Path) -> Iterator[Record]:
+    if f.suffix == ".jsonl":
+        yield from jsonl_records(f)
+    else:
+        yield file_record(f)
+
+
+def _directory_file(f: Path, notes: Optional[list[str]]) -> Iterator[Record]:
+    records = _file(f)
+    for rec in records:
+        if rec.problem is not None and rec.problem.code == "F009":
+            _note(notes, f"跳过 {f}：这是 perfdsl 写出的评分结果，不是事实")
+            return
+        yield rec
+        break
+    yield from records
+
+
+def _note(notes: Optional[list[str]], text: str) -> None:
+    if notes is not None:
+        notes.append(text)
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_dev, st.st_ino
+
+
+def jsonl_records(path: Path, keep_blank: bool = False, facts: bool = True) -> Iterator[Record]:
+    """The lines of a .jsonl file as records; ``facts``: checked as facts (not perfdsl's results, no lone
+    surrogates), as ``expand`` does not want for the results it reads."""
+    limit = max_line_bytes()
     try:
         handle = open(path, "rb")
     except OSError as exc:
         raise PerfdslError([error("F000", f"无法读取事实文件 {path}：{exc.strerror}")]) from exc
     with handle:
-        for n, raw in enumerate(handle, 1):
+        for n, raw in enumerate(_lines(handle, limit), 1):
+            if raw is None:
+                yield Record("", str(path), n, problem=_too_long(f"{path}:{n}", limit))
+                continue
             try:
                 text = raw.decode("utf-8-sig" if n == 1 else "utf-8")
-            except UnicodeDecodeError:
-                yield Record(BAD_UTF8, str(path), n)
+            except UnicodeDecodeError as exc:
+                yield Record("", str(path), n, problem=error("F005", f"{path}:{n}：这一行不是 UTF-8 编码"
+                                                                     f"（行内第 {exc.start + 1} 字节）"))
                 continue
             if keep_blank or text.strip():
-                yield Record(text, str(path), n)
+                rec = Record(text, str(path), n)
+                yield _checked(rec) if facts else rec
+
+
+def _lines(handle: IO[bytes], limit: int) -> Iterator[Optional[bytes]]:
+    """The lines of a binary file, each with its line break; None for a line longer than ``limit`` bytes,
+    which is skipped in chunks so that memory stays bounded whatever its length."""
+    while True:
+        raw = handle.readline(limit + 1)
+        if not raw:
+            return
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            while True:
+                chunk = handle.readline(_SKIP_CHUNK)
+                if not chunk or chunk.endswith(b"\n"):
+                    break
+            yield None
+        else:
+            yield raw

@@ -1,21 +1,56 @@
-"""Output files are whole or absent: a temp file beside the target, renamed into place on success.
+"""Output files are whole or absent, and never an input.
 
-An interrupted or failed command leaves the old file as it was, never half a new one.
+A regular file (or a missing one) is written to a temp file beside it and renamed into place on success:
+an interrupted or failed command leaves the old file as it was, never half a new one, and a replaced file
+keeps its permission bits.  A symbolic link is followed: the file it points to is replaced, the link stays.
+A FIFO or a character device (``/dev/null``, a terminal) is written directly — it cannot be renamed onto,
+and is never replaced by a regular file.  Anything else (a block device, a socket) is refused, and so is an
+output that is, or links to, one of the command's input files.
 """
 
 from __future__ import annotations
 
+import codecs
+import errno
 import os
+import stat
 import sys
 import tempfile
+from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Literal, Optional
+from typing import IO, Any, Iterable, Literal, Optional
 
 from perfdsl.diagnostics import PerfdslError, error
 
+UNENCODABLE = "perfdsl-replace"
+
+
+def _replace_unencodable(exc: UnicodeError) -> tuple[str | bytes, int]:
+    """A character a stream cannot encode (a lone surrogate, or any character for a GBK console) is written
+    visibly replaced — U+FFFD in UTF-8, ? in other encodings — instead of stopping the command."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    utf8 = exc.encoding.lower().replace("-", "").replace("_", "") in ("utf8", "cp65001")
+    # the UTF-8 codec takes a non-ASCII replacement only as bytes
+    return ("\ufffd".encode("utf-8") * (exc.end - exc.start) if utf8 else "?" * (exc.end - exc.start)), exc.end
+
+
+codecs.register_error(UNENCODABLE, _replace_unencodable)
+
+
+def safe_streams() -> None:
+    """stdout and stderr replace what they cannot encode (see ``_replace_unencodable``) instead of raising."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors=UNENCODABLE)
+            except (ValueError, OSError, TypeError):  # a stream that cannot change (a test's capture…): as it is
+                pass
+
 
 def _default_mode(path: str) -> None:
-    """mkstemp makes 0600 files; a report should get the usual 0644 (less the umask)."""
+    """mkstemp makes 0600 files; a new report should get the usual 0644 (less the umask)."""
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(path, 0o666 & ~umask)
@@ -26,13 +61,63 @@ def write_bytes_atomically(target: str, data: bytes) -> None:
         out.write(data)
 
 
-def check_output(target: Optional[str]) -> None:
-    """Refuse an output path that cannot be written, before anything is scored."""
+def _identity(st: os.stat_result) -> tuple[int, int]:
+    return st.st_dev, st.st_ino
+
+
+def identity(path: str | os.PathLike[str]) -> Optional[tuple[int, int]]:
+    """(st_dev, st_ino) of the file a path leads to (links followed), or None if there is none."""
+    try:
+        return _identity(os.stat(path))
+    except (OSError, ValueError):
+        return None
+
+
+def input_files(rules: Optional[str], inputs: Iterable[str]) -> list[Path]:
+    """The files a command reads, for ``check_output``: every rule file, and each named input file (a
+    directory's files are not listed: the output is left out of a directory it is in, see ``iter_records``)."""
+    from perfdsl.cli.inputs import LINE_ADDRESS
+    files: list[Path] = []
+    if rules is not None:
+        root = Path(rules)
+        if root.is_dir():
+            files.extend(p for p in root.rglob("*") if p.is_file())
+        else:
+            files.append(root)
+    for raw in inputs:
+        path = Path(raw)
+        if path.is_dir():
+            continue
+        m = LINE_ADDRESS.match(raw)
+        files.append(Path(m.group("path")) if m is not None and not path.exists() else path)
+    return files
+
+
+def check_output(target: Optional[str], inputs: Iterable[str | os.PathLike[str]] = ()) -> None:
+    """Refuse an output path that cannot be written or that is one of the ``inputs``, before anything is scored."""
     if target is None:
         return
-    directory = os.path.dirname(os.path.abspath(target))
-    if os.path.isdir(target):
-        raise PerfdslError([error("O001", f"输出路径 {target} 是一个目录；请给出文件名")])
+    try:
+        st: Optional[os.stat_result] = os.stat(target)  # through symbolic links: what would be written
+    except FileNotFoundError:
+        st = None  # a new file (or a link to a file not there yet)
+    except OSError as exc:
+        raise PerfdslError([error("O004", f"无法写入 {target}：{exc.strerror}")]) from exc
+    if st is not None:
+        if stat.S_ISDIR(st.st_mode):
+            raise PerfdslError([error("O001", f"输出路径 {target} 是一个目录；请给出文件名")])
+        if not (stat.S_ISREG(st.st_mode) or stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode)):
+            raise PerfdslError([error("O006", f"输出路径 {target} 不是普通文件（是块设备或套接字），不能写入；"
+                                              "请给出一个文件名")])
+        for path in inputs:
+            if identity(path) == _identity(st):
+                raise PerfdslError([error("O005", f"输出文件 {target} 就是输入文件 {path}"
+                                                  + ("" if os.path.abspath(target) == os.path.abspath(path)
+                                                     else "（经符号链接或硬链接指向同一文件）")
+                                                  + "；写入会毁掉输入，未做任何改动。请用 -o 另给一个文件名")])
+        if not stat.S_ISREG(st.st_mode):
+            return  # written directly: no temp file beside it
+    directory = os.path.dirname(os.path.realpath(target))
     if not os.path.isdir(directory):
         raise PerfdslError([error("O002", f"输出目录 {directory} 不存在")])
     if not os.access(directory, os.W_OK):
@@ -40,39 +125,65 @@ def check_output(target: Optional[str]) -> None:
 
 
 class AtomicOutput:
-    """Writes to a temp file beside the target and renames it into place on success; no target: stdout."""
+    """Writes to a temp file beside the target and renames it into place on success; no target: stdout.
+
+    A FIFO or a character device is written directly (see the module's docstring).
+    """
 
     def __init__(self, target: Optional[str], binary: bool = False):
         self.target = target
         self.binary = binary
         self.handle: Optional[IO[Any]] = None
         self.tmp: Optional[str] = None
+        self.real: Optional[str] = None
+
+    def _open(self, fd: int) -> IO[Any]:
+        if self.binary:
+            return os.fdopen(fd, "wb")
+        return os.fdopen(fd, "w", encoding="utf-8", errors=UNENCODABLE)
 
     def __enter__(self) -> IO[Any]:
         if self.target is None:
             return sys.stdout
         check_output(self.target)
-        directory = os.path.dirname(os.path.abspath(self.target))
+        self.real = os.path.realpath(self.target)  # a symbolic link: the file it points to is replaced
         try:
-            fd, self.tmp = tempfile.mkstemp(prefix=".perfdsl-", suffix=".tmp", dir=directory)
+            st: Optional[os.stat_result] = os.stat(self.real)
+        except FileNotFoundError:
+            st = None
         except OSError as exc:
             raise PerfdslError([error("O004", f"无法写入 {self.target}：{exc.strerror}")]) from exc
-        _default_mode(self.tmp)
-        self.handle = os.fdopen(fd, "wb") if self.binary else os.fdopen(fd, "w", encoding="utf-8")
+        try:
+            if st is not None and not stat.S_ISREG(st.st_mode):  # a FIFO or a device: written directly
+                self.handle = self._open(os.open(self.real, os.O_WRONLY | getattr(os, "O_BINARY", 0)))
+                return self.handle
+            fd, self.tmp = tempfile.mkstemp(prefix=".perfdsl-", suffix=".tmp", dir=os.path.dirname(self.real))
+        except OSError as exc:
+            raise PerfdslError([error("O004", f"无法写入 {self.target}：{exc.strerror}")]) from exc
+        if st is not None:
+            os.chmod(self.tmp, stat.S_IMODE(st.st_mode))  # a replaced file keeps its mode: 0600 stays 0600
+        else:
+            _default_mode(self.tmp)
+        self.handle = self._open(fd)
         return self.handle
 
     def __exit__(self, exc_type: Optional[type[BaseException]], exc: Optional[BaseException],
                  tb: Optional[TracebackType]) -> Literal[False]:
         if self.handle is None:
             return False
-        assert self.tmp is not None and self.target is not None  # set together with the handle
+        assert self.target is not None and self.real is not None  # set together with the handle
         try:
             self.handle.close()
-            if exc_type is None:
-                os.replace(self.tmp, self.target)
+            if exc_type is None and self.tmp is not None:
+                os.replace(self.tmp, self.real)
         except OSError as err:  # a full disk, the target turned into a directory…
             raise PerfdslError([error("O004", f"无法写入 {self.target}：{err.strerror}")]) from err
         finally:
-            if os.path.exists(self.tmp):
+            if self.tmp is not None and os.path.exists(self.tmp):
                 os.unlink(self.tmp)
+        if isinstance(exc, OSError) and exc.errno in _FULL:  # writing failed (not reading): the output's problem
+            raise PerfdslError([error("O004", f"无法写入 {self.target}：{exc.strerror}")]) from exc
         return False
+
+
+_FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal, Optional, Union, cast
 
 from perfdsl.cli.console import report_diagnostics
-from perfdsl.cli.inputs import BAD_UTF8, Record, addressed_line, read_text
+from perfdsl.cli.inputs import Record, addressed_line, read_text
 from perfdsl.diagnostics import Diagnostic, PerfdslError, error
 from perfdsl.engine import Engine, sha256_text
 from perfdsl.explain.document import failure
@@ -33,18 +34,54 @@ def load_engine(path: str) -> Engine:
 
 
 def score_record(engine: Engine, rec: Record, trace: Trace, compact: bool = False) -> Scored:
-    """(document, grade, diagnostics, Result or None) for one record; never raises for bad facts.
+    """(document, grade, diagnostics, Result or None) for one record; never raises, whatever the record holds.
 
+    Bad facts give their diagnostics; anything else that goes wrong while scoring or encoding this record
+    (a bug in perfdsl, MemoryError, RecursionError…) gives an internal error[X000] for this record alone.
     A line of a batch leaves out the rule texts (指标解释, 评分标准).  With ``compact`` (one JSON
     line per record) the document comes back as its JSON text — written by the compiled rules
     when it can be, and encoded here otherwise, so that worker processes do the encoding.
     """
-    where = f"{rec.source}:{rec.line}" if rec.line is not None else rec.source
+    try:
+        return _score_record(engine, rec, trace, compact)
+    except Exception as exc:  # noqa: BLE001 — isolation: one record's failure is that record's result
+        return internal_failure(rec, exc, compact)
+
+
+def internal_failure(rec: Record, exc: BaseException, compact: bool = False) -> Scored:
+    """The error document of a record whose scoring failed inside perfdsl: X000, the exception named."""
+    diags = [internal_diagnostic(rec.where, exc)]
+    doc = failure(diags, rec.source, rec.line)
+    return (json.dumps(doc, ensure_ascii=False) if compact else doc), None, diags, None
+
+
+def internal_diagnostic(where: str, exc: BaseException) -> Diagnostic:
+    try:
+        detail = str(exc)
+    except Exception:  # noqa: BLE001 — an exception whose message cannot be made
+        detail = ""
+    detail = one_line(detail[:300] + ("…" if len(detail) > 300 else ""))
+    return error("X000", f"{where}：内部错误（perfdsl 的缺陷，不是事实的问题）：{type(exc).__name__}"
+                         + (f": {detail}" if detail else "")
+                         + "。这一套事实没有评分，其余各套不受影响；请附上这一行与规则报告此问题")
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """Text that stays on one line and moves no cursor: control characters (line breaks, ESC…) as escapes."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                        else f"\\u{ord(m.group()):04x}", text)
+
+
+def _score_record(engine: Engine, rec: Record, trace: Trace, compact: bool) -> Scored:
     doc: dict
-    if rec.text == BAD_UTF8:
-        diags = [error("F005", f"{where}：这一行不是 UTF-8 编码")]
+    if rec.problem is not None:  # found while reading: not UTF-8, too long, a lone surrogate, a result
+        diags = [rec.problem]
         doc, grade, errors, result = failure(diags, rec.source, rec.line), None, diags, None
     else:
+        where = rec.where
         sha = sha256_text(rec.text)
         fast_tried = compact and trace in (False, "compact")
         if fast_tried:
@@ -85,25 +122,38 @@ _WORKER_ENGINE: Optional[Engine] = None
 
 def _worker_init(engine: Engine) -> None:
     global _WORKER_ENGINE
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the pool, quietly
     _WORKER_ENGINE = engine
 
 
-def _worker_score(job: tuple[Record, Trace, bool]) -> tuple[Document, Optional[str], list[Diagnostic]]:
+def _worker_score(job: tuple[Record, Trace, bool]) -> bytes:
+    """A record's (document, grade, diagnostics), pickled here, so that sending it back cannot fail."""
+    import pickle
     rec, trace, compact = job
     assert _WORKER_ENGINE is not None, "set by _worker_init when the pool starts the worker"
     doc, grade, diags, _ = score_record(_WORKER_ENGINE, rec, trace, compact)
-    return doc, grade, diags
+    try:
+        return pickle.dumps((doc, grade, diags), pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # noqa: BLE001 — isolation, as in score_record
+        return pickle.dumps(internal_failure(rec, exc, compact)[:3], pickle.HIGHEST_PROTOCOL)
 
 
 def score_records(engine: Engine, records: Iterable[Record], trace: Trace, jobs: int, compact: bool,
                   ) -> Iterator[tuple[Record, Document, Optional[str], list[Diagnostic], Optional[Result]]]:
-    """(record, document, grade, diagnostics, result) in input order; with jobs > 1 from worker processes."""
+    """(record, document, grade, diagnostics, result) in input order; with jobs > 1 from worker processes.
+
+    Exactly one result per record: a worker pickles each result itself, so a result that cannot be sent back
+    becomes that record's internal error, never the failure of a whole chunk.  An error reading the input
+    stops the batch.
+    """
     if jobs <= 1:
         for rec in records:
             yield rec, *score_record(engine, rec, trace, compact)
         return
     import multiprocessing
-    with multiprocessing.get_context("spawn").Pool(jobs, _worker_init, (engine,)) as pool:
+    import pickle
+    with _pool(multiprocessing.get_context("spawn"), jobs, engine) as pool:
         pending = ((rec, trace, compact) for rec in records)
         recs: list[Any] = []
 
@@ -111,9 +161,27 @@ def score_records(engine: Engine, records: Iterable[Record], trace: Trace, jobs:
             for job in pending:
                 recs.append(job[0])
                 yield job
-        for i, (doc, grade, diags) in enumerate(pool.imap(_worker_score, remember(), chunksize=64)):
+        # an error reading the input comes out of imap here, after the records read before it: it stops the batch
+        for i, sent in enumerate(pool.imap(_worker_score, remember(), chunksize=64)):
+            try:
+                doc, grade, diags = pickle.loads(sent)
+            except Exception as exc:  # noqa: BLE001 — isolation, as in score_record
+                doc, grade, diags, _ = internal_failure(recs[i], exc, compact)
             yield recs[i], doc, grade, diags, None
             recs[i] = None  # keep memory flat: drop what has been written
+
+
+def _pool(context: Any, jobs: int, engine: Engine) -> Any:
+    """Workers started with Ctrl-C ignored, so that one pressed while they start prints no traceback either."""
+    import signal
+    try:
+        before = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the workers, kept by their Python
+    except ValueError:  # not the main thread: the workers ignore it once started (_worker_init)
+        return context.Pool(jobs, _worker_init, (engine,))
+    try:
+        return context.Pool(jobs, _worker_init, (engine,))
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def worker_count(asked: int) -> int:

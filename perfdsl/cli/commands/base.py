@@ -6,6 +6,7 @@ import argparse
 from typing import Protocol
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a program whose reader went away
 
 TRACE_FILTERS = {
     "deductions": {"deduction", "cap", "floor"},

@@ -7,13 +7,20 @@ import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import cast
+from typing import IO, TYPE_CHECKING, Optional, cast
 
 from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, TRACE_FILTERS, Usage
 from perfdsl.cli.console import new_console, report_diagnostics
-from perfdsl.cli.inputs import iter_records
-from perfdsl.cli.output import AtomicOutput, check_output
-from perfdsl.cli.scoring import Trace, load_engine, score_records, worker_count
+from perfdsl.cli.inputs import Record, iter_records
+from perfdsl.cli.output import AtomicOutput, check_output, identity, input_files
+from perfdsl.cli.scoring import Document, Trace, internal_failure, load_engine, one_line, score_records, worker_count
+from perfdsl.diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from perfdsl.interp.scoring import Result
+    from perfdsl.render.summary_xlsx import SummaryWorkbook
 
 NAME = "eval"
 HELP = "对一个或一批事实文件评分"
@@ -44,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         raise Usage("--format xlsx 需要用 -o 指定输出文件")
     if args.compact_trace and (args.format != "json" or args.no_trace):
         raise Usage("--compact-trace 用于 --format json 写出的评分过程（不能与 --no-trace 同用）")
-    check_output(args.output)
+    check_output(args.output, input_files(args.rules, args.facts))
     engine = load_engine(args.rules)
     text_output = args.format == "text"
     single = len(args.facts) == 1 and not args.facts[0].endswith(".jsonl") and not Path(args.facts[0]).is_dir()
@@ -62,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
     jobs = 1 if text_output and not rows else worker_count(args.jobs)
     grades: dict = {}
     failed_at: list = []
+    notes: list[str] = []
     total = 0
     progress = None
     if not single and not text_output and sys.stderr.isatty():
@@ -70,39 +78,30 @@ def run(args: argparse.Namespace) -> int:
                             console=new_console(stderr=True), transient=True)
         progress.start()
         task = progress.add_task("eval", total=None)
+    output_file = identity(args.output) if args.output else None
+    records = iter_records(args.facts, (output_file,) if output_file else (), notes)
+    compact = args.format == "json" and (not single or trace == "compact")
     try:
         # a workbook is written after the loop, in one piece: nothing goes to out
         with (contextlib.nullcontext(sys.stdout) if book is not None else AtomicOutput(args.output)) as out:
-            console = None
-            compact = args.format == "json" and (not single or trace == "compact")
-            for rec, doc, grade, diags, result in score_records(engine, iter_records(args.facts), trace, jobs,
-                                                                compact=compact):
+            writer = _Writer(args, out, book, single, rows)
+            for rec, doc, grade, diags, result in score_records(engine, records, trace, jobs, compact=compact):
                 total += 1
+                try:
+                    text = writer.render(rec, doc, result)
+                except Exception as exc:  # noqa: BLE001 — isolation: a record that cannot be written is its error
+                    doc, grade, diags, result = internal_failure(rec, exc, compact)
+                    text = writer.render(rec, doc, result)
                 if diags:
-                    failed_at.append(f"{rec.source}:{rec.line}" if rec.line else rec.source)
-                    report_diagnostics(diags, engine.rules.sources)
+                    failed_at.append(rec.where)
+                    if single:
+                        report_diagnostics(diags, engine.rules.sources)
+                    else:  # a batch: one line per failed record, naming it; the details are in its document
+                        print(batch_diagnostic(rec, diags, args.rules), file=sys.stderr)
                 elif grade is not None:
                     grades[grade] = grades.get(grade, 0) + 1
-                if book is not None:
-                    book.add(cast(dict, doc), rec.source, rec.line)  # not JSON: documents themselves
-                elif isinstance(doc, str):
-                    out.write(doc + "\n")
-                elif args.format == "json":
-                    out.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
-                elif rows or result is not None:
-                    from perfdsl.render.terminal import print_result, print_row
-                    if console is None:
-                        from rich.console import Console
-                        console = Console(file=out, width=1000, no_color=True, highlight=False) if args.output \
-                            else new_console()
-                    where = f"{rec.source}" + (f":{rec.line}" if rec.line else "")
-                    if rows:
-                        print_row(doc, where, console)
-                    else:
-                        if not single:
-                            console.rule(where)
-                        only = TRACE_FILTERS.get(args.only) if args.only else None
-                        print_result(doc, console, full=args.full, only=only)
+                if text is not None:
+                    out.write(text)
                 if progress is not None:
                     progress.update(task, advance=1)
     finally:
@@ -111,6 +110,8 @@ def run(args: argparse.Namespace) -> int:
     if book is not None:
         with AtomicOutput(args.output, binary=True) as out:
             book.finish(out)
+    for note in notes:
+        print(f"perfdsl: {one_line(note)}", file=sys.stderr)
     if not single:  # a batch always ends with its count, even of 0 or 1 fact set
         by_grade = "，".join(f"{g} {n} 套" for g, n in sorted(grades.items(), key=lambda kv: -kv[1]))
         print(f"共 {total} 套事实：{total - len(failed_at)} 套成功，{len(failed_at)} 套失败"
@@ -119,3 +120,60 @@ def run(args: argparse.Namespace) -> int:
             shown = "、".join(failed_at[:20]) + ("…" if len(failed_at) > 20 else "")
             print(f"失败的输入：{shown}", file=sys.stderr)
     return EXIT_FAIL if failed_at else EXIT_OK
+
+
+class _Writer:
+    """What one record's result becomes: its text in the output (or a row of the workbook), made in full
+    before any of it is written, so that a record that fails to render writes nothing but its error."""
+
+    def __init__(self, args: argparse.Namespace, out: IO[str], book: Optional[SummaryWorkbook], single: bool,
+                 rows: bool):
+        self.args, self.out, self.book, self.single, self.rows = args, out, book, single, rows
+        self.console: Optional[Console] = None
+
+    def render(self, rec: Record, doc: Document, result: Optional[Result]) -> Optional[str]:
+        args = self.args
+        if self.book is not None:
+            self.book.add(cast(dict, doc), rec.source, rec.line)  # not JSON: documents themselves
+            return None
+        if isinstance(doc, str):
+            return doc + "\n"
+        if args.format == "json":
+            return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+        if not (self.rows or result is not None):
+            return None
+        from perfdsl.render.terminal import print_result, print_row
+        console = self._console()
+        with contextlib.ExitStack() as stack:
+            captured = None if console.legacy_windows else stack.enter_context(console.capture())
+            if self.rows:
+                print_row(doc, rec.where, console)
+            else:
+                if not self.single:
+                    console.rule(rec.where)
+                only = TRACE_FILTERS.get(args.only) if args.only else None
+                print_result(doc, console, full=args.full, only=only)
+        return captured.get() if captured is not None else None
+
+    def _console(self) -> Console:
+        if self.console is None:
+            from rich.console import Console
+            self.console = Console(file=self.out, width=1000, no_color=True, highlight=False) if self.args.output \
+                else new_console()
+        return self.console
+
+
+def batch_diagnostic(rec: Record, diags: list[Diagnostic], rules: str) -> str:
+    """One line for a failed record of a batch: where (``batch.jsonl:41``), the first problem, how many more."""
+    first = diags[0]
+    message = first.message
+    if message.startswith(rec.where + ":"):  # it has a line:col of its own: batch.jsonl:41:1:9
+        where, message = message.split("：", 1) if "：" in message else (rec.where, message)
+    else:
+        where = rec.where
+        if message.startswith(rec.where + "："):
+            message = message[len(rec.where) + 1:]
+    line = f"{where}: {first.severity}[{first.code}]: {message}"
+    if len(diags) > 1:
+        line += f"（另有 {len(diags) - 1} 个问题，逐条查看：perfdsl eval {rules} {rec.where}）"
+    return one_line(line)

@@ -10,7 +10,7 @@ from perfdsl import __version__
 from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK
 from perfdsl.cli.console import report_diagnostics
 from perfdsl.cli.inputs import Record, addressed_line, jsonl_records
-from perfdsl.cli.output import AtomicOutput, check_output
+from perfdsl.cli.output import AtomicOutput, check_output, input_files
 from perfdsl.cli.scoring import load_engine
 from perfdsl.diagnostics import PerfdslError, error
 from perfdsl.engine import Engine
@@ -32,11 +32,11 @@ def run(args: argparse.Namespace) -> int:
     """Compact lines written out in full; any other line is copied as it is, and a line that cannot be
     expanded is copied too, with an error, so that one bad line neither stops nor shortens the file."""
     engine = load_engine(args.rules)
-    check_output(args.output)
-    record = addressed_line(args.results)
+    check_output(args.output, input_files(args.rules, [args.results]))
+    record = addressed_line(args.results, facts=False)
     failed = 0
     with AtomicOutput(args.output) as out:
-        for rec in [record] if record is not None else jsonl_records(Path(args.results)):
+        for rec in [record] if record is not None else jsonl_records(Path(args.results), facts=False):
             try:
                 out.write(_expanded(engine, rec) + "\n")
             except PerfdslError as exc:
@@ -51,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
 def _expanded(engine: Engine, rec: Record) -> str:
     from perfdsl.explain.compact import Damaged, expanded_json, is_compact, read_document
     where = f"{rec.source}:{rec.line}"
+    if rec.problem is not None:  # not UTF-8, or longer than the limit: nothing to copy but an empty line
+        raise PerfdslError([rec.problem])
     try:
         doc = read_document(rec.text)
     except Damaged as exc:

@@ -7,7 +7,7 @@ import json
 from typing import Callable
 
 from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, Usage
-from perfdsl.cli.output import AtomicOutput, check_output, write_bytes_atomically
+from perfdsl.cli.output import AtomicOutput, check_output, input_files, write_bytes_atomically
 from perfdsl.cli.scoring import score_file
 
 NAME = "report"
@@ -29,7 +29,7 @@ def _json_text(doc: dict) -> str:
 def run(args: argparse.Namespace) -> int:
     if args.format == "xlsx" and not args.output:
         raise Usage("--format xlsx 需要用 -o 指定输出文件")
-    check_output(args.output)
+    check_output(args.output, input_files(args.rules, [args.facts]))
     engine, doc, diags, result = score_file(args.rules, args.facts)
     if result is None:
         return EXIT_FAIL
