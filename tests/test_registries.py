@@ -52,3 +52,9 @@ def test_every_coverage_kind_is_listed_by_rule_tests():
     assert set(constants) == set(COVERAGE_KINDS)
     for kind, name in constants.items():
         assert f"K.{name}" in source or (kind == K.BUILTIN and "K.builtin_kind(" in source), kind
+
+
+def test_every_keyword_says_what_it_is_for():
+    """The language reference's keyword table comes from keywords.py alone: no keyword without its use."""
+    from perfdsl.syntax.keywords import KEYWORDS, USES
+    assert set(USES) == set(KEYWORDS)

@@ -68,6 +68,25 @@ KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "KW_INF": (("无穷",), ("inf",)),
 }
 
+# terminal -> what the keyword is for, in the language reference's keyword table
+USES: dict[str, str] = {
+    "KW_SYSTEM": "体系声明", "KW_TITLE": "标题", "KW_ROUND": "舍入规则", "KW_PLACES": "小数位数",
+    "KW_HALF_UP": "四舍五入", "KW_HALF_EVEN": "银行家舍入", "KW_DOWN": "截尾", "KW_GRADE": "等级区间",
+    "KW_VETO": "一票否决", "KW_NA_POLICY": "不适用时的处理", "KW_FULL_MARKS": "不适用按满分计",
+    "KW_RENORMALISE": "不适用时其余指标重新归一", "KW_FACTS": "事实声明", "KW_TYPE": "记录类型", "KW_ENUM": "枚举",
+    "KW_OPTIONAL": "可选事实", "KW_TEXT": "文本类型", "KW_BOOL": "布尔类型", "KW_INT": "整数类型",
+    "KW_NUMBER": "数值类型", "KW_RATE": "比率类型（小数，1 = 100%）", "KW_LIST": "列表", "KW_MAP": "映射（任意键）",
+    "KW_JUDGE_SCORE": "酌情得分（须写理由）", "KW_JUDGE_DEDUCT": "酌情扣分（须写理由）",
+    "KW_INDICATOR": "指标（一级/二级/三级）",
+    "KW_WEIGHT": "分值", "KW_BONUS": "加分项（分值之外）", "KW_PENALTY": "减分项（分值之外）", "KW_EXPLAIN": "指标解释",
+    "KW_CRITERIA": "评分标准原文", "KW_LET": "中间值", "KW_PART": "子项", "KW_SCORE": "得分公式", "KW_DEDUCT": "扣分",
+    "KW_EACH": "逐项扣分", "KW_PER": "每项扣分数", "KW_GROUP": "按类别", "KW_CAP": "每类最多", "KW_TOTAL_CAP": "最多扣",
+    "KW_DESCRIBE": "问题的描述", "KW_SKIP": "不评价的问题", "KW_NA": "不适用条件", "KW_REQUIRE": "要求（校验）",
+    "KW_REASON": "理由", "KW_IF": "若", "KW_THEN": "则", "KW_ELSE": "否则", "KW_AND": "且", "KW_OR": "或",
+    "KW_NOT": "非", "KW_TRUE": "真", "KW_FALSE": "假", "KW_BAND": "区间（阈值档次）", "KW_MATCH": "查表",
+    "KW_IN": "属于（区间判断）", "KW_INF": "无穷大",
+}
+
 # spelling -> terminal name
 SPELLINGS: dict[str, str] = {
     spelling: term
