@@ -7,9 +7,10 @@ from typing import Any, Optional
 from perfdsl.constructs.base import Deduction
 from perfdsl.constructs.deduct import DEDUCT
 from perfdsl.constructs.each_deduct import EACH_DEDUCT
+from perfdsl.constructs.step_deduct import STEP_DEDUCT
 
 # AST class -> its construct, in the order a reader meets them in the language reference
-DEDUCTIONS: dict[type, Deduction] = {c.node: c for c in (DEDUCT, EACH_DEDUCT)}
+DEDUCTIONS: dict[type, Deduction] = {c.node: c for c in (DEDUCT, EACH_DEDUCT, STEP_DEDUCT)}
 
 
 def deduction(s: Any) -> Optional[Deduction]:

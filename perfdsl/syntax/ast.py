@@ -331,7 +331,22 @@ class Require:
     span: Span = attrs.field(eq=False)
 
 
-Statement = Union[Let, Part, Formula, Deduct, EachDeduct, Require, NotApplicable]
+@frozen
+class StepDeduct:
+    """逐级扣: so much per step by which a value falls below (or rises above) a limit, optionally capped."""
+
+    value: Expr
+    below: bool  # 低于: the shortfall counts; 高于: the excess
+    limit: Expr
+    step: Expr
+    per_step: Expr
+    whole: bool  # 整级计: a part of a step counts as a whole step
+    cap: Optional[Expr]
+    reason: Optional[str]
+    span: Span = attrs.field(eq=False)
+
+
+Statement = Union[Let, Part, Formula, Deduct, EachDeduct, StepDeduct, Require, NotApplicable]
 
 
 @frozen

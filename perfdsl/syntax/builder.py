@@ -284,6 +284,11 @@ class _Builder(Transformer):
         _deduct, amount, _if, condition, _reason, reason = children
         return A.Deduct(amount, condition, unquote(reason.value) if reason is not None else None, self._span(meta))
 
+    def step_deduct(self, meta, children):
+        _kw, value, beyond, limit, _every, step, _deduct, per_step, whole, _cap, cap, _reason, reason = children
+        return A.StepDeduct(value, beyond.type == "KW_BELOW", limit, step, per_step, whole is not None, cap,
+                            unquote(reason.value) if reason is not None else None, self._span(meta))
+
     def each(self, meta, children):
         rest = _content(children)
         items, per_item, *opts = rest

@@ -50,6 +50,11 @@ KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "KW_CAP": (("每类最多",), ("cap",)),
     "KW_TOTAL_CAP": (("最多",), ("at_most",)),
     "KW_DESCRIBE": (("描述",), ("describe",)),
+    "KW_STEPS": (("逐级扣",), ("deduct_steps",)),
+    "KW_BELOW": (("低于",), ("below",)),
+    "KW_ABOVE": (("高于",), ("above",)),
+    "KW_EVERY": (("每",), ("every",)),
+    "KW_WHOLE": (("整级计",), ("whole_steps",)),
     "KW_SKIP": (("不评价",), ("skip",)),
     "KW_NA": (("不适用",), ("not_applicable",)),
     "KW_REQUIRE": (("要求",), ("require",)),
@@ -85,6 +90,8 @@ USES: dict[str, str] = {
     "KW_REASON": "理由", "KW_IF": "若", "KW_THEN": "则", "KW_ELSE": "否则", "KW_AND": "且", "KW_OR": "或",
     "KW_NOT": "非", "KW_TRUE": "真", "KW_FALSE": "假", "KW_BAND": "区间（阈值档次）", "KW_MATCH": "查表",
     "KW_IN": "属于（区间判断）", "KW_INF": "无穷大",
+    "KW_STEPS": "逐级扣分（每超出一级扣若干分）", "KW_BELOW": "低于（逐级扣：不足的部分）",
+    "KW_ABOVE": "高于（逐级扣：超出的部分）", "KW_EVERY": "每一级的步长", "KW_WHOLE": "不足一级按一级计",
 }
 
 # spelling -> terminal name
