@@ -64,7 +64,7 @@ def fuzz_facts(n: int, rng: random.Random, project: bool = False) -> int:
         compact = fast.compact_json(text, "fuzz", "fuzz.jsonl", "h", i)
         if compact is not None:  # a compact traced line: expanded, exactly the interpreter's traced line
             want = {"line": i, **explain(a, trace=True, facts_source="fuzz.jsonl", facts_sha256="h", texts=False)}
-            got = expand_document(read_document(compact[0]), fast.compact_tracer())
+            got = expand_document(read_document(compact[0]), fast.plan)
             assert json.dumps(got, ensure_ascii=False) == json.dumps(want, ensure_ascii=False), i
         for node in a.root.walk():
             assert _in_range(node), (i, node.name, node.score)
