@@ -7,8 +7,8 @@ happened; the explanation tree is built from them afterwards).  ``CoverageTracer
 which bands, deductions, caps… ran, for ``perfdsl test``.  ``Tee`` tells several at once.
 
 Sentences are made only by a tracer that keeps them: a step arrives as a ``sentences``
-function and its arguments, called only by ``StepTracer``; a ``Substituted(expr)`` among the
-arguments stands for the formula written with the values it used, which that tracer knows.
+function and its arguments, called only by ``StepTracer``; a ``Substituted(expr)`` as the last
+argument stands for the formula written with the values it used, which that tracer knows.
 """
 
 from __future__ import annotations
@@ -105,10 +105,18 @@ class StepTracer(Tracer):
         return step
 
     def _words(self, render: Render, args: tuple) -> tuple:
-        return render(*[self.describe(a.expr) if type(a) is Substituted else a for a in args])
+        if args and type(args[-1]) is Substituted:
+            return render(*args[:-1], self.describe(args[-1].expr))
+        return render(*args)
 
     def step(self, kind: str, span: Optional[Span], render: Render, *args) -> None:
-        self._add(kind, span, *self._words(render, args))
+        if args and type(args[-1]) is Substituted:
+            text, data = render(*args[:-1], self.describe(args[-1].expr))
+        else:
+            text, data = render(*args)
+        assert kind in STEP_KINDS, kind
+        steps = self.steps
+        steps.append(Step(len(steps) + 1, self._stack[-1] if self._stack else None, kind, text, span, data))
 
     def open(self, kind: str, span: Optional[Span]) -> Optional[Step]:
         step = self._add(kind, span, "", {})
@@ -124,7 +132,9 @@ class StepTracer(Tracer):
         if path in self._facts_seen:
             return
         self._facts_seen.add(path)
-        self._add("fact", span, *sentences.fact(path, value, percent))
+        text, data = sentences.fact(path, value, percent)
+        steps = self.steps
+        steps.append(Step(len(steps) + 1, self._stack[-1] if self._stack else None, "fact", text, span, data))
 
     def seen(self, node, value) -> None:
         self._values[id(node)] = value
