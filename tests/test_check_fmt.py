@@ -61,7 +61,7 @@ def test_check_seed_rules_exit_zero_with_four_warnings(capsys):
     assert main(["check", str(RULES)]) == 0
     err = capsys.readouterr().err
     for name in ["行政审批办理完成情况", "“一站式”政务服务落实情况", "网上政务服务能力提升情况", "审批效率提升情况"]:
-        assert f"warning[W130]: `{name}`" in err
+        assert f"警告[W130]：`{name}`" in err
     assert "0 个错误，4 个警告" in err
     assert main(["check", str(RULES), "--strict"]) == 1
 
@@ -86,9 +86,9 @@ def test_diagnostic_rendering_golden(tmp_path, capsys):
     finally:
         os.chdir(cwd)
     lines = capsys.readouterr().err.splitlines()
-    at = next(i for i, line in enumerate(lines) if "error[E215]" in line)
+    at = next(i for i, line in enumerate(lines) if "错误[E215]" in line)
     assert lines[at:at + 4] == [
-        "r/a.perf:3:12: error[E215]: 未知的名称 `完成律`：事实中没有 `完成律`，也不是已定义的值",
+        "r/a.perf:3:12: 错误[E215]：未知的名称 `完成律`：事实中没有 `完成律`，也不是已定义的值",
         "    3 |   得分 = 按比例(完成律, 3, 60%)",
         "      |                 ^^^^^^",
         "  = 建议：是否想写 `完成率`？",
@@ -211,7 +211,7 @@ def test_check_never_raises_on_mangled_input(tmp_path, capsys, name, text):
     p.write_text(text, encoding="utf-8")
     assert main(["check", str(p)]) in (0, 1)
     err = capsys.readouterr().err
-    assert "Traceback" not in err and "internal error" not in err
+    assert "Traceback" not in err and "内部错误" not in err
 
 
 @pytest.mark.parametrize("raw", [b"\x00\x01\x02", "指标 甲".encode("gbk"), b"\xef\xbb\xbf\xff"])
@@ -220,4 +220,4 @@ def test_check_never_raises_on_bad_bytes(tmp_path, capsys, raw):
     p.write_bytes(raw)
     assert main(["check", str(p)]) == 1
     err = capsys.readouterr().err
-    assert "a.perf:1:" in err and "internal error" not in err
+    assert "a.perf:1:" in err and "内部错误" not in err

@@ -101,7 +101,7 @@ def test_syntax_error_has_file_line_col_and_caret(tmp_path, capsys):
     (rules / "a.perf").write_text("指标 甲 分值 3 {\n  得分 = 1 +\n}\n", encoding="utf-8")
     assert main(["check", str(rules)]) == 1
     err = capsys.readouterr().err
-    assert "a.perf:3:1: error[E003]" in err
+    assert "a.perf:3:1: 错误[E003]" in err
     assert "在 指标 甲" in err
     assert "^" in err
 
@@ -137,4 +137,4 @@ def test_internal_error_is_not_a_traceback(monkeypatch, capsys):
     monkeypatch.setattr(check_command, "run", lambda args: 1 / 0)
     assert main(["check", str(RULES)]) == 3
     err = capsys.readouterr().err
-    assert "internal error" in err and "Traceback" not in err
+    assert "内部错误[X000]" in err and "Traceback" not in err

@@ -104,7 +104,7 @@ def test_an_internal_failure_is_that_line_s_X000(tmp_path, capsys, monkeypatch, 
     assert main(["eval", str(RULES), str(batch), "--format", fmt, "-o", str(out)]) == 1
     err = capsys.readouterr().err
     [line] = [x for x in err.splitlines() if "X000" in x]
-    assert line.startswith(f"{batch}:2: error[X000]") and type(exc).__name__ in line and "Traceback" not in err
+    assert line.startswith(f"{batch}:2: 错误[X000]") and type(exc).__name__ in line and "Traceback" not in err
     if fmt == "json":
         docs = _out_lines(out)
         assert [d["status"] for d in docs] == ["ok", "error", "ok"] and docs[1]["errors"][0]["code"] == "X000"
@@ -163,7 +163,7 @@ def test_empty_objects_give_one_stderr_line_each(tmp_path, capsys):
 def test_json_syntax_errors_keep_their_line_and_column(tmp_path, capsys):
     batch = _write(tmp_path / "batch.jsonl", ['{"a": 1,,}'])
     main(["eval", str(RULES), str(batch), "--format", "json"])
-    assert capsys.readouterr().err.splitlines()[0].startswith(f"{batch}:1:1:9: error[F002]: JSON")
+    assert capsys.readouterr().err.splitlines()[0].startswith(f"{batch}:1:1:9: 错误[F002]：JSON")
 
 
 @pytest.mark.skipif(not POSIX, reason="process groups and SIGINT")

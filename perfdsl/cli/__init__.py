@@ -14,12 +14,22 @@ import argparse
 import os
 import sys
 from types import FrameType
-from typing import NoReturn, Optional
+from typing import Optional
 
 from perfdsl import __version__
+from perfdsl.cli.argparse_zh import Parser
 from perfdsl.cli.commands import check, diff, expand, explain, fmt, report, test
 from perfdsl.cli.commands import eval as eval_cmd  # the module, named so as not to hide the builtin
-from perfdsl.cli.commands.base import EXIT_BROKEN_PIPE, EXIT_FAIL, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Command, Usage
+from perfdsl.cli.commands.base import (
+    EXIT_BROKEN_PIPE,
+    EXIT_FAIL,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_USAGE,
+    Command,
+    Usage,
+    examples_text,
+)
 from perfdsl.cli.console import report_diagnostics
 from perfdsl.cli.output import safe_streams
 from perfdsl.diagnostics import PerfdslError
@@ -31,30 +41,37 @@ _IN_HELP_ORDER: tuple[Command, ...] = (eval_cmd, explain, check, report, test, e
 COMMANDS: dict[str, Command] = {command.NAME: command for command in _IN_HELP_ORDER}
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:  # argparse would exit 2 with its own text; keep ours
-        raise Usage(message)
+EXAMPLES = (
+    ("对一套事实评分，列出失分的原因", "perfdsl eval rules/ examples/heping-2024/facts.json"),
+    ("检查规则文件", "perfdsl check rules/"),
+    ("查看某个命令的用法与示例", "perfdsl eval --help"),
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="perfdsl", description="预算绩效评价指标体系的规则语言与评分器")
-    p.add_argument("--version", action="version", version=f"perfdsl {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    """The whole command line; every word of it a person reads is Chinese (see ``perfdsl.cli.argparse_zh``)."""
+    p = Parser(prog="perfdsl", description="预算绩效评价指标体系的规则语言与评分器", epilog=examples_text(EXAMPLES))
+    p.add_argument("--version", action="version", version=f"perfdsl {__version__}", help="显示版本号并退出")
+    sub = p.add_subparsers(dest="command", metavar="命令", parser_class=Parser)
     for command in COMMANDS.values():
-        command.add_arguments(sub.add_parser(command.NAME, help=command.HELP, description=command.DESCRIPTION))
+        command.add_arguments(sub.add_parser(command.NAME, help=command.HELP, description=command.DESCRIPTION,
+                                             epilog=examples_text(command.EXAMPLES)))
     return p
 
 
 def main(argv: Optional[list[str]] = None) -> int:
     safe_streams()
+    command: Optional[str] = None
     try:
         args = build_parser().parse_args(argv)
-        if args.command is None:
+        command = args.command
+        if command is None:
             build_parser().print_help()
             return EXIT_USAGE
-        return COMMANDS[args.command].run(args)
+        return COMMANDS[command].run(args)
     except Usage as exc:
-        print(f"perfdsl: 用法错误：{exc}（perfdsl --help 查看用法）", file=sys.stderr)
+        prog = exc.prog or ("perfdsl " + command if command else "perfdsl")
+        print(f"perfdsl: 用法错误：{exc}（{prog} --help 查看用法与示例）", file=sys.stderr)
         return EXIT_USAGE
     except PerfdslError as exc:
         report_diagnostics(exc.diagnostics, exc.sources)
@@ -66,7 +83,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         _silence_stdout()
         return EXIT_BROKEN_PIPE
     except Exception as exc:  # noqa: BLE001 — the last guard: a bug becomes a diagnostic, not a traceback
-        print(f"perfdsl: internal error[X000]: {type(exc).__name__}: {exc}\n"
+        print(f"perfdsl: 内部错误[X000]：{type(exc).__name__}: {exc}\n"
               "这是 perfdsl 的缺陷，不是规则或事实的问题。请附上命令、规则与事实文件报告此问题；"
               "设置 PERFDSL_DEBUG=1 可查看内部调用栈。", file=sys.stderr)
         if os.environ.get("PERFDSL_DEBUG"):

@@ -85,6 +85,41 @@ def addressed_line(raw: str, facts: bool = True) -> Optional[Record]:
     raise PerfdslError([error("F006", f"{raw}：{m.group('path')} 没有第 {wanted} 行")])
 
 
+def _looks_like_facts(raw: str) -> bool:
+    """A facts file (.json, .jsonl), a line of a batch, or a directory of facts with no rule file in it."""
+    path = Path(raw)
+    if LINE_ADDRESS.match(raw) is not None and not path.exists():
+        return True
+    if path.is_dir():
+        return not _has_rules(path) and any(p.suffix in (".json", ".jsonl") for p in path.iterdir())
+    return path.suffix.lower() in (".json", ".jsonl")
+
+
+def _has_rules(path: Path) -> bool:
+    from perfdsl.ruleset.loader import RULE_SUFFIX
+    if path.is_dir():
+        return next(iter(path.rglob(f"*{RULE_SUFFIX}")), None) is not None
+    return path.suffix == RULE_SUFFIX
+
+
+def check_rules_first(rules: str, facts: list[str], command: str) -> None:
+    """The rules come first: ``perfdsl eval facts.json rules/`` is refused with a message saying so (and the
+    command line put right, when one of the later arguments is the rules), before anything is read."""
+    from perfdsl.cli.commands.base import Usage
+    if not _looks_like_facts(rules):
+        return
+    kind = "批量事实文件" if rules.endswith(".jsonl") or LINE_ADDRESS.match(rules) else (
+        "事实目录" if Path(rules).is_dir() else "事实文件")
+    message = f"第一个参数 {rules} 是{kind}，不是规则：规则写在前面，事实写在后面"
+    swapped = next((f for f in facts if _has_rules(Path(f))), None)
+    if swapped is not None:
+        rest = [rules if f == swapped else f for f in facts]
+        message += f"。应为：perfdsl {command} {swapped} {' '.join(rest)}"
+    else:
+        message += f"（perfdsl {command} 规则目录 事实文件…）"
+    raise Usage(message, f"perfdsl {command}")
+
+
 def read_text(path: Path) -> str:
     """A whole facts file, at most ``max_line_bytes()`` long; any problem raises."""
     rec = file_record(path)

@@ -23,30 +23,92 @@ from typing import IO, Any, Iterable, Literal, Optional
 from perfdsl.diagnostics import PerfdslError, error
 
 UNENCODABLE = "perfdsl-replace"
+UNENCODABLE_JSON = "perfdsl-json-escape"
+
+# What a narrow console encoding (GBK, cp936…) cannot write, spelled with characters it can; anything else
+# goes through NFKC (full-width forms, superscripts…) and, failing that, becomes ?.
+SPELLED = {
+    "\u2212": "-",  # − minus sign, in every negative number and deduction of a trace
+    "\u2013": "-", "\u2010": "-", "\u2011": "-",
+    "\u2713": "√", "\u2714": "√", "\u2705": "√",  # ✓ passed (perfdsl test)
+    "\u2717": "×", "\u2718": "×", "\u274c": "×",  # ✗ failed
+    "\u2022": "·", "\u25aa": "·",
+    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u200b": "",
+}
+
+
+def _utf8(encoding: str) -> bool:
+    return encoding.lower().replace("-", "").replace("_", "") in ("utf8", "cp65001")
+
+
+def _encodable(text: str, encoding: str) -> bool:
+    try:
+        text.encode(encoding)
+    except (UnicodeError, LookupError):
+        return False
+    return True
+
+
+def spelled(char: str, encoding: str) -> str:
+    """A character ``encoding`` cannot write, as it can write it: a like character, or ?."""
+    import unicodedata
+    for candidate in (SPELLED.get(char), unicodedata.normalize("NFKC", char)):
+        if candidate is not None and candidate != char and _encodable(candidate, encoding):
+            return candidate
+    return "?"
 
 
 def _replace_unencodable(exc: UnicodeError) -> tuple[str | bytes, int]:
-    """A character a stream cannot encode (a lone surrogate, or any character for a GBK console) is written
-    visibly replaced — U+FFFD in UTF-8, ? in other encodings — instead of stopping the command."""
+    """A character a stream cannot encode (a lone surrogate, or − ✓ for a GBK console) is written visibly
+    replaced — U+FFFD in UTF-8; spelled with a like character (``SPELLED``) or ? in other encodings —
+    instead of stopping the command."""
     if not isinstance(exc, UnicodeEncodeError):
         raise exc
-    utf8 = exc.encoding.lower().replace("-", "").replace("_", "") in ("utf8", "cp65001")
-    # the UTF-8 codec takes a non-ASCII replacement only as bytes
-    return ("\ufffd".encode("utf-8") * (exc.end - exc.start) if utf8 else "?" * (exc.end - exc.start)), exc.end
+    if _utf8(exc.encoding):  # the UTF-8 codec takes a non-ASCII replacement only as bytes
+        return "\ufffd".encode("utf-8") * (exc.end - exc.start), exc.end
+    return "".join(spelled(c, exc.encoding) for c in exc.object[exc.start:exc.end]), exc.end
+
+
+def _escape_for_json(exc: UnicodeError) -> tuple[str | bytes, int]:
+    """JSON on a narrow console: what it cannot encode is written as JSON's \\uXXXX escape, so the document
+    read back is the same (every non-ASCII character of perfdsl's JSON is inside a string)."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    if _utf8(exc.encoding):  # lone surrogates only: as for text
+        return _replace_unencodable(exc)
+    out = []
+    for c in exc.object[exc.start:exc.end]:
+        code = ord(c)
+        if code > 0xFFFF:  # outside the BMP: a surrogate pair, as JSON writes it
+            code -= 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    return "".join(out), exc.end
 
 
 codecs.register_error(UNENCODABLE, _replace_unencodable)
+codecs.register_error(UNENCODABLE_JSON, _escape_for_json)
 
 
 def safe_streams() -> None:
     """stdout and stderr replace what they cannot encode (see ``_replace_unencodable``) instead of raising."""
     for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            try:
-                reconfigure(errors=UNENCODABLE)
-            except (ValueError, OSError, TypeError):  # a stream that cannot change (a test's capture…): as it is
-                pass
+        _set_errors(stream, UNENCODABLE)
+
+
+def json_stdout() -> None:
+    """stdout is about to carry JSON: what its encoding cannot write becomes a \\uXXXX escape (same document)."""
+    _set_errors(sys.stdout, UNENCODABLE_JSON)
+
+
+def _set_errors(stream: object, errors: str) -> None:
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        try:
+            reconfigure(errors=errors)
+        except (ValueError, OSError, TypeError):  # a stream that cannot change (a test's capture…): as it is
+            pass
 
 
 def _default_mode(path: str) -> None:

@@ -1,15 +1,26 @@
-"""Diagnostics as ``file:line:col: error[CODE]: message``, the source line and a caret."""
+"""Diagnostics as ``file:line:col: 错误[CODE]：message``, the source line and a caret.
+
+A person reads the label in Chinese (``错误[E215]``, ``警告[W130]``) wherever it is printed: here, in a batch's
+one-line diagnostics and in the result tree.  JSON keeps ``"severity": "error"`` / ``"warning"``.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
-from rich.console import Console
-from rich.text import Text
-
+from perfdsl.codes import SEVERITY_NAMES
 from perfdsl.diagnostics import Diagnostic
-from perfdsl.ruleset.loader import SourceFile
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from perfdsl.ruleset.loader import SourceFile
+
+
+def label(severity: str, code: str) -> str:
+    """``错误[E215]`` / ``警告[W130]``: how every human output names a diagnostic."""
+    return f"{SEVERITY_NAMES.get(severity, severity)}[{code}]"
 
 
 def _width(s: str) -> int:
@@ -43,13 +54,14 @@ def excerpt(d: Diagnostic, sources: Mapping[str, SourceFile]) -> list[str]:
 
 
 def render_text(diags: Iterable[Diagnostic], sources: Mapping[str, SourceFile], console: Console) -> None:
+    from rich.text import Text
     for d in diags:
         style = "bold red" if d.is_error else "bold yellow"
         head = Text()
         if d.span is not None:
             head.append(f"{d.span}: ", style="bold")
-        head.append(f"{d.severity}[{d.code}]", style=style)
-        head.append(": ")
+        head.append(label(d.severity, d.code), style=style)
+        head.append("：")
         if d.fact_path and d.span is None:
             head.append(f"[事实 {d.fact_path}] ", style="cyan")
         head.append(d.message)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import Protocol
+from typing import Optional, Protocol
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a program whose reader went away
@@ -14,10 +14,21 @@ TRACE_FILTERS = {
     "facts": {"fact", "judgement"},
     "bands": {"band", "match"},
 }
+# --only: the Chinese name a person types and reads → the key of TRACE_FILTERS (also accepted, as an alias)
+TRACE_FILTER_NAMES = {"扣分": ("deductions",), "不适用": ("na",), "事实": ("facts",), "区间": ("bands",)}
+# --format text: 文本 on screen and in help; text still accepted
+TEXT_FORMAT = {"文本": ("text",)}
 
 
 class Usage(Exception):
-    """Wrong usage: reported in one line and exit status 2, as argparse's own errors are."""
+    """Wrong usage: reported in one line and exit status 2, as argparse's own errors are.
+
+    ``prog``: the command whose ``--help`` to point at (``perfdsl eval``); the command being run if not given.
+    """
+
+    def __init__(self, message: str, prog: Optional[str] = None):
+        super().__init__(message)
+        self.prog = prog
 
 
 class Command(Protocol):
@@ -26,7 +37,16 @@ class Command(Protocol):
     NAME: str
     HELP: str
     DESCRIPTION: str
+    EXAMPLES: tuple[tuple[str, str], ...]  # (what it does, the command line): shown under 示例 in --help
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None: ...
 
     def run(self, args: argparse.Namespace) -> int: ...
+
+
+def examples_text(examples: tuple[tuple[str, str], ...]) -> str:
+    """The epilog of a command's --help: each example's purpose, then its command line, indented."""
+    lines = ["示例："]
+    for what, line in examples:  # an example without its purpose continues the one before
+        lines += [f"  {what}：", f"    {line}"] if what else [f"    {line}"]
+    return "\n".join(lines) + "\n"

@@ -5,25 +5,36 @@ from __future__ import annotations
 import argparse
 import json
 
-from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK
+from perfdsl.cli.argparse_zh import add_choice
+from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, TEXT_FORMAT
 from perfdsl.cli.console import new_console
+from perfdsl.cli.output import json_stdout
 
 NAME = "diff"
 HELP = "比较两次评分结果：规则改动后哪些得分、等级变了"
 DESCRIPTION = ("比较两次 perfdsl eval --format json 的输出（同一批事实按新旧规则各评一次），"
                "列出总分、等级或三级指标得分变化的每套事实，并汇总等级变化与变化最多的指标；"
                "没有变化时以 0 退出，有变化时以 1 退出")
+EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("改规则前后各评一次，再比较",
+     "perfdsl eval 旧规则/ examples/batch/facts.jsonl --format json -o 旧.jsonl"),
+    ("", "perfdsl eval rules/ examples/batch/facts.jsonl --format json -o 新.jsonl"),
+    ("", "perfdsl diff 旧.jsonl 新.jsonl"),
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("old", help="改动前的评分结果（.json 或 .jsonl）")
-    parser.add_argument("new", help="改动后的评分结果（与 old 同一批事实、同一顺序）")
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="json：每个变化一行，最后一行是汇总")
+    parser.add_argument("old", metavar="旧结果", help="改动前的评分结果（.json 或 .jsonl）")
+    parser.add_argument("new", metavar="新结果", help="改动后的评分结果（与旧结果同一批事实、同一顺序）")
+    add_choice(parser, "--format", names={**TEXT_FORMAT, "json": ()}, default="text",
+               help="输出格式：文本（屏幕阅读），或 json（每个变化一行，最后一行是汇总）")
 
 
 def run(args: argparse.Namespace) -> int:
     from perfdsl.explain.diff import Change, compare
     changed = False
+    if args.format == "json":
+        json_stdout()
     console = None if args.format == "json" else new_console()
     for item in compare(args.old, args.new):
         if isinstance(item, Change):

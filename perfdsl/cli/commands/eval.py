@@ -9,10 +9,11 @@ import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Optional, cast
 
-from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, TRACE_FILTERS, Usage
+from perfdsl.cli.argparse_zh import INTEGER, add_choice
+from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, TEXT_FORMAT, TRACE_FILTER_NAMES, TRACE_FILTERS, Usage
 from perfdsl.cli.console import new_console, report_diagnostics
-from perfdsl.cli.inputs import Record, iter_records
-from perfdsl.cli.output import AtomicOutput, check_output, identity, input_files
+from perfdsl.cli.inputs import Record, check_rules_first, iter_records
+from perfdsl.cli.output import AtomicOutput, check_output, identity, input_files, json_stdout
 from perfdsl.cli.scoring import Document, Trace, internal_failure, load_engine, one_line, score_records, worker_count
 from perfdsl.diagnostics import Diagnostic
 
@@ -24,25 +25,32 @@ if TYPE_CHECKING:
 
 NAME = "eval"
 HELP = "对一个或一批事实文件评分"
-DESCRIPTION = "对一个或一批事实文件评分"
+DESCRIPTION = "对一个或一批事实文件评分（规则在前，事实在后）"
+EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("对一套事实评分，列出失分的原因", "perfdsl eval rules/ examples/heping-2024/facts.json"),
+    ("只看扣分的步骤", "perfdsl eval rules/ examples/heping-2024/facts.json --only 扣分"),
+    ("批量评分，写出评分汇总表", "perfdsl eval rules/ examples/batch/facts.jsonl --format xlsx -o 汇总.xlsx"),
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rules", help="规则文件或规则目录")
-    parser.add_argument("facts", nargs="+",
+    parser.add_argument("rules", metavar="规则", help="规则文件或规则目录")
+    parser.add_argument("facts", nargs="+", metavar="事实",
                         help="事实文件：.json（一套事实）或 .jsonl（每行一套），或其目录；"
                              "批量文件中的一行写作 文件.jsonl:行号")
-    parser.add_argument("--format", choices=("text", "json", "xlsx"), default="text",
-                        help="输出格式（默认 text）；xlsx：评分汇总表，每套事实一行、每个指标一列（需 -o）")
-    parser.add_argument("--no-trace", action="store_true", help="JSON 中不包含评分过程")
+    add_choice(parser, "--format", names={**TEXT_FORMAT, "json": (), "xlsx": ()}, default="text",
+               help="输出格式：文本（屏幕阅读）、json，或 xlsx（评分汇总表，每套事实一行、每个指标一列，需 -o）")
+    parser.add_argument("--no-trace", action="store_true", help="json 中不包含评分过程")
     parser.add_argument("--compact-trace", action="store_true",
                         help="批量 JSON 行中的评分过程写成紧凑形式（每步一个数组：位置编号、上级步骤、数值），"
                              "内容不减，快得多；用 perfdsl expand 还原为完整步骤")
     parser.add_argument("--full", action="store_true",
-                        help="text 格式下显示每个指标的完整评分过程（批量评分默认每套一行：总分、等级、名称、来源）")
-    parser.add_argument("--only", choices=sorted(TRACE_FILTERS), help="text 格式下只显示某类评分步骤")
-    parser.add_argument("-o", "--output", help="写入文件（先写临时文件再改名，不会留下半个文件）")
-    parser.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                        help="文本格式下显示每个指标的完整评分过程（批量评分默认每套一行：总分、等级、名称、来源）")
+    add_choice(parser, "--only", names=TRACE_FILTER_NAMES,
+               help="文本格式下只显示某类评分步骤：扣分（含封顶、保底）、不适用、事实（含酌情判断）、区间（含查表）；"
+                    "也可写 deductions、na、facts、bands")
+    parser.add_argument("-o", "--output", metavar="文件", help="写入文件（先写临时文件再改名，不会留下半个文件）")
+    parser.add_argument("--jobs", "-j", type=INTEGER, default=1, metavar="N",
                         help="用 N 个进程并行评分（输出顺序不变）")
 
 
@@ -51,8 +59,11 @@ def run(args: argparse.Namespace) -> int:
         raise Usage("--format xlsx 需要用 -o 指定输出文件")
     if args.compact_trace and (args.format != "json" or args.no_trace):
         raise Usage("--compact-trace 用于 --format json 写出的评分过程（不能与 --no-trace 同用）")
+    check_rules_first(args.rules, args.facts, NAME)
     check_output(args.output, input_files(args.rules, args.facts))
     engine = load_engine(args.rules)
+    if args.format == "json":
+        json_stdout()
     text_output = args.format == "text"
     single = len(args.facts) == 1 and not args.facts[0].endswith(".jsonl") and not Path(args.facts[0]).is_dir()
     rows = text_output and not single and not args.full and not args.only  # a batch on screen: a line per fact set
@@ -173,7 +184,8 @@ def batch_diagnostic(rec: Record, diags: list[Diagnostic], rules: str) -> str:
         where = rec.where
         if message.startswith(rec.where + "："):
             message = message[len(rec.where) + 1:]
-    line = f"{where}: {first.severity}[{first.code}]: {message}"
+    from perfdsl.render.diagnostics import label
+    line = f"{where}: {label(first.severity, first.code)}：{message}"
     if len(diags) > 1:
         line += f"（另有 {len(diags) - 1} 个问题，逐条查看：perfdsl eval {rules} {rec.where}）"
     return one_line(line)

@@ -10,7 +10,7 @@ from perfdsl import __version__
 from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK
 from perfdsl.cli.console import report_diagnostics
 from perfdsl.cli.inputs import Record, addressed_line, jsonl_records
-from perfdsl.cli.output import AtomicOutput, check_output, input_files
+from perfdsl.cli.output import AtomicOutput, check_output, input_files, json_stdout
 from perfdsl.cli.scoring import load_engine
 from perfdsl.diagnostics import PerfdslError, error
 from perfdsl.engine import Engine
@@ -20,12 +20,18 @@ NAME = "expand"
 HELP = "把紧凑评分过程还原为完整步骤"
 DESCRIPTION = ("把 perfdsl eval --compact-trace 写出的 JSON 行还原为完整的评分过程"
                "（与不加 --compact-trace 时逐字节相同）；规则须与评分时相同（按文件 sha256 核对）")
+EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("先批量评分，写出紧凑的评分过程",
+     "perfdsl eval rules/ examples/batch/facts.jsonl --format json --compact-trace -o 结果.jsonl"),
+    ("再还原为完整步骤", "perfdsl expand rules/ 结果.jsonl -o 完整结果.jsonl"),
+    ("只还原其中第 3 行", "perfdsl expand rules/ 结果.jsonl:3"),
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rules", help="评分时用的规则目录")
-    parser.add_argument("results", help="评分结果（.jsonl），或其中一行（文件.jsonl:行号）")
-    parser.add_argument("-o", "--output", help="写入文件（默认标准输出）")
+    parser.add_argument("rules", metavar="规则", help="评分时用的规则目录")
+    parser.add_argument("results", metavar="结果", help="评分结果（.jsonl），或其中一行（文件.jsonl:行号）")
+    parser.add_argument("-o", "--output", metavar="文件", help="写入文件（默认标准输出）")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
     expanded is copied too, with an error, so that one bad line neither stops nor shortens the file."""
     engine = load_engine(args.rules)
     check_output(args.output, input_files(args.rules, [args.results]))
+    json_stdout()  # JSON lines, as read
     record = addressed_line(args.results, facts=False)
     failed = 0
     with AtomicOutput(args.output) as out:

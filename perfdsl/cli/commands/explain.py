@@ -5,24 +5,34 @@ from __future__ import annotations
 import argparse
 import sys
 
-from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, TRACE_FILTERS
+from perfdsl.cli.argparse_zh import add_choice
+from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, TRACE_FILTER_NAMES, TRACE_FILTERS
 from perfdsl.cli.console import new_console
+from perfdsl.cli.inputs import check_rules_first
 from perfdsl.cli.scoring import score_file
 
 NAME = "explain"
 HELP = "显示一个指标的完整评分过程"
-DESCRIPTION = "显示一个指标的完整评分过程"
+DESCRIPTION = "显示一个指标的完整评分过程（规则、事实、指标名称依次给出）"
+EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("一个指标的完整评分过程", "perfdsl explain rules/ examples/heping-2024/facts.json 预算编制完整性"),
+    ("只看扣分的步骤", "perfdsl explain rules/ examples/heping-2024/facts.json 预算编制完整性 --only 扣分"),
+    ("批量文件中第 3 行的那套事实", "perfdsl explain rules/ examples/batch/facts.jsonl:3 预算编制完整性"),
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rules")
-    parser.add_argument("facts", help="事实文件（.json），或批量文件中的一行（文件.jsonl:行号）")
-    parser.add_argument("indicator", help="三级指标名称（或其一部分）")
-    parser.add_argument("--only", choices=sorted(TRACE_FILTERS), help="只显示某类步骤")
+    parser.add_argument("rules", metavar="规则", help="规则文件或规则目录")
+    parser.add_argument("facts", metavar="事实", help="事实文件（.json），或批量文件中的一行（文件.jsonl:行号）")
+    parser.add_argument("indicator", metavar="指标", help="三级指标名称（或其一部分）")
+    add_choice(parser, "--only", names=TRACE_FILTER_NAMES,
+               help="只显示某类步骤：扣分（含封顶、保底）、不适用、事实（含酌情判断）、区间（含查表）；"
+                    "也可写 deductions、na、facts、bands")
 
 
 def run(args: argparse.Namespace) -> int:
     from perfdsl.render.terminal import find_indicator, print_indicator
+    check_rules_first(args.rules, [args.facts], NAME)
     engine, doc, diags, result = score_file(args.rules, args.facts)
     if result is None:
         return EXIT_FAIL

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from perfdsl.cli.argparse_zh import add_choice
 from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK
 from perfdsl.cli.console import report_diagnostics
 from perfdsl.cli.output import AtomicOutput
@@ -14,12 +15,18 @@ from perfdsl.diagnostics import PerfdslError
 NAME = "fmt"
 HELP = "把规则文件排成统一格式"
 DESCRIPTION = "把规则文件排成统一格式（保留注释与评分标准原文）"
+EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("排版整个规则目录（改写文件）", "perfdsl fmt rules/"),
+    ("只检查是否需要排版（用于持续集成）", "perfdsl fmt --check rules/"),
+    ("改用英文关键字，输出到屏幕", "perfdsl fmt --keywords 英文 --stdout rules/10-部门决策.perf"),
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", help="规则文件或目录")
+    parser.add_argument("paths", nargs="+", metavar="路径", help="规则文件或目录")
     parser.add_argument("--check", action="store_true", help="只检查，不改写；有文件需要改写时以 1 退出")
-    parser.add_argument("--keywords", choices=("zh", "en"), help="改用中文或英文关键字")
+    add_choice(parser, "--keywords", names={"中文": ("zh",), "英文": ("en",)},
+               help="改用中文或英文关键字（也可写 zh、en；默认保留原样）")
     parser.add_argument("--stdout", action="store_true", help="输出到标准输出，不改写文件")
 
 

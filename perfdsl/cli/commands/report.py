@@ -7,19 +7,26 @@ import json
 from typing import Callable
 
 from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, Usage
-from perfdsl.cli.output import AtomicOutput, check_output, input_files, write_bytes_atomically
+from perfdsl.cli.inputs import check_rules_first
+from perfdsl.cli.output import AtomicOutput, check_output, input_files, json_stdout, write_bytes_atomically
 from perfdsl.cli.scoring import score_file
 
 NAME = "report"
 HELP = "生成评分表报告（Markdown、HTML、Excel）"
 DESCRIPTION = "生成评分表报告：指标体系及评分表（含指标分析结果）、二级指标得分率表、来源哈希"
+EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("生成网页版评分表", "perfdsl report rules/ examples/heping-2024/facts.json -o 评分表.html"),
+    ("生成 Excel 评分表", "perfdsl report rules/ examples/heping-2024/facts.json --format xlsx -o 评分表.xlsx"),
+    ("Markdown 评分表输出到屏幕", "perfdsl report rules/ examples/heping-2024/facts.json --format md"),
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rules")
-    parser.add_argument("facts", help="事实文件（.json），或批量文件中的一行（文件.jsonl:行号）")
-    parser.add_argument("--format", choices=("md", "html", "xlsx", "json"), default="html")
-    parser.add_argument("-o", "--output", help="输出文件（xlsx 必须指定）")
+    parser.add_argument("rules", metavar="规则", help="规则文件或规则目录")
+    parser.add_argument("facts", metavar="事实", help="事实文件（.json），或批量文件中的一行（文件.jsonl:行号）")
+    parser.add_argument("--format", choices=("md", "html", "xlsx", "json"), default="html",
+                        help="报告格式：md（Markdown）、html（网页）、xlsx（Excel）或 json")
+    parser.add_argument("-o", "--output", metavar="文件", help="输出文件（默认标准输出；xlsx 必须指定）")
 
 
 def _json_text(doc: dict) -> str:
@@ -29,6 +36,7 @@ def _json_text(doc: dict) -> str:
 def run(args: argparse.Namespace) -> int:
     if args.format == "xlsx" and not args.output:
         raise Usage("--format xlsx 需要用 -o 指定输出文件")
+    check_rules_first(args.rules, [args.facts], NAME)
     check_output(args.output, input_files(args.rules, [args.facts]))
     engine, doc, diags, result = score_file(args.rules, args.facts)
     if result is None:
@@ -44,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
             from perfdsl.render.html import render as render_text
         else:
             render_text = _json_text
+            json_stdout()
         with AtomicOutput(args.output) as out:
             out.write(render_text(doc))
     return EXIT_FAIL if diags else EXIT_OK

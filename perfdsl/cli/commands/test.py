@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 from typing import cast
 
-from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, Usage
+from perfdsl.cli.argparse_zh import PERCENT, add_choice
+from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, TEXT_FORMAT, Usage
 from perfdsl.cli.console import new_console
 from perfdsl.cli.inputs import read_text
+from perfdsl.cli.output import json_stdout
 from perfdsl.cli.scoring import load_engine
 from perfdsl.diagnostics import PerfdslError
 
@@ -18,15 +20,21 @@ NAME = "test"
 HELP = "运行规则集的测试用例并统计覆盖率"
 DESCRIPTION = ("运行测试用例（YAML），逐个指标比较期望与实际得分，"
                "并列出没有用例覆盖的区间、扣分、封顶、保底、不适用条件和等级")
+EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("运行全部用例并统计覆盖率", "perfdsl test rules/ tests/cases/"),
+    ("覆盖率不到 100% 即算失败", "perfdsl test rules/ tests/cases/ --min-coverage 100"),
+    ("查看各区间边界上的得分", "perfdsl test rules/ --edges examples/heping-2024/facts.json"),
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rules")
-    parser.add_argument("cases", nargs="*", help="测试用例文件或目录（.yaml）")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--min-coverage", type=float, metavar="N", help="领域覆盖率低于 N%% 时以 1 退出")
-    parser.add_argument("--edges", metavar="FACTS",
-                        help="在各区间边界及两侧取值评分，显示每档得分（以 FACTS 为其余事实）")
+    parser.add_argument("rules", metavar="规则", help="规则文件或规则目录")
+    parser.add_argument("cases", nargs="*", metavar="用例", help="测试用例文件或目录（.yaml）")
+    add_choice(parser, "--format", names={**TEXT_FORMAT, "json": ()}, default="text",
+               help="输出格式：文本（屏幕阅读）或 json")
+    parser.add_argument("--min-coverage", type=PERCENT, metavar="N", help="领域覆盖率低于 N%% 时以 1 退出")
+    parser.add_argument("--edges", metavar="事实文件",
+                        help="在各区间边界及两侧取值评分，显示每档得分（其余事实取自这个事实文件）")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
 
     from perfdsl.rule_tests import band_edges, coverage_points, load_cases, run_case
     engine = load_engine(args.rules)
+    if args.format == "json":
+        json_stdout()
     console = new_console()
     if args.edges:
         from perfdsl.ruleset.facts import FactsSyntaxError, parse_json
