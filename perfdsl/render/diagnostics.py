@@ -2,6 +2,8 @@
 
 A person reads the label in Chinese (``错误[E215]``, ``警告[W130]``) wherever it is printed: here, in a batch's
 one-line diagnostics and in the result tree.  JSON keeps ``"severity": "error"`` / ``"warning"``.
+Messages quote rules and facts, so every text goes to rich as ``Text`` through ``for_terminal``:
+no escape sequence in a rule file or a fact reaches the screen, and no Rich markup is interpreted.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping
 
 from perfdsl.codes import SEVERITY_NAMES
 from perfdsl.diagnostics import Diagnostic
+from perfdsl.render.escape import for_terminal
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -50,7 +53,10 @@ def excerpt(d: Diagnostic, sources: Mapping[str, SourceFile]) -> list[str]:
     else:
         marked = line[span.column - 1: span.column] or " "
     gutter = f"{span.line:>5} | "
-    return [gutter + line, " " * (len(gutter) - 2) + "| " + " " * _width(prefix) + "^" * max(1, _width(marked))]
+    # shown as a terminal shows it: the caret is measured on the same visible text
+    prefix, marked = for_terminal(prefix, one_line=True), for_terminal(marked, one_line=True)
+    return [gutter + for_terminal(line, one_line=True),
+            " " * (len(gutter) - 2) + "| " + " " * _width(prefix) + "^" * max(1, _width(marked))]
 
 
 def render_text(diags: Iterable[Diagnostic], sources: Mapping[str, SourceFile], console: Console) -> None:
@@ -59,20 +65,21 @@ def render_text(diags: Iterable[Diagnostic], sources: Mapping[str, SourceFile], 
         style = "bold red" if d.is_error else "bold yellow"
         head = Text()
         if d.span is not None:
-            head.append(f"{d.span}: ", style="bold")
+            head.append(for_terminal(f"{d.span}: "), style="bold")
         head.append(label(d.severity, d.code), style=style)
         head.append("：")
         if d.fact_path and d.span is None:
-            head.append(f"[事实 {d.fact_path}] ", style="cyan")
-        head.append(d.message)
+            head.append(for_terminal(f"[事实 {d.fact_path}] "), style="cyan")
+        head.append(for_terminal(d.message))
         console.print(head, highlight=False, soft_wrap=True)
         for line in excerpt(d, sources):
             console.print(Text(line, style="dim" if not line.strip().startswith("|") else style), highlight=False,
                           soft_wrap=True)
         for note in d.notes:
-            console.print(Text(f"  = 注：{note.span}: {note.message}", style="dim"), highlight=False, soft_wrap=True)
+            console.print(Text(for_terminal(f"  = 注：{note.span}: {note.message}"), style="dim"), highlight=False,
+                          soft_wrap=True)
         for s in d.suggestions:
-            console.print(Text(f"  = 建议：{s}", style="green"), highlight=False, soft_wrap=True)
+            console.print(Text(for_terminal(f"  = 建议：{s}"), style="green"), highlight=False, soft_wrap=True)
 
 
 def render_json(diags: Iterable[Diagnostic]) -> str:

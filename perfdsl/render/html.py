@@ -1,10 +1,14 @@
-"""One self-contained HTML file: the 评分表, 得分率表, collapsible traces; printable on A4."""
+"""One self-contained HTML file: the 评分表, 得分率表, collapsible traces; printable on A4.
+
+Every text from the explanation document goes through ``escape.for_html``; only perfdsl's own
+markup is written as it is.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from html import escape
 
+from perfdsl.render.escape import for_html
 from perfdsl.render.report import COLUMNS, provenance, rate_rows, rows, score_text, spans
 
 CSS = """
@@ -40,16 +44,17 @@ details li .at { color: var(--muted); font-size: 11px; }
 def _trace(steps) -> str:
     if not steps:
         return ""
-    items = "".join(f"<li>{escape(s['text'])} <span class=\"at\">{escape(s.get('at', ''))}</span></li>" for s in steps)
+    items = "".join(f"<li>{for_html(s['text'])} <span class=\"at\">{for_html(s.get('at', ''))}</span></li>"
+                    for s in steps)
     return f"<details><summary>完整评分过程（{len(steps)} 步）</summary><ol>{items}</ol></details>"
 
 
 def _heading(name: str, weight: str) -> str:
-    return f"{escape(name)}<br>({escape(weight)})" if weight else escape(name)
+    return f"{for_html(name)}<br>({for_html(weight)})" if weight else for_html(name)
 
 
 def render(doc: dict) -> str:
-    title = escape(doc["name"])
+    title = for_html(doc["name"])
     total = doc.get("score")
     table_rows = rows(doc)
     l1_span = spans([r.level1 for r in table_rows])
@@ -65,26 +70,28 @@ def render(doc: dict) -> str:
         if l2_span[i]:
             cells.append(f"<td rowspan=\"{l2_span[i]}\">{_heading(r.level2, r.level2_weight)}</td>")
         cells += [
-            f"<td class=\"indicator\">{escape(r.name)}</td>",
-            f"<td class=\"num\">{escape(r.weight)}</td>",
-            f"<td class=\"text\">{escape(r.explanation)}</td>",
-            f"<td class=\"text\">{escape(r.criteria)}</td>",
-            f"<td class=\"text analysis\">{escape(r.analysis)}{_trace(r.trace)}</td>",
-            f"<td class=\"num score\">{escape(score_text(r.score, r.status))}</td>",
+            f"<td class=\"indicator\">{for_html(r.name)}</td>",
+            f"<td class=\"num\">{for_html(r.weight)}</td>",
+            f"<td class=\"text\">{for_html(r.explanation)}</td>",
+            f"<td class=\"text\">{for_html(r.criteria)}</td>",
+            f"<td class=\"text analysis\">{for_html(r.analysis)}{_trace(r.trace)}</td>",
+            f"<td class=\"num score\">{for_html(score_text(r.score, r.status))}</td>",
         ]
         body.append(f"<tr class=\"indicator-row{' lost' if lost else ''}\">{''.join(cells)}</tr>")
     head = "".join(f"<th>{c}</th>" for c in COLUMNS)
     rates = "".join(
-        f"<tr><td>{escape(r.level1)}</td><td>{escape(r.name)}</td><td class=\"num\">{escape(r.weight)}</td>"
-        f"<td class=\"num\">{escape(r.score or '—')}</td><td class=\"num\">{escape(r.rate or '—')}</td></tr>"
+        f"<tr><td>{for_html(r.level1)}</td><td>{for_html(r.name)}</td><td class=\"num\">{for_html(r.weight)}</td>"
+        f"<td class=\"num\">{for_html(r.score or '—')}</td><td class=\"num\">{for_html(r.rate or '—')}</td></tr>"
         for r in rate_rows(doc))
     errors = ""
     if doc.get("errors"):
         errors = "<h2>错误</h2><ul>" + "".join(
-            f"<li><code>{escape(e['code'])}</code> {escape(str(e.get('file', '')))}:{escape(str(e.get('line', '')))} "
-            f"{escape(e['message'])}</li>" for e in doc["errors"]) + "</ul>"
+            f"<li><code>{for_html(e['code'])}</code> {for_html(str(e.get('file', '')))}:"
+            f"{for_html(str(e.get('line', '')))} "
+            f"{for_html(e['message'])}</li>" for e in doc["errors"]) + "</ul>"
     partial = "" if doc.get("status") == "ok" else "<p class=\"partial\">评分未全部完成：部分指标无法评分。</p>"
-    prov = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in provenance(doc))
+    shown_total = for_html(total) if total is not None else "无法评分"
+    prov = "".join(f"<tr><th>{for_html(k)}</th><td>{for_html(v)}</td></tr>" for k, v in provenance(doc))
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
@@ -94,8 +101,8 @@ def render(doc: dict) -> str:
 </head>
 <body>
 <h1>{title}</h1>
-<p class="summary">总分 <b id="total">{escape(total) if total is not None else '无法评分'}</b> / {escape(doc['weight'])}
-　等级 <b id="grade">{escape(doc.get('grade') or '—')}</b></p>
+<p class="summary">总分 <b id="total">{shown_total}</b> / {for_html(doc['weight'])}
+　等级 <b id="grade">{for_html(doc.get('grade') or '—')}</b></p>
 {partial}
 <h2>指标体系及评分表</h2>
 <table id="scores">

@@ -1,19 +1,36 @@
-"""The 评分表 and 二级指标得分率表 as Markdown."""
+"""The 评分表 and 二级指标得分率表 as Markdown.
+
+Everything from rules or facts goes through ``escape.for_markdown`` (names, 标准, 解释, analysis,
+reasons, file names, the title, the grade); only perfdsl's own text is written as it is.
+"""
 
 from __future__ import annotations
 
+import re
+
+from perfdsl.render.escape import for_markdown
 from perfdsl.render.report import COLUMNS, heading, provenance, rate_rows, rows, score_text
+
+_CODE_SAFE = re.compile(r"[^`|\\<>&\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                        r"\ud800-\udfff\ufffe\uffff]*")
 
 
 def _cell(text) -> str:
-    return str(text if text is not None else "—").replace("|", "\\|").replace("\n", "<br>")
+    return for_markdown(str(text if text is not None else "—"))
+
+
+def _code(text: str) -> str:
+    """A provenance value (a version, a hash, the 体系's name) as a code span when nothing in it could
+    end the span or the cell; otherwise as escaped text."""
+    return f"`{text}`" if _CODE_SAFE.fullmatch(text) and text.strip() == text and text else _cell(text)
 
 
 def render(doc: dict) -> str:
-    out = [f"# {doc['name']}", ""]
+    out = [f"# {_cell(doc['name'])}", ""]
     total = doc.get("score")
     shown = total if total is not None else "无法评分"
-    out.append(f"总分 **{shown}** / {doc['weight']}，等级 **{doc.get('grade') or '—'}**")
+    grade = _cell(doc.get('grade') or '—').strip() or '—'  # **…** holds no emphasis around spaces
+    out.append(f"总分 **{shown}** / {doc['weight']}，等级 **{grade}**")
     out.append("")
     if doc.get("status") != "ok":
         out += ["> 评分未全部完成：部分指标无法评分，见下表与错误列表。", ""]
@@ -31,7 +48,8 @@ def render(doc: dict) -> str:
                    f"| {_cell(rate.rate)} |")
     if doc.get("errors"):
         out += ["", "## 错误", ""]
-        out += [f"- `{e['code']}` {e.get('file', '')}:{e.get('line', '')} {_cell(e['message'])}" for e in doc["errors"]]
+        out += [f"- `{e['code']}` {_cell(str(e.get('file', '')))}:{e.get('line', '')} {_cell(e['message'])}"
+                for e in doc["errors"]]
     out += ["", "## 来源", "", "| 项目 | 值 |", "|---|---|"]
-    out += [f"| {_cell(k)} | `{v}` |" for k, v in provenance(doc)]
+    out += [f"| {_cell(k)} | {_code(v)} |" for k, v in provenance(doc)]
     return "\n".join(out) + "\n"

@@ -3,7 +3,8 @@
 What an evaluator hands on after scoring a province's departments: 总分, 等级, each 一级指标's
 subtotal and every 三级指标's score, under a header that groups the indicators the way the rule
 set does (一级 / 二级 / 三级, merged).  Rows are streamed (openpyxl's write-only mode), so a
-100,000-line batch does not sit in memory; failed lines keep their place and say why.
+100,000-line batch does not sit in memory; failed lines keep their place and say why.  Every cell
+is filled through ``escape.xlsx_cell``: text is always text, never a formula (perfdsl writes none).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from perfdsl import __version__
 from perfdsl.explain.document import ruleset_header
 from perfdsl.interp.numbers import plain
 from perfdsl.plan import weight_of
+from perfdsl.render.escape import xlsx_cell
 from perfdsl.render.report import score_text
 from perfdsl.render.xlsx import _FIXED_DATE, fixed_zip
 
@@ -61,7 +63,7 @@ class SummaryWorkbook:
         self._header()
 
     def _cell(self, value, bold: bool = False, fmt: Optional[str] = None, head: bool = False):
-        cell = WriteOnlyCell(self.ws, value=value)
+        cell = xlsx_cell(WriteOnlyCell(self.ws), value)  # text stays text: never a formula
         if bold or head:
             cell.font = Font(bold=True)
         if head:
@@ -112,7 +114,8 @@ class SummaryWorkbook:
         if doc.get("status") == "error":
             first = (doc.get("errors") or [{}])[0]
             blanks = [None] * (1 + len(self.leaves) + len(self.tops) + 2)
-            self.ws.append(where + blanks + [f"失败：[{first.get('code', '')}] {first.get('message', '')}", sha])
+            failed = self._cell(f"失败：[{first.get('code', '')}] {first.get('message', '')}")
+            self.ws.append(where + [self._cell(x) for x in blanks] + [failed, self._cell(sha)])
             return
         nodes = {}
 
@@ -149,7 +152,7 @@ class SummaryWorkbook:
         header = ruleset_header(self.rules)
         for item in (("perfdsl", __version__), ("规则集", header["name"]),
                      *((f["path"], f["sha256"]) for f in header["files"])):
-            sources.append(list(item))
+            sources.append([xlsx_cell(WriteOnlyCell(sources), x) for x in item])
         self.wb.properties.created = _FIXED_DATE
         self.wb.properties.creator = "perfdsl"
         with tempfile.TemporaryFile() as raw:

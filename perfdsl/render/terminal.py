@@ -1,4 +1,9 @@
-"""The result tree in a terminal (rich): scores, 得分率, grade, and why points were lost."""
+"""The result tree in a terminal (rich): scores, 得分率, grade, and why points were lost.
+
+Text from the document (names, reasons, trace steps, file names) reaches rich only as ``Text``
+through ``_t`` (``escape.for_terminal``): no escape sequence reaches the screen and no Rich markup
+in it is interpreted.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from perfdsl.interp import step_kinds as S
+from perfdsl.render.escape import for_terminal
 
 if TYPE_CHECKING:
     from perfdsl.explain.diff import Change, Summary
@@ -19,23 +25,28 @@ ALWAYS_KINDS = (S.DEDUCTION, S.CAP, S.FLOOR, S.NOT_APPLICABLE, S.ERROR)
 DETAIL_KINDS = (S.BAND, S.BUILTIN, S.MATCH, S.JUDGEMENT)
 
 
+def _t(value, one_line: bool = False) -> str:
+    """Anything from a document, as text safe for a terminal."""
+    return for_terminal(value if isinstance(value, str) else str(value), one_line=one_line)
+
+
 def _label(node: dict, is_root: bool = False) -> Text:
     t = Text()
-    t.append(node["name"], style="bold" if is_root or "children" in node else "")
+    t.append(_t(node["name"]), style="bold" if is_root or "children" in node else "")
     t.append("  ")
     score = node.get("score")
     if score is None and node.get("status") == "not_applicable":
         t.append("不计分", style="magenta")
-        t.append(f" / {node['weight']}")
+        t.append(f" / {_t(node['weight'])}")
     elif score is None:
         t.append("无法评分", style="bold red")
-        t.append(f" / {node['weight']}")
+        t.append(f" / {_t(node['weight'])}")
     else:
         lost = Decimal(score) < Decimal(node["weight"])
-        t.append(score, style="yellow" if lost else "green")
-        t.append(f" / {node['weight']}")
+        t.append(_t(score), style="yellow" if lost else "green")
+        t.append(f" / {_t(node['weight'])}")
     if "rate" in node and not is_root:
-        t.append(f"  得分率 {node['rate']}", style="dim")
+        t.append(f"  得分率 {_t(node['rate'])}", style="dim")
     if node.get("status") == "not_applicable":
         t.append("  不适用", style="magenta")
     return t
@@ -72,16 +83,16 @@ _STYLE = {S.DEDUCTION: "red", S.CAP: "magenta", S.FLOOR: "magenta", S.NOT_APPLIC
 
 def _add_steps(branch: Tree, steps: list[dict], show_at: bool) -> None:
     for s in steps:
-        t = Text(s["text"], style=_STYLE.get(s["kind"], ""))
+        t = Text(_t(s["text"]), style=_STYLE.get(s["kind"], ""))
         if show_at and "at" in s:
-            t.append(f"  ({s['at']})", style="dim")
+            t.append(f"  ({_t(s['at'])})", style="dim")
         branch.add(t)
 
 
 def build_tree(doc: dict, full: bool = False, only: Optional[set] = None, show_at: bool = False) -> Tree:
     root_label = _label(doc, is_root=True)
     if doc.get("grade"):
-        root_label.append(f"  等级 {doc['grade']}", style="bold cyan")
+        root_label.append(f"  等级 {_t(doc['grade'])}", style="bold cyan")
     tree = Tree(root_label)
 
     def add(parent: Tree, node: dict) -> None:
@@ -93,7 +104,7 @@ def build_tree(doc: dict, full: bool = False, only: Optional[set] = None, show_a
         else:
             _add_steps(branch, _steps_for(node, full, only), show_at)
             for e in node.get("errors", []):
-                branch.add(Text(f"错误[{e['code']}]：{e['message']}（{e.get('file', '')}:{e.get('line', '')}）",
+                branch.add(Text(_t(f"错误[{e['code']}]：{e['message']}（{e.get('file', '')}:{e.get('line', '')}）"),
                                 style="bold red"))
 
     for c in doc.get("children", []):
@@ -104,13 +115,13 @@ def build_tree(doc: dict, full: bool = False, only: Optional[set] = None, show_a
 def print_result(doc: dict, console: Console, full: bool = False, only: Optional[set] = None) -> None:
     console.print(build_tree(doc, full=full, only=only, show_at=full or bool(only)))
     if doc.get("score") is not None:
-        console.print(Text.assemble(("总分 ", "bold"), (doc["score"], "bold green"), f" / {doc['weight']}",
-                                    ("  等级 ", "bold"), (str(doc.get("grade")), "bold cyan")))
+        console.print(Text.assemble(("总分 ", "bold"), (_t(doc["score"]), "bold green"), f" / {_t(doc['weight'])}",
+                                    ("  等级 ", "bold"), (_t(doc.get("grade")), "bold cyan")))
     for step in doc.get("grade_trace") or []:
         if step["kind"] == S.VETO:
-            console.print(Text(step["text"], style="bold red"))
+            console.print(Text(_t(step["text"]), style="bold red"))
     for w in doc.get("warnings", []):
-        console.print(Text(f"警告[{w['code']}]：{w['message']}", style="yellow"))
+        console.print(Text(_t(f"警告[{w['code']}]：{w['message']}"), style="yellow"))
 
 
 def print_row(doc: dict, where: str, console: Console) -> None:
@@ -118,24 +129,27 @@ def print_row(doc: dict, where: str, console: Console) -> None:
     if doc.get("status") == "error":
         first = (doc.get("errors") or [{}])[0]
         console.print(Text.assemble((f"{'—':>7}", "bold red"), "  ", ("失败", "bold red"), "  ",
-                                    f"[{first.get('code', '')}] {first.get('message', '')}", "  ", (where, "dim")))
+                                    _t(f"[{first.get('code', '')}] {first.get('message', '')}", one_line=True), "  ",
+                                    (_t(where, one_line=True), "dim")))
         return
     score = doc.get("score")
     grade = doc.get("grade")
-    console.print(Text.assemble((f"{score if score is not None else '—':>7}", "bold green" if score else "bold red"),
-                                "  ", (f"{grade if grade is not None else '—'}", "bold cyan"), "  ",
-                                doc.get("name", ""),
+    console.print(Text.assemble((_t(f"{score if score is not None else '—':>7}", one_line=True),
+                                 "bold green" if score else "bold red"),
+                                "  ", (_t(f"{grade if grade is not None else '—'}", one_line=True), "bold cyan"), "  ",
+                                _t(doc.get("name", ""), one_line=True),
                                 ("  （部分指标无法评分）", "red") if doc.get("status") == "partial" else "",
-                                "  ", (where, "dim")))
+                                "  ", (_t(where, one_line=True), "dim")))
 
 
 def _moved(old, new) -> str:
-    return f"{old if old is not None else '—'} → {new if new is not None else '—'}"
+    return _t(f"{old if old is not None else '—'} → {new if new is not None else '—'}", one_line=True)
 
 
 def print_change(change: Change, console: Console) -> None:
     """One fact set whose result moved: where, total and grade before → after, then each indicator that moved."""
-    line = Text.assemble((change.where, "dim"), "  ", change.name, "  总分 ", (_moved(*change.total), "bold yellow"))
+    line = Text.assemble((_t(change.where, one_line=True), "dim"), "  ", _t(change.name, one_line=True), "  总分 ",
+                         (_moved(*change.total), "bold yellow"))
     if change.grade[0] != change.grade[1]:
         line.append("  等级 ")
         line.append(_moved(*change.grade), style="bold red")
@@ -145,19 +159,19 @@ def print_change(change: Change, console: Console) -> None:
         line.append("  （事实不同）", style="red")
     console.print(line)
     for path, old, new in change.indicators:
-        console.print(Text.assemble("    ", "/".join(path[-1:]), "  ", _moved(old, new)))
+        console.print(Text.assemble("    ", _t("/".join(map(str, path[-1:])), one_line=True), "  ", _moved(old, new)))
 
 
 def print_diff_summary(summary: Summary, console: Console) -> None:
     if summary.rule_files:
-        console.print(f"改动的规则文件：{'、'.join(summary.rule_files)}")
-    grades = "，".join(f"{a or '—'} → {b or '—'} {n} 套" for (a, b), n in sorted(summary.grades.items(), key=str))
+        console.print(Text(_t(f"改动的规则文件：{'、'.join(map(str, summary.rule_files))}")))
+    grades = _t("，".join(f"{a or '—'} → {b or '—'} {n} 套" for (a, b), n in sorted(summary.grades.items(), key=str)))
     console.print(Text.assemble(("共比较 ", "bold"), str(summary.compared), " 套：", (str(summary.totals), "bold"),
                                 " 套总分变化，", (str(sum(summary.grades.values())), "bold"), " 套等级变化",
                                 f"（{grades}）" if grades else ""))
     if summary.indicators:
-        top = "，".join(f"{'/'.join(p[-1:])} {n} 套" for p, n in summary.indicators.most_common(10))
-        console.print(f"得分变化的指标：{top}")
+        top = "，".join(f"{'/'.join(map(str, p[-1:]))} {n} 套" for p, n in summary.indicators.most_common(10))
+        console.print(Text(_t(f"得分变化的指标：{top}")))
     if summary.facts_differ:
         console.print(Text(f"注意：{summary.facts_differ} 套的事实不同（facts.sha256 不一致），比较的不只是规则的改动",
                            style="bold red"))
@@ -187,8 +201,8 @@ def print_indicator(node: dict, console: Console, only: Optional[set] = None) ->
     branches: dict[int, Tree] = {}
     for s in steps:
         parent = branches.get(s.get("parent")) if s.get("parent") in by_id else None
-        t = Text(s["text"], style=_STYLE.get(s["kind"], ""))
+        t = Text(_t(s["text"]), style=_STYLE.get(s["kind"], ""))
         if "at" in s:
-            t.append(f"  ({s['at']})", style="dim")
+            t.append(f"  ({_t(s['at'])})", style="dim")
         branches[s["id"]] = (parent or tree).add(t)
     console.print(tree)

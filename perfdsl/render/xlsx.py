@@ -1,4 +1,8 @@
-"""The 评分表 as an Excel workbook (openpyxl): merged 一级/二级 cells, numbers as numbers."""
+"""The 评分表 as an Excel workbook (openpyxl): merged 一级/二级 cells, numbers as numbers.
+
+Every cell is filled through ``escape.xlsx_cell``: text is always text, never a formula (perfdsl
+writes none), with control characters made visible.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,10 @@ from decimal import Decimal
 from typing import IO
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+from perfdsl.render.escape import xlsx_cell
 from perfdsl.render.report import COLUMNS, heading, provenance, rate_rows, rows, score_text, spans
 
 _THIN = Side(style="thin", color="999999")
@@ -22,14 +28,19 @@ def _num(text):
     return float(Decimal(text)) if text is not None else None
 
 
+def _row(ws, values) -> list:
+    """``values`` as cells for ``ws.append``, each filled through ``xlsx_cell``."""
+    return [xlsx_cell(WriteOnlyCell(ws), v) for v in values]
+
+
 def render(doc: dict) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "评分表"
-    ws.append([doc["name"]])
+    ws.append(_row(ws, [doc["name"]]))
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
     ws.cell(1, 1).font = Font(bold=True, size=14)
-    ws.append(list(COLUMNS))
+    ws.append(_row(ws, COLUMNS))
     for c in range(1, len(COLUMNS) + 1):
         cell = ws.cell(2, c)
         cell.font = Font(bold=True)
@@ -38,9 +49,9 @@ def render(doc: dict) -> bytes:
     table = rows(doc)
     first = 3
     for r in table:
-        ws.append([heading(r.level1, r.level1_weight), heading(r.level2, r.level2_weight), r.name,
-                   _num(r.weight), r.explanation, r.criteria, r.analysis,
-                   _num(r.score) if r.score is not None else score_text(r.score, r.status)])
+        ws.append(_row(ws, [heading(r.level1, r.level1_weight), heading(r.level2, r.level2_weight), r.name,
+                            _num(r.weight), r.explanation, r.criteria, r.analysis,
+                            _num(r.score) if r.score is not None else score_text(r.score, r.status)]))
     for col, keys in ((1, [r.level1 for r in table]), (2, [(r.level1, r.level2) for r in table])):
         for i, n in enumerate(spans(keys)):
             if n > 1:
@@ -54,8 +65,8 @@ def render(doc: dict) -> bytes:
         ws.cell(i, 4).number_format = "0.##"
         ws.cell(i, 8).number_format = "0.00"
     ws.append([])
-    ws.append(["总分", None, None, _num(doc["weight"]), None, None, f"等级：{doc.get('grade') or '—'}",
-               _num(doc.get("score"))])
+    ws.append(_row(ws, ["总分", None, None, _num(doc["weight"]), None, None, f"等级：{doc.get('grade') or '—'}",
+                        _num(doc.get("score"))]))
     total_row = ws.max_row
     ws.cell(total_row, 1).font = Font(bold=True)
     ws.cell(total_row, 8).number_format = "0.00"
@@ -65,13 +76,13 @@ def render(doc: dict) -> bytes:
     ws.freeze_panes = "D3"
 
     rates = wb.create_sheet("二级指标得分率")
-    rates.append(["一级指标", "二级指标", "分值", "得分", "得分率"])
+    rates.append(_row(rates, ["一级指标", "二级指标", "分值", "得分", "得分率"]))
     for c in range(1, 6):
         rates.cell(1, c).font = Font(bold=True)
         rates.cell(1, c).fill = _HEAD
     for rr in rate_rows(doc):
         rate = float(Decimal(rr.rate.rstrip("%")) / 100) if rr.rate else None
-        rates.append([rr.level1, rr.name, _num(rr.weight), _num(rr.score), rate])
+        rates.append(_row(rates, [rr.level1, rr.name, _num(rr.weight), _num(rr.score), rate]))
         rates.cell(rates.max_row, 4).number_format = "0.00"
         rates.cell(rates.max_row, 5).number_format = "0.00%"
     for letter, width in zip("ABCDE", (14, 20, 8, 8, 10), strict=True):
@@ -79,7 +90,7 @@ def render(doc: dict) -> bytes:
 
     prov = wb.create_sheet("来源")
     for k, v in provenance(doc):
-        prov.append([k, v])
+        prov.append(_row(prov, [k, v]))
     prov.column_dimensions["A"].width = 30
     prov.column_dimensions["B"].width = 70
 

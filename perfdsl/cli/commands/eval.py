@@ -16,6 +16,7 @@ from perfdsl.cli.inputs import Record, check_rules_first, iter_records
 from perfdsl.cli.output import AtomicOutput, check_output, identity, input_files, json_stdout
 from perfdsl.cli.scoring import Document, Trace, internal_failure, load_engine, one_line, score_records, worker_count
 from perfdsl.diagnostics import Diagnostic
+from perfdsl.render.escape import for_terminal
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -108,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
                     if single:
                         report_diagnostics(diags, engine.rules.sources)
                     else:  # a batch: one line per failed record, naming it; the details are in its document
-                        print(batch_diagnostic(rec, diags, args.rules), file=sys.stderr)
+                        print(for_terminal(batch_diagnostic(rec, diags, args.rules), one_line=True), file=sys.stderr)
                 elif grade is not None:
                     grades[grade] = grades.get(grade, 0) + 1
                 if text is not None:
@@ -122,13 +123,14 @@ def run(args: argparse.Namespace) -> int:
         with AtomicOutput(args.output, binary=True) as out:
             book.finish(out)
     for note in notes:
-        print(f"perfdsl: {one_line(note)}", file=sys.stderr)
+        print(f"perfdsl: {for_terminal(one_line(note), one_line=True)}", file=sys.stderr)
     if not single:  # a batch always ends with its count, even of 0 or 1 fact set
-        by_grade = "，".join(f"{g} {n} 套" for g, n in sorted(grades.items(), key=lambda kv: -kv[1]))
+        by_grade = "，".join(f"{for_terminal(str(g), one_line=True)} {n} 套"
+                            for g, n in sorted(grades.items(), key=lambda kv: -kv[1]))
         print(f"共 {total} 套事实：{total - len(failed_at)} 套成功，{len(failed_at)} 套失败"
               + (f"；等级 {by_grade}" if by_grade else ""), file=sys.stderr)
         if failed_at:
-            shown = "、".join(failed_at[:20]) + ("…" if len(failed_at) > 20 else "")
+            shown = for_terminal("、".join(failed_at[:20]), one_line=True) + ("…" if len(failed_at) > 20 else "")
             print(f"失败的输入：{shown}", file=sys.stderr)
     return EXIT_FAIL if failed_at else EXIT_OK
 
@@ -153,6 +155,8 @@ class _Writer:
             return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
         if not (self.rows or result is not None):
             return None
+        from rich.text import Text
+
         from perfdsl.render.terminal import print_result, print_row
         console = self._console()
         with contextlib.ExitStack() as stack:
@@ -161,7 +165,7 @@ class _Writer:
                 print_row(doc, rec.where, console)
             else:
                 if not self.single:
-                    console.rule(rec.where)
+                    console.rule(Text(for_terminal(rec.where, one_line=True)))  # a file name: not markup
                 only = TRACE_FILTERS.get(args.only) if args.only else None
                 print_result(doc, console, full=args.full, only=only)
         return captured.get() if captured is not None else None

@@ -39,7 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from rich.table import Table
+    from rich.text import Text
 
+    from perfdsl.render.escape import for_terminal as shown  # user text: as Text, never as markup
     from perfdsl.rule_tests import band_edges, coverage_points, load_cases, run_case
     engine = load_engine(args.rules)
     if args.format == "json":
@@ -56,12 +58,12 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps(edges, ensure_ascii=False, indent=2))
         else:
             for band in edges:
-                table = Table(title=f"{band['indicator']}：区间 {band['subject']}（{band['at']}）",
+                table = Table(title=Text(shown(f"{band['indicator']}：区间 {band['subject']}（{band['at']}）")),
                               title_justify="left")
                 for col in ("取值", "落在", "得分"):
                     table.add_column(col)
                 for row in band["rows"]:
-                    table.add_row(row["value"], row["band"], row["result"])
+                    table.add_row(*(Text(shown(str(row[k]))) for k in ("value", "band", "result")))
                 console.print(table)
         if not args.cases:
             return EXIT_OK
@@ -83,26 +85,27 @@ def run(args: argparse.Namespace) -> int:
         }, ensure_ascii=False, indent=2))
     else:
         for o in outcomes:
-            mark = "[green]✓[/]" if o.passed else "[bold red]✗[/]"
-            console.print(f"{mark} {o.case.name}  [dim]{o.case.file}:{o.case.line}[/]", highlight=False)
+            mark = ("✓", "green") if o.passed else ("✗", "bold red")
+            console.print(Text.assemble(mark, f" {shown(str(o.case.name))}  ",
+                                        (shown(f"{o.case.file}:{o.case.line}"), "dim")), highlight=False)
             if o.problem:
-                console.print(f"    [red]{o.problem}[/]", highlight=False)
+                console.print(Text(f"    {shown(o.problem)}", style="red"), highlight=False)
             if o.diffs:
                 table = Table(show_header=True, padding=(0, 1))
                 for col in ("指标", "期望", "实际"):
                     table.add_column(col)
                 for what, want, got in o.diffs:
-                    table.add_row(what, want, f"[red]{got}[/]")
+                    table.add_row(Text(shown(str(what))), Text(shown(str(want))), Text(shown(str(got)), style="red"))
                 console.print(table)
             if o.trace:
                 console.print("    [dim]第一个不符的指标的评分过程：[/]", highlight=False)
                 for line in o.trace:
-                    console.print(f"      {line}", highlight=False, markup=False)
+                    console.print(Text(f"      {shown(line)}"), highlight=False)
         console.print(f"{len(outcomes)} 个用例：{len(outcomes) - len(failed)} 个通过，{len(failed)} 个失败",
                       highlight=False)
         console.print(f"领域覆盖率：{len(covered)}/{len(points)} = {percent:.1f}%", highlight=False)
         for p in uncovered:
-            console.print(f"  未覆盖 {p.where}  {p.what}", highlight=False, markup=False)
+            console.print(Text(shown(f"  未覆盖 {p.where}  {p.what}")), highlight=False)
     if failed:
         return EXIT_FAIL
     if args.min_coverage is not None and percent < args.min_coverage:
