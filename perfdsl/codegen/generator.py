@@ -121,6 +121,10 @@ class Expressions:
         """The code for the result of a band arm or 查表 case once it matched."""
         return result
 
+    def number(self, code: str) -> str:
+        """A value used as a score or an amount: the checker proved it a number, so taken as it is."""
+        return code
+
     # ------------------------------------------------------------ paths
     def access(self, base: str, segs, star, root_ty: Optional[Ty]) -> str:
         code = base
@@ -344,7 +348,7 @@ class Generator(Expressions):
             src.emit(1, f"if not _bool({self.expr(s.condition, sc)}): _nomatch()")
         if lp.formula is not None:
             slots = self.open_step(1, lp.formula.expr)
-            src.emit(1, f"base = _number({self.expr(lp.formula.expr, sc.with_slots(slots))})")
+            src.emit(1, f"base = {self.number(self.expr(lp.formula.expr, sc.with_slots(slots)))}")
             self.close_step(1, lp.formula, "formula", f",{self.num('base')}{self.slots_text(slots)}")
         elif lp.parts:
             src.emit(1, "base = ZERO")
@@ -393,7 +397,7 @@ class Generator(Expressions):
             src.emit(1, "else:")
             indent = 2
         slots = self.open_step(indent, p.expr)
-        src.emit(indent, f"v = _number({self.expr(p.expr, sc.with_slots(slots))})")
+        src.emit(indent, f"v = {self.number(self.expr(p.expr, sc.with_slots(slots)))}")
         src.emit(indent, f"x = {P} if v > {P} else (ZERO if v < 0 else v)")
         self.close_step(indent, p, "part", f",{self.num('v')},{{x}}{self.slots_text(slots)}")
         src.emit(indent, "base += x")

@@ -10,6 +10,7 @@ per indicator, and the values each formula used kept for its substitution.
 
 from __future__ import annotations
 
+from json.encoder import encode_basestring
 from typing import Optional
 
 import attrs
@@ -91,7 +92,9 @@ class TracedGenerator(Generator):
         if p.star is not None:
             code = "F" + "".join(f"[{s!r}]" for s in segs[:p.star])
             site = self.site(p, "fact")
-            return f"_spread(T, FS, {sc.parent}, {site}, {p.dotted!r}, {code}, {tuple(segs[p.star:])!r})"
+            encode = "_numbers" if self._numeric_spread(p) else "jt"
+            return (f"_spread(T, FS, {sc.parent}, {site}, {p.dotted!r}, {code}, {tuple(segs[p.star:])!r}, "
+                    f"{encode})")
         code = "F" + "".join(f"[{s!r}]" for s in segs)
         path = ".".join(segs)
         ty = self.plan.fact_type(segs)
@@ -102,6 +105,15 @@ class TracedGenerator(Generator):
         encode = {"number": "str", "integer": "str", "rate": "str", "text": "_string", "enum": "_string",
                   "bool": "_boolean"}.get(ty.kind, "jt")
         return f"_fact(T, FS, {sc.parent}, {self.site(p, 'fact')}, {path!r}, {code}, {encode})"
+
+    def _numeric_spread(self, p: A.Path) -> bool:
+        """Whether every value ``a[*].b`` yields is a decimal read from the facts (so finite)."""
+        assert p.star is not None
+        ty = self.plan.fact_type(p.segments[:p.star])
+        ty = ty.element if ty is not None and ty.kind in ("list", "map") else None
+        for seg in p.segments[p.star:]:
+            ty = ty.fields.get(seg) if ty is not None and ty.kind == "record" else None
+        return ty is not None and ty.kind in ("number", "integer", "rate", "judged")
 
     def item_ref(self, p: A.Path, sc: Scope) -> str:
         assert sc.item is not None  # called only for a finding's own fields
@@ -130,8 +142,18 @@ class TracedGenerator(Generator):
         numbers = site is not None and not self.infinite and fn.result == "number" and set(fn.arg_kinds) <= {"n", "*"}
         return f"_tcall(T, {sc.parent}, {site}, {self.src.const(fn)}, [{', '.join(args)}], {numbers})"
 
+    def number(self, code: str) -> str:
+        """A value a step writes as a number: anything else goes to the interpreter."""
+        return f"_number({code})"
+
     def chosen(self, arm, subject: str, result: str, sc: Scope) -> str:
-        return f"_arm(T, {sc.parent}, {self.site(arm, 'arm')}, {subject}, {result})"
+        site = self.site(arm, "arm")
+        if isinstance(arm, A.Arm) and not self.infinite:  # a band's subject is a finite decimal here
+            tail = _literal_json(arm.result)
+            if tail is not None:
+                return f"_armk(T, {sc.parent}, {site}, {subject}, {result}, {self.src.const(',' + tail + ']')})"
+            return f"_armn(T, {sc.parent}, {site}, {subject}, {result})"
+        return f"_arm(T, {sc.parent}, {site}, {subject}, {result})"
 
     # ------------------------------------------------------------ steps
     def record(self, indent: int, node, role: str, values: str = "") -> None:
@@ -210,3 +232,14 @@ def _may_be_infinite(node) -> bool:
     if attrs.has(type(node)):
         return any(_may_be_infinite(getattr(node, f.name)) for f in attrs.fields(type(node)))
     return False
+
+
+def _literal_json(e) -> Optional[str]:
+    """The JSON text ``jt`` would write for a literal's value, made at generation time; None for anything else."""
+    if isinstance(e, A.Number) and e.value.is_finite():
+        return str(e.value)
+    if isinstance(e, A.String):
+        return encode_basestring(e.value)
+    if isinstance(e, A.Boolean):
+        return "true" if e.value else "false"
+    return None

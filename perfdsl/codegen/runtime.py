@@ -134,7 +134,12 @@ def judged(T, FS, P, site, jsite, path, v):
     return v.value
 
 
-def spread(T, FS, P, site, path, items, rest):
+def numbers(values) -> str:
+    """A list of finite decimals as JSON text (what ``jt`` gives for it, without its dispatch)."""
+    return "[" + ",".join(map(str, values)) + "]"
+
+
+def spread(T, FS, P, site, path, items, rest, encode=jt):
     if type(items) is dict:
         items = list(items.values())
     if type(items) is not list:
@@ -149,13 +154,25 @@ def spread(T, FS, P, site, path, items, rest):
         out.append(v.value if type(v) is Judged else v)
     if path not in FS:
         FS.add(path)
-        T.append(f"[{site},{P},{jt(out)}]")
+        T.append(f"[{site},{P},{encode(out)}]")
     return out
 
 
 def arm(T, P, site, v, result):
     """The band arm or 查表 case that matched, after its result (whose own steps come first)."""
     T.append(f"[{site},{P},{jt(v)},{jt(result)}]")
+    return result
+
+
+def arm_known(T, P, site, v, result, tail):
+    """A band arm: its subject a finite decimal, its result a literal whose JSON text (``tail``) was made once."""
+    T.append(f"[{site},{P},{v}{tail}")
+    return result
+
+
+def arm_number(T, P, site, v, result):
+    """A band arm whose subject is a finite decimal."""
+    T.append(f"[{site},{P},{v},{jt(result)}]")
     return result
 
 
@@ -210,7 +227,8 @@ EXPORTED = {
     "_nomatch": nomatch, "_num": num, "_values": values, "_exists": exists, "_bool": boolean,
     "_number": number, "_call": call,
     "jt": jt, "_string": _string, "_boolean": bool_text, "_fact": fact, "_judged": judged, "_spread": spread,
-    "_arm": arm, "_tcall": traced_call, "_finding": finding, "_described": described,
+    "_arm": arm, "_armk": arm_known, "_armn": arm_number, "_numbers": numbers,
+    "_tcall": traced_call, "_finding": finding, "_described": described,
     # the document writer
     "COMMA": ", ", "CLOSE": "]}", "END": "}", "TRACE": ', "trace": [', "fixed": fixed, "_rate": percent,
     "_leaf_text": leaf_text, "HUNDRED": Decimal(100), "HALF_UP": decimal.ROUND_HALF_UP, "Q2": Decimal("0.01"),

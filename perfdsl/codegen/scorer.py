@@ -169,7 +169,7 @@ class GeneratedScorer:
                 src.emit(2, f"{text} = _leaf_text({head_c}, {status_key}, {score}, {raw}, {status}, {places})")
                 return [text, "TRACE", f"','.join({steps})", "CLOSE"] if traced else [text, "END"]
             out = [head_c, f"fixed({score}, {places})", src.const(after + '"status": "ok", "rate": "'),
-                   f"_rate({score}, {src.const(pn.weight)})", src.const('", "children": [')]
+                   _rate_code(src, score, pn.weight), src.const('", "children": [')]
             for n, kid in enumerate(kids):
                 if n:
                     out.append("COMMA")
@@ -190,3 +190,10 @@ class GeneratedScorer:
     def expand_steps(self, steps: list) -> list:
         from perfdsl.explain.compact import expand_steps
         return expand_steps(self.plan.sites, steps)
+
+
+def _rate_code(src: Source, score: str, weight) -> str:
+    """``numbers.percent`` written out for a weight known when generating: no call per group and line."""
+    if weight == 0:
+        return "'—'"
+    return f"format(({score} / {src.const(weight)} * HUNDRED).quantize(Q2, rounding=HALF_UP), 'f') + '%'"

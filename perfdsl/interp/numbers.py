@@ -28,8 +28,13 @@ ONE = Decimal(1)
 HUNDRED = Decimal(100)
 
 
+# 1, 0.1, 0.01 …: the quantum of each number of places, made once (scaleb is dear in a batch)
+_QUANTA = tuple(Decimal(1).scaleb(-places) for places in range(29))
+
+
 def round_to(value: Decimal, places: int, mode: str = "half_up") -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUNDING_MODES[mode], context=CONTEXT)
+    quantum = _QUANTA[places] if 0 <= places < len(_QUANTA) else Decimal(1).scaleb(-places)
+    return value.quantize(quantum, rounding=ROUNDING_MODES[mode], context=CONTEXT)
 
 
 def plain(value: Decimal) -> str:
