@@ -16,6 +16,7 @@ from typing import Optional
 from perfdsl.diagnostics import Diagnostic, closest, error, warning
 from perfdsl.interp.evaluator import Env, EvalError, Evaluator, Judged
 from perfdsl.interp.numbers import show
+from perfdsl.ruleset.facts_hints import json_hint, line_col, number_path, number_string_hint
 from perfdsl.ruleset.types import Ty
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.printer import interval_text
@@ -42,15 +43,29 @@ def _parse_number(text: str) -> Decimal:
     try:
         return _exact_number(text)
     except decimal.DecimalException:
-        value = Decimal(text)
+        try:
+            value = Decimal(text)
+        except decimal.DecimalException:  # an exponent beyond what Decimal itself can hold: 1e9999999999999999999
+            shown = text[:20] + ("…" if len(text) > 20 else "")
+            raise NumberOutOfRange(text, f"数字 {shown} 超出可处理的范围（数量级须在 10^-{MAX_EXPONENT}"
+                                         f" 至 10^{MAX_EXPONENT} 之间，或为 0）") from None
         if value.is_zero():
             return value  # 0e999 is zero: nothing to be out of range
         shown = text[:20] + ("…" if len(text) > 20 else "")
         digits = len(value.as_tuple().digits)
         if digits > MAX_DIGITS:
-            raise ValueError(f"数字 {shown} 位数过多（{digits} 位有效数字，最多 {MAX_DIGITS} 位）") from None
-        raise ValueError(f"数字 {shown} 超出可处理的范围"
+            raise NumberOutOfRange(text, f"数字 {shown} 位数过多（{digits} 位有效数字，"
+                                         f"最多 {MAX_DIGITS} 位）") from None
+        raise NumberOutOfRange(text, f"数字 {shown} 超出可处理的范围"
                          f"（数量级须在 10^-{MAX_EXPONENT} 至 10^{MAX_EXPONENT} 之间，或为 0）") from None
+
+
+class NumberOutOfRange(ValueError):
+    """A number in the facts beyond ``NUMBER_LIMITS``; ``parse_json`` finds its path."""
+
+    def __init__(self, literal: str, message: str):
+        super().__init__(message)
+        self.literal = literal
 
 
 def _reject_constant(name: str):
@@ -84,7 +99,15 @@ def parse_json(text: str, source: str, fast: bool = False) -> object:
                            parse_constant=_reject_constant, object_pairs_hook=_pairs)
     except json.JSONDecodeError as exc:
         where = f"{source}:{exc.lineno}:{exc.colno}"
-        raise FactsSyntaxError(error("F002", f"{where}：JSON 格式错误：{_json_msg(exc.msg)}")) from None
+        hint = json_hint(exc.doc, exc.pos, exc.msg)
+        raise FactsSyntaxError(error("F002", f"{where}：JSON 格式错误：{hint or _json_msg(exc.msg)}")) from None
+    except NumberOutOfRange as exc:
+        path, pos = number_path(text, exc.literal)
+        if pos < 0:  # pragma: no cover — the number came from this text
+            raise FactsSyntaxError(error("F003", f"{source}：{exc}")) from None
+        line, col = line_col(text, pos)
+        raise FactsSyntaxError(error("F003", f"{source}:{line}:{col}：{path or '（顶层）'}：{exc}",
+                                     fact_path=path or None)) from None
     except ValueError as exc:
         raise FactsSyntaxError(error("F003", f"{source}：{exc}")) from None
     except RecursionError:
@@ -129,7 +152,9 @@ class FactValidator:
             return v
         if kind in ("number", "rate", "integer"):
             if isinstance(v, bool) or not isinstance(v, Decimal):
-                hint = "（数字不要加引号）" if isinstance(v, str) else ""
+                hint = ""
+                if isinstance(v, str):
+                    hint = f"：{number_string_hint(v) or '数字不要加引号'}"
                 self._fail("F011", path, f"应为{ty.describe()}，实际为{_json_kind(v)} {_short(v)}{hint}", ty)
                 return None
             if kind == "integer" and v != v.to_integral_value():

@@ -8,6 +8,7 @@ the first.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 from pathlib import Path
@@ -79,20 +80,51 @@ def read_source(path: Path) -> SourceFile:
     if len(data) > MAX_RULE_BYTES:
         raise PerfdslError([error("E103", f"规则文件 {shown} 过大（{len(data)} 字节，上限 {MAX_RULE_BYTES}）")])
     digest = hashlib.sha256(data).hexdigest()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        col = len(data[line_start: exc.start].decode("utf-8", errors="replace")) + 1
-        raise PerfdslError([error("E104", "规则文件不是 UTF-8 编码（第一个无效字节位于此处）",
-                                  A.Span(shown, line, col, line, col + 1))]) from None
+    text = decode(data, shown)
     if "\x00" in text:
         pos = text.index("\x00")
         line = text.count("\n", 0, pos) + 1
         col = pos - (text.rfind("\n", 0, pos) + 1) + 1
         raise PerfdslError([error("E105", "规则文件中有 NUL 字符", A.Span(shown, line, col, line, col + 1))])
     return SourceFile(shown, text, digest)
+
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),  # before UTF-16: FF FE 00 00
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))  # UTF-8's BOM: below
+_CONVERT = ("用记事本打开，“另存为”时编码选 UTF-8；或 iconv -f {enc} -t UTF-8 旧文件 > 新文件"
+            "（PowerShell：Get-Content 旧文件 -Encoding {ps} | Set-Content 新文件 -Encoding utf8）")
+
+
+def decode(data: bytes, shown: str) -> str:
+    """UTF-8 (with or without a BOM), or UTF-16/32 with a BOM; anything else is refused, naming what it looks like."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                name = codec.upper()
+                raise PerfdslError([error("E104", f"规则文件 {shown} 以 {name} 的字节顺序标记开头，但内容不是有效的"
+                                                  f" {name}：文件可能已损坏；请重新另存为 UTF-8")]) from None
+    if len(data) >= 2 and len(data) % 2 == 0 and data.count(b"\x00") * 3 >= len(data):
+        # UTF-16 without a BOM: every other byte of ASCII text is zero
+        big = data[0::2].count(0) > data[1::2].count(0)
+        enc, ps = ("UTF-16BE", "BigEndianUnicode") if big else ("UTF-16LE", "Unicode")
+        raise PerfdslError([error("E104", f"规则文件 {shown} 像是没有字节顺序标记的 {enc} 编码，无法可靠地读出："
+                                          + _CONVERT.format(enc=enc, ps=ps))]) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        col = len(data[line_start: exc.start].decode("utf-8", errors="replace")) + 1
+        span = A.Span(shown, line, col, line, col + 1)
+        try:
+            data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise PerfdslError([error("E104", "规则文件不是 UTF-8 编码（第一个无效字节位于此处）：请把文件另存为 UTF-8",
+                                      span)]) from None
+        raise PerfdslError([error("E104", "规则文件不是 UTF-8 编码，像是 GB18030/GBK（中文 Windows 的“ANSI”编码）："
+                                          + _CONVERT.format(enc="GB18030", ps="Default"), span)]) from None
 
 
 def load(path: str | os.PathLike) -> RuleSet:

@@ -17,7 +17,10 @@ from perfdsl.syntax.parser import parse
 
 _CMP = {"<=": "<=", "≤": "<=", ">=": ">=", "≥": ">=", "!=": "!=", "≠": "!=", "<": "<", ">": ">",
         "=": "=", "==": "=", "＝": "="}
-_ARITH = {"+": "+", "＋": "+", "-": "-", "−": "-", "－": "-", "*": "*", "×": "*", "/": "/", "÷": "/"}
+_ARITH = {"+": "+", "＋": "+", "-": "-", "−": "-", "－": "-", "*": "*", "×": "*", "＊": "*", "/": "/", "÷": "/",
+          "／": "/"}
+# what a Chinese input method types, as the ASCII (or canonical) character it stands for
+WIDE = str.maketrans("０１２３４５６７８９．％＜＞！＝≦≧", "0123456789.%<>!=≤≥")
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
 MAX_LITERAL_DIGITS = 60
 
@@ -83,7 +86,7 @@ class _Builder(Transformer):
         return str(x)
 
     def _decimal(self, tok: Token) -> Decimal:
-        text = tok.value.replace("％", "%")
+        text = tok.value.translate(WIDE)
         digits = text.rstrip("%")
         if len(digits.replace(".", "")) > MAX_LITERAL_DIGITS:
             raise PerfdslError([error("E010", f"数字 {digits[:20]}… 过长（超过 {MAX_LITERAL_DIGITS} 位）",
@@ -338,7 +341,7 @@ class _Builder(Transformer):
 
     def compare(self, meta, children):
         left, op, right = children
-        return A.Compare(_CMP[op.value], left, right, self._span(meta))
+        return A.Compare(_CMP[op.value.translate(WIDE)], left, right, self._span(meta))
 
     def in_interval(self, meta, children):
         return A.InInterval(children[0], children[2], self._span(meta))
@@ -357,12 +360,12 @@ class _Builder(Transformer):
         tok = children[0]
         if tok.type in ("INFINITY", "KW_INF"):
             return A.Number(Decimal("Infinity"), "∞", self._span(meta))
-        return A.Number(self._decimal(tok), tok.value.replace("％", "%"), self._span(meta))
+        return A.Number(self._decimal(tok), tok.value.translate(WIDE), self._span(meta))
 
     def signed_number(self, meta, children):
         minus, tok = children
         value = self._decimal(tok)
-        text = tok.value.replace("％", "%")
+        text = tok.value.translate(WIDE)
         if minus is not None:
             value, text = -value, "-" + text
         return A.Number(value, text, self._span(meta))
@@ -415,7 +418,7 @@ class _Builder(Transformer):
 
     def half_line(self, meta, children):
         op, bound = children
-        op = _CMP[op.value]
+        op = _CMP[op.value.translate(WIDE)]
         span = self._span(meta)
         if op in (">", ">="):
             return A.Interval(bound, None, op == ">=", False, span)

@@ -19,6 +19,7 @@ from perfdsl.syntax import ast as A
 from perfdsl.syntax.builder import build
 from perfdsl.syntax.keywords import SPELLINGS, canonical
 from perfdsl.syntax.printer import Printer, interval_text, literal, quote
+from perfdsl.syntax.quotes import text_quotes
 
 WIDTH = 100
 INDENT = "  "
@@ -59,7 +60,7 @@ def comments_of(text: str) -> list[tuple[int, str]]:
 def format_text(text: str, filename: str = "<fmt>", keywords: Optional[str] = None) -> str:
     rule_file = build(text, filename)
     lang = keywords or _dominant_language(text)
-    return Formatter(lang, comments_of(text), translate=keywords is not None).file(rule_file)
+    return Formatter(lang, comments_of(text_quotes(text)), translate=keywords is not None).file(rule_file)
 
 
 def _dominant_language(text: str) -> str:

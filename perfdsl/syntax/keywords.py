@@ -114,3 +114,6 @@ def language_of(spelling: str) -> str | None:
     if term is None:
         return None
     return "zh" if spelling in KEYWORDS[term][0] else "en"
+
+# keywords followed by a text: after them “…” is a text quote, not part of a name (see parser.text_quotes)
+TAKES_TEXT = ("KW_TITLE", "KW_EXPLAIN", "KW_CRITERIA", "KW_REASON", "KW_ELSE")

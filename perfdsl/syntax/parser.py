@@ -18,6 +18,7 @@ from perfdsl.diagnostics import Diagnostic, Note, PerfdslError, closest, error
 from perfdsl.syntax.ast import Span
 from perfdsl.syntax.grammar_file import grammar_text
 from perfdsl.syntax.keywords import KEYWORDS, SPELLINGS
+from perfdsl.syntax.quotes import text_quotes
 
 _ARM_BLOCK_OPENERS = ("KW_BAND", "KW_MATCH", "KW_GRADE")
 _CONTEXT_OPENERS = ("KW_INDICATOR", "KW_SYSTEM", "KW_FACTS", "KW_TYPE", "KW_PART", "KW_BAND", "KW_MATCH", "KW_EACH")
@@ -94,6 +95,7 @@ def _parser() -> Lark:
 
 
 def parse(text: str, filename: str) -> lark.Tree:
+    text = text_quotes(text)  # 「…」, and “…” after a keyword that takes text: same length, so spans stay
     try:
         return _parser().parse(text)
     except UnexpectedInput as exc:
@@ -167,16 +169,74 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnos
                 if token.value.startswith(spelling) and len(token.value) > len(spelling) and len(spelling) >= 1:
                     suggestions.append(f"关键字 `{spelling}` 之后需要空格：`{spelling} {token.value[len(spelling):]}`")
                     break
+        tailored = _tailored(exc, token, text, filename, previous)
+        if tailored is not None:  # a known mistake: its message; of the guesses, only the missing space stays
+            message, span = tailored
+            return error("E003", (f"在 {context} 中：" if context else "") + message, span,
+                         suggestions=[s for s in suggestions if s.startswith("关键字 `")])
         return error("E003", msg, span, suggestions=suggestions)
     span = Span(filename, line, column, line, column + 1)  # pragma: no cover
     return error("E000", str(exc), span)  # pragma: no cover
+
+
+def _tailored(exc: UnexpectedInput, token: Token, text: str, filename: str, previous: str):
+    """(message, span) from the table of known mistakes (``mistakes.MISTAKES``), or None."""
+    from perfdsl.syntax.mistakes import match
+    from perfdsl.syntax.quotes import PAIRS
+    span = Span(filename, token.line or 1, token.column or 1, token.end_line or token.line or 1,
+                token.end_column or (token.column or 1) + len(token.value))
+    for mistake in match(exc):
+        fields = {"token": token.value, "previous": previous, "quote": token.value[:1],
+                  "closer": PAIRS.get(token.value[:1], "”"), "keyword": "", "rest": "", "word": ""}
+        at = span
+        if mistake.glued:
+            glued = _glued(text[: token.end_pos or 0], mistake.glued)
+            if glued is None:
+                continue
+            word, keyword = glued
+            fields.update(keyword=keyword, rest=word.value[len(keyword):], word=word.value)
+            at = Span(filename, word.line or 1, word.column or 1, word.end_line or word.line or 1,
+                      word.end_column or (word.column or 1) + len(word.value))
+        return mistake.message.format(**fields), at
+    return None
+
+
+def _glued(prefix: str, terms: tuple[str, ...]):
+    """(word, keyword): the statement's last word up to the error that starts with a spelling of one of ``terms``."""
+    try:
+        tokens = list(_parser().lex(prefix, dont_ignore=False))
+    except Exception:  # noqa: BLE001 — a courtesy; the error itself is reported anyway
+        return None
+    spellings = sorted((s for t in terms for s in (*KEYWORDS[t][0], *KEYWORDS[t][1])), key=len, reverse=True)
+    for tok in reversed(tokens[-16:]):
+        if tok.type in ("_LBRACE", "_RBRACE", "_SEMI"):
+            return None
+        if tok.type == "NAME":
+            for spelling in spellings:
+                if tok.value.startswith(spelling) and len(tok.value) > len(spelling):
+                    return tok, spelling
+    return None
 
 
 def _character_hint(ch: str) -> str:
     hints = {
         "|": "绝对值请写作 abs(x) 或 绝对值(x)",
         "'": "文本请用英文双引号 \"…\"",
-        "「": "文本请用英文双引号 \"…\"",
+        "「": "「…」 是文本的引号，但这里的 「 在同一行内没有对应的 」（或文本中有英文双引号）："
+              "补上 」，或改用英文双引号 \"…\"",
+        "『": "『…』 是文本的引号，但这里的 『 在同一行内没有对应的 』：补上 』，或改用英文双引号 \"…\"",
+        "」": "这个 」 前面没有对应的 「：文本写作 「…」 或 \"…\"",
+        "』": "这个 』 前面没有对应的 『：文本写作 『…』 或 \"…\"",
+        "。": "规则中不能有句号 。：文本要放在引号内；语句之间换行即可",
+        "!": "不等于写作 ≠ 或 !=，“非” 写作 非",
+        "！": "不等于写作 ≠ 或 !=，“非” 写作 非",
+        "~": "范围写作区间，如 [60%, 80%)",
+        "～": "范围写作区间，如 [60%, 80%)",
+        "＂": "文本请用英文双引号 \"…\"",
+        "＇": "文本请用英文双引号 \"…\"",
+        "≮": "“不小于” 写作 ≥ 或 >=",
+        "≯": "“不大于” 写作 ≤ 或 <=",
+        "\ufeff": "文件中间有一个字节顺序标记（BOM，多由拼接文件产生）：删除这个不可见字符",
         "%": "百分号只能紧跟在数字后面，如 30%",
     }
     return hints.get(ch, "")
