@@ -19,7 +19,9 @@ def _money(rng, lo, hi):
 
 
 def _rate(rng, lo=0.4, hi=1.1):
-    return round(rng.uniform(lo, hi), 4)
+    """A rate drawn up to ``hi`` but never above 100%: these rates cannot exceed it, and a 比率 above 1 is an
+    error unless its declaration allows it (F021).  A fifth of the draws land on exactly 100%."""
+    return min(round(rng.uniform(lo, hi), 4), 1.0)
 
 
 def _findings(rng, most=3):

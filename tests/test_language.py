@@ -37,7 +37,7 @@ def one(tmp_path, facts_decl, body, facts, weight="10"):
 @pytest.mark.parametrize("x,expected", [("0", "10"), ("0.3", "10"), ("0.30001", "5"), ("0.7", "5"),
                                         ("0.70001", "0"), ("5", "0")])
 def test_band_open_and_closed_ends(tmp_path, x, expected):
-    n = one(tmp_path, "x: 比率 ≥ 0", "得分 = 区间 x { [0, 30%] → 10\n (30%, 70%] → 5\n (70%, ∞) → 0 }",
+    n = one(tmp_path, "x: 比率 [0, 10]", "得分 = 区间 x { [0, 30%] → 10\n (30%, 70%] → 5\n (70%, ∞) → 0 }",
             f'{{"x": {x}}}')
     assert n.score == D(expected)
 

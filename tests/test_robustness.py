@@ -62,7 +62,11 @@ def test_number_limits_name_the_number_and_let_any_zero_through():
 
 
 def test_non_utf8_facts(tmp_path, capsys):
+    # GBK from a Chinese Windows machine is read (issue 16): the missing facts are what is reported
     rc, out, err = _eval(tmp_path, capsys, '{"被评价单位": "和平区"}'.encode("gbk"))
+    assert rc == 1 and "UTF-8" not in err and "F013" in err
+    # bytes that are neither UTF-8 nor plain GBK text are refused, naming the encoding
+    rc, out, err = _eval(tmp_path, capsys, b'{"a": "Z\xfcrich\xff\xff"}')
     assert rc == 1 and "UTF-8" in err
 
 

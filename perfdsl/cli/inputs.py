@@ -38,22 +38,34 @@ class Record:
 
     ``texts``: its document carries the rule texts (指标解释, 评分标准).  A line of a batch
     leaves them out (the rules hold them) unless it was asked for by itself (``batch.jsonl:37``).
-    ``problem``: why it cannot be scored, found while reading (then ``text`` is empty).
+    ``problem``: why it cannot be scored, found while reading (then ``text`` is empty); ``more``: the others.
+    ``workbook``: a 基础数据表 (.xlsx), read where the rules are known (``cli.scoring``); ``text`` is empty
+    until then.
     """
 
-    __slots__ = ("text", "source", "line", "texts", "problem")
+    __slots__ = ("text", "source", "line", "texts", "problem", "workbook", "more")
 
     def __init__(self, text: str, source: str, line: Optional[int] = None, texts: Optional[bool] = None,
-                 problem: Optional[Diagnostic] = None):
+                 problem: Optional[Diagnostic] = None, workbook: bool = False):
         self.text = text
         self.source = source
         self.line = line
         self.texts = line is None if texts is None else texts
         self.problem = problem
+        self.workbook = workbook
+        self.more: tuple[Diagnostic, ...] = ()  # the problems after ``problem`` (a workbook reports all at once)
 
     @property
     def where(self) -> str:
         return f"{self.source}:{self.line}" if self.line is not None else self.source
+
+
+FACT_SUFFIXES = (".json", ".jsonl", ".xlsx")
+WORKBOOK_SUFFIX = ".xlsx"
+
+
+def is_workbook(path: Path) -> bool:
+    return path.suffix.lower() == WORKBOOK_SUFFIX
 
 
 LINE_ADDRESS = re.compile(r"^(?P<path>.+\.jsonl):(?P<line>[0-9]+)$")
@@ -91,8 +103,8 @@ def _looks_like_facts(raw: str) -> bool:
     if LINE_ADDRESS.match(raw) is not None and not path.exists():
         return True
     if path.is_dir():
-        return not _has_rules(path) and any(p.suffix in (".json", ".jsonl") for p in path.iterdir())
-    return path.suffix.lower() in (".json", ".jsonl")
+        return not _has_rules(path) and any(p.suffix.lower() in FACT_SUFFIXES for p in path.iterdir())
+    return path.suffix.lower() in FACT_SUFFIXES
 
 
 def _has_rules(path: Path) -> bool:
@@ -141,8 +153,33 @@ def file_record(path: Path) -> Record:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return Record("", str(path), problem=error("F005", f"{path}：不是 UTF-8 编码（第 {exc.start} 字节）"))
+        text_or_problem = decode_other(data, str(path), exc.start)
+        if isinstance(text_or_problem, Diagnostic):
+            return Record("", str(path), problem=text_or_problem)
+        text = text_or_problem
     return _checked(Record(text, str(path)))
+
+
+_CJK_TEXT = re.compile("[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\u2010-\u206f\u00b7\u00d7]")
+
+
+def decode_other(data: bytes, where: str, bad_at: int) -> "str | Diagnostic":
+    """A facts file that is not UTF-8: UTF-16 with its BOM is read; GB18030/GBK (中文 Windows) is read when every
+    character it decodes to is ASCII or ordinary Chinese text; anything else is refused, naming the encoding."""
+    fix = "请用编辑器（如记事本“另存为”）把文件另存为 UTF-8 编码"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            return error("F035", f"{where}：文件以 UTF-16 的字节顺序标记开头，但内容不是有效的 UTF-16；{fix}")
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return error("F005", f"{where}：不是 UTF-8 编码（第 {bad_at} 字节），也不是 GBK/GB18030；{fix}")
+    if all(ord(c) < 128 or _CJK_TEXT.match(c) for c in text):
+        return text
+    return error("F035", f"{where}：不是 UTF-8 编码（第 {bad_at} 字节）；按 GBK/GB18030 解码会得到不常见的字符，"
+                         f"无法确定它的编码，没有读入；{fix}")
 
 
 def _too_long(where: str, limit: int) -> Diagnostic:
@@ -199,7 +236,8 @@ def iter_records(inputs: list[str], exclude: tuple[tuple[int, int], ...] = (),
     for raw in inputs:
         path = Path(raw)
         if path.is_dir():
-            for f in sorted(p for p in path.iterdir() if p.suffix in (".json", ".jsonl") and p.is_file()):
+            for f in sorted(p for p in path.iterdir()
+                            if p.suffix.lower() in FACT_SUFFIXES and p.is_file() and not p.name.startswith("~$")):
                 if _identity(f) in exclude:
                     _note(notes, f"跳过 {f}：它是本次的输出文件")
                     continue
@@ -214,7 +252,9 @@ def iter_records(inputs: list[str], exclude: tuple[tuple[int, int], ...] = (),
 
 
 def _file(f: Path) -> Iterator[Record]:
-    if f.suffix == ".jsonl":
+    if is_workbook(f):
+        yield Record("", str(f), workbook=True)
+    elif f.suffix == ".jsonl":
         yield from jsonl_records(f)
     else:
         yield file_record(f)
@@ -257,6 +297,17 @@ def jsonl_records(path: Path, keep_blank: bool = False, facts: bool = True) -> I
             try:
                 text = raw.decode("utf-8-sig" if n == 1 else "utf-8")
             except UnicodeDecodeError as exc:
+                other = decode_other(raw.rstrip(b"\r\n"), f"{path}:{n}", exc.start) if not raw.startswith(
+                    (b"\xff\xfe", b"\xfe\xff")) else None
+                if isinstance(other, str):
+                    text = other
+                    if keep_blank or text.strip():
+                        yield _checked(Record(text, str(path), n)) if facts else Record(text, str(path), n)
+                    continue
+                if other is None:
+                    yield Record("", str(path), n, problem=error("F035", f"{path}：批量文件是 UTF-16 编码；"
+                                                                         "请把文件另存为 UTF-8 编码（每行一套事实）"))
+                    return
                 yield Record("", str(path), n, problem=error("F005", f"{path}:{n}：这一行不是 UTF-8 编码"
                                                                      f"（行内第 {exc.start + 1} 字节）"))
                 continue

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal, Optional, Union, cast
 
 from perfdsl.cli.console import report_diagnostics
-from perfdsl.cli.inputs import Record, addressed_line, read_text
+from perfdsl.cli.inputs import Record, addressed_line, is_workbook, read_text
 from perfdsl.diagnostics import Diagnostic, PerfdslError, error
 from perfdsl.engine import Engine, sha256_text
 from perfdsl.explain.document import failure
@@ -77,12 +77,15 @@ def one_line(text: str) -> str:
 
 def _score_record(engine: Engine, rec: Record, trace: Trace, compact: bool) -> Scored:
     doc: dict
+    sha = None
+    if rec.workbook and rec.problem is None:
+        sha = _read_workbook(engine, rec)
     if rec.problem is not None:  # found while reading: not UTF-8, too long, a lone surrogate, a result
-        diags = [rec.problem]
+        diags = [rec.problem, *rec.more]
         doc, grade, errors, result = failure(diags, rec.source, rec.line), None, diags, None
     else:
         where = rec.where
-        sha = sha256_text(rec.text)
+        sha = sha or sha256_text(rec.text)
         fast_tried = compact and trace in (False, "compact")
         if fast_tried:
             fast = (engine.compact_json if trace else engine.fast_json)(rec.text, where, rec.source, sha, rec.line)
@@ -104,13 +107,41 @@ def _score_record(engine: Engine, rec: Record, trace: Trace, compact: bool) -> S
     return doc, grade, errors, result
 
 
+def _read_workbook(engine: Engine, rec: Record) -> Optional[str]:
+    """Read a 基础数据表 into the record's text (the facts as JSON); its problems become the record's.
+
+    Returns the workbook file's sha256 (the document names the file read, not the JSON made from it).
+    """
+    from perfdsl.workbook.read import read_workbook
+    got = read_workbook(engine.checked, Path(rec.source))
+    if got.warnings:
+        report_diagnostics(got.warnings, engine.rules.sources)
+    if got.errors:
+        rec.problem = got.errors[0]
+        rec.more = tuple(got.errors[1:])
+        return None
+    rec.text = got.text
+    return got.sha256
+
+
+def single_record(facts: str) -> Record:
+    """The record of one fact set named on the command line: a line of a batch, a workbook or a .json file."""
+    picked = addressed_line(facts)
+    if picked is not None:
+        return picked
+    path = Path(facts)
+    if is_workbook(path) and path.is_file():
+        return Record("", facts, workbook=True)
+    return Record(read_text(path), facts)
+
+
 def score_file(rules: str, facts: str) -> tuple[Engine, dict, list[Diagnostic], Optional[Result]]:
     """(engine, traced document, errors, result) for one facts file (or one line, ``batch.jsonl:37``).
 
     The result is None if the facts were rejected.
     """
     engine = load_engine(rules)
-    record = addressed_line(facts) or Record(read_text(Path(facts)), facts)
+    record = single_record(facts)
     doc, _, diags, result = score_record(engine, record, True)
     if diags:
         report_diagnostics(diags, engine.rules.sources)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from perfdsl.codegen.generator import Expressions, Scope, Source
+from perfdsl.ruleset.rates import rate_ceiling
 from perfdsl.ruleset.types import Ty
 from perfdsl.syntax import ast as A
 
@@ -62,6 +63,8 @@ def compile_validator(root: Ty, invalid: type) -> Callable:
             body.append(f"{pad}if type({var}) is not Decimal: raise Invalid")
             if kind == "integer":
                 body.append(f"{pad}if {var} != {var}.to_integral_value(): raise Invalid")
+            if kind == "rate" and rate_ceiling(ty.decl) is not None:
+                body.append(f"{pad}if {var} > 1: raise Invalid")  # above 100%: F021, said by the full validator
             range_checks(ty, var, body, indent)
             body.append(f"{pad}{out} = {var}")
         elif kind == "bool":

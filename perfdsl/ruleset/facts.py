@@ -17,6 +17,7 @@ from perfdsl.diagnostics import Diagnostic, closest, error, warning
 from perfdsl.interp.evaluator import Env, EvalError, Evaluator, Judged
 from perfdsl.interp.numbers import show
 from perfdsl.ruleset.facts_hints import json_hint, line_col, number_path, number_string_hint
+from perfdsl.ruleset.rates import ONE, over_ceiling_message, percent_text, rate_ceiling
 from perfdsl.ruleset.types import Ty
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.printer import interval_text
@@ -151,6 +152,8 @@ class FactValidator:
         if kind == "any":
             return v
         if kind in ("number", "rate", "integer"):
+            if kind == "rate" and isinstance(v, str) and percent_text(v) is not None:
+                v = percent_text(v)  # "85%": the ×100 trap closed by writing the percent sign
             if isinstance(v, bool) or not isinstance(v, Decimal):
                 hint = ""
                 if isinstance(v, str):
@@ -161,6 +164,9 @@ class FactValidator:
                 self._fail("F011", path, f"应为整数，实际为 {v}", ty)
                 return None
             self._check_range(v, ty, path)
+            if kind == "rate" and v > ONE and rate_ceiling(ty.decl) is not None:
+                self._fail("F021", path, over_ceiling_message(v), ty)
+                return None
             return v
         if kind == "bool":
             if not isinstance(v, bool):

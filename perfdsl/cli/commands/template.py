@@ -1,0 +1,63 @@
+"""``perfdsl template``: the 基础数据表 (a fill-in Excel workbook) generated from the rules' declared facts."""
+
+from __future__ import annotations
+
+import argparse
+
+from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK
+from perfdsl.cli.console import report_diagnostics
+from perfdsl.cli.output import check_output, input_files, write_bytes_atomically
+from perfdsl.diagnostics import PerfdslError, error
+
+NAME = "template"
+HELP = "生成基础数据表（Excel 填报模板）"
+DESCRIPTION = ("按规则中声明的事实生成基础数据表（.xlsx）：每个事实一行，附单位、必填、填写说明、"
+               "佐证材料/来源与相关指标的解释；列表类事实各占一个工作表；下拉列表与数值范围校验。"
+               "填好后可直接交给 eval、report、explain 评分")
+EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("生成空白的基础数据表", "perfdsl template rules/ -o 基础数据表.xlsx"),
+    ("用已有的事实预先填好（如上年数据）",
+     "perfdsl template rules/ --facts examples/heping-2024/facts.json -o 基础数据表.xlsx"),
+    ("填好后评分", "perfdsl eval rules/ 基础数据表.xlsx"),
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("rules", metavar="规则", help="规则文件或规则目录")
+    parser.add_argument("-o", "--output", metavar="文件", required=True, help="输出的 .xlsx 文件")
+    parser.add_argument("--facts", metavar="事实", help="用这套事实（.json 或 .xlsx）预先填写")
+
+
+def run(args: argparse.Namespace) -> int:
+    from perfdsl.cli.scoring import load_engine
+    from perfdsl.workbook.layout import Unsupported
+    from perfdsl.workbook.template import build
+    check_output(args.output, input_files(args.rules, [args.facts] if args.facts else []))
+    engine = load_engine(args.rules)
+    facts = None
+    if args.facts:
+        facts = _read_facts(engine, args.facts)
+    try:
+        data = build(engine.checked, facts)
+    except Unsupported as exc:
+        raise PerfdslError([error("F030", str(exc))]) from None
+    write_bytes_atomically(args.output, data)
+    return EXIT_OK if facts is not None or not args.facts else EXIT_FAIL
+
+
+def _read_facts(engine, path: str):
+    from pathlib import Path
+
+    from perfdsl.cli.inputs import read_text
+    from perfdsl.ruleset.facts import FactsSyntaxError, parse_json
+    if path.lower().endswith(".xlsx"):
+        from perfdsl.workbook.read import read_workbook
+        got = read_workbook(engine.checked, Path(path))
+        if got.errors:
+            report_diagnostics(got.errors, engine.rules.sources)
+            raise PerfdslError(got.errors)
+        return parse_json(got.text, path)
+    try:
+        return parse_json(read_text(Path(path)), path)
+    except FactsSyntaxError as exc:
+        raise PerfdslError([exc.diagnostic]) from None

@@ -1,0 +1,403 @@
+"""A filled 基础数据表 read back into exactly the facts a JSON file would carry.
+
+The hidden sheet ``_perfdsl`` says which cell holds which fact; the labels are never read.  Each cell
+is converted by its fact's declared type, exactly:
+
+- an Excel number becomes the ``Decimal`` of its shortest representation (``Decimal(repr(float))``:
+  0.1 stays 0.1); a number typed as text (``1415.96``, full-width digits too) is read as written;
+- a 比率 is a fraction: a percent cell (85% stored as 0.85) or the text ``85%``;
+- 是/否 (or an Excel TRUE/FALSE) become booleans; an enum must be one of its values.
+
+Anything else (a unit, a thousands separator, a percent sign on a number that is not a 比率, a date
+where a number belongs) is refused naming the sheet and cell, the fact and the fix — never read as
+something else.  Every problem is reported at once; the read facts are then checked by the same
+``FactValidator`` as JSON, its messages pointed at the cells.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import re
+import unicodedata
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Optional
+
+import attrs
+
+from perfdsl.diagnostics import Diagnostic, closest, error, warning
+from perfdsl.ruleset.facts import FactValidator
+from perfdsl.ruleset.types import Ty
+from perfdsl.workbook.layout import FORMAT, MAP_SHEET, SCALARS, ruleset_hash
+
+MAX_TABLE_ROWS = 100_000
+_PLAIN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_PERCENT = re.compile(r"([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))\s*%")
+_DIGITS = re.compile(r"[0-9][0-9,，]*(?:\.[0-9]+)?")
+TRUE_WORDS = {"是", "true", "TRUE", "True"}
+FALSE_WORDS = {"否", "false", "FALSE", "False"}
+
+
+@attrs.define
+class ReadWorkbook:
+    """The facts as JSON text (exact numbers), the workbook's own sha256, and what went wrong."""
+
+    text: str = ""
+    sha256: str = ""
+    errors: list[Diagnostic] = attrs.Factory(list)
+    warnings: list[Diagnostic] = attrs.Factory(list)
+
+
+class CellError(Exception):
+    pass
+
+
+def read_workbook(checked, path: Path) -> ReadWorkbook:
+    out = ReadWorkbook()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        out.errors.append(error("F000", f"无法读取基础数据表 {path}：{exc.strerror}"))
+        return out
+    out.sha256 = hashlib.sha256(data).hexdigest()
+    try:
+        import io
+
+        from openpyxl import load_workbook
+        wb = load_workbook(io.BytesIO(data), data_only=True)
+    except Exception as exc:  # noqa: BLE001 — zip, XML or openpyxl errors alike: the file is not a readable .xlsx
+        out.errors.append(error("F031", f"{path}：无法作为 .xlsx 读取（{type(exc).__name__}）；"
+                                        "请确认它是 Excel 或 WPS 保存的 .xlsx 文件，没有加密或损坏"))
+        return out
+    if MAP_SHEET not in wb.sheetnames or wb[MAP_SHEET]["A1"].value != FORMAT:
+        out.errors.append(error("F031", f"{path}：不是 perfdsl template 生成的基础数据表（缺少隐藏的工作表 "
+                                        f"{MAP_SHEET}）；请用 perfdsl template 规则 -o 基础数据表.xlsx 生成，"
+                                        "再把数据填入"))
+        return out
+    _Reader(checked, wb, str(path), out).run()
+    return out
+
+
+def _lookup(root: Ty, path: str) -> Optional[Ty]:
+    ty: Optional[Ty] = root
+    for part in path.split("."):
+        if ty is None or ty.kind != "record" or part not in ty.fields:
+            return None
+        ty = ty.fields[part]
+    return ty
+
+
+def _required(root: Ty, path: str) -> bool:
+    ty: Optional[Ty] = root
+    for part in path.split("."):
+        assert ty is not None
+        ty = ty.fields[part]
+        if ty.optional:
+            return False
+    return True
+
+
+def _put(data: dict, path: str, value: Any) -> None:
+    parts = path.split(".")
+    for part in parts[:-1]:
+        data = data.setdefault(part, {})
+    data[parts[-1]] = value
+
+
+def _shown(v: Any) -> str:
+    if isinstance(v, str):
+        return f"“{v[:30]}{'…' if len(v) > 30 else ''}”"
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, (datetime.datetime, datetime.date, datetime.time)):
+        return f"日期/时间 {v.isoformat()}"
+    return str(v)
+
+
+def number(raw: Any, ty: Ty) -> Decimal:
+    """A cell's value as an exact number for a fact of this numeric type, or CellError saying why not."""
+    kind = ty.kind
+    what = "比率" if kind == "rate" else ("整数" if kind == "integer" else "数字")
+    if isinstance(raw, bool):
+        raise CellError(f"应为{what}，实际为逻辑值 {_shown(raw)}")
+    if isinstance(raw, int):
+        return Decimal(raw)
+    if isinstance(raw, float):
+        if raw != raw or raw in (float("inf"), float("-inf")):
+            raise CellError(f"应为{what}，实际为 {raw}")
+        return Decimal(repr(raw))
+    if isinstance(raw, (datetime.datetime, datetime.date, datetime.time, datetime.timedelta)):
+        raise CellError(f"应为{what}，实际为{_shown(raw)}"
+                        "（单元格被设成了日期格式；请把格式改为“常规”或“数值”后重新填写）")
+    if not isinstance(raw, str):
+        raise CellError(f"应为{what}，实际为 {_shown(raw)}")
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if _PLAIN.fullmatch(text):
+        return Decimal(text)
+    m = _PERCENT.fullmatch(text)
+    if m is not None:
+        if kind == "rate":
+            return Decimal(m.group(1)).scaleb(-2)  # the same reading as ruleset.rates.percent_text
+        raise CellError(f"应为{what}，实际为 {_shown(raw)}；这个事实不是比率，不能带百分号")
+    hint = ""
+    digits = _DIGITS.search(text)
+    if digits is not None:
+        bare = digits.group().replace(",", "").replace("，", "")
+        example = f"{bare}%" if kind == "rate" and "%" in text else bare
+        hint = f"；请只填写数字，如 {example}（不写单位、千位分隔符）"
+    raise CellError(f"应为{what}，实际为 {_shown(raw)}{hint}")
+
+
+def convert(raw: Any, ty: Ty) -> Any:
+    kind = ty.kind
+    if kind in ("number", "integer", "rate", "judged"):
+        return number(raw, ty)
+    if kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.strip() in TRUE_WORDS | FALSE_WORDS:
+            return raw.strip() in TRUE_WORDS
+        raise CellError(f"应为 是 或 否，实际为 {_shown(raw)}；请从下拉列表中选择")
+    if kind == "enum":
+        if isinstance(raw, str) and raw.strip() in ty.enum_values:
+            return raw.strip()
+        sugg = closest(raw, ty.enum_values) if isinstance(raw, str) else []
+        more = f"；是否想选 “{sugg[0]}”？" if sugg else ""
+        raise CellError(f"{_shown(raw)} 不是允许的取值（{'、'.join(ty.enum_values)}），请从下拉列表中选择{more}")
+    if kind == "text":
+        if isinstance(raw, str):
+            return raw
+        if isinstance(raw, bool):
+            raise CellError(f"应为文字，实际为逻辑值 {_shown(raw)}")
+        if isinstance(raw, (int, float)):
+            return str(raw) if isinstance(raw, int) else repr(raw)
+        if isinstance(raw, datetime.datetime) and raw.time() == datetime.time():
+            return raw.date().isoformat()
+        if isinstance(raw, (datetime.datetime, datetime.date)):
+            return raw.isoformat()
+        raise CellError(f"应为文字，实际为 {_shown(raw)}")
+    return raw  # "any": an unresolved type, which the checker has reported
+
+
+def _blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+class _Reader:
+    def __init__(self, checked, wb, source: str, out: ReadWorkbook):
+        self.root: Ty = checked.facts_type
+        self.rules = checked.rules
+        self.wb, self.source, self.out = wb, source, out
+        self.data: dict = {}
+        self.cells: dict[str, str] = {}  # fact path → "sheet!cell", for the validator's messages
+        self.empty: list[tuple[str, str]] = []
+        self.foreign = False
+        self.exact: dict[tuple[str, str], Decimal] = {}  # pre-filled numbers, as spelled in the facts given
+
+    def fail(self, where: str, path: str, message: str, ty: Optional[Ty] = None, code: str = "F032") -> None:
+        span = ty.decl.span if ty is not None and ty.decl is not None else None
+        decl = f"；声明于 {span}" if span is not None else ""
+        self.out.errors.append(error(code, f"{self.source}：{where}：{message}（事实 {path}{decl}）", span,
+                                     fact_path=path))
+
+    def sheet(self, name: str):
+        if name not in self.wb.sheetnames:
+            return None
+        return self.wb[name]
+
+    def run(self) -> None:
+        spec = [[c.value for c in row] for row in self.wb[MAP_SHEET].iter_rows()]
+        made_for = spec[1][1] if len(spec) > 1 and spec[1][0] == "ruleset" else None
+        self.foreign = made_for != ruleset_hash(self.rules)
+        problems: list[str] = []
+        for row in spec[2:]:
+            if row[0] == "exact" and len(row) > 4 and isinstance(row[4], str):
+                self.exact[(str(row[2]), str(row[3]))] = Decimal(row[4])
+        for row in spec[2:]:
+            kind = row[0]
+            path = row[1]
+            if not isinstance(path, str):
+                continue
+            ty = _lookup(self.root, path)
+            expected = {"scalar": SCALARS + ("any",), "judged": ("judged",), "table": ("list", "map")}.get(kind, ())
+            if ty is None or ty.kind not in expected:
+                problems.append(path)
+                continue
+            if kind == "scalar":
+                self.scalar(row, path, ty)
+            elif kind == "judged":
+                self.judged(row, path, ty)
+            else:
+                self.table(row, path, ty)
+        if problems:
+            self.out.errors.append(error("F031", f"{self.source}：这份基础数据表由另一版本的规则生成，其中的事实 "
+                                                 f"{'、'.join(problems[:10])}{'…' if len(problems) > 10 else ''} "
+                                                 "在当前规则中不存在或类型已改变；请用 perfdsl template 按当前规则"
+                                                 "重新生成基础数据表，把数据填入新表"))
+        elif self.foreign:
+            self.out.warnings.append(warning("F034", f"{self.source}：这份基础数据表由另一版本的规则生成"
+                                                     "（规则的哈希不同）；它的每个单元格仍对应当前规则声明的事实，已照常读取"))
+        if self.empty:
+            shown = "、".join(f"{w}（{p}）" for w, p in self.empty[:40])
+            more = f" 等 {len(self.empty)} 处" if len(self.empty) > 40 else f"，共 {len(self.empty)} 处"
+            self.out.errors.append(error("F033", f"{self.source}：以下必填的单元格为空：{shown}{more}"))
+        if self.out.errors:
+            return
+        validator = FactValidator(self.root)
+        validator.validate(self.data)
+        for d in validator.errors:
+            where = self._where(d.fact_path)
+            self.out.errors.append(attrs.evolve(d, message=f"{self.source}：{where}{d.message}"))
+        if not self.out.errors:
+            self.out.text = to_json(self.data)
+
+    def _where(self, path: Optional[str]) -> str:
+        while path:
+            if path in self.cells:
+                return f"{self.cells[path]}："
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[:cut] if cut > 0 else ""
+        return ""
+
+    def value(self, ws_name: str, ref: str, path: str, ty: Ty, required: bool) -> tuple[bool, Any]:
+        """(found, value) of one cell; a blank required one is noted, a bad one reported."""
+        ws = self.sheet(ws_name)
+        where = f"{ws_name}!{ref}"
+        self.cells[path] = where
+        if ws is None:
+            self.fail(where, path, f"找不到工作表 {ws_name}", ty, "F031")
+            return False, None
+        raw = ws[ref].value
+        if _blank(raw):
+            if required:
+                self.empty.append((where, path))
+            return False, None
+        try:
+            return True, self.spelled(ws_name, ref, convert(raw, ty))
+        except CellError as exc:
+            self.fail(where, path, str(exc), ty)
+            return False, None
+
+    def spelled(self, sheet: str, ref: str, v: Any) -> Any:
+        """A number equal to the one pre-filled in this cell keeps the pre-filled spelling (1.0, not 1)."""
+        given = self.exact.get((sheet, ref))
+        if given is not None and isinstance(v, Decimal) and v == given:
+            return given
+        return v
+
+    def scalar(self, row: list, path: str, ty: Ty) -> None:
+        found, v = self.value(row[2], row[3], path, ty, _required(self.root, path))
+        if found:
+            _put(self.data, path, v)
+
+    def judged(self, row: list, path: str, ty: Ty) -> None:
+        field = ty.judged_field or "得分"
+        required = _required(self.root, path)
+        sheet, value_ref, reason_ref = row[2], row[3], row[5]
+        ws = self.sheet(sheet)
+        reason_raw = ws[reason_ref].value if ws is not None else None
+        any_given = ws is not None and not (_blank(ws[value_ref].value) and _blank(reason_raw))
+        found, v = self.value(sheet, value_ref, f"{path}.{field}", ty, required or any_given)
+        self.cells[path] = f"{sheet}!{value_ref}"
+        self.cells[f"{path}.理由"] = f"{sheet}!{reason_ref}"
+        if _blank(reason_raw):
+            if required or any_given:
+                self.empty.append((f"{sheet}!{reason_ref}", f"{path}.理由"))
+            return
+        if found:
+            reason = reason_raw if isinstance(reason_raw, str) else str(reason_raw)
+            _put(self.data, path, {field: v, "理由": reason})
+
+    def table(self, row: list, path: str, ty: Ty) -> None:
+        sheet, first, shape = row[2], int(row[3]), row[5]
+        ws = self.sheet(sheet)
+        if ws is None:
+            self.fail(sheet, path, f"找不到工作表 {sheet}", ty, "F031")
+            return
+        assert ty.element is not None
+        cols: list[tuple[str, Optional[tuple[str, ...]]]] = []  # (letter, field; None: the map's key)
+        for spec in row[6:]:
+            if not isinstance(spec, str) or "=" not in spec:
+                continue
+            letter, named = spec.split("=", 1)
+            cols.append((letter, None if named == "#名称" else (tuple(named.split(".")) if named else ())))
+        is_map = shape == "map"
+        items: list[Any] = []
+        keyed: dict[str, Any] = {}
+        last = min(ws.max_row, first + MAX_TABLE_ROWS)
+        for r in range(first, last + 1):
+            raws = {letter: ws[f"{letter}{r}"].value for letter, _ in cols}
+            if all(_blank(v) for v in raws.values()):
+                continue
+            n = len(keyed) if is_map else len(items)
+            key: Optional[str] = None
+            item: Any = {} if ty.element.kind == "record" else None
+            for letter, field in cols:
+                raw = raws[letter]
+                where = f"{sheet}!{letter}{r}"
+                if field is None:
+                    if _blank(raw):
+                        self.empty.append((where, f"{path} 第 {n + 1} 项的名称"))
+                    else:
+                        key = str(raw).strip()
+                    continue
+                fty = self._field_type(ty.element, field)
+                sub = ".".join(field)
+                item_path = (f"{path}.{key or '?'}" if is_map else f"{path}[{n}]") + (f".{sub}" if sub else "")
+                self.cells[item_path] = where
+                if _blank(raw):
+                    if fty is not None and not fty.optional:
+                        self.empty.append((where, item_path))
+                    continue
+                if fty is None:
+                    continue
+                try:
+                    v = self.spelled(sheet, f"{letter}{r}", convert(raw, fty))
+                except CellError as exc:
+                    self.fail(where, item_path, str(exc), fty)
+                    continue
+                if field:
+                    _put(item, sub, v)
+                else:
+                    item = v
+            if is_map:
+                if key is not None:
+                    if key in keyed:
+                        self.fail(f"{sheet}!{cols[0][0]}{r}", f"{path}.{key}", f"名称 “{key}” 重复", ty)
+                    keyed[key] = item
+            else:
+                items.append(item)
+        required = _required(self.root, path)
+        if is_map:
+            if keyed or required:
+                _put(self.data, path, keyed)
+        elif items or required:
+            _put(self.data, path, items)
+
+    def _field_type(self, element: Ty, field: tuple[str, ...]) -> Optional[Ty]:
+        ty: Optional[Ty] = element
+        for part in field:
+            if ty is None or ty.kind != "record":
+                return None
+            ty = ty.fields.get(part)
+        return ty
+
+
+def to_json(v: Any) -> str:
+    """Facts as JSON text with every number exactly as read (``str`` of the Decimal)."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, Decimal):
+        return str(v)
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {to_json(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, list):
+        return "[" + ", ".join(to_json(x) for x in v) + "]"
+    if v is None:
+        return "null"
+    raise TypeError(type(v).__name__)  # pragma: no cover — only the types above are ever read
+
