@@ -137,7 +137,8 @@ def generated_rules(directory: Path, indicators: int) -> str:
             body.append("  }")
         body.append("}")
     facts.append("}")
-    text = '体系 生成 { 舍入 2 位 四舍五入 }\n' + "\n".join(facts) + "\n" + "\n".join(body) + "\n"
+    head = f'体系 生成 {{ 总分 {groups * per_group} 舍入 2 位 四舍五入 }}\n'
+    text = head + "\n".join(facts) + "\n" + "\n".join(body) + "\n"
     (directory / "rules.perf").write_text(text, encoding="utf-8")
     return text
 

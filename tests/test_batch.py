@@ -236,7 +236,7 @@ def _fast_lines(tmp_path, rules: str, fact_sets) -> list:
 def test_fast_lines_for_not_applicable_leaves_and_bonus_items(tmp_path):
     """The rarer leaf texts (不适用 at full marks, 加分 outside the weight) against the reference document."""
     docs = _fast_lines(tmp_path,
-                       "体系 测试 { 舍入 2 位 四舍五入 }\n事实 { 有项目: 布尔\n x: 比率 ≥ 0 }\n"
+                       "体系 测试 { 总分 5 舍入 2 位 四舍五入 }\n事实 { 有项目: 布尔\n x: 比率 ≥ 0 }\n"
                        "一级指标 组 {\n"
                        "  指标 甲 分值 3 {\n    不适用 若 非 有项目 理由 \"无项目\"\n"
                        "    得分 = 按比例(x, 3, 60%)\n  }\n"
@@ -330,7 +330,7 @@ def test_summary_workbook_says_why_a_cell_has_no_score(tmp_path):
 
 def test_fast_lines_for_a_group_of_bonus_items_only(tmp_path):
     """A group whose items are all 加分 weighs 0: its 得分率 is "—" on both paths."""
-    for doc in _fast_lines(tmp_path, "体系 测试 { 舍入 2 位 四舍五入 }\n事实 { x: 比率 ≥ 0 }\n"
+    for doc in _fast_lines(tmp_path, "体系 测试 { 总分 3 舍入 2 位 四舍五入 }\n事实 { x: 比率 ≥ 0 }\n"
                                      "一级指标 组 { 指标 甲 分值 3 { 得分 = 按比例(x, 3, 60%) } }\n"
                                      "一级指标 加分组 { 指标 乙 加分 1 { 得分 = 若 x ≥ 100% 则 1 否则 0 } }\n",
                            ['{"x": 1}', '{"x": 0.7}']):

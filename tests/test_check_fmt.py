@@ -52,24 +52,30 @@ def test_messages_are_actionable():
     diags = {d.code: d for d in _diagnostics(Path(__file__).parent / "check_cases" / "keyword_without_space.perf")}
     assert any("`若 未执行`" in s for s in diags["E003"].suggestions)
     diags = {d.code: d for d in _diagnostics(Path(__file__).parent / "check_cases" / "band_gap.perf")}
-    assert "[0, 0]" in diags["W160"].message
+    assert "[0, 0]" in diags["E160"].message
     diags = {d.code: d for d in _diagnostics(Path(__file__).parent / "check_cases" / "syntax_missing_weight.perf")}
     assert "在 指标 预算执行情况" in diags["E003"].message and "数字" in diags["E003"].message
 
 
-def test_check_seed_rules_exit_zero_with_four_warnings(capsys):
+def test_check_seed_rules_exit_zero_with_four_accepted_warnings(capsys):
+    """The four over-weight W130 are accepted in the rules (允许 W130 "…"): counted, not printed; --strict passes."""
     assert main(["check", str(RULES)]) == 0
     err = capsys.readouterr().err
+    assert "警告[W130]" not in err
+    assert "0 个错误，0 个警告" in err and "另有 4 条警告已按规则中的说明接受" in err
+    assert main(["check", str(RULES), "--strict"]) == 0
+    capsys.readouterr()
+    assert main(["check", str(RULES), "--show-accepted"]) == 0
+    err = capsys.readouterr().err
     for name in ["行政审批办理完成情况", "“一站式”政务服务落实情况", "网上政务服务能力提升情况", "审批效率提升情况"]:
-        assert f"警告[W130]：`{name}`" in err
-    assert "0 个错误，4 个警告" in err
-    assert main(["check", str(RULES), "--strict"]) == 1
+        assert f"已接受的警告[W130]：`{name}`" in err
 
 
 def test_check_json_format(capsys):
     assert main(["check", str(RULES), "--format", "json"]) == 0
     diags = json.loads(capsys.readouterr().out)
     assert [d["code"] for d in diags] == ["W130"] * 4
+    assert all("原报告评分标准所定" in d["accepted"]["reason"] for d in diags)
     assert all({"file", "line", "column", "message", "severity"} <= set(d) for d in diags)
 
 

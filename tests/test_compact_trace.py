@@ -25,7 +25,7 @@ PROJECT = ROOT / "examples" / "project-expenditure" / "rules"
 # indicator that does not apply, one with no formula at all, 加分 and 减分 items, 一票否决.
 CONSTRUCTS = """
 体系 覆盖 {
-  舍入 2 位 四舍五入
+  总分 23 舍入 2 位 四舍五入
   一票否决 若 否决 或 率 > 195% 或 基准 > 3.95 则 差 理由 "存在重大违规"
   等级 {
     ≥ 90     → 优

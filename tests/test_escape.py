@@ -41,7 +41,7 @@ def _write_case(tmp: Path, text: str) -> tuple[Path, Path]:
     (rules / "a.perf").write_text(f"""
 体系 {s} {{
   标题 "{{单位名称}}"
-  舍入 2 位 四舍五入
+  总分 10 舍入 2 位 四舍五入
   等级 {{ ≥ 90 → 优; < 90 → {s} }}
   一票否决 若 否决 则 差 理由 {s}
 }}

@@ -10,7 +10,7 @@ from perfdsl.explain.document import explain
 from perfdsl.rule_tests import coverage_points
 from perfdsl.syntax.formatter import format_text
 
-RULES = """体系 测试 { 舍入 2 位 四舍五入 }
+RULES = """体系 测试 { 总分 10 舍入 2 位 四舍五入 }
 事实 {
   资金 {
     执行率: 比率 [0, 1]

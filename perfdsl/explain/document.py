@@ -22,10 +22,12 @@ def _identity(name: str, weight) -> dict:
 
 
 def _place(ind, level: int) -> dict:
-    """An indicator's fields after its score: level, rule location, 加分项/减分项."""
+    """An indicator's fields after its score: level, rule location, 加分项/减分项, warnings accepted by 允许."""
     out: dict = {"level": level, "at": f"{ind.span.file}:{ind.span.line}"}
     if ind.outside:
         out[ind.kind] = True
+    if ind.accepted:
+        out["accepted"] = [{"code": a.code, "reason": a.reason} for a in ind.accepted]
     return out
 
 

@@ -67,7 +67,16 @@ def analysis(node: dict) -> str:
         parts.append(f"无法评分：{e['message']}。")
     if node.get("score") is not None:
         parts.append(f"得分 {node['score']} 分（分值 {node['weight']} 分）。")
+    parts += [accepted_note(a) for a in node.get("accepted", [])]
     return "".join(parts)
+
+
+def accepted_note(accepted: dict) -> str:
+    """What the auditor reads about a warning the rules accept (允许 W130 "理由")."""
+    from perfdsl.codes import CODES
+    info = CODES.get(accepted["code"])
+    what = f"（{info.title}）" if info is not None else ""
+    return f"【规则已接受的检查警告 {accepted['code']}{what}，理由：{accepted['reason']}】"
 
 
 def heading(name: str, weight: str) -> str:

@@ -25,7 +25,7 @@ from perfdsl.ruleset.check import Checked, check
 from perfdsl.ruleset.gcpause import paused
 from perfdsl.ruleset.loader import display_path, load, rule_files
 
-FORMAT = 2
+FORMAT = 3  # 3: 允许 and 总分 in the AST
 
 
 def cache_dir() -> Path:

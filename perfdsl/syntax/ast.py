@@ -350,6 +350,15 @@ Statement = Union[Let, Part, Formula, Deduct, EachDeduct, StepDeduct, Require, N
 
 
 @frozen
+class Accept:
+    """允许 W130 "理由": a warning on this indicator that its author has reviewed and accepts."""
+
+    code: str
+    reason: str
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
 class Indicator:
     """An indicator; ``kind`` is normal, or bonus (加分项) / penalty (减分项) outside the weight."""
 
@@ -362,6 +371,7 @@ class Indicator:
     statements: tuple[Statement, ...]
     children: tuple["Indicator", ...]
     span: Span = attrs.field(eq=False)
+    accepted: tuple[Accept, ...] = ()  # 允许: warnings reviewed and accepted, in source order
 
     @property
     def is_leaf(self) -> bool:
@@ -404,6 +414,8 @@ class System:
     not_applicable_policy: Optional[str]  # full_marks | renormalise
     vetoes: tuple[Veto, ...]
     span: Span = attrs.field(eq=False)
+    total: Optional[Decimal] = None  # 总分: what the first-level weights add up to (100 when not written)
+    total_span: Optional[Span] = attrs.field(default=None, eq=False)
 
 
 @frozen

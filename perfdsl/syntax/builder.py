@@ -105,11 +105,13 @@ class _Builder(Transformer):
     def system(self, meta, children):
         rest = _content(children)
         name = self._label(rest[0])
-        title = rounding = policy = None
+        title = rounding = policy = total = None
         grades: tuple = ()
         vetoes = []
         for item in rest[1:]:
-            if isinstance(item, A.Rounding):
+            if isinstance(item, tuple) and item[0] == "total":
+                total = item[1:]
+            elif isinstance(item, A.Rounding):
                 rounding = item
             elif isinstance(item, A.Veto):
                 vetoes.append(item)
@@ -119,7 +121,11 @@ class _Builder(Transformer):
                 grades = item[1]
             elif isinstance(item, tuple) and item[0] == "na_policy":
                 policy = item[1]
-        return A.System(name, title, rounding, grades, policy, tuple(vetoes), self._span(meta))
+        return A.System(name, title, rounding, grades, policy, tuple(vetoes), self._span(meta),
+                        total[0] if total else None, total[1] if total else None)
+
+    def total(self, meta, children):
+        return ("total", self._decimal(_content(children)[0]), self._span(meta))
 
     def title(self, meta, children):
         return ("title", unquote(_content(children)[0].value))
@@ -244,10 +250,12 @@ class _Builder(Transformer):
         name = self._label(label)
         weight, kind = (None, "normal") if weighed is None else weighed
         explanation = criteria = None
-        statements, subs = [], []
+        statements, subs, accepted = [], [], []
         for item in body:
             if isinstance(item, A.Indicator):
                 subs.append(item)
+            elif isinstance(item, A.Accept):
+                accepted.append(item)
             elif isinstance(item, tuple) and item[0] == "explanation":
                 explanation = item[1]
             elif isinstance(item, tuple) and item[0] == "criteria":
@@ -255,7 +263,7 @@ class _Builder(Transformer):
             else:
                 statements.append(item)
         return A.Indicator(name, weight, kind, level, explanation, criteria, tuple(statements),
-                           tuple(subs), self._span(meta))
+                           tuple(subs), self._span(meta), tuple(accepted))
 
     def weight(self, meta, children):
         kw, number = children
@@ -320,6 +328,10 @@ class _Builder(Transformer):
     def require(self, meta, children):
         cond, message = _content(children)
         return A.Require(cond, unquote(message.value), self._span(meta))
+
+    def accept(self, meta, children):
+        code, reason = _content(children)
+        return A.Accept(str(code), unquote(reason.value), self._span(meta))
 
     def not_applicable(self, meta, children):
         cond, reason = _content(children)

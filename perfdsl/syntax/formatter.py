@@ -185,6 +185,8 @@ class Formatter:
         if s.title is not None:
             self.leading(s.span.line + 1, inner)
             self.lines.append(f"{inner}{self.kw('KW_TITLE')} {quote(s.title)}")
+        if s.total is not None and s.total_span is not None:
+            self.emit(inner, f"{self.kw('KW_TOTAL')} {plain(s.total)}", s.total_span)
         if s.rounding is not None:
             r = s.rounding
             mode = {"half_up": "KW_HALF_UP", "half_even": "KW_HALF_EVEN", "down": "KW_DOWN"}[r.mode]
@@ -275,6 +277,8 @@ class Formatter:
             self.lines.append(f"{inner}{self.kw('KW_CRITERIA')} {quote(ind.criteria)}")
         if ind.explanation is not None or ind.criteria is not None:
             self.prev_end = None  # the texts have no spans: no blank line after them
+        for a in ind.accepted:
+            self.emit(inner, f"{self.kw('KW_ACCEPT')} {a.code} {quote(a.reason)}", a.span)
         for s in ind.statements:
             self.statement(s, inner)
         for c in ind.children:

@@ -71,6 +71,8 @@ KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "KW_MATCH": (("查表",), ("match",)),
     "KW_IN": (("属于",), ("in",)),
     "KW_INF": (("无穷",), ("inf",)),
+    "KW_ACCEPT": (("允许",), ("accept",)),
+    "KW_TOTAL": (("总分",), ("total_points",)),
 }
 
 # terminal -> what the keyword is for, in the language reference's keyword table
@@ -92,6 +94,7 @@ USES: dict[str, str] = {
     "KW_IN": "属于（区间判断）", "KW_INF": "无穷大",
     "KW_STEPS": "逐级扣分（每超出一级扣若干分）", "KW_BELOW": "低于（逐级扣：不足的部分）",
     "KW_ABOVE": "高于（逐级扣：超出的部分）", "KW_EVERY": "每一级的步长", "KW_WHOLE": "不足一级按一级计",
+    "KW_ACCEPT": "接受指标上的一条警告（写明代码与理由）", "KW_TOTAL": "体系的总分（不写时为 100）",
 }
 
 # spelling -> terminal name

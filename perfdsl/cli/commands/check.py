@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 
 from perfdsl.cli.argparse_zh import add_choice
 from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, TEXT_FORMAT
@@ -17,18 +18,24 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
     ("检查规则目录", "perfdsl check rules/"),
     ("有警告也算不通过（用于持续集成）", "perfdsl check --strict rules/"),
     ("以 JSON 列出错误与警告", "perfdsl check rules/ --format json"),
+    ("同时列出规则中已用 允许 接受的警告", "perfdsl check --show-accepted rules/"),
 )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("rules", metavar="规则", help="规则文件或规则目录")
-    parser.add_argument("--strict", action="store_true", help="有警告也以失败退出")
+    parser.add_argument("--strict", action="store_true", help="有警告也以失败退出（已用 允许 接受的警告除外）")
+    parser.add_argument("--show-accepted", action="store_true",
+                        help="也列出已用 允许 接受的警告及其理由（默认只报告条数）")
     add_choice(parser, "--format", names={**TEXT_FORMAT, "json": ()}, default="text",
                help="输出格式：文本（屏幕阅读）或 json")
 
 
 def run(args: argparse.Namespace) -> int:
-    from perfdsl.render.diagnostics import render_json
+    from rich.text import Text
+
+    from perfdsl.render.diagnostics import label, render_json
+    from perfdsl.render.escape import for_terminal
     from perfdsl.ruleset.check import check
     from perfdsl.ruleset.loader import load
     if args.format == "json":
@@ -43,12 +50,34 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FAIL
     checked = check(rules)
     if args.format == "json":
-        print(render_json(checked.diagnostics))
+        print(json.dumps(_with_accepted(checked), ensure_ascii=False, indent=2))
     else:
         report_diagnostics(checked.diagnostics, rules.sources)
-        n_err, n_warn = len(checked.errors), len(checked.warnings)
         console = new_console(stderr=True)
+        if args.show_accepted:
+            for d, a in checked.accepted:
+                console.print(Text(for_terminal(f"{d.span}: 已接受的{label(d.severity, d.code)}：{d.message}\n"
+                                                f"  = 理由（{a.span}）：{a.reason}")))
+        n_err, n_warn = len(checked.errors), len(checked.warnings)
         console.print(f"{len(rules.sources)} 个规则文件：{n_err} 个错误，{n_warn} 个警告")
+        if checked.accepted:
+            console.print(f"另有 {len(checked.accepted)} 条警告已按规则中的说明接受（允许 …；"
+                          "perfdsl check --show-accepted 列出它们）")
     if checked.errors or (args.strict and checked.warnings):
         return EXIT_FAIL
     return EXIT_OK
+
+
+def _with_accepted(checked) -> list[dict]:
+    """Every diagnostic; an accepted warning carries ``"accepted": {"reason", "file", "line", "column"}``."""
+    from perfdsl.diagnostics import sort_key
+    why = {id(d): a for d, a in checked.accepted}
+    out = []
+    for d in sorted([*checked.diagnostics, *(d for d, _ in checked.accepted)], key=sort_key):
+        item = d.to_json()
+        a = why.get(id(d))
+        if a is not None:
+            item["accepted"] = {"reason": a.reason, "file": a.span.file, "line": a.span.line,
+                                "column": a.span.column}
+        out.append(item)
+    return out

@@ -5,11 +5,13 @@ from __future__ import annotations
 import attrs
 
 from perfdsl.diagnostics import Diagnostic, sort_key, warning
+from perfdsl.ruleset.check.accepted import split_accepted, total_points
 from perfdsl.ruleset.check.bands import BandChecker
 from perfdsl.ruleset.check.names import NameChecker
 from perfdsl.ruleset.check.weights import check_tree
 from perfdsl.ruleset.loader import RuleSet
 from perfdsl.ruleset.types import Ty, TypeResolver
+from perfdsl.syntax import ast as A
 
 MAX_DIAGNOSTICS = 200
 
@@ -19,6 +21,7 @@ class Checked:
     rules: RuleSet
     facts_type: Ty
     diagnostics: tuple[Diagnostic, ...]
+    accepted: tuple[tuple[Diagnostic, A.Accept], ...] = ()  # warnings accepted by 允许, not in diagnostics
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -38,6 +41,7 @@ def check(rules: RuleSet) -> Checked:
     out.extend(d for d in resolver.diagnostics if d not in out)
     out.extend(NameChecker(rules, facts_ty).run())
     out.extend(check_tree(rules.roots))
+    out.extend(total_points(rules))
     out.extend(BandChecker(rules, facts_ty).run())
     if rules.system is None:
         out.append(warning("W140", "没有 体系 声明：总分没有等级，舍入按默认的 2 位小数四舍五入"))
@@ -46,6 +50,6 @@ def check(rules: RuleSet) -> Checked:
                            rules.system.span))
     if not rules.roots:
         out.append(warning("W142", "规则中没有任何指标"))
-    unique = list(dict.fromkeys(out))
+    unique, accepted = split_accepted(list(dict.fromkeys(out)), rules.roots)
     unique.sort(key=sort_key)
-    return Checked(rules, facts_ty, tuple(unique[:MAX_DIAGNOSTICS]))
+    return Checked(rules, facts_ty, tuple(unique[:MAX_DIAGNOSTICS]), tuple(accepted))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Iterator, Optional
 import attrs
 
 from perfdsl.constructs import deduction
-from perfdsl.diagnostics import Diagnostic, Note, warning
+from perfdsl.diagnostics import Diagnostic, Note, error, warning
 from perfdsl.interp.numbers import show
 from perfdsl.ruleset.types import Ty
 from perfdsl.syntax import ast as A
@@ -249,8 +249,8 @@ class BandChecker:
                 gaps.append(atom)
         for lo_atom, hi_atom in _runs(atoms, [c is not None and not c for c in covered_by]):
             text = _interval_text(lo_atom, hi_atom, percent)
-            self.out.append(warning("W160", f"区间没有覆盖 {subject} ∈ {text}：这样的值会使评分报错", span,
-                                    suggestions=[f"补上覆盖 {text} 的一档，或用 要求 写明它是不允许的输入"]))
+            self.out.append(error("E160", f"区间没有覆盖 {subject} ∈ {text}：这样的值会使评分报错", span,
+                                  suggestions=[f"补上覆盖 {text} 的一档，或用 要求 写明它是不允许的输入"]))
         first_arm = {k: c[0] for k, c in enumerate(covered_by) if c}  # atom → the first arm that covers it
         for i, arm in enumerate(arms):
             mine = [k for k, c in enumerate(covered_by) if c and i in c]
