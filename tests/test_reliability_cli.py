@@ -78,7 +78,6 @@ def test_a_19_digit_exponent_is_one_line_s_error(tmp_path, capsys):
     assert [d["status"] for d in docs] == ["ok", "error", "ok"] and docs[1]["line"] == 2
 
 
-@pytest.mark.xfail(reason="the bound on exponents belongs to the facts reader (issue 14, facts part)", strict=False)
 def test_a_19_digit_exponent_is_bad_input_not_an_internal_error(tmp_path, capsys):
     batch = _write(tmp_path / "batch.jsonl", [_exponent(GOOD[1])])
     main(["eval", str(RULES), str(batch), "--format", "json"])
@@ -406,7 +405,7 @@ def test_two_thousand_hostile_and_good_lines(tmp_path, capsys, monkeypatch):
     assert len(docs) == 2000 and [d["line"] for d in docs] == list(range(1, 2001))
     assert "Traceback" not in err
     internal = {kinds[d["line"] - 1] for d in docs if d["status"] == "error" and d["errors"][0]["code"] == "X000"}
-    assert internal <= {"exponent", "quotient"}  # bounded by the facts/numbers part of issue 14, not here
+    assert internal <= {"quotient"}  # the 50-digit quotient is bounded by the numbers part of issue 14
     for d in docs:
         kind = kinds[d["line"] - 1]
         if kind == "good":
