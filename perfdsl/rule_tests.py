@@ -27,6 +27,7 @@ not-applicable condition, requirement and grade band.
 from __future__ import annotations
 
 import copy
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
@@ -41,7 +42,7 @@ from perfdsl.interp.builtins import BY_NAME
 from perfdsl.interp.evaluator import Env, EvalError, Evaluator, point
 from perfdsl.interp.numbers import show
 from perfdsl.ruleset import coverage_kinds as K
-from perfdsl.ruleset.facts import FactsSyntaxError, parse_json
+from perfdsl.ruleset.facts import FactsSyntaxError, _parse_number, parse_json
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.printer import expr_text, interval_text
 
@@ -55,11 +56,34 @@ GRADE_KEYS = ("等级", "grade")
 # ---------------------------------------------------------------- loading cases
 
 class _DecimalLoader(yaml.SafeLoader):
-    """YAML with exact numbers: 0.1 stays Decimal('0.1'), never a float."""
+    """YAML with exact numbers: 0.1 stays Decimal('0.1'), never a float.
+
+    Aliases (``*name``) are refused: a few lines of them expand to gigabytes (billion laughs), and a
+    test case has no need of them. Numbers are read as the facts JSON reads them, with its limits
+    (F003): YAML's other number forms (``20:24``, ``0x10``, ``.inf``, ``1.0e+999999``) are refused.
+    """
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "测试用例文件不能使用 YAML 别名（*…）：请把内容直接写出来",
+                                              event.start_mark)
+        return super().compose_node(parent, index)
+
+
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
 
 def _decimal(loader, node):
-    return Decimal(loader.construct_scalar(node).replace("_", ""))
+    text = loader.construct_scalar(node)
+    if not _JSON_NUMBER.fullmatch(text):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"数字 {text[:20]} 不是 JSON 的写法：请写成 20.24、16 这样的十进制数，或加引号作为文本",
+            node.start_mark)
+    try:
+        return _parse_number(text)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(None, None, str(exc), node.start_mark) from None
 
 
 _DecimalLoader.add_constructor("tag:yaml.org,2002:float", _decimal)

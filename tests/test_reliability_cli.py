@@ -35,7 +35,7 @@ def _surrogate(line: str) -> str:
 
 
 def _quotient(line: str) -> str:
-    """In range, but the quotient has more than 50 digits (X000 from numbers._plain until that part lands)."""
+    """In range, but the quotient has more than 50 digits (once X000 from numbers._plain)."""
     return (line.replace('"年初结转结余资金收入预算数": 7.57', '"年初结转结余资金收入预算数": 1e27')
             .replace('"上年末结转结余资金收入决算数": 7.57', '"上年末结转结余资金收入决算数": 1e-25'))
 
@@ -405,7 +405,7 @@ def test_two_thousand_hostile_and_good_lines(tmp_path, capsys, monkeypatch):
     assert len(docs) == 2000 and [d["line"] for d in docs] == list(range(1, 2001))
     assert "Traceback" not in err
     internal = {kinds[d["line"] - 1] for d in docs if d["status"] == "error" and d["errors"][0]["code"] == "X000"}
-    assert internal <= {"quotient"}  # the 50-digit quotient is bounded by the numbers part of issue 14
+    assert not internal  # every hostile class is bad input or scored: none is an internal error
     for d in docs:
         kind = kinds[d["line"] - 1]
         if kind == "good":

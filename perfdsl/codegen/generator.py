@@ -32,6 +32,7 @@ from perfdsl.ruleset.types import Ty
 from perfdsl.syntax import ast as A
 
 _OPS = {"+": "+", "-": "-", "*": "*", "/": "/"}
+_GROUP = {"+": 0, "-": 0, "*": 1, "/": 1}  # operators of one precedence: a left-nested chain of them is written flat
 _CMP = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "=": "==", "!=": "!="}
 
 
@@ -165,40 +166,57 @@ class Expressions:
         if isinstance(e, A.Path):
             code = self.path(e, sc)
             return f"({slot} := {code})" if slot else code
-        if isinstance(e, A.Binary):
-            return f"({c(e.left, sc)} {_OPS[e.op]} {c(e.right, sc)})"
+        if isinstance(e, A.Binary):  # a left-nested chain of one precedence, flat: Python groups it the same way
+            chain: list[tuple[str, A.Expr]] = []
+            while isinstance(e, A.Binary) and _GROUP[e.op] == _GROUP[chain[-1][0] if chain else e.op]:
+                chain.append((e.op, e.right))
+                e = e.left
+            return "(" + c(e, sc) + "".join(f" {_OPS[op]} {c(r, sc)}" for op, r in reversed(chain)) + ")"
         if isinstance(e, A.Negate):
             return f"(-{c(e.operand, sc)})"
         if isinstance(e, A.Compare):
             return f"({c(e.left, sc)} {_CMP[e.op]} {c(e.right, sc)})"
         # Conditions are booleans: the checker proved it (E202) and the validator checked the facts.
-        if isinstance(e, A.Logical):
-            return f"({c(e.left, sc)} {e.op} {c(e.right, sc)})"
+        if isinstance(e, A.Logical):  # a left-nested chain of one operator, flat
+            op, rights = e.op, []
+            while isinstance(e, A.Logical) and e.op == op:
+                rights.append(e.right)
+                e = e.left
+            return "(" + c(e, sc) + "".join(f" {op} {c(r, sc)}" for r in reversed(rights)) + ")"
         if isinstance(e, A.Not):
             return f"(not {c(e.operand, sc)})"
-        if isinstance(e, A.Conditional):
-            cond = c(e.condition, sc)
-            return f"({c(e.then, sc)} if {f'({slot} := {cond})' if slot else cond} else {c(e.otherwise, sc)})"
+        if isinstance(e, A.Conditional):  # 否则 若 … chains flat: ``a if p else b if q else c`` needs no parentheses
+            parts = []
+            while True:
+                cond = c(e.condition, sc)
+                parts.append(f"{c(e.then, sc)} if {f'({slot} := {cond})' if slot else cond} else ")
+                e = e.otherwise
+                if not isinstance(e, A.Conditional):
+                    break
+                slot = sc.slots.get(id(e)) if sc.slots else None
+            return "(" + "".join(parts) + c(e, sc) + ")"
         if isinstance(e, A.InInterval):
             t = self.src.temp()
             return f"(({t} := {c(e.value, sc)}) is not None and {self.test(t, e.interval, sc)})"
+        # Arms as one flat chain of conditional expressions (``r0 if t0 else r1 if t1 else …``): no nesting
+        # however many arms; the tests run in arm order, the subject is evaluated once, in the first.
         if isinstance(e, A.Band):
             t = self.src.temp()
-            code = "_nomatch()"
-            for i, arm in reversed(list(enumerate(e.arms))):
+            parts = []
+            for i, arm in enumerate(e.arms):
                 test = self.test(t, arm.interval, sc)
                 if i == 0:
                     test = f"(({t} := {c(e.subject, sc)}) is not None and {test})"
-                code = f"({self.chosen(arm, t, c(arm.result, sc), sc)} if {test} else {code})"
-            return code
+                parts.append(f"{self.chosen(arm, t, c(arm.result, sc), sc)} if {test} else ")
+            return "(" + "".join(parts) + "_nomatch())"
         if isinstance(e, A.Match):
             t = self.src.temp()
-            code = "_nomatch()"
-            for i, case in reversed(list(enumerate(e.cases))):
+            parts = []
+            for i, case in enumerate(e.cases):
                 key = repr(case.key) if isinstance(case.key, str) else self.src.const(case.key)
                 test = f"({t} := {c(e.subject, sc)}) == {key}" if i == 0 else f"{t} == {key}"
-                code = f"({self.chosen(case, t, c(case.result, sc), sc)} if {test} else {code})"
-            return code
+                parts.append(f"{self.chosen(case, t, c(case.result, sc), sc)} if {test} else ")
+            return "(" + "".join(parts) + "_nomatch())"
         if isinstance(e, A.Call):
             if e.function in EXISTS_NAMES:
                 if len(e.args) != 1 or not isinstance(e.args[0], A.Path):

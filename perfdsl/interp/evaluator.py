@@ -199,9 +199,17 @@ class Evaluator:
         return v
 
     # ------------------------------------------------------------ operators
-    def _binary(self, e: A.Binary, env):
-        left = self.number(e.left, env)
-        right = self.number(e.right, env)
+    def _binary(self, e: A.Expr, env):
+        spine = []  # a left-nested chain (a + b − c …) is iterated, not recursed: any length costs one frame
+        while isinstance(e, A.Binary):
+            spine.append(e)
+            e = e.left
+        acc = self.number(e, env)
+        for node in reversed(spine):
+            acc = self._arith(node, acc, self.number(node.right, env))
+        return acc
+
+    def _arith(self, e: A.Binary, left: Decimal, right: Decimal) -> Decimal:
         try:
             if e.op == "+":
                 return left + right
@@ -241,20 +249,32 @@ class Evaluator:
         except InvalidOperation:  # pragma: no cover — NaN never enters
             raise self._error("E311", f"无法比较 {expr_text(e)}", e.span) from None
 
-    def _logical(self, e: A.Logical, env):
-        left = self.boolean(e.left, env)
-        if e.op == "and":
-            return left and self.boolean(e.right, env)
-        return left or self.boolean(e.right, env)
+    def _logical(self, e: A.Expr, env):
+        assert isinstance(e, A.Logical)
+        op, rights = e.op, []  # a left-nested chain of one operator, iterated; it stops where its value is known
+        while isinstance(e, A.Logical) and e.op == op:
+            rights.append(e.right)
+            e = e.left
+        value = self.boolean(e, env)
+        for right in reversed(rights):
+            if value is (op == "or"):
+                break
+            value = self.boolean(right, env)
+        return value
 
     def _not(self, e: A.Not, env):
         return not self.boolean(e.operand, env)
 
     def _conditional(self, e: A.Conditional, env):
-        taken = self.boolean(e.condition, env)
-        self.tracer.hit("then" if taken else "else", e.span)
-        self.tracer.seen(e, taken)
-        return self.value(e.then if taken else e.otherwise, env)
+        while True:  # 否则 若 … chains are iterated, not recursed
+            taken = self.boolean(e.condition, env)
+            self.tracer.hit("then" if taken else "else", e.span)
+            self.tracer.seen(e, taken)
+            if taken:
+                return self.value(e.then, env)
+            if not isinstance(e.otherwise, A.Conditional):
+                return self.value(e.otherwise, env)
+            e = e.otherwise
 
     def contains(self, iv: A.Interval, v: Decimal, env: Env) -> bool:
         if iv.low is not None:

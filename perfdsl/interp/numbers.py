@@ -33,8 +33,20 @@ _QUANTA = tuple(Decimal(1).scaleb(-places) for places in range(29))
 
 
 def round_to(value: Decimal, places: int, mode: str = "half_up") -> Decimal:
+    """``value`` to ``places`` decimals; exact for any finite value, however many digits it has."""
     quantum = _QUANTA[places] if 0 <= places < len(_QUANTA) else Decimal(1).scaleb(-places)
-    return value.quantize(quantum, rounding=ROUNDING_MODES[mode], context=CONTEXT)
+    ctx = CONTEXT
+    if value.is_finite() and value.adjusted() + places + 2 > CONTEXT.prec:
+        ctx = _wide(value.adjusted() + places + 2)  # CONTEXT would refuse (InvalidOperation): a result this long
+    return value.quantize(quantum, rounding=ROUNDING_MODES[mode], context=ctx)
+
+
+def _wide(prec: int) -> decimal.Context:
+    """CONTEXT with room for ``prec`` digits: formatting is exact for every value the arithmetic can hold."""
+    return CONTEXT.copy() if prec <= CONTEXT.prec else decimal.Context(
+        prec=prec, rounding=CONTEXT.rounding, traps=[decimal.DivisionByZero, decimal.InvalidOperation,
+                                                     decimal.Overflow],
+        Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
 
 
 def plain(value: Decimal) -> str:
@@ -47,9 +59,14 @@ def _plain(value: Decimal, negative: bool) -> str:
     # ``negative`` is part of the key: -0 == 0 (and hashes alike), yet prints as "-0"
     if value.is_infinite():
         return "∞" if value > 0 else "-∞"
+    # Exact for any value (CONTEXT's 50 digits once made 1e52 an InvalidOperation): the context is as wide as
+    # the number itself, so nothing is rounded; for up to 50 digits this is what CONTEXT gave.
+    _sign, digits, exponent = value.as_tuple()
+    width = len(digits) + max(int(exponent), 0)
+    ctx = CONTEXT if width <= CONTEXT.prec else _wide(width)
     if value == value.to_integral_value():
-        return f"{value.quantize(ONE, context=CONTEXT):f}"
-    return f"{value.normalize(CONTEXT):f}"
+        return f"{value.quantize(ONE, context=ctx):f}"
+    return f"{value.normalize(ctx):f}"
 
 
 def show(value: Decimal, percent: bool = False) -> str:

@@ -2,8 +2,12 @@
 
 Parsing and checking happen once per version of the rules; the next start
 loads the checked rule set from ``$PERFDSL_CACHE_DIR`` (default
-``~/.cache/perfdsl``).  The key covers perfdsl's version, the grammar, and
-every rule file's path and sha256, so any edit misses the cache.  Set
+``~/.cache/perfdsl``).  The key covers perfdsl's version, a hash of perfdsl's
+own source files (so a changed checker, even under the same version string,
+misses the cache; computed once per process), the grammar, and every rule
+file's path and sha256, so any edit misses the cache.  The directory keeps
+the ``MAX_ENTRIES`` most recently used entries (reading one marks it used);
+older ones are deleted when a new one is stored.  Set
 ``PERFDSL_NO_CACHE=1`` to bypass it.  A damaged entry is ignored and
 rebuilt.  Only rule sets without errors are stored.
 
@@ -14,11 +18,13 @@ them.  A shared or world-writable cache directory is simply not used.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
 import tempfile
 from pathlib import Path
+from typing import Optional
 
 from perfdsl import __version__
 from perfdsl.ruleset.check import Checked, check
@@ -26,6 +32,29 @@ from perfdsl.ruleset.gcpause import paused
 from perfdsl.ruleset.loader import display_path, load, rule_files
 
 FORMAT = 3  # 3: 允许 and 总分 in the AST
+MAX_ENTRIES = 64  # checked rule sets kept; the least recently used beyond this are deleted
+
+
+@functools.lru_cache(maxsize=1)
+def code_hash() -> str:
+    """A fingerprint of perfdsl's own .py and .lark files: each one's path, size and modification time.
+
+    Reading them all would cost ~30 ms per start, more than a cached start takes; their metadata
+    costs ~1 ms and changes whenever a file is edited, checked out or installed.
+    """
+    package = Path(__file__).resolve().parents[1]
+    seen = []
+    for top, dirs, files in os.walk(package):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in files:
+            if name.endswith((".py", ".lark")):
+                f = os.path.join(top, name)
+                try:
+                    st = os.stat(f)
+                except OSError:
+                    continue
+                seen.append(f"{os.path.relpath(f, package)}\0{st.st_size}\0{st.st_mtime_ns}\n")
+    return hashlib.sha256("".join(sorted(seen)).encode("utf-8", "replace")).hexdigest()
 
 
 def cache_dir() -> Path:
@@ -39,7 +68,7 @@ def cache_dir() -> Path:
 def cache_key(path: Path) -> str:
     from perfdsl.syntax.grammar_file import grammar_text
     h = hashlib.sha256()
-    h.update(f"perfdsl {__version__} cache {FORMAT}\n".encode())
+    h.update(f"perfdsl {__version__} cache {FORMAT} code {code_hash()}\n".encode())
     h.update(hashlib.sha256(grammar_text().encode("utf-8")).digest())
     for f in rule_files(path):
         h.update(display_path(f).encode("utf-8") + b"\0")
@@ -65,6 +94,7 @@ def _load_checked(root: Path, use_cache: bool) -> Checked:
             with open(entry, "rb") as fh:
                 checked = pickle.load(fh)
             if isinstance(checked, Checked):
+                _touch(entry)
                 return checked
         except Exception:  # noqa: BLE001 — damaged or from an incompatible build: rebuild
             pass
@@ -96,8 +126,43 @@ def _store(entry: Path, checked: Checked) -> None:
         if not _owned(entry.parent):
             return  # nothing we would read back
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=entry.parent)
+    except OSError:
+        return  # a read-only home or a full disk only costs speed
+    try:
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(checked, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, entry)
     except OSError:
-        pass  # a read-only home or a full disk only costs speed
+        try:
+            os.unlink(tmp)  # a full disk leaves no temp file behind
+        except OSError:
+            pass
+        return
+    evict(entry.parent)
+
+
+def _touch(entry: Path) -> None:
+    try:
+        os.utime(entry)
+    except OSError:
+        pass
+
+
+def evict(directory: Path, keep: Optional[int] = None) -> None:
+    """Delete all but the ``keep`` (default ``MAX_ENTRIES``) most recently used entries (by modification time)."""
+    keep = MAX_ENTRIES if keep is None else keep
+    try:
+        entries = []
+        for p in directory.glob("*.pickle"):
+            try:
+                entries.append((p.stat().st_mtime, p.name, p))
+            except OSError:
+                continue
+        entries.sort(reverse=True)
+        for _, _, p in entries[keep:]:
+            try:
+                p.unlink()
+            except OSError:
+                pass
+    except OSError:
+        pass

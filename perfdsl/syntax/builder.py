@@ -6,9 +6,10 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Callable
 
-from lark import Token, Transformer, v_args
+from lark import Token, v_args
 from lark.exceptions import VisitError
 from lark.tree import Meta
+from lark.visitors import Transformer_NonRecursive
 
 from perfdsl.diagnostics import PerfdslError, error
 from perfdsl.syntax import ast as A
@@ -65,7 +66,7 @@ def _interval(low_closed: bool, high_closed: bool) -> Callable:
 
 
 @v_args(meta=True)
-class _Builder(Transformer):
+class _Builder(Transformer_NonRecursive):  # no Python recursion, however deep the rules nest
     def __init__(self, filename: str):
         super().__init__()
         self.filename = filename

@@ -7,6 +7,7 @@ import attrs
 from perfdsl.diagnostics import Diagnostic, sort_key, warning
 from perfdsl.ruleset.check.accepted import split_accepted, total_points
 from perfdsl.ruleset.check.bands import BandChecker
+from perfdsl.ruleset.check.depth import check_depth
 from perfdsl.ruleset.check.names import NameChecker
 from perfdsl.ruleset.check.weights import check_tree
 from perfdsl.ruleset.loader import RuleSet
@@ -35,6 +36,9 @@ class Checked:
 def check(rules: RuleSet) -> Checked:
     resolver = TypeResolver(rules.records, rules.enums)
     facts_ty = resolver.record(rules.facts)
+    too_deep = check_depth(rules)  # first: the other passes are built for the depth it allows
+    if too_deep:
+        return Checked(rules, facts_ty, tuple(sorted(too_deep, key=sort_key)[:MAX_DIAGNOSTICS]))
     out: list[Diagnostic] = list(resolver.diagnostics)
     for rec in rules.records.values():
         resolver.record(rec)

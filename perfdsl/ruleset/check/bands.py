@@ -10,7 +10,7 @@ between is tested, so open and closed ends are exact.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 from typing import TYPE_CHECKING, Iterator, Optional
 
 import attrs
@@ -76,6 +76,9 @@ class Dom:
 
 ALL = Dom()
 NONNEG = Dom(Decimal(0), True)
+# every bound is a rule literal (at most MAX_LITERAL_DIGITS digits): this context holds their sums exactly
+ANALYSIS = Context(prec=400, Emax=999_999, Emin=-999_999)
+MAX_DOMAIN_DEPTH = 50  # deeper than this (令 chains, nested formulas), a domain is "any value"
 
 
 def _const(e: Optional[A.Expr]) -> Optional[Decimal]:
@@ -102,6 +105,7 @@ class BandChecker:
         self.rules = rules
         self.facts = facts_ty
         self.out: list[Diagnostic] = []
+        self._domains: dict[tuple, tuple[Dom, A.Expr, dict]] = {}
 
     def run(self) -> list[Diagnostic]:
         for _, band, _, dom in self.bands():
@@ -156,8 +160,23 @@ class BandChecker:
 
     # ------------------------------------------------------------ domains
     def domain(self, e: A.Expr, lets: dict[str, A.Let], narrow: dict[str, Dom], depth: int = 0) -> Dom:
-        if depth > 50:
+        """The domain of ``e``, memoised on (node, its 令 values, the narrowing, depth).
+
+        The depth is part of the key so a value is the same whichever walk reaches it first; with
+        it, each node is worked out at most ``MAX_DOMAIN_DEPTH + 1`` times per narrowing, so
+        ``令 x2 = 比值(x1, x1, x1)`` chains cost linear, not exponential, time.
+        """
+        if depth > MAX_DOMAIN_DEPTH:
             return ALL
+        key = (id(e), id(lets), frozenset(narrow.items()), depth)
+        hit = self._domains.get(key)
+        if hit is not None:
+            return hit[0]
+        dom = self._domain(e, lets, narrow, depth)
+        self._domains[key] = (dom, e, lets)  # the node and the 令 table stay alive, so their ids are not reused
+        return dom
+
+    def _domain(self, e: A.Expr, lets: dict[str, A.Let], narrow: dict[str, Dom], depth: int) -> Dom:
         if isinstance(e, A.Number):
             v = _const(e)
             return Dom(v, True, v, True) if v is not None else ALL
@@ -229,6 +248,12 @@ class BandChecker:
             yield from self.walk(child, ind, lets, narrow)
 
     def arms(self, arms: tuple[A.Arm, ...], dom: Dom, subject: str, span: A.Span, percent: bool) -> None:
+        """Gaps, overlaps and dead arms, in O(n log n) for n arms.
+
+        The bounds are sorted once into atoms (cut points and the open pieces between); every arm
+        and the domain cover a contiguous run of atoms, found by index, never by arithmetic on the
+        bounds. Each atom's first arm is painted once, left to right, skipping painted atoms.
+        """
         maybe = [_dom_of_interval(a.interval) for a in arms]
         doms = [d for d in maybe if d is not None]
         if len(doms) < len(maybe):
@@ -236,55 +261,86 @@ class BandChecker:
         cuts = sorted({x for d in doms for x in (d.lo, d.hi) if x is not None}
                       | {x for x in (dom.lo, dom.hi) if x is not None})
         atoms = _atoms(cuts)
-        gaps: list[Atom] = []
-        covered_by: list[Optional[list[int]]] = []  # per atom: the arms that cover it; None outside the domain
-        for atom in atoms:
-            probe = atom[1]
-            if not dom.contains(probe):
-                covered_by.append(None)
-                continue
-            hits = [i for i, d in enumerate(doms) if d.contains(probe)]
-            covered_by.append(hits)
-            if not hits:
-                gaps.append(atom)
-        for lo_atom, hi_atom in _runs(atoms, [c is not None and not c for c in covered_by]):
+        where = {c: 2 * i + 1 for i, c in enumerate(cuts)}  # a cut point's atom
+        d_lo, d_hi = _span_of(dom, where, len(atoms))
+        first_arm: list[Optional[int]] = [None] * len(atoms)  # atom → the first arm that covers it
+        nxt = list(range(len(atoms) + 1))  # atom → the next atom not yet painted (path-halving union-find)
+
+        def unpainted(k: int) -> int:
+            while nxt[k] != k:
+                nxt[k] = nxt[nxt[k]]
+                k = nxt[k]
+            return k
+
+        ranges = [_span_of(d, where, len(atoms)) for d in doms]
+        painted: list[list[int]] = []
+        for i, (lo, hi) in enumerate(ranges):
+            lo, hi = max(lo, d_lo), min(hi, d_hi)
+            mine = []
+            k = unpainted(lo) if lo < hi else hi
+            while k < hi:
+                first_arm[k] = i
+                mine.append(k)
+                nxt[k] = k + 1
+                k = unpainted(k + 1)
+            painted.append(mine)
+        flags = [d_lo <= k < d_hi and first_arm[k] is None for k in range(len(atoms))]
+        for lo_atom, hi_atom in _runs(atoms, flags):
             text = _interval_text(lo_atom, hi_atom, percent)
             self.out.append(error("E160", f"区间没有覆盖 {subject} ∈ {text}：这样的值会使评分报错", span,
                                   suggestions=[f"补上覆盖 {text} 的一档，或用 要求 写明它是不允许的输入"]))
-        first_arm = {k: c[0] for k, c in enumerate(covered_by) if c}  # atom → the first arm that covers it
         for i, arm in enumerate(arms):
-            mine = [k for k, c in enumerate(covered_by) if c and i in c]
-            if not mine:
-                if all(c is None for c in covered_by) or not any(doms[i].contains(a[1]) for a in atoms):
+            lo, hi = ranges[i]
+            s, e = max(lo, d_lo), min(hi, d_hi)  # the atoms of this arm inside the domain
+            if s >= e:
+                if d_lo >= d_hi or lo >= hi:
                     continue
                 self.out.append(warning("W162", f"这一档 {interval_text(arm.interval)} 在 {subject} "
                                                 f"可能的取值范围内永远不会用到", arm.span))
                 continue
-            if all(first_arm[k] < i for k in mine):
-                first = first_arm[mine[0]]
+            mine = painted[i]
+            if not mine:
+                first = first_arm[s]
+                assert first is not None
                 self.out.append(warning("W162", f"这一档 {interval_text(arm.interval)} 永远不会用到："
                                                 "前面的档次已覆盖它", arm.span,
                                         notes=[Note(arms[first].span, "被这一档覆盖")]))
                 continue
-            overlap = [k for k in mine if first_arm[k] < i]
-            if overlap:
-                first = first_arm[overlap[0]]
-                lo_atom, hi_atom = atoms[overlap[0]], atoms[overlap[-1]]
+            if len(mine) < e - s:  # some atoms of [s, e) were painted by earlier arms
+                j = 0
+                while j < len(mine) and mine[j] == s + j:
+                    j += 1
+                first_overlap = s + j
+                j = 0
+                while j < len(mine) and mine[-1 - j] == e - 1 - j:
+                    j += 1
+                last_overlap = e - 1 - j
+                first = first_arm[first_overlap]
+                assert first is not None
                 self.out.append(warning("W161", f"这一档 {interval_text(arm.interval)} 与前面的档次重叠于 "
-                                                f"{_interval_text(lo_atom, hi_atom, percent)}；重叠部分按前一档计分",
+                                                f"{_interval_text(atoms[first_overlap], atoms[last_overlap], percent)}"
+                                                "；重叠部分按前一档计分",
                                         arm.span, notes=[Note(arms[first].span, "前一档")]))
+
+
+def _span_of(d: Dom, where: dict[Decimal, int], n: int) -> tuple[int, int]:
+    """The atoms [start, end) an interval covers; its ends are cut points."""
+    start = 0 if d.lo is None else where[d.lo] + (0 if d.lo_closed else 1)
+    end = n if d.hi is None else where[d.hi] + (1 if d.hi_closed else 0)
+    return start, end
 
 
 def _atoms(cuts: list[Decimal]) -> list[Atom]:
     """(kind, probe, low, high): open pieces and cut points, left to right."""
     if not cuts:
         return [("seg", Decimal(0), None, None)]
-    out: list[Atom] = [("seg", cuts[0] - 1, None, cuts[0])]
-    for i, c in enumerate(cuts):
-        out.append(("pt", c, c, c))
-        nxt = cuts[i + 1] if i + 1 < len(cuts) else None
-        probe = (c + nxt) / 2 if nxt is not None else c + 1
-        out.append(("seg", probe, c, nxt))
+    with localcontext(ANALYSIS):  # a probe inside each piece, exact for any bound a rule can write
+        out: list[Atom] = [("seg", cuts[0] - 1, None, cuts[0])]
+        for i, c in enumerate(cuts):
+            out.append(("pt", c, c, c))
+            nxt = cuts[i + 1] if i + 1 < len(cuts) else None
+            probe = (c + nxt) / 2 if nxt is not None else c + 1
+            out.append(("seg", probe, c, nxt))
     return out
 
 
