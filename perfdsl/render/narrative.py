@@ -290,7 +290,9 @@ def _deduction_clause(step: dict) -> str:
     why = step.get("finding") or step.get("reason") or ""
     if "value" in step and "limit" in step:  # 逐级扣: the text says how far beyond the limit
         return "扣 " + amount + " 分：" + tidy(step["text"].split("：", 1)[-1])
-    return f"{tidy(why)}，扣 {amount} 分" if why else f"扣 {amount} 分"
+    # the amount first: a cell that must be cut (Excel holds 32,767 characters) still says what was deducted;
+    # the finding is the evaluator's words, as written
+    return f"扣 {amount} 分：{why}" if why else f"扣 {amount} 分"
 
 
 def _check_clause(step: dict, prev: Optional[dict]) -> str:
@@ -338,7 +340,7 @@ def sentences(node: dict) -> list[str]:
             if s.get("reason") and prev is not None and prev["kind"] == S.MATCH:
                 lines.append(f"{s['reason']}：{label(prev['subject'])}为“{prev['key']}”，不扣分")
             elif "finding" in s:  # 不评价
-                lines.append(f"{tidy(s['finding'])}不评价（{s.get('reason', '')}）")
+                lines.append(f"{s['finding']}不评价（{s.get('reason', '')}）")
             else:
                 lines.append(_check_clause(s, prev))
         elif kind == S.MATCH:

@@ -17,7 +17,7 @@ DESCRIPTION = "生成评分表报告：指标体系及评分表（含指标分�
 EXAMPLES: tuple[tuple[str, str], ...] = (
     ("生成网页版评分表", "perfdsl report rules/ examples/heping-2024/facts.json -o 评分表.html"),
     ("生成 Excel 评分表", "perfdsl report rules/ examples/heping-2024/facts.json --format xlsx -o 评分表.xlsx"),
-    ("生成 Word 评分表（A4 横向，附件1 的版式）",
+    ("生成 Word 评分表（横向，附件1 的版式）",
      "perfdsl report rules/ examples/heping-2024/facts.json --format docx -o 评分表.docx"),
     ("Markdown 评分表输出到屏幕", "perfdsl report rules/ examples/heping-2024/facts.json --format md"),
 )
