@@ -32,7 +32,7 @@ SEED = ROOT / "examples" / "heping-2024" / "facts.json"
 # values.  Options (--format), paths and file names (rules/, 结果.jsonl, a.perf) are left out before counting.
 ALLOWED = {
     "perfdsl", *COMMANDS, "json", "jsonl", "xlsx", "html", "md", "yaml", "JSON", "YAML", "HTML", "Excel",
-    "Markdown", "sha256", "deductions", "na", "facts", "bands", "zh", "en", "N",
+    "Markdown", "Word", "docx", "sha256", "deductions", "na", "facts", "bands", "zh", "en", "N",
 }
 _OPTION = re.compile(r"(?<![\w])-{1,2}[A-Za-z][\w-]*")
 _PATH = re.compile(r"\S*[/.]\S*")

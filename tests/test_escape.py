@@ -125,7 +125,7 @@ def test_report_xlsx_cells_are_text(case, tmp_path, capsys):
     assert ws["C3"].value == for_xlsx(_leaf(doc)["name"])
     assert ws["E3"].value == for_xlsx(_leaf(doc)["explanation"])
     assert ws["F3"].value == for_xlsx(_leaf(doc)["criteria"])
-    assert any(for_xlsx(text)[:200] in s for s in strings if "依据事实" in s or "扣" in s)  # the finding, the reason
+    assert any(for_xlsx(text)[:200] in s for s in strings if "本项得" in s or "扣" in s)  # the finding, the reason
 
 
 def test_summary_xlsx_cells_are_text(case, tmp_path, capsys):

@@ -121,7 +121,7 @@ def test_xlsx_reopens_with_every_score(tmp_path):
         if name in expected:
             seen[name] = score
             assert isinstance(score, (int, float)) and row[7].number_format == "0.00"
-            assert "依据事实" in row[6].value or "得分" in row[6].value
+            assert f"本项得 {Decimal(str(score)).normalize():f} 分" in row[6].value  # 指标分析结果 in prose
     assert {k: Decimal(str(v)) for k, v in seen.items()} == {k: Decimal(v) for k, v in expected.items()}
     total = next(r for r in ws.iter_rows(min_row=3) if r[0].value == "总分")
     assert Decimal(str(total[7].value)) == Decimal("96.67") and "优" in total[6].value

@@ -131,3 +131,10 @@ def xlsx_cell(cell: Any, value: Any) -> Any:
     else:
         cell.value = value
     return cell
+
+
+# -------------------------------------------------------------------------------------------------- Word
+def for_docx(text: str) -> str:
+    """Text for a Word run (python-docx): controls visible (XML 1.0 allows none of them), line breaks kept
+    (python-docx writes ``\\n`` as a line break, ``<w:br/>``).  Word interprets nothing else in run text."""
+    return visible(text)

@@ -12,13 +12,9 @@ from typing import Optional, Sequence
 
 import attrs
 
-from perfdsl.interp import step_kinds as S
+from perfdsl.render.narrative import narrative
 
 COLUMNS = ("一级指标", "二级指标", "三级指标", "分值", "指标解释和说明", "评分标准", "指标分析结果", "得分")
-
-# trace kinds that make up the analysis prose, in trace order
-_PROSE_KINDS = (S.VALUE, S.PART, S.FORMULA, S.BAND, S.MATCH, S.BUILTIN, S.JUDGEMENT, S.DEDUCTION, S.CAP, S.FLOOR,
-                S.NOT_APPLICABLE, S.ROUNDING)
 
 
 @attrs.frozen
@@ -54,21 +50,8 @@ class RateRow:
 
 
 def analysis(node: dict) -> str:
-    """指标分析结果: facts used, formulas with values, bands, deductions, caps, rounding, score."""
-    steps = node.get("trace") or []
-    facts = [s["text"] for s in steps if s["kind"] == S.FACT]
-    parts = []
-    if facts:
-        parts.append("依据事实：" + "，".join(facts) + "。")
-    body = [s["text"] for s in steps if s["kind"] in _PROSE_KINDS]
-    if body:
-        parts.append("；".join(body) + "。")
-    for e in node.get("errors", []):
-        parts.append(f"无法评分：{e['message']}。")
-    if node.get("score") is not None:
-        parts.append(f"得分 {node['score']} 分（分值 {node['weight']} 分）。")
-    parts += [accepted_note(a) for a in node.get("accepted", [])]
-    return "".join(parts)
+    """指标分析结果: the indicator's trace as the evaluators' prose (``narrative``), and the warnings it accepts."""
+    return narrative(node) + "".join(accepted_note(a) for a in node.get("accepted", []))
 
 
 def accepted_note(accepted: dict) -> str:

@@ -206,3 +206,11 @@ def print_indicator(node: dict, console: Console, only: Optional[set] = None) ->
             t.append(f"  ({_t(s['at'])})", style="dim")
         branches[s["id"]] = (parent or tree).add(t)
     console.print(tree)
+
+
+def print_narrative(node: dict, console: Console) -> None:
+    """One indicator's 指标分析结果: its name and score, then the prose, a sentence a line."""
+    from perfdsl.render.narrative import sentences
+    console.print(_label(node))
+    for sentence in sentences(node):
+        console.print(Text(_t(sentence)))

@@ -12,11 +12,13 @@ from perfdsl.cli.output import AtomicOutput, check_output, input_files, json_std
 from perfdsl.cli.scoring import score_file
 
 NAME = "report"
-HELP = "生成评分表报告（Markdown、HTML、Excel）"
+HELP = "生成评分表报告（Word、Excel、HTML、Markdown）"
 DESCRIPTION = "生成评分表报告：指标体系及评分表（含指标分析结果）、二级指标得分率表、来源哈希"
 EXAMPLES: tuple[tuple[str, str], ...] = (
     ("生成网页版评分表", "perfdsl report rules/ examples/heping-2024/facts.json -o 评分表.html"),
     ("生成 Excel 评分表", "perfdsl report rules/ examples/heping-2024/facts.json --format xlsx -o 评分表.xlsx"),
+    ("生成 Word 评分表（横向，附件1 的版式）",
+     "perfdsl report rules/ examples/heping-2024/facts.json --format docx -o 评分表.docx"),
     ("Markdown 评分表输出到屏幕", "perfdsl report rules/ examples/heping-2024/facts.json --format md"),
 )
 
@@ -24,9 +26,11 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("rules", metavar="规则", help="规则文件或规则目录")
     parser.add_argument("facts", metavar="事实", help="事实文件（.json），或批量文件中的一行（文件.jsonl:行号）")
-    parser.add_argument("--format", choices=("md", "html", "xlsx", "json"), default="html",
-                        help="报告格式：md（Markdown）、html（网页）、xlsx（Excel）或 json")
-    parser.add_argument("-o", "--output", metavar="文件", help="输出文件（默认标准输出；xlsx 必须指定）")
+    parser.add_argument("--format", choices=("md", "html", "xlsx", "docx", "json"), default="html",
+                        help="报告格式：md（Markdown）、html（网页）、xlsx（Excel）、docx（Word）或 json")
+    parser.add_argument("-o", "--output", metavar="文件", help="输出文件（默认标准输出；xlsx、docx 必须指定）")
+    parser.add_argument("--evaluator", metavar="评价机构", help="Word 报告标题处的评价机构")
+    parser.add_argument("--date", metavar="日期", help="Word 报告标题处的评价日期（如 2025年6月）")
 
 
 def _json_text(doc: dict) -> str:
@@ -34,8 +38,8 @@ def _json_text(doc: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.format == "xlsx" and not args.output:
-        raise Usage("--format xlsx 需要用 -o 指定输出文件")
+    if args.format in ("xlsx", "docx") and not args.output:
+        raise Usage(f"--format {args.format} 需要用 -o 指定输出文件")
     check_rules_first(args.rules, [args.facts], NAME)
     check_output(args.output, input_files(args.rules, [args.facts]))
     engine, doc, diags, result = score_file(args.rules, args.facts)
@@ -44,6 +48,9 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "xlsx":
         from perfdsl.render.xlsx import render as render_xlsx
         write_bytes_atomically(args.output, render_xlsx(doc))
+    elif args.format == "docx":
+        from perfdsl.render.word import render as render_docx
+        write_bytes_atomically(args.output, render_docx(doc, evaluator=args.evaluator, date=args.date))
     else:
         render_text: Callable[[dict], str]
         if args.format == "md":

@@ -1,0 +1,392 @@
+"""指标分析结果 as an evaluator writes it, from one indicator's trace in the explanation document.
+
+The trace records every step for a machine and an auditor who wants all of it; this module writes
+the paragraph that goes into the 评分表's analysis column and that ``perfdsl explain`` prints by
+default: facts by their label (the last segment of the fact's path: rules declare no other label),
+formulas with their values as a person writes them (``2 × (1 − 3/17) = 1.65``), rates as
+percentages, bands as 「偏离度 100%，落在 70% 以上一档，得 0 分」, deductions with their findings,
+caps and floors in the words of the 评分标准 (「最高不超过分值」「扣完为止」), judgement reasons and
+the score.  Numbers are rounded for reading only (``PLACES`` decimals); the exact values stay in
+the document.  No dotted path, function call, ``{…}`` or long decimal reaches the text.
+
+It reads only the document's step objects (their ``kind`` and fields, and a step's own ``text``
+where that is already a sentence), as every renderer does.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Optional
+
+from perfdsl.interp import step_kinds as S
+
+PLACES = 2  # decimals shown in the narrative; scores themselves come rounded by the rules
+
+_DOTTED = re.compile(r"(?:[^\W\d][\w“”\"]*(?:\[\*\])?\.)+([^\W\d][\w“”\"]*)")
+_LONG = re.compile(r"≈?(-?\d+\.\d{3,})(%?)")
+_CALL_OR_BRACE = re.compile(r"[^\W\d]\w*\(|[{}]|区间|查表")
+_MARK = re.compile(r"〔[^〕]*〕")
+
+
+# ---------------------------------------------------------------- numbers
+def number(text, percent: bool = False) -> str:
+    """A decimal string for reading: at most ``PLACES`` decimals, no trailing zeros; × 100 and ``%`` for a rate."""
+    try:
+        value = Decimal(str(text))
+    except InvalidOperation:
+        return str(text)
+    if not value.is_finite():
+        return "无穷大" if value > 0 else "负无穷大"
+    if percent:
+        value *= 100
+    q = value.quantize(Decimal(1).scaleb(-PLACES), rounding=ROUND_HALF_UP)
+    out = f"{q:f}"
+    if "." in out:
+        out = out.rstrip("0").rstrip(".")
+    if out == "-0":
+        out = "0"
+    return out + ("%" if percent else "")
+
+
+def tidy(text: str) -> str:
+    """Text perfdsl wrote for the trace, made readable: dotted paths → their last segment, long decimals rounded."""
+    text = _DOTTED.sub(lambda m: m.group(1), text)
+    return _LONG.sub(lambda m: number(m.group(1)) + m.group(2), text)
+
+
+def label(path: str) -> str:
+    """A fact's label: the last segment of its path (``预算编制.决算收入种类数`` → ``决算收入种类数``)."""
+    return path.replace("[*]", "").rsplit(".", 1)[-1]
+
+
+# ---------------------------------------------------------------- values
+def _is_percent_text(text: str) -> bool:
+    return text.rstrip("。").endswith("%")
+
+
+def fact_value(step: dict) -> Optional[str]:
+    """A fact's value as words; None for a record (its builtin or its deductions say what it holds)."""
+    value = step.get("value")
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dict):
+        return None
+    if isinstance(value, list):
+        if not value:
+            return "无"
+        if all(isinstance(v, str) and _is_number(v) for v in value):
+            return "、".join(number(v) for v in value)
+        if all(isinstance(v, str) for v in value):
+            return "、".join(value)
+        return f"{len(value)} 项"
+    if isinstance(value, str) and _is_number(value) and not _is_string_fact(step):
+        return number(value, _is_percent_text(step.get("text", "")))
+    return f"“{value}”" if isinstance(value, str) else str(value)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        Decimal(text)
+    except InvalidOperation:
+        return False
+    return text not in ("Infinity", "-Infinity", "NaN") or True
+
+
+def _is_string_fact(step: dict) -> bool:
+    return step.get("text", "").endswith("”")  # text facts are quoted in the step's sentence
+
+
+def fact_clause(step: dict) -> Optional[str]:
+    shown = fact_value(step)
+    if shown is None:
+        return None
+    name = label(step["path"])
+    if shown in ("是", "否"):
+        return f"{name}：{shown}"
+    return f"{name} {shown}" if not shown.startswith("“") else f"{name}为{shown}"
+
+
+# ---------------------------------------------------------------- formulas
+def human_formula(substituted: str) -> Optional[str]:
+    """A substituted formula as a person writes it, or None when it is not plain arithmetic."""
+    text = _MARK.sub("", substituted).strip()
+    text = re.sub(r"(?:abs|绝对值)\(([^()]*(?:\([^()]*\)[^()]*)*)\)", r"|\1|", text)
+    if _CALL_OR_BRACE.search(text) or "若" in text or "“" in text:
+        return None
+    if _DOTTED.search(text):
+        return None
+    if not re.search(r"[−+×÷/|]", text):
+        return None  # a lone value: nothing to show but the value
+    return _LONG.sub(lambda m: number(m.group(1)) + m.group(2), text)
+
+
+def interval_words(interval: str) -> str:
+    """``> 70%`` → ``70% 以上``; ``(90%, 100%]`` → ``高于 90% 至 100%``."""
+    m = re.fullmatch(r"(≥|>|≤|<|=)\s*(.+)", interval)
+    if m:
+        op, x = m.groups()
+        return {"≥": f"{x} 及以上", ">": f"{x} 以上", "≤": f"{x} 及以下", "<": f"{x} 以下", "=": f"等于 {x}"}[op]
+    m = re.fullmatch(r"([\[(])\s*([^,]+),\s*([^\])]+)([\])])", interval)
+    if m:
+        lo_b, lo, hi, hi_b = m.groups()
+        low = lo if lo_b == "[" else f"{lo}（不含）"
+        high = hi if hi_b == "]" else f"{hi}（不含）"
+        return f"{low}至 {high}" if low.endswith("）") else f"{low} 至 {high}"
+    return interval
+
+
+# ---------------------------------------------------------------- the steps
+class _Tree:
+    def __init__(self, steps: list[dict]):
+        self.steps = steps
+        self.children: dict[Optional[int], list[dict]] = {}
+        for s in steps:
+            self.children.setdefault(s.get("parent"), []).append(s)
+        self.percent_names = {s["subject"] for s in steps if s["kind"] == S.BAND
+                              and "%" in s.get("text", "").split("→", 1)[0]}
+        for s in steps:
+            if s["kind"] == S.VALUE and (s["name"].endswith(("率", "占比", "偏离度"))
+                                         or _is_percent_text(s.get("substituted", ""))):
+                self.percent_names.add(s["name"])
+
+    def kids(self, step: Optional[dict]) -> list[dict]:
+        return self.children.get(step["id"] if step else None, [])
+
+
+def _builtin_clause(step: dict, siblings: list[dict], name: Optional[str]) -> str:
+    text = step.get("text", "")
+    fn = step.get("function")
+    result = step.get("result")
+    if fn == "sample_score":
+        m = re.match(r"抽查 (\S+) 项，存在问题 (\S+) 项：(.*) = (\S+)$", text)
+        evidence = ""
+        for f in siblings:
+            if f["kind"] == S.FACT and isinstance(f.get("value"), dict) and f["value"].get("问题项目"):
+                evidence = "（" + "、".join(str(x) for x in f["value"]["问题项目"]) + "）"
+        if m:
+            n, k, formula, _ = m.groups()
+            return f"抽查 {n} 项，存在问题 {k} 项{evidence}，{formula} = {number(result)}"
+        return tidy(text.replace("→", "，"))
+    if fn == "proportional":
+        body = text.split("：", 1)[-1]
+        if "满分" in body:
+            cond, full = body.split("→")
+            return f"{cond.strip()}，得满分 {full.replace('满分', '').strip()} 分"
+        cond, rest = body.split("→")
+        if rest.strip() == "0":
+            return f"{cond.strip()}，得 0 分"
+        formula = rest.rsplit("=", 1)[0].strip()
+        return f"{cond.strip()}，按比例计 {formula} = {number(result)}"
+    if fn == "growth":
+        body = text.split("=", 1)[-1].strip() if "=" in text else tidy(text.split("：", 1)[-1])
+        if "=" in text:
+            formula = body.rsplit("=", 1)[0].strip()
+            return f"{name or '增长率'} = {formula} = {number(result, True)}"
+        return f"{name or '增长率'}：{body.replace('→', '，')}"
+    if fn == "ratio":
+        if "分母为 0" in text:
+            return f"{name + '：' if name else ''}分母为 0，按规则取 {number(result)}"
+        formula = text.split("=", 1)[-1].rsplit("=", 1)[0].strip().replace(" / ", "/")
+        pct = name is None or name.endswith(("率", "占比", "度")) or True
+        return f"{name + ' = ' if name else ''}{formula} = {number(result, pct)}"
+    return tidy(text.replace("→", "，"))
+
+
+def _value_clause(tree: _Tree, step: dict) -> list[str]:
+    """A 令 value: the facts it read, then ``name = formula = value``."""
+    kids = tree.kids(step)
+    out = _detail_clauses(tree, kids, step["name"])
+    if any(k["kind"] == S.BUILTIN for k in kids) and _names_value(out, step["name"]):
+        return out
+    pct = step["name"] in tree.percent_names
+    shown = number(step["value"], pct) if _is_number(str(step.get("value"))) else fact_value(step) or ""
+    formula = human_formula(step.get("substituted", ""))
+    if formula:
+        out.append(f"{step['name']} = {formula} = {shown}")
+    elif not (len(kids) == 1 and kids[0]["kind"] == S.FACT and fact_value(kids[0]) == shown):
+        out.append(f"{step['name']} {shown}")
+    return out
+
+
+def _names_value(clauses: list[str], name: str) -> bool:
+    return any(c.startswith(name) for c in clauses)
+
+
+def _detail_clauses(tree: _Tree, kids: list[dict], name: Optional[str] = None) -> list[str]:
+    """What a step's children say: facts, values, builtins, bands, lookups, judgements."""
+    out: list[str] = []
+    judged = {k["path"] for k in kids if k["kind"] == S.JUDGEMENT}
+    for k in kids:
+        kind = k["kind"]
+        if kind == S.FACT:
+            if k["path"] in judged:
+                continue
+            clause = fact_clause(k)
+            if clause:
+                out.append(clause)
+        elif kind == S.VALUE:
+            out += _value_clause(tree, k)
+        elif kind == S.BUILTIN:
+            out.append(_builtin_clause(k, kids, name))
+        elif kind == S.BAND:
+            pct = k["subject"] in tree.percent_names or "%" in k.get("interval", "")
+            subject = f"{label(k['subject'])} {number(k['value'], pct)}"
+            if out and out[-1].startswith(label(k["subject"])) and out[-1].endswith(number(k["value"], pct)):
+                subject = out.pop()  # the value just said: not twice
+            words = interval_words(k["interval"])
+            out.append(f"{subject}，落在 {words}{'' if words.endswith(('上', '下')) else ' '}一档，"
+                       f"得 {number(k['result'])} 分")
+        elif kind == S.MATCH:
+            out.append(f"{label(k['subject'])}为“{k['key']}”，对应 {number(k['result'])}")
+        elif kind == S.JUDGEMENT:
+            how = "酌情扣" if "酌情扣分" in k.get("text", "") else "酌情得"
+            out.append(f"{label(k['path'])}：{how} {number(k['value'])} 分，理由：{k['reason']}")
+        else:
+            out.append(tidy(k.get("text", "")))
+    return out
+
+
+def _scored(clauses: list[str], value: str) -> list[str]:
+    """Clauses ending with 「得 X 分」, unless the last already says so."""
+    if clauses and clauses[-1].endswith(f" {value} 分") and "得" in clauses[-1].rsplit("，", 1)[-1]:
+        return clauses
+    return clauses + [f"得 {value} 分"]
+
+
+def _part_clause(tree: _Tree, step: dict) -> str:
+    kids = tree.kids(step)
+    body = _detail_clauses(tree, kids)
+    formula = human_formula(step.get("substituted", ""))
+    value = number(step["value"])
+    if formula and not any(formula in c for c in body):
+        body.append(f"{formula} = {value}")
+    rates = {number(k["value"]): number(k["value"], True) for k in kids
+              if k["kind"] == S.VALUE and k["name"] in tree.percent_names and _is_number(str(k.get("value")))}
+    body += _condition(step.get("substituted", ""), rates)
+    if Decimal(step["value"]) != Decimal(step.get("points", step["value"])) and "限于" in step.get("text", ""):
+        body.append(f"限于 0 至 {number(step['points'])} 分")
+    return f"{step['part']}（{number(step['points'])} 分）：" + "，".join(_scored(body, value))
+
+
+def _condition(substituted: str, rates: Optional[dict] = None) -> list[str]:
+    """The condition a 若 … 则 … 否则 took, when it is plain numbers: ``27 ≥ 1``, ``不满足 40% < 0``."""
+    m = _MARK.match(substituted.strip())
+    if not m:
+        return []
+    inner = m.group(0)[1:-1]
+    cond, _, verdict = inner.rpartition(" ")
+    if not re.fullmatch(r"[-\d.%\s≥≤<>=≠−]+", cond) or not re.search(r"[≥≤<>=≠]", cond):
+        return []
+    for raw, pct in (rates or {}).items():  # a rate the clause before showed as a percentage
+        cond = re.sub(rf"(?<![\d.]){re.escape(raw)}(?![\d.%])", pct, cond, count=1)
+    if "%" in cond and re.search(r"(?<![\d.])(?:[1-9]\d*|0\.\d+)(?![\d.%])", cond):
+        return []  # a rate recorded as a fraction beside a percentage would read wrongly (1 > 100%)
+    return [tidy(cond) if verdict == "成立" else f"不满足 {tidy(cond)}"]
+
+
+def _deduction_clause(step: dict) -> str:
+    amount = number(step.get("amount", "0"))
+    why = step.get("finding") or step.get("reason") or ""
+    if "value" in step and "limit" in step:  # 逐级扣: the text says how far beyond the limit
+        return "扣 " + amount + " 分：" + tidy(step["text"].split("：", 1)[-1])
+    # the amount first: a cell that must be cut (Excel holds 32,767 characters) still says what was deducted;
+    # the finding is the evaluator's words, as written
+    return f"扣 {amount} 分：{why}" if why else f"扣 {amount} 分"
+
+
+def _check_clause(step: dict, prev: Optional[dict]) -> str:
+    if "items" in step:
+        return f"未发现{label(step['items'])}，不扣分"
+    if "condition" in step:
+        cond = step["condition"]
+        if prev is not None and prev["kind"] == S.FACT and prev.get("path") == cond and prev.get("value") is False:
+            return f"{label(cond)}：否，不扣分"
+        return "不扣分：" + tidy(step.get("text", "").split("：", 1)[-1])
+    if "reason" in step:
+        return f"{step['reason']}：未发现问题，不扣分"
+    return tidy(step.get("text", ""))
+
+
+def sentences(node: dict) -> list[str]:
+    """The analysis of one third-level indicator, as a list of sentences (each ends with 。)."""
+    steps = node.get("trace") or []
+    tree = _Tree(steps)
+    out: list[str] = []
+    lines: list[str] = []
+    prev: Optional[dict] = None
+    base_only = False
+    for s in tree.kids(None):
+        kind = s["kind"]
+        if kind == S.PART:
+            lines.append(_part_clause(tree, s))
+        elif kind == S.FORMULA:
+            if "formula" not in s:
+                base_only = True  # 基础分 = 分值: the deductions below say the rest
+            else:
+                body = _detail_clauses(tree, tree.kids(s))
+                formula = human_formula(s.get("substituted", ""))
+                if formula and not any(formula in c for c in body):
+                    body.append(f"{formula} = {number(s['value'])}")
+                body += _condition(s.get("substituted", ""))
+                lines.append("，".join(_scored(body, number(s["value"]))))
+        elif kind == S.VALUE:
+            lines.append("，".join(_value_clause(tree, s)))
+        elif kind == S.FACT:
+            pass  # said by the deduction or check that follows
+        elif kind == S.DEDUCTION:
+            lines.append(_deduction_clause(s))
+        elif kind == S.CHECK:
+            if s.get("reason") and prev is not None and prev["kind"] == S.MATCH:
+                lines.append(f"{s['reason']}：{label(prev['subject'])}为“{prev['key']}”，不扣分")
+            elif "finding" in s:  # 不评价
+                lines.append(f"{s['finding']}不评价（{s.get('reason', '')}）")
+            else:
+                lines.append(_check_clause(s, prev))
+        elif kind == S.MATCH:
+            pass  # its check or deduction says it
+        elif kind == S.CAP:
+            if "group" in s:
+                lines.append(f"{s['group']}类共扣 {number(s['before'])} 分，每类最多扣 {number(s['after'])} 分")
+            elif "weight" not in s and s.get("text", "").startswith(("逐项", "逐级")):
+                lines.append(f"扣分合计 {number(s['before'])} 分，最多扣 {number(s['after'])} 分")
+            else:
+                lines.append(f"各项合计 {number(s['before'])} 分，最高不超过分值 {number(s['after'])} 分，"
+                             f"按 {number(s['after'])} 分计")
+        elif kind == S.FLOOR:
+            lines.append("扣分超过分值，扣完为止，按 0 分计")
+        elif kind == S.SUBTOTAL:
+            lines.append(f"合计扣 {number(s['deducted'])} 分，{number(s['base'])} − {number(s['deducted'])} = "
+                         f"{number(s['value'])}")
+        elif kind == S.NOT_APPLICABLE:
+            lines.append(f"不适用：{s.get('reason', '')}")
+        elif kind == S.ROUNDING:
+            pass  # the score says it
+        elif kind == S.SCORE:
+            pass
+        elif kind == S.ERROR:
+            lines.append("无法评分：" + tidy(s.get("text", "")))
+        else:
+            lines.append(tidy(s.get("text", "")))
+        prev = s
+    if base_only and not any(s["kind"] in (S.DEDUCTION, S.SUBTOTAL) for s in steps):
+        lines.insert(0, f"分值 {number(node['weight'])} 分")
+    out += [line + "。" for line in lines if line]
+    for e in node.get("errors", []):
+        out.append(f"无法评分：{tidy(e['message'])}。")
+    score = node.get("score")
+    if score is not None:
+        how = ""
+        for s in steps:
+            m = re.match(r"舍入（(.+?)，(\d+) 位小数）", s.get("text", "")) if s["kind"] == S.ROUNDING else None
+            if m:
+                how = f"（{m.group(1)}保留 {m.group(2)} 位小数）"
+        out.append(f"本项得 {number(score)} 分{how}，分值 {number(node['weight'])} 分。")
+    elif node.get("status") == "not_applicable":
+        out.append("本项不计分。")
+    return out
+
+
+def narrative(node: dict) -> str:
+    """The analysis of one third-level indicator as one paragraph."""
+    return "".join(sentences(node))
