@@ -48,6 +48,8 @@ def _plain(value: Decimal, negative: bool) -> str:
     if value.is_infinite():
         return "∞" if value > 0 else "-∞"
     if value == value.to_integral_value():
+        if value.adjusted() >= CONTEXT.prec:  # more digits than quantize may give (a product of two large facts)
+            return f"{value:f}"
         return f"{value.quantize(ONE, context=CONTEXT):f}"
     return f"{value.normalize(CONTEXT):f}"
 
