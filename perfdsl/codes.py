@@ -2,7 +2,8 @@
 
 Every code perfdsl reports is listed here, so a code cannot be invented in
 passing (``diagnostics.error``/``warning`` refuse an unlisted one) and the
-reference page ``docs/diagnostics.md`` is generated from this table.
+reference page ``docs/errors.md`` is generated from this table, with the example of each code
+(``code_examples.py``) that ``perfdsl explain-code`` prints and the tests run.
 """
 
 from __future__ import annotations
@@ -177,7 +178,7 @@ CODES: dict[str, CodeInfo] = {
     "X004": CodeInfo("error", "评分结果由另一版本的 perfdsl 写出", "用写出它的同一版本还原，或用当前版本重新评分"),
 }
 
-# (code prefix, heading) in the order of docs/diagnostics.md; a code belongs to the longest prefix it starts with.
+# (code prefix, heading) in the order of docs/errors.md; a code belongs to the longest prefix it starts with.
 GROUPS: tuple[tuple[str, str], ...] = (
     ("E0", "语法错误（解析规则文件）"),
     ("E1", "规则文件与指标结构"),

@@ -39,8 +39,9 @@ def functions_table() -> str:
     return "\n".join(rows)
 
 
-def diagnostics_table() -> str:
-    """One table per group of codes, in the order of ``codes.GROUPS``."""
+def errors_table() -> str:
+    """One table per group of codes, in the order of ``codes.GROUPS``, each code with its example."""
+    from perfdsl.code_examples import EXAMPLES, Unreachable
     out: list[str] = []
     for _, heading in GROUPS:
         rows = [(code, info) for code, info in sorted(CODES.items()) if group_of(code) == heading]
@@ -48,8 +49,16 @@ def diagnostics_table() -> str:
             continue
         if out:
             out.append("")
-        out += [f"### {heading}", "", "| 代码 | 级别 | 含义 | 如何修改 |", "|---|---|---|---|"]
-        out += [f"| {code} | {SEVERITY_NAMES[info.severity]} | {info.title} | {info.fix} |" for code, info in rows]
+        out += [f"### {heading}", "", "| 代码 | 级别 | 含义 | 示例 | 如何修改 |", "|---|---|---|---|---|"]
+        for code, info in rows:
+            ex = EXAMPLES[code]
+            if isinstance(ex, Unreachable):
+                shown = f"（无法从外部触发：{ex.reason}）"
+            else:  # the rule text in code type, what it is about after it: 得分 = ¥100（金额不带货币符号）
+                m = re.fullmatch(r"(.*?)（([^（]*)）", ex.shows)
+                shown = f"`{m.group(1)}`（{m.group(2)}）" if m else f"`{ex.shows}`"
+            cells = (code, SEVERITY_NAMES[info.severity], info.title, shown, info.fix)
+            out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(out)
 
 
@@ -87,7 +96,7 @@ def _cli_reference(parser) -> str:
 
 
 GENERATORS = {"keywords": keywords_table, "functions": functions_table, "grammar": grammar, "cli": cli_reference,
-              "diagnostics": diagnostics_table, "coverage": coverage_table}
+              "errors": errors_table, "coverage": coverage_table}
 
 
 def regenerate(text: str) -> str:

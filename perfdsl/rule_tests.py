@@ -15,6 +15,9 @@ A case file is YAML that a policy officer can write::
       - name: 问题数大于抽查数是错误输入
         set: {绩效自评.问题数: 99}
         expect_error: {code: F015, fact: 绩效自评}
+      - name: 执行数大于预算数
+        set: {预算执行.预算执行数: 1500}
+        expect: {错误: E350}          # or a part of the message: {错误: 预算执行数不能大于全年预算数}
 
 Numbers in YAML are read as exact decimals.  ``facts`` gives a whole fact
 set inline and ``facts_file`` a file, instead of ``base``.
@@ -35,8 +38,9 @@ from typing import TYPE_CHECKING, Optional
 import attrs
 import yaml
 
+from perfdsl.codes import CODES
 from perfdsl.constructs import deduction
-from perfdsl.diagnostics import PerfdslError, error
+from perfdsl.diagnostics import PerfdslError, closest, error
 from perfdsl.engine import Engine
 from perfdsl.interp.builtins import BY_NAME
 from perfdsl.interp.evaluator import Env, EvalError, Evaluator, point
@@ -143,8 +147,40 @@ def _load_file(f: Path) -> list[Case]:
         expect = raw.get("expect") or {}
         if not isinstance(expect, dict):
             raise PerfdslError([_case_error(shown, line, f"用例 {raw['name']}：expect 应为 名称: 分数 的映射")])
-        out.append(Case(str(raw["name"]), shown, line, facts, expect, raw.get("expect_error")))
+        expect, expected_error = _error_expected(expect, raw.get("expect_error"), shown, line, str(raw["name"]))
+        out.append(Case(str(raw["name"]), shown, line, facts, expect, expected_error))
     return out
+
+
+ERROR_KEYS = ("错误", "error")
+_CODE = re.compile(r"[A-Z][0-9]{2,5}")  # a code, or a mistyped one (never a message)
+
+
+def _error_expected(expect: dict, spec, shown: str, line: int, name: str) -> tuple[dict, Optional[dict]]:
+    """The error a case expects, as ``{code, fact, message}``: from ``expect_error: {…}``, from
+    ``expect_error: E350`` or from ``expect: {错误: E350}`` / ``expect: {error: "实际支出不能大于到位资金"}``
+    (a code, or a part of the message)."""
+    said = [k for k in expect if str(k) in ERROR_KEYS]
+    if said:
+        if spec is not None or len(expect) > 1:
+            raise PerfdslError([_case_error(shown, line, f"用例 {name}：期望出错时，expect 中只写 错误，"
+                                                         "不再写分数，也不再写 expect_error")])
+        spec, expect = expect[said[0]], {}
+    if spec is None:
+        return expect, None
+    if not isinstance(spec, dict):
+        text = str(spec).strip()
+        spec = {"code": text.upper()} if _CODE.fullmatch(text.upper()) else {"message": text}
+    unknown = sorted(str(k) for k in spec if str(k) not in ("code", "fact", "message"))
+    if unknown or not spec:
+        raise PerfdslError([_case_error(shown, line, f"用例 {name}：期望的错误写作 代码（如 E350）、消息中的一段文字，"
+                                                     "或 {code: …, fact: …, message: …}")])
+    code = str(spec.get("code", "")).upper()
+    if code and code not in CODES:
+        near = sorted(closest(code, CODES), key=lambda c: c not in code)  # E3500: E350 first
+        more = f"；是否想写 {near[0]}？" if near else "；全部代码见 docs/errors.md"
+        raise PerfdslError([_case_error(shown, line, f"用例 {name}：没有错误代码 {spec['code']}{more}")])
+    return expect, {**spec, "code": code} if code else spec
 
 
 def _case_lines(node) -> list[int]:

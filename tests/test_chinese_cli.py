@@ -31,18 +31,20 @@ SEED = ROOT / "examples" / "heping-2024" / "facts.json"
 # English a person may meet in Chinese help: names of programs, formats and the English aliases of option
 # values.  Options (--format), paths and file names (rules/, 结果.jsonl, a.perf) are left out before counting.
 ALLOWED = {
-    "perfdsl", *COMMANDS, "json", "jsonl", "xlsx", "html", "md", "yaml", "JSON", "YAML", "HTML", "Excel",
+    "perfdsl", *COMMANDS, *(part for name in COMMANDS for part in name.split("-")),
+    "json", "jsonl", "xlsx", "html", "md", "yaml", "JSON", "YAML", "HTML", "Excel",
     "Markdown", "Word", "docx", "sha256", "deductions", "na", "facts", "bands", "zh", "en", "N",
 }
 _OPTION = re.compile(r"(?<![\w])-{1,2}[A-Za-z][\w-]*")
 _PATH = re.compile(r"\S*[/.]\S*")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]+")
+_CODE = re.compile(r"[A-Za-z][0-9]{3}")  # a diagnostic code (E215, w130), not a word
 
 
 def english_words(text: str) -> list[str]:
     text = _OPTION.sub(" ", text)
     text = _PATH.sub(" ", text)
-    return [w for w in _WORD.findall(text) if w not in ALLOWED]
+    return [w for w in _WORD.findall(text) if w not in ALLOWED and not _CODE.fullmatch(w)]
 
 
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:

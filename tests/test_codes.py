@@ -56,7 +56,7 @@ def test_an_unregistered_code_is_a_bug():
 
 
 def test_reference_page_lists_every_code():
-    page = (PACKAGE.parent / "docs" / "diagnostics.md").read_text(encoding="utf-8")
+    page = (PACKAGE.parent / "docs" / "errors.md").read_text(encoding="utf-8")
     for code, info in CODES.items():
         assert f"| {code} |" in page, code
         assert info.fix in page, code

@@ -140,3 +140,28 @@ def test_second_rule_set_engines_agree_on_every_case():
         a = explain(fast.score(case.facts, trace=False), trace=False)
         b = explain(reference.score(case.facts, trace=True), trace=False)
         assert a == b, case.name
+
+
+def _one_case(tmp_path, expectation: str):
+    cases = tmp_path / "c.yaml"
+    cases.write_text(f"base: {PROJECT / 'facts-2024.json'}\ncases:\n  - name: 实际支出大于到位资金\n"
+                     f"    set: {{资金管理.实际支出: 490}}\n    {expectation}\n", encoding="utf-8")
+    return ["test", str(PROJECT / "rules"), str(cases)]
+
+
+def test_a_case_may_expect_an_error_by_code_or_by_message(tmp_path, capsys):
+    for expectation in ("expect: {错误: E350}", "expect: {error: e350}", 'expect: {错误: "实际支出不能大于到位资金"}',
+                        "expect_error: E350", "expect_error: {code: E350, message: 实际支出不能大于到位资金}"):
+        assert main(_one_case(tmp_path, expectation)) == 0, (expectation, capsys.readouterr())
+        capsys.readouterr()
+    for expectation in ("expect: {错误: E310}", "expect: {错误: 到位资金不能大于实际支出}"):
+        assert main(_one_case(tmp_path, expectation)) == 1, expectation
+        assert "E350" in capsys.readouterr().out
+
+
+def test_an_unknown_expected_code_is_a_case_file_error(tmp_path, capsys):
+    assert main(_one_case(tmp_path, "expect: {错误: E3500}")) == 1
+    err = capsys.readouterr().err
+    assert "错误[T001]" in err and "没有错误代码 E3500；是否想写 E350？" in err
+    assert main(_one_case(tmp_path, "expect: {错误: E350, 总分: 90}")) == 1
+    assert "错误[T001]" in capsys.readouterr().err

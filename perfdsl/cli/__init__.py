@@ -18,7 +18,7 @@ from typing import Optional
 
 from perfdsl import __version__
 from perfdsl.cli.argparse_zh import Parser
-from perfdsl.cli.commands import check, diff, expand, explain, fmt, report, template, test
+from perfdsl.cli.commands import check, diff, expand, explain, explain_code, fmt, report, template, test
 from perfdsl.cli.commands import eval as eval_cmd  # the module, named so as not to hide the builtin
 from perfdsl.cli.commands.base import (
     EXIT_BROKEN_PIPE,
@@ -37,7 +37,8 @@ from perfdsl.diagnostics import PerfdslError
 __all__ = ["COMMANDS", "EXIT_FAIL", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "Usage", "build_parser", "entry",
            "main"]
 
-_IN_HELP_ORDER: tuple[Command, ...] = (eval_cmd, explain, check, report, template, test, expand, diff, fmt)
+_IN_HELP_ORDER: tuple[Command, ...] = (eval_cmd, explain, check, report, template, test, expand, diff, fmt,
+                                       explain_code)
 COMMANDS: dict[str, Command] = {command.NAME: command for command in _IN_HELP_ORDER}
 
 
@@ -45,6 +46,7 @@ EXAMPLES = (
     ("对一套事实评分，列出失分的原因", "perfdsl eval rules/ examples/heping-2024/facts.json"),
     ("检查规则文件", "perfdsl check rules/"),
     ("查看某个命令的用法与示例", "perfdsl eval --help"),
+    ("查看一个错误代码的说明与示例", "perfdsl explain-code E215"),
 )
 
 
