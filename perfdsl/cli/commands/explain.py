@@ -8,8 +8,6 @@ import sys
 from perfdsl.cli.argparse_zh import add_choice
 from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, TRACE_FILTER_NAMES, TRACE_FILTERS
 from perfdsl.cli.console import new_console
-from perfdsl.cli.inputs import check_rules_first
-from perfdsl.cli.scoring import score_file
 
 NAME = "explain"
 HELP = "显示一个指标的完整评分过程"
@@ -31,6 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from perfdsl.cli.inputs import check_rules_first
+    from perfdsl.cli.scoring import score_file
     from perfdsl.render.terminal import find_indicator, print_indicator
     check_rules_first(args.rules, [args.facts], NAME)
     engine, doc, diags, result = score_file(args.rules, args.facts)

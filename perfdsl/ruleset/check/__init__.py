@@ -5,10 +5,6 @@ from __future__ import annotations
 import attrs
 
 from perfdsl.diagnostics import Diagnostic, sort_key, warning
-from perfdsl.ruleset.check.accepted import split_accepted, total_points
-from perfdsl.ruleset.check.bands import BandChecker
-from perfdsl.ruleset.check.names import NameChecker
-from perfdsl.ruleset.check.weights import check_tree
 from perfdsl.ruleset.loader import RuleSet
 from perfdsl.ruleset.types import Ty, TypeResolver
 from perfdsl.syntax import ast as A
@@ -33,6 +29,11 @@ class Checked:
 
 
 def check(rules: RuleSet) -> Checked:
+    # the passes are imported here: a rule set loaded from the cache (a ``Checked``) needs none of them
+    from perfdsl.ruleset.check.accepted import split_accepted, total_points
+    from perfdsl.ruleset.check.bands import BandChecker
+    from perfdsl.ruleset.check.names import NameChecker
+    from perfdsl.ruleset.check.weights import check_tree
     resolver = TypeResolver(rules.records, rules.enums)
     facts_ty = resolver.record(rules.facts)
     out: list[Diagnostic] = list(resolver.diagnostics)
