@@ -57,7 +57,10 @@ def stages(n: int, tmp: Path, repeat: int) -> dict:
     row = {"indicators": indicators, "parse_check_s": _best(parse_check, repeat)}
     load_checked(d)  # fills the cache
     row["cached_s"] = _best(lambda: load_checked(d), repeat)
-    row["plan_s"] = _best(lambda: Plan(checked.rules, checked.facts_type), repeat)
+    def plan():
+        with paused():  # as Engine builds it
+            return Plan(checked.rules, checked.facts_type)
+    row["plan_s"] = _best(plan, repeat)
     engine = Engine(checked)
     row["codegen_s"] = _best(lambda: GeneratedScorer(engine.plan, engine.scorer._title), repeat)
     row["codegen_traced_s"] = _best(lambda: GeneratedScorer(engine.plan, engine.scorer._title, traced=True),
