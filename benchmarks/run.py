@@ -264,6 +264,9 @@ def main(argv=None) -> int:
         for row in scaling([int(x) for x in args.sizes.split(",")], tmp):
             print(f"  {row['indicators']:>6,} | {row['lark_parse_s']:7.3f} s | {row['parse_check_s']:7.3f} s | "
                   f"{row['parse_check_s'] / row['lark_parse_s']:.2f}× | {row['cached_s']:.3f} s")
+        from benchmarks.scaling import stages, table
+        print("each stage by rule-set size (python -m benchmarks.scaling; best of 2):")
+        print(table([stages(int(x), tmp, 2) for x in args.sizes.split(",")]))
     return 0 if differ == 0 and differ_traced == 0 and lines_same == lines_total else 1
 
 

@@ -18,6 +18,10 @@ class CompiledEngine(Engine):
     Fact sets it cannot score (bad input) fall back to the interpreter, exactly as in `perfdsl eval`.
     """
 
+    def __init__(self, checked):
+        super().__init__(checked)
+        self.validator()  # generated now: ``Engine.score`` would interpret the first fact set (it is faster for one)
+
     def score(self, facts, trace=True, hits=None):
         return super().score(facts, trace=False, hits=hits)
 

@@ -6,6 +6,10 @@ usage; 3 an internal error (a bug in perfdsl — please report it); 130 interrup
 
 Each command is a module in ``perfdsl.cli.commands``; this module builds the parser from them
 and holds the one guard that turns every exception into a message and an exit status.
+
+Start-up is what a person waits for: this module and the command modules import only argparse and
+their own tables at the top; a command imports the engine, rich, Lark… inside ``run()``, so that
+``perfdsl --help`` loads none of them (``tests/test_cli_startup.py`` holds this).
 """
 
 from __future__ import annotations
@@ -30,9 +34,7 @@ from perfdsl.cli.commands.base import (
     Usage,
     examples_text,
 )
-from perfdsl.cli.console import report_diagnostics
 from perfdsl.cli.output import safe_streams
-from perfdsl.diagnostics import PerfdslError
 
 __all__ = ["COMMANDS", "EXIT_FAIL", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "Usage", "build_parser", "entry",
            "main"]
@@ -75,9 +77,6 @@ def main(argv: Optional[list[str]] = None) -> int:
         prog = exc.prog or ("perfdsl " + command if command else "perfdsl")
         print(f"perfdsl: 用法错误：{exc}（{prog} --help 查看用法与示例）", file=sys.stderr)
         return EXIT_USAGE
-    except PerfdslError as exc:
-        report_diagnostics(exc.diagnostics, exc.sources)
-        return EXIT_FAIL
     except KeyboardInterrupt:
         print("perfdsl: 已中断", file=sys.stderr)
         return 130
@@ -85,6 +84,11 @@ def main(argv: Optional[list[str]] = None) -> int:
         _silence_stdout()
         return EXIT_BROKEN_PIPE
     except Exception as exc:  # noqa: BLE001 — the last guard: a bug becomes a diagnostic, not a traceback
+        diagnostics = sys.modules.get("perfdsl.diagnostics")  # not imported: the exception cannot be one of its
+        if diagnostics is not None and isinstance(exc, diagnostics.PerfdslError):
+            from perfdsl.cli.console import report_diagnostics
+            report_diagnostics(exc.diagnostics, exc.sources)
+            return EXIT_FAIL
         print(f"perfdsl: 内部错误[X000]：{type(exc).__name__}: {exc}\n"
               "这是 perfdsl 的缺陷，不是规则或事实的问题。请附上命令、规则与事实文件报告此问题；"
               "设置 PERFDSL_DEBUG=1 可查看内部调用栈。", file=sys.stderr)

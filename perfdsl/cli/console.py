@@ -9,11 +9,10 @@ import os
 import sys
 from typing import TYPE_CHECKING, Iterable, Mapping
 
-from perfdsl.diagnostics import Diagnostic
-
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from perfdsl.diagnostics import Diagnostic
     from perfdsl.ruleset.loader import SourceFile
 
 

@@ -15,12 +15,13 @@ import errno
 import os
 import stat
 import sys
-import tempfile
-from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Iterable, Literal, Optional
+from typing import IO, TYPE_CHECKING, Any, Iterable, Literal, Optional
 
-from perfdsl.diagnostics import PerfdslError, error
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from perfdsl.diagnostics import PerfdslError
 
 UNENCODABLE = "perfdsl-replace"
 UNENCODABLE_JSON = "perfdsl-json-escape"
@@ -138,6 +139,8 @@ def identity(path: str | os.PathLike[str]) -> Optional[tuple[int, int]]:
 def input_files(rules: Optional[str], inputs: Iterable[str]) -> list[Path]:
     """The files a command reads, for ``check_output``: every rule file, and each named input file (a
     directory's files are not listed: the output is left out of a directory it is in, see ``iter_records``)."""
+    from pathlib import Path
+
     from perfdsl.cli.inputs import LINE_ADDRESS
     files: list[Path] = []
     if rules is not None:
@@ -164,26 +167,26 @@ def check_output(target: Optional[str], inputs: Iterable[str | os.PathLike[str]]
     except FileNotFoundError:
         st = None  # a new file (or a link to a file not there yet)
     except OSError as exc:
-        raise PerfdslError([error("O004", f"无法写入 {target}：{exc.strerror}")]) from exc
+        raise _failure("O004", f"无法写入 {target}：{exc.strerror}") from exc
     if st is not None:
         if stat.S_ISDIR(st.st_mode):
-            raise PerfdslError([error("O001", f"输出路径 {target} 是一个目录；请给出文件名")])
+            raise _failure("O001", f"输出路径 {target} 是一个目录；请给出文件名")
         if not (stat.S_ISREG(st.st_mode) or stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode)):
-            raise PerfdslError([error("O006", f"输出路径 {target} 不是普通文件（是块设备或套接字），不能写入；"
-                                              "请给出一个文件名")])
+            raise _failure("O006", f"输出路径 {target} 不是普通文件（是块设备或套接字），不能写入；"
+                                      "请给出一个文件名")
         for path in inputs:
             if identity(path) == _identity(st):
-                raise PerfdslError([error("O005", f"输出文件 {target} 就是输入文件 {path}"
-                                                  + ("" if os.path.abspath(target) == os.path.abspath(path)
-                                                     else "（经符号链接或硬链接指向同一文件）")
-                                                  + "；写入会毁掉输入，未做任何改动。请用 -o 另给一个文件名")])
+                raise _failure("O005", f"输出文件 {target} 就是输入文件 {path}"
+                                          + ("" if os.path.abspath(target) == os.path.abspath(path)
+                                             else "（经符号链接或硬链接指向同一文件）")
+                                          + "；写入会毁掉输入，未做任何改动。请用 -o 另给一个文件名")
         if not stat.S_ISREG(st.st_mode):
             return  # written directly: no temp file beside it
     directory = os.path.dirname(os.path.realpath(target))
     if not os.path.isdir(directory):
-        raise PerfdslError([error("O002", f"输出目录 {directory} 不存在")])
+        raise _failure("O002", f"输出目录 {directory} 不存在")
     if not os.access(directory, os.W_OK):
-        raise PerfdslError([error("O003", f"没有写入 {directory} 的权限")])
+        raise _failure("O003", f"没有写入 {directory} 的权限")
 
 
 class AtomicOutput:
@@ -214,14 +217,15 @@ class AtomicOutput:
         except FileNotFoundError:
             st = None
         except OSError as exc:
-            raise PerfdslError([error("O004", f"无法写入 {self.target}：{exc.strerror}")]) from exc
+            raise _failure("O004", f"无法写入 {self.target}：{exc.strerror}") from exc
         try:
             if st is not None and not stat.S_ISREG(st.st_mode):  # a FIFO or a device: written directly
                 self.handle = self._open(os.open(self.real, os.O_WRONLY | getattr(os, "O_BINARY", 0)))
                 return self.handle
+            import tempfile
             fd, self.tmp = tempfile.mkstemp(prefix=".perfdsl-", suffix=".tmp", dir=os.path.dirname(self.real))
         except OSError as exc:
-            raise PerfdslError([error("O004", f"无法写入 {self.target}：{exc.strerror}")]) from exc
+            raise _failure("O004", f"无法写入 {self.target}：{exc.strerror}") from exc
         if st is not None:
             os.chmod(self.tmp, stat.S_IMODE(st.st_mode))  # a replaced file keeps its mode: 0600 stays 0600
         else:
@@ -239,13 +243,19 @@ class AtomicOutput:
             if exc_type is None and self.tmp is not None:
                 os.replace(self.tmp, self.real)
         except OSError as err:  # a full disk, the target turned into a directory…
-            raise PerfdslError([error("O004", f"无法写入 {self.target}：{err.strerror}")]) from err
+            raise _failure("O004", f"无法写入 {self.target}：{err.strerror}") from err
         finally:
             if self.tmp is not None and os.path.exists(self.tmp):
                 os.unlink(self.tmp)
         if isinstance(exc, OSError) and exc.errno in _FULL:  # writing failed (not reading): the output's problem
-            raise PerfdslError([error("O004", f"无法写入 {self.target}：{exc.strerror}")]) from exc
+            raise _failure("O004", f"无法写入 {self.target}：{exc.strerror}") from exc
         return False
+
+
+def _failure(code: str, message: str) -> PerfdslError:
+    """The error to raise: diagnostics are imported when there is one, not by every command's start."""
+    from perfdsl.diagnostics import PerfdslError, error
+    return PerfdslError([error(code, message)])
 
 
 _FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}

@@ -9,7 +9,6 @@ from perfdsl.cli.argparse_zh import add_choice
 from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, TEXT_FORMAT
 from perfdsl.cli.console import new_console, report_diagnostics
 from perfdsl.cli.output import json_stdout
-from perfdsl.diagnostics import PerfdslError
 
 NAME = "check"
 HELP = "检查规则文件"
@@ -34,6 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from rich.text import Text
 
+    from perfdsl.diagnostics import PerfdslError
     from perfdsl.render.diagnostics import label, render_json
     from perfdsl.render.escape import for_terminal
     from perfdsl.ruleset.check import check

@@ -6,21 +6,19 @@ import argparse
 import contextlib
 import json
 import sys
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Optional, cast
 
 from perfdsl.cli.argparse_zh import INTEGER, add_choice
 from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, TEXT_FORMAT, TRACE_FILTER_NAMES, TRACE_FILTERS, Usage
 from perfdsl.cli.console import new_console, report_diagnostics
-from perfdsl.cli.inputs import Record, check_rules_first, iter_records
 from perfdsl.cli.output import AtomicOutput, check_output, identity, input_files, json_stdout
-from perfdsl.cli.scoring import Document, Trace, internal_failure, load_engine, one_line, score_records, worker_count
-from perfdsl.diagnostics import Diagnostic
-from perfdsl.render.escape import for_terminal
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from perfdsl.cli.inputs import Record
+    from perfdsl.cli.scoring import Document, Trace
+    from perfdsl.diagnostics import Diagnostic
     from perfdsl.interp.scoring import Result
     from perfdsl.render.summary_xlsx import SummaryWorkbook
 
@@ -56,6 +54,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from perfdsl.cli.inputs import check_rules_first, iter_records
+    from perfdsl.cli.scoring import internal_failure, load_engine, one_line, score_records, worker_count
+    from perfdsl.render.escape import for_terminal
     if args.format == "xlsx" and not args.output:
         raise Usage("--format xlsx 需要用 -o 指定输出文件")
     if args.compact_trace and (args.format != "json" or args.no_trace):
@@ -157,6 +160,7 @@ class _Writer:
             return None
         from rich.text import Text
 
+        from perfdsl.render.escape import for_terminal
         from perfdsl.render.terminal import print_result, print_row
         console = self._console()
         with contextlib.ExitStack() as stack:
@@ -188,6 +192,7 @@ def batch_diagnostic(rec: Record, diags: list[Diagnostic], rules: str) -> str:
         where = rec.where
         if message.startswith(rec.where + "："):
             message = message[len(rec.where) + 1:]
+    from perfdsl.cli.scoring import one_line
     from perfdsl.render.diagnostics import label
     line = f"{where}: {label(first.severity, first.code)}：{message}"
     if len(diags) > 1:

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from perfdsl import __version__
 from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK
 from perfdsl.cli.console import report_diagnostics
-from perfdsl.cli.inputs import Record, addressed_line, jsonl_records
 from perfdsl.cli.output import AtomicOutput, check_output, input_files, json_stdout
-from perfdsl.cli.scoring import load_engine
-from perfdsl.diagnostics import PerfdslError, error
-from perfdsl.engine import Engine
-from perfdsl.explain.document import ruleset_header
+
+if TYPE_CHECKING:
+    from perfdsl.cli.inputs import Record
+    from perfdsl.engine import Engine
 
 NAME = "expand"
 HELP = "把紧凑评分过程还原为完整步骤"
@@ -37,6 +36,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Compact lines written out in full; any other line is copied as it is, and a line that cannot be
     expanded is copied too, with an error, so that one bad line neither stops nor shortens the file."""
+    from pathlib import Path
+
+    from perfdsl.cli.inputs import addressed_line, jsonl_records
+    from perfdsl.cli.scoring import load_engine
+    from perfdsl.diagnostics import PerfdslError
     engine = load_engine(args.rules)
     check_output(args.output, input_files(args.rules, [args.results]))
     json_stdout()  # JSON lines, as read
@@ -56,7 +60,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _expanded(engine: Engine, rec: Record) -> str:
+    from perfdsl.diagnostics import PerfdslError, error
     from perfdsl.explain.compact import Damaged, expanded_json, is_compact, read_document
+    from perfdsl.explain.document import ruleset_header
     where = f"{rec.source}:{rec.line}"
     if rec.problem is not None:  # not UTF-8, or longer than the limit: nothing to copy but an empty line
         raise PerfdslError([rec.problem])

@@ -12,8 +12,6 @@ import sys
 from perfdsl.cli.argparse_zh import add_choice
 from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, TRACE_FILTER_NAMES, TRACE_FILTERS
 from perfdsl.cli.console import new_console
-from perfdsl.cli.inputs import check_rules_first
-from perfdsl.cli.scoring import score_file
 
 NAME = "explain"
 HELP = "说明一个指标的得分：指标分析结果，或完整评分过程"
@@ -40,6 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from perfdsl.cli.inputs import check_rules_first
+    from perfdsl.cli.scoring import score_file
     from perfdsl.render.terminal import find_indicator, print_indicator, print_narrative
     check_rules_first(args.rules, [args.facts], NAME)
     engine, doc, diags, result = score_file(args.rules, args.facts)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from perfdsl.cli.argparse_zh import add_choice
 from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK
 from perfdsl.cli.console import report_diagnostics
 from perfdsl.cli.output import AtomicOutput
-from perfdsl.diagnostics import PerfdslError
 
 NAME = "fmt"
 HELP = "把规则文件排成统一格式"
@@ -31,6 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from perfdsl.diagnostics import PerfdslError
     from perfdsl.ruleset.loader import read_source, rule_files
     from perfdsl.syntax.formatter import format_text
     changed, problems = [], []

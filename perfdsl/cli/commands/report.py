@@ -7,9 +7,7 @@ import json
 from typing import Callable
 
 from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, Usage
-from perfdsl.cli.inputs import check_rules_first
 from perfdsl.cli.output import AtomicOutput, check_output, input_files, json_stdout, write_bytes_atomically
-from perfdsl.cli.scoring import score_file
 
 NAME = "report"
 HELP = "生成评分表报告（Word、Excel、HTML、Markdown）"
@@ -38,6 +36,8 @@ def _json_text(doc: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from perfdsl.cli.inputs import check_rules_first
+    from perfdsl.cli.scoring import score_file
     if args.format in ("xlsx", "docx") and not args.output:
         raise Usage(f"--format {args.format} 需要用 -o 指定输出文件")
     check_rules_first(args.rules, [args.facts], NAME)

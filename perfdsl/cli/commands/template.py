@@ -7,7 +7,6 @@ import argparse
 from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK
 from perfdsl.cli.console import report_diagnostics
 from perfdsl.cli.output import check_output, input_files, write_bytes_atomically
-from perfdsl.diagnostics import PerfdslError, error
 
 NAME = "template"
 HELP = "生成基础数据表（Excel 填报模板）"
@@ -30,6 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from perfdsl.cli.scoring import load_engine
+    from perfdsl.diagnostics import PerfdslError, error
     from perfdsl.workbook.layout import Unsupported
     from perfdsl.workbook.template import build
     check_output(args.output, input_files(args.rules, [args.facts] if args.facts else []))
@@ -49,6 +49,7 @@ def _read_facts(engine, path: str):
     from pathlib import Path
 
     from perfdsl.cli.inputs import read_text
+    from perfdsl.diagnostics import PerfdslError
     from perfdsl.ruleset.facts import FactsSyntaxError, parse_json
     if path.lower().endswith(".xlsx"):
         from perfdsl.workbook.read import read_workbook

@@ -5,16 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import cast
 
 from perfdsl.cli.argparse_zh import PERCENT, add_choice
 from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, TEXT_FORMAT, Usage
 from perfdsl.cli.console import new_console
-from perfdsl.cli.inputs import read_text
 from perfdsl.cli.output import json_stdout
-from perfdsl.cli.scoring import load_engine
-from perfdsl.diagnostics import PerfdslError
 
 NAME = "test"
 HELP = "运行规则集的测试用例并统计覆盖率"
@@ -38,9 +34,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from rich.table import Table
     from rich.text import Text
 
+    from perfdsl.cli.inputs import read_text
+    from perfdsl.cli.scoring import load_engine
+    from perfdsl.diagnostics import PerfdslError
     from perfdsl.render.escape import for_terminal as shown  # user text: as Text, never as markup
     from perfdsl.rule_tests import band_edges, coverage_points, load_cases, run_case
     engine = load_engine(args.rules)

@@ -5,11 +5,6 @@ from __future__ import annotations
 import attrs
 
 from perfdsl.diagnostics import Diagnostic, sort_key, warning
-from perfdsl.ruleset.check.accepted import split_accepted, total_points
-from perfdsl.ruleset.check.bands import BandChecker
-from perfdsl.ruleset.check.depth import check_depth
-from perfdsl.ruleset.check.names import NameChecker
-from perfdsl.ruleset.check.weights import check_tree
 from perfdsl.ruleset.loader import RuleSet
 from perfdsl.ruleset.types import Ty, TypeResolver
 from perfdsl.syntax import ast as A
@@ -34,6 +29,12 @@ class Checked:
 
 
 def check(rules: RuleSet) -> Checked:
+    # the passes are imported here: a rule set loaded from the cache (a ``Checked``) needs none of them
+    from perfdsl.ruleset.check.accepted import split_accepted, total_points
+    from perfdsl.ruleset.check.bands import BandChecker
+    from perfdsl.ruleset.check.depth import check_depth
+    from perfdsl.ruleset.check.names import NameChecker
+    from perfdsl.ruleset.check.weights import check_tree
     resolver = TypeResolver(rules.records, rules.enums)
     facts_ty = resolver.record(rules.facts)
     too_deep = check_depth(rules)  # first: the other passes are built for the depth it allows

@@ -1,0 +1,108 @@
+"""How each stage grows with the rule set: parse + check, plan lowering, code generation, scoring one fact set.
+
+    python -m benchmarks.scaling [--sizes 100,1000,10000] [--repeat 3]
+
+Rule sets come from ``benchmarks.run.generated_rules`` (groups of ten proportional indicators). Each stage
+is timed in this process, best of ``--repeat``; the last column of each stage is its growth from the size
+before, against the growth of the rule set (linear: the two are equal; the target is at most 1.1 times).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _best(fn, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        gc.collect()
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def facts_text(indicators: int) -> str:
+    return json.dumps({f"率{n}": round(0.4 + (n % 7) / 10, 2) for n in range(indicators)}, ensure_ascii=False)
+
+
+def stages(n: int, tmp: Path, repeat: int) -> dict:
+    from benchmarks.run import generated_rules
+    from perfdsl.codegen.scorer import GeneratedScorer
+    from perfdsl.engine import Engine
+    from perfdsl.plan import Plan
+    from perfdsl.ruleset.cache import load_checked
+    from perfdsl.ruleset.check import check
+    from perfdsl.ruleset.gcpause import paused
+    from perfdsl.ruleset.loader import load
+    from perfdsl.syntax.parser import _parser
+
+    d = tmp / f"rules{n}"
+    generated_rules(d, n)
+    indicators = (max(1, n // 10)) * 10
+    _parser()  # the LALR tables: once per process, outside the timings
+
+    def parse_check():
+        with paused():
+            return check(load(d))
+    checked = parse_check()
+    assert not checked.errors, checked.errors[:3]
+    row = {"indicators": indicators, "parse_check_s": _best(parse_check, repeat)}
+    load_checked(d)  # fills the cache
+    row["cached_s"] = _best(lambda: load_checked(d), repeat)
+    def plan():
+        with paused():  # as Engine builds it
+            return Plan(checked.rules, checked.facts_type)
+    row["plan_s"] = _best(plan, repeat)
+    engine = Engine(checked)
+    row["codegen_s"] = _best(lambda: GeneratedScorer(engine.plan, engine.scorer._title), repeat)
+    row["codegen_traced_s"] = _best(lambda: GeneratedScorer(engine.plan, engine.scorer._title, traced=True),
+                                    max(1, repeat - 1))
+    text = facts_text(indicators)
+    assert engine.fast_json(text, "f", "f.json", "h") is not None  # the generated road, not a fallback
+    sets = max(3, 20_000 // indicators)
+    row["score_untraced_s"] = _best(lambda: [engine.fast_json(text, "f", "f.json", "h") for _ in range(sets)],
+                                    repeat) / sets
+    assert engine.compact_json(text, "f", "f.json", "h") is not None
+    row["score_compact_s"] = _best(lambda: [engine.compact_json(text, "f", "f.json", "h") for _ in range(sets)],
+                                   repeat) / sets
+    return row
+
+
+COLUMNS = (("parse_check_s", "parse+check"), ("cached_s", "from cache"), ("plan_s", "plan"),
+           ("codegen_s", "codegen"), ("codegen_traced_s", "codegen traced"),
+           ("score_untraced_s", "score 1 set"), ("score_compact_s", "score 1 set, compact"))
+
+
+def table(rows: list[dict]) -> str:
+    out = ["| stage | " + " | ".join(f"{r['indicators']:,}" for r in rows) + " | growth per step |",
+           "|---|" + "---|" * len(rows) + "---|"]
+    for key, name in COLUMNS:
+        cells = [f"{r[key] * 1000:.3g} ms" if r[key] < 1 else f"{r[key]:.2f} s" for r in rows]
+        growth = [f"{b[key] / a[key]:.1f}× for {b['indicators'] / a['indicators']:.0f}×"
+                  for a, b in zip(rows, rows[1:], strict=False)]
+        out.append(f"| {name} | " + " | ".join(cells) + " | " + ", ".join(growth) + " |")
+    return "\n".join(out)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="100,1000,10000")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmpdir:
+        os.environ["PERFDSL_CACHE_DIR"] = str(Path(tmpdir) / "cache")
+        rows = [stages(int(n), Path(tmpdir), args.repeat) for n in args.sizes.split(",")]
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
