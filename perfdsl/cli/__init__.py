@@ -18,7 +18,7 @@ from typing import Optional
 
 from perfdsl import __version__
 from perfdsl.cli.argparse_zh import Parser
-from perfdsl.cli.commands import check, diff, expand, explain, fmt, report, template, test
+from perfdsl.cli.commands import check, diff, expand, explain, fmt, report, serve, template, test
 from perfdsl.cli.commands import eval as eval_cmd  # the module, named so as not to hide the builtin
 from perfdsl.cli.commands.base import (
     EXIT_BROKEN_PIPE,
@@ -37,7 +37,7 @@ from perfdsl.diagnostics import PerfdslError
 __all__ = ["COMMANDS", "EXIT_FAIL", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "Usage", "build_parser", "entry",
            "main"]
 
-_IN_HELP_ORDER: tuple[Command, ...] = (eval_cmd, explain, check, report, template, test, expand, diff, fmt)
+_IN_HELP_ORDER: tuple[Command, ...] = (eval_cmd, explain, check, report, template, test, expand, diff, fmt, serve)
 COMMANDS: dict[str, Command] = {command.NAME: command for command in _IN_HELP_ORDER}
 
 
