@@ -116,7 +116,9 @@
     diagnostics = res.diagnostics;
     if (res.form && res.form.length) { form = res.form; drawForm(); editor.setPaths(factPaths()); }
     showDiagnostics();
-    if (!diagnostics.some(d => d.severity === "error")) rescore();
+    const broken = diagnostics.some(d => d.severity === "error");
+    $("#results").classList.toggle("stale", broken);  // the scores shown are those of the last rules that checked
+    if (!broken) rescore();
   }
   async function save() {
     const name = editor.current();
@@ -218,9 +220,17 @@
     if (found.readers && found.readers.length) lines.push("用于：" + found.readers.join("、"));
     return lines.join("\n");
   }
-  function input(f, holder, key, path) {
+  // A form never adds a fact by being drawn: records, lists and 酌情 pairs that are absent are created
+  // (``attach``) only when something is typed into them.
+  const obj = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+  function child(holder, key, attach, make) {
+    const existing = holder[key];
+    const box = make(existing);
+    return {box, attach: () => { attach(); if (holder[key] !== box) holder[key] = box; }};
+  }
+  function input(f, holder, key, path, attach) {
     const value = get(holder, key);
-    const set = (v) => { holder[key] = v; rescore(); };
+    const set = (v) => { attach(); holder[key] = v; rescore(); };
     let ctl;
     if (f.kind === "bool") {
       ctl = el("select", {onchange: (e) => set(e.target.value === "" ? undefined : e.target.value === "true")},
@@ -245,60 +255,60 @@
     ctl.setAttribute("aria-label", f.name || path);
     return ctl;
   }
-  function field(f, holder, key, path) {
-    if (f.kind === "record") return record(f, holder, key, path);
-    if (f.kind === "list") return list(f, holder, key, path);
+  function field(f, holder, key, path, attach) {
+    if (f.kind === "record") return record(f, holder, key, path, attach);
+    if (f.kind === "list") return list(f, holder, key, path, attach);
     if (f.kind === "judged") {
-      if (!holder[key] || typeof holder[key] !== "object") holder[key] = f.optional ? holder[key] : {};
+      const c = child(holder, key, attach, (v) => obj(v) ? v : {});
       const box = el("fieldset", {"data-path": path}, el("legend", {}, f.name + (f.optional ? "（可选）" : "")));
-      const inner = holder[key] || (holder[key] = {});
-      box.append(row({name: f.judged_field, kind: "number", hint: f.hint, unit: "分"}, inner, f.judged_field, `${path}.${f.judged_field}`),
-                 row({name: "理由", kind: "text"}, inner, "理由", `${path}.理由`));
+      box.append(row({name: f.judged_field, kind: "number", hint: f.hint, unit: "分"}, c.box, f.judged_field, `${path}.${f.judged_field}`, c.attach),
+                 row({name: "理由", kind: "text"}, c.box, "理由", `${path}.理由`, c.attach));
       return box;
     }
     if (f.kind === "map") return el("div", {class: "hint"}, `${f.name}：映射类事实请在 JSON 中填写`);
-    return row(f, holder, key, path);
+    return row(f, holder, key, path, attach);
   }
-  function row(f, holder, key, path) {
+  function row(f, holder, key, path, attach) {
     return el("div", {class: "field", "data-field": path},
       el("label", {title: f.hint || ""}, f.name + (f.optional ? "（可选）" : "")),
-      el("span", {}, input(f, holder, key, path), f.unit ? el("span", {class: "unit"}, f.unit) : null,
+      el("span", {}, input(f, holder, key, path, attach), f.unit ? el("span", {class: "unit"}, f.unit) : null,
          f.hint ? el("span", {class: "hint"}, " " + f.hint) : null));
   }
-  function record(f, holder, key, path) {
-    if (holder[key] === undefined || holder[key] === null || typeof holder[key] !== "object") holder[key] = {};
-    const box = el("fieldset", {"data-path": path}, el("legend", {}, f.name));
-    for (const sub of f.fields || []) box.append(field(sub, holder[key], sub.name, `${path}.${sub.name}`));
+  function record(f, holder, key, path, attach) {
+    const c = child(holder, key, attach, (v) => obj(v) ? v : {});
+    const box = el("fieldset", {"data-path": path}, el("legend", {}, f.name + (f.optional ? "（可选）" : "")));
+    for (const sub of f.fields || []) box.append(field(sub, c.box, sub.name, `${path}.${sub.name}`, c.attach));
     return box;
   }
-  function list(f, holder, key, path) {
-    if (!Array.isArray(holder[key])) holder[key] = [];
-    const items = holder[key];
+  function list(f, holder, key, path, attach) {
+    const c = child(holder, key, attach, (v) => Array.isArray(v) ? v : []);
+    const items = c.box;
     const el0 = f.element || {kind: "text"};
     const cols = el0.kind === "record" ? el0.fields : [Object.assign({}, el0, {name: "值"})];
     const box = el("fieldset", {class: "rows", "data-path": path}, el("legend", {}, `${f.name}（${items.length} 项）`));
-    const table = el("table", {}, el("tr", {}, ...cols.map(c => el("th", {title: c.hint || ""}, c.name)), el("th", {}, "")));
+    const table = el("table", {}, el("tr", {}, ...cols.map(col => el("th", {title: col.hint || ""}, col.name)), el("th", {}, "")));
     items.forEach((item, i) => {
       const tr = el("tr", {});
-      for (const c of cols) {
-        const p = el0.kind === "record" ? `${path}[${i}].${c.name}` : `${path}[${i}]`;
-        if (el0.kind === "record" && (typeof item !== "object" || item === null)) items[i] = {};
-        const ctl = ["record", "list", "map", "judged"].includes(c.kind)
+      if (el0.kind === "record" && !obj(item)) items[i] = {};
+      for (const col of cols) {
+        const p = el0.kind === "record" ? `${path}[${i}].${col.name}` : `${path}[${i}]`;
+        const ctl = ["record", "list", "map", "judged"].includes(col.kind)
           ? el("span", {class: "hint"}, "（请在 JSON 中填写）")
-          : input(c, el0.kind === "record" ? items[i] : items, el0.kind === "record" ? c.name : i, p);
+          : input(col, el0.kind === "record" ? items[i] : items, el0.kind === "record" ? col.name : i, p, c.attach);
         tr.append(el("td", {}, ctl));
       }
       tr.append(el("td", {}, el("button", {type: "button", title: "删除这一项",
         onclick: () => { items.splice(i, 1); drawForm(); rescore(); }}, "删除")));
       table.append(tr);
     });
-    box.append(table, el("button", {type: "button", onclick: () => { items.push(el0.kind === "record" ? {} : ""); drawForm(); }}, "添加一项"));
+    box.append(table, el("button", {type: "button",
+      onclick: () => { c.attach(); items.push(el0.kind === "record" ? {} : ""); drawForm(); rescore(); }}, "添加一项"));
     return box;
   }
   function drawForm() {
     const box = $("#facts"); box.textContent = "";
     if (typeof facts !== "object" || facts === null || Array.isArray(facts)) facts = {};
-    for (const f of form) box.append(field(f, facts, f.name, f.path));
+    for (const f of form) box.append(field(f, facts, f.name, f.path, () => {}));
     if (lastErrors.length) markFields(lastErrors);
   }
   let lastErrors = [];
