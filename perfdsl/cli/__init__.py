@@ -22,7 +22,7 @@ from typing import Optional
 
 from perfdsl import __version__
 from perfdsl.cli.argparse_zh import Parser
-from perfdsl.cli.commands import check, diff, expand, explain, explain_code, fmt, report, template, test
+from perfdsl.cli.commands import check, diff, expand, explain, explain_code, fmt, report, serve, template, test
 from perfdsl.cli.commands import eval as eval_cmd  # the module, named so as not to hide the builtin
 from perfdsl.cli.commands.base import (
     EXIT_BROKEN_PIPE,
@@ -39,7 +39,7 @@ from perfdsl.cli.output import safe_streams
 __all__ = ["COMMANDS", "EXIT_FAIL", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "Usage", "build_parser", "entry",
            "main"]
 
-_IN_HELP_ORDER: tuple[Command, ...] = (eval_cmd, explain, check, report, template, test, expand, diff, fmt,
+_IN_HELP_ORDER: tuple[Command, ...] = (eval_cmd, explain, check, report, template, test, expand, diff, fmt, serve,
                                        explain_code)
 COMMANDS: dict[str, Command] = {command.NAME: command for command in _IN_HELP_ORDER}
 

@@ -1,0 +1,373 @@
+// perfdsl 工作台: the page.  Rules on the left (editor.bundle.js), scores, traces and the facts form on the right.
+// Every request carries the launch token from the address (?token=…) in the X-Perfdsl-Token header.
+"use strict";
+(function () {
+  const token = new URLSearchParams(location.search).get("token") || "";
+  const $ = (sel) => document.querySelector(sel);
+  const el = (tag, attrs, ...kids) => {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === "class") e.className = v; else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+      else if (v !== undefined && v !== null && v !== false) e.setAttribute(k, v === true ? "" : v);
+    }
+    for (const k of kids) if (k !== null && k !== undefined) e.append(k.nodeType ? k : String(k));
+    return e;
+  };
+  const status = (text) => { $("#status").textContent = text; };
+
+  // ------------------------------------------------------------------ talking to the server
+  async function api(path, body) {
+    const res = await fetch(path, {
+      method: body === undefined ? "GET" : "POST",
+      headers: {"X-Perfdsl-Token": token, "Content-Type": "application/json"},
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    let data;
+    try { data = await res.json(); } catch (e) { data = {errors: [{code: "X000", message: "服务器的回答无法读取"}]}; }
+    if (!res.ok && !data.errors) data.errors = [{code: "X000", message: `请求失败（${res.status}）`}];
+    data.httpStatus = res.status;
+    return data;
+  }
+
+  // ------------------------------------------------------------------ exact numbers
+  // A number typed in the form is kept as its text (Num) and written into the JSON as typed: no float rounding.
+  class Num { constructor(s) { this.s = s; } }
+  function stringify(v) {
+    if (v instanceof Num) return v.s;
+    if (Array.isArray(v)) return "[" + v.map(stringify).join(",") + "]";
+    if (v && typeof v === "object") {
+      return "{" + Object.keys(v).filter(k => v[k] !== undefined).map(k => JSON.stringify(k) + ":" + stringify(v[k])).join(",") + "}";
+    }
+    return JSON.stringify(v);
+  }
+  const NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
+  const shown = (v) => v instanceof Num ? v.s : (v === undefined || v === null ? "" : String(v));
+  // 0.965 → "96.5" by moving the decimal point in the text, never through a float
+  function percentOf(v) {
+    if (v instanceof Num) v = v.s;
+    if (typeof v === "string") return v.endsWith("%") ? v.slice(0, -1) : v;
+    if (typeof v !== "number") return "";
+    let s = String(v);
+    if (/e/i.test(s)) return String(v * 100);
+    const neg = s.startsWith("-"); if (neg) s = s.slice(1);
+    let [i, f = ""] = s.split(".");
+    f = f.padEnd(2, "0");
+    i = (i + f.slice(0, 2)).replace(/^0+(?=\d)/, "");
+    f = f.slice(2).replace(/0+$/, "");
+    return (neg ? "-" : "") + i + (f ? "." + f : "");
+  }
+
+  // ------------------------------------------------------------------ state
+  let files = {};          // name → text on disk (the last saved)
+  let facts = {};
+  let form = [];
+  let editor = null;
+  let lastDoc = null;
+  let selected = null;     // the indicator whose trace is shown
+  let diagnostics = [];
+  let checkTimer = null, scoreTimer = null, seq = 0;
+
+  const texts = () => {
+    const out = {};
+    for (const name of Object.keys(files)) out[name] = editor.text(name) ?? files[name];
+    return out;
+  };
+
+  // ------------------------------------------------------------------ rules: files, checks, save
+  function drawFiles() {
+    const nav = $("#files"); nav.textContent = "";
+    for (const name of Object.keys(files)) {
+      const dirty = editor && editor.text(name) !== null && editor.text(name) !== files[name];
+      nav.append(el("button", {type: "button", "data-file": name,
+        class: (name === editor.current() ? "on" : "") + (dirty ? " dirty" : ""), onclick: () => openFile(name)}, name));
+    }
+  }
+  function openFile(name, line, column) {
+    if (!(name in files)) return;
+    if (editor.current() !== name) { editor.open(name, files[name]); drawFiles(); showDiagnostics(); }
+    if (line) editor.goto(line, column);
+  }
+  function showDiagnostics() {
+    const here = diagnostics.filter(d => d.file === editor.current());
+    editor.diagnose(here);
+    const box = $("#problems"); box.textContent = "";
+    const errors = diagnostics.filter(d => d.severity === "error").length;
+    if (!diagnostics.length) box.append(el("div", {class: "ok"}, "检查通过：没有错误或警告"));
+    for (const d of diagnostics) {
+      const where = d.file ? `${d.file}:${d.line}:${d.column}` : "";
+      const sugg = (d.suggestions || []).join(" ");
+      box.append(el("div", {class: d.severity, "data-code": d.code,
+        onclick: () => d.file && openFile(d.file, d.line, d.column)},
+        `${where} ${d.severity === "error" ? "错误" : "警告"}[${d.code}]：${d.message} ${sugg}`));
+    }
+    status(errors ? `规则有 ${errors} 个错误` : "规则检查通过");
+  }
+  function rulesChanged() {
+    drawFiles();
+    clearTimeout(checkTimer);
+    checkTimer = setTimeout(recheck, 300);
+  }
+  async function recheck() {
+    const mine = ++seq;
+    status("检查中…");
+    const res = await api("/api/check", {files: texts(), form: true});
+    if (mine !== seq) return;
+    if (res.errors) { diagnostics = res.errors; showDiagnostics(); return; }
+    diagnostics = res.diagnostics;
+    if (res.form && res.form.length) { form = res.form; drawForm(); editor.setPaths(factPaths()); }
+    showDiagnostics();
+    const broken = diagnostics.some(d => d.severity === "error");
+    $("#results").classList.toggle("stale", broken);  // the scores shown are those of the last rules that checked
+    if (!broken) rescore();
+  }
+  async function save() {
+    const name = editor.current();
+    if (!name) return;
+    if (!confirm(`保存 ${name}？\n原文件将备份为 ${name}.bak，并按标准格式（fmt）排版。`)) return;
+    const res = await api("/api/save", {file: name, text: editor.text(name), fmt: true});
+    if (res.errors) { status("未保存：" + res.errors.map(e => e.message).join("；")); return; }
+    files[name] = res.text;
+    if (editor.text(name) !== res.text) editor.replace(name, res.text);
+    drawFiles();
+    status(`已保存 ${name}` + (res.backup ? `（原文件备份为 ${res.backup}）` : ""));
+  }
+
+  // ------------------------------------------------------------------ results
+  function score(doc, errors) {
+    $("#errors").textContent = "";
+    for (const e of errors || []) {
+      const where = e.fact ? `[${e.fact}] ` : (e.file ? `${e.file}:${e.line}：` : "");
+      $("#errors").append(el("div", {class: "error"}, `错误[${e.code}]：${where}${e.message}`));
+    }
+    markFields(errors || []);
+    if (!doc) return;
+    const before = new Map();
+    (function walk(n) { if (n.children) n.children.forEach(walk); before.set(n.at || n.name, n.score); })(lastDoc || {});
+    lastDoc = doc;
+    $("#total").textContent = doc.score ?? "—";
+    $("#grade").textContent = doc.grade ?? "—";
+    const body = $("#tree tbody"); body.textContent = "";
+    (function walk(n, depth) {
+      for (const c of n.children || []) {
+        const leaf = !c.children;
+        const key = c.at || c.name;
+        const moved = before.size && before.has(key) && before.get(key) !== c.score;
+        const lost = leaf && c.score !== undefined && Number(c.score) < Number(c.weight);
+        const row = el("tr", {class: `l${c.level || depth} ${leaf ? "leaf" : ""} ${lost ? "lost" : ""} ${moved ? "moved" : ""} ${selected === key ? "sel" : ""}`,
+          "data-name": c.name, onclick: leaf ? () => { selected = key; showTrace(c); drawSelection(); } : undefined},
+          el("td", {style: `padding-left:${depth * 1.2}em`}, c.name), el("td", {}, c.weight ?? ""),
+          el("td", {}, c.status === "not_applicable" ? "不适用" : (c.score ?? "")), el("td", {}, c.rate ?? ""));
+        row.dataset.key = key;
+        body.append(row);
+        if (c.children) walk(c, depth + 1);
+        if (leaf && selected === key) showTrace(c);
+      }
+    })(doc, 0);
+  }
+  function drawSelection() {
+    for (const r of document.querySelectorAll("#tree tr")) r.classList.toggle("sel", r.dataset.key === selected);
+  }
+  function link(at, label) {
+    const m = /^(.*):(\d+)(?::(\d+))?$/.exec(at || "");
+    if (!m) return null;
+    return el("a", {title: "在编辑器中打开这一行", onclick: () => openFile(m[1], +m[2], m[3] ? +m[3] : 1)}, label || at);
+  }
+  function showTrace(node) {
+    const box = $("#trace"); box.hidden = false; box.textContent = "";
+    box.append(el("h3", {}, `${node.name}：${node.score ?? ""} / ${node.weight ?? ""}`), link(node.at, "规则"));
+    if (node.explanation) box.append(el("div", {class: "text"}, "指标解释：" + node.explanation));
+    if (node.criteria) box.append(el("div", {class: "text"}, "评分标准：" + node.criteria));
+    const ol = el("ol", {});
+    for (const s of node.trace || []) {
+      const li = el("li", {"data-kind": s.kind}, s.text, link(s.at));
+      if (s.path) li.append(el("a", {title: "转到事实表单中的这一项", onclick: () => focusFact(s.path)}, "事实"));
+      ol.append(li);
+    }
+    box.append(ol);
+  }
+  function rescore() {
+    clearTimeout(scoreTimer);
+    scoreTimer = setTimeout(async () => {
+      const res = await api("/api/score", {files: texts(), facts: stringify(facts)});
+      if (res.document) { score(res.document, []); status("已重新评分"); }
+      else { score(null, res.errors); status(res.stage === "rules" ? "规则有错误，未评分" : "事实有错误，未评分"); }
+    }, 150);
+  }
+
+  // ------------------------------------------------------------------ facts form
+  const get = (obj, key) => (obj && typeof obj === "object" ? obj[key] : undefined);
+  function factPaths() {
+    const out = [];
+    (function walk(items) {
+      for (const f of items) {
+        out.push({path: f.path, detail: f.hint || ({record: "记录", list: "列表", map: "映射"}[f.kind] || "")});
+        if (f.fields) walk(f.fields);
+      }
+    })(form);
+    return out;
+  }
+  function hoverText(word) {
+    let found = null;
+    (function walk(items) {
+      for (const f of items) {
+        if (f.path === word || (!found && f.name === word)) found = f;
+        if (f.fields) walk(f.fields);
+      }
+    })(form);
+    if (!found) return null;
+    const lines = [`事实 ${found.path}：${found.hint || found.kind}` + (found.unit ? `（${found.unit}）` : "")];
+    if (found.file) lines.push(`声明于 ${found.file}:${found.line}`);
+    if (found.readers && found.readers.length) lines.push("用于：" + found.readers.join("、"));
+    return lines.join("\n");
+  }
+  // A form never adds a fact by being drawn: records, lists and 酌情 pairs that are absent are created
+  // (``attach``) only when something is typed into them.
+  const obj = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+  function child(holder, key, attach, make) {
+    const existing = holder[key];
+    const box = make(existing);
+    return {box, attach: () => { attach(); if (holder[key] !== box) holder[key] = box; }};
+  }
+  function input(f, holder, key, path, attach) {
+    const value = get(holder, key);
+    const set = (v) => { attach(); holder[key] = v; rescore(); };
+    let ctl;
+    if (f.kind === "bool") {
+      ctl = el("select", {onchange: (e) => set(e.target.value === "" ? undefined : e.target.value === "true")},
+        el("option", {value: ""}, "—"), el("option", {value: "true", selected: value === true}, "是"),
+        el("option", {value: "false", selected: value === false}, "否"));
+    } else if (f.kind === "enum" || (f.values && f.values.length)) {
+      const numeric = f.kind !== "enum";
+      ctl = el("select", {onchange: (e) => set(e.target.value === "" ? undefined : (numeric ? new Num(e.target.value) : e.target.value))},
+        el("option", {value: ""}, "—"),
+        ...f.values.map(v => el("option", {value: v, selected: shown(value) === v || (numeric && Number(shown(value)) === Number(v) && shown(value) !== "")}, v)));
+    } else if (f.kind === "rate") {
+      ctl = el("input", {type: "text", inputmode: "decimal", value: percentOf(value),
+        oninput: (e) => { const t = e.target.value.trim().replace(/%$/, ""); set(t === "" ? undefined : t + "%"); }});
+    } else if (f.kind === "number" || f.kind === "integer") {
+      ctl = el("input", {type: "text", inputmode: "decimal", value: shown(value),
+        oninput: (e) => { const t = e.target.value.trim(); set(t === "" ? undefined : (NUMBER.test(t) ? new Num(t) : t)); }});
+    } else {
+      ctl = el("input", {type: "text", value: typeof value === "string" ? value : (value === undefined ? "" : stringify(value)),
+        oninput: (e) => set(e.target.value === "" && f.optional ? undefined : e.target.value)});
+    }
+    ctl.dataset.path = path;
+    ctl.setAttribute("aria-label", f.name || path);
+    return ctl;
+  }
+  function field(f, holder, key, path, attach) {
+    if (f.kind === "record") return record(f, holder, key, path, attach);
+    if (f.kind === "list") return list(f, holder, key, path, attach);
+    if (f.kind === "judged") {
+      const c = child(holder, key, attach, (v) => obj(v) ? v : {});
+      const box = el("fieldset", {"data-path": path}, el("legend", {}, f.name + (f.optional ? "（可选）" : "")));
+      box.append(row({name: f.judged_field, kind: "number", hint: f.hint, unit: "分"}, c.box, f.judged_field, `${path}.${f.judged_field}`, c.attach),
+                 row({name: "理由", kind: "text"}, c.box, "理由", `${path}.理由`, c.attach));
+      return box;
+    }
+    if (f.kind === "map") return el("div", {class: "hint"}, `${f.name}：映射类事实请在 JSON 中填写`);
+    return row(f, holder, key, path, attach);
+  }
+  function row(f, holder, key, path, attach) {
+    return el("div", {class: "field", "data-field": path},
+      el("label", {title: f.hint || ""}, f.name + (f.optional ? "（可选）" : "")),
+      el("span", {}, input(f, holder, key, path, attach), f.unit ? el("span", {class: "unit"}, f.unit) : null,
+         f.hint ? el("span", {class: "hint"}, " " + f.hint) : null));
+  }
+  function record(f, holder, key, path, attach) {
+    const c = child(holder, key, attach, (v) => obj(v) ? v : {});
+    const box = el("fieldset", {"data-path": path}, el("legend", {}, f.name + (f.optional ? "（可选）" : "")));
+    for (const sub of f.fields || []) box.append(field(sub, c.box, sub.name, `${path}.${sub.name}`, c.attach));
+    return box;
+  }
+  function list(f, holder, key, path, attach) {
+    const c = child(holder, key, attach, (v) => Array.isArray(v) ? v : []);
+    const items = c.box;
+    const el0 = f.element || {kind: "text"};
+    const cols = el0.kind === "record" ? el0.fields : [Object.assign({}, el0, {name: "值"})];
+    const box = el("fieldset", {class: "rows", "data-path": path}, el("legend", {}, `${f.name}（${items.length} 项）`));
+    const table = el("table", {}, el("tr", {}, ...cols.map(col => el("th", {title: col.hint || ""}, col.name)), el("th", {}, "")));
+    items.forEach((item, i) => {
+      const tr = el("tr", {});
+      if (el0.kind === "record" && !obj(item)) items[i] = {};
+      for (const col of cols) {
+        const p = el0.kind === "record" ? `${path}[${i}].${col.name}` : `${path}[${i}]`;
+        const ctl = ["record", "list", "map", "judged"].includes(col.kind)
+          ? el("span", {class: "hint"}, "（请在 JSON 中填写）")
+          : input(col, el0.kind === "record" ? items[i] : items, el0.kind === "record" ? col.name : i, p, c.attach);
+        tr.append(el("td", {}, ctl));
+      }
+      tr.append(el("td", {}, el("button", {type: "button", title: "删除这一项",
+        onclick: () => { items.splice(i, 1); drawForm(); rescore(); }}, "删除")));
+      table.append(tr);
+    });
+    box.append(table, el("button", {type: "button",
+      onclick: () => { c.attach(); items.push(el0.kind === "record" ? {} : ""); drawForm(); rescore(); }}, "添加一项"));
+    return box;
+  }
+  function drawForm() {
+    const box = $("#facts"); box.textContent = "";
+    if (typeof facts !== "object" || facts === null || Array.isArray(facts)) facts = {};
+    for (const f of form) box.append(field(f, facts, f.name, f.path, () => {}));
+    if (lastErrors.length) markFields(lastErrors);
+  }
+  let lastErrors = [];
+  function markFields(errors) {
+    lastErrors = errors;
+    for (const e of document.querySelectorAll("#facts .err")) e.remove();
+    for (const e of document.querySelectorAll("#facts .bad")) e.classList.remove("bad");
+    for (const e of errors) {
+      if (!e.fact) continue;
+      const ctl = document.querySelector(`#facts [data-path="${CSS.escape(e.fact)}"]`);
+      if (!ctl) continue;
+      ctl.classList.add("bad");
+      const holder = ctl.closest(".field") || ctl.closest("fieldset") || ctl.parentElement;
+      holder.append(el("div", {class: "err"}, `[${e.code}] ${e.message}`));
+    }
+  }
+  function focusFact(path) {
+    showView("facts");
+    const ctl = document.querySelector(`#facts [data-path="${CSS.escape(path)}"]`);
+    if (ctl) { ctl.scrollIntoView({block: "center"}); if (ctl.focus) ctl.focus(); }
+  }
+  function showView(name) {
+    for (const b of document.querySelectorAll("#views button")) b.classList.toggle("on", b.dataset.view === name);
+    $("#results").hidden = name !== "results";
+    $("#facts").hidden = name !== "facts";
+  }
+
+  // ------------------------------------------------------------------ start
+  async function start() {
+    if (!token) { status("缺少访问令牌：请使用 perfdsl serve 启动时显示的完整地址打开"); return; }
+    const st = await api("/api/state");
+    if (st.httpStatus !== 200) { status((st.errors || []).map(e => e.message).join("；")); return; }
+    files = st.files;
+    try { facts = JSON.parse(st.facts); } catch (e) { facts = {}; }
+    form = st.form;
+    $("#ruleset").textContent = (st.facts_source ? `事实：${st.facts_source}` : "事实：空白");
+    editor = PerfdslEditor.create($("#editor"), {vocabulary: st.vocabulary, paths: [], onChange: rulesChanged,
+                                                  onSave: save, hover: hoverText});
+    editor.setPaths(factPaths());
+    const names = Object.keys(files);
+    const first = names.find(n => !/事实|体系|facts/.test(n)) || names[0];
+    editor.open(first, files[first]);
+    drawFiles();
+    drawForm();
+    diagnostics = (st.result && st.result.diagnostics) || [];
+    showDiagnostics();
+    if (st.facts_errors) score(null, st.facts_errors);
+    if (st.result.document) score(st.result.document, []); else score(null, st.result.errors);
+    $("#save").addEventListener("click", save);
+    $("#download").addEventListener("click", () => {
+      const blob = new Blob([stringify(facts)], {type: "application/json"});
+      const a = el("a", {href: URL.createObjectURL(blob), download: st.facts_source || "facts.json"});
+      document.body.append(a); a.click(); a.remove();
+    });
+    for (const b of document.querySelectorAll("#views button")) b.addEventListener("click", () => showView(b.dataset.view));
+    document.body.dataset.ready = "1";
+  }
+  window.addEventListener("beforeunload", (e) => {
+    if (editor && Object.keys(files).some(n => editor.text(n) !== null && editor.text(n) !== files[n])) e.preventDefault();
+  });
+  start();
+})();

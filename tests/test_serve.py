@@ -1,0 +1,288 @@
+"""``perfdsl serve``: the workbench's API (Starlette's TestClient) and the page in a real browser.
+
+The browser test drives Debian's ``chromium`` through Playwright (``executable_path``; no browser is
+downloaded).  It is skipped, saying why, where either is missing — except in CI, which installs both.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("starlette", reason="perfdsl[serve] is not installed (starlette, uvicorn)")
+from starlette.testclient import TestClient  # noqa: E402
+
+from perfdsl.serve.app import MAX_BODY, create_app  # noqa: E402
+from perfdsl.serve.workspace import Workspace  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "rules"
+SEED_FACTS = ROOT / "examples" / "heping-2024" / "facts.json"
+TOKEN = "test-token"
+
+
+@pytest.fixture
+def rule_dir(tmp_path):
+    d = tmp_path / "rules"
+    shutil.copytree(RULES, d)
+    return d
+
+
+@pytest.fixture
+def client(rule_dir):
+    app, _ = create_app(Workspace(rule_dir, SEED_FACTS), token=TOKEN, hosts={"testserver"})
+    return TestClient(app, headers={"X-Perfdsl-Token": TOKEN})
+
+
+def texts(client) -> dict[str, str]:
+    return client.get("/api/state").json()["files"]
+
+
+def test_state_scores_the_seed(client):
+    state = client.get("/api/state").json()
+    assert sorted(state["files"]) == sorted(p.name for p in RULES.glob("*.perf"))
+    assert json.loads(state["facts"])["评价年度"] == 2024
+    doc = state["result"]["document"]
+    assert (doc["score"], doc["grade"]) == ("96.67", "优")
+    paths = [f["path"] for f in state["form"]]
+    assert "预算执行" in paths and "关键词" not in state["vocabulary"]
+    assert "指标" in state["vocabulary"]["keywords"] and "indicator" in state["vocabulary"]["keywords"]
+
+
+def test_score_endpoint_and_a_changed_fact(client):
+    files = texts(client)
+    facts = json.loads(SEED_FACTS.read_text(encoding="utf-8"))
+    res = client.post("/api/score", json={"files": files, "facts": json.dumps(facts, ensure_ascii=False)}).json()
+    assert (res["document"]["score"], res["document"]["grade"]) == ("96.67", "优")
+    facts["预算执行"]["预算执行数"] = facts["预算执行"]["全年预算数"] / 2
+    moved = client.post("/api/score", json={"files": files, "facts": json.dumps(facts, ensure_ascii=False)}).json()
+    assert moved["document"]["score"] != "96.67"
+
+
+def test_bad_facts_are_diagnostics_on_the_field(client):
+    facts = json.loads(SEED_FACTS.read_text(encoding="utf-8"))
+    facts["资产利用"]["实物资产完整率"] = "abc"
+    res = client.post("/api/score", json={"files": texts(client), "facts": json.dumps(facts, ensure_ascii=False)})
+    assert res.status_code == 200
+    body = res.json()
+    assert body["stage"] == "facts" and "document" not in body
+    assert [(e["code"], e["fact"]) for e in body["errors"]] == [("F011", "资产利用.实物资产完整率")]
+    broken = client.post("/api/score", json={"files": texts(client), "facts": "{ not json"}).json()
+    assert broken["errors"] and "Traceback" not in json.dumps(broken)
+
+
+def test_check_reports_a_typo_with_its_line_and_suggestion(client):
+    files = texts(client)
+    name = "10-部门决策.perf"
+    lines = files[name].splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if "逐项扣 重大支出政策问题" in text)
+    files[name] = files[name].replace("逐项扣 重大支出政策问题", "逐项扣 重大支出政策问提", 1)
+    diags = client.post("/api/check", json={"files": files}).json()["diagnostics"]
+    typo = [d for d in diags if d["severity"] == "error"]
+    assert [(d["code"], d["file"], d["line"]) for d in typo] == [("E215", name, line)]
+    assert typo[0]["column"] == lines[line - 1].index("重大支出政策问题") + 1
+    assert typo[0]["end_line"] == line and any("重大支出政策问题" in s for s in typo[0]["suggestions"])
+    scored = client.post("/api/score", json={"files": files, "facts": SEED_FACTS.read_text("utf-8")}).json()
+    assert scored["stage"] == "rules" and scored["errors"][0]["code"] == "E215"
+
+
+def test_syntax_error_is_a_diagnostic_not_a_traceback(client):
+    files = texts(client)
+    files["10-部门决策.perf"] += "\n指标 {{{"
+    diags = client.post("/api/check", json={"files": files}).json()["diagnostics"]
+    assert diags and diags[0]["severity"] == "error" and diags[0]["file"] == "10-部门决策.perf"
+
+
+@pytest.mark.parametrize("headers, status", [
+    ({"X-Perfdsl-Token": ""}, 403),
+    ({"X-Perfdsl-Token": "wrong"}, 403),
+    ({"Origin": "http://evil.example"}, 403),
+    ({"Origin": "null"}, 403),
+    ({"Host": "evil.example"}, 421),
+    ({"Host": "127.0.0.1.evil.example:8765"}, 421),
+])
+def test_requests_without_the_token_or_from_elsewhere_are_refused(client, headers, status):
+    res = client.get("/api/state", headers=headers)
+    assert res.status_code == status
+    assert res.json()["errors"][0]["code"] == "X001"
+
+
+def test_same_origin_is_accepted_and_the_page_needs_no_token(client):
+    assert client.get("/api/state", headers={"Origin": "http://testserver"}).status_code == 200
+    page = client.get("/", headers={"X-Perfdsl-Token": ""})
+    assert page.status_code == 200 and "editor.bundle.js" in page.text
+    assert client.get("/static/editor.bundle.js").status_code == 200
+    assert client.get("/static/../pyproject.toml").status_code == 404
+
+
+def test_default_hosts_are_loopback_with_the_port(rule_dir):
+    app, token = create_app(Workspace(rule_dir, SEED_FACTS), port=8765)
+    assert len(token) >= 24
+    c = TestClient(app, base_url="http://127.0.0.1:8765", headers={"X-Perfdsl-Token": token})
+    assert c.get("/api/state").status_code == 200
+    assert c.get("/api/state", headers={"Host": "localhost:8765"}).status_code == 200
+    assert c.get("/api/state", headers={"Host": "127.0.0.1:9999"}).status_code == 421
+    assert c.get("/api/state", headers={"Origin": "http://127.0.0.1:8765"}).status_code == 200
+    assert c.get("/api/state", headers={"Origin": "http://localhost:9999"}).status_code == 403
+
+
+def test_bodies_are_bounded(client):
+    big = "x" * (MAX_BODY + 1)
+    res = client.post("/api/check", content=json.dumps({"files": {"a.perf": big}}))
+    assert res.status_code == 413
+    assert client.post("/api/check", content=b"[1, 2]").status_code == 400
+    assert client.post("/api/check", json={"files": {"a.perf": 3}}).status_code == 400
+
+
+def test_save_writes_a_rule_file_and_keeps_a_backup(client, rule_dir):
+    name = "10-部门决策.perf"
+    old = (rule_dir / name).read_text(encoding="utf-8")
+    new = old.replace("逐项扣 重大支出政策问题 每项 1", "逐项扣 重大支出政策问题 每项 1  # 已复核", 1)
+    res = client.post("/api/save", json={"file": name, "text": new})
+    assert res.status_code == 200 and res.json()["backup"] == name + ".bak"
+    assert (rule_dir / name).read_text(encoding="utf-8") == new
+    assert (rule_dir / (name + ".bak")).read_text(encoding="utf-8") == old
+
+
+def test_save_with_fmt_formats_and_refuses_a_syntax_error(client, rule_dir):
+    name = "10-部门决策.perf"
+    old = (rule_dir / name).read_text(encoding="utf-8")
+    spaced = old.replace("分值 14 {", "分值    14 {", 1)
+    res = client.post("/api/save", json={"file": name, "text": spaced, "fmt": True})
+    assert res.status_code == 200 and res.json()["text"] == old
+    bad = client.post("/api/save", json={"file": name, "text": old + "\n指标 {{{", "fmt": True})
+    assert bad.status_code == 400 and bad.json()["errors"][0]["severity"] == "error"
+    assert (rule_dir / name).read_text(encoding="utf-8") == old
+
+
+@pytest.mark.parametrize("name", [
+    "../outside.perf", "/etc/passwd.perf", "sub/../../x.perf", "notes.txt", "10-部门决策.perf.bak", ".hidden.perf",
+    "..\\x.perf", "", "a\x00.perf", "nosuchdir/x.perf",
+])
+def test_save_refuses_anything_outside_the_rule_directory(client, rule_dir, name):
+    before = sorted(p.name for p in rule_dir.parent.rglob("*"))
+    res = client.post("/api/save", json={"file": name, "text": "# x\n"})
+    assert res.status_code == 400 and "拒绝写入" in res.json()["errors"][0]["message"]
+    assert sorted(p.name for p in rule_dir.parent.rglob("*")) == before
+
+
+def test_save_refuses_a_link_leading_outside(client, rule_dir, tmp_path):
+    outside = tmp_path / "outside.perf"
+    outside.write_text("# 外部文件\n", encoding="utf-8")
+    (rule_dir / "link.perf").symlink_to(outside)
+    res = client.post("/api/save", json={"file": "link.perf", "text": "# x\n"})
+    assert res.status_code == 400
+    assert outside.read_text(encoding="utf-8") == "# 外部文件\n"
+
+
+def test_serve_help_and_a_missing_rule_directory(tmp_path, capsys):
+    from perfdsl.cli import main
+    assert main(["serve", str(tmp_path / "nowhere"), "--no-browser"]) == 1
+    assert "找不到规则文件或目录" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- the page in a real browser
+
+def _browser_or_skip():
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Debian's chromium (see .ci/run)")
+        pytest.skip("no chromium on this machine (CI installs it): the browser test needs a real browser")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("CI must install playwright (the test extra)")
+        pytest.skip("playwright is not installed (pip install '.[test]'): it drives the system chromium")
+    return chromium, sync_playwright
+
+
+@pytest.fixture
+def served(rule_dir):
+    """``perfdsl serve RULES FACTS --no-browser --port 0``, as a person starts it; yields the URL it prints."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen([sys.executable, "-m", "perfdsl", "serve", str(rule_dir), str(SEED_FACTS),
+                             "--no-browser", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, encoding="utf-8", env=env)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        m = re.search(r"http://127\.0\.0\.1:[0-9]+/\?token=\S+", line)
+        assert m, line + proc.stderr.read() if proc.stderr else line
+        url = m.group(0)
+        import urllib.request
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url.split("?")[0], timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_workbench_in_headless_chromium(served, tmp_path):
+    chromium, sync_playwright = _browser_or_skip()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-dev-shm-usage"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            problems: list[str] = []
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.goto(served)
+            page.wait_for_selector("body[data-ready]", timeout=15_000)
+            assert page.inner_text("#total") == "96.67" and page.inner_text("#grade") == "优"
+            page.screenshot(path=str(tmp_path / "1-seed.png"))
+
+            # a typo in the editor: an inline error with its suggestion within a second
+            line = page.locator(".cm-line", has_text="逐项扣 重大支出政策问题 每项 1")
+            line.click()
+            page.keyboard.press("End")
+            for _ in range(len(" 每项 1")):
+                page.keyboard.press("ArrowLeft")
+            page.keyboard.type("x")
+            typed = time.monotonic()
+            page.wait_for_selector(".cm-lintRange-error", timeout=1_000)
+            assert time.monotonic() - typed < 1.0
+            assert "E215" in page.inner_text("#problems") and "重大支出政策问题" in page.inner_text("#problems")
+            page.screenshot(path=str(tmp_path / "2-typo.png"))
+            page.keyboard.press("Backspace")  # fixed: the error goes, the score is back
+            page.wait_for_selector(".cm-lintRange-error", state="detached", timeout=2_000)
+            page.wait_for_function("document.querySelector('#total').textContent === '96.67'", timeout=2_000)
+
+            # a trace, and a step followed to its rule line
+            page.locator("#tree tr.leaf", has_text="预算编制完整性").click()
+            step = page.locator("#trace li a", has_text=re.compile(r"\.perf:\d+")).first
+            target = step.inner_text()
+            step.click()
+            file, number = target.rsplit(":", 1)[0], int(target.split(":")[1])
+            assert page.locator("#files button.on").inner_text() == file
+            active = page.locator(".cm-lineNumbers .cm-activeLineGutter").inner_text().strip()
+            assert int(active) == number
+            page.screenshot(path=str(tmp_path / "3-trace.png"))
+
+            # a fact changed in the form moves the total
+            page.locator("#views button[data-view=facts]").click()
+            spent = page.locator('#facts input[data-path="预算执行.预算执行数"]')
+            spent.fill("1")
+            page.wait_for_function("document.querySelector('#total').textContent !== '96.67'", timeout=2_000)
+            total = page.inner_text("#total")
+            assert re.fullmatch(r"[0-9]+\.[0-9]{2}", total) and total != "96.67"
+            # a bad value is shown on its field
+            page.locator('#facts input[data-path="资产利用.实物资产完整率"]').fill("abc")
+            page.wait_for_selector('#facts .field[data-field="资产利用.实物资产完整率"] .err', timeout=2_000)
+            page.screenshot(path=str(tmp_path / "4-facts.png"), full_page=True)
+            assert problems == []
+        finally:
+            browser.close()
