@@ -29,7 +29,7 @@ from __future__ import annotations
 import copy
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 import attrs
 import yaml
@@ -38,15 +38,11 @@ from perfdsl.constructs import deduction
 from perfdsl.diagnostics import PerfdslError, error
 from perfdsl.engine import Engine
 from perfdsl.interp.builtins import BY_NAME
-from perfdsl.interp.evaluator import Env, EvalError, Evaluator, point
-from perfdsl.interp.numbers import show
+from perfdsl.interp.evaluator import point
 from perfdsl.ruleset import coverage_kinds as K
 from perfdsl.ruleset.facts import FactsSyntaxError, parse_json
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.printer import expr_text, interval_text
-
-if TYPE_CHECKING:
-    from perfdsl.ruleset.check.bands import Dom
 
 TOTAL_KEYS = ("总分", "total")
 GRADE_KEYS = ("等级", "grade")
@@ -382,57 +378,3 @@ def coverage_points(engine: Engine) -> list[Point]:
             seen.add(p.key)
             unique.append(p)
     return unique
-
-
-# ---------------------------------------------------------------- edges
-
-def band_edges(engine: Engine, facts: object) -> list[dict]:
-    """Each band over a named value or fact, evaluated at every bound and just either side.
-
-    Only values the subject can take are probed: the domain ``perfdsl check`` infers (declared
-    ranges, 要求, the conditions around the band), so 偏离度 is never tried at −0.01%.
-    """
-    from perfdsl.ruleset.check.bands import BandChecker
-    from perfdsl.ruleset.facts import FactValidator
-    validator = FactValidator(engine.checked.facts_type)
-    data = validator.validate(facts)
-    if validator.errors:
-        raise PerfdslError(validator.errors)
-    out = [_edges_of(engine, band, lets, data, ind.name, domain)
-           for ind, band, lets, domain in BandChecker(engine.rules, engine.checked.facts_type).bands()
-           if isinstance(band.subject, A.Path) and band.subject.star is None]
-    return [e for e in out if e["rows"]]
-
-
-def _edges_of(engine: Engine, band: A.Band, lets: dict[str, A.Let], data: dict, owner: str, domain: Dom) -> dict:
-    subject = band.subject
-    assert isinstance(subject, A.Path)  # band_edges passes only the bands over a path
-    percent = any(isinstance(end, A.Number) and end.is_percent for arm in band.arms
-                  for end in (arm.interval.low, arm.interval.high))
-    step = Decimal("0.0001") if percent else Decimal("0.01")
-    bounds = sorted({end.value for arm in band.arms for end in (arm.interval.low, arm.interval.high)
-                     if isinstance(end, A.Number) and end.value.is_finite()})
-    rows = []
-    name = subject.segments[0] if len(subject.segments) == 1 else None
-    probes = sorted({v for b in bounds for v in (b - step, b, b + step) if domain.contains(v)})
-    for v in probes:
-        env = Env(lets)
-        facts = data
-        if name is not None and name in lets:
-            env.cache[name] = v
-        else:
-            facts = copy.deepcopy(data)
-            cur = facts
-            for seg in subject.segments[:-1]:
-                cur = cur.setdefault(seg, {})
-            cur[subject.segments[-1]] = v
-        ev = Evaluator(engine.rules.globals, facts, None)
-        try:
-            arm = next((a for a in band.arms if ev.contains(a.interval, v, env)), None)
-            result = show(ev.number(arm.result, env)) if arm is not None else "不在任何区间（报错）"
-            label = interval_text(arm.interval) if arm is not None else "—"
-        except EvalError as exc:
-            result, label = f"无法计算：{exc.diagnostic.message}", "—"
-        rows.append({"value": show(v, percent), "band": label, "result": result})
-    return {"indicator": owner, "subject": expr_text(band.subject), "at": f"{band.span.file}:{band.span.line}",
-            "rows": rows}
