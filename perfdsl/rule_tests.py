@@ -35,7 +35,7 @@ import attrs
 import yaml
 
 from perfdsl.constructs import deduction
-from perfdsl.diagnostics import PerfdslError, error
+from perfdsl.diagnostics import PerfdslError, closest, error
 from perfdsl.engine import Engine
 from perfdsl.interp.builtins import BY_NAME
 from perfdsl.interp.evaluator import point
@@ -227,9 +227,9 @@ def run_case(engine: Engine, case: Case, hits: set) -> Outcome:
     try:
         result = engine.score(case.facts, trace=True, hits=hits)
     except PerfdslError as exc:
-        return _expect_failure(case, list(exc.diagnostics))
+        return _expect_failure(case, list(exc.diagnostics), hits)
     if result.errors:
-        return _expect_failure(case, result.errors)
+        return _expect_failure(case, result.errors, hits)
     if case.expect_error is not None:
         return Outcome(case, False, [("错误", _error_text(case.expect_error), "评分成功，没有错误")])
     nodes = _nodes_by_name(result)
@@ -249,7 +249,9 @@ def run_case(engine: Engine, case: Case, hits: set) -> Outcome:
                 return Outcome(case, False, problem=f"指标名称 “{key}” 不唯一，请写出路径，如 一级/二级/三级")
             got = nodes[key][0].score
         else:
-            return Outcome(case, False, problem=f"没有名为 “{key}” 的指标（也不是 总分/等级）")
+            near = closest(key, [*nodes, *TOTAL_KEYS[:1], *GRADE_KEYS[:1]], limit=1)
+            more = f"；是否想写 “{near[0]}”？" if near else ""
+            return Outcome(case, False, problem=f"没有名为 “{key}” 的指标（也不是 总分/等级）{more}")
         try:
             want_d = Decimal(str(want))
         except Exception:  # noqa: BLE001 — any non-number is the case author's slip
@@ -265,7 +267,9 @@ def _error_text(spec: dict) -> str:
     return "，".join(f"{k}={v}" for k, v in spec.items())
 
 
-def _expect_failure(case: Case, diags) -> Outcome:
+def _expect_failure(case: Case, diags, hits: Optional[set] = None) -> Outcome:
+    if hits is not None:  # a 要求 of the facts (事实/类型 blocks) that rejected the input is covered
+        hits.update(point(K.REQUIRE, d.span) for d in diags if d.code == "F015" and d.span is not None)
     got = "；".join(f"{d.code} {d.fact_path or ''} {d.message}".strip() for d in diags[:3])
     spec = case.expect_error
     if spec is None:
@@ -361,6 +365,19 @@ def coverage_points(engine: Engine) -> list[Point]:
         for c in ind.children:
             indicator(c)
 
+    def record(ty, where: str, seen: set) -> None:
+        """The 要求 of the facts' records (事实 and 类型 blocks), each once however often its type is used."""
+        if id(ty) in seen:
+            return
+        seen.add(id(ty))
+        for req in ty.requires:
+            add(K.REQUIRE, req.span, f"{where}：{_label(K.REQUIRE)}（{req.message}）")
+        for name, sub in ty.fields.items():
+            record(sub, f"{where}.{name}" if where != "事实" else name, seen)
+        if ty.element is not None:
+            record(ty.element, f"{where}[*]", seen)
+
+    record(engine.checked.facts_type, "事实", set())
     for let in engine.rules.globals.values():
         expr(let.expr, let.name)
     for root in engine.rules.roots:

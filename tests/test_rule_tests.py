@@ -13,7 +13,7 @@ CASES = ROOT / "tests" / "cases"
 def test_seed_cases_pass_with_full_domain_coverage(capsys):
     assert main(["test", str(RULES), str(CASES), "--min-coverage", "100"]) == 0
     out = capsys.readouterr().out
-    assert "0 个失败" in out and "领域覆盖率：116/116 = 100.0%" in out
+    assert "0 个失败" in out and "领域覆盖率：119/119 = 100.0%" in out
 
 
 def test_json_report(capsys):
@@ -60,7 +60,10 @@ def test_unknown_indicator_in_expectation(tmp_path, capsys):
     cases.write_text(f"base: {SEED_FACTS}\ncases:\n  - name: 错名\n    expect: {{预算执行情况况: 4}}\n",
                      encoding="utf-8")
     assert main(["test", str(RULES), str(cases)]) == 1
-    assert "没有名为 “预算执行情况况” 的指标" in capsys.readouterr().out
+    assert "没有名为 “预算执行情况况” 的指标（也不是 总分/等级）；是否想写 “预算执行情况”？" in capsys.readouterr().out
+    cases.write_text(f"base: {SEED_FACTS}\ncases:\n  - name: 错名\n    expect: {{总份: 96}}\n", encoding="utf-8")
+    assert main(["test", str(RULES), str(cases)]) == 1
+    assert "是否想写 “总分”？" in capsys.readouterr().out
 
 
 def test_edges_show_score_on_each_side(capsys):
@@ -92,7 +95,7 @@ PROJECT = ROOT / "examples" / "project-expenditure"
 def test_second_rule_set_checks_clean_and_its_cases_cover_everything(capsys):
     assert main(["check", str(PROJECT / "rules"), "--strict"]) == 0
     assert main(["test", str(PROJECT / "rules"), str(PROJECT / "cases"), "--min-coverage", "100"]) == 0
-    assert "领域覆盖率：76/76 = 100.0%" in capsys.readouterr().out
+    assert "领域覆盖率：78/78 = 100.0%" in capsys.readouterr().out
 
 
 def test_second_rule_set_shows_each_form_in_its_traces(capsys):
