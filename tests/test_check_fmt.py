@@ -296,3 +296,18 @@ def test_check_never_raises_on_bad_bytes(tmp_path, capsys, raw):
     assert main(["check", str(p)]) == 1
     err = capsys.readouterr().err
     assert "a.perf:1:" in err and "内部错误" not in err
+
+
+def test_a_system_without_grades_is_warned_and_shows_no_grade(tmp_path, capsys):
+    rules = tmp_path / "r.perf"
+    rules.write_text('体系 无等级 {\n  舍入 2 位\n}\n事实 { 完成率: 比率 [0, 1] }\n'
+                     '指标 甲 分值 100 {\n  得分 = 按比例(完成率, 100, 60%)\n}\n', encoding="utf-8")
+    facts = tmp_path / "f.json"
+    facts.write_text('{"完成率": 0.8}', encoding="utf-8")
+    assert main(["check", str(rules)]) == 0
+    assert "警告[W143]：体系 无等级 没有 等级 区间：结果显示为「未定等级」" in capsys.readouterr().err
+    assert main(["eval", str(rules), str(facts)]) == 0
+    out = capsys.readouterr().out
+    assert "总分 80.00 / 100  未定等级" in out and "None" not in out
+    assert main(["report", str(rules), str(facts), "--format", "md"]) == 0
+    assert "总分 **80.00** / 100，**未定等级**" in capsys.readouterr().out
