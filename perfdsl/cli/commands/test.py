@@ -36,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--edges", metavar="事实文件",
                         help="在各区间边界及两侧取值评分，显示每档得分（其余事实取自这个事实文件）")
     parser.add_argument("--strict", action="store_true",
-                        help="与 --edges 同用：有区间未能取边界值（会说明原因）时以 1 退出")
+                        help="与 --edges 同用：有区间未取边界值时以 1 退出")
 
 
 def run(args: argparse.Namespace) -> int:
