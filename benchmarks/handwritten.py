@@ -1,6 +1,6 @@
 """A hand-written scorer of the seed's indicator system: the baseline perfdsl is measured against.
 
-Plain Python, exact Decimal, the semantics of ../shared/seed/SCORING.md written out by hand — what a
+Plain Python, exact Decimal, the semantics of docs/seed-decisions.md written out by hand — what a
 programmer would write without perfdsl.  Reads a .jsonl of fact sets, writes one JSON line of
 scores per fact set: the tree perfdsl prints with --no-trace (names, weights, scores, levels,
 得分率, grade), without what only perfdsl knows (rule locations, file hashes).  It checks nothing

@@ -33,7 +33,7 @@ import copy
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 import attrs
 import yaml
@@ -43,15 +43,11 @@ from perfdsl.constructs import deduction
 from perfdsl.diagnostics import PerfdslError, closest, error
 from perfdsl.engine import Engine
 from perfdsl.interp.builtins import BY_NAME
-from perfdsl.interp.evaluator import Env, EvalError, Evaluator, point
-from perfdsl.interp.numbers import show
+from perfdsl.interp.evaluator import point
 from perfdsl.ruleset import coverage_kinds as K
 from perfdsl.ruleset.facts import FactsSyntaxError, _parse_number, parse_json
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.printer import expr_text, interval_text
-
-if TYPE_CHECKING:
-    from perfdsl.ruleset.check.bands import Dom
 
 TOTAL_KEYS = ("总分", "total")
 GRADE_KEYS = ("等级", "grade")
@@ -291,9 +287,9 @@ def run_case(engine: Engine, case: Case, hits: set) -> Outcome:
     try:
         result = engine.score(case.facts, trace=True, hits=hits)
     except PerfdslError as exc:
-        return _expect_failure(case, list(exc.diagnostics))
+        return _expect_failure(case, list(exc.diagnostics), hits)
     if result.errors:
-        return _expect_failure(case, result.errors)
+        return _expect_failure(case, result.errors, hits)
     if case.expect_error is not None:
         return Outcome(case, False, [("错误", _error_text(case.expect_error), "评分成功，没有错误")])
     nodes = _nodes_by_name(result)
@@ -313,7 +309,9 @@ def run_case(engine: Engine, case: Case, hits: set) -> Outcome:
                 return Outcome(case, False, problem=f"指标名称 “{key}” 不唯一，请写出路径，如 一级/二级/三级")
             got = nodes[key][0].score
         else:
-            return Outcome(case, False, problem=f"没有名为 “{key}” 的指标（也不是 总分/等级）")
+            near = closest(key, [*nodes, *TOTAL_KEYS[:1], *GRADE_KEYS[:1]], limit=1)
+            more = f"；是否想写 “{near[0]}”？" if near else ""
+            return Outcome(case, False, problem=f"没有名为 “{key}” 的指标（也不是 总分/等级）{more}")
         try:
             want_d = Decimal(str(want))
         except Exception:  # noqa: BLE001 — any non-number is the case author's slip
@@ -329,7 +327,9 @@ def _error_text(spec: dict) -> str:
     return "，".join(f"{k}={v}" for k, v in spec.items())
 
 
-def _expect_failure(case: Case, diags) -> Outcome:
+def _expect_failure(case: Case, diags, hits: Optional[set] = None) -> Outcome:
+    if hits is not None:  # a 要求 of the facts (事实/类型 blocks) that rejected the input is covered
+        hits.update(point(K.REQUIRE, d.span) for d in diags if d.code == "F015" and d.span is not None)
     got = "；".join(f"{d.code} {d.fact_path or ''} {d.message}".strip() for d in diags[:3])
     spec = case.expect_error
     if spec is None:
@@ -425,6 +425,19 @@ def coverage_points(engine: Engine) -> list[Point]:
         for c in ind.children:
             indicator(c)
 
+    def record(ty, where: str, seen: set) -> None:
+        """The 要求 of the facts' records (事实 and 类型 blocks), each once however often its type is used."""
+        if id(ty) in seen:
+            return
+        seen.add(id(ty))
+        for req in ty.requires:
+            add(K.REQUIRE, req.span, f"{where}：{_label(K.REQUIRE)}（{req.message}）")
+        for name, sub in ty.fields.items():
+            record(sub, f"{where}.{name}" if where != "事实" else name, seen)
+        if ty.element is not None:
+            record(ty.element, f"{where}[*]", seen)
+
+    record(engine.checked.facts_type, "事实", set())
     for let in engine.rules.globals.values():
         expr(let.expr, let.name)
     for root in engine.rules.roots:
@@ -442,57 +455,3 @@ def coverage_points(engine: Engine) -> list[Point]:
             seen.add(p.key)
             unique.append(p)
     return unique
-
-
-# ---------------------------------------------------------------- edges
-
-def band_edges(engine: Engine, facts: object) -> list[dict]:
-    """Each band over a named value or fact, evaluated at every bound and just either side.
-
-    Only values the subject can take are probed: the domain ``perfdsl check`` infers (declared
-    ranges, 要求, the conditions around the band), so 偏离度 is never tried at −0.01%.
-    """
-    from perfdsl.ruleset.check.bands import BandChecker
-    from perfdsl.ruleset.facts import FactValidator
-    validator = FactValidator(engine.checked.facts_type)
-    data = validator.validate(facts)
-    if validator.errors:
-        raise PerfdslError(validator.errors)
-    out = [_edges_of(engine, band, lets, data, ind.name, domain)
-           for ind, band, lets, domain in BandChecker(engine.rules, engine.checked.facts_type).bands()
-           if isinstance(band.subject, A.Path) and band.subject.star is None]
-    return [e for e in out if e["rows"]]
-
-
-def _edges_of(engine: Engine, band: A.Band, lets: dict[str, A.Let], data: dict, owner: str, domain: Dom) -> dict:
-    subject = band.subject
-    assert isinstance(subject, A.Path)  # band_edges passes only the bands over a path
-    percent = any(isinstance(end, A.Number) and end.is_percent for arm in band.arms
-                  for end in (arm.interval.low, arm.interval.high))
-    step = Decimal("0.0001") if percent else Decimal("0.01")
-    bounds = sorted({end.value for arm in band.arms for end in (arm.interval.low, arm.interval.high)
-                     if isinstance(end, A.Number) and end.value.is_finite()})
-    rows = []
-    name = subject.segments[0] if len(subject.segments) == 1 else None
-    probes = sorted({v for b in bounds for v in (b - step, b, b + step) if domain.contains(v)})
-    for v in probes:
-        env = Env(lets)
-        facts = data
-        if name is not None and name in lets:
-            env.cache[name] = v
-        else:
-            facts = copy.deepcopy(data)
-            cur = facts
-            for seg in subject.segments[:-1]:
-                cur = cur.setdefault(seg, {})
-            cur[subject.segments[-1]] = v
-        ev = Evaluator(engine.rules.globals, facts, None)
-        try:
-            arm = next((a for a in band.arms if ev.contains(a.interval, v, env)), None)
-            result = show(ev.number(arm.result, env)) if arm is not None else "不在任何区间（报错）"
-            label = interval_text(arm.interval) if arm is not None else "—"
-        except EvalError as exc:
-            result, label = f"无法计算：{exc.diagnostic.message}", "—"
-        rows.append({"value": show(v, percent), "band": label, "result": result})
-    return {"indicator": owner, "subject": expr_text(band.subject), "at": f"{band.span.file}:{band.span.line}",
-            "rows": rows}

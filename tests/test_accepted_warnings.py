@@ -7,7 +7,7 @@ from perfdsl.ruleset.check import check
 from perfdsl.ruleset.loader import load
 from perfdsl.syntax.formatter import format_text
 
-HEAD = "体系 测试 { 总分 5 舍入 2 位 四舍五入 }\n事实 { a: 比率 [0, 1] }\n"
+HEAD = "体系 测试 { 总分 5 舍入 2 位 四舍五入 等级 { ≥ 3 → 合格; < 3 → 不合格 } }\n事实 { a: 比率 [0, 1] }\n"
 OVER = ('指标 甲 分值 5 {\n  允许 W130 "原报告评分标准所定"\n'
         "  子项 一 分值 3 = a × 3\n  子项 二 分值 3 = a × 3\n}\n")
 

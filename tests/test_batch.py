@@ -28,7 +28,7 @@ def _batch(tmp_path, extra=()):
 
 
 def test_engines_agree_with_each_other_and_with_a_hand_written_scorer():
-    """300 generated fact sets: compiled = interpreter = an independent hand-written scorer (SCORING.md)."""
+    """300 generated fact sets: compiled = interpreter = an independent hand-written scorer (docs/seed-decisions.md)."""
     fast = Engine.from_path(RULES)
     reference = Engine.from_path(RULES, fast=False)
     for line in BATCH:

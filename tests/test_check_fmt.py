@@ -143,6 +143,75 @@ def test_keywords_switch_language_and_scores_do_not_change(tmp_path):
         assert r.grade == "优"
 
 
+def _parses(path: Path) -> bool:
+    try:
+        build(path.read_text(encoding="utf-8"), str(path))
+    except PerfdslError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("path", [p for p in ALL_RULE_FILES + CASES if _parses(p)],
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_keywords_round_trip_is_exact(path):
+    """`fmt --keywords en | fmt --keywords zh` = `fmt`, and back: levels, function spellings and comments kept."""
+    text = path.read_text(encoding="utf-8")
+    once = format_text(text, str(path))
+    english = format_text(text, str(path), keywords="en")
+    assert format_text(english, str(path), keywords="zh") == once
+    assert format_text(format_text(once, str(path), keywords="zh"), str(path), keywords="en") == english
+    assert build(english, "x").items == build(once, "x").items  # spans aside, the same rules
+
+
+def test_levels_have_english_spellings():
+    text = "一级指标 甲 分值 3 {\n  二级指标 乙 分值 3 {\n    三级指标 丙 分值 3 {\n      得分 = 3\n    }\n  }\n}\n"
+    english = format_text(text, "x", keywords="en")
+    assert [line for line in english.split("\n") if line][:3] == [
+        "indicator1 甲 weight 3 {", "  indicator2 乙 weight 3 {", "    indicator3 丙 weight 3 {"]
+    assert [i.declared_level for i in build(english, "x").items] == [1]
+    assert format_text(english, "x", keywords="zh") == format_text(text, "x")
+
+
+def test_fmt_lays_out_ladders_and_long_sums_a_line_each():
+    text = ("事实 { 完成率: 比率; 执行率: 比率; 满意度: 比率 }\n"
+            "指标 甲 分值 10 {\n"
+            "  得分 = 若 完成率 ≥ 95% 且 执行率 ≥ 90% 则 10 否则 若 完成率 ≥ 80% 则 8 "
+            "否则 若 满意度 > 50% 则 4 否则 0\n"
+            "  令 短 = 若 完成率 ≥ 95% 则 1 否则 若 完成率 ≥ 80% 则 2 否则 3\n"
+            "  令 长 = 完成率 × 执行率 × 满意度 + 完成率 × 执行率 × 满意度 "
+            "+ 完成率 × 执行率 × 满意度 − 完成率 × 执行率 × 10\n"
+            "  扣 若 完成率 ≥ 95% 则 1 否则 若 完成率 ≥ 80% 则 2 否则 3 若 满意度 < 60%\n"
+            "}\n")
+    out = format_text(text, "x")
+    assert out.split("\n")[out.split("\n").index("指标 甲 分值 10 {") + 1:] == [
+        "  得分 =",
+        "    若 完成率 ≥ 95% 且 执行率 ≥ 90% 则 10",
+        "    否则 若 完成率 ≥ 80% 则 8",
+        "    否则 若 满意度 > 50% 则 4",
+        "    否则 0",
+        "  令 短 =",
+        "    若 完成率 ≥ 95% 则 1",
+        "    否则 若 完成率 ≥ 80% 则 2",
+        "    否则 3",
+        "  令 长 =",
+        "    完成率 × 执行率 × 满意度",
+        "    + 完成率 × 执行率 × 满意度",
+        "    + 完成率 × 执行率 × 满意度",
+        "    − 完成率 × 执行率 × 10",
+        "  扣 (",  # parentheses: the 若 after the ladder is the deduction's condition, not its last arm
+        "    若 完成率 ≥ 95% 则 1",
+        "    否则 若 完成率 ≥ 80% 则 2",
+        "    否则 3",
+        "  ) 若 满意度 < 60%",
+        "}",
+        "",
+    ]
+    assert build(out, "x").items == build(text, "x").items
+    assert format_text(out, "x") == out
+    english = format_text(text, "x", keywords="en")
+    assert format_text(english, "x", keywords="zh") == out
+
+
 # generated expressions: print → parse gives the same tree
 NAMES = st.sampled_from(["甲", "乙", "完成率", "预算执行.预算执行数", "x", "a_1", "“一站式”覆盖率"])
 
@@ -227,3 +296,18 @@ def test_check_never_raises_on_bad_bytes(tmp_path, capsys, raw):
     assert main(["check", str(p)]) == 1
     err = capsys.readouterr().err
     assert "a.perf:1:" in err and "内部错误" not in err
+
+
+def test_a_system_without_grades_is_warned_and_shows_no_grade(tmp_path, capsys):
+    rules = tmp_path / "r.perf"
+    rules.write_text('体系 无等级 {\n  舍入 2 位\n}\n事实 { 完成率: 比率 [0, 1] }\n'
+                     '指标 甲 分值 100 {\n  得分 = 按比例(完成率, 100, 60%)\n}\n', encoding="utf-8")
+    facts = tmp_path / "f.json"
+    facts.write_text('{"完成率": 0.8}', encoding="utf-8")
+    assert main(["check", str(rules)]) == 0
+    assert "警告[W143]：体系 无等级 没有 等级 区间：结果显示为「未定等级」" in capsys.readouterr().err
+    assert main(["eval", str(rules), str(facts)]) == 0
+    out = capsys.readouterr().out
+    assert "总分 80.00 / 100  未定等级" in out and "None" not in out
+    assert main(["report", str(rules), str(facts), "--format", "md"]) == 0
+    assert "总分 **80.00** / 100，**未定等级**" in capsys.readouterr().out

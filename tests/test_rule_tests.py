@@ -13,7 +13,7 @@ CASES = ROOT / "tests" / "cases"
 def test_seed_cases_pass_with_full_domain_coverage(capsys):
     assert main(["test", str(RULES), str(CASES), "--min-coverage", "100"]) == 0
     out = capsys.readouterr().out
-    assert "0 个失败" in out and "领域覆盖率：116/116 = 100.0%" in out
+    assert "0 个失败" in out and "领域覆盖率：119/119 = 100.0%" in out
 
 
 def test_json_report(capsys):
@@ -60,7 +60,10 @@ def test_unknown_indicator_in_expectation(tmp_path, capsys):
     cases.write_text(f"base: {SEED_FACTS}\ncases:\n  - name: 错名\n    expect: {{预算执行情况况: 4}}\n",
                      encoding="utf-8")
     assert main(["test", str(RULES), str(cases)]) == 1
-    assert "没有名为 “预算执行情况况” 的指标" in capsys.readouterr().out
+    assert "没有名为 “预算执行情况况” 的指标（也不是 总分/等级）；是否想写 “预算执行情况”？" in capsys.readouterr().out
+    cases.write_text(f"base: {SEED_FACTS}\ncases:\n  - name: 错名\n    expect: {{总份: 96}}\n", encoding="utf-8")
+    assert main(["test", str(RULES), str(cases)]) == 1
+    assert "是否想写 “总分”？" in capsys.readouterr().out
 
 
 def test_edges_show_score_on_each_side(capsys):
@@ -92,7 +95,7 @@ PROJECT = ROOT / "examples" / "project-expenditure"
 def test_second_rule_set_checks_clean_and_its_cases_cover_everything(capsys):
     assert main(["check", str(PROJECT / "rules"), "--strict"]) == 0
     assert main(["test", str(PROJECT / "rules"), str(PROJECT / "cases"), "--min-coverage", "100"]) == 0
-    assert "领域覆盖率：76/76 = 100.0%" in capsys.readouterr().out
+    assert "领域覆盖率：78/78 = 100.0%" in capsys.readouterr().out
 
 
 def test_second_rule_set_shows_each_form_in_its_traces(capsys):
@@ -165,3 +168,41 @@ def test_an_unknown_expected_code_is_a_case_file_error(tmp_path, capsys):
     assert "错误[T001]" in err and "没有错误代码 E3500；是否想写 E350？" in err
     assert main(_one_case(tmp_path, "expect: {错误: E350, 总分: 90}")) == 1
     assert "错误[T001]" in capsys.readouterr().err
+EXPRESSION_BANDS = """\
+事实 { 执行数: 数值 [0, 无穷); 预算数: 数值 (0, 无穷); 件数: 整数 [0, 无穷); 记录: 列表 { 值: 数值 } }
+指标 甲 分值 40 {
+  得分 = 区间 执行数 ÷ 预算数 { ≥ 90% → 40; [60%, 90%) → 执行数 ÷ 预算数 × 40; < 60% → 0 }
+}
+指标 乙 分值 30 {
+  得分 = 区间 件数 ÷ 7 { ≥ 50% → 30; < 50% → 0 }
+}
+指标 丙 分值 30 {
+  得分 = 区间 求和(记录[*].值) { ≥ 10 → 30; < 10 → 0 }
+}
+"""
+
+
+def test_edges_cover_bands_over_expressions_or_say_why_not(tmp_path, capsys):
+    """区间 a ÷ b: 执行数 is solved for (预算数 = 200 stays), so each arm sees facts that really give the value.
+
+    甲: 60% ⇒ 执行数 = 120, 120 ÷ 200 × 40 = 24; 89.99% ⇒ 179.98, × 40 ÷ 200 = 35.996.
+    乙: 件数 is an integer and 件数 ÷ 7 is never exactly 49.99%, 50% or 50.01%: skipped, with the reason.
+    丙: a sum over a list cannot be set through one fact: skipped, with the reason; --strict fails.
+    """
+    (tmp_path / "r.perf").write_text(EXPRESSION_BANDS, encoding="utf-8")
+    facts = tmp_path / "f.json"
+    facts.write_text('{"执行数": 150, "预算数": 200, "件数": 3, "记录": [{"值": 4}]}', encoding="utf-8")
+    assert main(["test", str(tmp_path / "r.perf"), "--edges", str(facts), "--format", "json"]) == 0
+    bands = json.loads(capsys.readouterr().out)
+    assert [b["subject"] for b in bands] == ["执行数 ÷ 预算数", "件数 ÷ 7", "求和(记录[*].值)"]
+    rows = {r["value"]: (r["band"], r["result"]) for r in bands[0]["rows"]}
+    assert rows == {"59.99%": ("< 60%", "0"), "60%": ("[60%, 90%)", "24"), "60.01%": ("[60%, 90%)", "24.004"),
+                    "89.99%": ("[60%, 90%)", "35.996"), "90%": ("≥ 90%", "40"), "90.01%": ("≥ 90%", "40")}
+    assert "skipped" not in bands[0]
+    assert bands[1]["rows"] == [] and "件数 ÷ 7 恰好等于" in bands[1]["skipped"]
+    assert bands[2]["rows"] == [] and "列表的每一项" in bands[2]["skipped"]
+    assert main(["test", str(tmp_path / "r.perf"), "--edges", str(facts)]) == 0
+    out = capsys.readouterr().out
+    assert "乙：区间 件数 ÷ 7" in out and "未取边界值" in out
+    assert main(["test", str(tmp_path / "r.perf"), "--edges", str(facts), "--strict"]) == 1
+    assert "2 个区间未取边界值" in capsys.readouterr().err

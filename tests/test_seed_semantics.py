@@ -1,6 +1,6 @@
-"""SCORING.md, indicator by indicator, on facts other than the report's.
+"""docs/seed-decisions.md, indicator by indicator, on facts other than the report's.
 
-Every expected value below is worked out by hand from SCORING.md; the
+Every expected value below is worked out by hand from docs/seed-decisions.md; the
 comment beside each case shows the arithmetic.
 """
 

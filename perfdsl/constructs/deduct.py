@@ -43,7 +43,10 @@ class Deduct(Deduction):
     def format(self, f, s: A.Deduct, indent: str) -> str:
         from perfdsl.syntax.formatter import INDENT, WIDTH, cell_len, quote
         k = f.kw
-        text = f"{k('KW_DEDUCT')} {f.expr(s.amount, '')}"
+        amount = f.expr(s.amount, INDENT)
+        if "\n" in amount:  # a ladder or a long sum: in parentheses, so 若/理由 after it is not read as its last arm
+            amount = f"(\n{INDENT}{amount}\n)"
+        text = f"{k('KW_DEDUCT')} {amount}"
         if s.condition is not None:
             text += f" {k('KW_IF')} {f.expr(s.condition, '')}"
         if s.reason is not None:

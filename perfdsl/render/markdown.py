@@ -30,7 +30,7 @@ def render(doc: dict) -> str:
     total = doc.get("score")
     shown = total if total is not None else "无法评分"
     grade = _cell(doc.get('grade') or '—').strip() or '—'  # **…** holds no emphasis around spaces
-    out.append(f"总分 **{shown}** / {doc['weight']}，等级 **{grade}**")
+    out.append(f"总分 **{shown}** / {doc['weight']}，" + (f"等级 **{grade}**" if doc.get("grade") else "**未定等级**"))
     out.append("")
     if doc.get("status") != "ok":
         out += ["> 评分未全部完成：部分指标无法评分，见下表与错误列表。", ""]

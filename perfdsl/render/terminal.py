@@ -116,7 +116,8 @@ def print_result(doc: dict, console: Console, full: bool = False, only: Optional
     console.print(build_tree(doc, full=full, only=only, show_at=full or bool(only)))
     if doc.get("score") is not None:
         console.print(Text.assemble(("总分 ", "bold"), (_t(doc["score"]), "bold green"), f" / {_t(doc['weight'])}",
-                                    ("  等级 ", "bold"), (_t(doc.get("grade")), "bold cyan")))
+                                    ("  等级 " if doc.get("grade") else "  ", "bold"),
+                                    (_t(doc.get("grade") or "未定等级"), "bold cyan")))
     for step in doc.get("grade_trace") or []:
         if step["kind"] == S.VETO:
             console.print(Text(_t(step["text"]), style="bold red"))

@@ -17,7 +17,7 @@ from perfdsl.constructs import deduction
 from perfdsl.interp.numbers import plain
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.builder import build
-from perfdsl.syntax.keywords import SPELLINGS, canonical
+from perfdsl.syntax.keywords import SPELLINGS, canonical, level_keyword
 from perfdsl.syntax.printer import Printer, interval_text, literal, quote
 from perfdsl.syntax.quotes import text_quotes
 
@@ -60,7 +60,7 @@ def comments_of(text: str) -> list[tuple[int, str]]:
 def format_text(text: str, filename: str = "<fmt>", keywords: Optional[str] = None) -> str:
     rule_file = build(text, filename)
     lang = keywords or _dominant_language(text)
-    return Formatter(lang, comments_of(text_quotes(text)), translate=keywords is not None).file(rule_file)
+    return Formatter(lang, comments_of(text_quotes(text))).file(rule_file)
 
 
 def _dominant_language(text: str) -> str:
@@ -80,12 +80,15 @@ def label(name: str) -> str:
 
 
 class Formatter:
-    def __init__(self, lang: str, comments: list[tuple[int, str]], translate: bool = False):
+    def __init__(self, lang: str, comments: list[tuple[int, str]]):
         self.lang = lang
-        self.p = Printer(lang, translate=translate)
+        # function names are kept as written (both spellings work in either language): that keeps
+        # ``fmt --keywords en | fmt --keywords zh`` equal to ``fmt`` for a file that writes ``abs`` and ``按比例``
+        self.p = Printer(lang)
         self.comments = list(comments)
         self.lines: list[str] = []
         self.prev_end: Optional[int] = None  # source line where the last printed node ended
+        self.base = ""  # the indentation of the statement being printed, for widths
 
     def kw(self, term: str) -> str:
         return canonical(term, self.lang)
@@ -161,6 +164,7 @@ class Formatter:
         elif isinstance(item, A.Indicator):
             self.indicator(item, indent, 1)
         elif isinstance(item, A.Let):
+            self.base = indent
             self.emit(indent, self.let(item, indent), item.span)
 
     def enum_values(self, values: tuple[str, ...], indent: str) -> str:
@@ -261,8 +265,8 @@ class Formatter:
 
     # ------------------------------------------------------------ indicators
     def indicator(self, ind: A.Indicator, indent: str, level: int) -> None:
-        if self.lang == "zh" and ind.declared_level is not None:
-            word = ("一级指标", "二级指标", "三级指标")[ind.declared_level - 1]
+        if ind.declared_level is not None:
+            word = level_keyword(ind.declared_level, self.lang)
         else:
             word = self.kw("KW_INDICATOR")
         head = f"{word} {label(ind.name)}"
@@ -291,6 +295,7 @@ class Formatter:
 
     def statement(self, s: A.Statement, indent: str) -> None:
         k = self.kw
+        self.base = indent
         if isinstance(s, A.Let):
             text = self.let(s, indent)
         elif isinstance(s, A.Part):
@@ -323,7 +328,8 @@ class Formatter:
 
     def headed(self, head: str, e: A.Expr, indent: str) -> str:
         one = self.p.expr(e)
-        if "\n" not in one and cell_len(indent + head + one) < WIDTH and not _has_band(e):
+        ladder = isinstance(e, A.Conditional) and isinstance(e.otherwise, A.Conditional)
+        if "\n" not in one and cell_len(indent + head + one) < WIDTH and not _has_band(e) and not ladder:
             return f"{head} {one}"
         if isinstance(e, A.Band):
             return f"{head} {self.expr(e, '')}"
@@ -349,15 +355,41 @@ class Formatter:
             return f"{self.kw('KW_MATCH')} {self.p.expr(e.subject, 1)} {{\n" + "\n".join(rows) + f"\n{indent}}}"
         if isinstance(e, A.Conditional):
             one = self.p.expr(e)
-            if cell_len(indent + one) <= WIDTH - 10 and not _has_band(e):
+            ladder = isinstance(e.otherwise, A.Conditional)  # 若…否则 若…否则: three arms or more
+            if self.fits(indent, one, WIDTH - 10) and not _has_band(e) and not ladder:
                 return one
+            # one arm per line, each 否则 under the 若, as the 评分标准 lists its cases
             k = self.kw
-            head = f"{k('KW_IF')} {self.p.expr(e.condition, 1)} {k('KW_THEN')} {self.expr(e.then, indent)}"
-            return f"{head}\n{indent}{k('KW_ELSE')} {self.expr(e.otherwise, indent)}"
-        if _has_band(e):
-            # a band nested in arithmetic keeps its parentheses; print on one line
-            return self.p.expr(e)
-        return self.p.expr(e)
+            rows = []
+            arm: A.Expr = e
+            while isinstance(arm, A.Conditional):
+                condition = self.p.expr(arm.condition, 1)
+                rows.append(f"{k('KW_IF')} {condition} {k('KW_THEN')} {self.expr(arm.then, indent)}")
+                arm = arm.otherwise
+            rows.append(self.expr(arm, indent))
+            return f"\n{indent}{k('KW_ELSE')} ".join(rows)
+        one = self.p.expr(e)
+        if self.fits(indent, one) or _has_band(e):
+            return one  # a band nested in arithmetic keeps its parentheses; print on one line
+        terms = _terms(e)
+        if len(terms) == 1:
+            return one
+        # a long sum breaks before each top-level + or −, one term a line, as it is written on paper
+        ops = {"+": "+", "-": "−"} if self.lang == "zh" else {"+": "+", "-": "-"}
+        first, *rest = terms
+        lines = [self.p.expr(first[1], 5)] + [f"{ops[op]} {self.p.expr(t, 6)}" for op, t in rest]
+        return f"\n{indent}".join(lines)
+
+    def fits(self, indent: str, text: str, width: int = WIDTH) -> bool:
+        """Whether ``text`` fits on its line: ``indent`` is relative to the statement being printed."""
+        return "\n" not in text and cell_len(self.base + indent + text) <= width
+
+
+def _terms(e: A.Expr) -> list[tuple[str, A.Expr]]:
+    """The top-level terms of a sum, each with the operator before it (``""`` for the first)."""
+    if isinstance(e, A.Binary) and e.op in "+-":
+        return [*_terms(e.left), (e.op, e.right)]
+    return [("", e)]
 
 
 def _has_band(e) -> bool:

@@ -34,7 +34,8 @@ KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "KW_MAP": (("映射",), ("map",)),
     "KW_JUDGE_SCORE": (("酌情得分",), ("judged_score",)),
     "KW_JUDGE_DEDUCT": (("酌情扣分",), ("judged_deduction",)),
-    "KW_INDICATOR": (("指标", "一级指标", "二级指标", "三级指标"), ("indicator",)),
+    "KW_INDICATOR": (("指标", "一级指标", "二级指标", "三级指标"),
+                     ("indicator", "indicator1", "indicator2", "indicator3")),
     "KW_WEIGHT": (("分值",), ("weight",)),
     "KW_BONUS": (("加分",), ("bonus",)),
     "KW_PENALTY": (("减分",), ("penalty",)),
@@ -104,7 +105,13 @@ SPELLINGS: dict[str, str] = {
     for spelling in (*zh, *en)
 }
 
-LEVEL_SPELLINGS = {"一级指标": 1, "二级指标": 2, "三级指标": 3}
+# an indicator keyword that also declares the level (checked against the nesting, E121); fmt keeps it
+LEVEL_SPELLINGS = {"一级指标": 1, "二级指标": 2, "三级指标": 3, "indicator1": 1, "indicator2": 2, "indicator3": 3}
+
+
+def level_keyword(level: int, language: str) -> str:
+    """The spelling of the indicator keyword that declares ``level`` (1–3)."""
+    return ("一级指标", "二级指标", "三级指标")[level - 1] if language == "zh" else f"indicator{level}"
 
 
 def canonical(term: str, language: str) -> str:

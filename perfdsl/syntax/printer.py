@@ -34,10 +34,8 @@ Branch = Callable[[A.Conditional], Optional[bool]]
 
 
 class Printer:
-    def __init__(self, lang: str = "zh", lookup: Optional[Lookup] = None, branch: Optional[Branch] = None,
-                 translate: bool = False):
+    def __init__(self, lang: str = "zh", lookup: Optional[Lookup] = None, branch: Optional[Branch] = None):
         self.lang = lang
-        self.translate = translate  # also rename builtin functions into ``lang``
         self.lookup = lookup
         self.branch = branch  # substitution mode: which way a condition went
 
@@ -63,14 +61,7 @@ class Printer:
                     return shown
             return e.dotted
         if isinstance(e, A.Call):
-            name = e.function
-            if self.translate:
-                from perfdsl.interp.builtins import BY_NAME
-                fn = BY_NAME.get(name)
-                if fn is not None:
-                    name = fn.zh if self.lang == "zh" else fn.name
-                elif name in ("exists", "存在"):
-                    name = "存在" if self.lang == "zh" else "exists"
+            name = e.function  # as written: both spellings of a function work in either language
             return f"{name}({', '.join(self.expr(a) for a in e.args)})"
         if isinstance(e, A.Binary):
             ops = _OPS if self.lang == "zh" else _OPS_EN

@@ -31,6 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--min-coverage", type=PERCENT, metavar="N", help="领域覆盖率低于 N%% 时以 1 退出")
     parser.add_argument("--edges", metavar="事实文件",
                         help="在各区间边界及两侧取值评分，显示每档得分（其余事实取自这个事实文件）")
+    parser.add_argument("--strict", action="store_true",
+                        help="与 --edges 同用：有区间未取边界值时以 1 退出")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,8 +44,9 @@ def run(args: argparse.Namespace) -> int:
     from perfdsl.cli.inputs import read_text
     from perfdsl.cli.scoring import load_engine
     from perfdsl.diagnostics import PerfdslError
+    from perfdsl.edges import band_edges
     from perfdsl.render.escape import for_terminal as shown  # user text: as Text, never as markup
-    from perfdsl.rule_tests import band_edges, coverage_points, load_cases, run_case
+    from perfdsl.rule_tests import coverage_points, load_cases, run_case
     engine = load_engine(args.rules)
     if args.format == "json":
         json_stdout()
@@ -59,6 +62,10 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps(edges, ensure_ascii=False, indent=2))
         else:
             for band in edges:
+                if band.get("skipped"):
+                    console.print(Text(shown(f"{band['indicator']}：区间 {band['subject']}（{band['at']}）"
+                                             f"未取边界值：{band['skipped']}"), style="yellow"), highlight=False)
+                    continue
                 table = Table(title=Text(shown(f"{band['indicator']}：区间 {band['subject']}（{band['at']}）")),
                               title_justify="left")
                 for col in ("取值", "落在", "得分"):
@@ -66,6 +73,10 @@ def run(args: argparse.Namespace) -> int:
                 for row in band["rows"]:
                     table.add_row(*(Text(shown(str(row[k]))) for k in ("value", "band", "result")))
                 console.print(table)
+        skipped = [b for b in edges if b.get("skipped")]
+        if args.strict and skipped:
+            print(f"perfdsl: {len(skipped)} 个区间未取边界值（--strict）", file=sys.stderr)
+            return EXIT_FAIL
         if not args.cases:
             return EXIT_OK
     if not args.cases:

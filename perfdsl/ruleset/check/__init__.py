@@ -53,6 +53,9 @@ def check(rules: RuleSet) -> Checked:
     elif rules.system.rounding is None:
         out.append(warning("W141", "体系 没有声明舍入规则（如 舍入 2 位 四舍五入）；按默认的 2 位小数四舍五入",
                            rules.system.span))
+    if rules.system is not None and not rules.system.grades:
+        out.append(warning("W143", f"体系 {rules.system.name} 没有 等级 区间：结果显示为「未定等级」；"
+                                   "在 体系 中写 等级 { [90, 100] → 优; … }", rules.system.span))
     if not rules.roots:
         out.append(warning("W142", "规则中没有任何指标"))
     unique, accepted = split_accepted(list(dict.fromkeys(out)), rules.roots)
