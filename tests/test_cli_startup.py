@@ -24,6 +24,9 @@ def _loaded(code: str, env: dict | None = None) -> set[str]:
 
 
 def _heavy(modules: set[str]) -> list[str]:
+    """The heavy modules perfdsl loaded: those the interpreter loads by itself at start-up (a site's .pth file
+    may import tempfile, say) are not perfdsl's doing."""
+    modules = modules - _loaded("pass")
     return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
 
 
