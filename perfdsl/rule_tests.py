@@ -43,7 +43,7 @@ from perfdsl.constructs import deduction
 from perfdsl.diagnostics import PerfdslError, closest, error
 from perfdsl.engine import Engine
 from perfdsl.interp.builtins import BY_NAME
-from perfdsl.interp.evaluator import point
+from perfdsl.interp.tracer import point
 from perfdsl.ruleset import coverage_kinds as K
 from perfdsl.ruleset.facts import FactsSyntaxError, _parse_number, parse_json
 from perfdsl.syntax import ast as A

@@ -23,6 +23,15 @@ if TYPE_CHECKING:
     from perfdsl.syntax.formatter import Formatter
 
 
+def with_reason(f: Formatter, text: str, reason: str | None, indent: str) -> str:
+    """A statement's trailing ``理由 "…"``: on its line if it fits, else on the next, indented."""
+    if reason is None:
+        return text
+    from perfdsl.syntax.formatter import INDENT, WIDTH, cell_len, quote
+    tail = f"{f.kw('KW_REASON')} {quote(reason)}"
+    return text + (("\n" + INDENT + tail) if cell_len(indent + text + tail) >= WIDTH else " " + tail)
+
+
 class Deduction:
     """A statement that takes points off an indicator's base (扣, 逐项扣 …): the deduction phase.
 

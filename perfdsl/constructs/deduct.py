@@ -6,7 +6,7 @@ import functools
 from decimal import Decimal
 from typing import Optional
 
-from perfdsl.constructs.base import Deduction
+from perfdsl.constructs.base import Deduction, with_reason
 from perfdsl.interp.numbers import ZERO, show
 from perfdsl.ruleset import coverage_kinds as K
 from perfdsl.syntax import ast as A
@@ -41,7 +41,7 @@ class Deduct(Deduction):
     node = A.Deduct
 
     def format(self, f, s: A.Deduct, indent: str) -> str:
-        from perfdsl.syntax.formatter import INDENT, WIDTH, cell_len, quote
+        from perfdsl.syntax.formatter import INDENT
         k = f.kw
         amount = f.expr(s.amount, INDENT)
         if "\n" in amount:  # a ladder or a long sum: in parentheses, so 若/理由 after it is not read as its last arm
@@ -49,10 +49,7 @@ class Deduct(Deduction):
         text = f"{k('KW_DEDUCT')} {amount}"
         if s.condition is not None:
             text += f" {k('KW_IF')} {f.expr(s.condition, '')}"
-        if s.reason is not None:
-            reason = f"{k('KW_REASON')} {quote(s.reason)}"
-            text += ("\n" + INDENT + reason) if cell_len(indent + text + reason) >= WIDTH else " " + reason
-        return text
+        return with_reason(f, text, s.reason, indent)
 
     def check(self, c, scope, s: A.Deduct) -> None:
         c.expect(scope, s.amount, "number")

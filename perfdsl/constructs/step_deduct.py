@@ -12,7 +12,7 @@ import decimal
 import functools
 from decimal import Decimal
 
-from perfdsl.constructs.base import Deduction
+from perfdsl.constructs.base import Deduction, with_reason
 from perfdsl.interp.numbers import ZERO, show
 from perfdsl.ruleset import coverage_kinds as K
 from perfdsl.syntax import ast as A
@@ -64,7 +64,6 @@ class StepDeduct(Deduction):
     node = A.StepDeduct
 
     def format(self, f, s: A.StepDeduct, indent: str) -> str:
-        from perfdsl.syntax.formatter import INDENT, WIDTH, cell_len, quote
         k = f.kw
         text = (f"{k('KW_STEPS')} {f.expr(s.value, '')} {k('KW_BELOW' if s.below else 'KW_ABOVE')} "
                 f"{f.expr(s.limit, '')} {k('KW_EVERY')} {f.expr(s.step, '')} {k('KW_DEDUCT')} {f.expr(s.per_step, '')}")
@@ -72,10 +71,7 @@ class StepDeduct(Deduction):
             text += f" {k('KW_WHOLE')}"
         if s.cap is not None:
             text += f" {k('KW_TOTAL_CAP')} {f.expr(s.cap, '')}"
-        if s.reason is not None:
-            reason = f"{k('KW_REASON')} {quote(s.reason)}"
-            text += ("\n" + INDENT + reason) if cell_len(indent + text + reason) >= WIDTH else " " + reason
-        return text
+        return with_reason(f, text, s.reason, indent)
 
     def check(self, c, scope, s: A.StepDeduct) -> None:
         for e in self.expressions(s):

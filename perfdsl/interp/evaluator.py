@@ -21,7 +21,6 @@ from perfdsl.interp.numbers import show
 from perfdsl.interp.sentences import percent_band as _percent_band
 from perfdsl.interp.sentences import shown as _shown
 from perfdsl.interp.tracer import NO_TRACER, Substituted, Tracer
-from perfdsl.interp.tracer import point as point  # where perfdsl test reads it
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.printer import expr_text, interval_text
 
