@@ -65,6 +65,8 @@
   let lastDoc = null;
   let selected = null;     // the indicator whose trace is shown
   let diagnostics = [];
+  let analyses = {};       // leaf's at → its 指标分析结果 (the report's prose)
+  let whatIf = null;       // while 假设分析 is on: the facts kept (JSON text); the form holds the candidate
   let checkTimer = null, scoreTimer = null, seq = 0;
 
   const texts = () => {
@@ -133,7 +135,7 @@
   }
 
   // ------------------------------------------------------------------ results
-  function score(doc, errors) {
+  function score(doc, errors, prose) {
     $("#errors").textContent = "";
     for (const e of errors || []) {
       const where = e.fact ? `[${e.fact}] ` : (e.file ? `${e.file}:${e.line}：` : "");
@@ -144,6 +146,7 @@
     const before = new Map();
     (function walk(n) { if (n.children) n.children.forEach(walk); before.set(n.at || n.name, n.score); })(lastDoc || {});
     lastDoc = doc;
+    analyses = prose || {};
     $("#total").textContent = doc.score ?? "—";
     $("#grade").textContent = doc.grade ?? "—";
     const body = $("#tree tbody"); body.textContent = "";
@@ -170,13 +173,24 @@
   function link(at, label) {
     const m = /^(.*):(\d+)(?::(\d+))?$/.exec(at || "");
     if (!m) return null;
-    return el("a", {title: "在编辑器中打开这一行", onclick: () => openFile(m[1], +m[2], m[3] ? +m[3] : 1)}, label || at);
+    return el("a", {title: "在编辑器中打开这一行", "data-at": at, onclick: () => {
+      openFile(m[1], +m[2], m[3] ? +m[3] : 1);
+      if (!m[3] && editor.current() === m[1]) selectLine(+m[2]);
+    }}, label || at);
+  }
+  // a step's rule line selected whole, so the eye finds it (the view exposes CodeMirror's own dispatch)
+  function selectLine(n) {
+    const v = editor.view;
+    if (n < 1 || n > v.state.doc.lines) return;
+    const l = v.state.doc.line(n);
+    v.dispatch({selection: {anchor: l.from, head: l.to}});
   }
   function showTrace(node) {
     const box = $("#trace"); box.hidden = false; box.textContent = "";
     box.append(el("h3", {}, `${node.name}：${node.score ?? ""} / ${node.weight ?? ""}`), link(node.at, "规则"));
     if (node.explanation) box.append(el("div", {class: "text"}, "指标解释：" + node.explanation));
     if (node.criteria) box.append(el("div", {class: "text"}, "评分标准：" + node.criteria));
+    if (analyses[node.at]) box.append(el("div", {class: "analysis"}, el("b", {}, "指标分析结果："), analyses[node.at]));
     const ol = el("ol", {});
     for (const s of node.trace || []) {
       const li = el("li", {"data-kind": s.kind}, s.text, link(s.at));
@@ -188,10 +202,49 @@
   function rescore() {
     clearTimeout(scoreTimer);
     scoreTimer = setTimeout(async () => {
-      const res = await api("/api/score", {files: texts(), facts: stringify(facts)});
-      if (res.document) { score(res.document, []); status("已重新评分"); }
+      const candidate = stringify(facts);
+      const res = whatIf === null ? await api("/api/score", {files: texts(), facts: candidate})
+        : await api("/api/whatif", {files: texts(), facts: whatIf, candidate});
+      if (res.changes) showChanges(res.changes);
+      if (res.document) { score(res.document, [], res.analyses); status(whatIf === null ? "已重新评分" : "假设分析：修改尚未保留"); }
       else { score(null, res.errors); status(res.stage === "rules" ? "规则有错误，未评分" : "事实有错误，未评分"); }
     }, 150);
+  }
+
+  // ------------------------------------------------------------------ what-if: the differences before a change is kept
+  function showChanges(ch) {
+    const sign = (d) => !d || d === "0" ? "" : (d.startsWith("-") ? "down" : "up");
+    const total = $("#whatif-total"); total.textContent = "";
+    total.append("总分 ", el("b", {}, ch.total.old ?? "—"), " → ", el("b", {}, ch.total.new ?? "—"),
+      el("span", {class: sign(ch.total.delta)}, ch.total.delta && ch.total.delta !== "0" ? `（${ch.total.delta}）` : "（不变）"),
+      "　等级 ", ch.grade.old ?? "—", " → ", ch.grade.new ?? "—");
+    const body = $("#whatif-changes tbody"); body.textContent = "";
+    for (const c of ch.indicators) {
+      body.append(el("tr", {"data-path": c.path.join("/")},
+        el("td", {style: `padding-left:${(c.path.length - 1) * 1.2}em`}, c.path[c.path.length - 1]),
+        el("td", {}, c.old ?? "—"), el("td", {}, c.new ?? "—"),
+        el("td", {class: sign(c.delta)}, c.delta ?? "—")));
+    }
+    if (!ch.indicators.length) body.append(el("tr", {}, el("td", {colspan: "4"}, "各指标得分均未变化")));
+  }
+  function startWhatIf() {
+    if (whatIf !== null) return;
+    whatIf = stringify(facts);
+    $("#whatif").classList.add("on");
+    $("#whatif-panel").hidden = false;
+    showChanges({total: {old: lastDoc && lastDoc.score, new: lastDoc && lastDoc.score, delta: "0"},
+                 grade: {old: lastDoc && lastDoc.grade, new: lastDoc && lastDoc.grade}, indicators: []});
+    showView("facts");
+    status("假设分析：修改事实后先显示得分变化");
+  }
+  function endWhatIf(keep) {
+    if (whatIf === null) return;
+    if (!keep) { try { facts = JSON.parse(whatIf); } catch (e) { facts = {}; } drawForm(); }
+    whatIf = null;
+    $("#whatif").classList.remove("on");
+    $("#whatif-panel").hidden = true;
+    rescore();
+    status(keep ? "已保留修改" : "已放弃修改，恢复为修改前的事实");
   }
 
   // ------------------------------------------------------------------ facts form
@@ -334,6 +387,16 @@
     for (const b of document.querySelectorAll("#views button")) b.classList.toggle("on", b.dataset.view === name);
     $("#results").hidden = name !== "results";
     $("#facts").hidden = name !== "facts";
+    $("#batch").hidden = name !== "batch";
+  }
+  // the facts in the form replaced by others (an opened file, one fact set of a batch)
+  function setFacts(text, source) {
+    if (whatIf !== null) endWhatIf(false);
+    try { facts = JSON.parse(text); } catch (e) { facts = {}; }
+    lastErrors = [];
+    drawForm();
+    if (source) $("#ruleset").textContent = `事实：${source}`;
+    rescore();
   }
 
   // ------------------------------------------------------------------ start
@@ -356,13 +419,13 @@
     diagnostics = (st.result && st.result.diagnostics) || [];
     showDiagnostics();
     if (st.facts_errors) score(null, st.facts_errors);
-    if (st.result.document) score(st.result.document, []); else score(null, st.result.errors);
+    if (st.result.document) score(st.result.document, [], st.result.analyses); else score(null, st.result.errors);
     $("#save").addEventListener("click", save);
-    $("#download").addEventListener("click", () => {
-      const blob = new Blob([stringify(facts)], {type: "application/json"});
-      const a = el("a", {href: URL.createObjectURL(blob), download: st.facts_source || "facts.json"});
-      document.body.append(a); a.click(); a.remove();
-    });
+    $("#whatif").addEventListener("click", () => whatIf === null ? startWhatIf() : endWhatIf(false));
+    $("#keep").addEventListener("click", () => endWhatIf(true));
+    $("#discard").addEventListener("click", () => endWhatIf(false));
+    PerfdslTools.start({api, el, status, stringify, texts, setFacts, showView,
+                        facts: () => stringify(facts), factsName: () => st.facts_source});
     for (const b of document.querySelectorAll("#views button")) b.addEventListener("click", () => showView(b.dataset.view));
     document.body.dataset.ready = "1";
   }
