@@ -6,6 +6,7 @@ Differences are exact: scores are the documents' decimal texts, subtracted as ``
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterator, Optional
@@ -25,7 +26,7 @@ def _delta(old: Optional[str], new: Optional[str]) -> Optional[str]:
 
 def _nodes(doc: dict) -> Iterator[tuple[tuple[str, ...], dict]]:
     """Every indicator of a document with its path of names, in rule order."""
-    stack = [((), doc)]
+    stack: list[tuple[tuple[str, ...], dict]] = [((), doc)]
     while stack:
         path, node = stack.pop()
         kids = node.get("children") or []
@@ -75,7 +76,8 @@ def batch_path(workspace, name: str) -> Path:
     """``name`` inside the facts directory, or a refusal: no ``..``, no absolute path, no link leading out."""
     root = workspace.facts_dir
     if root is None:
-        raise Refused("启动时没有给出事实文件，因此没有可打开批量的目录：请用 perfdsl serve 规则 事实目录/某个事实.json 启动")
+        raise Refused("启动时没有给出事实文件，因此没有可打开批量的目录："
+                      "请用 perfdsl serve 规则 事实目录/某个事实.json 启动")
     refuse = Refused(f"拒绝打开 {name!r}：只能打开事实目录 {root.name} 中的 .jsonl 文件或文件夹")
     if not isinstance(name, str) or not name or "\\" in name or "\x00" in name or name.startswith("/"):
         raise refuse
@@ -103,7 +105,8 @@ def _records(workspace, name: str) -> list:
             continue
         records.append(rec)
         if len(records) > MAX_BATCH:
-            raise Refused(f"{name} 中的事实超过 {MAX_BATCH} 套：请用 perfdsl eval 批量评分，工作台只查看较小的批量", 413)
+            raise Refused(f"{name} 中的事实超过 {MAX_BATCH} 套：请用 perfdsl eval 批量评分，"
+                          "工作台只查看较小的批量", 413)
     return records
 
 
@@ -122,7 +125,7 @@ def _score_all(workspace, texts: dict[str, str], records: list) -> list[dict]:
     docs = []
     for rec in records:
         doc, _grade, _diags, _result = score_record(eng, rec, trace=False)
-        docs.append(doc)
+        docs.append(doc if isinstance(doc, dict) else json.loads(doc))  # never text unless compact; typed as either
     return docs
 
 
@@ -139,12 +142,12 @@ def batch(workspace, texts: dict[str, str], name: str, compare: bool = False) ->
     records = _records(workspace, name)
     wheres = [_label(rec, root) for rec in records]
     docs = _score_all(workspace, texts, records)
-    out: dict = {"name": name, "rows": [_row(w, d) for w, d in zip(wheres, docs)]}
+    out: dict = {"name": name, "rows": [_row(w, d) for w, d in zip(wheres, docs, strict=True)]}
     if compare:
         saved = _score_all(workspace, workspace.rule_texts(), records)
         changes = list(compare_documents(iter(saved), iter(docs), "已保存的规则", "编辑中的规则"))
         summary = changes.pop()
-        label = dict(zip((rec.where for rec in records), wheres))  # the diff names a fact set by rec.where
+        label = dict(zip((rec.where for rec in records), wheres, strict=True))  # the diff names a fact set by rec.where
         out["diff"] = {"summary": summary.to_json(),
                        "changes": [{**c.to_json(), "where": label.get(c.where, c.where)} for c in changes]}
     return out
