@@ -286,3 +286,51 @@ def test_workbench_in_headless_chromium(served, tmp_path):
             assert problems == []
         finally:
             browser.close()
+
+
+def test_what_if_downloads_and_opening_facts_in_headless_chromium(served, tmp_path):
+    """假设分析 shows 预算执行情况 4.00 → 2.00 (−2.00) when half the budget is spent (财政资金执行率: 50% ≤ 80%
+    gives 0 of its 2 points), and discarding brings 96.67 back; the Word report and the 基础数据表 download;
+    opening a facts file fills the form."""
+    chromium, sync_playwright = _browser_or_skip()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-dev-shm-usage"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+            problems: list[str] = []
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.goto(served)
+            page.wait_for_selector("body[data-ready]", timeout=15_000)
+
+            page.click("#whatif")
+            spent = page.locator('#facts input[data-path="预算执行.预算执行数"]')
+            spent.fill("707.98")  # half of 全年预算数 1415.96
+            page.wait_for_selector('#whatif-changes tr[data-path="管理效率/预算执行/预算执行情况"]', timeout=3_000)
+            row = page.locator('#whatif-changes tr[data-path="管理效率/预算执行/预算执行情况"] td')
+            assert row.all_inner_texts() == ["预算执行情况", "4.00", "2.00", "-2.00"]
+            assert "96.67 → 94.67（-2.00）" in page.inner_text("#whatif-total")
+            page.screenshot(path=str(tmp_path / "5-whatif.png"))
+            page.click("#discard")
+            page.wait_for_function("document.querySelector('#total').textContent === '96.67'", timeout=3_000)
+            assert page.locator("#whatif-panel").is_hidden() and spent.input_value() == "1415.96"
+
+            with page.expect_download() as got:
+                page.select_option("#download", "report:docx")
+            report = got.value
+            assert report.suggested_filename == "评分表.docx" and report.failure() is None
+            import zipfile
+            assert "96.67" in zipfile.ZipFile(report.path()).read("word/document.xml").decode("utf-8")
+            with page.expect_download() as got:
+                page.select_option("#download", "facts:xlsx")
+            workbook = tmp_path / "基础数据表.xlsx"
+            got.value.save_as(workbook)
+
+            page.locator('#facts input[data-path="预算执行.预算执行数"]').fill("1")
+            page.wait_for_function("document.querySelector('#total').textContent !== '96.67'", timeout=3_000)
+            page.set_input_files("#open", str(workbook))  # the downloaded workbook opened back: the seed again
+            page.wait_for_function("document.querySelector('#total').textContent === '96.67'", timeout=3_000)
+            assert page.locator('#facts input[data-path="预算执行.预算执行数"]').input_value() == "1415.96"
+            page.screenshot(path=str(tmp_path / "6-opened.png"))
+            assert problems == []
+        finally:
+            browser.close()
