@@ -288,6 +288,20 @@ def test_workbench_in_headless_chromium(served, tmp_path):
             browser.close()
 
 
+# the middle of the first letter of a word's first appearance in the editor's visible text
+_CENTRE_OF_WORD = """(word) => {
+  const walker = document.createTreeWalker(document.querySelector('.cm-content'), NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const at = n.data.indexOf(word);
+    if (at < 0) continue;
+    const r = document.createRange(); r.setStart(n, at); r.setEnd(n, at + 1);
+    const b = r.getBoundingClientRect();
+    return {x: b.x + b.width / 2, y: b.y + b.height / 2};
+  }
+  return null;
+}"""
+
+
 def test_what_if_downloads_and_opening_facts_in_headless_chromium(served, tmp_path):
     """假设分析 shows 预算执行情况 4.00 → 2.00 (−2.00) when half the budget is spent (财政资金执行率: 50% ≤ 80%
     gives 0 of its 2 points), and discarding brings 96.67 back; the Word report and the 基础数据表 download;
@@ -331,6 +345,17 @@ def test_what_if_downloads_and_opening_facts_in_headless_chromium(served, tmp_pa
             page.wait_for_function("document.querySelector('#total').textContent === '96.67'", timeout=3_000)
             assert page.locator('#facts input[data-path="预算执行.预算执行数"]').input_value() == "1415.96"
             page.screenshot(path=str(tmp_path / "6-opened.png"))
+
+            # hover: a builtin shows its signature, an indicator its 解释
+            page.locator("#files button", has_text="20-管理效率.perf").click()
+            for word, shown in (("抽查得分", "抽查得分(抽查记录, 数值) → 数值"), ("预算执行情况", "解释：用以评价")):
+                spot = page.evaluate(_CENTRE_OF_WORD, word)
+                assert spot is not None, word
+                page.mouse.move(spot["x"], spot["y"])
+                page.wait_for_selector(".perfdsl-hover", timeout=3_000)
+                assert shown in page.inner_text(".perfdsl-hover")
+                page.mouse.move(1, 1)
+                page.wait_for_selector(".perfdsl-hover", state="detached", timeout=3_000)
             assert problems == []
         finally:
             browser.close()

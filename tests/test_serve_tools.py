@@ -301,3 +301,16 @@ def test_a_hung_evaluation_is_answered_and_the_server_goes_on(place):
         assert ok.status_code == 200 and ok.json()["document"]["score"] == "96.67"
     finally:
         release.set()
+
+
+# ---------------------------------------------------------------- hover words
+
+def test_vocabulary_says_what_each_keyword_and_builtin_is(client):
+    about = client.get("/api/state").json()["vocabulary"]["about"]
+    # 抽查得分 takes a sample record (抽查数, 问题数) and the points, and gives a number: arg kinds "rn"
+    assert about["抽查得分"].startswith("函数 抽查得分(抽查记录, 数值) → 数值")
+    assert about["sample_score"] == about["抽查得分"] and "参数 2 个" in about["抽查得分"]
+    assert about["最小"].startswith("函数 最小(数值, …) → 数值") and "1 个或更多" in about["最小"]
+    assert about["任一"].startswith("函数 任一(列表) → 是/否")
+    assert about["存在"].startswith("函数 存在(事实路径) → 是/否")
+    assert about["指标"] == about["indicator"] and about["指标"].startswith("关键字 指标 / 一级指标")

@@ -278,13 +278,35 @@ def create_app(workspace: Workspace, token: str | None = None, host: str = "127.
     return Guard(app, token, hosts if hosts is not None else allowed_hosts(host, port)), token
 
 
+ARG_WORDS = {"n": "数值", "l": "列表", "r": "抽查记录", "a": "任意值"}
+RESULT_WORDS = {"number": "数值", "bool": "是/否"}
+
+
+def signature(b) -> str:
+    """``抽查得分(抽查记录, 数值) → 数值``: a builtin as its hover shows it, from the table's argument kinds."""
+    kinds = [ARG_WORDS.get(k, k) for k in b.arg_kinds.rstrip("*")]
+    if b.arg_kinds.endswith("*"):
+        kinds.append("…")
+    return f"{b.zh}({', '.join(kinds)}) → {RESULT_WORDS.get(b.result, b.result)}"
+
+
 def vocabulary() -> dict:
-    """Words the editor highlights and completes: keywords in both languages, builtins' names."""
-    from perfdsl.interp.builtins import BUILTINS
-    from perfdsl.syntax.keywords import KEYWORDS
+    """Words the editor highlights and completes: keywords in both languages, builtins' names; and what each
+    is, for the hover (a keyword's use, a builtin's signature), from the same tables docgen reads."""
+    from perfdsl.interp.builtins import BUILTINS, EXISTS_NAMES
+    from perfdsl.syntax.keywords import KEYWORDS, USES
     keywords = sorted({s for zh, en in KEYWORDS.values() for s in (*zh, *en)}, key=lambda s: (-len(s), s))
     builtins = sorted({n for b in BUILTINS for n in (b.name, b.zh)}, key=lambda s: (-len(s), s))
-    return {"keywords": keywords, "builtins": builtins}
+    about: dict[str, str] = {}
+    for term, (zh, en) in KEYWORDS.items():
+        for spelling in (*zh, *en):
+            about[spelling] = f"关键字 {' / '.join(zh)}（{' / '.join(en)}）：{USES[term]}"
+    for b in BUILTINS:
+        count = f"{b.min_args} 个" if b.min_args == b.max_args else f"{b.min_args} 个或更多"
+        about[b.zh] = about[b.name] = f"函数 {signature(b)}\n英文名 {b.name}，参数 {count}"
+    for name in EXISTS_NAMES:
+        about[name] = "函数 存在(事实路径) → 是/否\n可选事实是否提供了"
+    return {"keywords": keywords, "builtins": builtins, "about": about}
 
 
 __all__ = ["MAX_BODY", "TOKEN_HEADER", "allowed_hosts", "create_app", "vocabulary"]

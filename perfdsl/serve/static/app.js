@@ -66,6 +66,7 @@
   let selected = null;     // the indicator whose trace is shown
   let diagnostics = [];
   let analyses = {};       // leaf's at → its 指标分析结果 (the report's prose)
+  let vocabulary = {};     // keywords and builtins, with what each is (``about``) for the hover
   let whatIf = null;       // while 假设分析 is on: the facts kept (JSON text); the form holds the candidate
   let checkTimer = null, scoreTimer = null, seq = 0;
 
@@ -249,16 +250,26 @@
 
   // ------------------------------------------------------------------ facts form
   const get = (obj, key) => (obj && typeof obj === "object" ? obj[key] : undefined);
+  // completion: each fact path with what it is (type and unit) and the indicators reading it
   function factPaths() {
     const out = [];
     (function walk(items) {
       for (const f of items) {
-        out.push({path: f.path, detail: f.hint || ({record: "记录", list: "列表", map: "映射"}[f.kind] || "")});
+        const what = f.hint || ({record: "记录", list: "列表", map: "映射", judged: "酌情"}[f.kind] || f.kind);
+        const used = f.readers && f.readers.length ? `；用于 ${f.readers.slice(0, 2).join("、")}${f.readers.length > 2 ? "等" : ""}` : "";
+        out.push({path: f.path, detail: what + (f.unit && !what.includes(f.unit) ? `（${f.unit}）` : "") + used});
         if (f.fields) walk(f.fields);
       }
     })(form);
     return out;
   }
+  // the indicators of the last scored document by name: their 解释, 评分标准 and where they are declared
+  function indicatorNamed(word) {
+    let found = null;
+    (function walk(n) { for (const c of n.children || []) { if (c.name === word) found = found || c; walk(c); } })(lastDoc || {});
+    return found;
+  }
+  // hover: a fact (type, unit, declaration, readers), an indicator (解释, 评分标准), a keyword or a builtin
   function hoverText(word) {
     let found = null;
     (function walk(items) {
@@ -267,7 +278,16 @@
         if (f.fields) walk(f.fields);
       }
     })(form);
-    if (!found) return null;
+    if (!found) {
+      const ind = indicatorNamed(word);
+      if (ind) {
+        const lines = [`指标 ${ind.name}（分值 ${ind.weight ?? "—"}，得分 ${ind.score ?? "—"}）`, `声明于 ${ind.at}`];
+        if (ind.explanation) lines.push("解释：" + ind.explanation);
+        if (ind.criteria) lines.push("评分标准：" + ind.criteria);
+        return lines.join("\n");
+      }
+      return (vocabulary.about || {})[word] || null;
+    }
     const lines = [`事实 ${found.path}：${found.hint || found.kind}` + (found.unit ? `（${found.unit}）` : "")];
     if (found.file) lines.push(`声明于 ${found.file}:${found.line}`);
     if (found.readers && found.readers.length) lines.push("用于：" + found.readers.join("、"));
@@ -407,6 +427,7 @@
     files = st.files;
     try { facts = JSON.parse(st.facts); } catch (e) { facts = {}; }
     form = st.form;
+    vocabulary = st.vocabulary;
     $("#ruleset").textContent = (st.facts_source ? `事实：${st.facts_source}` : "事实：空白");
     editor = PerfdslEditor.create($("#editor"), {vocabulary: st.vocabulary, paths: [], onChange: rulesChanged,
                                                   onSave: save, hover: hoverText});
