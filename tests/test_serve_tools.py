@@ -314,3 +314,10 @@ def test_vocabulary_says_what_each_keyword_and_builtin_is(client):
     assert about["任一"].startswith("函数 任一(列表) → 是/否")
     assert about["存在"].startswith("函数 存在(事实路径) → 是/否")
     assert about["指标"] == about["indicator"] and about["指标"].startswith("关键字 指标 / 一级指标")
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "5000"])
+def test_serve_refuses_a_time_limit_out_of_range(place, capsys, limit):
+    from perfdsl.cli import main
+    assert main(["serve", str(place / "rules"), "--no-browser", "--time-limit", limit]) != 0
+    assert "--time-limit" in capsys.readouterr().err

@@ -445,7 +445,7 @@
     $("#whatif").addEventListener("click", () => whatIf === null ? startWhatIf() : endWhatIf(false));
     $("#keep").addEventListener("click", () => endWhatIf(true));
     $("#discard").addEventListener("click", () => endWhatIf(false));
-    PerfdslTools.start({api, el, status, stringify, texts, setFacts, showView,
+    PerfdslTools.start({api, el, status, stringify, texts, setFacts, showView, showErrors: (errors) => score(null, errors),
                         facts: () => stringify(facts), factsName: () => st.facts_source});
     for (const b of document.querySelectorAll("#views button")) b.addEventListener("click", () => showView(b.dataset.view));
     document.body.dataset.ready = "1";

@@ -44,9 +44,8 @@ window.PerfdslTools = (function () {
       headers: {"X-Perfdsl-Token": page.token, "Content-Type": "application/octet-stream"}});
     let data;
     try { data = await res.json(); } catch (e) { data = {errors: [{code: "X000", message: `读取失败（${res.status}）`}]}; }
-    const box = $("#errors"); box.textContent = "";
-    if (data.errors) {
-      for (const e of data.errors) box.append(page.el("div", {class: "error", "data-code": e.code}, `错误[${e.code}]：${e.message}`));
+    if (data.errors) {  // shown like the facts' own errors: above the scores, and on the field a fact path names
+      page.showErrors(data.errors);
       page.showView("results");
       page.status(`未能打开 ${file.name}`);
       return;
