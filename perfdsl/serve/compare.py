@@ -155,20 +155,22 @@ def batch(workspace, texts: dict[str, str], name: str, compare: bool = False) ->
 
 def batch_facts(workspace, texts: dict[str, str], name: str, where: str) -> dict:
     """The facts of one fact set of a batch (``where`` as the table shows it), to open in the form."""
-    from perfdsl.cli.scoring import _read_workbook
+    from perfdsl.diagnostics import PerfdslError
     records = _records(workspace, name)
     root = workspace.facts_dir
     for rec in records:
         if _label(rec, root) != where:
             continue
-        if rec.workbook and rec.problem is None:
-            eng, problems = workspace.engine(texts)
-            if eng is None:
-                from perfdsl.diagnostics import PerfdslError
-                raise PerfdslError([d for d in problems if d.is_error])
-            _read_workbook(eng, rec)
         if rec.problem is not None:
-            from perfdsl.diagnostics import PerfdslError
             raise PerfdslError([rec.problem, *rec.more])
-        return {"facts": rec.text, "source": where}
+        if not rec.workbook:
+            return {"facts": rec.text, "source": where}
+        from perfdsl.workbook.read import read_workbook
+        eng, problems = workspace.engine(texts)
+        if eng is None:
+            raise PerfdslError([d for d in problems if d.is_error])
+        got = read_workbook(eng.checked, Path(rec.source))
+        if got.errors:
+            raise PerfdslError(got.errors)
+        return {"facts": got.text, "source": where}
     raise Refused(f"{name} 中没有 {where}")
