@@ -346,6 +346,24 @@ def test_what_if_downloads_and_opening_facts_in_headless_chromium(served, tmp_pa
             assert page.locator('#facts input[data-path="预算执行.预算执行数"]').input_value() == "1415.96"
             page.screenshot(path=str(tmp_path / "6-opened.png"))
 
+            # a 映射 in the form: 满意度 个人 满意数 70 → 50 makes 满意率 (50 + 30) / (70 + 30) = 80%, in
+            # [70%, 90%): 1.5 of 服务对象满意度's 3 points, so 96.67 − 1.50 = 95.17; renaming the entry moves nothing
+            page.locator('#facts input[data-path="满意度.个人.满意数"]').fill("50")
+            page.wait_for_function("document.querySelector('#total').textContent === '95.17'", timeout=3_000)
+            key = page.locator('#facts input[data-key-of="满意度"]').first
+            assert key.input_value() == "个人"
+            key.fill("居民")
+            key.dispatch_event("change")
+            assert page.locator('#facts input[data-path="满意度.居民.满意数"]').input_value() == "50"
+            page.wait_for_timeout(500)
+            assert page.inner_text("#total") == "95.17"
+            # the trace's 满意度[*].样本数 leads to that column of every entry of the form
+            page.locator("#views button[data-view=results]").click()
+            page.locator("#tree tr.leaf", has_text="服务对象满意度").click()
+            page.locator("#trace li", has_text="满意度[*].样本数").locator("a", has_text="事实").click()
+            traced = [e.get_attribute("data-path") for e in page.locator("#facts .traced").all()]
+            assert traced == ["满意度.居民.样本数", "满意度.企业.样本数"]
+
             # hover: a builtin shows its signature, an indicator its 解释
             page.locator("#files button", has_text="20-管理效率.perf").click()
             for word, shown in (("抽查得分", "抽查得分(抽查记录, 数值) → 数值"), ("预算执行情况", "解释：用以评价")):

@@ -338,7 +338,7 @@
                  row({name: "理由", kind: "text"}, c.box, "理由", `${path}.理由`, c.attach));
       return box;
     }
-    if (f.kind === "map") return el("div", {class: "hint"}, `${f.name}：映射类事实请在 JSON 中填写`);
+    if (f.kind === "map") return map(f, holder, key, path, attach);
     return row(f, holder, key, path, attach);
   }
   function row(f, holder, key, path, attach) {
@@ -378,6 +378,49 @@
       onclick: () => { c.attach(); items.push(el0.kind === "record" ? {} : ""); drawForm(); rescore(); }}, "添加一项"));
     return box;
   }
+  // a 映射: a row per entry, its 名称 (the key) first; renaming keeps the entries' order
+  function map(f, holder, key, path, attach) {
+    const c = child(holder, key, attach, (v) => obj(v) ? v : {});
+    const entries = c.box;
+    const el0 = f.element || {kind: "text"};
+    const record = el0.kind === "record";
+    const cols = record ? el0.fields : [Object.assign({}, el0, {name: "值"})];
+    const box = el("fieldset", {class: "rows", "data-path": path}, el("legend", {}, `${f.name}（${Object.keys(entries).length} 项）`));
+    const table = el("table", {}, el("tr", {}, el("th", {}, "名称"), ...cols.map(col => el("th", {title: col.hint || ""}, col.name)), el("th", {}, "")));
+    const rename = (from, to) => {
+      const pairs = Object.entries(entries).map(([k, v]) => [k === from ? to : k, v]);
+      for (const k of Object.keys(entries)) delete entries[k];
+      for (const [k, v] of pairs) entries[k] = v;
+    };
+    for (const k of Object.keys(entries)) {
+      if (record && !obj(entries[k])) entries[k] = {};
+      const name = el("input", {type: "text", value: k, "data-key-of": path, "aria-label": `${f.name}的名称`,
+        onchange: (e) => {
+          const to = e.target.value.trim();
+          if (!to || (to !== k && to in entries)) { e.target.value = k; status(`名称“${to}”为空或已存在`); return; }
+          if (to !== k) { rename(k, to); drawForm(); rescore(); }
+        }});
+      const tr = el("tr", {}, el("td", {}, name));
+      for (const col of cols) {
+        const p = record ? `${path}.${k}.${col.name}` : `${path}.${k}`;
+        const ctl = ["record", "list", "map", "judged"].includes(col.kind)
+          ? el("span", {class: "hint"}, "（请在 JSON 中填写）")
+          : input(col, record ? entries[k] : entries, record ? col.name : k, p, c.attach);
+        tr.append(el("td", {}, ctl));
+      }
+      tr.append(el("td", {}, el("button", {type: "button", title: "删除这一项",
+        onclick: () => { delete entries[k]; drawForm(); rescore(); }}, "删除")));
+      table.append(tr);
+    }
+    box.append(table, el("button", {type: "button", onclick: () => {
+      c.attach();
+      let n = Object.keys(entries).length + 1;
+      while (`新项${n}` in entries) n++;
+      entries[`新项${n}`] = record ? {} : "";
+      drawForm(); rescore();
+    }}, "添加一项"));
+    return box;
+  }
   function drawForm() {
     const box = $("#facts"); box.textContent = "";
     if (typeof facts !== "object" || facts === null || Array.isArray(facts)) facts = {};
@@ -398,9 +441,31 @@
       holder.append(el("div", {class: "err"}, `[${e.code}] ${e.message}`));
     }
   }
+  // a trace's fact path → its form fields: the field itself; for ``列表[*].列`` that column in every row;
+  // otherwise the nearest enclosing record or list
+  function fieldsOf(path) {
+    const exact = document.querySelector(`#facts [data-path="${CSS.escape(path)}"]`);
+    if (exact) return [exact];
+    if (path.includes("[*]")) {
+      const [head, tail] = [path.slice(0, path.indexOf("[*]")), path.slice(path.indexOf("[*]") + 3)];
+      const cells = [...document.querySelectorAll("#facts [data-path]")].filter(e => {
+        const rest = e.dataset.path.startsWith(head) ? e.dataset.path.slice(head.length) : "";
+        const item = /^\[\d+\]/.exec(rest);  // a list's row, or a map's entry (.名称)
+        if (item) return rest.slice(item[0].length) === tail;
+        return rest.startsWith(".") && e.tagName !== "FIELDSET" && rest.endsWith(tail) && rest.length > tail.length + 1
+          && (tail !== "" || !rest.slice(1).includes("."));
+      });
+      if (cells.length) return cells;
+    }
+    const up = path.replace(/(\[[^\]]*\]|\.[^.\[]*)$/, "");
+    return up && up !== path ? fieldsOf(up) : [];
+  }
   function focusFact(path) {
     showView("facts");
-    const ctl = document.querySelector(`#facts [data-path="${CSS.escape(path)}"]`);
+    for (const e of document.querySelectorAll("#facts .traced")) e.classList.remove("traced");
+    const found = fieldsOf(path);
+    for (const e of found) e.classList.add("traced");
+    const ctl = found[0];
     if (ctl) { ctl.scrollIntoView({block: "center"}); if (ctl.focus) ctl.focus(); }
   }
   function showView(name) {
