@@ -209,8 +209,12 @@ def _browser_or_skip():
 @pytest.fixture
 def served(rule_dir):
     """``perfdsl serve RULES FACTS --no-browser --port 0``, as a person starts it; yields the URL it prints."""
+    yield from _serve(rule_dir, SEED_FACTS)
+
+
+def _serve(rule_dir, facts):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.Popen([sys.executable, "-m", "perfdsl", "serve", str(rule_dir), str(SEED_FACTS),
+    proc = subprocess.Popen([sys.executable, "-m", "perfdsl", "serve", str(rule_dir), str(facts),
                              "--no-browser", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, encoding="utf-8", env=env)
     try:
@@ -374,6 +378,77 @@ def test_what_if_downloads_and_opening_facts_in_headless_chromium(served, tmp_pa
                 assert shown in page.inner_text(".perfdsl-hover")
                 page.mouse.move(1, 1)
                 page.wait_for_selector(".perfdsl-hover", state="detached", timeout=3_000)
+            assert problems == []
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def served_with_a_batch(rule_dir, tmp_path):
+    """The seed's facts beside 批量.jsonl: the seed, the seed with half its budget spent, a bad line."""
+    facts_dir = tmp_path / "facts"
+    facts_dir.mkdir()
+    shutil.copy(SEED_FACTS, facts_dir / "facts.json")
+    seed = json.loads(SEED_FACTS.read_text(encoding="utf-8"))
+    half = json.loads(SEED_FACTS.read_text(encoding="utf-8"))
+    half["预算执行"]["预算执行数"] = 707.98
+    bad = json.loads(SEED_FACTS.read_text(encoding="utf-8"))
+    bad["资产利用"]["实物资产完整率"] = "abc"
+    lines = [json.dumps(f, ensure_ascii=False) for f in (seed, half, bad)]
+    (facts_dir / "批量.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    yield from _serve(rule_dir, facts_dir / "facts.json")
+
+
+def test_batch_view_in_headless_chromium(served_with_a_batch, tmp_path):
+    """Line 2 spends half its budget: 财政资金执行率 0 of 2 (50% ≤ 80%), 94.67; line 3 cannot be scored.
+    With 财政资金执行率's top band edited to 1.5, line 1 moves 96.67 → 96.17 and line 2 does not move."""
+    chromium, sync_playwright = _browser_or_skip()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-dev-shm-usage"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            problems: list[str] = []
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.goto(served_with_a_batch)
+            page.wait_for_selector("body[data-ready]", timeout=15_000)
+            page.locator("#views button[data-view=batch]").click()
+            assert page.locator("#batch-source option").all_inner_texts() == ["批量.jsonl"]
+            page.click("#batch-run")
+            page.wait_for_selector("#batch-table tbody tr", timeout=5_000)
+
+            def table() -> list[list[str]]:  # 位置, 总分, 等级 of each row shown
+                rows = [r.locator("td").all_inner_texts() for r in page.locator("#batch-table tbody tr").all()]
+                return [[cells[0], cells[2], cells[3]] for cells in rows]
+            assert table() == [["批量.jsonl:1", "96.67", "优"], ["批量.jsonl:2", "94.67", "优"],
+                               ["批量.jsonl:3", "无法评分", ""]]
+            page.locator("#batch-table th[data-sort=score]").click()
+            page.locator("#batch-table th[data-sort=score]").click()  # highest first
+            assert [row[0] for row in table()] == ["批量.jsonl:1", "批量.jsonl:2", "批量.jsonl:3"]
+            page.fill("#batch-filter", "jsonl:2")
+            assert [row[0] for row in table()] == ["批量.jsonl:2"]
+            page.screenshot(path=str(tmp_path / "7-batch.png"))
+
+            page.locator("#batch-table tbody tr button").click()  # opened into the form and scored
+            page.wait_for_function("document.querySelector('#total').textContent === '94.67'", timeout=3_000)
+
+            # the edited rules against the saved ones
+            page.locator("#files button", has_text="20-管理效率.perf").click()
+            band = page.locator(".cm-line", has_text="(90%, 100%] → 2")
+            band.click()
+            page.keyboard.press("End")
+            page.keyboard.press("Backspace")
+            page.keyboard.type("1.5")
+            page.wait_for_function("document.querySelector('#total').textContent === '94.67'", timeout=3_000)
+            page.locator("#views button[data-view=batch]").click()
+            page.fill("#batch-filter", "")
+            page.check("#batch-compare")
+            page.click("#batch-run")
+            page.wait_for_selector("#batch-diff li", timeout=5_000)
+            assert page.locator("#batch-table tbody tr.moved").all_inner_texts()[0].startswith("批量.jsonl:1")
+            diff = page.inner_text("#batch-diff")
+            assert "批量.jsonl:1" in diff and "96.67 → 96.17" in diff and "预算执行情况：4.00 → 3.50" in diff
+            assert "批量.jsonl:2" not in diff
+            page.screenshot(path=str(tmp_path / "8-diff.png"), full_page=True)
             assert problems == []
         finally:
             browser.close()
