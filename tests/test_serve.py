@@ -209,8 +209,12 @@ def _browser_or_skip():
 @pytest.fixture
 def served(rule_dir):
     """``perfdsl serve RULES FACTS --no-browser --port 0``, as a person starts it; yields the URL it prints."""
+    yield from _serve(rule_dir, SEED_FACTS)
+
+
+def _serve(rule_dir, facts):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.Popen([sys.executable, "-m", "perfdsl", "serve", str(rule_dir), str(SEED_FACTS),
+    proc = subprocess.Popen([sys.executable, "-m", "perfdsl", "serve", str(rule_dir), str(facts),
                              "--no-browser", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, encoding="utf-8", env=env)
     try:
@@ -283,6 +287,168 @@ def test_workbench_in_headless_chromium(served, tmp_path):
             page.locator('#facts input[data-path="资产利用.实物资产完整率"]').fill("abc")
             page.wait_for_selector('#facts .field[data-field="资产利用.实物资产完整率"] .err', timeout=2_000)
             page.screenshot(path=str(tmp_path / "4-facts.png"), full_page=True)
+            assert problems == []
+        finally:
+            browser.close()
+
+
+# the middle of the first letter of a word's first appearance in the editor's visible text
+_CENTRE_OF_WORD = """(word) => {
+  const walker = document.createTreeWalker(document.querySelector('.cm-content'), NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const at = n.data.indexOf(word);
+    if (at < 0) continue;
+    const r = document.createRange(); r.setStart(n, at); r.setEnd(n, at + 1);
+    const b = r.getBoundingClientRect();
+    return {x: b.x + b.width / 2, y: b.y + b.height / 2};
+  }
+  return null;
+}"""
+
+
+def test_what_if_downloads_and_opening_facts_in_headless_chromium(served, tmp_path):
+    """假设分析 shows 预算执行情况 4.00 → 2.00 (−2.00) when half the budget is spent (财政资金执行率: 50% ≤ 80%
+    gives 0 of its 2 points), and discarding brings 96.67 back; the Word report and the 基础数据表 download;
+    opening a facts file fills the form."""
+    chromium, sync_playwright = _browser_or_skip()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-dev-shm-usage"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+            problems: list[str] = []
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.goto(served)
+            page.wait_for_selector("body[data-ready]", timeout=15_000)
+
+            page.click("#whatif")
+            spent = page.locator('#facts input[data-path="预算执行.预算执行数"]')
+            spent.fill("707.98")  # half of 全年预算数 1415.96
+            page.wait_for_selector('#whatif-changes tr[data-path="管理效率/预算执行/预算执行情况"]', timeout=3_000)
+            row = page.locator('#whatif-changes tr[data-path="管理效率/预算执行/预算执行情况"] td')
+            assert row.all_inner_texts() == ["预算执行情况", "4.00", "2.00", "-2.00"]
+            assert "96.67 → 94.67（-2.00）" in page.inner_text("#whatif-total")
+            page.screenshot(path=str(tmp_path / "5-whatif.png"))
+            page.click("#discard")
+            page.wait_for_function("document.querySelector('#total').textContent === '96.67'", timeout=3_000)
+            assert page.locator("#whatif-panel").is_hidden() and spent.input_value() == "1415.96"
+
+            with page.expect_download() as got:
+                page.select_option("#download", "report:docx")
+            report = got.value
+            assert report.suggested_filename == "评分表.docx" and report.failure() is None
+            import zipfile
+            assert "96.67" in zipfile.ZipFile(report.path()).read("word/document.xml").decode("utf-8")
+            with page.expect_download() as got:
+                page.select_option("#download", "facts:xlsx")
+            workbook = tmp_path / "基础数据表.xlsx"
+            got.value.save_as(workbook)
+
+            page.locator('#facts input[data-path="预算执行.预算执行数"]').fill("1")
+            page.wait_for_function("document.querySelector('#total').textContent !== '96.67'", timeout=3_000)
+            page.set_input_files("#open", str(workbook))  # the downloaded workbook opened back: the seed again
+            page.wait_for_function("document.querySelector('#total').textContent === '96.67'", timeout=3_000)
+            assert page.locator('#facts input[data-path="预算执行.预算执行数"]').input_value() == "1415.96"
+            page.screenshot(path=str(tmp_path / "6-opened.png"))
+
+            # a 映射 in the form: 满意度 个人 满意数 70 → 50 makes 满意率 (50 + 30) / (70 + 30) = 80%, in
+            # [70%, 90%): 1.5 of 服务对象满意度's 3 points, so 96.67 − 1.50 = 95.17; renaming the entry moves nothing
+            page.locator('#facts input[data-path="满意度.个人.满意数"]').fill("50")
+            page.wait_for_function("document.querySelector('#total').textContent === '95.17'", timeout=3_000)
+            key = page.locator('#facts input[data-key-of="满意度"]').first
+            assert key.input_value() == "个人"
+            key.fill("居民")
+            key.dispatch_event("change")
+            assert page.locator('#facts input[data-path="满意度.居民.满意数"]').input_value() == "50"
+            page.wait_for_timeout(500)
+            assert page.inner_text("#total") == "95.17"
+            # the trace's 满意度[*].样本数 leads to that column of every entry of the form
+            page.locator("#views button[data-view=results]").click()
+            page.locator("#tree tr.leaf", has_text="服务对象满意度").click()
+            page.locator("#trace li", has_text="满意度[*].样本数").locator("a", has_text="事实").click()
+            traced = [e.get_attribute("data-path") for e in page.locator("#facts .traced").all()]
+            assert traced == ["满意度.居民.样本数", "满意度.企业.样本数"]
+
+            # hover: a builtin shows its signature, an indicator its 解释
+            page.locator("#files button", has_text="20-管理效率.perf").click()
+            for word, shown in (("抽查得分", "抽查得分(抽查记录, 数值) → 数值"), ("预算执行情况", "解释：用以评价")):
+                spot = page.evaluate(_CENTRE_OF_WORD, word)
+                assert spot is not None, word
+                page.mouse.move(spot["x"], spot["y"])
+                page.wait_for_selector(".perfdsl-hover", timeout=3_000)
+                assert shown in page.inner_text(".perfdsl-hover")
+                page.mouse.move(1, 1)
+                page.wait_for_selector(".perfdsl-hover", state="detached", timeout=3_000)
+            assert problems == []
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def served_with_a_batch(rule_dir, tmp_path):
+    """The seed's facts beside 批量.jsonl: the seed, the seed with half its budget spent, a bad line."""
+    facts_dir = tmp_path / "facts"
+    facts_dir.mkdir()
+    shutil.copy(SEED_FACTS, facts_dir / "facts.json")
+    seed = json.loads(SEED_FACTS.read_text(encoding="utf-8"))
+    half = json.loads(SEED_FACTS.read_text(encoding="utf-8"))
+    half["预算执行"]["预算执行数"] = 707.98
+    bad = json.loads(SEED_FACTS.read_text(encoding="utf-8"))
+    bad["资产利用"]["实物资产完整率"] = "abc"
+    lines = [json.dumps(f, ensure_ascii=False) for f in (seed, half, bad)]
+    (facts_dir / "批量.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    yield from _serve(rule_dir, facts_dir / "facts.json")
+
+
+def test_batch_view_in_headless_chromium(served_with_a_batch, tmp_path):
+    """Line 2 spends half its budget: 财政资金执行率 0 of 2 (50% ≤ 80%), 94.67; line 3 cannot be scored.
+    With 财政资金执行率's top band edited to 1.5, line 1 moves 96.67 → 96.17 and line 2 does not move."""
+    chromium, sync_playwright = _browser_or_skip()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-dev-shm-usage"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            problems: list[str] = []
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.goto(served_with_a_batch)
+            page.wait_for_selector("body[data-ready]", timeout=15_000)
+            page.locator("#views button[data-view=batch]").click()
+            assert page.locator("#batch-source option").all_inner_texts() == ["批量.jsonl"]
+            page.click("#batch-run")
+            page.wait_for_selector("#batch-table tbody tr", timeout=5_000)
+
+            def table() -> list[list[str]]:  # 位置, 总分, 等级 of each row shown
+                rows = [r.locator("td").all_inner_texts() for r in page.locator("#batch-table tbody tr").all()]
+                return [[cells[0], cells[2], cells[3]] for cells in rows]
+            assert table() == [["批量.jsonl:1", "96.67", "优"], ["批量.jsonl:2", "94.67", "优"],
+                               ["批量.jsonl:3", "无法评分", ""]]
+            page.locator("#batch-table th[data-sort=score]").click()
+            page.locator("#batch-table th[data-sort=score]").click()  # highest first
+            assert [row[0] for row in table()] == ["批量.jsonl:1", "批量.jsonl:2", "批量.jsonl:3"]
+            page.fill("#batch-filter", "jsonl:2")
+            assert [row[0] for row in table()] == ["批量.jsonl:2"]
+            page.screenshot(path=str(tmp_path / "7-batch.png"))
+
+            page.locator("#batch-table tbody tr button").click()  # opened into the form and scored
+            page.wait_for_function("document.querySelector('#total').textContent === '94.67'", timeout=3_000)
+
+            # the edited rules against the saved ones
+            page.locator("#files button", has_text="20-管理效率.perf").click()
+            band = page.locator(".cm-line", has_text="(90%, 100%] → 2")
+            band.click()
+            page.keyboard.press("End")
+            page.keyboard.press("Backspace")
+            page.keyboard.type("1.5")
+            page.wait_for_function("document.querySelector('#total').textContent === '94.67'", timeout=3_000)
+            page.locator("#views button[data-view=batch]").click()
+            page.fill("#batch-filter", "")
+            page.check("#batch-compare")
+            page.click("#batch-run")
+            page.wait_for_selector("#batch-diff li", timeout=5_000)
+            assert page.locator("#batch-table tbody tr.moved").all_inner_texts()[0].startswith("批量.jsonl:1")
+            diff = page.inner_text("#batch-diff")
+            assert "批量.jsonl:1" in diff and "96.67 → 96.17" in diff and "预算执行情况：4.00 → 3.50" in diff
+            assert "批量.jsonl:2" not in diff
+            page.screenshot(path=str(tmp_path / "8-diff.png"), full_page=True)
             assert problems == []
         finally:
             browser.close()

@@ -118,8 +118,12 @@ def _same(a: Optional[str], b: Optional[str]) -> bool:
 
 def compare(old_path: str, new_path: str) -> Iterator:
     """Yield a ``Change`` for each fact set that moved, then the ``Summary``."""
+    return compare_documents(documents(old_path), documents(new_path), old_path, new_path)
+
+
+def compare_documents(old_docs: Iterator[dict], new_docs: Iterator[dict], old_path: str, new_path: str) -> Iterator:
+    """``compare`` over documents already at hand (the workbench scores a batch under two rule versions)."""
     summary = Summary()
-    old_docs, new_docs = documents(old_path), documents(new_path)
     n = 0
     while True:
         a, b = next(old_docs, None), next(new_docs, None)

@@ -6,16 +6,21 @@ Safety, checked on every request before anything else runs (``Guard``):
 - an Origin header, when present, must be this server's: another site's page cannot post to the API;
 - every ``/api/`` request carries the per-launch token (header ``X-Perfdsl-Token``), which only the URL
   printed at launch holds;
-- a request body is at most ``MAX_BODY`` bytes.
+- a request body is at most ``MAX_BODY`` bytes;
+- a request's work runs in a small pool of worker threads and is answered within ``TIME_LIMIT`` seconds:
+  past it the page is told so, and the server goes on answering (a thread cannot be killed, but the rule
+  language terminates, so an overlong evaluation ends by itself; the pool bounds how many can run at once).
 Errors in rules or facts are answered as Chinese diagnostics; an unexpected one as a one-line internal
 error, never a traceback.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from typing import Any, Awaitable, Callable, Iterable
 
@@ -26,9 +31,14 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from perfdsl.diagnostics import PerfdslError
+from perfdsl.serve import compare, exchange
+from perfdsl.serve.exchange import Download
+from perfdsl.serve.exchange import Refused as _BadRequest
 from perfdsl.serve.workspace import Workspace, diagnostic_json
 
 MAX_BODY = 8 * 1024 * 1024
+TIME_LIMIT = 20.0  # seconds a request may work before the page is told it took too long
+WORKERS = 4
 TOKEN_HEADER = "x-perfdsl-token"
 
 
@@ -108,15 +118,19 @@ class _TooLarge(Exception):
 
 
 def create_app(workspace: Workspace, token: str | None = None, host: str = "127.0.0.1", port: int = 8765,
-               hosts: Iterable[str] | None = None):
+               hosts: Iterable[str] | None = None, time_limit: float = TIME_LIMIT):
     """The app; ``token`` defaults to a fresh random one (``app.state.token``)."""
     token = token or secrets.token_urlsafe(24)
+    pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="perfdsl-serve")
 
-    async def body(request: Request) -> dict:
+    async def raw_body(request: Request) -> bytes:
         try:
-            raw = await request.body()
+            return await request.body()
         except _TooLarge:
             raise _BadRequest(f"请求过大（上限 {MAX_BODY // (1024 * 1024)} MiB）", 413) from None
+
+    async def body(request: Request) -> dict:
+        raw = await raw_body(request)
         try:
             data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
@@ -131,12 +145,23 @@ def create_app(workspace: Workspace, token: str | None = None, host: str = "127.
             raise _BadRequest("files 应为 {文件名: 规则文本}")
         return files
 
-    def guarded(handler):
+    def guarded(handler, raw: bool = False):
         async def endpoint(request: Request) -> Response:
-            from starlette.concurrency import run_in_threadpool
             try:
-                data = await body(request) if request.method == "POST" else {}
-                return _json(await run_in_threadpool(handler, data))
+                if raw:  # an opened file: its bytes as the body, its name in the query
+                    data: dict = {"name": request.query_params.get("name", ""), "data": await raw_body(request)}
+                else:
+                    data = await body(request) if request.method == "POST" else {}
+                data["query"] = dict(request.query_params)
+                work = asyncio.get_running_loop().run_in_executor(pool, handler, data)
+                try:
+                    answer = await asyncio.wait_for(work, time_limit)
+                except asyncio.TimeoutError:
+                    return _refuse(503, f"处理超过 {time_limit:g} 秒仍未完成，已放弃等待：请减少一次处理的事实套数，"
+                                        "或检查规则中是否有规模很大的列表运算")
+                if isinstance(answer, Download):
+                    return Response(answer.data, media_type=answer.media_type, headers=answer.headers())
+                return _json(answer)
             except _BadRequest as exc:
                 return _refuse(exc.status, str(exc))
             except PerfdslError as exc:
@@ -184,6 +209,49 @@ def create_app(workspace: Workspace, token: str | None = None, host: str = "127.
             raise _BadRequest("应给出 file（文件名）与 text（规则文本）")
         return workspace.save(name, text, fmt=bool(data.get("fmt")))
 
+    def report(data: dict) -> Download:
+        facts = data.get("facts")
+        if not isinstance(facts, str):
+            raise _BadRequest("facts 应为事实的 JSON 文本")
+        fmt = data["query"].get("format", "html")
+        return exchange.report(workspace, texts_of(data), facts, fmt)
+
+    def facts_workbook(data: dict) -> Download:
+        facts = data.get("facts")
+        if not isinstance(facts, str):
+            raise _BadRequest("facts 应为事实的 JSON 文本")
+        return exchange.facts_workbook(workspace, texts_of(data), facts)
+
+    def open_facts(data: dict) -> dict:
+        return exchange.open_facts(workspace, workspace.rule_texts(), data["name"], data["data"])
+
+    def what_if(data: dict) -> dict:
+        facts, candidate = data.get("facts"), data.get("candidate")
+        if not isinstance(facts, str) or not isinstance(candidate, str):
+            raise _BadRequest("facts 与 candidate 应为事实的 JSON 文本（修改前与修改后）")
+        texts = texts_of(data)
+        after = workspace.score(texts, candidate)
+        if "document" not in after:
+            return after
+        before = workspace.document(texts, facts)
+        return {**after, "changes": compare.what_if(before, after["document"])}
+
+    def batch_sources(_data: dict) -> dict:
+        where = workspace.facts_dir
+        return {"directory": where.name if where is not None else None, "sources": compare.batch_sources(workspace)}
+
+    def batch(data: dict) -> dict:
+        name = data.get("name")
+        if not isinstance(name, str):
+            raise _BadRequest("name 应为事实目录中的 .jsonl 文件名或文件夹名")
+        return compare.batch(workspace, texts_of(data), name, compare=bool(data.get("compare")))
+
+    def batch_facts(data: dict) -> dict:
+        name, where = data.get("name"), data.get("where")
+        if not isinstance(name, str) or not isinstance(where, str):
+            raise _BadRequest("应给出 name（批量）与 where（其中的一套事实）")
+        return compare.batch_facts(workspace, texts_of(data), name, where)
+
     async def index(_request: Request) -> Response:
         return FileResponse(f"{static_dir()}/index.html", headers={"Cache-Control": "no-store"})
 
@@ -196,6 +264,13 @@ def create_app(workspace: Workspace, token: str | None = None, host: str = "127.
         Route("/api/check", guarded(check), methods=["POST"]),
         Route("/api/score", guarded(score), methods=["POST"]),
         Route("/api/save", guarded(save), methods=["POST"]),
+        Route("/api/report", guarded(report), methods=["POST"]),
+        Route("/api/facts/workbook", guarded(facts_workbook), methods=["POST"]),
+        Route("/api/facts/open", guarded(open_facts, raw=True), methods=["POST"]),
+        Route("/api/whatif", guarded(what_if), methods=["POST"]),
+        Route("/api/batch/sources", guarded(batch_sources), methods=["GET"]),
+        Route("/api/batch", guarded(batch), methods=["POST"]),
+        Route("/api/batch/facts", guarded(batch_facts), methods=["POST"]),
         Mount("/static", StaticFiles(directory=static_dir()), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found})
@@ -203,19 +278,35 @@ def create_app(workspace: Workspace, token: str | None = None, host: str = "127.
     return Guard(app, token, hosts if hosts is not None else allowed_hosts(host, port)), token
 
 
-class _BadRequest(Exception):
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.status = status
+ARG_WORDS = {"n": "数值", "l": "列表", "r": "抽查记录", "a": "任意值"}
+RESULT_WORDS = {"number": "数值", "bool": "是/否"}
+
+
+def signature(b) -> str:
+    """``抽查得分(抽查记录, 数值) → 数值``: a builtin as its hover shows it, from the table's argument kinds."""
+    kinds = [ARG_WORDS.get(k, k) for k in b.arg_kinds.rstrip("*")]
+    if b.arg_kinds.endswith("*"):
+        kinds.append("…")
+    return f"{b.zh}({', '.join(kinds)}) → {RESULT_WORDS.get(b.result, b.result)}"
 
 
 def vocabulary() -> dict:
-    """Words the editor highlights and completes: keywords in both languages, builtins' names."""
-    from perfdsl.interp.builtins import BUILTINS
-    from perfdsl.syntax.keywords import KEYWORDS
+    """Words the editor highlights and completes: keywords in both languages, builtins' names; and what each
+    is, for the hover (a keyword's use, a builtin's signature), from the same tables docgen reads."""
+    from perfdsl.interp.builtins import BUILTINS, EXISTS_NAMES
+    from perfdsl.syntax.keywords import KEYWORDS, USES
     keywords = sorted({s for zh, en in KEYWORDS.values() for s in (*zh, *en)}, key=lambda s: (-len(s), s))
     builtins = sorted({n for b in BUILTINS for n in (b.name, b.zh)}, key=lambda s: (-len(s), s))
-    return {"keywords": keywords, "builtins": builtins}
+    about: dict[str, str] = {}
+    for term, (zh, en) in KEYWORDS.items():
+        for spelling in (*zh, *en):
+            about[spelling] = f"关键字 {' / '.join(zh)}（{' / '.join(en)}）：{USES[term]}"
+    for b in BUILTINS:
+        count = f"{b.min_args} 个" if b.min_args == b.max_args else f"{b.min_args} 个或更多"
+        about[b.zh] = about[b.name] = f"函数 {signature(b)}\n英文名 {b.name}，参数 {count}"
+    for name in EXISTS_NAMES:
+        about[name] = "函数 存在(事实路径) → 是/否\n可选事实是否提供了"
+    return {"keywords": keywords, "builtins": builtins, "about": about}
 
 
 __all__ = ["MAX_BODY", "TOKEN_HEADER", "allowed_hosts", "create_app", "vocabulary"]

@@ -131,14 +131,27 @@ class Workspace:
         if eng is None:
             return {"stage": "rules", "errors": [diagnostic_json(d) for d in problems if d.is_error],
                     "diagnostics": [diagnostic_json(d) for d in problems]}
-        sha = hashlib.sha256(facts_text.encode("utf-8")).hexdigest()
-        source = self.facts_path.name if self.facts_path is not None else "（表单）"
         try:
-            doc, _errors, _result = eng.document_text(facts_text, source, source, sha, trace=True)
+            doc = self.document(texts, facts_text)
         except PerfdslError as exc:
             return {"stage": "facts", "errors": [diagnostic_json(d) for d in exc.diagnostics],
                     "diagnostics": [diagnostic_json(d) for d in problems]}
-        return {"document": doc, "diagnostics": [diagnostic_json(d) for d in problems]}
+        return {"document": doc, "analyses": analyses(doc), "diagnostics": [diagnostic_json(d) for d in problems]}
+
+    def document(self, texts: dict[str, str], facts_text: str) -> dict:
+        """The traced explanation document, or ``PerfdslError`` with the rules' or the facts' errors."""
+        eng, problems = self.engine(texts)
+        if eng is None:
+            raise PerfdslError([d for d in problems if d.is_error])
+        sha = hashlib.sha256(facts_text.encode("utf-8")).hexdigest()
+        source = self.facts_path.name if self.facts_path is not None else "（表单）"
+        doc, _errors, _result = eng.document_text(facts_text, source, source, sha, trace=True)
+        return doc
+
+    @property
+    def facts_dir(self) -> Optional[Path]:
+        """Where batches may be opened from: the directory of the facts file given at launch."""
+        return self.facts_path.parent if self.facts_path is not None else None
 
     # ------------------------------------------------------------------ writing
 
@@ -181,6 +194,21 @@ class Workspace:
         if target.is_symlink() or not target.parent.is_dir():
             raise refuse
         return target
+
+
+def analyses(doc: dict) -> dict[str, str]:
+    """Each scored leaf's 指标分析结果 (the report's prose), by its ``at`` (file:line), for the trace panel."""
+    from perfdsl.render.report import analysis
+    out: dict[str, str] = {}
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        kids = node.get("children")
+        if kids:
+            stack.extend(kids)
+        elif node is not doc and node.get("at") and node.get("trace") is not None:
+            out[node["at"]] = analysis(node)
+    return out
 
 
 def _file_start(name: str):

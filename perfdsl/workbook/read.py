@@ -55,12 +55,18 @@ class CellError(Exception):
 
 
 def read_workbook(checked, path: Path) -> ReadWorkbook:
-    out = ReadWorkbook()
     try:
         data = path.read_bytes()
     except OSError as exc:
+        out = ReadWorkbook()
         out.errors.append(error("F000", f"无法读取基础数据表 {path}：{exc.strerror}"))
         return out
+    return read_workbook_bytes(checked, data, str(path))
+
+
+def read_workbook_bytes(checked, data: bytes, path: str) -> ReadWorkbook:
+    """The same, for a workbook already in memory (uploaded to ``perfdsl serve``); ``path`` names it in messages."""
+    out = ReadWorkbook()
     out.sha256 = hashlib.sha256(data).hexdigest()
     try:
         import io
@@ -76,7 +82,7 @@ def read_workbook(checked, path: Path) -> ReadWorkbook:
                                         f"{MAP_SHEET}）；请用 perfdsl template 规则 -o 基础数据表.xlsx 生成，"
                                         "再把数据填入"))
         return out
-    _Reader(checked, wb, str(path), out).run()
+    _Reader(checked, wb, path, out).run()
     return out
 
 

@@ -65,6 +65,9 @@
   let lastDoc = null;
   let selected = null;     // the indicator whose trace is shown
   let diagnostics = [];
+  let analyses = {};       // leaf's at → its 指标分析结果 (the report's prose)
+  let vocabulary = {};     // keywords and builtins, with what each is (``about``) for the hover
+  let whatIf = null;       // while 假设分析 is on: the facts kept (JSON text); the form holds the candidate
   let checkTimer = null, scoreTimer = null, seq = 0;
 
   const texts = () => {
@@ -133,7 +136,7 @@
   }
 
   // ------------------------------------------------------------------ results
-  function score(doc, errors) {
+  function score(doc, errors, prose) {
     $("#errors").textContent = "";
     for (const e of errors || []) {
       const where = e.fact ? `[${e.fact}] ` : (e.file ? `${e.file}:${e.line}：` : "");
@@ -144,6 +147,7 @@
     const before = new Map();
     (function walk(n) { if (n.children) n.children.forEach(walk); before.set(n.at || n.name, n.score); })(lastDoc || {});
     lastDoc = doc;
+    analyses = prose || {};
     $("#total").textContent = doc.score ?? "—";
     $("#grade").textContent = doc.grade ?? "—";
     const body = $("#tree tbody"); body.textContent = "";
@@ -170,13 +174,24 @@
   function link(at, label) {
     const m = /^(.*):(\d+)(?::(\d+))?$/.exec(at || "");
     if (!m) return null;
-    return el("a", {title: "在编辑器中打开这一行", onclick: () => openFile(m[1], +m[2], m[3] ? +m[3] : 1)}, label || at);
+    return el("a", {title: "在编辑器中打开这一行", "data-at": at, onclick: () => {
+      openFile(m[1], +m[2], m[3] ? +m[3] : 1);
+      if (!m[3] && editor.current() === m[1]) selectLine(+m[2]);
+    }}, label || at);
+  }
+  // a step's rule line selected whole, so the eye finds it (the view exposes CodeMirror's own dispatch)
+  function selectLine(n) {
+    const v = editor.view;
+    if (n < 1 || n > v.state.doc.lines) return;
+    const l = v.state.doc.line(n);
+    v.dispatch({selection: {anchor: l.from, head: l.to}});
   }
   function showTrace(node) {
     const box = $("#trace"); box.hidden = false; box.textContent = "";
     box.append(el("h3", {}, `${node.name}：${node.score ?? ""} / ${node.weight ?? ""}`), link(node.at, "规则"));
     if (node.explanation) box.append(el("div", {class: "text"}, "指标解释：" + node.explanation));
     if (node.criteria) box.append(el("div", {class: "text"}, "评分标准：" + node.criteria));
+    if (analyses[node.at]) box.append(el("div", {class: "analysis"}, el("b", {}, "指标分析结果："), analyses[node.at]));
     const ol = el("ol", {});
     for (const s of node.trace || []) {
       const li = el("li", {"data-kind": s.kind}, s.text, link(s.at));
@@ -188,24 +203,73 @@
   function rescore() {
     clearTimeout(scoreTimer);
     scoreTimer = setTimeout(async () => {
-      const res = await api("/api/score", {files: texts(), facts: stringify(facts)});
-      if (res.document) { score(res.document, []); status("已重新评分"); }
+      const candidate = stringify(facts);
+      const res = whatIf === null ? await api("/api/score", {files: texts(), facts: candidate})
+        : await api("/api/whatif", {files: texts(), facts: whatIf, candidate});
+      if (res.changes) showChanges(res.changes);
+      if (res.document) { score(res.document, [], res.analyses); status(whatIf === null ? "已重新评分" : "假设分析：修改尚未保留"); }
       else { score(null, res.errors); status(res.stage === "rules" ? "规则有错误，未评分" : "事实有错误，未评分"); }
     }, 150);
   }
 
+  // ------------------------------------------------------------------ what-if: the differences before a change is kept
+  function showChanges(ch) {
+    const sign = (d) => !d || d === "0" ? "" : (d.startsWith("-") ? "down" : "up");
+    const total = $("#whatif-total"); total.textContent = "";
+    total.append("总分 ", el("b", {}, ch.total.old ?? "—"), " → ", el("b", {}, ch.total.new ?? "—"),
+      el("span", {class: sign(ch.total.delta)}, ch.total.delta && ch.total.delta !== "0" ? `（${ch.total.delta}）` : "（不变）"),
+      "　等级 ", ch.grade.old ?? "—", " → ", ch.grade.new ?? "—");
+    const body = $("#whatif-changes tbody"); body.textContent = "";
+    for (const c of ch.indicators) {
+      body.append(el("tr", {"data-path": c.path.join("/")},
+        el("td", {style: `padding-left:${(c.path.length - 1) * 1.2}em`}, c.path[c.path.length - 1]),
+        el("td", {}, c.old ?? "—"), el("td", {}, c.new ?? "—"),
+        el("td", {class: sign(c.delta)}, c.delta ?? "—")));
+    }
+    if (!ch.indicators.length) body.append(el("tr", {}, el("td", {colspan: "4"}, "各指标得分均未变化")));
+  }
+  function startWhatIf() {
+    if (whatIf !== null) return;
+    whatIf = stringify(facts);
+    $("#whatif").classList.add("on");
+    $("#whatif-panel").hidden = false;
+    showChanges({total: {old: lastDoc && lastDoc.score, new: lastDoc && lastDoc.score, delta: "0"},
+                 grade: {old: lastDoc && lastDoc.grade, new: lastDoc && lastDoc.grade}, indicators: []});
+    showView("facts");
+    status("假设分析：修改事实后先显示得分变化");
+  }
+  function endWhatIf(keep) {
+    if (whatIf === null) return;
+    if (!keep) { try { facts = JSON.parse(whatIf); } catch (e) { facts = {}; } drawForm(); }
+    whatIf = null;
+    $("#whatif").classList.remove("on");
+    $("#whatif-panel").hidden = true;
+    rescore();
+    status(keep ? "已保留修改" : "已放弃修改，恢复为修改前的事实");
+  }
+
   // ------------------------------------------------------------------ facts form
   const get = (obj, key) => (obj && typeof obj === "object" ? obj[key] : undefined);
+  // completion: each fact path with what it is (type and unit) and the indicators reading it
   function factPaths() {
     const out = [];
     (function walk(items) {
       for (const f of items) {
-        out.push({path: f.path, detail: f.hint || ({record: "记录", list: "列表", map: "映射"}[f.kind] || "")});
+        const what = f.hint || ({record: "记录", list: "列表", map: "映射", judged: "酌情"}[f.kind] || f.kind);
+        const used = f.readers && f.readers.length ? `；用于 ${f.readers.slice(0, 2).join("、")}${f.readers.length > 2 ? "等" : ""}` : "";
+        out.push({path: f.path, detail: what + (f.unit && !what.includes(f.unit) ? `（${f.unit}）` : "") + used});
         if (f.fields) walk(f.fields);
       }
     })(form);
     return out;
   }
+  // the indicators of the last scored document by name: their 解释, 评分标准 and where they are declared
+  function indicatorNamed(word) {
+    let found = null;
+    (function walk(n) { for (const c of n.children || []) { if (c.name === word) found = found || c; walk(c); } })(lastDoc || {});
+    return found;
+  }
+  // hover: a fact (type, unit, declaration, readers), an indicator (解释, 评分标准), a keyword or a builtin
   function hoverText(word) {
     let found = null;
     (function walk(items) {
@@ -214,7 +278,16 @@
         if (f.fields) walk(f.fields);
       }
     })(form);
-    if (!found) return null;
+    if (!found) {
+      const ind = indicatorNamed(word);
+      if (ind) {
+        const lines = [`指标 ${ind.name}（分值 ${ind.weight ?? "—"}，得分 ${ind.score ?? "—"}）`, `声明于 ${ind.at}`];
+        if (ind.explanation) lines.push("解释：" + ind.explanation);
+        if (ind.criteria) lines.push("评分标准：" + ind.criteria);
+        return lines.join("\n");
+      }
+      return (vocabulary.about || {})[word] || null;
+    }
     const lines = [`事实 ${found.path}：${found.hint || found.kind}` + (found.unit ? `（${found.unit}）` : "")];
     if (found.file) lines.push(`声明于 ${found.file}:${found.line}`);
     if (found.readers && found.readers.length) lines.push("用于：" + found.readers.join("、"));
@@ -265,7 +338,7 @@
                  row({name: "理由", kind: "text"}, c.box, "理由", `${path}.理由`, c.attach));
       return box;
     }
-    if (f.kind === "map") return el("div", {class: "hint"}, `${f.name}：映射类事实请在 JSON 中填写`);
+    if (f.kind === "map") return map(f, holder, key, path, attach);
     return row(f, holder, key, path, attach);
   }
   function row(f, holder, key, path, attach) {
@@ -305,6 +378,49 @@
       onclick: () => { c.attach(); items.push(el0.kind === "record" ? {} : ""); drawForm(); rescore(); }}, "添加一项"));
     return box;
   }
+  // a 映射: a row per entry, its 名称 (the key) first; renaming keeps the entries' order
+  function map(f, holder, key, path, attach) {
+    const c = child(holder, key, attach, (v) => obj(v) ? v : {});
+    const entries = c.box;
+    const el0 = f.element || {kind: "text"};
+    const record = el0.kind === "record";
+    const cols = record ? el0.fields : [Object.assign({}, el0, {name: "值"})];
+    const box = el("fieldset", {class: "rows", "data-path": path}, el("legend", {}, `${f.name}（${Object.keys(entries).length} 项）`));
+    const table = el("table", {}, el("tr", {}, el("th", {}, "名称"), ...cols.map(col => el("th", {title: col.hint || ""}, col.name)), el("th", {}, "")));
+    const rename = (from, to) => {
+      const pairs = Object.entries(entries).map(([k, v]) => [k === from ? to : k, v]);
+      for (const k of Object.keys(entries)) delete entries[k];
+      for (const [k, v] of pairs) entries[k] = v;
+    };
+    for (const k of Object.keys(entries)) {
+      if (record && !obj(entries[k])) entries[k] = {};
+      const name = el("input", {type: "text", value: k, "data-key-of": path, "aria-label": `${f.name}的名称`,
+        onchange: (e) => {
+          const to = e.target.value.trim();
+          if (!to || (to !== k && to in entries)) { e.target.value = k; status(`名称“${to}”为空或已存在`); return; }
+          if (to !== k) { rename(k, to); drawForm(); rescore(); }
+        }});
+      const tr = el("tr", {}, el("td", {}, name));
+      for (const col of cols) {
+        const p = record ? `${path}.${k}.${col.name}` : `${path}.${k}`;
+        const ctl = ["record", "list", "map", "judged"].includes(col.kind)
+          ? el("span", {class: "hint"}, "（请在 JSON 中填写）")
+          : input(col, record ? entries[k] : entries, record ? col.name : k, p, c.attach);
+        tr.append(el("td", {}, ctl));
+      }
+      tr.append(el("td", {}, el("button", {type: "button", title: "删除这一项",
+        onclick: () => { delete entries[k]; drawForm(); rescore(); }}, "删除")));
+      table.append(tr);
+    }
+    box.append(table, el("button", {type: "button", onclick: () => {
+      c.attach();
+      let n = Object.keys(entries).length + 1;
+      while (`新项${n}` in entries) n++;
+      entries[`新项${n}`] = record ? {} : "";
+      drawForm(); rescore();
+    }}, "添加一项"));
+    return box;
+  }
   function drawForm() {
     const box = $("#facts"); box.textContent = "";
     if (typeof facts !== "object" || facts === null || Array.isArray(facts)) facts = {};
@@ -325,15 +441,47 @@
       holder.append(el("div", {class: "err"}, `[${e.code}] ${e.message}`));
     }
   }
+  // a trace's fact path → its form fields: the field itself; for ``列表[*].列`` that column in every row;
+  // otherwise the nearest enclosing record or list
+  function fieldsOf(path) {
+    const exact = document.querySelector(`#facts [data-path="${CSS.escape(path)}"]`);
+    if (exact) return [exact];
+    if (path.includes("[*]")) {
+      const [head, tail] = [path.slice(0, path.indexOf("[*]")), path.slice(path.indexOf("[*]") + 3)];
+      const cells = [...document.querySelectorAll("#facts [data-path]")].filter(e => {
+        const rest = e.dataset.path.startsWith(head) ? e.dataset.path.slice(head.length) : "";
+        const item = /^\[\d+\]/.exec(rest);  // a list's row, or a map's entry (.名称)
+        if (item) return rest.slice(item[0].length) === tail;
+        return rest.startsWith(".") && e.tagName !== "FIELDSET" && rest.endsWith(tail) && rest.length > tail.length + 1
+          && (tail !== "" || !rest.slice(1).includes("."));
+      });
+      if (cells.length) return cells;
+    }
+    const up = path.replace(/(\[[^\]]*\]|\.[^.\[]*)$/, "");
+    return up && up !== path ? fieldsOf(up) : [];
+  }
   function focusFact(path) {
     showView("facts");
-    const ctl = document.querySelector(`#facts [data-path="${CSS.escape(path)}"]`);
+    for (const e of document.querySelectorAll("#facts .traced")) e.classList.remove("traced");
+    const found = fieldsOf(path);
+    for (const e of found) e.classList.add("traced");
+    const ctl = found[0];
     if (ctl) { ctl.scrollIntoView({block: "center"}); if (ctl.focus) ctl.focus(); }
   }
   function showView(name) {
     for (const b of document.querySelectorAll("#views button")) b.classList.toggle("on", b.dataset.view === name);
     $("#results").hidden = name !== "results";
     $("#facts").hidden = name !== "facts";
+    $("#batch").hidden = name !== "batch";
+  }
+  // the facts in the form replaced by others (an opened file, one fact set of a batch)
+  function setFacts(text, source) {
+    if (whatIf !== null) endWhatIf(false);
+    try { facts = JSON.parse(text); } catch (e) { facts = {}; }
+    lastErrors = [];
+    drawForm();
+    if (source) $("#ruleset").textContent = `事实：${source}`;
+    rescore();
   }
 
   // ------------------------------------------------------------------ start
@@ -344,6 +492,7 @@
     files = st.files;
     try { facts = JSON.parse(st.facts); } catch (e) { facts = {}; }
     form = st.form;
+    vocabulary = st.vocabulary;
     $("#ruleset").textContent = (st.facts_source ? `事实：${st.facts_source}` : "事实：空白");
     editor = PerfdslEditor.create($("#editor"), {vocabulary: st.vocabulary, paths: [], onChange: rulesChanged,
                                                   onSave: save, hover: hoverText});
@@ -356,13 +505,13 @@
     diagnostics = (st.result && st.result.diagnostics) || [];
     showDiagnostics();
     if (st.facts_errors) score(null, st.facts_errors);
-    if (st.result.document) score(st.result.document, []); else score(null, st.result.errors);
+    if (st.result.document) score(st.result.document, [], st.result.analyses); else score(null, st.result.errors);
     $("#save").addEventListener("click", save);
-    $("#download").addEventListener("click", () => {
-      const blob = new Blob([stringify(facts)], {type: "application/json"});
-      const a = el("a", {href: URL.createObjectURL(blob), download: st.facts_source || "facts.json"});
-      document.body.append(a); a.click(); a.remove();
-    });
+    $("#whatif").addEventListener("click", () => whatIf === null ? startWhatIf() : endWhatIf(false));
+    $("#keep").addEventListener("click", () => endWhatIf(true));
+    $("#discard").addEventListener("click", () => endWhatIf(false));
+    PerfdslTools.start({api, el, status, stringify, texts, setFacts, showView, showErrors: (errors) => score(null, errors),
+                        facts: () => stringify(facts), factsName: () => st.facts_source});
     for (const b of document.querySelectorAll("#views button")) b.addEventListener("click", () => showView(b.dataset.view));
     document.body.dataset.ready = "1";
   }

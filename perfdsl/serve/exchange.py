@@ -1,0 +1,122 @@
+"""Files in and out of the workbench: the report (HTML, Excel, Word), the facts as the fill-in workbook, and
+a facts JSON or a filled workbook opened from the evaluator's own machine.
+
+Everything goes through the library's own writers and readers (``render/``, ``workbook/``), from the rule
+texts and facts the page holds now (unsaved edits included), so a download is what ``perfdsl report`` or
+``perfdsl template`` would write for the same rules and facts.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+import attrs
+
+from perfdsl.diagnostics import PerfdslError, error
+
+REPORT_FORMATS = {
+    "html": ("text/html; charset=utf-8", ".html"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
+}
+XLSX = REPORT_FORMATS["xlsx"][0]
+MAX_UPLOAD = 4 * 1024 * 1024
+
+
+class Refused(Exception):
+    """A request the workbench will not carry out (bad parameters, a path outside its directories): a 4xx."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+@attrs.frozen
+class Download:
+    """A file the page saves: its bytes, its name and its media type."""
+
+    data: bytes
+    filename: str
+    media_type: str
+
+    def headers(self) -> dict[str, str]:
+        # RFC 6266/5987: a Chinese file name survives every browser; the ASCII fallback keeps old ones happy
+        return {"Content-Disposition": f"attachment; filename=\"download{self.filename[self.filename.rfind('.'):]}\"; "
+                                       f"filename*=UTF-8''{quote(self.filename)}",
+                "Cache-Control": "no-store"}
+
+
+def report(workspace, texts: dict[str, str], facts_text: str, fmt: str) -> Download:
+    """The 评分表 of the facts under the rule texts, as ``perfdsl report --format FMT`` writes it."""
+    if fmt not in REPORT_FORMATS:
+        raise Refused(f"不支持的报告格式 {fmt!r}：应为 html、xlsx 或 docx")
+    doc = workspace.document(texts, facts_text)
+    if fmt == "html":
+        from perfdsl.render.html import render as render_html
+        data = render_html(doc).encode("utf-8")
+    elif fmt == "xlsx":
+        from perfdsl.render.xlsx import render as render_xlsx
+        data = render_xlsx(doc)
+    else:
+        from perfdsl.render.word import render as render_docx
+        data = render_docx(doc)
+    media, suffix = REPORT_FORMATS[fmt]
+    return Download(data, f"评分表{suffix}", media)
+
+
+def facts_workbook(workspace, texts: dict[str, str], facts_text: str) -> Download:
+    """The 基础数据表 of the rule texts, pre-filled with the facts, as ``perfdsl template --facts`` writes it."""
+    from perfdsl.ruleset.facts import FactsSyntaxError, parse_json
+    from perfdsl.workbook.layout import Unsupported
+    from perfdsl.workbook.template import build
+    checked, problems = workspace.checked(texts)
+    if checked is None or checked.errors:
+        raise PerfdslError([d for d in problems if d.is_error])
+    try:
+        facts = parse_json(facts_text, "（表单）")
+    except FactsSyntaxError as exc:
+        raise PerfdslError([exc.diagnostic]) from None
+    try:
+        data = build(checked, facts)
+    except Unsupported as exc:
+        raise PerfdslError([error("F030", str(exc))]) from None
+    return Download(data, "基础数据表.xlsx", XLSX)
+
+
+def open_facts(workspace, texts: dict[str, str], name: str, data: bytes) -> dict:
+    """``{"facts": JSON text}`` from an opened facts file: a ``.json`` as it is, a filled ``.xlsx`` read cell by
+    cell under the rule texts.  Problems come back as diagnostics naming the file (and sheet!cell)."""
+    shown = name or "上传的文件"
+    if len(data) > MAX_UPLOAD:
+        raise PerfdslError([error("F000", f"{shown} 过大（{len(data)} 字节，上限 {MAX_UPLOAD // (1024 * 1024)} MiB）："
+                                          "请只打开一套事实（.json）或一份基础数据表（.xlsx）")])
+    lower = shown.lower()
+    if lower.endswith(".xlsx"):
+        from perfdsl.workbook.read import read_workbook_bytes
+        checked, problems = workspace.checked(texts)
+        if checked is None or checked.errors:
+            raise PerfdslError([d for d in problems if d.is_error])
+        got = read_workbook_bytes(checked, data, shown)
+        if got.errors:
+            raise PerfdslError(got.errors)
+        return {"facts": got.text, "source": shown}
+    if not lower.endswith(".json"):
+        raise PerfdslError([error("F000", f"无法打开 {shown}：只能打开事实文件（.json）或基础数据表（.xlsx）")])
+    text = None
+    for codec in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(codec)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        raise PerfdslError([error("F000", f"{shown} 不是 UTF-8 或 GB18030 编码：请另存为 UTF-8")])
+    try:
+        parsed = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        where = f"{shown}:{exc.lineno}:{exc.colno}" if isinstance(exc, json.JSONDecodeError) else shown
+        raise PerfdslError([error("F002", f"{where}：不是有效的 JSON；请检查引号、逗号与括号")]) from None
+    if not isinstance(parsed, dict):
+        raise PerfdslError([error("F002", f"{shown}：事实文件应为一个 JSON 对象（{{…}}），每个事实一项")])
+    return {"facts": text, "source": shown}
