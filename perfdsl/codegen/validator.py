@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from perfdsl.codegen.generator import Expressions, Scope, Source
+from perfdsl.interp import dates
 from perfdsl.ruleset.rates import rate_ceiling
 from perfdsl.ruleset.types import Ty
 from perfdsl.syntax import ast as A
@@ -74,6 +75,9 @@ def compile_validator(root: Ty, invalid: type) -> Callable:
             body.append(f"{pad}if type({var}) is not str: raise Invalid")
             range_checks(ty, var, body, indent)
             body.append(f"{pad}{out} = {var}")
+        elif kind == "date":
+            body.append(f"{pad}if type({var}) is not str: raise Invalid")
+            body.append(f"{pad}{out} = as_date({var})")
         elif kind == "enum":
             allowed = src.const(frozenset(ty.enum_values))
             body.append(f"{pad}if type({var}) is not str or {var} not in {allowed}: raise Invalid")
@@ -120,4 +124,11 @@ def compile_validator(root: Ty, invalid: type) -> Callable:
     entry = new_function(root)
     source = "\n".join(line for body in functions for line in body)
     src.consts["Invalid"] = invalid
+
+    def as_date(text: str):
+        try:
+            return dates.parse(text)
+        except dates.BadDate:
+            raise invalid from None
+    src.consts["as_date"] = as_date
     return src.run("compiled facts check", source)[entry]

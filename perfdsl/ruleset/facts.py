@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Optional
 
 from perfdsl.diagnostics import Diagnostic, closest, error, warning
+from perfdsl.interp import dates
 from perfdsl.interp.evaluator import Env, EvalError, Evaluator, Judged
 from perfdsl.interp.numbers import show
 from perfdsl.ruleset.facts_hints import json_hint, line_col, number_path, number_string_hint
@@ -179,6 +180,15 @@ class FactValidator:
                 return None
             self._check_one_of(v, ty, path)
             return v
+        if kind == "date":
+            if not isinstance(v, str):
+                self._fail("F022", path, f"应为日期（如 \"2024-06-30\"），实际为{_json_kind(v)} {_short(v)}", ty)
+                return None
+            try:
+                return dates.parse(v)
+            except dates.BadDate as exc:
+                self._fail("F022", path, str(exc), ty)
+                return None
         if kind == "enum":
             if not isinstance(v, str) or v not in ty.enum_values:
                 sugg = closest(v, ty.enum_values) if isinstance(v, str) else []
