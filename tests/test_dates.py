@@ -175,3 +175,68 @@ def test_coverage_counts_on_time_and_late(engines):
     fast, _ = engines
     kinds = sorted(p.key[0] for p in coverage_points(fast))
     assert "builtin:按期" in kinds and "builtin:逾期" in kinds
+
+
+# ---------------------------------------------------------------- the fill-in workbook
+def _workbook(tmp_path, facts):
+    from perfdsl.cli import main
+    rules = tmp_path / "r"
+    rules.mkdir(exist_ok=True)
+    (rules / "main.perf").write_text(RULES, encoding="utf-8")
+    (tmp_path / "f.json").write_text(facts, encoding="utf-8")
+    book = tmp_path / "基础数据表.xlsx"
+    assert main(["template", str(rules), "-o", str(book), "--facts", str(tmp_path / "f.json")]) == 0
+    return rules, book
+
+
+def _date_cell(wb, path):
+    for row in wb["_perfdsl"].iter_rows(values_only=True):
+        if row[0] == "scalar" and row[1] == path:
+            return wb[row[2]][row[3]]
+    raise KeyError(path)
+
+
+def _eval(capsys, rules, facts):
+    from perfdsl.cli import main
+    code = main(["eval", str(rules), str(facts), "--format", "json"])
+    out = capsys.readouterr()
+    return code, (json.loads(out.out) if out.out.strip() else None), out.err
+
+
+def test_the_workbook_has_date_cells_with_excel_date_validation(tmp_path):
+    import openpyxl
+    _rules, book = _workbook(tmp_path, CASES[0][0])
+    wb = openpyxl.load_workbook(book)
+    cell = _date_cell(wb, "资金.下达日期")
+    assert cell.value == datetime.datetime(2024, 7, 15)  # a date cell: Excel keeps days as date-times
+    assert cell.number_format == 'yyyy"年"m"月"d"日"'
+    kinds = {dv.type for dv in cell.parent.data_validations.dataValidation}
+    assert "date" in kinds
+
+
+def test_the_workbook_reads_back_to_the_same_scores(tmp_path, capsys):
+    import openpyxl
+    rules, book = _workbook(tmp_path, CASES[0][0])
+    code, from_book, err = _eval(capsys, rules, book)
+    assert code == 0, err
+    assert from_book["score"] == "6.50"
+    wb = openpyxl.load_workbook(book)
+    _date_cell(wb, "完工日期").value = "2024年6月30日"  # typed as text, as a person might
+    _date_cell(wb, "资金.下达日期").value = datetime.date(2024, 3, 31)
+    wb.save(book)
+    code, doc, err = _eval(capsys, rules, book)
+    assert code == 0, err
+    # 下达 3月31日: on time → 5, and in the first quarter → 2; 完工 6月30日 → 5; 工期 5月1日→6月30日 = 60 → 3
+    assert [c["score"] for c in doc["children"]] == ["5.00", "5.00", "2.00", "3.00"]
+
+
+def test_a_bad_date_in_the_workbook_names_the_sheet_and_cell(tmp_path, capsys):
+    import openpyxl
+    rules, book = _workbook(tmp_path, CASES[0][0])
+    wb = openpyxl.load_workbook(book)
+    cell = _date_cell(wb, "开工日期")
+    cell.value = "6月底"
+    wb.save(book)
+    code, _doc, err = _eval(capsys, rules, book)
+    assert code != 0
+    assert f"{cell.parent.title}!{cell.coordinate}" in err and "开工日期" in err and "2024-06-30" in err
