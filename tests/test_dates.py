@@ -240,3 +240,23 @@ def test_a_bad_date_in_the_workbook_names_the_sheet_and_cell(tmp_path, capsys):
     code, _doc, err = _eval(capsys, rules, book)
     assert code != 0
     assert f"{cell.parent.title}!{cell.coordinate}" in err and "开工日期" in err and "2024-06-30" in err
+
+
+def test_a_declared_range_of_days_is_checked_on_both_roads(tmp_path):
+    from perfdsl.codegen.validator import compile_validator
+    from perfdsl.ruleset.facts import FactValidator, Invalid, parse_json
+    d = tmp_path / "r"
+    d.mkdir()
+    (d / "main.perf").write_text(RULES.replace("完工日期: 日期", "完工日期: 日期 [2024年1月1日, 2024年12月31日]"),
+                                 encoding="utf-8")
+    engine = Engine.from_path(d, cache=False)
+    quick = compile_validator(engine.plan.facts_ty, Invalid)
+    inside = parse_json(CASES[0][0], "f.json")
+    assert quick(inside)["完工日期"] == datetime.date(2024, 8, 1)
+    outside = parse_json(CASES[0][0].replace('"2024-08-01"', '"2025-01-01"'), "f.json")
+    with pytest.raises(Invalid):
+        quick(outside)
+    full = FactValidator(engine.plan.facts_ty)
+    full.validate(outside)
+    assert [e.code for e in full.errors] == ["F018"]
+    assert "2025年1月1日 超出允许范围 [2024年1月1日, 2024年12月31日]" in full.errors[0].message

@@ -47,10 +47,11 @@ def compile_validator(root: Ty, invalid: type) -> Callable:
         if decl is None:
             return
         iv = decl.interval
+        literal = A.DateLit if ty.kind == "date" else A.Number  # the bounds the full validator reads (facts._in)
         if iv is not None:
-            if isinstance(iv.low, A.Number):
+            if isinstance(iv.low, literal):
                 body.append(f"{pad}if {var} {'<' if iv.low_closed else '<='} {src.const(iv.low.value)}: raise Invalid")
-            if isinstance(iv.high, A.Number):
+            if isinstance(iv.high, literal):
                 above = ">" if iv.high_closed else ">="
                 body.append(f"{pad}if {var} {above} {src.const(iv.high.value)}: raise Invalid")
         if decl.one_of:
@@ -77,7 +78,9 @@ def compile_validator(root: Ty, invalid: type) -> Callable:
             body.append(f"{pad}{out} = {var}")
         elif kind == "date":
             body.append(f"{pad}if type({var}) is not str: raise Invalid")
-            body.append(f"{pad}{out} = as_date({var})")
+            body.append(f"{pad}day = as_date({var})")
+            range_checks(ty, "day", body, indent)
+            body.append(f"{pad}{out} = day")
         elif kind == "enum":
             allowed = src.const(frozenset(ty.enum_values))
             body.append(f"{pad}if type({var}) is not str or {var} not in {allowed}: raise Invalid")
