@@ -260,3 +260,16 @@ def test_a_declared_range_of_days_is_checked_on_both_roads(tmp_path):
     full.validate(outside)
     assert [e.code for e in full.errors] == ["F018"]
     assert "2025年1月1日 超出允许范围 [2024年1月1日, 2024年12月31日]" in full.errors[0].message
+
+
+def test_reports_say_days_in_chinese(tmp_path, capsys):
+    from perfdsl.cli import main
+    d = tmp_path / "r"
+    d.mkdir()
+    (d / "main.perf").write_text(RULES, encoding="utf-8")
+    (tmp_path / "f.json").write_text(CASES[0][0], encoding="utf-8")
+    out = tmp_path / "report.md"
+    assert main(["report", str(d), str(tmp_path / "f.json"), "--format", "md", "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "2024年7月15日" in text and "逾期：2024年7月15日 晚于期限 2024年6月30日 15 天" in text
+    assert "2024-07-15" not in text and "2024-08-01" not in text  # ISO is for the JSON only
