@@ -273,3 +273,20 @@ def test_reports_say_days_in_chinese(tmp_path, capsys):
     text = out.read_text(encoding="utf-8")
     assert "2024年7月15日" in text and "逾期：2024年7月15日 晚于期限 2024年6月30日 15 天" in text
     assert "2024-07-15" not in text and "2024-08-01" not in text  # ISO is for the JSON only
+
+
+def test_check_finds_gaps_and_dead_arms_in_bands_over_days(tmp_path):
+    """Days are whole: ≤ 6月30日 and ≥ 7月1日 leave no gap; < 6月30日 and > 6月30日 leave 6月30日 itself."""
+    from perfdsl.ruleset.check import check
+    from perfdsl.ruleset.loader import load
+    (tmp_path / "main.perf").write_text("""体系 示例 { 舍入 2 位 四舍五入; 总分 15; 等级 { ≥ 6 → 好; < 6 → 差 } }
+事实 { 完工: 日期; 下达: 日期; 报送: 日期 }
+指标 甲 分值 5 { 得分 = 区间 完工 { < 2024年6月30日 → 5; > 2024年6月30日 → 3 } }
+指标 乙 分值 5 { 得分 = 区间 下达 { ≤ 2024年6月30日 → 5; ≥ 2024年7月1日 → 3; [2024年7月1日, 2024年7月3日] → 1 } }
+指标 丙 分值 5 {
+  得分 = 若 报送 ≤ 2024年3月31日 则 5 否则 区间 报送 { (2024年3月31日, 2024年4月30日] → 3; ≥ 2024年5月1日 → 0 }
+}
+""", encoding="utf-8")
+    found = [(d.code, d.message) for d in check(load(tmp_path)).diagnostics]
+    assert found == [("E160", "区间没有覆盖 完工 ∈ [2024年6月30日, 2024年6月30日]：这样的值会使评分报错"),
+                     ("W162", "这一档 [2024年7月1日, 2024年7月3日] 永远不会用到：前面的档次已覆盖它")]
