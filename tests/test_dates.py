@@ -290,3 +290,13 @@ def test_check_finds_gaps_and_dead_arms_in_bands_over_days(tmp_path):
     found = [(d.code, d.message) for d in check(load(tmp_path)).diagnostics]
     assert found == [("E160", "区间没有覆盖 完工 ∈ [2024年6月30日, 2024年6月30日]：这样的值会使评分报错"),
                      ("W162", "这一档 [2024年7月1日, 2024年7月3日] 永远不会用到：前面的档次已覆盖它")]
+
+
+def test_arithmetic_on_a_day_is_refused_with_the_function_to_use(tmp_path):
+    d = tmp_path / "r"
+    d.mkdir()
+    (d / "main.perf").write_text(RULES.replace("天数差(开工日期, 完工日期)", "完工日期 − 开工日期"), encoding="utf-8")
+    with pytest.raises(PerfdslError) as err:
+        Engine.from_path(d, cache=False)
+    [e202] = [x for x in err.value.diagnostics if x.code == "E202"][:1]
+    assert "`完工日期` 是日期" in e202.message and "天数差(起, 止)" in e202.message

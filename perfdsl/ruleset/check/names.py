@@ -144,6 +144,8 @@ class NameChecker:
             hint = ""
             if kind == "number" and ty.kind == "bool":
                 hint = "；布尔值不能参与计算，请写 若 条件 则 x 否则 y"
+            if kind == "number" and ty.kind == "date":
+                hint = "；日期不能参与计算，天数请用 天数差(起, 止) 或 逾期天数(实际, 期限)"
             self.diagnostics.append(error("E202", f"此处需要{want}，`{_text(e)}` 是{ty.describe()}{hint}", e.span))
         return ty
 
