@@ -10,10 +10,12 @@ probed either way is listed with the reason (``skipped``), never left out silent
 from __future__ import annotations
 
 import copy
+import datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Optional
 
 from perfdsl.diagnostics import PerfdslError
+from perfdsl.interp import dates
 from perfdsl.interp.evaluator import Env, EvalError, Evaluator
 from perfdsl.interp.numbers import CONTEXT, show
 from perfdsl.syntax import ast as A
@@ -52,6 +54,10 @@ def band_edges(engine: Engine, facts: object) -> list[dict]:
 
 def _edges_of(engine: Engine, band: A.Band, lets: dict[str, A.Let], data: dict, domain: Dom) -> list[dict]:
     subject = band.subject
+    days = sorted({end.value for arm in band.arms for end in (arm.interval.low, arm.interval.high)
+                   if isinstance(end, A.DateLit)})
+    if days:
+        return _date_edges(engine, band, lets, data, days)
     percent = any(isinstance(end, A.Number) and end.is_percent for arm in band.arms
                   for end in (arm.interval.low, arm.interval.high))
     step = Decimal("0.0001") if percent else Decimal("0.01")
@@ -91,6 +97,32 @@ def _edges_of(engine: Engine, band: A.Band, lets: dict[str, A.Let], data: dict, 
         rows.append({"value": show(v, percent), "band": label, "result": result})
     if all(r["result"].startswith("取不到") for r in rows):
         raise _Skip(rows[0]["result"].removeprefix("取不到：") + "（任何一个边界都是如此）")
+    return rows
+
+
+def _date_edges(engine: Engine, band: A.Band, lets: dict[str, A.Let], data: dict,
+                days: list[datetime.date]) -> list[dict]:
+    """A band over dates: each bound day, the day before and the day after (days are whole)."""
+    subject = band.subject
+    if not isinstance(subject, A.Path) or subject.star is not None:
+        raise _Skip(f"区间的对象 {expr_text(subject)} 不是一个日期事实或 令 值，无法直接取边界日期")
+    one = datetime.timedelta(days=1)
+    rows = []
+    for v in sorted({d + k * one for d in days for k in (-1, 0, 1)}):
+        env = Env(lets)
+        facts = data
+        if len(subject.segments) == 1 and subject.segments[0] in lets:
+            env.cache[subject.segments[0]] = v
+        else:
+            facts = _with(data, subject.segments, v)
+        ev = Evaluator(engine.rules.globals, facts, None)
+        try:
+            arm = next((a for a in band.arms if ev.contains(a.interval, v, env)), None)
+            result = show(ev.number(arm.result, env)) if arm is not None else "不在任何区间（报错）"
+            label = interval_text(arm.interval) if arm is not None else "—"
+        except EvalError as exc:
+            result, label = f"无法计算：{exc.diagnostic.message}", "—"
+        rows.append({"value": dates.chinese(v), "band": label, "result": result})
     return rows
 
 
@@ -165,7 +197,7 @@ def _get(data: dict, segments: tuple[str, ...]) -> object:
     return cur
 
 
-def _with(data: dict, segments: tuple[str, ...], value: Decimal) -> dict:
+def _with(data: dict, segments: tuple[str, ...], value: Decimal | datetime.date) -> dict:
     facts = copy.deepcopy(data)
     cur = facts
     for seg in segments[:-1]:

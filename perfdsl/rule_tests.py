@@ -88,6 +88,12 @@ def _decimal(loader, node):
 
 _DecimalLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
 _DecimalLoader.add_constructor("tag:yaml.org,2002:int", _decimal)
+# an unquoted 2024-06-30 is the text a facts JSON would hold, read as a 日期 fact reads it (never a datetime)
+def _timestamp_text(loader, node):
+    return loader.construct_scalar(node)
+
+
+_DecimalLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_text)
 
 
 @attrs.frozen

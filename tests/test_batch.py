@@ -171,12 +171,14 @@ def test_cache_entries_anyone_could_have_written_are_not_unpickled(tmp_path, mon
 
 
 def _case_fact_sets():
-    """Every fact set of both rule sets' YAML cases (several hit 不适用, rounding changes, 加分/减分)."""
+    """Every fact set of the example rule sets' YAML cases (several hit 不适用, rounding changes, 加分/减分)."""
     from perfdsl.rule_tests import load_cases
     out = []
     for rules, cases in ((RULES, ROOT / "tests" / "cases"),
                          (ROOT / "examples" / "project-expenditure" / "rules",
-                          ROOT / "examples" / "project-expenditure" / "cases")):
+                          ROOT / "examples" / "project-expenditure" / "cases"),
+                         (ROOT / "examples" / "rural-road-self-assessment" / "rules",
+                          ROOT / "examples" / "rural-road-self-assessment" / "cases")):
         out += [(rules, c.facts) for c in load_cases(cases) if isinstance(c.facts, dict)]
     return out
 

@@ -32,7 +32,9 @@ def _points_and_hits(rules: Path, cases: Path):
 
 def test_every_coverage_kind_is_registered_on_both_sides():
     """The points rule_tests lists and the hits the interpreter records use the same kinds."""
-    for rules, cases in ((RULES, ROOT / "tests" / "cases"), (PROJECT / "rules", PROJECT / "cases")):
+    third = ROOT / "examples" / "rural-road-self-assessment"
+    for rules, cases in ((RULES, ROOT / "tests" / "cases"), (PROJECT / "rules", PROJECT / "cases"),
+                         (third / "rules", third / "cases")):
         points, hits = _points_and_hits(rules, cases)
         listed = {kind_of(p.key) for p in points}
         recorded = {kind_of(h) for h in hits}

@@ -145,6 +145,51 @@ def test_second_rule_set_engines_agree_on_every_case():
         assert a == b, case.name
 
 
+THIRD = ROOT / "examples" / "rural-road-self-assessment"
+
+
+def test_third_rule_set_checks_clean_and_its_cases_cover_everything(capsys):
+    assert main(["check", str(THIRD / "rules"), "--strict"]) == 0
+    assert main(["test", str(THIRD / "rules"), str(THIRD / "cases"), "--min-coverage", "100"]) == 0
+    assert "领域覆盖率：33/33 = 100.0%" in capsys.readouterr().out
+    assert main(["test", str(THIRD / "rules"), "--edges", str(THIRD / "facts-2024.json"), "--strict"]) == 0
+    assert "没有边界值可取" in capsys.readouterr().out  # no band but the grades: said, not silence
+
+
+def test_third_rule_set_writes_each_lateness_rule_on_one_line(capsys):
+    lines = (THIRD / "rules" / "20-产出.perf").read_text(encoding="utf-8").splitlines()
+    one_liners = [line.strip() for line in lines if line.strip().startswith("扣 0.1 × ") and " 理由 " in line]
+    assert one_liners == ['扣 0.1 × 最大(天数差(资金.收到日期, 资金.下达日期) − 30, 0) 理由 "超 30 日每天扣 0.1 分"',
+                          '扣 0.1 × 逾期天数(产出.完工日期, 2024年10月31日) 理由 "每逾期 1 天扣 0.1 分"']
+    assert main(["eval", str(THIRD / "rules"), str(THIRD / "facts-2024.json"), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    texts = []
+
+    def walk(node):
+        texts.extend(s["text"] for s in node.get("trace", []))
+        for c in node.get("children", []):
+            walk(c)
+    walk(doc)
+    # 3月15日 → 4月26日: 16 + 26 = 42 days, 12 beyond 30 → 1.2; 10月31日 → 11月18日: 18 days → 1.8
+    assert "天数差：2024年3月15日 至 2024年4月26日 = 42 天" in texts
+    assert "逾期：2024年11月18日 晚于期限 2024年10月31日 18 天" in texts
+    assert any(t.startswith("扣 1.8 分（") for t in texts) and any(t.startswith("扣 1.2 分（") for t in texts)
+    assert doc["score"] == "90.20" and doc["grade"] == "优"
+
+
+def test_third_rule_set_engines_agree_on_every_case():
+    from perfdsl.engine import Engine
+    from perfdsl.explain.document import explain
+    from perfdsl.rule_tests import load_cases
+    fast, reference = Engine.from_path(THIRD / "rules"), Engine.from_path(THIRD / "rules", fast=False)
+    for case in load_cases(THIRD / "cases"):
+        if case.expect_error:
+            continue
+        a = explain(fast.score(case.facts, trace=False), trace=False)
+        b = explain(reference.score(case.facts, trace=True), trace=False)
+        assert a == b, case.name
+
+
 def _one_case(tmp_path, expectation: str):
     cases = tmp_path / "c.yaml"
     cases.write_text(f"base: {PROJECT / 'facts-2024.json'}\ncases:\n  - name: 实际支出大于到位资金\n"

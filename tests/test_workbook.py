@@ -11,7 +11,9 @@ from perfdsl.cli import main
 from .conftest import ROOT, RULES, SEED_FACTS
 
 PROJECT = ROOT / "examples" / "project-expenditure"
-SETS = [(RULES, SEED_FACTS), (PROJECT / "rules", PROJECT / "facts-2024.json")]
+THIRD = ROOT / "examples" / "rural-road-self-assessment"
+SETS = [(RULES, SEED_FACTS), (PROJECT / "rules", PROJECT / "facts-2024.json"),
+        (THIRD / "rules", THIRD / "facts-2024.json")]
 
 
 def _eval_json(capsys, rules, facts):

@@ -161,6 +161,8 @@ class Expressions:
             return self.src.const(e.value)
         if isinstance(e, A.String):
             return repr(e.value)
+        if isinstance(e, A.DateLit):
+            return self.src.const(e.value)
         if isinstance(e, A.Boolean):
             return "True" if e.value else "False"
         if isinstance(e, A.Path):

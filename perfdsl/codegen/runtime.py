@@ -8,6 +8,7 @@ JSON array ``[site, parent, value…]`` (decimals as JSON numbers, so nothing is
 
 from __future__ import annotations
 
+import datetime
 import decimal
 from decimal import Decimal
 from json.encoder import encode_basestring
@@ -103,6 +104,8 @@ def jt(v) -> str:
         return "[" + ",".join([jt(x) for x in v]) + "]"
     if t is dict:
         return "{" + ",".join([_string(k) + ":" + jt(x) for k, x in v.items()]) + "}"
+    if t is datetime.date:  # read back by explain.compact as the date
+        return '{"$date":"%s"}' % v.isoformat()
     if t is Judged:
         return "{" + _string(v.field) + ":" + _string(str(v.value)) + ',"理由":' + _string(v.reason) + "}"
     if v is UNSEEN:
@@ -166,13 +169,13 @@ def arm(T, P, site, v, result):
 
 def arm_known(T, P, site, v, result, tail):
     """A band arm: its subject a finite decimal, its result a literal whose JSON text (``tail``) was made once."""
-    T.append(f"[{site},{P},{v}{tail}")
+    T.append(f"[{site},{P},{v if type(v) is Decimal else jt(v)}{tail}")  # a date: its JSON form
     return result
 
 
 def arm_number(T, P, site, v, result):
     """A band arm whose subject is a finite decimal."""
-    T.append(f"[{site},{P},{v},{jt(result)}]")
+    T.append(f"[{site},{P},{v if type(v) is Decimal else jt(v)},{jt(result)}]")  # a date: its JSON form
     return result
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from perfdsl.codegen.generator import Expressions, Scope, Source
+from perfdsl.interp import dates
 from perfdsl.ruleset.rates import rate_ceiling
 from perfdsl.ruleset.types import Ty
 from perfdsl.syntax import ast as A
@@ -46,10 +47,11 @@ def compile_validator(root: Ty, invalid: type) -> Callable:
         if decl is None:
             return
         iv = decl.interval
+        literal = A.DateLit if ty.kind == "date" else A.Number  # the bounds the full validator reads (facts._in)
         if iv is not None:
-            if isinstance(iv.low, A.Number):
+            if isinstance(iv.low, literal):
                 body.append(f"{pad}if {var} {'<' if iv.low_closed else '<='} {src.const(iv.low.value)}: raise Invalid")
-            if isinstance(iv.high, A.Number):
+            if isinstance(iv.high, literal):
                 above = ">" if iv.high_closed else ">="
                 body.append(f"{pad}if {var} {above} {src.const(iv.high.value)}: raise Invalid")
         if decl.one_of:
@@ -74,6 +76,11 @@ def compile_validator(root: Ty, invalid: type) -> Callable:
             body.append(f"{pad}if type({var}) is not str: raise Invalid")
             range_checks(ty, var, body, indent)
             body.append(f"{pad}{out} = {var}")
+        elif kind == "date":
+            body.append(f"{pad}if type({var}) is not str: raise Invalid")
+            body.append(f"{pad}day = as_date({var})")
+            range_checks(ty, "day", body, indent)
+            body.append(f"{pad}{out} = day")
         elif kind == "enum":
             allowed = src.const(frozenset(ty.enum_values))
             body.append(f"{pad}if type({var}) is not str or {var} not in {allowed}: raise Invalid")
@@ -120,4 +127,11 @@ def compile_validator(root: Ty, invalid: type) -> Callable:
     entry = new_function(root)
     source = "\n".join(line for body in functions for line in body)
     src.consts["Invalid"] = invalid
+
+    def as_date(text: str):
+        try:
+            return dates.parse(text)
+        except dates.BadDate:
+            raise invalid from None
+    src.consts["as_date"] = as_date
     return src.run("compiled facts check", source)[entry]

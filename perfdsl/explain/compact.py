@@ -10,6 +10,7 @@ the benchmark and the fuzz run hold the two byte for byte equal.
 
 from __future__ import annotations
 
+import datetime
 import json
 from decimal import Decimal
 
@@ -55,6 +56,8 @@ def _decoded(v):
     if isinstance(v, dict):
         if len(v) == 1 and "$decimal" in v:
             return Decimal(v["$decimal"])
+        if len(v) == 1 and "$date" in v:
+            return datetime.date.fromisoformat(v["$date"])
         return {k: _decoded(x) for k, x in v.items()}
     if isinstance(v, list):
         return [_decoded(x) for x in v]

@@ -13,6 +13,7 @@ from typing import Callable, Optional
 
 import attrs
 
+from perfdsl.interp import dates
 from perfdsl.interp.numbers import ONE, ZERO, show
 
 
@@ -26,7 +27,7 @@ class Builtin:
     zh: str
     min_args: int
     max_args: Optional[int]
-    arg_kinds: str  # one letter per argument: n number, l list, r sample record, a any; '*' repeats the last
+    arg_kinds: str  # one letter per argument: n number, l list, r sample record, d date, a any; '*' repeats the last
     result: str  # number | bool
     impl: Callable
     explain: Optional[Callable] = None  # (args, result) -> str, called only when tracing
@@ -130,6 +131,32 @@ def _explain_ratio(args, result):
     return f"比值 = {show(a)} / {show(b)} = {show(result)}"
 
 
+def _date(x):
+    if not dates.is_date(x):
+        raise BuiltinError(f"应为日期，得到 {x!r}")
+    return x
+
+
+def _days(start, end):
+    return dates.days_between(_date(start), _date(end))
+
+
+def _explain_days(args, result):
+    start, end = args
+    return f"天数差：{dates.chinese(start)} 至 {dates.chinese(end)} = {show(result)} 天"
+
+
+def _overdue(actual, deadline):
+    return max(ZERO, dates.days_between(_date(deadline), _date(actual)))
+
+
+def _explain_overdue(args, result):
+    actual, deadline = args
+    if result == 0:
+        return f"按期：{dates.chinese(actual)} 不晚于期限 {dates.chinese(deadline)} → 逾期 0 天"
+    return f"逾期：{dates.chinese(actual)} 晚于期限 {dates.chinese(deadline)} {show(result)} 天"
+
+
 def _any(xs):
     return any(x is True for x in _list(xs))
 
@@ -152,6 +179,9 @@ BUILTINS: tuple[Builtin, ...] = (
     Builtin("sample_score", "抽查得分", 2, 2, "rn", "number", _sample, _explain_sample),
     Builtin("growth", "增长率", 2, 2, "nn", "number", _growth, _explain_growth),
     Builtin("ratio", "比值", 3, 3, "nnn", "number", _ratio, _explain_ratio),
+    Builtin("days_between", "天数差", 2, 2, "dd", "number", _days, _explain_days),
+    Builtin("days_overdue", "逾期天数", 2, 2, "dd", "number", _overdue, _explain_overdue, ("按期", "逾期"),
+            lambda a: "逾期" if a[0] > a[1] else "按期"),
     Builtin("ceil", "向上取整", 1, 1, "n", "number",
             lambda x: _num(x).to_integral_value(rounding=decimal.ROUND_CEILING)),
     Builtin("floor", "向下取整", 1, 1, "n", "number",

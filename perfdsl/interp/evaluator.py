@@ -17,6 +17,7 @@ import attrs
 from perfdsl.diagnostics import Diagnostic, error
 from perfdsl.interp import sentences
 from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES, BuiltinError
+from perfdsl.interp.dates import is_date
 from perfdsl.interp.numbers import show
 from perfdsl.interp.sentences import percent_band as _percent_band
 from perfdsl.interp.sentences import shown as _shown
@@ -104,6 +105,9 @@ class Evaluator:
         return e.value
 
     def _string(self, e: A.String, env):
+        return e.value
+
+    def _date(self, e: A.DateLit, env):
         return e.value
 
     def _boolean(self, e: A.Boolean, env):
@@ -235,8 +239,8 @@ class Evaluator:
             if type(left) is not type(right) and not (_is_number(left) and _is_number(right)):
                 raise self._error("E312", f"无法比较 {_kind(left)} 与 {_kind(right)}：{expr_text(e)}", e.span)
             return (left == right) if op == "=" else (left != right)
-        if not (_is_number(left) and _is_number(right)):
-            raise self._error("E312", f"大小比较需要数值：{expr_text(e)}", e.span)
+        if not (_is_number(left) and _is_number(right)) and not (is_date(left) and is_date(right)):
+            raise self._error("E312", f"大小比较需要两个数值或两个日期：{expr_text(e)}", e.span)
         try:
             if op == "<":
                 return left < right
@@ -275,22 +279,36 @@ class Evaluator:
                 return self.value(e.otherwise, env)
             e = e.otherwise
 
-    def contains(self, iv: A.Interval, v: Decimal, env: Env) -> bool:
+    def contains(self, iv: A.Interval, v, env: Env) -> bool:
+        bound = self._date_bound if is_date(v) else self.number
         if iv.low is not None:
-            lo = self.number(iv.low, env)
+            lo = bound(iv.low, env)
             if v < lo or (v == lo and not iv.low_closed):
                 return False
         if iv.high is not None:
-            hi = self.number(iv.high, env)
+            hi = bound(iv.high, env)
             if v > hi or (v == hi and not iv.high_closed):
                 return False
         return True
 
+    def _date_bound(self, expr, env: Env):
+        v = self.value(expr, env)
+        if not is_date(v):
+            raise self._error("E301", f"{expr_text(expr)} 应为日期，实际为 {_kind(v)} {_shown(v)}", expr.span)
+        return v
+
+    def _ordered(self, expr, env: Env):
+        """What a band or an interval test compares: a number or a date."""
+        v = self.value(expr, env)
+        if not (_is_number(v) or is_date(v)):
+            raise self._error("E301", f"{expr_text(expr)} 应为数值或日期，实际为 {_kind(v)} {_shown(v)}", expr.span)
+        return v
+
     def _in_interval(self, e: A.InInterval, env):
-        return self.contains(e.interval, self.number(e.value, env), env)
+        return self.contains(e.interval, self._ordered(e.value, env), env)
 
     def _band(self, e: A.Band, env):
-        v = self.number(e.subject, env)
+        v = self._ordered(e.subject, env)
         for arm in e.arms:
             if self.contains(arm.interval, v, env):
                 self.tracer.hit("band", arm.span)
@@ -298,7 +316,8 @@ class Evaluator:
                 self.tracer.step("band", arm.span, sentences.band, e, arm, v, result)
                 return result
         listed = "、".join(interval_text(a.interval) for a in e.arms)
-        raise self._error("E320", f"{expr_text(e.subject)} = {show(v, _percent_band(e))} 不在任何区间内"
+        value = _shown(v) if is_date(v) else show(v, _percent_band(e))
+        raise self._error("E320", f"{expr_text(e.subject)} = {value} 不在任何区间内"
                                   f"（{listed}）；规则拒绝这个值", e.span, fact_path=_fact_of(e.subject))
 
     def _match(self, e: A.Match, env):
@@ -345,7 +364,7 @@ class Evaluator:
 
 # one table for every evaluator: expression class → method
 _DISPATCH: dict[type, Callable[..., Any]] = {
-    A.Number: Evaluator._number, A.String: Evaluator._string, A.Boolean: Evaluator._boolean,
+    A.Number: Evaluator._number, A.String: Evaluator._string, A.DateLit: Evaluator._date, A.Boolean: Evaluator._boolean,
     A.Path: Evaluator._path, A.Call: Evaluator._call, A.Binary: Evaluator._binary, A.Negate: Evaluator._negate,
     A.Compare: Evaluator._compare, A.Logical: Evaluator._logical, A.Not: Evaluator._not,
     A.Conditional: Evaluator._conditional, A.InInterval: Evaluator._in_interval, A.Band: Evaluator._band,
@@ -364,6 +383,8 @@ def _kind(v) -> str:
         return "数值"
     if isinstance(v, str):
         return "文本"
+    if is_date(v):
+        return "日期"
     if isinstance(v, list):
         return "列表"
     if isinstance(v, dict):

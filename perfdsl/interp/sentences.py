@@ -8,8 +8,11 @@ order is part of the explanation's bytes.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
+from perfdsl.interp import dates
+from perfdsl.interp.dates import is_date
 from perfdsl.interp.numbers import ROUNDING_NAMES, show
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.printer import expr_text, interval_text, substitute
@@ -29,6 +32,8 @@ def shown(v) -> str:
         return f"[{inner}{', …' if len(v) > 8 else ''}]"
     if isinstance(v, dict):
         return "{…}"
+    if is_date(v):
+        return dates.chinese(v)
     return str(v)
 
 
@@ -41,6 +46,8 @@ def json_value(v):
         return [json_value(x) for x in v]
     if isinstance(v, dict):
         return {k: json_value(x) for k, x in v.items()}
+    if is_date(v):
+        return v.isoformat()
     field = getattr(v, "field", None)  # a Judged value
     if field is not None:
         return {field: str(v.value), "理由": v.reason}
@@ -91,9 +98,12 @@ def let_value(let: A.Let, value, subst: str) -> tuple[str, dict]:
     return text, {"name": let.name, "formula": formula, "substituted": subst, "value": json_value(value)}
 
 
-def band(e: A.Band, arm: A.Arm, value: Decimal, result) -> tuple[str, dict]:
+def band(e: A.Band, arm: A.Arm, value: Decimal | datetime.date, result) -> tuple[str, dict]:
     subject = expr_text(e.subject)
     interval = interval_text(arm.interval)
+    if isinstance(value, datetime.date):
+        return (f"{subject} = {shown(value)} → 落在 {interval} → {shown(result)}",
+                {"subject": subject, "value": value.isoformat(), "interval": interval, "result": json_value(result)})
     return (f"{subject} = {show(value, percent_band(e))} → 落在 {interval} → {shown(result)}",
             {"subject": subject, "value": str(value), "interval": interval, "result": json_value(result)})
 

@@ -19,6 +19,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Optional
 
+from perfdsl.interp import dates
 from perfdsl.interp import step_kinds as S
 
 PLACES = 2  # decimals shown in the narrative; scores themselves come rounded by the rules
@@ -35,7 +36,7 @@ def number(text, percent: bool = False) -> str:
     try:
         value = Decimal(str(text))
     except InvalidOperation:
-        return str(text)
+        return _day(text) or str(text)  # a band over a 日期: its subject is a day
     if not value.is_finite():
         return "无穷大" if value > 0 else "负无穷大"
     if percent:
@@ -82,7 +83,22 @@ def fact_value(step: dict) -> Optional[str]:
         return f"{len(value)} 项"
     if isinstance(value, str) and _is_number(value) and not _is_string_fact(step):
         return number(value, _is_percent_text(step.get("text", "")))
+    if isinstance(value, str) and not _is_string_fact(step) and _day(value):
+        return _day(value)
     return f"“{value}”" if isinstance(value, str) else str(value)
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _day(text) -> Optional[str]:
+    """A 日期 value, ISO in the document, as words: 2024年6月30日; None for anything else."""
+    if not isinstance(text, str) or not _ISO_DAY.fullmatch(text):
+        return None
+    try:
+        return dates.chinese(dates.parse(text))
+    except dates.BadDate:
+        return None
 
 
 def _is_number(text: str) -> bool:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Optional
 
 from perfdsl.diagnostics import Diagnostic, closest, error, warning
+from perfdsl.interp import dates
 from perfdsl.interp.evaluator import Env, EvalError, Evaluator, Judged
 from perfdsl.interp.numbers import show
 from perfdsl.ruleset.facts_hints import json_hint, line_col, number_path, number_string_hint
@@ -179,6 +180,20 @@ class FactValidator:
                 return None
             self._check_one_of(v, ty, path)
             return v
+        if kind == "date":
+            if not isinstance(v, str):
+                self._fail("F022", path, f"应为日期（如 \"2024-06-30\"），实际为{_json_kind(v)} {_short(v)}", ty)
+                return None
+            try:
+                day = dates.parse(v)
+            except dates.BadDate as exc:
+                self._fail("F022", path, str(exc), ty)
+                return None
+            iv = ty.decl.interval if ty.decl is not None else None
+            if iv is not None and not _in(iv, day):
+                self._fail("F018", path, f"{dates.chinese(day)} 超出允许范围 {interval_text(iv)}", ty)
+                return None
+            return day
         if kind == "enum":
             if not isinstance(v, str) or v not in ty.enum_values:
                 sugg = closest(v, ty.enum_values) if isinstance(v, str) else []
@@ -288,10 +303,10 @@ def _element(ty: Ty) -> Ty:
     return ty.element
 
 
-def _in(iv: A.Interval, v: Decimal) -> bool:
-    """A declared range's bounds are literals; anything else is the checker's to report."""
-    lo = iv.low.value if isinstance(iv.low, A.Number) else None
-    hi = iv.high.value if isinstance(iv.high, A.Number) else None
+def _in(iv: A.Interval, v) -> bool:
+    """A declared range's bounds are literals (numbers; days for a 日期); anything else is the checker's."""
+    lo = iv.low.value if isinstance(iv.low, (A.Number, A.DateLit)) and type(iv.low.value) is type(v) else None
+    hi = iv.high.value if isinstance(iv.high, (A.Number, A.DateLit)) and type(iv.high.value) is type(v) else None
     if lo is not None and (v < lo or (v == lo and not iv.low_closed)):
         return False
     if hi is not None and (v > hi or (v == hi and not iv.high_closed)):

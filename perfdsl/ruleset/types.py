@@ -18,7 +18,7 @@ NUMERIC = ("number", "integer", "rate", "judged")
 
 @attrs.define(eq=False)
 class Ty:
-    kind: str  # number integer rate bool text enum list map record judged any
+    kind: str  # number integer rate bool text date enum list map record judged any
     decl: Optional[A.TypeExpr] = None
     optional: bool = False
     element: Optional["Ty"] = None
@@ -34,7 +34,7 @@ class Ty:
         return self.kind in NUMERIC
 
     def describe(self) -> str:
-        names = {"number": "数值", "integer": "整数", "rate": "比率", "bool": "布尔", "text": "文本",
+        names = {"number": "数值", "integer": "整数", "rate": "比率", "bool": "布尔", "text": "文本", "date": "日期",
                  "enum": "枚举", "list": "列表", "map": "映射", "record": "记录", "judged": "酌情评分",
                  "any": "任意"}
         base = names.get(self.kind, self.kind)
@@ -48,6 +48,7 @@ class Ty:
 NUMBER = Ty("number")
 BOOL = Ty("bool")
 TEXT = Ty("text")
+DATE = Ty("date")
 ANY = Ty("any")
 
 
@@ -74,7 +75,7 @@ class TypeResolver:
 
     def resolve(self, t: A.TypeExpr) -> Ty:
         kind = t.kind
-        if kind in ("text", "bool", "integer", "number", "rate"):
+        if kind in ("text", "bool", "integer", "number", "rate", "date"):
             return Ty(kind, t, t.optional)
         if kind in ("judged_score", "judged_deduction"):
             return Ty("judged", t, t.optional, judged_field="得分" if kind == "judged_score" else "扣分")

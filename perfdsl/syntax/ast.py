@@ -7,6 +7,7 @@ about Lark.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Optional, Union
 
@@ -50,6 +51,14 @@ class Number:
 @frozen
 class String:
     value: str
+    span: Span = attrs.field(eq=False)
+
+
+@frozen
+class DateLit:
+    """A day written in a rule, 2024年6月30日."""
+
+    value: datetime.date
     span: Span = attrs.field(eq=False)
 
 
@@ -182,7 +191,7 @@ class Match:
 
 
 Expr = Union[
-    Number, String, Boolean, Path, Call, Binary, Negate, Compare, Logical, Not,
+    Number, String, DateLit, Boolean, Path, Call, Binary, Negate, Compare, Logical, Not,
     Conditional, InInterval, Band, Match,
 ]
 

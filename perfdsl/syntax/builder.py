@@ -12,6 +12,7 @@ from lark.tree import Meta
 from lark.visitors import Transformer_NonRecursive
 
 from perfdsl.diagnostics import PerfdslError, error
+from perfdsl.interp import dates
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.keywords import LEVEL_SPELLINGS
 from perfdsl.syntax.parser import parse
@@ -207,6 +208,7 @@ class _Builder(Transformer_NonRecursive):  # no Python recursion, however deep t
     int_type = _simple_type("integer")
     number_type = _simple_type("number")
     rate_type = _simple_type("rate")
+    date_type = _simple_type("date")
 
     def list_type(self, meta, children):
         return A.TypeExpr("list", self._span(meta), element=_content(children)[0])
@@ -382,6 +384,13 @@ class _Builder(Transformer_NonRecursive):  # no Python recursion, however deep t
         if minus is not None:
             value, text = -value, "-" + text
         return A.Number(value, text, self._span(meta))
+
+    def date(self, meta, children):
+        tok = children[0]
+        try:
+            return A.DateLit(dates.parse(tok.value), self._span(meta))
+        except dates.BadDate as exc:
+            raise PerfdslError([error("E011", f"无效的日期 {tok.value}：{exc}", self._tok_span(tok))]) from None
 
     def string(self, meta, children):
         return A.String(unquote(children[0].value), self._span(meta))

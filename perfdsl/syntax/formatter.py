@@ -236,7 +236,8 @@ class Formatter:
 
     def type_expr(self, t: A.TypeExpr, indent: str) -> str:
         k = self.kw
-        base = {"text": "KW_TEXT", "bool": "KW_BOOL", "integer": "KW_INT", "number": "KW_NUMBER", "rate": "KW_RATE"}
+        base = {"text": "KW_TEXT", "bool": "KW_BOOL", "integer": "KW_INT", "number": "KW_NUMBER", "rate": "KW_RATE",
+                "date": "KW_DATE"}
         out = k("KW_OPTIONAL") + " " if t.optional else ""
         if t.kind in base:
             out += k(base[t.kind])

@@ -29,7 +29,7 @@ from perfdsl.syntax.quotes import text_quotes
 
 _ARM_BLOCK_OPENERS = ("KW_BAND", "KW_MATCH", "KW_GRADE")
 _CONTEXT_OPENERS = ("KW_INDICATOR", "KW_SYSTEM", "KW_FACTS", "KW_TYPE", "KW_PART", "KW_BAND", "KW_MATCH", "KW_EACH")
-_ENDS_EXPR = {"NAME", "NUMBER", "PERCENT", "STRING", "INFINITY", "KW_INF", "KW_TRUE", "KW_FALSE",
+_ENDS_EXPR = {"NAME", "NUMBER", "PERCENT", "DATE", "STRING", "INFINITY", "KW_INF", "KW_TRUE", "KW_FALSE",
               "_RPAR", "_RSQB", "_RBRACE"}
 _STARTS_ARM = {"_LSQB", "_LPAR", "CMP", "EQ", "NAME", "STRING", "NUMBER", "PERCENT", "MINUS"}
 
@@ -143,6 +143,7 @@ def parse(text: str, filename: str) -> lark.Tree:
 # Human names for terminals in "expected …" lists.
 _TERMINAL_NAMES = {
     "NAME": "名称", "STRING": "带引号的文本", "NUMBER": "数字", "PERCENT": "百分数",
+    "DATE": "日期（如 2024年6月30日）",
     "INFINITY": "∞", "CMP": "比较符", "EQ": "=", "ARROW": "→", "PLUS": "+", "MINUS": "−",
     "TIMES": "×", "DIVIDE": "÷", "DOT": ".", "IN": "∈", "_LSQB": "[", "_RSQB": "]",
     "_LPAR": "(", "_RPAR": ")", "_LBRACE": "{", "_RBRACE": "}", "_COLON": ":", "_COMMA": ",",

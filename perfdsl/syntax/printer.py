@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Callable, Optional
 
+from perfdsl.interp import dates
 from perfdsl.interp.numbers import plain
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.keywords import canonical
@@ -52,6 +53,8 @@ class Printer:
             return e.text
         if isinstance(e, A.String):
             return quote(e.value)
+        if isinstance(e, A.DateLit):
+            return dates.chinese(e.value)
         if isinstance(e, A.Boolean):
             return k("KW_TRUE") if e.value else k("KW_FALSE")
         if isinstance(e, A.Path):

@@ -25,7 +25,8 @@ from perfdsl.ruleset.types import Ty
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.printer import interval_text
 
-SCALARS = ("number", "integer", "rate", "bool", "text", "enum")
+SCALARS = ("number", "integer", "rate", "bool", "text", "enum", "date")
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'  # how a date cell shows its day: 2024年6月30日
 MAIN_SHEET = "基础数据"
 JUDGED_SHEET = "酌情评分"
 MAP_SHEET = "_perfdsl"
@@ -149,6 +150,8 @@ def describe(ty: Ty) -> str:
         return "选择 是 或 否"
     if kind == "text":
         return "文字"
+    if kind == "date":
+        return "日期，填写如 2024-06-30 或 2024年6月30日（年月日都要写出）"
     if kind == "judged":
         words = f"酌情{ty.judged_field}"
         if decl is not None and decl.interval is not None:

@@ -28,6 +28,7 @@ from typing import Any, Optional
 import attrs
 
 from perfdsl.diagnostics import Diagnostic, closest, error, warning
+from perfdsl.interp import dates
 from perfdsl.ruleset.facts import FactValidator
 from perfdsl.ruleset.types import Ty
 from perfdsl.workbook.layout import FORMAT, MAP_SHEET, SCALARS, ruleset_hash
@@ -172,6 +173,8 @@ def convert(raw: Any, ty: Ty) -> Any:
         sugg = closest(raw, ty.enum_values) if isinstance(raw, str) else []
         more = f"；是否想选 “{sugg[0]}”？" if sugg else ""
         raise CellError(f"{_shown(raw)} 不是允许的取值（{'、'.join(ty.enum_values)}），请从下拉列表中选择{more}")
+    if kind == "date":
+        return _date(raw)
     if kind == "text":
         if isinstance(raw, str):
             return raw
@@ -185,6 +188,24 @@ def convert(raw: Any, ty: Ty) -> Any:
             return raw.isoformat()
         raise CellError(f"应为文字，实际为 {_shown(raw)}")
     return raw  # "any": an unresolved type, which the checker has reported
+
+
+def _date(raw: Any) -> str:
+    """A date cell (or a date typed as text) as the facts write it: ISO 2024-06-30."""
+    if isinstance(raw, datetime.datetime):
+        if raw.time() != datetime.time():
+            raise CellError(f"应为日期，实际为带时刻的{_shown(raw)}；请只填写年月日")
+        return raw.date().isoformat()
+    if isinstance(raw, datetime.date):
+        return raw.isoformat()
+    if isinstance(raw, str):
+        try:
+            return dates.parse(unicodedata.normalize("NFKC", raw)).isoformat()
+        except dates.BadDate as exc:
+            raise CellError(str(exc)) from None
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        raise CellError(f"应为日期，实际为数字 {_shown(raw)}；请把单元格格式设为日期，填写如 2024-06-30")
+    raise CellError(f"应为日期，实际为 {_shown(raw)}；请填写如 2024-06-30")
 
 
 def _blank(raw: Any) -> bool:

@@ -17,10 +17,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from perfdsl.interp import dates
 from perfdsl.render.escape import xlsx_cell
 from perfdsl.ruleset.types import Ty
 from perfdsl.syntax import ast as A
 from perfdsl.workbook.layout import (
+    DATE_FORMAT,
     FORMAT,
     FORMAT_VERSION,
     JUDGED_SHEET,
@@ -86,6 +88,8 @@ def validation(ty: Ty, values: _Values) -> Optional[DataValidation]:
         dv = DataValidation(type="list", formula1=values.ref(ty.enum_values))
     elif kind == "bool":
         dv = DataValidation(type="list", formula1='"是,否"')
+    elif kind == "date":  # Excel's day numbers: 1 is 1900-01-01, 2958465 is 9999-12-31
+        dv = DataValidation(type="date", operator="between", formula1="1", formula2="2958465")
     elif kind in ("number", "integer", "rate", "judged"):
         if decl is not None and decl.one_of:
             dv = DataValidation(type="list", formula1='"' + ",".join(str(x) for x in decl.one_of) + '"')
@@ -149,6 +153,11 @@ def cell_value(v: Any, ty: Ty) -> Any:
     """A fact's JSON value as the cell holds it: 是/否 for booleans, numbers as numbers."""
     if isinstance(v, bool):
         return "是" if v else "否"
+    if ty.kind == "date" and isinstance(v, str):
+        try:
+            return dates.parse(v)  # a date cell holds the day; a text that is none stays, for the reader to report
+        except dates.BadDate:
+            return v
     if isinstance(v, (Decimal, str)):
         return v
     if v is None:
@@ -173,6 +182,8 @@ def _style_value(cell, ty: Ty) -> None:
         cell.number_format = PERCENT
     elif ty.kind == "text":
         cell.number_format = "@"
+    elif ty.kind == "date":
+        cell.number_format = DATE_FORMAT
 
 
 def _headers(ws: Worksheet, row: int, names, widths) -> None:

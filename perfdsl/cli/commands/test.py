@@ -61,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
         if args.format == "json":
             print(json.dumps(edges, ensure_ascii=False, indent=2))
         else:
+            if not edges:
+                console.print(Text("规则中没有 区间（等级区间除外），没有边界值可取"), highlight=False)
             for band in edges:
                 if band.get("skipped"):
                     console.print(Text(shown(f"{band['indicator']}：区间 {band['subject']}（{band['at']}）"

@@ -10,6 +10,7 @@ between is tested, so open and closed ends are exact.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Context, Decimal, localcontext
 from typing import TYPE_CHECKING, Iterator, Optional
 
@@ -17,6 +18,7 @@ import attrs
 
 from perfdsl.constructs import deduction
 from perfdsl.diagnostics import Diagnostic, Note, error, warning
+from perfdsl.interp import dates
 from perfdsl.interp.numbers import show
 from perfdsl.ruleset.types import Ty
 from perfdsl.syntax import ast as A
@@ -90,9 +92,33 @@ def _const(e: Optional[A.Expr]) -> Optional[Decimal]:
     return None
 
 
+def _ordinal(e: Optional[A.Expr]) -> Optional[Decimal]:
+    return Decimal(e.value.toordinal()) if isinstance(e, A.DateLit) else None
+
+
+def _day_dom(op: str, d: Decimal) -> Dom:
+    """``x op d`` for a day ``x``: each day is the piece [n, n + 1) of the line, so the analysis is exact for days."""
+    return {"<": Dom(None, False, d, False), "<=": Dom(None, False, d + 1, False), ">": Dom(d + 1, True, None, False),
+            ">=": Dom(d, True, None, False), "=": Dom(d, True, d + 1, False)}[op]
+
+
+def _is_days(iv: A.Interval) -> bool:
+    return isinstance(iv.low, A.DateLit) or isinstance(iv.high, A.DateLit)
+
+
 def _dom_of_interval(iv: Optional[A.Interval]) -> Optional[Dom]:
     if iv is None:
         return None
+    if _is_days(iv):
+        lo, hi = _ordinal(iv.low), _ordinal(iv.high)
+        if (iv.low is not None and lo is None) or (iv.high is not None and hi is None):
+            return None  # a day and something else: the checker reports it
+        dom = ALL
+        if lo is not None:
+            dom = dom.meet(_day_dom(">=" if iv.low_closed else ">", lo))
+        if hi is not None:
+            dom = dom.meet(_day_dom("<=" if iv.high_closed else "<", hi))
+        return dom
     lo = _const(iv.low) if iv.low is not None else None
     hi = _const(iv.high) if iv.high is not None else None
     if (iv.low is not None and lo is None) or (iv.high is not None and hi is None):
@@ -111,7 +137,8 @@ class BandChecker:
         for _, band, _, dom in self.bands():
             percent = any(isinstance(end, A.Number) and end.is_percent
                           for arm in band.arms for end in (arm.interval.low, arm.interval.high))
-            self.arms(band.arms, dom, expr_text(band.subject), band.span, percent)
+            days = any(_is_days(arm.interval) for arm in band.arms)
+            self.arms(band.arms, dom, expr_text(band.subject), band.span, percent, days)
         system = self.rules.system
         if system is not None and system.grades:
             self.arms(system.grades, ALL, "总分", system.grades[0].span, percent=False)
@@ -145,6 +172,14 @@ class BandChecker:
             return self.assume(cond.right, False, self.assume(cond.left, False, narrow))
         if isinstance(cond, A.Not):
             return self.assume(cond.operand, not truth, narrow)
+        if isinstance(cond, A.Compare) and isinstance(cond.left, A.Path) and isinstance(cond.right, A.DateLit):
+            op = cond.op if truth else {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "=": "!=", "!=": "="}[cond.op]
+            if op != "!=":
+                day = _ordinal(cond.right)
+                assert day is not None
+                new = dict(narrow)
+                new[cond.left.dotted] = narrow.get(cond.left.dotted, ALL).meet(_day_dom(op, day))
+                return new
         if isinstance(cond, A.Compare) and isinstance(cond.left, A.Path) and _const(cond.right) is not None:
             c = _const(cond.right)
             op = cond.op if truth else {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "=": "!=", "!=": "="}[cond.op]
@@ -247,7 +282,8 @@ class BandChecker:
         for child in A.subexpressions(e):
             yield from self.walk(child, ind, lets, narrow)
 
-    def arms(self, arms: tuple[A.Arm, ...], dom: Dom, subject: str, span: A.Span, percent: bool) -> None:
+    def arms(self, arms: tuple[A.Arm, ...], dom: Dom, subject: str, span: A.Span, percent: bool,
+             days: bool = False) -> None:
         """Gaps, overlaps and dead arms, in O(n log n) for n arms.
 
         The bounds are sorted once into atoms (cut points and the open pieces between); every arm
@@ -286,7 +322,7 @@ class BandChecker:
             painted.append(mine)
         flags = [d_lo <= k < d_hi and first_arm[k] is None for k in range(len(atoms))]
         for lo_atom, hi_atom in _runs(atoms, flags):
-            text = _interval_text(lo_atom, hi_atom, percent)
+            text = _interval_text(lo_atom, hi_atom, percent, days)
             self.out.append(error("E160", f"区间没有覆盖 {subject} ∈ {text}：这样的值会使评分报错", span,
                                   suggestions=[f"补上覆盖 {text} 的一档，或用 要求 写明它是不允许的输入"]))
         for i, arm in enumerate(arms):
@@ -317,8 +353,8 @@ class BandChecker:
                 last_overlap = e - 1 - j
                 first = first_arm[first_overlap]
                 assert first is not None
-                self.out.append(warning("W161", f"这一档 {interval_text(arm.interval)} 与前面的档次重叠于 "
-                                                f"{_interval_text(atoms[first_overlap], atoms[last_overlap], percent)}"
+                overlap = _interval_text(atoms[first_overlap], atoms[last_overlap], percent, days)
+                self.out.append(warning("W161", f"这一档 {interval_text(arm.interval)} 与前面的档次重叠于 {overlap}"
                                                 "；重叠部分按前一档计分",
                                         arm.span, notes=[Note(arms[first].span, "前一档")]))
 
@@ -356,7 +392,13 @@ def _runs(atoms, flags):
         yield run
 
 
-def _interval_text(first, last, percent: bool) -> str:
+def _interval_text(first, last, percent: bool, days: bool = False) -> str:
+    if days:  # pieces [n, n + 1) of days: from the first day to the last
+        lo, hi = first[2], last[3]
+        start = "-∞" if lo is None else dates.chinese(datetime.date.fromordinal(int(lo)))
+        end = "∞" if hi is None else dates.chinese(datetime.date.fromordinal(int(hi) - 1))
+        return f"{'(' if lo is None else '['}{start}, {end}{')' if hi is None else ']'}"
+
     def num(x):
         if x is None:
             return None

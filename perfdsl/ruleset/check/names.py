@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Optional
 from perfdsl.constructs import deduction
 from perfdsl.diagnostics import Diagnostic, Note, closest, error, warning
 from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES
-from perfdsl.ruleset.types import ANY, BOOL, NUMBER, TEXT, Ty
+from perfdsl.ruleset.types import ANY, BOOL, DATE, NUMBER, TEXT, Ty
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.keywords import SPELLINGS
 
 if TYPE_CHECKING:
     from perfdsl.ruleset.loader import RuleSet
 
-_ARG = {"n": "数值", "l": "列表", "r": "记录", "a": "任意值"}
+_ARG = {"n": "数值", "l": "列表", "r": "记录", "d": "日期", "a": "任意值"}
 
 
 class Scope:
@@ -144,6 +144,8 @@ class NameChecker:
             hint = ""
             if kind == "number" and ty.kind == "bool":
                 hint = "；布尔值不能参与计算，请写 若 条件 则 x 否则 y"
+            if kind == "number" and ty.kind == "date":
+                hint = "；日期不能参与计算，天数请用 天数差(起, 止) 或 逾期天数(实际, 期限)"
             self.diagnostics.append(error("E202", f"此处需要{want}，`{_text(e)}` 是{ty.describe()}{hint}", e.span))
         return ty
 
@@ -169,6 +171,8 @@ class NameChecker:
             return NUMBER
         if isinstance(e, A.String):
             return TEXT
+        if isinstance(e, A.DateLit):
+            return DATE
         if isinstance(e, A.Boolean):
             return BOOL
         if isinstance(e, A.Path):
@@ -200,14 +204,14 @@ class NameChecker:
                 return NUMBER
             return a if a.kind == b.kind else ANY
         if isinstance(e, A.InInterval):
-            self.expect(scope, e.value, "number")
-            self.interval(scope, e.interval)
+            kind = self.subject(scope, e.value)
+            self.interval(scope, e.interval, kind)
             return BOOL
         if isinstance(e, A.Band):
-            self.expect(scope, e.subject, "number")
+            kind = self.subject(scope, e.subject)
             kinds = set()
             for arm in e.arms:
-                self.interval(scope, arm.interval)
+                self.interval(scope, arm.interval, kind)
                 kinds.add(self.expr(scope, arm.result).kind)
             return NUMBER if kinds <= {"number", "integer", "rate", "judged", "any"} else ANY
         if isinstance(e, A.Match):
@@ -227,10 +231,25 @@ class NameChecker:
             return self.call(scope, e)
         raise AssertionError(type(e))  # pragma: no cover
 
-    def interval(self, scope: Scope, iv: A.Interval) -> None:
+    def subject(self, scope: Scope, e: A.Expr) -> str:
+        """What a band or an interval test compares: days (a date) or, as always, numbers."""
+        ty = self.expr(scope, e)
+        if ty.kind == "date":
+            return "date"
+        if ty.kind != "any" and not ty.numeric:
+            self.diagnostics.append(error("E202", f"此处需要数值或日期，`{_text(e)}` 是{ty.describe()}", e.span))
+        return "number"
+
+    def interval(self, scope: Scope, iv: A.Interval, kind: str = "number") -> None:
         for end in (iv.low, iv.high):
-            if end is not None:
+            if end is None:
+                continue
+            if kind == "number":
                 self.expect(scope, end, "number")
+            elif (ty := self.expr(scope, end)).kind not in ("date", "any") and not (
+                    isinstance(end, A.Number) and end.value.is_infinite()):
+                self.diagnostics.append(error("E202", f"日期的区间端点须为日期，`{_text(end)}` 是{ty.describe()}"
+                                                      "；请写成 2024年6月30日", end.span))
 
     def comparable(self, e: A.Compare, left: Ty, right: Ty) -> None:
         if "any" in (left.kind, right.kind):
@@ -250,6 +269,8 @@ class NameChecker:
                 return
         elif left.numeric and right.numeric:
             self.rate_literal(e, left, right)
+            return
+        elif left.kind == right.kind == "date":
             return
         self.diagnostics.append(error("E206", f"无法比较 {left.describe()} 与 {right.describe()}：`{_text(e)}`",
                                       e.span))
@@ -290,7 +311,8 @@ class NameChecker:
                 kind = fn.arg_kinds[-2]
             if ty.kind == "any":
                 continue
-            ok = {"n": ty.numeric, "l": ty.kind == "list", "r": ty.kind == "record", "a": True}[kind]
+            ok = {"n": ty.numeric, "l": ty.kind == "list", "r": ty.kind == "record", "d": ty.kind == "date",
+                  "a": True}[kind]
             if not ok:
                 self.diagnostics.append(error("E211", f"{e.function}(…) 的第 {i + 1} 个参数应为{_ARG[kind]}，"
                                                       f"`{_text(a)}` 是{ty.describe()}", a.span))
