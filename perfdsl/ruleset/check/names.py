@@ -45,6 +45,7 @@ class NameChecker:
 
     # ------------------------------------------------------------ driving
     def run(self) -> list[Diagnostic]:
+        self.keyword_names()
         for let in self.rules.globals.values():
             self.let_type(self.global_scope, let)
         for root in self.rules.roots:
@@ -64,6 +65,23 @@ class NameChecker:
             self.used_facts.update(re.findall(r"\{([^{}]+)\}", system.title))
         self.unused_facts()
         return self.diagnostics
+
+    def keyword_names(self) -> None:
+        """A name spelled like a keyword where rules would have to write it bare (not after ``.``): a top-level
+        fact (the post-lexer keeps it a NAME only before ``:``) or a typed 令 — it could never be referenced."""
+        named = [(f.name, f.span, "事实") for f in self.rules.facts.fields]
+        named += [(let.name, let.span, "值") for let in self.rules.globals.values()]
+        for root in self.rules.roots:
+            stack = [root]
+            while stack:
+                ind = stack.pop()
+                named += [(s.name, s.span, "值") for s in ind.statements if isinstance(s, A.Let)]
+                stack.extend(ind.children)
+        for name, span, what in named:
+            if name in SPELLINGS:
+                self.diagnostics.append(error(
+                    "E117", f"{what} `{name}` 与关键字 {name} 同名：规则中写 `{name}` 时读作关键字，无法引用这个{what}",
+                    span, suggestions=[f"换一个名称，如 `{name}值` 或 `{name}情况`"]))
 
     def unused_facts(self) -> None:
         used = self.used_facts
