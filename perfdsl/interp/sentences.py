@@ -32,6 +32,15 @@ def shown(v) -> str:
     return str(v)
 
 
+def text_of(v, percent: bool = False) -> str:
+    """A value in a template's hole: text as it is, numbers as the trace shows them (a rate as a percentage)."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, Decimal) and not isinstance(v, bool):
+        return show(v, percent)
+    return shown(v)
+
+
 def json_value(v):
     if isinstance(v, bool) or isinstance(v, str):
         return v

@@ -54,6 +54,18 @@ class String:
 
 
 @frozen
+class Template:
+    """Text with holes, ``"{名称}：{说明}"``: literal pieces and the paths whose values fill the holes."""
+
+    parts: tuple[Union[str, "Path"], ...]
+    span: Span = attrs.field(eq=False)
+
+    @property
+    def holes(self) -> list["Path"]:
+        return [p for p in self.parts if not isinstance(p, str)]
+
+
+@frozen
 class Boolean:
     value: bool
     span: Span = attrs.field(eq=False)
@@ -183,7 +195,7 @@ class Match:
 
 Expr = Union[
     Number, String, Boolean, Path, Call, Binary, Negate, Compare, Logical, Not,
-    Conditional, InInterval, Band, Match,
+    Conditional, InInterval, Band, Match, Template,
 ]
 
 
@@ -206,6 +218,8 @@ def subexpressions(e: Expr) -> list[Expr]:
         return out
     if isinstance(e, Match):
         return [e.subject, *(c.result for c in e.cases)]
+    if isinstance(e, Template):
+        return list(e.holes)
     return []
 
 

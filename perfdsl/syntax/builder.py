@@ -13,6 +13,7 @@ from lark.visitors import Transformer_NonRecursive
 
 from perfdsl.diagnostics import PerfdslError, error
 from perfdsl.syntax import ast as A
+from perfdsl.syntax import template
 from perfdsl.syntax.keywords import LEVEL_SPELLINGS
 from perfdsl.syntax.parser import parse
 
@@ -384,7 +385,30 @@ class _Builder(Transformer_NonRecursive):  # no Python recursion, however deep t
         return A.Number(value, text, self._span(meta))
 
     def string(self, meta, children):
-        return A.String(unquote(children[0].value), self._span(meta))
+        return self.text(children[0])
+
+    def text(self, tok: Token):
+        """A quoted text: a ``Template`` when it has ``{路径}`` holes (``syntax/template.py``), else a ``String``."""
+        raw = tok.value
+        span = self._tok_span(tok)
+        if not template.has_holes(raw[1:-1]):
+            return A.String(unquote(raw), span)
+        parts: list = []
+        for piece in template.split(raw[1:-1]):
+            if isinstance(piece, str):
+                literal = unquote(f'"{piece}"') if len(piece) > 1 or piece not in "{}" else piece
+                if parts and isinstance(parts[-1], str):
+                    parts[-1] += literal
+                elif literal:
+                    parts.append(literal)
+                continue
+            offset, hole = piece
+            at = 1 + offset  # in the token, after the opening quote
+            line = span.line + raw.count("\n", 0, at)
+            column = at - raw.rfind("\n", 0, at) if line != span.line else span.column + at
+            parts.append(A.Path(template.segments(hole), None,
+                                A.Span(self.filename, line, column, line, column + len(hole))))
+        return A.Template(tuple(parts), span)
 
     def true(self, meta, children):
         return A.Boolean(True, self._span(meta))

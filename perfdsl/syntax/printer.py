@@ -11,6 +11,7 @@ from typing import Callable, Optional
 
 from perfdsl.interp.numbers import plain
 from perfdsl.syntax import ast as A
+from perfdsl.syntax import template
 from perfdsl.syntax.keywords import canonical
 
 _OPS = {"+": "+", "-": "−", "*": "×", "/": "÷"}
@@ -52,6 +53,9 @@ class Printer:
             return e.text
         if isinstance(e, A.String):
             return quote(e.value)
+        if isinstance(e, A.Template):
+            return quote("".join(template.escape(p) if isinstance(p, str) else "{" + p.dotted + "}"
+                                 for p in e.parts))
         if isinstance(e, A.Boolean):
             return k("KW_TRUE") if e.value else k("KW_FALSE")
         if isinstance(e, A.Path):

@@ -61,8 +61,11 @@ class NameChecker:
             if id(let) not in self.used_lets:
                 self.diagnostics.append(warning("W120", f"共享值 `{let.name}` 没有被任何指标使用", let.span))
         if system is not None and system.title:
-            import re
-            self.used_facts.update(re.findall(r"\{([^{}]+)\}", system.title))
+            from perfdsl.syntax.template import HOLE, segments
+            for m in HOLE.finditer(system.title):  # 标题 reads facts only: the document's name, before any scoring
+                if m.group(1) and self._walk(self.facts, A.Path(segments(m.group(1)), None, system.span), 0,
+                                             "").kind != "any":
+                    self.used_facts.add(".".join(segments(m.group(1))))
         self.unused_facts()
         return self.diagnostics
 
@@ -191,6 +194,16 @@ class NameChecker:
             return BOOL
         if isinstance(e, A.Path):
             return self.path(scope, e)
+        if isinstance(e, A.Template):
+            for hole in e.holes:
+                ty = self.path(scope, hole)
+                if ty.kind in ("list", "map", "record"):
+                    self.diagnostics.append(error(
+                        "E202", f"模板中的 {{{hole.dotted}}} 是{ty.describe()}，无法写成文字；请写它的一个字段或数值",
+                        hole.span))
+            return TEXT
+        if isinstance(e, A.Binary) and e.op == "+" and self.joins_text(scope, e):
+            return TEXT
         if isinstance(e, A.Binary):
             self.expect(scope, e.left, "number")
             self.expect(scope, e.right, "number")
@@ -244,6 +257,40 @@ class NameChecker:
         if isinstance(e, A.Call):
             return self.call(scope, e)
         raise AssertionError(type(e))  # pragma: no cover
+
+    def joins_text(self, scope: Scope, e: A.Binary) -> bool:
+        """`类别 + "：" + 说明`: texts are joined with a template, which says where each value goes."""
+        operands, x = [], e
+        while isinstance(x, A.Binary) and x.op == "+":
+            operands.append(x.right)
+            x = x.left
+        operands.append(x)
+        if not any(self._is_text(scope, x) for x in operands):
+            return False
+        for x in operands:
+            self.expr(scope, x)
+        self.diagnostics.append(error(
+            "E202", f"文本不能用 + 连接：`{_text(e)}`", e.span,
+            suggestions=["用文本模板写出整段文字，值写在 {} 中，如 描述 \"{类别}：{说明}\""]))
+        return True
+
+    def _is_text(self, scope: Scope, x: A.Expr) -> bool:
+        """A text literal, or a fact or item field declared 文本 or 枚举 (read quietly: no diagnostics, no 令)."""
+        if isinstance(x, (A.String, A.Template)):
+            return True
+        if not isinstance(x, A.Path) or x.star is not None:
+            return False
+        first = x.segments[0]
+        if scope.item is not None and first in scope.item.fields:
+            base = scope.item
+        elif first in scope.lets or first in self.rules.globals:
+            return False
+        else:
+            base = self.facts
+        seen = len(self.diagnostics)
+        kind = self._walk(base, x, 0, "").kind
+        del self.diagnostics[seen:]
+        return kind in ("text", "enum")
 
     def interval(self, scope: Scope, iv: A.Interval) -> None:
         for end in (iv.low, iv.high):
