@@ -12,7 +12,7 @@ import decimal
 from decimal import Decimal
 from json.encoder import encode_basestring
 
-from perfdsl.constructs.each_deduct import finding_text
+from perfdsl.constructs.each_deduct import described, finding_text
 from perfdsl.interp import sentences
 from perfdsl.interp.builtins import BuiltinError
 from perfdsl.interp.evaluator import Judged
@@ -189,10 +189,6 @@ def traced_call(T, P, site, fn, args, numbers=False):
 
 def finding(item) -> str:
     return finding_text(item, None)
-
-
-def described(v) -> str:
-    return v if isinstance(v, str) else sentences.shown(v)
 
 
 def _fast_proportional(rate, points, floor):

@@ -287,7 +287,7 @@ def _condition(substituted: str, rates: Optional[dict] = None) -> list[str]:
 
 def _deduction_clause(step: dict) -> str:
     amount = number(step.get("amount", "0"))
-    why = step.get("finding") or step.get("reason") or ""
+    why = step.get("reason") or step.get("finding") or ""  # an item's own 理由 says more than its name
     if "value" in step and "limit" in step:  # 逐级扣: the text says how far beyond the limit
         return "扣 " + amount + " 分：" + tidy(step["text"].split("：", 1)[-1])
     # the amount first: a cell that must be cut (Excel holds 32,767 characters) still says what was deducted;
@@ -339,8 +339,8 @@ def sentences(node: dict) -> list[str]:
         elif kind == S.CHECK:
             if s.get("reason") and prev is not None and prev["kind"] == S.MATCH:
                 lines.append(f"{s['reason']}：{label(prev['subject'])}为“{prev['key']}”，不扣分")
-            elif "finding" in s:  # 不评价
-                lines.append(f"{s['finding']}不评价（{s.get('reason', '')}）")
+            elif s.get("outcome") == "合格":  # an item of 逐项扣 judged and nothing deducted
+                lines.append(f"{s.get('reason') or s['finding']}，合格，不扣分")
             else:
                 lines.append(_check_clause(s, prev))
         elif kind == S.MATCH:
@@ -358,6 +358,8 @@ def sentences(node: dict) -> list[str]:
         elif kind == S.SUBTOTAL:
             lines.append(f"合计扣 {number(s['deducted'])} 分，{number(s['base'])} − {number(s['deducted'])} = "
                          f"{number(s['value'])}")
+        elif kind == S.NOT_APPLICABLE and "outcome" in s:  # an item of 逐项扣: 不适用, or 不评价 at all
+            lines.append(f"{s['finding']}{s['outcome']}（{s.get('reason', '')}）")
         elif kind == S.NOT_APPLICABLE:
             lines.append(f"不适用：{s.get('reason', '')}")
         elif kind == S.ROUNDING:

@@ -336,6 +336,8 @@ class EachDeduct:
     total_cap: Optional[Expr]
     skip: Optional[Skip]
     span: Span = attrs.field(eq=False)
+    reason: Optional[Expr] = None  # 理由 "{名称}：…": each item's own words, for a deduction and for a pass
+    not_applicable: Optional[Skip] = None  # 不适用 若 … 理由 "…": items the criterion does not apply to
 
 
 @frozen

@@ -305,7 +305,8 @@ class _Builder(Transformer_NonRecursive):  # no Python recursion, however deep t
     def each(self, meta, children):
         rest = _content(children)
         items, per_item, *opts = rest
-        kw = dict(describe=None, group_by=None, group_cap=None, total_cap=None, skip=None)
+        kw = dict(describe=None, group_by=None, group_cap=None, total_cap=None, skip=None, reason=None,
+                  not_applicable=None)
         for key, value in opts:
             if key == "group":
                 kw["group_by"], kw["group_cap"] = value
@@ -326,6 +327,13 @@ class _Builder(Transformer_NonRecursive):  # no Python recursion, however deep t
     def each_skip(self, meta, children):
         cond, reason = _content(children)
         return ("skip", A.Skip(cond, unquote(reason.value), self._span(meta)))
+
+    def each_reason(self, meta, children):
+        return ("reason", self.text(children[-1]))
+
+    def each_na(self, meta, children):
+        cond, reason = _content(children)
+        return ("not_applicable", A.Skip(cond, unquote(reason.value), self._span(meta)))
 
     def require(self, meta, children):
         cond, message = _content(children)
