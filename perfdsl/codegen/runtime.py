@@ -220,7 +220,8 @@ FAST_BUILTINS = {
 
 EXPORTED = {
     "Decimal": Decimal, "Judged": Judged, "ZERO": ZERO, "UNSEEN": UNSEEN, "NULL": "null",
-    "_text": sentences.text_of, "_nomatch": nomatch, "_num": num, "_values": values, "_exists": exists, "_bool": boolean,
+    "_text": sentences.text_of,
+    "_nomatch": nomatch, "_num": num, "_values": values, "_exists": exists, "_bool": boolean,
     "_number": number, "_call": call,
     "jt": jt, "_string": _string, "_boolean": bool_text, "_fact": fact, "_judged": judged, "_spread": spread,
     "_arm": arm, "_armk": arm_known, "_armn": arm_number, "_numbers": numbers,

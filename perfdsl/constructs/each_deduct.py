@@ -175,7 +175,8 @@ class EachDeduct(Deduction):
             walk.expr(s.not_applicable.condition)
         walk.expr(s.per_item)
         if s.group_by is not None:
-            walk.add(s, "finding", None, s.span, lambda amount, text, n, key, *why: _judged(s, amount, text, n, key, *why))
+            walk.add(s, "finding", None, s.span,
+                     lambda amount, text, n, key, *why: _judged(s, amount, text, n, key, *why))
         else:
             walk.add(s, "finding", None, s.span, lambda amount, text, n, *why: _judged(s, amount, text, n, None, *why))
         walk.item = outer

@@ -130,6 +130,14 @@ def _explain_ratio(args, result):
     return f"比值 = {show(a)} / {show(b)} = {show(result)}"
 
 
+def _points(rate):
+    return _num(rate) * 100
+
+
+def _explain_points(args, result):
+    return f"百分点：{show(args[0], True)} = {show(result)} 个百分点"
+
+
 def _any(xs):
     return any(x is True for x in _list(xs))
 
@@ -152,6 +160,7 @@ BUILTINS: tuple[Builtin, ...] = (
     Builtin("sample_score", "抽查得分", 2, 2, "rn", "number", _sample, _explain_sample),
     Builtin("growth", "增长率", 2, 2, "nn", "number", _growth, _explain_growth),
     Builtin("ratio", "比值", 3, 3, "nnn", "number", _ratio, _explain_ratio),
+    Builtin("percentage_points", "百分点", 1, 1, "n", "number", _points, _explain_points),
     Builtin("ceil", "向上取整", 1, 1, "n", "number",
             lambda x: _num(x).to_integral_value(rounding=decimal.ROUND_CEILING)),
     Builtin("floor", "向下取整", 1, 1, "n", "number",

@@ -199,7 +199,7 @@ class Evaluator:
             except BaseException:
                 tracer.close(step, None)
                 raise
-            tracer.close(step, sentences.let_value, let, v, Substituted(let.expr))
+            tracer.close(step, sentences.let_value, let, v, let.span in self.percent_paths, Substituted(let.expr))
         finally:
             self._active.discard(key)
         cache[let.name] = v

@@ -63,7 +63,7 @@ def describe(expr, seen: dict, percent_paths: frozenset) -> str:
         v = seen.get(id(p), _NOTHING)
         if v is _NOTHING:
             return None
-        if isinstance(v, Decimal) and p.dotted in percent_paths:
+        if isinstance(v, Decimal) and (p.dotted in percent_paths or p.span in percent_paths):
             return show(v, True)
         return shown(v)
 
@@ -91,12 +91,14 @@ def judgement(path: str, field: str, value: Decimal, reason: str) -> tuple[str, 
             {"path": path, "value": str(value), "reason": reason})
 
 
-def let_value(let: A.Let, value, subst: str) -> tuple[str, dict]:
+def let_value(let: A.Let, value, percent: bool, subst: str) -> tuple[str, dict]:
+    """``percent``: the checker typed the value a rate (``ruleset/check/percents.py``), shown as a percentage."""
     formula = expr_text(let.expr)
     text = f"{let.name} = {formula}"
-    if subst not in (formula, shown(value)):
+    value_text = show(value, True) if percent and isinstance(value, Decimal) else shown(value)
+    if subst not in (formula, value_text):
         text += f" = {subst}"
-    text += f" = {shown(value)}"
+    text += f" = {value_text}"
     return text, {"name": let.name, "formula": formula, "substituted": subst, "value": json_value(value)}
 
 

@@ -263,7 +263,8 @@ def _part_clause(tree: _Tree, step: dict) -> str:
         body.append(f"{formula} = {value}")
     rates = {number(k["value"]): number(k["value"], True) for k in kids
               if k["kind"] == S.VALUE and k["name"] in tree.percent_names and _is_number(str(k.get("value")))}
-    body += _condition(step.get("substituted", ""), rates)
+    if not any("一档，得" in c for c in body):  # a band that decided it already says why
+        body += _condition(step.get("substituted", ""), rates)
     if Decimal(step["value"]) != Decimal(step.get("points", step["value"])) and "限于" in step.get("text", ""):
         body.append(f"限于 0 至 {number(step['points'])} 分")
     return f"{step['part']}（{number(step['points'])} 分）：" + "，".join(_scored(body, value))

@@ -281,6 +281,7 @@ class Let:
     name: str
     expr: Expr
     span: Span = attrs.field(eq=False)
+    declared: Optional[str] = None  # 令 x: 比率 = … → "rate"; 令 x: 数值 = … → "number"
 
 
 @frozen

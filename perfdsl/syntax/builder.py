@@ -282,6 +282,13 @@ class _Builder(Transformer_NonRecursive):  # no Python recursion, however deep t
         _, name, _eq, expr = children
         return A.Let(str(name), expr, self._span(meta))
 
+    def typed_let(self, meta, children):
+        _, name, kind, _eq, expr = children
+        return A.Let(str(name), expr, self._span(meta), kind)
+
+    def let_kind(self, meta, children):
+        return "rate" if children[0].type == "KW_RATE" else "number"
+
     def part(self, meta, children):
         _part, name, _weight, points, _eq, expr, na = children
         return A.Part(self._label(name), points.value, expr, na, self._span(meta))

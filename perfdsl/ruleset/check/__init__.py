@@ -18,6 +18,7 @@ class Checked:
     facts_type: Ty
     diagnostics: tuple[Diagnostic, ...]
     accepted: tuple[tuple[Diagnostic, A.Accept], ...] = ()  # warnings accepted by 允许, not in diagnostics
+    percents: frozenset = frozenset()  # spans of the 令 and references that are rates (check/percents.py)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -44,7 +45,8 @@ def check(rules: RuleSet) -> Checked:
     for rec in rules.records.values():
         resolver.record(rec)
     out.extend(d for d in resolver.diagnostics if d not in out)
-    out.extend(NameChecker(rules, facts_ty).run())
+    names = NameChecker(rules, facts_ty)
+    out.extend(names.run())
     out.extend(check_tree(rules.roots))
     out.extend(total_points(rules))
     out.extend(BandChecker(rules, facts_ty).run())
@@ -60,4 +62,4 @@ def check(rules: RuleSet) -> Checked:
         out.append(warning("W142", "规则中没有任何指标"))
     unique, accepted = split_accepted(list(dict.fromkeys(out)), rules.roots)
     unique.sort(key=sort_key)
-    return Checked(rules, facts_ty, tuple(unique[:MAX_DIAGNOSTICS]), tuple(accepted))
+    return Checked(rules, facts_ty, tuple(unique[:MAX_DIAGNOSTICS]), tuple(accepted), names.percents.spans())
