@@ -150,3 +150,34 @@ def test_keywords_cannot_be_declared_where_they_could_not_be_referenced(tmp_path
     found = _check(tmp_path, "事实 { 要求: 数值; 明细 { 得分: 数值 } }\n指标 甲 分值 10 { 得分 = 明细.得分 }\n")
     bad = [d for d in found if d.code == "E117"]
     assert [(d.span.line, d.span.column) for d in bad] == [(2, 6)]  # 明细.得分 is a field after "." and stays usable
+
+
+DEDUCT_RULES = """体系 测试 { 总分 10 舍入 2 位 四舍五入 }
+事实 { 执行率: 比率; 单位: 文本; 开工: 布尔 }
+指标 执行 分值 10 {
+  扣 2 若 执行率 < 90% 理由 "{单位}执行率 {执行率}，低于 90%"
+}
+"""
+
+
+def test_the_reason_of_a_deduction_is_a_template_filled_on_both_roads(tmp_path):
+    d = tmp_path / "r"
+    d.mkdir()
+    (d / "main.perf").write_text(DEDUCT_RULES, encoding="utf-8")
+    fast, reference = Engine.from_path(d, cache=False), Engine.from_path(d, fast=False, cache=False)
+    facts = '{"执行率": 0.855, "单位": "某局", "开工": true}'
+    doc = explain(reference.score_text(facts, trace=True), trace=True)
+    assert doc["score"] == "8.00"  # 85.5% < 90%: 10 − 2
+    step = next(s for s in doc["children"][0]["trace"] if s["kind"] == "deduction")
+    assert (step["text"], step["reason"]) == ("扣 2 分：某局执行率 85.5%，低于 90%", "某局执行率 85.5%，低于 90%")
+    compact = fast.compact_json(facts, "x", "f.json", "h")
+    assert compact is not None
+    traced = explain(reference.score_text(facts, trace=True), trace=True, facts_source="f.json", facts_sha256="h",
+                     texts=False)
+    assert expanded_json(read_document(compact[0]), fast.plan) == json.dumps(traced, ensure_ascii=False)
+
+
+def test_a_hole_in_a_text_shown_as_written_is_warned(tmp_path):
+    found = _check(tmp_path, '事实 { 开工: 布尔 }\n指标 甲 分值 10 {\n  不适用 若 非 开工 理由 "{名称}未开工"\n'
+                             '  得分 = 10\n}\n')
+    assert [(d.code, d.span.line) for d in found if d.code == "W227"] == [("W227", 4)]

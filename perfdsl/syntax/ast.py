@@ -314,8 +314,9 @@ class Formula:
 class Deduct:
     amount: Expr
     condition: Optional[Expr]
-    reason: Optional[str]
+    reason: Optional[str]  # as written, holes and all
     span: Span = attrs.field(eq=False)
+    template: Optional[Template] = None  # the reason, when it has {路径} holes: filled in each fact set
 
 
 @frozen

@@ -302,7 +302,9 @@ class _Builder(Transformer_NonRecursive):  # no Python recursion, however deep t
 
     def deduct(self, meta, children):
         _deduct, amount, _if, condition, _reason, reason = children
-        return A.Deduct(amount, condition, unquote(reason.value) if reason is not None else None, self._span(meta))
+        template = self.text(reason) if reason is not None else None
+        return A.Deduct(amount, condition, unquote(reason.value) if reason is not None else None, self._span(meta),
+                        template if isinstance(template, A.Template) else None)
 
     def step_deduct(self, meta, children):
         _kw, value, beyond, limit, _every, step, _deduct, per_step, whole, _cap, cap, _reason, reason = children

@@ -35,6 +35,7 @@ def check(rules: RuleSet) -> Checked:
     from perfdsl.ruleset.check.bands import BandChecker
     from perfdsl.ruleset.check.depth import check_depth
     from perfdsl.ruleset.check.names import NameChecker
+    from perfdsl.ruleset.check.texts import fixed_texts
     from perfdsl.ruleset.check.weights import check_tree
     resolver = TypeResolver(rules.records, rules.enums)
     facts_ty = resolver.record(rules.facts)
@@ -48,6 +49,7 @@ def check(rules: RuleSet) -> Checked:
     names = NameChecker(rules, facts_ty)
     out.extend(names.run())
     out.extend(check_tree(rules.roots))
+    out.extend(fixed_texts(rules))
     out.extend(total_points(rules))
     out.extend(BandChecker(rules, facts_ty).run())
     if rules.system is None:
