@@ -102,3 +102,11 @@ def test_percentage_points_of_a_value_that_is_not_a_rate_is_an_error(tmp_path):
 
 def test_a_typed_let_named_like_a_keyword_is_refused(tmp_path):
     assert "E117" in _codes(tmp_path, "事实 { a: 数值 }\n指标 甲 分值 10 { 令 要求: 比率 = a ÷ 2\n 得分 = 5 }\n")
+
+
+def test_the_analysis_counts_the_points(engines):
+    from perfdsl.render.narrative import narrative
+    doc = explain(engines[1].score_text(CASES[0][0], trace=True), trace=True)
+    text = narrative(doc["children"][0])
+    assert "控制率 = 31 ÷ 30 = 103.33%" in text and "相差 3.33 个百分点。" in text
+    assert "扣 1.67 分：控制率每超过 100% 一个百分点扣 0.5 分。" in text

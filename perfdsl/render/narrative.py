@@ -184,6 +184,8 @@ def _builtin_clause(step: dict, siblings: list[dict], name: Optional[str]) -> st
             formula = body.rsplit("=", 1)[0].strip()
             return f"{name or '增长率'} = {formula} = {number(result, True)}"
         return f"{name or '增长率'}：{body.replace('→', '，')}"
+    if fn == "percentage_points":  # 百分点(…): the distance between two rates, counted in points
+        return f"相差 {number(result)} 个百分点"
     if fn == "ratio":
         if "分母为 0" in text:
             return f"{name + '：' if name else ''}分母为 0，按规则取 {number(result)}"
@@ -335,6 +337,8 @@ def sentences(node: dict) -> list[str]:
             lines.append("，".join(_value_clause(tree, s)))
         elif kind == S.FACT:
             pass  # said by the deduction or check that follows
+        elif kind == S.BUILTIN and s.get("function") == "percentage_points":  # in a 扣's amount
+            lines.append(_builtin_clause(s, [], None))
         elif kind == S.DEDUCTION:
             lines.append(_deduction_clause(s))
         elif kind == S.CHECK:
