@@ -406,26 +406,10 @@ class _Builder(Transformer_NonRecursive):  # no Python recursion, however deep t
 
     def text(self, tok: Token):
         """A quoted text: a ``Template`` when it has ``{路径}`` holes (``syntax/template.py``), else a ``String``."""
-        raw = tok.value
         span = self._tok_span(tok)
-        if not template.has_holes(raw[1:-1]):
-            return A.String(unquote(raw), span)
-        parts: list = []
-        for piece in template.split(raw[1:-1]):
-            if isinstance(piece, str):
-                literal = unquote(f'"{piece}"') if len(piece) > 1 or piece not in "{}" else piece
-                if parts and isinstance(parts[-1], str):
-                    parts[-1] += literal
-                elif literal:
-                    parts.append(literal)
-                continue
-            offset, hole = piece
-            at = 1 + offset  # in the token, after the opening quote
-            line = span.line + raw.count("\n", 0, at)
-            column = at - raw.rfind("\n", 0, at) if line != span.line else span.column + at
-            parts.append(A.Path(template.segments(hole), None,
-                                A.Span(self.filename, line, column, line, column + len(hole))))
-        return A.Template(tuple(parts), span)
+        if not template.has_holes(tok.value[1:-1]):
+            return A.String(unquote(tok.value), span)
+        return A.Template(template.parts(tok.value, span, unquote), span)
 
     def true(self, meta, children):
         return A.Boolean(True, self._span(meta))

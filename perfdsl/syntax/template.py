@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Callable, Optional, Union
 
+from perfdsl.syntax import ast as A
+
 _NAME = r"[^\W\d][\w“”、·‘’《》]*"
 HOLE = re.compile(r"\{\{|\}\}|\{\s*(" + _NAME + r"(?:\s*[.．]\s*" + _NAME + r")*)\s*\}")
 
@@ -50,3 +52,23 @@ def fill(text: str, lookup: Callable[[tuple[str, ...]], Optional[str]]) -> str:
 def escape(literal: str) -> str:
     """A literal piece as written back inside a template."""
     return literal.replace("{", "{{").replace("}", "}}")
+
+
+def parts(raw: str, span: A.Span, unquote: Callable[[str], str]) -> tuple:
+    """A quoted template token (``raw``, at ``span``) → its literal pieces and a ``Path`` per hole, each hole's
+    span on the name inside the text, so that ``check`` points at it."""
+    out: list = []
+    for piece in split(raw[1:-1]):
+        if isinstance(piece, str):
+            literal = unquote(f'"{piece}"') if len(piece) > 1 or piece not in "{}" else piece
+            if out and isinstance(out[-1], str):
+                out[-1] += literal
+            elif literal:
+                out.append(literal)
+            continue
+        offset, hole = piece
+        at = 1 + offset  # in the token, after the opening quote
+        line = span.line + raw.count("\n", 0, at)
+        column = at - raw.rfind("\n", 0, at) if line != span.line else span.column + at
+        out.append(A.Path(segments(hole), None, A.Span(span.file, line, column, line, column + len(hole))))
+    return tuple(out)
