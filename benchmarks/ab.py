@@ -72,8 +72,9 @@ def main(argv=None) -> int:
         print(f"  {name:<12} wall median {statistics.median(walls):7.2f} s (min {min(walls):.2f})   "
               f"cpu median {statistics.median(cpus):7.2f} s (min {min(cpus):.2f})")
     a, b = times["this tree"], times[args.against]
-    print(f"  ratio this/{args.against}: wall {statistics.median(w for w, _ in a) / statistics.median(w for w, _ in b):.3f}"
-          f"   cpu {statistics.median(c for _, c in a) / statistics.median(c for _, c in b):.3f}")
+    wall = statistics.median(w for w, _ in a) / statistics.median(w for w, _ in b)
+    cpu = statistics.median(c for _, c in a) / statistics.median(c for _, c in b)
+    print(f"  ratio this/{args.against}: wall {wall:.3f}   cpu {cpu:.3f}")
     print(f"  round-0 outputs byte-identical: {same}")
     return 0
 

@@ -59,7 +59,7 @@ def stages(n: int, tmp: Path, repeat: int) -> dict:
     row["cached_s"] = _best(lambda: load_checked(d), repeat)
     def plan():
         with paused():  # as Engine builds it
-            return Plan(checked.rules, checked.facts_type)
+            return Plan(checked.rules, checked.facts_type, checked.percents)
     row["plan_s"] = _best(plan, repeat)
     engine = Engine(checked)
     row["codegen_s"] = _best(lambda: GeneratedScorer(engine.plan, engine.scorer._title), repeat)

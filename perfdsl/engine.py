@@ -51,7 +51,7 @@ class Engine:
         self.checked = checked
         self.rules: RuleSet = checked.rules
         with paused():  # a large structure and few cycles (ruleset.gcpause): 10,000 indicators 0.9 s → 0.3 s
-            self.plan = Plan(checked.rules, checked.facts_type)
+            self.plan = Plan(checked.rules, checked.facts_type, checked.percents)
         self.scorer = Scorer(self.plan)
         self.fast = fast
         self._validate = None

@@ -100,12 +100,13 @@ class PlanNode:
 class Plan:
     """A checked rule set, lowered once; its sites numbered."""
 
-    def __init__(self, rules, facts_ty: Ty):
+    def __init__(self, rules, facts_ty: Ty, percents: frozenset = frozenset()):
         self.rules = rules
         self.facts_ty = facts_ty
         self.rounding = rules.rounding
         self.renormalise = renormalises(rules)
-        self.percent_paths = rate_paths(facts_ty)
+        # shown as percentages: facts declared 比率 (by path) and the rates the checker found (by span)
+        self.percent_paths = rate_paths(facts_ty) | percents
         self.leaves: list[LeafPlan] = []
         self.roots = [self._node(ind, 1) for ind in rules.roots]
         self.weight = sum((n.weight for n in self.roots if not n.indicator.outside), ZERO)
@@ -220,7 +221,8 @@ class SiteWalk:
 
     def let(self, let: A.Let) -> None:
         describe = self.plan.describer(let.expr)
-        self.add(let, "value", "value", let.span, lambda v, seen: sentences.let_value(let, v, describe(seen)))
+        pct = let.span in self.plan.percent_paths
+        self.add(let, "value", "value", let.span, lambda v, seen: sentences.let_value(let, v, pct, describe(seen)))
         self.expr(let.expr)
 
     def leaf(self, leaf: LeafPlan) -> None:

@@ -43,7 +43,7 @@ def test_the_expected_cases_still_fall_back_to_the_interpreter():
 def test_sites_are_a_pure_function_of_the_rules():
     """Two plans of the same rules, and a plan rebuilt after pickling the engine, number sites alike."""
     engine = Engine.from_path(RULES, cache=False)
-    again = Plan(engine.rules, engine.checked.facts_type)
+    again = Plan(engine.rules, engine.checked.facts_type, engine.checked.percents)
     shipped = pickle.loads(pickle.dumps(engine)).plan
     for plan in (again, shipped):
         assert [(s.kind, s.span) for s in plan.sites] == [(s.kind, s.span) for s in engine.plan.sites]
@@ -54,6 +54,6 @@ def test_compact_steps_expand_from_the_plan_without_building_a_scorer():
     engine = Engine.from_path(RULES, cache=False)
     line, _ = engine.compact_json(FACTS, "x", "facts.json", "h")
     from perfdsl.explain.compact import expanded_json, read_document
-    by_plan = expanded_json(read_document(line), Plan(engine.rules, engine.checked.facts_type))
+    by_plan = expanded_json(read_document(line), Plan(engine.rules, engine.checked.facts_type, engine.checked.percents))
     by_scorer = expanded_json(read_document(line), engine.compact_tracer())
     assert by_plan == by_scorer and '"kind": "band"' in by_plan

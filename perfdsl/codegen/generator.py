@@ -94,6 +94,7 @@ class Expressions:
         self.facts_ty = facts_ty
         self.src = src or Source()
         self._global_index: dict = {}  # shared 令 name -> its index
+        self.percents: frozenset = frozenset()  # the plan's percent_paths
 
     # ------------------------------------------------------------ hooks: untraced
     def let_ref(self, k: int, sc: Scope) -> str:
@@ -125,6 +126,10 @@ class Expressions:
     def number(self, code: str) -> str:
         """A value used as a score or an amount: the checker proved it a number, so taken as it is."""
         return code
+
+    def is_rate(self, p: A.Path) -> bool:
+        """Whether a reference is shown as a percentage (the plan's ``percent_paths``)."""
+        return p.span in self.percents or p.dotted in self.percents
 
     # ------------------------------------------------------------ paths
     def access(self, base: str, segs, star, root_ty: Optional[Ty]) -> str:
@@ -165,6 +170,9 @@ class Expressions:
             return self.src.const(e.value)
         if isinstance(e, A.Boolean):
             return "True" if e.value else "False"
+        if isinstance(e, A.Template):
+            return "(" + " + ".join(repr(p) if isinstance(p, str) else f"_text({c(p, sc)}, {self.is_rate(p)})"
+                                    for p in e.parts) + ")"
         if isinstance(e, A.Path):
             code = self.path(e, sc)
             return f"({slot} := {code})" if slot else code
@@ -245,6 +253,7 @@ class Generator(Expressions):
     def __init__(self, plan: Plan):
         super().__init__(plan.facts_ty)
         self.plan = plan
+        self.percents = plan.percent_paths
         self.where: object = None  # the site scope: a leaf's index, "g" (shared 令) or "grade"
         self.findings = ""  # inside 逐项扣: the list's path, for the place of a finding's judgement
 

@@ -187,6 +187,8 @@ class TracedGenerator(Generator):
             self.src.emit(2, f"text = _described({self.expr(d.describe, isc)})")
         else:
             self.src.emit(2, "text = _finding(it)")
+        if d.reason is not None:
+            self.src.emit(2, f"why = _described({self.expr(d.reason, isc)})")
 
     # ------------------------------------------------------------ values kept for substitution
     def slots_of(self, expr) -> dict:

@@ -13,7 +13,7 @@ import decimal
 from decimal import Decimal
 from json.encoder import encode_basestring
 
-from perfdsl.constructs.each_deduct import finding_text
+from perfdsl.constructs.each_deduct import described, finding_text
 from perfdsl.interp import sentences
 from perfdsl.interp.builtins import BuiltinError
 from perfdsl.interp.evaluator import Judged
@@ -194,10 +194,6 @@ def finding(item) -> str:
     return finding_text(item, None)
 
 
-def described(v) -> str:
-    return v if isinstance(v, str) else sentences.shown(v)
-
-
 def _fast_proportional(rate, points, floor):
     return points if rate >= 1 else (rate * points if rate >= floor else ZERO)
 
@@ -227,6 +223,7 @@ FAST_BUILTINS = {
 
 EXPORTED = {
     "Decimal": Decimal, "Judged": Judged, "ZERO": ZERO, "UNSEEN": UNSEEN, "NULL": "null",
+    "_text": sentences.text_of,
     "_nomatch": nomatch, "_num": num, "_values": values, "_exists": exists, "_bool": boolean,
     "_number": number, "_call": call,
     "jt": jt, "_string": _string, "_boolean": bool_text, "_fact": fact, "_judged": judged, "_spread": spread,

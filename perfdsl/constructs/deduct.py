@@ -1,4 +1,7 @@
-"""扣 — take an amount off, optionally only when a condition holds: ``扣 0.5 若 …  理由 "…"``."""
+"""扣 — take an amount off, optionally only when a condition holds: ``扣 0.5 若 …  理由 "…"``.
+
+The 理由 may be a template (``理由 "执行率 {执行率}，低于 90%"``): filled in each fact set, after the amount.
+"""
 
 from __future__ import annotations
 
@@ -19,9 +22,10 @@ def not_deducted(d: A.Deduct) -> tuple[str, dict]:
     return f"不扣分：{expr_text(d.condition)} 不成立", {"condition": expr_text(d.condition)}
 
 
-def deducted(d: A.Deduct, amount: Decimal, subst: Optional[str]) -> tuple[str, dict]:
-    """``subst``: the amount's formula with values (None when the amount is a plain number)."""
-    why = d.reason or (expr_text(d.condition) if d.condition is not None else expr_text(d.amount))
+def deducted(d: A.Deduct, amount: Decimal, reason: Optional[str], subst: Optional[str]) -> tuple[str, dict]:
+    """``subst``: the amount's formula with values (None when the amount is a plain number); ``reason``: the
+    filled template of the 理由 (None: the 理由 as written)."""
+    why = reason or d.reason or (expr_text(d.condition) if d.condition is not None else expr_text(d.amount))
     if not amount:
         return f"不扣分：{why} → 0", {"reason": why}
     how = ""
@@ -31,9 +35,9 @@ def deducted(d: A.Deduct, amount: Decimal, subst: Optional[str]) -> tuple[str, d
     return f"扣 {show(amount)} 分{how}：{why}", {"amount": str(amount), "reason": why}
 
 
-def _step(d: A.Deduct, amount: Decimal, subst: Optional[str]) -> tuple:
+def _step(d: A.Deduct, amount: Decimal, subst: Optional[str], reason: Optional[str] = None) -> tuple:
     """(kind, text, fields): a deduction of 0 is a check."""
-    text, data = deducted(d, amount, subst if amount else None)
+    text, data = deducted(d, amount, reason, subst if amount else None)
     return ("deduction" if amount else "check"), text, data
 
 
@@ -55,6 +59,8 @@ class Deduct(Deduction):
         c.expect(scope, s.amount, "number")
         if s.condition is not None:
             c.expect(scope, s.condition, "bool")
+        if s.template is not None:
+            c.expr(scope, s.template)
 
     def expressions(self, s: A.Deduct) -> list:
         return [s.amount] + ([s.condition] if s.condition is not None else [])
@@ -69,11 +75,13 @@ class Deduct(Deduction):
             walk.add(s, "check", "check", s.span, functools.partial(not_deducted, s))
             walk.expr(s.condition)
         if isinstance(s.amount, A.Number):
-            walk.add(s, "deduct", None, s.span, lambda amount: _step(s, amount, None))
+            walk.add(s, "deduct", None, s.span, lambda amount, *why: _step(s, amount, None, *why))
         else:
             describe = walk.plan.describer(s.amount)
-            walk.add(s, "deduct", None, s.span, lambda amount, seen: _step(s, amount, describe(seen)))
+            walk.add(s, "deduct", None, s.span, lambda amount, seen, *why: _step(s, amount, describe(seen), *why))
             walk.expr(s.amount)
+        if s.template is not None:
+            walk.expr(s.template)
 
     def interpret(self, ev, env, tr, s: A.Deduct) -> Decimal:
         from perfdsl.interp.tracer import Substituted
@@ -84,7 +92,8 @@ class Deduct(Deduction):
         if amount:
             tr.hit(K.DEDUCT, s.span)
         subst = Substituted(s.amount) if amount and not isinstance(s.amount, A.Number) else None
-        tr.step("deduction" if amount else "check", s.span, deducted, s, amount, subst)
+        reason = ev.value(s.template, env) if s.template is not None else None
+        tr.step("deduction" if amount else "check", s.span, deducted, s, amount, reason, subst)
         return amount
 
     def generate(self, g, s: A.Deduct, sc) -> None:
@@ -96,13 +105,17 @@ class Deduct(Deduction):
             src.emit(2, "pass")
             src.emit(1, "else:")
             indent = 2
+        why = ""
         if isinstance(s.amount, A.Number):
             src.emit(indent, f"a = {src.const(s.amount.value)}")
-            g.record(indent, s, "deduct", f",{g.num('a')}")
+            slots = None
         else:
             slots = g.unseen(indent, s.amount)
             src.emit(indent, f"a = {g.number(g.expr(s.amount, sc.with_slots(slots)))}")
-            g.record(indent, s, "deduct", f",{g.num('a')}{g.slots_text(slots)}")
+        if s.template is not None:  # after the amount, as the interpreter fills it
+            src.emit(indent, f"why = {g.expr(s.template, sc)}")
+            why = ",{jt(why)}"
+        g.record(indent, s, "deduct", f",{g.num('a')}{g.slots_text(slots) if slots is not None else ''}{why}")
         src.emit(indent, "ded += a")
 
 

@@ -1,6 +1,10 @@
 """逐项扣 — a deduction per finding of a list, capped per category and in total.
 
 ``逐项扣 问题 每项 0.5  按 类别 每类最多 1  最多 3  描述 说明  不评价 若 … 理由 "…"``
+
+Each item gets its own outcome in the trace: 扣分 (amount > 0), 合格 (amount 0), 不适用 (``不适用 若 … 理由 "…"``)
+or 不评价 (``不评价 若 … 理由 "…"``: not evaluated at all); ``理由 "{名称}：…"``, a template over the item's
+fields, says why in each item's own words.
 """
 
 from __future__ import annotations
@@ -18,11 +22,10 @@ from perfdsl.syntax.printer import expr_text
 
 
 # ---------------------------------------------------------------- words
-def finding_text(item, described: Optional[Callable]) -> str:
+def finding_text(item, describe: Optional[Callable]) -> str:
     """How a finding is named in its step: its 描述 expression, else its first text field of the usual names."""
-    if described is not None:
-        v = described()
-        return v if isinstance(v, str) else shown(v)
+    if describe is not None:
+        return described(describe())
     if isinstance(item, dict):
         for key in ("说明", "描述", "名称", "项目"):
             if isinstance(item.get(key), str):
@@ -31,21 +34,45 @@ def finding_text(item, described: Optional[Callable]) -> str:
     return item if isinstance(item, str) else shown(item)
 
 
+def described(v) -> str:
+    """A 描述 or 理由 value as words: text as it is, anything else as the trace shows it."""
+    return v if isinstance(v, str) else shown(v)
+
+
 def no_findings(d: A.EachDeduct) -> tuple[str, dict]:
     return f"{d.items.dotted} 无问题记录，不扣分", {"items": d.items.dotted}
 
 
 def finding_skipped(d: A.EachDeduct, text: str, n: int) -> tuple[str, dict]:
     assert d.skip is not None
-    return f"不评价：{text}（{d.skip.reason}）", {"finding": text, "reason": d.skip.reason, "item": n}
+    return (f"不评价：{text}（{d.skip.reason}）",
+            {"finding": text, "reason": d.skip.reason, "item": n, "outcome": "不评价"})
 
 
-def finding(d: A.EachDeduct, amount: Decimal, text: str, n: int, key) -> tuple[str, dict]:
+def finding_not_applicable(d: A.EachDeduct, text: str, n: int) -> tuple[str, dict]:
+    assert d.not_applicable is not None
+    return (f"不适用：{text}（{d.not_applicable.reason}）",
+            {"finding": text, "reason": d.not_applicable.reason, "item": n, "outcome": "不适用"})
+
+
+def finding(d: A.EachDeduct, amount: Decimal, text: str, n: int, key, reason: Optional[str] = None
+            ) -> tuple[str, dict]:
+    """An item judged: 扣分 with its amount, or 合格 (nothing deducted); in its own words when 理由 is written."""
     group = f"［{key}］" if d.group_by else ""
     data = {"amount": str(amount), "finding": text, "item": n}
     if d.group_by:
         data["group"] = json_value(key)
-    return f"扣 {show(amount)} 分：{group}{text}", data
+    if reason is not None:
+        data["reason"] = reason
+    data["outcome"] = "扣分" if amount else "合格"
+    why = reason if reason is not None else text
+    return (f"扣 {show(amount)} 分：{group}{why}" if amount else f"合格：{group}{why}"), data
+
+
+def _judged(d: A.EachDeduct, amount: Decimal, text: str, n, key, reason=None) -> tuple:
+    """(kind, text, fields) of an item's outcome: a deduction, or a check when nothing is deducted."""
+    words, data = finding(d, amount, text, int(n), key, reason)
+    return ("deduction" if amount else "check"), words, data
 
 
 def group_cap(key, amount: Decimal, cap: Decimal) -> tuple[str, dict]:
@@ -76,6 +103,11 @@ class EachDeduct(Deduction):
         if s.skip is not None:
             opts.append(f"{k('KW_SKIP')} {k('KW_IF')} {f.expr(s.skip.condition, '')}\n"
                         f"{INDENT * 2}{k('KW_REASON')} {quote(s.skip.reason)}")
+        if s.not_applicable is not None:
+            opts.append(f"{k('KW_NA')} {k('KW_IF')} {f.expr(s.not_applicable.condition, '')}\n"
+                        f"{INDENT * 2}{k('KW_REASON')} {quote(s.not_applicable.reason)}")
+        if s.reason is not None:
+            opts.append(f"{k('KW_REASON')} {f.expr(s.reason, '')}")
         return text + "".join(f"\n{INDENT}{o}" for o in opts)
 
     def check(self, c, scope, s: A.EachDeduct) -> None:
@@ -95,6 +127,10 @@ class EachDeduct(Deduction):
             c.expr(inner, s.describe)
         if s.skip is not None:
             c.expect(inner, s.skip.condition, "bool")
+        if s.not_applicable is not None:
+            c.expect(inner, s.not_applicable.condition, "bool")
+        if s.reason is not None:
+            c.expr(inner, s.reason)
         if s.group_by is not None:
             if element.kind == "record" and s.group_by not in element.fields:
                 c._unknown_field(s.group_by, element, s.span, s.items.dotted)
@@ -111,6 +147,9 @@ class EachDeduct(Deduction):
         add(K.EACH, s.span, f"{owner}：{label[K.EACH].label} {s.items.dotted}")
         if s.skip is not None:
             add(K.SKIP, s.skip.span, f"{owner}：{label[K.SKIP].label}（{s.skip.reason}）")
+        if s.not_applicable is not None:
+            na = s.not_applicable
+            add(K.NOT_APPLICABLE, na.span, f"{owner}：{label[K.NOT_APPLICABLE].label}（{na.reason}）")
         if s.group_cap is not None:
             add(K.GROUP_CAP, s.group_cap.span,
                 f"{owner}：按 {s.group_by} {label[K.GROUP_CAP].label} {expr_text(s.group_cap)}")
@@ -125,15 +164,21 @@ class EachDeduct(Deduction):
         outer, walk.item = walk.item, (s.items.dotted, fields, element)
         if s.describe is not None:
             walk.expr(s.describe)
+        if s.reason is not None:
+            walk.expr(s.reason)
         if s.skip is not None:
             walk.add(s, "skip", "not_applicable", s.skip.span, lambda text, n: finding_skipped(s, text, int(n)))
             walk.expr(s.skip.condition)
+        if s.not_applicable is not None:
+            walk.add(s, "na", "not_applicable", s.not_applicable.span,
+                     lambda text, n: finding_not_applicable(s, text, int(n)))
+            walk.expr(s.not_applicable.condition)
         walk.expr(s.per_item)
         if s.group_by is not None:
-            walk.add(s, "finding", "deduction", s.span,
-                     lambda amount, text, n, key: finding(s, amount, text, int(n), key))
+            walk.add(s, "finding", None, s.span,
+                     lambda amount, text, n, key, *why: _judged(s, amount, text, n, key, *why))
         else:
-            walk.add(s, "finding", "deduction", s.span, lambda amount, text, n: finding(s, amount, text, int(n), None))
+            walk.add(s, "finding", None, s.span, lambda amount, text, n, *why: _judged(s, amount, text, n, None, *why))
         walk.item = outer
         if s.group_cap is not None:
             walk.add(s, "group_cap", "cap", s.group_cap.span, group_cap)
@@ -156,9 +201,14 @@ class EachDeduct(Deduction):
             fields = tuple(item) if isinstance(item, dict) else ()
             ienv = env.for_item(item, fields, f"{s.items.dotted}[{n}]")
             text = finding_text(item, functools.partial(ev.value, s.describe, ienv) if s.describe is not None else None)
+            why = () if s.reason is None else (described(ev.value(s.reason, ienv)),)
             if s.skip is not None and ev.boolean(s.skip.condition, ienv):
                 tr.hit(K.SKIP, s.skip.span)
                 tr.step("not_applicable", s.skip.span, finding_skipped, s, text, n)
+                continue
+            if s.not_applicable is not None and ev.boolean(s.not_applicable.condition, ienv):
+                tr.hit(K.NOT_APPLICABLE, s.not_applicable.span)
+                tr.step("not_applicable", s.not_applicable.span, finding_not_applicable, s, text, n)
                 continue
             amount = ev.number(s.per_item, ienv)
             key = ev.value(A.Path((s.group_by,), None, s.span), ienv) if s.group_by else None
@@ -168,7 +218,7 @@ class EachDeduct(Deduction):
             groups[key] += amount
             if amount:
                 tr.hit(K.EACH, s.span)
-            tr.step("deduction", s.span, finding, s, amount, text, n, key)
+            tr.step("deduction" if amount else "check", s.span, finding, s, amount, text, n, key, *why)
         total = ZERO
         for key in order:
             amount = groups[key]
@@ -208,15 +258,20 @@ class EachDeduct(Deduction):
             src.emit(2, f"if _bool({g.expr(s.skip.condition, isc)}):")
             g.record(3, s, "skip", ",{jt(text)},{n}")
             src.emit(3, "continue")
+        if s.not_applicable is not None:
+            src.emit(2, f"if _bool({g.expr(s.not_applicable.condition, isc)}):")
+            g.record(3, s, "na", ",{jt(text)},{n}")
+            src.emit(3, "continue")
+        why = "" if s.reason is None else ",{jt(why)}"
         src.emit(2, f"a = {g.number(g.expr(s.per_item, isc))}")
         if s.group_by is not None:
             if s.group_by not in fields:
                 g.unsupported(f"逐项扣 {s.items.dotted} 按 {s.group_by} 分类，而 {s.group_by} 不是问题记录的字段")
             src.emit(2, f"k = it[{s.group_by!r}]")
-            g.record(2, s, "finding", f",{g.num('a')},{{jt(text)}},{{n}},{{jt(k)}}")
+            g.record(2, s, "finding", f",{g.num('a')},{{jt(text)}},{{n}},{{jt(k)}}{why}")
         else:
             src.emit(2, "k = None")
-            g.record(2, s, "finding", f",{g.num('a')},{{jt(text)}},{{n}}")
+            g.record(2, s, "finding", f",{g.num('a')},{{jt(text)}},{{n}}{why}")
         src.emit(2, "groups[k] = groups.get(k, ZERO) + a")
         src.emit(1, "total = ZERO")
         src.emit(1, "for k, a in groups.items():")

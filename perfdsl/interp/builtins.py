@@ -157,6 +157,14 @@ def _explain_overdue(args, result):
     return f"逾期：{dates.chinese(actual)} 晚于期限 {dates.chinese(deadline)} {show(result)} 天"
 
 
+def _points(rate):
+    return _num(rate) * 100
+
+
+def _explain_points(args, result):
+    return f"百分点：{show(args[0], True)} = {show(result)} 个百分点"
+
+
 def _any(xs):
     return any(x is True for x in _list(xs))
 
@@ -182,6 +190,7 @@ BUILTINS: tuple[Builtin, ...] = (
     Builtin("days_between", "天数差", 2, 2, "dd", "number", _days, _explain_days),
     Builtin("days_overdue", "逾期天数", 2, 2, "dd", "number", _overdue, _explain_overdue, ("按期", "逾期"),
             lambda a: "逾期" if a[0] > a[1] else "按期"),
+    Builtin("percentage_points", "百分点", 1, 1, "n", "number", _points, _explain_points),
     Builtin("ceil", "向上取整", 1, 1, "n", "number",
             lambda x: _num(x).to_integral_value(rounding=decimal.ROUND_CEILING)),
     Builtin("floor", "向下取整", 1, 1, "n", "number",

@@ -113,6 +113,14 @@ class Evaluator:
     def _boolean(self, e: A.Boolean, env):
         return e.value
 
+    def _template(self, e: A.Template, env):
+        return "".join(p if isinstance(p, str) else sentences.text_of(self.value(p, env), self.is_rate(p))
+                       for p in e.parts)
+
+    def is_rate(self, p: A.Path) -> bool:
+        """Whether the checker typed this reference a rate (or it reads a fact declared 比率)."""
+        return p.span in self.percent_paths or p.dotted in self.percent_paths
+
     def _path(self, e: A.Path, env: Env):
         value = self._resolve(e, env)
         self.tracer.seen(e, value)
@@ -195,7 +203,7 @@ class Evaluator:
             except BaseException:
                 tracer.close(step, None)
                 raise
-            tracer.close(step, sentences.let_value, let, v, Substituted(let.expr))
+            tracer.close(step, sentences.let_value, let, v, let.span in self.percent_paths, Substituted(let.expr))
         finally:
             self._active.discard(key)
         cache[let.name] = v
@@ -368,7 +376,7 @@ _DISPATCH: dict[type, Callable[..., Any]] = {
     A.Path: Evaluator._path, A.Call: Evaluator._call, A.Binary: Evaluator._binary, A.Negate: Evaluator._negate,
     A.Compare: Evaluator._compare, A.Logical: Evaluator._logical, A.Not: Evaluator._not,
     A.Conditional: Evaluator._conditional, A.InInterval: Evaluator._in_interval, A.Band: Evaluator._band,
-    A.Match: Evaluator._match,
+    A.Match: Evaluator._match, A.Template: Evaluator._template,
 }
 
 

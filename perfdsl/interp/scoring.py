@@ -9,7 +9,6 @@ once.  Groups sum their children's rounded scores.
 from __future__ import annotations
 
 import decimal
-import re
 from decimal import Decimal
 from typing import Optional
 
@@ -24,6 +23,7 @@ from perfdsl.interp.tracer import NO_TRACER, CoverageTracer, Step, StepTracer, S
 from perfdsl.plan import LeafPlan, Plan, PlanNode
 from perfdsl.ruleset.loader import RuleSet
 from perfdsl.syntax import ast as A
+from perfdsl.syntax import template
 
 
 @attrs.define(eq=False)
@@ -158,14 +158,14 @@ class Scorer:
         if system is None or not system.title:
             return self.rules.name
 
-        def fill(m):
+        def value(segments) -> Optional[str]:  # the one template syntax (syntax/template.py), over facts only
             cur = facts
-            for seg in m.group(1).split("."):
+            for seg in segments:
                 if not isinstance(cur, dict) or seg not in cur:
-                    return m.group(0)
+                    return None
                 cur = cur[seg]
-            return show(cur) if isinstance(cur, Decimal) else str(cur)
-        return re.sub(r"\{([^{}]+)\}", fill, system.title)
+            return sentences.text_of(cur, ".".join(segments) in self.percent_paths)
+        return template.fill(system.title, value)
 
     def _grade(self, total: Decimal, facts: dict, trace: bool, coverage: Optional[Tracer]):
         system = self.rules.system

@@ -37,6 +37,15 @@ def shown(v) -> str:
     return str(v)
 
 
+def text_of(v, percent: bool = False) -> str:
+    """A value in a template's hole: text as it is, numbers as the trace shows them (a rate as a percentage)."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, Decimal) and not isinstance(v, bool):
+        return show(v, percent)
+    return shown(v)
+
+
 def json_value(v):
     if isinstance(v, bool) or isinstance(v, str):
         return v
@@ -61,7 +70,7 @@ def describe(expr, seen: dict, percent_paths: frozenset) -> str:
         v = seen.get(id(p), _NOTHING)
         if v is _NOTHING:
             return None
-        if isinstance(v, Decimal) and p.dotted in percent_paths:
+        if isinstance(v, Decimal) and (p.dotted in percent_paths or p.span in percent_paths):
             return show(v, True)
         return shown(v)
 
@@ -89,12 +98,14 @@ def judgement(path: str, field: str, value: Decimal, reason: str) -> tuple[str, 
             {"path": path, "value": str(value), "reason": reason})
 
 
-def let_value(let: A.Let, value, subst: str) -> tuple[str, dict]:
+def let_value(let: A.Let, value, percent: bool, subst: str) -> tuple[str, dict]:
+    """``percent``: the checker typed the value a rate (``ruleset/check/percents.py``), shown as a percentage."""
     formula = expr_text(let.expr)
     text = f"{let.name} = {formula}"
-    if subst not in (formula, shown(value)):
+    value_text = show(value, True) if percent and isinstance(value, Decimal) else shown(value)
+    if subst not in (formula, value_text):
         text += f" = {subst}"
-    text += f" = {shown(value)}"
+    text += f" = {value_text}"
     return text, {"name": let.name, "formula": formula, "substituted": subst, "value": json_value(value)}
 
 

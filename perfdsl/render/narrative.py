@@ -200,6 +200,8 @@ def _builtin_clause(step: dict, siblings: list[dict], name: Optional[str]) -> st
             formula = body.rsplit("=", 1)[0].strip()
             return f"{name or '增长率'} = {formula} = {number(result, True)}"
         return f"{name or '增长率'}：{body.replace('→', '，')}"
+    if fn == "percentage_points":  # 百分点(…): the distance between two rates, counted in points
+        return f"相差 {number(result)} 个百分点"
     if fn == "ratio":
         if "分母为 0" in text:
             return f"{name + '：' if name else ''}分母为 0，按规则取 {number(result)}"
@@ -279,7 +281,8 @@ def _part_clause(tree: _Tree, step: dict) -> str:
         body.append(f"{formula} = {value}")
     rates = {number(k["value"]): number(k["value"], True) for k in kids
               if k["kind"] == S.VALUE and k["name"] in tree.percent_names and _is_number(str(k.get("value")))}
-    body += _condition(step.get("substituted", ""), rates)
+    if not any("一档，得" in c for c in body):  # a band that decided it already says why
+        body += _condition(step.get("substituted", ""), rates)
     if Decimal(step["value"]) != Decimal(step.get("points", step["value"])) and "限于" in step.get("text", ""):
         body.append(f"限于 0 至 {number(step['points'])} 分")
     return f"{step['part']}（{number(step['points'])} 分）：" + "，".join(_scored(body, value))
@@ -303,7 +306,7 @@ def _condition(substituted: str, rates: Optional[dict] = None) -> list[str]:
 
 def _deduction_clause(step: dict) -> str:
     amount = number(step.get("amount", "0"))
-    why = step.get("finding") or step.get("reason") or ""
+    why = step.get("reason") or step.get("finding") or ""  # an item's own 理由 says more than its name
     if "value" in step and "limit" in step:  # 逐级扣: the text says how far beyond the limit
         return "扣 " + amount + " 分：" + tidy(step["text"].split("：", 1)[-1])
     # the amount first: a cell that must be cut (Excel holds 32,767 characters) still says what was deducted;
@@ -350,13 +353,15 @@ def sentences(node: dict) -> list[str]:
             lines.append("，".join(_value_clause(tree, s)))
         elif kind == S.FACT:
             pass  # said by the deduction or check that follows
+        elif kind == S.BUILTIN and s.get("function") == "percentage_points":  # in a 扣's amount
+            lines.append(_builtin_clause(s, [], None))
         elif kind == S.DEDUCTION:
             lines.append(_deduction_clause(s))
         elif kind == S.CHECK:
             if s.get("reason") and prev is not None and prev["kind"] == S.MATCH:
                 lines.append(f"{s['reason']}：{label(prev['subject'])}为“{prev['key']}”，不扣分")
-            elif "finding" in s:  # 不评价
-                lines.append(f"{s['finding']}不评价（{s.get('reason', '')}）")
+            elif s.get("outcome") == "合格":  # an item of 逐项扣 judged and nothing deducted
+                lines.append(f"{s.get('reason') or s['finding']}，合格，不扣分")
             else:
                 lines.append(_check_clause(s, prev))
         elif kind == S.MATCH:
@@ -374,6 +379,8 @@ def sentences(node: dict) -> list[str]:
         elif kind == S.SUBTOTAL:
             lines.append(f"合计扣 {number(s['deducted'])} 分，{number(s['base'])} − {number(s['deducted'])} = "
                          f"{number(s['value'])}")
+        elif kind == S.NOT_APPLICABLE and "outcome" in s:  # an item of 逐项扣: 不适用, or 不评价 at all
+            lines.append(f"{s['finding']}{s['outcome']}（{s.get('reason', '')}）")
         elif kind == S.NOT_APPLICABLE:
             lines.append(f"不适用：{s.get('reason', '')}")
         elif kind == S.ROUNDING:

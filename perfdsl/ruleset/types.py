@@ -46,6 +46,7 @@ class Ty:
 
 
 NUMBER = Ty("number")
+RATE = Ty("rate")
 BOOL = Ty("bool")
 TEXT = Ty("text")
 DATE = Ty("date")

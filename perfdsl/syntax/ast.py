@@ -63,6 +63,18 @@ class DateLit:
 
 
 @frozen
+class Template:
+    """Text with holes, ``"{名称}：{说明}"``: literal pieces and the paths whose values fill the holes."""
+
+    parts: tuple[Union[str, "Path"], ...]
+    span: Span = attrs.field(eq=False)
+
+    @property
+    def holes(self) -> list["Path"]:
+        return [p for p in self.parts if not isinstance(p, str)]
+
+
+@frozen
 class Boolean:
     value: bool
     span: Span = attrs.field(eq=False)
@@ -192,7 +204,7 @@ class Match:
 
 Expr = Union[
     Number, String, DateLit, Boolean, Path, Call, Binary, Negate, Compare, Logical, Not,
-    Conditional, InInterval, Band, Match,
+    Conditional, InInterval, Band, Match, Template,
 ]
 
 
@@ -215,6 +227,8 @@ def subexpressions(e: Expr) -> list[Expr]:
         return out
     if isinstance(e, Match):
         return [e.subject, *(c.result for c in e.cases)]
+    if isinstance(e, Template):
+        return list(e.holes)
     return []
 
 
@@ -276,6 +290,7 @@ class Let:
     name: str
     expr: Expr
     span: Span = attrs.field(eq=False)
+    declared: Optional[str] = None  # 令 x: 比率 = … → "rate"; 令 x: 数值 = … → "number"
 
 
 @frozen
@@ -308,8 +323,9 @@ class Formula:
 class Deduct:
     amount: Expr
     condition: Optional[Expr]
-    reason: Optional[str]
+    reason: Optional[str]  # as written, holes and all
     span: Span = attrs.field(eq=False)
+    template: Optional[Template] = None  # the reason, when it has {路径} holes: filled in each fact set
 
 
 @frozen
@@ -331,6 +347,8 @@ class EachDeduct:
     total_cap: Optional[Expr]
     skip: Optional[Skip]
     span: Span = attrs.field(eq=False)
+    reason: Optional[Expr] = None  # 理由 "{名称}：…": each item's own words, for a deduction and for a pass
+    not_applicable: Optional[Skip] = None  # 不适用 若 … 理由 "…": items the criterion does not apply to
 
 
 @frozen

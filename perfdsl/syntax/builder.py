@@ -14,6 +14,7 @@ from lark.visitors import Transformer_NonRecursive
 from perfdsl.diagnostics import PerfdslError, error
 from perfdsl.interp import dates
 from perfdsl.syntax import ast as A
+from perfdsl.syntax import template
 from perfdsl.syntax.keywords import LEVEL_SPELLINGS
 from perfdsl.syntax.parser import parse
 
@@ -283,6 +284,13 @@ class _Builder(Transformer_NonRecursive):  # no Python recursion, however deep t
         _, name, _eq, expr = children
         return A.Let(str(name), expr, self._span(meta))
 
+    def typed_let(self, meta, children):
+        _, name, kind, _eq, expr = children
+        return A.Let(str(name), expr, self._span(meta), kind)
+
+    def let_kind(self, meta, children):
+        return "rate" if children[0].type == "KW_RATE" else "number"
+
     def part(self, meta, children):
         _part, name, _weight, points, _eq, expr, na = children
         return A.Part(self._label(name), points.value, expr, na, self._span(meta))
@@ -296,7 +304,9 @@ class _Builder(Transformer_NonRecursive):  # no Python recursion, however deep t
 
     def deduct(self, meta, children):
         _deduct, amount, _if, condition, _reason, reason = children
-        return A.Deduct(amount, condition, unquote(reason.value) if reason is not None else None, self._span(meta))
+        template = self.text(reason) if reason is not None else None
+        return A.Deduct(amount, condition, unquote(reason.value) if reason is not None else None, self._span(meta),
+                        template if isinstance(template, A.Template) else None)
 
     def step_deduct(self, meta, children):
         _kw, value, beyond, limit, _every, step, _deduct, per_step, whole, _cap, cap, _reason, reason = children
@@ -306,7 +316,8 @@ class _Builder(Transformer_NonRecursive):  # no Python recursion, however deep t
     def each(self, meta, children):
         rest = _content(children)
         items, per_item, *opts = rest
-        kw = dict(describe=None, group_by=None, group_cap=None, total_cap=None, skip=None)
+        kw = dict(describe=None, group_by=None, group_cap=None, total_cap=None, skip=None, reason=None,
+                  not_applicable=None)
         for key, value in opts:
             if key == "group":
                 kw["group_by"], kw["group_cap"] = value
@@ -327,6 +338,13 @@ class _Builder(Transformer_NonRecursive):  # no Python recursion, however deep t
     def each_skip(self, meta, children):
         cond, reason = _content(children)
         return ("skip", A.Skip(cond, unquote(reason.value), self._span(meta)))
+
+    def each_reason(self, meta, children):
+        return ("reason", self.text(children[-1]))
+
+    def each_na(self, meta, children):
+        cond, reason = _content(children)
+        return ("not_applicable", A.Skip(cond, unquote(reason.value), self._span(meta)))
 
     def require(self, meta, children):
         cond, message = _content(children)
@@ -393,7 +411,14 @@ class _Builder(Transformer_NonRecursive):  # no Python recursion, however deep t
             raise PerfdslError([error("E011", f"无效的日期 {tok.value}：{exc}", self._tok_span(tok))]) from None
 
     def string(self, meta, children):
-        return A.String(unquote(children[0].value), self._span(meta))
+        return self.text(children[0])
+
+    def text(self, tok: Token):
+        """A quoted text: a ``Template`` when it has ``{路径}`` holes (``syntax/template.py``), else a ``String``."""
+        span = self._tok_span(tok)
+        if not template.has_holes(tok.value[1:-1]):
+            return A.String(unquote(tok.value), span)
+        return A.Template(template.parts(tok.value, span, unquote), span)
 
     def true(self, meta, children):
         return A.Boolean(True, self._span(meta))

@@ -318,7 +318,8 @@ class Formatter:
         self.emit(indent, text, s.span)
 
     def let(self, s: A.Let, indent: str) -> str:
-        return self.headed(f"{self.kw('KW_LET')} {s.name} =", s.expr, indent)
+        declared = "" if s.declared is None else f": {self.kw('KW_RATE' if s.declared == 'rate' else 'KW_NUMBER')}"
+        return self.headed(f"{self.kw('KW_LET')} {s.name}{declared} =", s.expr, indent)
 
     def require(self, s: A.Require, indent: str) -> str:
         text = f"{self.kw('KW_REQUIRE')} {self.expr(s.condition, '')}"

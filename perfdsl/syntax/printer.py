@@ -12,6 +12,7 @@ from typing import Callable, Optional
 from perfdsl.interp import dates
 from perfdsl.interp.numbers import plain
 from perfdsl.syntax import ast as A
+from perfdsl.syntax import template
 from perfdsl.syntax.keywords import canonical
 
 _OPS = {"+": "+", "-": "−", "*": "×", "/": "÷"}
@@ -55,6 +56,9 @@ class Printer:
             return quote(e.value)
         if isinstance(e, A.DateLit):
             return dates.chinese(e.value)
+        if isinstance(e, A.Template):
+            return quote("".join(template.escape(p) if isinstance(p, str) else "{" + p.dotted + "}"
+                                 for p in e.parts))
         if isinstance(e, A.Boolean):
             return k("KW_TRUE") if e.value else k("KW_FALSE")
         if isinstance(e, A.Path):

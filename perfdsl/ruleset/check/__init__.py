@@ -18,6 +18,7 @@ class Checked:
     facts_type: Ty
     diagnostics: tuple[Diagnostic, ...]
     accepted: tuple[tuple[Diagnostic, A.Accept], ...] = ()  # warnings accepted by 允许, not in diagnostics
+    percents: frozenset = frozenset()  # spans of the 令 and references that are rates (check/percents.py)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -34,6 +35,7 @@ def check(rules: RuleSet) -> Checked:
     from perfdsl.ruleset.check.bands import BandChecker
     from perfdsl.ruleset.check.depth import check_depth
     from perfdsl.ruleset.check.names import NameChecker
+    from perfdsl.ruleset.check.texts import fixed_texts
     from perfdsl.ruleset.check.weights import check_tree
     resolver = TypeResolver(rules.records, rules.enums)
     facts_ty = resolver.record(rules.facts)
@@ -44,8 +46,10 @@ def check(rules: RuleSet) -> Checked:
     for rec in rules.records.values():
         resolver.record(rec)
     out.extend(d for d in resolver.diagnostics if d not in out)
-    out.extend(NameChecker(rules, facts_ty).run())
+    names = NameChecker(rules, facts_ty)
+    out.extend(names.run())
     out.extend(check_tree(rules.roots))
+    out.extend(fixed_texts(rules))
     out.extend(total_points(rules))
     out.extend(BandChecker(rules, facts_ty).run())
     if rules.system is None:
@@ -60,4 +64,4 @@ def check(rules: RuleSet) -> Checked:
         out.append(warning("W142", "规则中没有任何指标"))
     unique, accepted = split_accepted(list(dict.fromkeys(out)), rules.roots)
     unique.sort(key=sort_key)
-    return Checked(rules, facts_ty, tuple(unique[:MAX_DIAGNOSTICS]), tuple(accepted))
+    return Checked(rules, facts_ty, tuple(unique[:MAX_DIAGNOSTICS]), tuple(accepted), names.percents.spans())

@@ -29,7 +29,7 @@ MAX_DEPTH = 1_000
 MAX_NESTING = 50
 
 _EXPR = (A.Number, A.String, A.Boolean, A.Path, A.Call, A.Binary, A.Negate, A.Compare, A.Logical, A.Not,
-         A.Conditional, A.InInterval, A.Band, A.Match)
+         A.Conditional, A.InInterval, A.Band, A.Match, A.Template)
 _GROUP = {"+": 0, "-": 0, "*": 1, "/": 1}
 
 

@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Optional
 from perfdsl.constructs import deduction
 from perfdsl.diagnostics import Diagnostic, Note, closest, error, warning
 from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES
-from perfdsl.ruleset.types import ANY, BOOL, DATE, NUMBER, TEXT, Ty
+from perfdsl.ruleset.check.percents import POINTS, RATE_ARGS, RATE_RESULTS, Percents
+from perfdsl.ruleset.check.texts import joins_text
+from perfdsl.ruleset.types import ANY, BOOL, DATE, NUMBER, RATE, TEXT, Ty
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.keywords import SPELLINGS
 
@@ -42,9 +44,12 @@ class NameChecker:
         self.used_facts: set[str] = set()
         self.used_lets: set[int] = set()
         self.global_scope = Scope(self, rules.globals)
+        self.percents = Percents()  # which values are rates (shown as percentages)
+        self.nearby: list[str] = []  # the names a bare path could also have meant: item fields, the indicator's 令
 
     # ------------------------------------------------------------ driving
     def run(self) -> list[Diagnostic]:
+        self.keyword_names()
         for let in self.rules.globals.values():
             self.let_type(self.global_scope, let)
         for root in self.rules.roots:
@@ -60,10 +65,31 @@ class NameChecker:
             if id(let) not in self.used_lets:
                 self.diagnostics.append(warning("W120", f"共享值 `{let.name}` 没有被任何指标使用", let.span))
         if system is not None and system.title:
-            import re
-            self.used_facts.update(re.findall(r"\{([^{}]+)\}", system.title))
+            from perfdsl.syntax.template import HOLE, segments
+            for m in HOLE.finditer(system.title):  # 标题 reads facts only: the document's name, before any scoring
+                if m.group(1) and self._walk(self.facts, A.Path(segments(m.group(1)), None, system.span), 0,
+                                             "").kind != "any":
+                    self.used_facts.add(".".join(segments(m.group(1))))
         self.unused_facts()
+        self.diagnostics.extend(self.percents.misuse())
         return self.diagnostics
+
+    def keyword_names(self) -> None:
+        """A name spelled like a keyword where rules would have to write it bare (not after ``.``): a top-level
+        fact (the post-lexer keeps it a NAME only before ``:``) or a typed 令 — it could never be referenced."""
+        named = [(f.name, f.span, "事实") for f in self.rules.facts.fields]
+        named += [(let.name, let.span, "值") for let in self.rules.globals.values()]
+        for root in self.rules.roots:
+            stack = [root]
+            while stack:
+                ind = stack.pop()
+                named += [(s.name, s.span, "值") for s in ind.statements if isinstance(s, A.Let)]
+                stack.extend(ind.children)
+        for name, span, what in named:
+            if name in SPELLINGS:
+                self.diagnostics.append(error(
+                    "E117", f"{what} `{name}` 与关键字 {name} 同名：规则中写 `{name}` 时读作关键字，无法引用这个{what}",
+                    span, suggestions=[f"换一个名称，如 `{name}值` 或 `{name}情况`"]))
 
     def unused_facts(self) -> None:
         used = self.used_facts
@@ -160,15 +186,18 @@ class NameChecker:
             return ANY
         home.active.append(key)
         try:
-            ty = self.expr(home, let.expr)
+            ty = self.expr(home, let.expr) if let.declared is None else self.expect(home, let.expr, "number")
         finally:
             home.active.pop()
+        if let.declared is not None and ty.kind != "any":  # 令 x: 比率 = … / 令 x: 数值 = …
+            ty = RATE if let.declared == "rate" else NUMBER
         home.types[key] = ty
+        self.percents.let(let, ty.kind)
         return ty
 
     def expr(self, scope: Scope, e: A.Expr) -> Ty:
         if isinstance(e, A.Number):
-            return NUMBER
+            return RATE if e.is_percent else NUMBER
         if isinstance(e, A.String):
             return TEXT
         if isinstance(e, A.DateLit):
@@ -177,13 +206,22 @@ class NameChecker:
             return BOOL
         if isinstance(e, A.Path):
             return self.path(scope, e)
+        if isinstance(e, A.Template):
+            for hole in e.holes:
+                ty = self.path(scope, hole)
+                if ty.kind in ("list", "map", "record"):
+                    self.diagnostics.append(error(
+                        "E202", f"模板中的 {{{hole.dotted}}} 是{ty.describe()}，无法写成文字；请写它的一个字段或数值",
+                        hole.span))
+            return TEXT
+        if isinstance(e, A.Binary) and e.op == "+" and joins_text(self, scope, e):
+            return TEXT
         if isinstance(e, A.Binary):
-            self.expect(scope, e.left, "number")
-            self.expect(scope, e.right, "number")
-            return NUMBER
+            left = self.expect(scope, e.left, "number")
+            right = self.expect(scope, e.right, "number")
+            return RATE if e.op in "+-" and "rate" in (left.kind, right.kind) else NUMBER
         if isinstance(e, A.Negate):
-            self.expect(scope, e.operand, "number")
-            return NUMBER
+            return RATE if self.expect(scope, e.operand, "number").kind == "rate" else NUMBER
         if isinstance(e, A.Compare):
             left = self.expr(scope, e.left)
             right = self.expr(scope, e.right)
@@ -201,19 +239,21 @@ class NameChecker:
             a = self.expr(scope, e.then)
             b = self.expr(scope, e.otherwise)
             if a.numeric and b.numeric:
-                return NUMBER
+                return _rate_of([(e.then, a), (e.otherwise, b)])
             return a if a.kind == b.kind else ANY
         if isinstance(e, A.InInterval):
             kind = self.subject(scope, e.value)
-            self.interval(scope, e.interval, kind)
+            if self.interval(scope, e.interval, kind):
+                self.percents.use(e.value)
             return BOOL
         if isinstance(e, A.Band):
             kind = self.subject(scope, e.subject)
-            kinds = set()
+            results = []
             for arm in e.arms:
-                self.interval(scope, arm.interval, kind)
-                kinds.add(self.expr(scope, arm.result).kind)
-            return NUMBER if kinds <= {"number", "integer", "rate", "judged", "any"} else ANY
+                if self.interval(scope, arm.interval, kind):
+                    self.percents.use(e.subject)
+                results.append((arm.result, self.expr(scope, arm.result)))
+            return _rate_of(results) if {t.kind for _r, t in results} <= _NUMERIC else ANY
         if isinstance(e, A.Match):
             subject = self.expr(scope, e.subject)
             if subject.kind == "enum":
@@ -225,8 +265,8 @@ class NameChecker:
                 missing = [v for v in subject.enum_values if v not in keys]
                 if missing:
                     self.diagnostics.append(error("E205", f"查表缺少取值：{'、'.join(missing)}", e.span))
-            kinds = {self.expr(scope, c.result).kind for c in e.cases}
-            return NUMBER if kinds <= {"number", "integer", "rate", "judged", "any"} else ANY
+            results = [(c.result, self.expr(scope, c.result)) for c in e.cases]
+            return _rate_of(results) if {t.kind for _r, t in results} <= _NUMERIC else ANY
         if isinstance(e, A.Call):
             return self.call(scope, e)
         raise AssertionError(type(e))  # pragma: no cover
@@ -240,22 +280,26 @@ class NameChecker:
             self.diagnostics.append(error("E202", f"此处需要数值或日期，`{_text(e)}` 是{ty.describe()}", e.span))
         return "number"
 
-    def interval(self, scope: Scope, iv: A.Interval, kind: str = "number") -> None:
+    def interval(self, scope: Scope, iv: A.Interval, kind: str = "number") -> bool:
+        """Checks the ends (numbers, or days for a band over a date); whether one of them is a rate."""
+        rate = False
         for end in (iv.low, iv.high):
             if end is None:
                 continue
             if kind == "number":
-                self.expect(scope, end, "number")
+                rate = self.expect(scope, end, "number").kind == "rate" or rate
             elif (ty := self.expr(scope, end)).kind not in ("date", "any") and not (
                     isinstance(end, A.Number) and end.value.is_infinite()):
                 self.diagnostics.append(error("E202", f"日期的区间端点须为日期，`{_text(end)}` 是{ty.describe()}"
                                                       "；请写成 2024年6月30日", end.span))
+        return rate
 
     def comparable(self, e: A.Compare, left: Ty, right: Ty) -> None:
         if "any" in (left.kind, right.kind):
             return
         if e.op in ("=", "!="):
             if left.numeric and right.numeric:
+                self.rate_use(e, left, right)
                 return
             if {left.kind, right.kind} <= {"text", "enum"}:
                 for ty, other in ((left, e.right), (right, e.left)):
@@ -269,11 +313,18 @@ class NameChecker:
                 return
         elif left.numeric and right.numeric:
             self.rate_literal(e, left, right)
+            self.rate_use(e, left, right)
             return
         elif left.kind == right.kind == "date":
             return
         self.diagnostics.append(error("E206", f"无法比较 {left.describe()} 与 {right.describe()}：`{_text(e)}`",
                                       e.span))
+
+    def rate_use(self, e: A.Compare, left: Ty, right: Ty) -> None:
+        if right.kind == "rate":
+            self.percents.use(e.left)
+        if left.kind == "rate":
+            self.percents.use(e.right)
 
     def rate_literal(self, e: A.Compare, left: Ty, right: Ty) -> None:
         """`完成率 ≥ 90` is almost always a slip for 90%: rates are fractions."""
@@ -304,8 +355,14 @@ class NameChecker:
         if n < fn.min_args or (fn.max_args is not None and n > fn.max_args):
             want = f"{fn.min_args}" if fn.min_args == fn.max_args else f"至少 {fn.min_args}"
             self.diagnostics.append(error("E210", f"{e.function}(…) 需要 {want} 个参数，这里有 {n} 个", e.span))
+        kinds = []
         for i, a in enumerate(e.args):
             ty = self.expr(scope, a)
+            kinds.append(ty.kind)
+            if i in RATE_ARGS.get(e.function, ()):
+                self.percents.use(a)
+            if e.function in POINTS:
+                self.percents.points.append((e, a, ty.kind))
             kind = fn.arg_kinds[min(i, len(fn.arg_kinds) - 1)]
             if kind == "*":
                 kind = fn.arg_kinds[-2]
@@ -316,28 +373,38 @@ class NameChecker:
             if not ok:
                 self.diagnostics.append(error("E211", f"{e.function}(…) 的第 {i + 1} 个参数应为{_ARG[kind]}，"
                                                       f"`{_text(a)}` 是{ty.describe()}", a.span))
-        return NUMBER if fn.result == "number" else BOOL
+        if fn.result != "number":
+            return BOOL
+        if e.function in RATE_RESULTS or (fn.name in ("min", "max", "abs") and kinds and set(kinds) == {"rate"}):
+            return RATE
+        return NUMBER
 
     # ------------------------------------------------------------ paths
     def path(self, scope: Scope, p: A.Path) -> Ty:
         first = p.segments[0]
         if scope.item is not None and first in scope.item.fields:
-            return self._walk(scope.item, p, 0, "")
+            ty = self._walk(scope.item, p, 0, "")
+            self.percents.fact(p, ty.kind)
+            return ty
         if len(p.segments) == 1 and p.star is None:
             if first in scope.lets:
                 let = scope.lets[first]
                 self.used_lets.add(id(let))
+                self.percents.ref(p, let)
                 return self.let_type(scope, let)
             if first in self.rules.globals:
                 let = self.rules.globals[first]
                 self.used_lets.add(id(let))
+                self.percents.ref(p, let)
                 return self.let_type(self.global_scope, let)
         if first in scope.lets or first in self.rules.globals:
             self.diagnostics.append(error("E212", f"`{first}` 是计算值，不能再取字段：`{p.dotted}`", p.span))
             return ANY
+        self.nearby = [*(scope.item.fields if scope.item is not None else ()), *scope.lets]  # for did-you-mean
         ty = self._walk(self.facts, p, 0, "")
         if ty.kind != "any":
             self.used_facts.add(".".join(p.segments))
+        self.percents.fact(p, ty.kind)
         return ty
 
     def _walk(self, ty: Ty, p: A.Path, start: int, prefix: str) -> Ty:
@@ -375,7 +442,7 @@ class NameChecker:
         where = f"事实 `{path}`" if path else "事实"
         candidates = list(ty.fields)
         if not path and p is not None:
-            candidates += list(self.rules.globals)
+            candidates += [*self.nearby, *self.rules.globals]
         suggestions = [f"是否想写 `{s}`？" for s in closest(seg, candidates)]
         for spelling in SPELLINGS:
             if seg.startswith(spelling) and len(seg) > len(spelling) and not path:
@@ -388,6 +455,18 @@ class NameChecker:
         self.diagnostics.append(error("E215", f"未知的名称 `{full}`：{where}中没有 `{seg}`，也不是已定义的值",
                                       span, fact_path=full if p is None else None, notes=notes,
                                       suggestions=suggestions))
+
+
+_NUMERIC = {"number", "integer", "rate", "judged", "any"}
+
+
+def _rate_of(results: list) -> Ty:
+    """Alternatives (若/区间/查表 results) are a rate when each is a rate or a literal 0 (0%), one at least a rate."""
+    kinds = [t.kind for _e, t in results]
+    zero = [isinstance(e, A.Number) and e.value == 0 for e, _t in results]
+    if "rate" in kinds and all(k == "rate" or z for k, z in zip(kinds, zero, strict=True)):
+        return RATE
+    return NUMBER
 
 
 def _text(e) -> str:
