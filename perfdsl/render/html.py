@@ -25,6 +25,7 @@ th:nth-child(-n+3) { min-width: 4.5em; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 td.text { font-size: 12px; }
 tr.lost td.score { color: #a40000; font-weight: bold; }
+p.improve { margin: 4px 0 0; padding-top: 4px; border-top: 1px dashed var(--line); }
 details summary { cursor: pointer; color: var(--muted); }
 details ol { margin: 4px 0; padding-left: 1.5em; }
 details li .at { color: var(--muted); font-size: 11px; }
@@ -47,6 +48,14 @@ def _trace(steps) -> str:
     items = "".join(f"<li>{for_html(s['text'])} <span class=\"at\">{for_html(s.get('at', ''))}</span></li>"
                     for s in steps)
     return f"<details><summary>完整评分过程（{len(steps)} 步）</summary><ol>{items}</ol></details>"
+
+
+def _improvement(text: str) -> str:
+    """失分原因与提升空间 as its own paragraph of the analysis cell, its heading in bold."""
+    if not text:
+        return ""
+    head, _, body = text.partition("：")
+    return f"<p class=\"improve\"><b>{for_html(head)}：</b>{for_html(body)}</p>"
 
 
 def _heading(name: str, weight: str) -> str:
@@ -74,7 +83,7 @@ def render(doc: dict) -> str:
             f"<td class=\"num\">{for_html(r.weight)}</td>",
             f"<td class=\"text\">{for_html(r.explanation)}</td>",
             f"<td class=\"text\">{for_html(r.criteria)}</td>",
-            f"<td class=\"text analysis\">{for_html(r.analysis)}{_trace(r.trace)}</td>",
+            f"<td class=\"text analysis\">{for_html(r.analysis)}{_improvement(r.improvement)}{_trace(r.trace)}</td>",
             f"<td class=\"num score\">{for_html(score_text(r.score, r.status))}</td>",
         ]
         body.append(f"<tr class=\"indicator-row{' lost' if lost else ''}\">{''.join(cells)}</tr>")

@@ -12,6 +12,7 @@ from typing import Optional, Sequence
 
 import attrs
 
+from perfdsl.render import improvement
 from perfdsl.render.narrative import narrative
 
 COLUMNS = ("一级指标", "二级指标", "三级指标", "分值", "指标解释和说明", "评分标准", "指标分析结果", "得分")
@@ -28,6 +29,7 @@ class Row:
     explanation: str
     criteria: str
     analysis: str
+    improvement: str  # 失分原因与提升空间, "" at full marks
     score: Optional[str]
     trace: tuple  # the step dicts, for collapsible full traces
     status: str
@@ -83,7 +85,8 @@ def rows(doc: dict) -> list[Row]:
             level1=l1["name"] if l1 else outside, level1_weight=l1["weight"] if l1 else "",
             level2=l2["name"] if l2 else "", level2_weight=l2["weight"] if l2 else "",
             name=node["name"], weight=node["weight"], explanation=node.get("explanation", ""),
-            criteria=node.get("criteria", ""), analysis=analysis(node), score=node.get("score"),
+            criteria=node.get("criteria", ""), analysis=analysis(node),
+            improvement=improvement.text(node), score=node.get("score"),
             trace=tuple(node.get("trace") or ()), status=node.get("status", "ok"),
         ))
 

@@ -215,3 +215,9 @@ def print_narrative(node: dict, console: Console) -> None:
     console.print(_label(node))
     for sentence in sentences(node):
         console.print(Text(_t(sentence)))
+    from perfdsl.render import improvement
+    said = improvement.sentences(node)
+    if said:
+        console.print(Text(f"{improvement.HEADING}：", style="bold"))
+        for sentence in said:
+            console.print(Text(_t(sentence)))

@@ -50,7 +50,8 @@ def render(doc: dict) -> bytes:
     first = 3
     for r in table:
         ws.append(_row(ws, [heading(r.level1, r.level1_weight), heading(r.level2, r.level2_weight), r.name,
-                            _num(r.weight), r.explanation, r.criteria, r.analysis,
+                            _num(r.weight), r.explanation, r.criteria,
+                            r.analysis + (f"\n{r.improvement}" if r.improvement else ""),
                             _num(r.score) if r.score is not None else score_text(r.score, r.status)]))
     for col, keys in ((1, [r.level1 for r in table]), (2, [(r.level1, r.level2) for r in table])):
         for i, n in enumerate(spans(keys)):

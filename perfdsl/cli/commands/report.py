@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         raise Usage(f"--format {args.format} 需要用 -o 指定输出文件")
     check_rules_first(args.rules, [args.facts], NAME)
     check_output(args.output, input_files(args.rules, [args.facts]))
-    engine, doc, diags, result = score_file(args.rules, args.facts)
+    engine, doc, diags, result = score_file(args.rules, args.facts, improve=True)
     if result is None:
         return EXIT_FAIL
     if args.format == "xlsx":
