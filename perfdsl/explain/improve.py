@@ -96,7 +96,8 @@ def _leaf_nodes(doc: dict) -> list[dict]:
 def _json_value(v) -> object:
     """A changed fact as the document writes values: decimals as exact strings, lists and records within."""
     if isinstance(v, Decimal):
-        return format(v, "f")
+        text = format(v, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
     if isinstance(v, list):
         return [_json_value(x) for x in v]
     if isinstance(v, dict):
