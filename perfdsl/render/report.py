@@ -104,6 +104,12 @@ def rate_rows(doc: dict) -> list[RateRow]:
     return out
 
 
+def level1_rows(doc: dict) -> list[RateRow]:
+    """一级指标得分率表: every first-level indicator with its 得分率 (level1 and name both its name)."""
+    return [RateRow(l1["name"], l1["name"], l1["weight"], l1.get("score"), l1.get("rate"))
+            for l1 in doc.get("children", []) if "children" in l1]
+
+
 def spans(values: Sequence[object]) -> list[int]:
     """For merged cells: how many rows each run of equal values covers (0 for rows inside a run)."""
     out = [0] * len(values)
