@@ -40,7 +40,7 @@ def bar_chart(title: str, bars: Sequence[tuple[str, Optional[str]]], chart_id: s
     label_w = min(max(_width(label) for label, _ in bars) + 12, 260)
     height = TITLE + len(bars) * (BAR + GAP) + 24
     width = label_w + BAR_WIDTH + 70
-    out = [f'<svg id="{for_html(chart_id)}" class="chart" role="img" xmlns="http://www.w3.org/2000/svg" '
+    out = [f'<svg id="{for_html(chart_id)}" class="chart" role="img" '
            f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
            f"<title>{for_html(title)}</title>",
            f'<text x="0" y="16" font-size="14" font-weight="bold">{for_html(title)}</text>']
