@@ -112,3 +112,44 @@ def test_chart_labels_are_escaped():
     assert "<b>" not in svg and "&lt;b&gt;&amp;" in svg and "&lt;标题&gt;" in svg
     assert svg.count("<rect") == 3  # two backgrounds, one bar: no rate, no bar
     assert bar_chart("空", [], "y") == ""
+
+
+# ---------------------------------------------------------------- the batch 汇总
+def test_batch_summary_unit_first_filters_and_statistics(tmp_path):
+    import json
+    from decimal import Decimal
+
+    docs = [json.loads(SEED_FACTS.read_text(encoding="utf-8"))]
+    docs.append({**docs[0], "资金使用": {**docs[0]["资金使用"], "问题": []}})  # 资金使用合规性 5: 97.67 优
+    # 创新审批 0 (−6); 审批效率 0 + 4 instead of 7 (−3): 87.67 良
+    docs.append({**docs[0], "创新审批": {"国家级认可或推广次数": 0, "市级认可或推广次数": 0},
+                 "审批效率": {**docs[0]["审批效率"], "本年未办结数": 3}})
+    batch = tmp_path / "b.jsonl"
+    batch.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in docs)
+                     + '\n{"被评价单位": "某失败单位", "评价年度": 2024}\n', encoding="utf-8")
+    out = tmp_path / "汇总.xlsx"
+    assert main(["eval", str(RULES), str(batch), "--format", "xlsx", "-o", str(out)]) == 1
+    wb = load_workbook(out)
+    ws = wb["评分汇总"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4)]
+    assert [r[:3] for r in rows[:3]] == [
+        ["天津市和平区人民政府政务服务办公室 2024年度部门整体支出绩效评价", 96.67, "优"],
+        ["天津市和平区人民政府政务服务办公室 2024年度部门整体支出绩效评价", 97.67, "优"],
+        ["天津市和平区人民政府政务服务办公室 2024年度部门整体支出绩效评价", 87.67, "良"]]
+    # a line that could not be scored keeps its unit's name, from the title the rules give it
+    assert rows[3][0] == "某失败单位 2024年度部门整体支出绩效评价" and rows[3][1] is None
+    assert rows[3][-2].startswith("失败：[F013]")
+    assert ws.freeze_panes == "D4" and ws.auto_filter.ref.startswith("A3:") and ws.auto_filter.ref.endswith("7")
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$3"
+    assert ws.column_dimensions["A"].width == 36
+    stats = [[c.value for c in r] for r in wb["统计"].iter_rows()]
+    grades = {r[0]: r[1] for r in stats[1:] if r[0] is not None}
+    assert grades == {"优": 2, "良": 1, "中": 0, "差": 0, "评分失败": 1, "合计": 4}
+    by_name = {r[3]: r[4:] for r in stats[1:] if r[3] is not None}
+    # 资金使用合规性: (4 + 5 + 4) / 3 = 4.33 of 5 = 86.67%; 创新审批举措情况: (6 + 6 + 0) / 3 = 4 of 6 = 66.67%
+    weight, mean, rate = by_name["资金使用合规性"]
+    assert weight == 5 and mean == pytest.approx(float(Decimal(13) / 3)) and rate == pytest.approx(13 / 15)
+    assert by_name["创新审批举措情况"][1:] == [4, pytest.approx(2 / 3)]
+    assert by_name["服务对象满意度"][1:] == [3, 1]
+    charts = wb["统计"]._charts
+    assert [c.tagname for c in charts] == ["barChart", "barChart"]

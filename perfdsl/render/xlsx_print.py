@@ -16,6 +16,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 from perfdsl.render.escape import xlsx_cell
 from perfdsl.render.report import level1_rows, rate_rows
@@ -46,7 +47,7 @@ def row_height(values: Sequence[object], widths: Sequence[float]) -> float:
 def print_ready(ws, title_rows: Optional[str]) -> None:
     """A4 landscape, one page wide and as many long as needed, ``title_rows`` repeated, page numbers below."""
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4  # a write-only sheet lacks the constant
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
