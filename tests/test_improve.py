@@ -207,3 +207,16 @@ def test_narrative_of_a_band_loss_says_why(eng, seed):
     # item 6: an indicator that lost points in a band (no deduction step) says which band and what it gave
     node = _leaves(_improved(eng, seed))["预算编制完整性"]
     assert "偏离度 = |1 − 0 ÷ 2.07| = 100%，落在 70% 以上一档，得 0 分" in narrative(node)
+
+
+def test_only_deductions_says_why_a_band_lost_points(capsys):
+    # item 6: 预算编制完整性 lost its point in a band (偏离度 100% > 70% → 0 of 1), with no deduction step;
+    # --only 扣分 used to show nothing under it.  绩效评价工作开展情况 lost 3 − 2.65 = 0.35 in its 抽查 formula.
+    assert main(["eval", str(RULES), str(SEED_FACTS), "--only", "扣分"]) == 0
+    out = capsys.readouterr().out
+    assert "未扣分，失 1 分在于评分档次或公式得分" in out
+    assert "结转结余预算准确（1 分）：上年末结转结余资金收入决算数 2.07，年初结转结余资金收入预算数 0" in out
+    assert "未扣分，失 0.35 分在于评分档次或公式得分" in out
+    assert out.count("未扣分，失") == 3  # not for 资金使用合规性, whose point went in a deduction
+    assert main(["explain", str(RULES), str(SEED_FACTS), "预算编制完整性", "--only", "扣分"]) == 0
+    assert "落在 70% 以上一档，得 0 分" in capsys.readouterr().out
