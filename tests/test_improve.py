@@ -220,3 +220,17 @@ def test_only_deductions_says_why_a_band_lost_points(capsys):
     assert out.count("未扣分，失") == 3  # not for 资金使用合规性, whose point went in a deduction
     assert main(["explain", str(RULES), str(SEED_FACTS), "预算编制完整性", "--only", "扣分"]) == 0
     assert "落在 70% 以上一档，得 0 分" in capsys.readouterr().out
+
+
+def test_a_sum_over_a_map_is_solved_for_one_of_its_entries(eng, seed):
+    # 满意率 = Σ满意数 / Σ样本数 = (50 + 30) / (70 + 30) = 80% → [70%, 90%) → 1.5 分.  ≥ 90% needs Σ满意数 ≥ 90:
+    # 个人的满意数 ≥ 90 − 30 = 60 (≤ its 70 samples) → 3 分, +1.5
+    facts = put(seed, "满意度.个人.满意数", 50)
+    node = _leaves(_improved(eng, facts))["服务对象满意度"]
+    assert _gains(node) == [({"满意度.个人.满意数": "60"}, "1.50")]
+    assert "个人的满意数不低于 60（现为 50）" in node["improve"][0]["need"]
+    # 10 + 0 of 100 = 10% → 0 分.  [70%, 90%) needs 个人 ≥ 70 (its 70 samples allow it) → 1.5 分;
+    # ≥ 90% would need 个人 ≥ 90 > 70 samples: the 要求 rejects those facts, so it is not offered
+    low = put(put(seed, "满意度.个人.满意数", 10), "满意度.企业.满意数", 0)
+    node = _leaves(_improved(eng, low))["服务对象满意度"]
+    assert _gains(node) == [({"满意度.个人.满意数": "70"}, "1.50")]

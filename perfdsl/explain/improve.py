@@ -64,17 +64,24 @@ def annotate(engine, facts: dict, doc: dict) -> None:
         if score >= weight:
             continue
         entries = []
+        unconfirmed: list[dict] = []
         for lever in Finder(plan, leaf, data, facts).levers():
             entry: dict = {"kind": lever.kind, "cause": lever.cause}
             if lever.changes:
                 after = _rescore(engine, facts, lever.changes, leaf.index)
                 if after is None or after <= score:
-                    continue  # scoring again does not confirm it: not offered
+                    unconfirmed.append(entry)  # scoring again does not confirm it: its cause only, no figure
+                    continue
                 entry["need"] = lever.need
                 entry["facts"] = {".".join(p): _json_value(v) for p, v in lever.changes}
                 entry["gain"] = fixed(after - score, places)
                 entry["score"] = fixed(after, places)
             if entry not in entries:
+                entries.append(entry)
+        said = {e["cause"] for e in entries}
+        for entry in unconfirmed:
+            if entry["cause"] not in said:
+                said.add(entry["cause"])
                 entries.append(entry)
         if not entries:
             entries.append({"kind": "unexplained", "cause": f"本项得 {number(score)} 分，低于分值 {number(weight)} 分"})

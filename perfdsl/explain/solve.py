@@ -68,6 +68,7 @@ class Solver:
         self.env = env
         self.data = data
         self.raw_facts = raw
+        self._elements: dict[tuple, tuple] = {}  # an element's concrete path → (its type, its label)
 
     # ------------------------------------------------------------ names and values
     def let(self, p) -> Optional[A.Let]:
@@ -182,7 +183,7 @@ class Solver:
         current = self.fact(x.segments)
         if not isinstance(current, Decimal):
             return None
-        ty = self.plan.fact_type(x.segments)
+        ty, name = self._elements.get(x.segments, (self.plan.fact_type(x.segments), label(x.dotted)))
         grain = _grain(ty.kind if ty is not None else "number", current)
         roots: list[Decimal] = []
         for bound in (target.low, target.high):
@@ -205,7 +206,7 @@ class Solver:
         best = min(fitting, key=lambda c: (abs(c - current), c))
         pct = ".".join(x.segments) in self.plan.percent_paths
         way = "不低于" if best > current else "不高于"
-        words = f"{label(x.dotted)}{way} {amount_text(best, pct)}（现为 {amount_text(current, pct)}）"
+        words = f"{name}{way} {amount_text(best, pct)}（现为 {amount_text(current, pct)}）"
         return Reach(words, ((x.segments, best),), self._is_alias(subject, x, 0))
 
     def _is_alias(self, e, x: A.Path, depth: int) -> bool:
@@ -237,15 +238,41 @@ class Solver:
             return e if ty is not None and ty.kind in ("number", "integer", "rate") else None
         if isinstance(e, A.Conditional):
             return self._free_fact(e.then if self._value(e.condition) else e.otherwise, depth + 1)
+        if _is_sum_over_map(e):
+            return self._element(e.args[0])
         for sub in A.subexpressions(e):
             found = self._free_fact(sub, depth + 1)
             if found is not None:
                 return found
         return None
 
+    def _element(self, p: A.Path) -> Optional[A.Path]:
+        """For 求和(满意度[*].满意数): the first element of the map as a fact of its own (满意度.个人.满意数)."""
+        k = p.star
+        assert k is not None
+        collection = self.fact(p.segments[:k])
+        map_ty = self.plan.fact_type(p.segments[:k])
+        if not isinstance(collection, dict) or map_ty is None or map_ty.kind != "map" or map_ty.element is None:
+            return None
+        ty = map_ty.element
+        for seg in p.segments[k:]:
+            ty = ty.fields.get(seg) if ty is not None and ty.kind == "record" else None
+        if ty is None or ty.kind not in ("number", "integer", "rate"):
+            return None
+        for key in collection:
+            concrete = p.segments[:k] + (key,) + p.segments[k:]
+            if isinstance(self.fact(concrete), Decimal):
+                self._elements[concrete] = (ty, f"{key}的{p.segments[-1]}")
+                return A.Path(concrete, None, p.span)
+        return None
+
     def _has(self, e, x: A.Path, depth: int) -> bool:
         if depth > _MAX_DEPTH:
             return False
+        if isinstance(e, A.Path) and e.star is not None:
+            k = e.star
+            return (len(x.segments) == len(e.segments) + 1 and x.segments[:k] == e.segments[:k]
+                    and x.segments[k + 1:] == e.segments[k:])
         if isinstance(e, A.Path):
             let = self.let(e)
             return self._has(let.expr, x, depth + 1) if let is not None else e.segments == x.segments
@@ -280,6 +307,9 @@ class Solver:
                 return self._invert(holding[0], t, x, depth + 1) if len(holding) == 1 else []
             if e.function in ("ratio", "比值"):
                 return self._arith("/", e.args[0], e.args[1], t, x, depth)
+            if _is_sum_over_map(e) and self._has(e.args[0], x, depth + 1):
+                total, mine = self._value(e), self.fact(x.segments)
+                return [t - total + mine] if isinstance(total, Decimal) and isinstance(mine, Decimal) else []
             if e.function in ("growth", "增长率"):
                 new, old = e.args
                 if self._has(new, x, depth + 1):
@@ -308,6 +338,11 @@ class Solver:
         else:
             return []
         return self._invert(side, goal, x, depth + 1)
+
+
+def _is_sum_over_map(e) -> bool:
+    return (isinstance(e, A.Call) and e.function in ("sum", "求和") and len(e.args) == 1
+            and isinstance(e.args[0], A.Path) and e.args[0].star is not None)
 
 
 def _lookup(data, segments):
