@@ -286,23 +286,29 @@ def test_a_batch_as_a_summary_workbook(tmp_path, capsys):
     ws = load_workbook(out)["评分汇总"]
     head = [[c.value for c in row] for row in ws.iter_rows(min_row=1, max_row=3)]
     leaves = [leaf for _, groups in TREE for _, names in groups for leaf in names]
-    assert [h.rsplit("（", 1)[0] for h in head[2][3:3 + len(leaves)]] == leaves
-    assert (head[0][3] == "部门决策（14）" and head[1][3] == "决策依据（8）"
-            and head[2][3] == "决策和管理制度规范性（3）")
-    assert {"D1:H1", "D2:F2", "A1:A3"} <= {str(m) for m in ws.merged_cells.ranges}
+    # 单位, 总分, 等级 first (issue 17), then the four 一级 subtotals, then the leaves; where from, last
+    assert head[0][:4] == ["评价对象（单位）", "总分", "等级", "一级指标得分"]
+    assert head[2][3:7] == ["部门决策（14）", "管理效率（26）", "履职产出（37）", "履职效益（23）"]
+    assert [h.rsplit("（", 1)[0] for h in head[2][7:7 + len(leaves)]] == leaves
+    assert (head[0][7] == "部门决策（14）" and head[1][7] == "决策依据（8）"
+            and head[2][7] == "决策和管理制度规范性（3）")
+    assert head[0][-4:] == ["行", "来源", "状态", "事实 sha256"]
+    assert {"H1:L1", "H2:J2", "A1:A3", "D1:G1"} <= {str(m) for m in ws.merged_cells.ranges}
+    assert ws.freeze_panes == "D4"  # the unit, its total and grade stay in view, and the heads
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=4)]
     assert len(rows) == 41
+    from openpyxl.utils import get_column_letter
+    assert ws.auto_filter.ref == f"A3:{get_column_letter(len(head[2]))}44"  # the heads and every row
     for n, (line, row) in enumerate(zip(BATCH[:40], rows, strict=False), 1):
         hand = document(json.loads(line, parse_float=Decimal, parse_int=Decimal))
         leaf_scores = {c["name"]: c["score"]
                        for l1 in hand["children"] for l2 in l1["children"] for c in l2["children"]}
-        assert row[:3] == [n, str(batch), hand["name"]]
-        assert [Decimal(str(v)) for v in row[3:3 + len(leaves)]] == [Decimal(leaf_scores[k]) for k in leaves]
-        assert ([Decimal(str(v)) for v in row[3 + len(leaves):7 + len(leaves)]]
-                == [Decimal(c["score"]) for c in hand["children"]])
-        assert Decimal(str(row[-4])) == Decimal(hand["score"]) and row[-3:-1] == [hand["grade"], "完成"]
+        assert row[0] == hand["name"] and Decimal(str(row[1])) == Decimal(hand["score"]) and row[2] == hand["grade"]
+        assert [Decimal(str(v)) for v in row[3:7]] == [Decimal(c["score"]) for c in hand["children"]]
+        assert [Decimal(str(v)) for v in row[7:7 + len(leaves)]] == [Decimal(leaf_scores[k]) for k in leaves]
+        assert row[-4:-1] == [n, str(batch), "完成"]
         assert row[-1] == hashlib.sha256((line + "\n").encode("utf-8")).hexdigest()  # the line as the batch holds it
-    assert rows[-1][0] == 41 and rows[-1][-2].startswith("失败：[F010]")
+    assert rows[-1][-4] == 41 and rows[-1][-2].startswith("失败：[F010]") and rows[-1][0] is None
     sources = dict(load_workbook(out)["来源"].iter_rows(values_only=True))
     assert sources["规则集"] == "部门整体支出绩效评价" and len(sources["rules/00-体系.perf"]) == 64
     assert main(["eval", str(RULES), str(batch), "--format", "xlsx"]) == 2  # a workbook needs -o
@@ -326,8 +332,8 @@ def test_summary_workbook_says_why_a_cell_has_no_score(tmp_path):
     economic, bonus, penalty = (heads.index("经济效益（8）"), heads.index("创新示范加分（2）"),
                                 heads.index("审计问题减分（5）"))
     assert ok[economic] == "不适用" and ok[bonus] == 2 and ok[penalty] == -1
-    assert ok[-4:-1] == [85.94, "良", "完成"]
-    assert partial[economic] == "无法评分" and partial[-4:-1] == ["无法评分", None, "部分指标无法评分"]
+    assert ok[1:3] == [85.94, "良"] and ok[-2] == "完成"
+    assert partial[economic] == "无法评分" and partial[1:3] == ["无法评分", None] and partial[-2] == "部分指标无法评分"
 
 
 def test_fast_lines_for_a_group_of_bonus_items_only(tmp_path):

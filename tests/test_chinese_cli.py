@@ -104,7 +104,7 @@ def test_help_has_no_english_and_shows_examples(name):
 def test_help_shows_defaults_by_their_chinese_name():
     helps = {name: re.sub(r"\s+", "", text) for name, text in help_texts().items()}  # as read, across lines
     assert "（默认：文本）" in helps["perfdsl eval"] and "（默认：1）" in helps["perfdsl eval"]
-    assert "（默认：html）" in helps["perfdsl report"]
+    assert "（默认：网页）" in helps["perfdsl report"]
     assert "{扣分,不适用,事实,区间}" in helps["perfdsl eval"] and "{扣分,不适用,事实,区间}" in helps["perfdsl explain"]
 
 
@@ -218,6 +218,25 @@ def test_format_and_keywords_take_chinese_names():
     assert parse(["fmt", "--keywords", "zh", "r"]).keywords == "zh"
     assert parse(["test", "r", "--min-coverage", "90%"]).min_coverage == 90.0
     assert parse(["test", "r", "--min-coverage", "１００"]).min_coverage == 100.0
+    assert parse(["report", "r", "f.json", "--format", "Word文档"]).format == "docx"
+    assert parse(["report", "r", "f.json", "--format", "表格"]).format == "xlsx"
+    assert parse(["report", "r", "f.json", "--format", "网页"]).format == "html"
+    assert parse(["report", "r", "f.json", "--format", "md"]).format == "md"
+
+
+def test_every_option_with_fixed_values_takes_chinese():
+    """Issue 17 item 6: no option lists English values only (each is an ``add_choice`` with Chinese names)."""
+    from perfdsl.cli.argparse_zh import Choice
+    seen = 0
+    for sub in build_parser()._subparsers._group_actions:  # type: ignore[union-attr]
+        assert isinstance(sub, argparse._SubParsersAction)
+        for name, parser in sub.choices.items():
+            for action in parser._actions:
+                if action.choices is not None:
+                    assert isinstance(action.type, Choice), (name, action.option_strings)
+                    assert any(re.search(r"[\u4e00-\u9fff]", str(v)) for v in action.choices), (name, action.dest)
+                    seen += 1
+    assert seen >= 8
 
 
 # ---------------------------------------------------------------- labels

@@ -234,7 +234,8 @@ def test_html_report_is_inert(case, tmp_path, capsys):
     page.feed(out.read_text(encoding="utf-8"))
     tags = {t for t, _ in page.tags}
     assert tags <= {"html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "b", "table", "thead", "tbody",
-                    "tr", "th", "td", "br", "details", "summary", "ol", "li", "span", "ul", "code"}, tags
+                    "tr", "th", "td", "br", "details", "summary", "ol", "li", "span", "ul", "code",
+                    "div", "svg", "rect", "text"}, tags  # the 得分率 charts: inline SVG, no script
     assert not any(k.startswith("on") for _, attrs in page.tags for k, _ in attrs)
     assert page.comments == []
     assert "".join(page.h1) == visible(doc["name"])

@@ -135,16 +135,22 @@ def single_record(facts: str) -> Record:
     return Record(read_text(path), facts)
 
 
-def score_file(rules: str, facts: str) -> tuple[Engine, dict, list[Diagnostic], Optional[Result]]:
+def score_file(rules: str, facts: str,
+               improve: bool = False) -> tuple[Engine, dict, list[Diagnostic], Optional[Result]]:
     """(engine, traced document, errors, result) for one facts file (or one line, ``batch.jsonl:37``).
 
-    The result is None if the facts were rejected.
+    The result is None if the facts were rejected.  ``improve``: each indicator below full marks gets its
+    失分原因与提升空间 (``explain/improve.py``), checked by scoring changed facts again.
     """
     engine = load_engine(rules)
     record = single_record(facts)
     doc, _, diags, result = score_record(engine, record, True)
     if diags:
         report_diagnostics(diags, engine.rules.sources)
+    if improve and result is not None and isinstance(doc, dict):
+        from perfdsl.explain.improve import annotate
+        from perfdsl.ruleset.facts import parse_json
+        annotate(engine, cast(dict, parse_json(record.text, record.where)), doc)
     return engine, cast(dict, doc), diags, result  # not compact: the document itself, not its JSON text
 
 

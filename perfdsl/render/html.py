@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from perfdsl.render.charts import bar_chart
 from perfdsl.render.escape import for_html
-from perfdsl.render.report import COLUMNS, provenance, rate_rows, rows, score_text, spans
+from perfdsl.render.report import COLUMNS, level1_rows, provenance, rate_rows, rows, score_text, spans
 
 CSS = """
 :root { --line: #999; --muted: #666; }
@@ -25,18 +26,24 @@ th:nth-child(-n+3) { min-width: 4.5em; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 td.text { font-size: 12px; }
 tr.lost td.score { color: #a40000; font-weight: bold; }
+p.improve { margin: 4px 0 0; padding-top: 4px; border-top: 1px dashed var(--line); }
 details summary { cursor: pointer; color: var(--muted); }
 details ol { margin: 4px 0; padding-left: 1.5em; }
 details li .at { color: var(--muted); font-size: 11px; }
 .partial { border: 1px solid #a40000; padding: 6px; color: #a40000; }
 .provenance td { font-family: monospace; font-size: 11px; word-break: break-all; }
+tr.total td { font-weight: bold; background: #f6f6f6; }
+.charts { display: flex; flex-wrap: wrap; gap: 2em; margin-top: 1em; }
+/* print: A4 landscape; nothing forces a break, so the first page is never blank; a row stays on one page
+   and the header row repeats on every page; headings keep to the table after them */
 @media print {
   @page { size: A4 landscape; margin: 12mm; }
   body { margin: 0; font-size: 10px; }
-  tbody.section { break-before: page; }
-  tbody.section:first-of-type { break-before: auto; }
-  tr { break-inside: avoid; }
+  thead { display: table-header-group; }
+  tr, .chart { break-inside: avoid; page-break-inside: avoid; }
+  h1, h2 { break-after: avoid; page-break-after: avoid; }
   details { display: none; }
+  .summary, p.improve { break-inside: avoid; }
 }
 """
 
@@ -47,6 +54,22 @@ def _trace(steps) -> str:
     items = "".join(f"<li>{for_html(s['text'])} <span class=\"at\">{for_html(s.get('at', ''))}</span></li>"
                     for s in steps)
     return f"<details><summary>完整评分过程（{len(steps)} 步）</summary><ol>{items}</ol></details>"
+
+
+def _sum_row(doc: dict, label_cells: int) -> str:
+    """合计: the whole rule set's 分值, score and 得分率 under a table of groups."""
+    span = f" colspan=\"{label_cells}\"" if label_cells > 1 else ""
+    return (f"<tr class=\"total\"><td{span}>合计</td><td class=\"num\">{for_html(doc['weight'])}</td>"
+            f"<td class=\"num\">{for_html(doc.get('score') or '—')}</td>"
+            f"<td class=\"num\">{for_html(doc.get('rate') or '—')}</td></tr>")
+
+
+def _improvement(text: str) -> str:
+    """失分原因与提升空间 as its own paragraph of the analysis cell, its heading in bold."""
+    if not text:
+        return ""
+    head, _, body = text.partition("：")
+    return f"<p class=\"improve\"><b>{for_html(head)}：</b>{for_html(body)}</p>"
 
 
 def _heading(name: str, weight: str) -> str:
@@ -74,15 +97,22 @@ def render(doc: dict) -> str:
             f"<td class=\"num\">{for_html(r.weight)}</td>",
             f"<td class=\"text\">{for_html(r.explanation)}</td>",
             f"<td class=\"text\">{for_html(r.criteria)}</td>",
-            f"<td class=\"text analysis\">{for_html(r.analysis)}{_trace(r.trace)}</td>",
+            f"<td class=\"text analysis\">{for_html(r.analysis)}{_improvement(r.improvement)}{_trace(r.trace)}</td>",
             f"<td class=\"num score\">{for_html(score_text(r.score, r.status))}</td>",
         ]
         body.append(f"<tr class=\"indicator-row{' lost' if lost else ''}\">{''.join(cells)}</tr>")
     head = "".join(f"<th>{c}</th>" for c in COLUMNS)
+    second, first = rate_rows(doc), level1_rows(doc)
     rates = "".join(
         f"<tr><td>{for_html(r.level1)}</td><td>{for_html(r.name)}</td><td class=\"num\">{for_html(r.weight)}</td>"
         f"<td class=\"num\">{for_html(r.score or '—')}</td><td class=\"num\">{for_html(r.rate or '—')}</td></tr>"
-        for r in rate_rows(doc))
+        for r in second) + _sum_row(doc, 2)
+    level1 = "".join(
+        f"<tr><td>{for_html(r.name)}</td><td class=\"num\">{for_html(r.weight)}</td>"
+        f"<td class=\"num\">{for_html(r.score or '—')}</td><td class=\"num\">{for_html(r.rate or '—')}</td></tr>"
+        for r in first) + _sum_row(doc, 1)
+    charts = (bar_chart("一级指标得分率", [(r.name, r.rate) for r in first], "chart-level1")
+              + bar_chart("二级指标得分率", [(r.name, r.rate) for r in second], "chart-level2"))
     errors = ""
     if doc.get("errors"):
         errors = "<h2>错误</h2><ul>" + "".join(
@@ -108,10 +138,16 @@ def render(doc: dict) -> str:
 <table id="scores">
 <thead><tr>{head}</tr></thead>
 <tbody class="section">{''.join(body)}</tbody>
+<tbody class="total"><tr class="total"><td colspan="3">总分</td><td class="num">{for_html(doc['weight'])}</td>
+<td colspan="3">评价等级：{for_html(doc.get('grade') or '—')}</td><td class="num score">{shown_total}</td></tr></tbody>
 </table>
+<h2>一级指标得分率</h2>
+<table id="level1"><thead><tr><th>一级指标</th><th>分值</th><th>得分</th><th>得分率</th></tr></thead>
+<tbody>{level1}</tbody></table>
 <h2>二级指标得分率</h2>
 <table id="rates"><thead><tr><th>一级指标</th><th>二级指标</th><th>分值</th><th>得分</th><th>得分率</th></tr></thead>
 <tbody>{rates}</tbody></table>
+<div class="charts">{charts}</div>
 {errors}
 <h2>来源</h2>
 <table class="provenance"><tbody>{prov}</tbody></table>

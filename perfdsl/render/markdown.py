@@ -25,6 +25,11 @@ def _code(text: str) -> str:
     return f"`{text}`" if _CODE_SAFE.fullmatch(text) and text.strip() == text and text else _cell(text)
 
 
+def _analysis(r) -> str:
+    """The analysis cell: the prose, then 失分原因与提升空间 (a table cell holds one line: a space between)."""
+    return r.analysis + (f" {r.improvement}" if r.improvement else "")
+
+
 def render(doc: dict) -> str:
     out = [f"# {_cell(doc['name'])}", ""]
     total = doc.get("score")
@@ -41,7 +46,7 @@ def render(doc: dict) -> str:
         l2 = heading(r.level2, r.level2_weight) if (r.level1, r.level2) != prev2 else ""
         prev1, prev2 = r.level1, (r.level1, r.level2)
         out.append("| " + " | ".join(_cell(x) for x in (l1, l2, r.name, r.weight, r.explanation, r.criteria,
-                                                           r.analysis, score_text(r.score, r.status))) + " |")
+                                                           _analysis(r), score_text(r.score, r.status))) + " |")
     out += ["", "## 二级指标得分率", "", "| 一级指标 | 二级指标 | 分值 | 得分 | 得分率 |", "|---|---|---|---|---|"]
     for rate in rate_rows(doc):
         out.append(f"| {_cell(rate.level1)} | {_cell(rate.name)} | {rate.weight} | {_cell(rate.score)} "

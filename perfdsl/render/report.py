@@ -12,6 +12,7 @@ from typing import Optional, Sequence
 
 import attrs
 
+from perfdsl.render import improvement
 from perfdsl.render.narrative import narrative
 
 COLUMNS = ("一级指标", "二级指标", "三级指标", "分值", "指标解释和说明", "评分标准", "指标分析结果", "得分")
@@ -28,6 +29,7 @@ class Row:
     explanation: str
     criteria: str
     analysis: str
+    improvement: str  # 失分原因与提升空间, "" at full marks
     score: Optional[str]
     trace: tuple  # the step dicts, for collapsible full traces
     status: str
@@ -83,7 +85,8 @@ def rows(doc: dict) -> list[Row]:
             level1=l1["name"] if l1 else outside, level1_weight=l1["weight"] if l1 else "",
             level2=l2["name"] if l2 else "", level2_weight=l2["weight"] if l2 else "",
             name=node["name"], weight=node["weight"], explanation=node.get("explanation", ""),
-            criteria=node.get("criteria", ""), analysis=analysis(node), score=node.get("score"),
+            criteria=node.get("criteria", ""), analysis=analysis(node),
+            improvement=improvement.text(node), score=node.get("score"),
             trace=tuple(node.get("trace") or ()), status=node.get("status", "ok"),
         ))
 
@@ -99,6 +102,12 @@ def rate_rows(doc: dict) -> list[RateRow]:
             if "children" in l2:
                 out.append(RateRow(l1["name"], l2["name"], l2["weight"], l2.get("score"), l2.get("rate")))
     return out
+
+
+def level1_rows(doc: dict) -> list[RateRow]:
+    """一级指标得分率表: every first-level indicator with its 得分率 (level1 and name both its name)."""
+    return [RateRow(l1["name"], l1["name"], l1["weight"], l1.get("score"), l1.get("rate"))
+            for l1 in doc.get("children", []) if "children" in l1]
 
 
 def spans(values: Sequence[object]) -> list[int]:

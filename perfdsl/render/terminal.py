@@ -56,7 +56,7 @@ def _steps_for(node: dict, full: bool, only: Optional[set]) -> list[dict]:
     """The steps that say why points were lost (all of them with ``full``)."""
     steps = node.get("trace") or []
     if only:
-        return [s for s in steps if s["kind"] in only]
+        return [s for s in steps if s["kind"] in only] + _loss_without_deduction(node, only)
     if full:
         return steps
     score = node.get("score")
@@ -75,6 +75,30 @@ def _steps_for(node: dict, full: bool, only: Optional[set]) -> list[dict]:
         elif s.get("parent") in lossy and s["kind"] in DETAIL_KINDS:
             shown.append(s)
     return shown
+
+
+def _loss_without_deduction(node: dict, only: set) -> list[dict]:
+    """Under ``--only 扣分``, an indicator that lost points in a band or a formula, not by a deduction, says so
+    and shows the sub-items (or the formula) that scored below their points, instead of nothing."""
+    score = node.get("score")
+    steps = node.get("trace") or []
+    if S.DEDUCTION not in only or score is None or Decimal(score) >= Decimal(node["weight"]):
+        return []
+    if any(s["kind"] == S.DEDUCTION for s in steps):
+        return []
+    from perfdsl.render.narrative import sentences
+    lost = Decimal(node["weight"]) - Decimal(score)
+    said = sentences(node)
+    out = [{"id": 0, "kind": "note", "text": f"未扣分，失 {lost.normalize():f} 分在于评分档次或公式得分："}]
+    for s in steps:
+        if s["kind"] == S.PART and Decimal(s.get("value", "0")) < Decimal(s.get("points", "0")):
+            words = next((x for x in said if x.startswith(f"{s['part']}（")), s["text"])
+        elif s["kind"] == S.FORMULA and "formula" in s:
+            words = said[0] if said else s["text"]
+        else:
+            continue
+        out.append({"id": -s["id"], "kind": "note", "text": words, "at": s.get("at", "")})
+    return out
 
 
 _STYLE = {S.DEDUCTION: "red", S.CAP: "magenta", S.FLOOR: "magenta", S.NOT_APPLICABLE: "magenta",
@@ -197,7 +221,7 @@ def print_indicator(node: dict, console: Console, only: Optional[set] = None) ->
     tree = Tree(_label(node))
     steps = node.get("trace") or []
     if only:
-        steps = [s for s in steps if s["kind"] in only]
+        steps = [s for s in steps if s["kind"] in only] + _loss_without_deduction(node, only)
     by_id = {s["id"]: s for s in steps}
     branches: dict[int, Tree] = {}
     for s in steps:
@@ -215,3 +239,9 @@ def print_narrative(node: dict, console: Console) -> None:
     console.print(_label(node))
     for sentence in sentences(node):
         console.print(Text(_t(sentence)))
+    from perfdsl.render import improvement
+    said = improvement.sentences(node)
+    if said:
+        console.print(Text(f"{improvement.HEADING}：", style="bold"))
+        for sentence in said:
+            console.print(Text(_t(sentence)))

@@ -120,6 +120,11 @@ def _score_table(document, doc: dict) -> None:
             _text(cell, value, size=9 if i < 4 or i == 7 else 8,
                   align=WD_ALIGN_PARAGRAPH.CENTER if centred else None)
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER if centred else WD_CELL_VERTICAL_ALIGNMENT.TOP
+        if r.improvement:  # 失分原因与提升空间: its own paragraph in the analysis cell, the heading in bold
+            head, _, body = r.improvement.partition("：")
+            para = cells[6].add_paragraph()
+            _font(para.add_run(for_docx(head) + "："), 8, bold=True)
+            _font(para.add_run(for_docx(body)), 8)
     first = 1
     for col, keys in ((0, [r.level1 for r in table_rows]), (1, [(r.level1, r.level2) for r in table_rows])):
         for i, n in enumerate(spans(keys)):

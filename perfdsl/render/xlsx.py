@@ -15,7 +15,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from perfdsl.render.escape import xlsx_cell
-from perfdsl.render.report import COLUMNS, heading, provenance, rate_rows, rows, score_text, spans
+from perfdsl.render.report import COLUMNS, heading, provenance, rows, score_text, spans
+from perfdsl.render.xlsx_print import WIDTHS, print_ready, rate_sheet, row_height
 
 _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -50,7 +51,8 @@ def render(doc: dict) -> bytes:
     first = 3
     for r in table:
         ws.append(_row(ws, [heading(r.level1, r.level1_weight), heading(r.level2, r.level2_weight), r.name,
-                            _num(r.weight), r.explanation, r.criteria, r.analysis,
+                            _num(r.weight), r.explanation, r.criteria,
+                            r.analysis + (f"\n{r.improvement}" if r.improvement else ""),
                             _num(r.score) if r.score is not None else score_text(r.score, r.status)]))
     for col, keys in ((1, [r.level1 for r in table]), (2, [(r.level1, r.level2) for r in table])):
         for i, n in enumerate(spans(keys)):
@@ -71,22 +73,15 @@ def render(doc: dict) -> bytes:
     ws.cell(total_row, 1).font = Font(bold=True)
     ws.cell(total_row, 8).number_format = "0.00"
     ws.cell(total_row, 8).font = Font(bold=True)
-    for letter, width in zip("ABCDEFGH", (12, 14, 18, 6, 40, 40, 50, 8), strict=True):
+    for letter, width in zip("ABCDEFGH", WIDTHS, strict=True):
         ws.column_dimensions[letter].width = width
+    for i in range(first, last + 1):  # wrapped text shows in full: each row as tall as its longest cell
+        ws.row_dimensions[i].height = row_height([ws.cell(i, c).value for c in range(1, 9)], WIDTHS)
     ws.freeze_panes = "D3"
+    print_ready(ws, "2:2")
 
     rates = wb.create_sheet("二级指标得分率")
-    rates.append(_row(rates, ["一级指标", "二级指标", "分值", "得分", "得分率"]))
-    for c in range(1, 6):
-        rates.cell(1, c).font = Font(bold=True)
-        rates.cell(1, c).fill = _HEAD
-    for rr in rate_rows(doc):
-        rate = float(Decimal(rr.rate.rstrip("%")) / 100) if rr.rate else None
-        rates.append(_row(rates, [rr.level1, rr.name, _num(rr.weight), _num(rr.score), rate]))
-        rates.cell(rates.max_row, 4).number_format = "0.00"
-        rates.cell(rates.max_row, 5).number_format = "0.00%"
-    for letter, width in zip("ABCDE", (14, 20, 8, 8, 10), strict=True):
-        rates.column_dimensions[letter].width = width
+    rate_sheet(rates, doc)
 
     prov = wb.create_sheet("来源")
     for k, v in provenance(doc):

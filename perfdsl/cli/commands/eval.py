@@ -150,7 +150,7 @@ class _Writer:
     def render(self, rec: Record, doc: Document, result: Optional[Result]) -> Optional[str]:
         args = self.args
         if self.book is not None:
-            self.book.add(cast(dict, doc), rec.source, rec.line)  # not JSON: documents themselves
+            self.book.add(cast(dict, doc), rec.source, rec.line, rec.text)  # not JSON: documents themselves
             return None
         if isinstance(doc, str):
             return doc + "\n"

@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from perfdsl.cli.scoring import score_file
     from perfdsl.render.terminal import find_indicator, print_indicator, print_narrative
     check_rules_first(args.rules, [args.facts], NAME)
-    engine, doc, diags, result = score_file(args.rules, args.facts)
+    engine, doc, diags, result = score_file(args.rules, args.facts, improve=True)
     if result is None:
         return EXIT_FAIL
     found = find_indicator(doc, args.indicator)

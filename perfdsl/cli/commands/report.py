@@ -6,10 +6,14 @@ import argparse
 import json
 from typing import Callable
 
+from perfdsl.cli.argparse_zh import add_choice
 from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, Usage
 from perfdsl.cli.output import AtomicOutput, check_output, input_files, json_stdout, write_bytes_atomically
 
 NAME = "report"
+# --format: a Chinese name for each, the file extension (and the program's name) accepted as well
+REPORT_FORMATS = {"网页": ("html",), "Word文档": ("docx", "word", "文档"), "Excel表格": ("xlsx", "excel", "表格"),
+                  "Markdown": ("md", "markdown"), "json": ()}
 HELP = "生成评分表报告（Word、Excel、HTML、Markdown）"
 DESCRIPTION = "生成评分表报告：指标体系及评分表（含指标分析结果）、二级指标得分率表、来源哈希"
 EXAMPLES: tuple[tuple[str, str], ...] = (
@@ -24,8 +28,8 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("rules", metavar="规则", help="规则文件或规则目录")
     parser.add_argument("facts", metavar="事实", help="事实文件（.json），或批量文件中的一行（文件.jsonl:行号）")
-    parser.add_argument("--format", choices=("md", "html", "xlsx", "docx", "json"), default="html",
-                        help="报告格式：md（Markdown）、html（网页）、xlsx（Excel）、docx（Word）或 json")
+    add_choice(parser, "--format", names=REPORT_FORMATS, default="html",
+               help="报告格式：网页（html）、Word文档（docx）、Excel表格（xlsx）、Markdown（md）或 json")
     parser.add_argument("-o", "--output", metavar="文件", help="输出文件（默认标准输出；xlsx、docx 必须指定）")
     parser.add_argument("--evaluator", metavar="评价机构", help="Word 报告标题处的评价机构")
     parser.add_argument("--date", metavar="日期", help="Word 报告标题处的评价日期（如 2025年6月）")
@@ -42,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         raise Usage(f"--format {args.format} 需要用 -o 指定输出文件")
     check_rules_first(args.rules, [args.facts], NAME)
     check_output(args.output, input_files(args.rules, [args.facts]))
-    engine, doc, diags, result = score_file(args.rules, args.facts)
+    engine, doc, diags, result = score_file(args.rules, args.facts, improve=True)
     if result is None:
         return EXIT_FAIL
     if args.format == "xlsx":
