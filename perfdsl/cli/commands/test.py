@@ -41,7 +41,6 @@ def run(args: argparse.Namespace) -> int:
     from rich.table import Table
     from rich.text import Text
 
-    from perfdsl.cli.inputs import read_text
     from perfdsl.cli.scoring import load_engine
     from perfdsl.diagnostics import PerfdslError
     from perfdsl.edges import band_edges
@@ -52,11 +51,11 @@ def run(args: argparse.Namespace) -> int:
         json_stdout()
     console = new_console()
     if args.edges:
-        from perfdsl.ruleset.facts import FactsSyntaxError, parse_json
-        try:
-            facts = parse_json(read_text(Path(args.edges)), args.edges)
-        except FactsSyntaxError as exc:
-            raise PerfdslError([exc.diagnostic]) from exc
+        from perfdsl.ruleset.evidence import split
+        from perfdsl.workbook.read import facts_file
+        facts, _, problems = split(facts_file(engine.checked, Path(args.edges)), engine.checked.facts_type)
+        if problems:
+            raise PerfdslError(problems)
         edges = band_edges(engine, cast(dict, facts))  # not an object: band_edges' validator says so (F010)
         if args.format == "json":
             print(json.dumps(edges, ensure_ascii=False, indent=2))
@@ -81,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_OK
     if not args.cases:
         raise Usage("请给出测试用例文件或目录，例如 perfdsl test rules/ tests/cases/")
-    cases = [c for raw in args.cases for c in load_cases(Path(raw))]
+    cases = [c for raw in args.cases for c in load_cases(Path(raw), engine.checked)]
     hits: set = set()
     outcomes = [run_case(engine, c, hits) for c in cases]
     points = coverage_points(engine)
