@@ -23,7 +23,8 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("rules", metavar="规则", help="规则文件或规则目录")
-    parser.add_argument("facts", metavar="事实", help="事实文件（.json），或批量文件中的一行（文件.jsonl:行号）")
+    parser.add_argument("facts", metavar="事实",
+                        help="事实文件（.json，或填好的基础数据表 .xlsx），或批量文件中的一行（文件.jsonl:行号）")
     parser.add_argument("--format", choices=("md", "html", "xlsx", "docx", "json"), default="html",
                         help="报告格式：md（Markdown）、html（网页）、xlsx（Excel）、docx（Word）或 json")
     parser.add_argument("-o", "--output", metavar="文件", help="输出文件（默认标准输出；xlsx、docx 必须指定）")

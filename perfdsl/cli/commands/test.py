@@ -25,12 +25,13 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("rules", metavar="规则", help="规则文件或规则目录")
-    parser.add_argument("cases", nargs="*", metavar="用例", help="测试用例文件或目录（.yaml）")
+    parser.add_argument("cases", nargs="*", metavar="用例",
+                        help="测试用例文件或目录（.yaml；base、facts_file 可为 .json 或 .xlsx）")
     add_choice(parser, "--format", names={**TEXT_FORMAT, "json": ()}, default="text",
                help="输出格式：文本（屏幕阅读）或 json")
     parser.add_argument("--min-coverage", type=PERCENT, metavar="N", help="领域覆盖率低于 N%% 时以 1 退出")
     parser.add_argument("--edges", metavar="事实文件",
-                        help="在各区间边界及两侧取值评分，显示每档得分（其余事实取自这个事实文件）")
+                        help="在各区间边界及两侧取值评分，显示每档得分（其余事实取自这个事实文件：.json 或 .xlsx）")
     parser.add_argument("--strict", action="store_true",
                         help="与 --edges 同用：有区间未取边界值时以 1 退出")
 
