@@ -101,14 +101,15 @@ def split(data: Any, root: Ty) -> tuple[Any, dict[str, str], list[Diagnostic]]:
 _INDEX = re.compile(r"\[(\d+)\]")
 
 
+_TOKEN = re.compile(r"\[[^\]]*\]|[^.\[]+")
+
+
 def concerns(where: str, path: str) -> bool:
-    """Evidence at ``where`` (``问题[0].说明``) is about a fact read at ``path`` (``问题``, ``问题[*].说明``):
-    the same fact, something inside it, or the item or record holding it."""
-    shape = _INDEX.sub("[*]", where)
-    for a, b in ((shape, path), (path, shape), (where, path), (path, where)):
-        if a == b or a.startswith((b + ".", b + "[")):
-            return True
-    return False
+    """Evidence at ``where`` (``问题[0].说明``, ``满意度.个人``) is about a fact read at ``path`` (``问题``,
+    ``问题[*].说明``, ``满意度[*].样本数``): the same fact, something inside it, or the item or record holding
+    it.  ``[*]`` in a path read stands for any item of a list or any key of a map."""
+    w, p = _TOKEN.findall(where), _TOKEN.findall(path)
+    return bool(p) and all(a == "[*]" or a == b for a, b in zip(p, w, strict=False))  # the shorter is a prefix
 
 
 def about(evidence: dict[str, str], path: str) -> list[tuple[str, str]]:
