@@ -117,6 +117,14 @@ def test_both_roads_write_the_same_evidence_byte_for_byte(with_evidence):
         json.dumps(want, ensure_ascii=False)
 
 
+def test_evidence_spelled_with_unicode_escapes_takes_the_fast_road(with_evidence):
+    """Facts exported with ensure_ascii (``"\\u6765\\u6e90"``) still have their evidence found by the fast path."""
+    text = re.sub(r"[^\x00-\x7f]", lambda m: f"\\u{ord(m.group()):04x}", with_evidence.read_text(encoding="utf-8"))
+    assert "来源" not in text
+    got = Engine.from_path(RULES).fast_json(text, "x", "b.jsonl", "h")
+    assert got is not None and json.loads(got[0])["evidence"] == EVIDENCE
+
+
 def test_a_batch_with_evidence_is_the_same_through_every_road(with_evidence, tmp_path, capsys):
     line = with_evidence.read_text(encoding="utf-8").replace("\n", "")
     plain = SEED_FACTS.read_text(encoding="utf-8").replace("\n", "")
