@@ -26,6 +26,8 @@ from perfdsl.interp.scoring import Result, Scorer
 from perfdsl.plan import Plan
 from perfdsl.plan import rate_paths as rate_paths
 from perfdsl.ruleset.check import Checked
+from perfdsl.ruleset.evidence import mentioned
+from perfdsl.ruleset.evidence import split as split_evidence
 from perfdsl.ruleset.facts import FactsSyntaxError, FactValidator, Invalid, parse_json
 from perfdsl.ruleset.gcpause import paused
 from perfdsl.ruleset.loader import RuleSet
@@ -100,7 +102,21 @@ class Engine:
         return cls(checked, fast)
 
     def score(self, facts, trace: bool = True, hits: Optional[set] = None) -> Result:
-        """Validate one fact set (parsed JSON: numbers as Decimal) and score it."""
+        """Validate one fact set (parsed JSON: numbers as Decimal) and score it.
+
+        Evidence written beside a fact (``{"值": …, "来源": "…"}``, ``ruleset.evidence``) is taken out first:
+        the scorers never see it, and the Result carries it for the document.
+        """
+        facts, evidence, problems = split_evidence(facts, self.checked.facts_type)
+        if problems:
+            validator = FactValidator(self.checked.facts_type)
+            validator.validate(facts)
+            raise PerfdslError(problems + validator.errors)
+        result = self._score(facts, trace, hits)
+        result.evidence = evidence
+        return result
+
+    def _score(self, facts, trace: bool, hits: Optional[set]) -> Result:
         if self.fast and not self._interpreted_first and self._validate is None:
             self._interpreted_first = True  # one fact set: the interpreter is faster than generating code for it
         elif self.fast:
@@ -121,15 +137,26 @@ class Engine:
             raise PerfdslError(validator.errors)
         return self.scorer.score(data, trace=trace, warnings=tuple(validator.warnings), hits=hits)
 
+    def _parsed(self, text: str, source: str) -> tuple[object, dict[str, str]]:
+        """The fast paths' facts and evidence; evidence that is itself wrong declines (the interpreter says why)."""
+        data = parse_json(text, source, fast=True)
+        if not mentioned(text):
+            return data, {}
+        data, evidence, problems = split_evidence(data, self.checked.facts_type)
+        if problems:
+            raise Invalid()
+        return data, evidence
+
     def fast_json(self, text: str, source: str, facts_source: str, facts_sha256: str,
                   line: Optional[int] = None) -> Optional[tuple[str, Optional[str]]]:
         """(untraced explanation document as JSON text, grade), or None when the fast path cannot score it."""
         if not self.fast:
             return None
         try:
-            data = parse_json(text, source, fast=True)
+            data, evidence = self._parsed(text, source)
             return self.compiled().document_json(self.validator()(data),
-                                                 head_json(self.rules, facts_source, facts_sha256, line))
+                                                 head_json(self.rules, facts_source, facts_sha256, line,
+                                                           evidence=evidence))
         except FAST_PATH_MISSES:
             return None
 
@@ -143,9 +170,10 @@ class Engine:
         if tracer is None:
             return None
         try:
-            data = parse_json(text, source, fast=True)
+            data, evidence = self._parsed(text, source)
             return tracer.document_json(self.validator()(data),
-                                        head_json(self.rules, facts_source, facts_sha256, line, compact=True))
+                                        head_json(self.rules, facts_source, facts_sha256, line, compact=True,
+                                                  evidence=evidence))
         except FAST_PATH_MISSES:
             return None
 

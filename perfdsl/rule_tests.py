@@ -110,15 +110,16 @@ def _case_error(file: str, line: int, message: str):
     return error("T001", message, A.Span(file, line, 1, line, 1))
 
 
-def load_cases(path: Path) -> list[Case]:
+def load_cases(path: Path, checked=None) -> list[Case]:
+    """``checked``: the rules, to read a 基础数据表 (.xlsx) named as ``base`` or ``facts_file``."""
     files = sorted(path.rglob("*.yaml")) + sorted(path.rglob("*.yml")) if path.is_dir() else [path]
     out: list[Case] = []
     for f in files:
-        out.extend(_load_file(f))
+        out.extend(_load_file(f, checked))
     return out
 
 
-def _load_file(f: Path) -> list[Case]:
+def _load_file(f: Path, checked=None) -> list[Case]:
     shown = str(f)
     try:
         loader = _DecimalLoader(f.read_text(encoding="utf-8"))
@@ -139,13 +140,13 @@ def _load_file(f: Path) -> list[Case]:
     lines = _case_lines(node)
     base = None
     if "base" in doc:
-        base = _read_facts(f.parent / str(doc["base"]), shown)
+        base = _read_facts(f.parent / str(doc["base"]), shown, checked)
     out = []
     for i, raw in enumerate(doc["cases"]):
         line = lines[i] if i < len(lines) else 1
         if not isinstance(raw, dict) or "name" not in raw:
             raise PerfdslError([_case_error(shown, line, "每个用例需要 name")])
-        facts = _case_facts(raw, base, f, shown, line)
+        facts = _case_facts(raw, base, f, shown, line, checked)
         expect = raw.get("expect") or {}
         if not isinstance(expect, dict):
             raise PerfdslError([_case_error(shown, line, f"用例 {raw['name']}：expect 应为 名称: 分数 的映射")])
@@ -192,20 +193,28 @@ def _case_lines(node) -> list[int]:
     return []
 
 
-def _read_facts(path: Path, shown: str):
+def _read_facts(path: Path, shown: str, checked=None):
+    """A case's facts file: .json in any encoding eval reads, or (given the rules) a filled 基础数据表 (.xlsx)."""
+    if not path.is_file():
+        raise PerfdslError([error("T003", f"{shown}：找不到事实文件 {path}")])
+    if checked is not None:
+        from perfdsl.workbook.read import facts_file
+        return facts_file(checked, path)
+    from perfdsl.cli.inputs import is_workbook, read_text
+    if is_workbook(path):
+        raise PerfdslError([error("T003", f"{shown}：基础数据表 {path} 要按规则读取；"
+                                          "请用 perfdsl test 规则 用例 运行")])
     try:
-        return parse_json(path.read_text(encoding="utf-8"), str(path))
-    except OSError as exc:
-        raise PerfdslError([error("T003", f"{shown}：找不到事实文件 {path}（{exc.strerror}）")]) from None
+        return parse_json(read_text(path), str(path))
     except FactsSyntaxError as exc:
         raise PerfdslError([exc.diagnostic]) from None
 
 
-def _case_facts(raw: dict, base, f: Path, shown: str, line: int):
+def _case_facts(raw: dict, base, f: Path, shown: str, line: int, checked=None):
     if "facts" in raw:
         facts = _plain(raw["facts"])
     elif "facts_file" in raw:
-        facts = _read_facts(f.parent / str(raw["facts_file"]), shown)
+        facts = _read_facts(f.parent / str(raw["facts_file"]), shown, checked)
     elif base is not None:
         facts = copy.deepcopy(base)
     else:

@@ -73,7 +73,7 @@ def explain(result: Result, trace: bool = True, facts_source: Optional[str] = No
             facts_sha256: Optional[str] = None, texts: bool = True) -> dict:
     """``texts``: include each indicator's 指标解释 and 评分标准 (left out of batch lines: the rules hold them)."""
     root = node_json(result.root, result.rules.rounding.places, trace, texts)
-    doc = assemble(result.rules, root, result.grade, result.ok, facts_source, facts_sha256)
+    doc = assemble(result.rules, root, result.grade, result.ok, facts_source, facts_sha256, result.evidence)
     if trace and result.grade_steps:
         doc["grade_trace"] = [s.to_json() for s in result.grade_steps]
     if result.errors:
@@ -84,11 +84,14 @@ def explain(result: Result, trace: bool = True, facts_source: Optional[str] = No
 
 
 def assemble(rules, root: dict, grade: Optional[str], ok: bool = True, facts_source: Optional[str] = None,
-             facts_sha256: Optional[str] = None) -> dict:
-    """The document around a result tree: version, provenance, status, the tree, the grade."""
+             facts_sha256: Optional[str] = None, evidence: Optional[dict[str, str]] = None) -> dict:
+    """The document around a result tree: version, provenance (the facts' evidence only when there is some),
+    status, the tree, the grade."""
     doc: dict = {"perfdsl": {"version": __version__, "schema": SCHEMA_VERSION}, "ruleset": ruleset_header(rules)}
     if facts_source is not None or facts_sha256 is not None:
         doc["facts"] = {"source": facts_source, "sha256": facts_sha256}
+    if evidence:
+        doc["evidence"] = dict(evidence)
     doc["status"] = "ok" if ok else "partial"
     root.pop("status", None)
     doc.update(root)
@@ -116,7 +119,7 @@ def ruleset_header(rules) -> dict:
 
 
 def head_json(rules, facts_source: Optional[str], facts_sha256: Optional[str], line: Optional[int] = None,
-              compact: bool = False) -> str:
+              compact: bool = False, evidence: Optional[dict[str, str]] = None) -> str:
     """The JSON text of an ok document up to its tree: what ``assemble`` puts first, encoded as json.dumps would.
 
     ``compact``: the header says the steps are compact (``perfdsl expand`` writes them out in full).
@@ -126,6 +129,8 @@ def head_json(rules, facts_source: Optional[str], facts_sha256: Optional[str], l
                             _compact_head_text if compact else _head_text)
     if facts_source is not None or facts_sha256 is not None:
         text += f'"facts": {json.dumps({"source": facts_source, "sha256": facts_sha256}, ensure_ascii=False)}, '
+    if evidence:
+        text += f'"evidence": {json.dumps(evidence, ensure_ascii=False)}, '
     return text + '"status": "ok", '
 
 

@@ -60,6 +60,7 @@ class Result:
     grade_steps: Optional[list[Step]]
     errors: list[Diagnostic]
     warnings: list[Diagnostic]
+    evidence: dict[str, str] = attrs.Factory(dict)  # 佐证材料/来源 by fact path (``ruleset.evidence``), not scored
 
     @property
     def ok(self) -> bool:

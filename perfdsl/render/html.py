@@ -11,6 +11,7 @@ from decimal import Decimal
 from perfdsl.render.charts import bar_chart
 from perfdsl.render.escape import for_html
 from perfdsl.render.report import COLUMNS, level1_rows, provenance, rate_rows, rows, score_text, spans
+from perfdsl.ruleset.evidence import step_note
 
 CSS = """
 :root { --line: #999; --muted: #666; }
@@ -48,11 +49,11 @@ tr.total td { font-weight: bold; background: #f6f6f6; }
 """
 
 
-def _trace(steps) -> str:
+def _trace(steps, evidence=None) -> str:
     if not steps:
         return ""
-    items = "".join(f"<li>{for_html(s['text'])} <span class=\"at\">{for_html(s.get('at', ''))}</span></li>"
-                    for s in steps)
+    items = "".join(f"<li>{for_html(s['text'] + step_note(s, evidence))} "
+                    f"<span class=\"at\">{for_html(s.get('at', ''))}</span></li>" for s in steps)
     return f"<details><summary>完整评分过程（{len(steps)} 步）</summary><ol>{items}</ol></details>"
 
 
@@ -80,6 +81,7 @@ def render(doc: dict) -> str:
     title = for_html(doc["name"])
     total = doc.get("score")
     table_rows = rows(doc)
+    evidence = doc.get("evidence")
     l1_span = spans([r.level1 for r in table_rows])
     l2_span = spans([(r.level1, r.level2) for r in table_rows])
     body = []
@@ -97,7 +99,8 @@ def render(doc: dict) -> str:
             f"<td class=\"num\">{for_html(r.weight)}</td>",
             f"<td class=\"text\">{for_html(r.explanation)}</td>",
             f"<td class=\"text\">{for_html(r.criteria)}</td>",
-            f"<td class=\"text analysis\">{for_html(r.analysis)}{_improvement(r.improvement)}{_trace(r.trace)}</td>",
+            f"<td class=\"text analysis\">{for_html(r.analysis)}{_improvement(r.improvement)}"
+            f"{_trace(r.trace, evidence)}</td>",
             f"<td class=\"num score\">{for_html(score_text(r.score, r.status))}</td>",
         ]
         body.append(f"<tr class=\"indicator-row{' lost' if lost else ''}\">{''.join(cells)}</tr>")

@@ -21,6 +21,8 @@ from typing import Optional
 
 from perfdsl.interp import dates
 from perfdsl.interp import step_kinds as S
+from perfdsl.ruleset.evidence import concerns, said
+from perfdsl.ruleset.evidence import note as source_note
 
 PLACES = 2  # decimals shown in the narrative; scores themselves come rounded by the rules
 
@@ -154,8 +156,10 @@ def interval_words(interval: str) -> str:
 
 # ---------------------------------------------------------------- the steps
 class _Tree:
-    def __init__(self, steps: list[dict]):
+    def __init__(self, steps: list[dict], evidence: Optional[dict] = None):
         self.steps = steps
+        self.evidence: dict = evidence or {}
+        self.said: set[str] = set()  # evidence already given beside a clause
         self.children: dict[Optional[int], list[dict]] = {}
         for s in steps:
             self.children.setdefault(s.get("parent"), []).append(s)
@@ -169,8 +173,36 @@ class _Tree:
     def kids(self, step: Optional[dict]) -> list[dict]:
         return self.children.get(step["id"] if step else None, [])
 
+    def sources(self, path: Optional[str]) -> list[tuple[str, str]]:
+        """The evidence about a fact read at ``path`` (``ruleset.evidence.concerns``) not yet given."""
+        if not self.evidence or not path:
+            return []
+        out = []
+        for where, text in self.evidence.items():
+            if where not in self.said and concerns(where, path):
+                self.said.add(where)
+                out.append((where, text))
+        return out
 
-def _builtin_clause(step: dict, siblings: list[dict], name: Optional[str]) -> str:
+    def note(self, path: Optional[str]) -> str:
+        """「（来源：…）」 after the clause that says the fact at ``path``; "" when there is no evidence."""
+        return source_note(self.sources(path), path or "")
+
+    def rest(self) -> str:
+        """The evidence of the facts this indicator read that no clause has given yet, as one sentence."""
+        found: list[tuple[str, str]] = []
+        for s in self.steps:
+            if s["kind"] in (S.FACT, S.JUDGEMENT):
+                found += self.sources(s.get("path"))
+        if not found:
+            return ""
+        return "来源：" + said(found) + "。"
+
+
+def _builtin_clause(step: dict, siblings: list[dict], name: Optional[str], note: str = "") -> str:
+    """``note``: the evidence of what it read, after the figures it came with."""
+    if note and step.get("function") != "sample_score":
+        return _builtin_clause(step, siblings, name) + note
     text = step.get("text", "")
     fn = step.get("function")
     result = step.get("result")
@@ -182,8 +214,8 @@ def _builtin_clause(step: dict, siblings: list[dict], name: Optional[str]) -> st
                 evidence = "（" + "、".join(str(x) for x in f["value"]["问题项目"]) + "）"
         if m:
             n, k, formula, _ = m.groups()
-            return f"抽查 {n} 项，存在问题 {k} 项{evidence}，{formula} = {number(result)}"
-        return tidy(text.replace("→", "，"))
+            return f"抽查 {n} 项，存在问题 {k} 项{evidence}{note}，{formula} = {number(result)}"
+        return tidy(text.replace("→", "，")) + note
     if fn == "proportional":
         body = text.split("：", 1)[-1]
         if "满分" in body:
@@ -242,15 +274,17 @@ def _detail_clauses(tree: _Tree, kids: list[dict], name: Optional[str] = None) -
                 continue
             clause = fact_clause(k)
             if clause:
-                out.append(clause)
+                out.append(clause + tree.note(k["path"]))
         elif kind == S.VALUE:
             out += _value_clause(tree, k)
-        elif kind == S.BUILTIN:
-            out.append(_builtin_clause(k, kids, name))
+        elif kind == S.BUILTIN:  # a record it read (抽查) has no clause of its own: its evidence goes here
+            out.append(_builtin_clause(k, kids, name,
+                                       "".join(tree.note(f["path"]) for f in kids if f["kind"] == S.FACT)))
         elif kind == S.BAND:
             pct = k["subject"] in tree.percent_names or "%" in k.get("interval", "")
             subject = f"{label(k['subject'])} {number(k['value'], pct)}"
-            if out and out[-1].startswith(label(k["subject"])) and out[-1].endswith(number(k["value"], pct)):
+            said = out[-1].split("（来源：", 1)[0] if out else ""
+            if said.startswith(label(k["subject"])) and said.endswith(number(k["value"], pct)):
                 subject = out.pop()  # the value just said: not twice
             words = interval_words(k["interval"])
             out.append(f"{subject}，落在 {words}{'' if words.endswith(('上', '下')) else ' '}一档，"
@@ -259,7 +293,7 @@ def _detail_clauses(tree: _Tree, kids: list[dict], name: Optional[str] = None) -
             out.append(f"{label(k['subject'])}为“{k['key']}”，对应 {number(k['result'])}")
         elif kind == S.JUDGEMENT:
             how = "酌情扣" if "酌情扣分" in k.get("text", "") else "酌情得"
-            out.append(f"{label(k['path'])}：{how} {number(k['value'])} 分，理由：{k['reason']}")
+            out.append(f"{label(k['path'])}：{how} {number(k['value'])} 分，理由：{k['reason']}{tree.note(k['path'])}")
         else:
             out.append(tidy(k.get("text", "")))
     return out
@@ -327,16 +361,22 @@ def _check_clause(step: dict, prev: Optional[dict]) -> str:
     return tidy(step.get("text", ""))
 
 
-def sentences(node: dict) -> list[str]:
-    """The analysis of one third-level indicator, as a list of sentences (each ends with 。)."""
+def sentences(node: dict, evidence: Optional[dict] = None) -> list[str]:
+    """The analysis of one third-level indicator, as a list of sentences (each ends with 。).
+
+    ``evidence``: the document's 佐证材料/来源 by fact path; each is said once, 「（来源：…）」 after the clause
+    that gives the fact, or else in a sentence of its own before the score.
+    """
     steps = node.get("trace") or []
-    tree = _Tree(steps)
+    tree = _Tree(steps, evidence)
     out: list[str] = []
     lines: list[str] = []
     prev: Optional[dict] = None
     base_only = False
+    read: Optional[str] = None  # the fact a top-level step read: said by the deduction or check that follows
     for s in tree.kids(None):
         kind = s["kind"]
+        before = len(lines)
         if kind == S.PART:
             lines.append(_part_clause(tree, s))
         elif kind == S.FORMULA:
@@ -391,10 +431,19 @@ def sentences(node: dict) -> list[str]:
             lines.append("无法评分：" + tidy(s.get("text", "")))
         else:
             lines.append(tidy(s.get("text", "")))
+        if kind == S.FACT:
+            read = s.get("path")
+        elif read is not None and len(lines) > before and lines[-1]:
+            lines[-1] += tree.note(f"{read}[{s['item']}]" if kind == S.DEDUCTION and "item" in s else read)
+            if kind != S.DEDUCTION:  # a list's items may have a deduction each
+                read = None
         prev = s
     if base_only and not any(s["kind"] in (S.DEDUCTION, S.SUBTOTAL) for s in steps):
         lines.insert(0, f"分值 {number(node['weight'])} 分")
     out += [line + "。" for line in lines if line]
+    rest = tree.rest()
+    if rest:
+        out.append(rest)
     for e in node.get("errors", []):
         out.append(f"无法评分：{tidy(e['message'])}。")
     score = node.get("score")
@@ -410,6 +459,6 @@ def sentences(node: dict) -> list[str]:
     return out
 
 
-def narrative(node: dict) -> str:
+def narrative(node: dict, evidence: Optional[dict] = None) -> str:
     """The analysis of one third-level indicator as one paragraph."""
-    return "".join(sentences(node))
+    return "".join(sentences(node, evidence))

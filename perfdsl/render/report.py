@@ -51,9 +51,10 @@ class RateRow:
     rate: Optional[str]
 
 
-def analysis(node: dict) -> str:
-    """指标分析结果: the indicator's trace as the evaluators' prose (``narrative``), and the warnings it accepts."""
-    return narrative(node) + "".join(accepted_note(a) for a in node.get("accepted", []))
+def analysis(node: dict, evidence: Optional[dict] = None) -> str:
+    """指标分析结果: the indicator's trace as the evaluators' prose (``narrative``) with the facts' evidence,
+    and the warnings it accepts."""
+    return narrative(node, evidence) + "".join(accepted_note(a) for a in node.get("accepted", []))
 
 
 def accepted_note(accepted: dict) -> str:
@@ -71,6 +72,7 @@ def heading(name: str, weight: str) -> str:
 
 def rows(doc: dict) -> list[Row]:
     out: list[Row] = []
+    evidence = doc.get("evidence")
 
     def walk(node: dict, ancestors: list[dict]) -> None:
         if "children" in node:
@@ -85,7 +87,7 @@ def rows(doc: dict) -> list[Row]:
             level1=l1["name"] if l1 else outside, level1_weight=l1["weight"] if l1 else "",
             level2=l2["name"] if l2 else "", level2_weight=l2["weight"] if l2 else "",
             name=node["name"], weight=node["weight"], explanation=node.get("explanation", ""),
-            criteria=node.get("criteria", ""), analysis=analysis(node),
+            criteria=node.get("criteria", ""), analysis=analysis(node, evidence),
             improvement=improvement.text(node), score=node.get("score"),
             trace=tuple(node.get("trace") or ()), status=node.get("status", "ok"),
         ))
@@ -131,4 +133,6 @@ def provenance(doc: dict) -> list[tuple[str, str]]:
     if facts:
         line = f" 第 {doc['line']} 行" if doc.get("line") is not None else ""
         items.append((f"事实 {facts.get('source', '')}{line}", facts.get("sha256", "")))
+    for path, text in (doc.get("evidence") or {}).items():  # where each figure came from (佐证材料)
+        items.append((f"佐证材料 {path}", text))
     return items

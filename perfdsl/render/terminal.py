@@ -16,6 +16,7 @@ from rich.tree import Tree
 
 from perfdsl.interp import step_kinds as S
 from perfdsl.render.escape import for_terminal
+from perfdsl.ruleset.evidence import step_note
 
 if TYPE_CHECKING:
     from perfdsl.explain.diff import Change, Summary
@@ -105,9 +106,9 @@ _STYLE = {S.DEDUCTION: "red", S.CAP: "magenta", S.FLOOR: "magenta", S.NOT_APPLIC
           S.JUDGEMENT: "cyan", S.ERROR: "bold red", S.ROUNDING: "dim", S.FACT: "dim"}
 
 
-def _add_steps(branch: Tree, steps: list[dict], show_at: bool) -> None:
+def _add_steps(branch: Tree, steps: list[dict], show_at: bool, evidence: Optional[dict] = None) -> None:
     for s in steps:
-        t = Text(_t(s["text"]), style=_STYLE.get(s["kind"], ""))
+        t = Text(_t(s["text"] + step_note(s, evidence)), style=_STYLE.get(s["kind"], ""))
         if show_at and "at" in s:
             t.append(f"  ({_t(s['at'])})", style="dim")
         branch.add(t)
@@ -126,7 +127,7 @@ def build_tree(doc: dict, full: bool = False, only: Optional[set] = None, show_a
             for c in node["children"]:
                 add(branch, c)
         else:
-            _add_steps(branch, _steps_for(node, full, only), show_at)
+            _add_steps(branch, _steps_for(node, full, only), show_at, doc.get("evidence"))
             for e in node.get("errors", []):
                 branch.add(Text(_t(f"错误[{e['code']}]：{e['message']}（{e.get('file', '')}:{e.get('line', '')}）"),
                                 style="bold red"))
@@ -217,7 +218,8 @@ def find_indicator(doc: dict, name: str) -> list[dict]:
     return exact or found
 
 
-def print_indicator(node: dict, console: Console, only: Optional[set] = None) -> None:
+def print_indicator(node: dict, console: Console, only: Optional[set] = None, evidence: Optional[dict] = None) -> None:
+    """One indicator's trace, step by step, each fact with its evidence (``evidence``: the document's)."""
     tree = Tree(_label(node))
     steps = node.get("trace") or []
     if only:
@@ -226,18 +228,18 @@ def print_indicator(node: dict, console: Console, only: Optional[set] = None) ->
     branches: dict[int, Tree] = {}
     for s in steps:
         parent = branches.get(s.get("parent")) if s.get("parent") in by_id else None
-        t = Text(_t(s["text"]), style=_STYLE.get(s["kind"], ""))
+        t = Text(_t(s["text"] + step_note(s, evidence)), style=_STYLE.get(s["kind"], ""))
         if "at" in s:
             t.append(f"  ({_t(s['at'])})", style="dim")
         branches[s["id"]] = (parent or tree).add(t)
     console.print(tree)
 
 
-def print_narrative(node: dict, console: Console) -> None:
+def print_narrative(node: dict, console: Console, evidence: Optional[dict] = None) -> None:
     """One indicator's 指标分析结果: its name and score, then the prose, a sentence a line."""
     from perfdsl.render.narrative import sentences
     console.print(_label(node))
-    for sentence in sentences(node):
+    for sentence in sentences(node, evidence):
         console.print(Text(_t(sentence)))
     from perfdsl.render import improvement
     said = improvement.sentences(node)

@@ -55,6 +55,30 @@ class CellError(Exception):
     pass
 
 
+@attrs.frozen
+class Sourced:
+    """A value read with its evidence (佐证材料/来源 column): written as ``{"值": …, "来源": "…"}``
+    (``ruleset.evidence``), after validation, which sees the value alone."""
+
+    value: Any
+    source: str
+
+
+def evidence_text(raw: Any) -> Optional[str]:
+    """What an evidence cell says, as text; None when it is blank."""
+    if _blank(raw):
+        return None
+    if isinstance(raw, str):
+        return raw.strip()
+    if isinstance(raw, datetime.datetime) and raw.time() == datetime.time():
+        return raw.date().isoformat()
+    if isinstance(raw, (datetime.datetime, datetime.date, datetime.time)):
+        return raw.isoformat()
+    if isinstance(raw, float):
+        return repr(raw)
+    return str(raw)
+
+
 def read_workbook(checked, path: Path) -> ReadWorkbook:
     try:
         data = path.read_bytes()
@@ -222,6 +246,7 @@ class _Reader:
         self.empty: list[tuple[str, str]] = []
         self.foreign = False
         self.exact: dict[tuple[str, str], Decimal] = {}  # pre-filled numbers, as spelled in the facts given
+        self.sources: list[tuple[Any, Any, str]] = []  # (container, key, evidence): wrapped once validated
 
     def fail(self, where: str, path: str, message: str, ty: Optional[Ty] = None, code: str = "F032") -> None:
         span = ty.decl.span if ty is not None and ty.decl is not None else None
@@ -278,7 +303,25 @@ class _Reader:
             where = self._where(d.fact_path)
             self.out.errors.append(attrs.evolve(d, message=f"{self.source}：{where}{d.message}"))
         if not self.out.errors:
+            for container, key, text in self.sources:
+                container[key] = Sourced(container[key], text)
             self.out.text = to_json(self.data)
+
+    def evidence(self, sheet: str, ref: Any) -> Optional[str]:
+        ws = self.sheet(sheet)
+        if ws is None or not isinstance(ref, str) or not ref:
+            return None
+        return evidence_text(ws[ref].value)
+
+    def keep_evidence(self, path: str, text: Optional[str]) -> None:
+        """Keep the evidence of the fact just put at ``path``."""
+        if text is None:
+            return
+        container: Any = self.data
+        parts = path.split(".")
+        for part in parts[:-1]:
+            container = container[part]
+        self.sources.append((container, parts[-1], text))
 
     def _where(self, path: Optional[str]) -> str:
         while path:
@@ -318,6 +361,7 @@ class _Reader:
         found, v = self.value(row[2], row[3], path, ty, _required(self.root, path))
         if found:
             _put(self.data, path, v)
+            self.keep_evidence(path, self.evidence(row[2], row[4] if len(row) > 4 else None))
 
     def judged(self, row: list, path: str, ty: Ty) -> None:
         field = ty.judged_field or "得分"
@@ -336,9 +380,10 @@ class _Reader:
         if found:
             reason = reason_raw if isinstance(reason_raw, str) else str(reason_raw)
             _put(self.data, path, {field: v, "理由": reason})
+            self.keep_evidence(path, self.evidence(sheet, row[4]))
 
     def table(self, row: list, path: str, ty: Ty) -> None:
-        sheet, first, shape = row[2], int(row[3]), row[5]
+        sheet, first, evidence_letter, shape = row[2], int(row[3]), row[4], row[5]
         ws = self.sheet(sheet)
         if ws is None:
             self.fail(sheet, path, f"找不到工作表 {sheet}", ty, "F031")
@@ -389,13 +434,18 @@ class _Reader:
                     _put(item, sub, v)
                 else:
                     item = v
+            said = self.evidence(sheet, f"{evidence_letter}{r}") if isinstance(evidence_letter, str) else None
             if is_map:
                 if key is not None:
                     if key in keyed:
                         self.fail(f"{sheet}!{cols[0][0]}{r}", f"{path}.{key}", f"名称 “{key}” 重复", ty)
                     keyed[key] = item
+                    if said is not None:
+                        self.sources.append((keyed, key, said))
             else:
                 items.append(item)
+                if said is not None:
+                    self.sources.append((items, len(items) - 1, said))
         required = _required(self.root, path)
         if is_map:
             if keyed or required:
@@ -416,6 +466,8 @@ def to_json(v: Any) -> str:
     """Facts as JSON text with every number exactly as read (``str`` of the Decimal)."""
     if isinstance(v, bool):
         return "true" if v else "false"
+    if isinstance(v, Sourced):
+        return f'{{"值": {to_json(v.value)}, "来源": {json.dumps(v.source, ensure_ascii=False)}}}'
     if isinstance(v, Decimal):
         return str(v)
     if isinstance(v, str):
@@ -428,3 +480,20 @@ def to_json(v: Any) -> str:
         return "null"
     raise TypeError(type(v).__name__)  # pragma: no cover — only the types above are ever read
 
+
+
+def facts_file(checked, path: Path) -> object:
+    """Parsed facts (numbers as Decimal, evidence in its JSON form) from a filled .xlsx or a .json file in any
+    encoding ``cli.inputs`` reads: what ``template --facts``, ``test --edges`` and test cases read.  Problems raise."""
+    from perfdsl.cli.inputs import is_workbook, read_text
+    from perfdsl.diagnostics import PerfdslError
+    from perfdsl.ruleset.facts import FactsSyntaxError, parse_json
+    try:
+        if is_workbook(path):
+            got = read_workbook(checked, path)
+            if got.errors:
+                raise PerfdslError(got.errors)
+            return parse_json(got.text, str(path))
+        return parse_json(read_text(path), str(path))
+    except FactsSyntaxError as exc:
+        raise PerfdslError([exc.diagnostic]) from None

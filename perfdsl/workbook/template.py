@@ -200,8 +200,35 @@ def _explain(inds: list[tuple[str, str]]) -> str:
     return "\n".join(f"{name}：{text}" if text else name for name, text in inds)
 
 
+def _evidence_cell(cell, text: Optional[str]) -> None:
+    cell.border = _BORDER
+    if text:
+        xlsx_cell(cell, text).alignment = _WRAP
+
+
+def _row_evidence(evidence: dict[str, str], path: str) -> Optional[str]:
+    """A fact row's evidence: its own, else that of the nearest record holding it (a record has no row of its
+    own: its evidence goes on each of its facts' rows, and reads back as theirs)."""
+    while path:
+        if path in evidence:
+            return evidence[path]
+        path = path.rpartition(".")[0]
+    return None
+
+
+def _item_evidence(evidence: dict[str, str], where: str) -> Optional[str]:
+    """A list or map item's evidence cell: its own, then its fields' (``类别：…``), one column for the row."""
+    parts = [text for at, text in evidence.items() if at == where]
+    parts += [f"{at[len(where) + 1:]}：{text}" for at, text in evidence.items() if at.startswith(where + ".")]
+    return "；".join(parts) or None
+
+
 def build(checked, facts: Any = None) -> bytes:
-    """The workbook's bytes; ``facts``: parsed facts JSON to pre-fill it with."""
+    """The workbook's bytes; ``facts``: parsed facts JSON to pre-fill it with (evidence into the 佐证材料 column)."""
+    from perfdsl.ruleset.evidence import split
+    evidence: dict[str, str] = {}
+    if facts is not None:
+        facts, evidence, _ = split(facts, checked.facts_type)  # evidence that is not text: eval says so
     rules = checked.rules
     lay = layout(checked.facts_type)
     read_by = readers(rules)
@@ -245,6 +272,7 @@ def build(checked, facts: Any = None) -> bytes:
                     ws.cell(row, col).fill = _GROUP
                 row += 1
         _fact_row(ws, row, fact, fact.ty, read_by, facts, exact)
+        _evidence_cell(ws.cell(row, 7), _row_evidence(evidence, fact.path))
         dvs.add(fact.ty, f"C{row}")
         mapping.append(["scalar", fact.path, MAIN_SHEET, f"C{row}", f"G{row}"])
         row += 1
@@ -269,7 +297,7 @@ def build(checked, facts: Any = None) -> bytes:
             _style_value(xlsx_cell(judged_ws.cell(r, 4), cell_value(reason, fact.ty)), Ty("text"))
             xlsx_cell(judged_ws.cell(r, 5), "是" if fact.required else "否")
             xlsx_cell(judged_ws.cell(r, 6), describe(fact.ty))
-            judged_ws.cell(r, 7).border = _BORDER
+            _evidence_cell(judged_ws.cell(r, 7), _row_evidence(evidence, fact.path))
             xlsx_cell(judged_ws.cell(r, 8), _explain(readers_of(fact.path, read_by)))
             for col in range(1, 9):
                 judged_ws.cell(r, col).alignment = _WRAP
@@ -277,7 +305,7 @@ def build(checked, facts: Any = None) -> bytes:
             mapping.append(["judged", fact.path, JUDGED_SHEET, f"C{r}", f"G{r}", f"D{r}", field])
 
     for table, tws in table_sheets:
-        _table_sheet(tws, table, read_by, facts, values, mapping, exact)
+        _table_sheet(tws, table, read_by, facts, values, mapping, exact, evidence)
     for entry in exact:
         mapping.append(entry)
 
@@ -300,7 +328,7 @@ def _fact_row(ws: Worksheet, row: int, fact: Fact, ty: Ty, read_by, facts, exact
 
 
 def _table_sheet(ws: Worksheet, table: Table, read_by, facts, values: _Values, mapping: Worksheet,
-                 exact: list) -> None:
+                 exact: list, evidence: dict[str, str]) -> None:
     kind = "映射：每行一项，第一列为名称" if table.is_map else "列表：每行一项，可增加行；没有则留空"
     xlsx_cell(ws["A1"], f"{table.path}（{kind}）").font = Font(bold=True, size=14)
     inds = readers_of(table.path, read_by)
@@ -332,6 +360,8 @@ def _table_sheet(ws: Worksheet, table: Table, read_by, facts, values: _Values, m
                 v = _get(item, ".".join(c.field)) if c.field else item
                 ty = c.ty
             _value_cell(ws, r, i, v, ty, exact)
+        at = f"{table.path}.{key}" if table.is_map else f"{table.path}[{n}]"
+        _evidence_cell(ws.cell(r, len(cols) + 1), _item_evidence(evidence, at))
     last = first + max(TABLE_ROWS, len(items)) - 1
     spec: list[Any] = ["table", table.path, ws.title, first, get_column_letter(len(cols) + 1),
                        "map" if table.is_map else "list"]

@@ -35,7 +35,8 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("rules", metavar="规则", help="规则文件或规则目录")
     parser.add_argument("facts", nargs="+", metavar="事实",
-                        help="事实文件：.json（一套事实）或 .jsonl（每行一套），或其目录；"
+                        help="事实文件：.json 或填好的基础数据表 .xlsx（各一套事实）、.jsonl（每行一套），"
+                             "可写多个（如 *.xlsx）或其目录（按文件名顺序，每个文件一个结果）；"
                              "批量文件中的一行写作 文件.jsonl:行号")
     add_choice(parser, "--format", names={**TEXT_FORMAT, "json": (), "xlsx": ()}, default="text",
                help="输出格式：文本（屏幕阅读）、json，或 xlsx（评分汇总表，每套事实一行、每个指标一列，需 -o）")

@@ -28,7 +28,8 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("rules", metavar="规则", help="规则文件或规则目录")
-    parser.add_argument("facts", metavar="事实", help="事实文件（.json），或批量文件中的一行（文件.jsonl:行号）")
+    parser.add_argument("facts", metavar="事实",
+                        help="事实文件（.json，或填好的基础数据表 .xlsx），或批量文件中的一行（文件.jsonl:行号）")
     parser.add_argument("indicator", metavar="指标", help="三级指标名称（或其一部分）")
     parser.add_argument("--trace", action="store_true",
                         help="显示完整评分过程（每一步及其规则位置），而不是指标分析结果")
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     only = TRACE_FILTERS.get(args.only) if args.only else None
     for node in found:
         if args.trace or only:
-            print_indicator(node, console, only)
+            print_indicator(node, console, only, doc.get("evidence"))
         else:
-            print_narrative(node, console)
+            print_narrative(node, console, doc.get("evidence"))
     return EXIT_FAIL if diags else EXIT_OK

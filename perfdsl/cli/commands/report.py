@@ -27,7 +27,8 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("rules", metavar="规则", help="规则文件或规则目录")
-    parser.add_argument("facts", metavar="事实", help="事实文件（.json），或批量文件中的一行（文件.jsonl:行号）")
+    parser.add_argument("facts", metavar="事实",
+                        help="事实文件（.json，或填好的基础数据表 .xlsx），或批量文件中的一行（文件.jsonl:行号）")
     add_choice(parser, "--format", names=REPORT_FORMATS, default="html",
                help="报告格式：网页（html）、Word文档（docx）、Excel表格（xlsx）、Markdown（md）或 json")
     parser.add_argument("-o", "--output", metavar="文件", help="输出文件（默认标准输出；xlsx、docx 必须指定）")

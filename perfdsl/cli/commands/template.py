@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK
-from perfdsl.cli.console import report_diagnostics
 from perfdsl.cli.output import check_output, input_files, write_bytes_atomically
 
 NAME = "template"
@@ -46,19 +45,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _read_facts(engine, path: str):
+    """The facts to pre-fill with: a .json (any encoding eval reads) or a filled .xlsx; problems raise."""
     from pathlib import Path
 
-    from perfdsl.cli.inputs import read_text
-    from perfdsl.diagnostics import PerfdslError
-    from perfdsl.ruleset.facts import FactsSyntaxError, parse_json
-    if path.lower().endswith(".xlsx"):
-        from perfdsl.workbook.read import read_workbook
-        got = read_workbook(engine.checked, Path(path))
-        if got.errors:
-            report_diagnostics(got.errors, engine.rules.sources)
-            raise PerfdslError(got.errors)
-        return parse_json(got.text, path)
-    try:
-        return parse_json(read_text(Path(path)), path)
-    except FactsSyntaxError as exc:
-        raise PerfdslError([exc.diagnostic]) from None
+    from perfdsl.workbook.read import facts_file
+    return facts_file(engine.checked, Path(path))

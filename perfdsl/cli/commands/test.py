@@ -25,12 +25,13 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("rules", metavar="规则", help="规则文件或规则目录")
-    parser.add_argument("cases", nargs="*", metavar="用例", help="测试用例文件或目录（.yaml）")
+    parser.add_argument("cases", nargs="*", metavar="用例",
+                        help="测试用例文件或目录（.yaml；base、facts_file 可为 .json 或 .xlsx）")
     add_choice(parser, "--format", names={**TEXT_FORMAT, "json": ()}, default="text",
                help="输出格式：文本（屏幕阅读）或 json")
     parser.add_argument("--min-coverage", type=PERCENT, metavar="N", help="领域覆盖率低于 N%% 时以 1 退出")
     parser.add_argument("--edges", metavar="事实文件",
-                        help="在各区间边界及两侧取值评分，显示每档得分（其余事实取自这个事实文件）")
+                        help="在各区间边界及两侧取值评分，显示每档得分（其余事实取自这个事实文件：.json 或 .xlsx）")
     parser.add_argument("--strict", action="store_true",
                         help="与 --edges 同用：有区间未取边界值时以 1 退出")
 
@@ -41,7 +42,6 @@ def run(args: argparse.Namespace) -> int:
     from rich.table import Table
     from rich.text import Text
 
-    from perfdsl.cli.inputs import read_text
     from perfdsl.cli.scoring import load_engine
     from perfdsl.diagnostics import PerfdslError
     from perfdsl.edges import band_edges
@@ -52,11 +52,11 @@ def run(args: argparse.Namespace) -> int:
         json_stdout()
     console = new_console()
     if args.edges:
-        from perfdsl.ruleset.facts import FactsSyntaxError, parse_json
-        try:
-            facts = parse_json(read_text(Path(args.edges)), args.edges)
-        except FactsSyntaxError as exc:
-            raise PerfdslError([exc.diagnostic]) from exc
+        from perfdsl.ruleset.evidence import split
+        from perfdsl.workbook.read import facts_file
+        facts, _, problems = split(facts_file(engine.checked, Path(args.edges)), engine.checked.facts_type)
+        if problems:
+            raise PerfdslError(problems)
         edges = band_edges(engine, cast(dict, facts))  # not an object: band_edges' validator says so (F010)
         if args.format == "json":
             print(json.dumps(edges, ensure_ascii=False, indent=2))
@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_OK
     if not args.cases:
         raise Usage("请给出测试用例文件或目录，例如 perfdsl test rules/ tests/cases/")
-    cases = [c for raw in args.cases for c in load_cases(Path(raw))]
+    cases = [c for raw in args.cases for c in load_cases(Path(raw), engine.checked)]
     hits: set = set()
     outcomes = [run_case(engine, c, hits) for c in cases]
     points = coverage_points(engine)
