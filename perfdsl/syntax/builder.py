@@ -7,14 +7,16 @@ from decimal import Decimal, InvalidOperation
 from typing import Callable
 
 from lark import Token, v_args
-from lark.exceptions import VisitError
+from lark.exceptions import UnexpectedInput, VisitError
 from lark.tree import Meta
 from lark.visitors import Transformer_NonRecursive
 
 from perfdsl.diagnostics import PerfdslError, error
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.keywords import LEVEL_SPELLINGS
-from perfdsl.syntax.parser import parse
+from perfdsl.syntax.parser import parse, reduce
+from perfdsl.syntax.reductions import callbacks
+from perfdsl.syntax.tokens import Untokenizable
 
 _CMP = {"<=": "<=", "≤": "<=", ">=": ">=", "≥": ">=", "!=": "!=", "≠": "!=", "<": "<", ">": ">",
         "=": "=", "==": "=", "＝": "="}
@@ -27,6 +29,19 @@ MAX_LITERAL_DIGITS = 60
 
 
 def build(text: str, filename: str) -> A.RuleFile:
+    """The AST, built as Lark reduces (``syntax/reductions.py``); anything unusual goes the tree way."""
+    builder = _Builder(filename)
+    try:
+        built = reduce(text, lambda rules: callbacks(rules, builder))
+    except (UnexpectedInput, Untokenizable, PerfdslError):
+        built = None  # the tree way reports it: the syntax error first, as it always did
+    if built is not None:
+        return built[0]
+    return build_from_tree(text, filename)
+
+
+def build_from_tree(text: str, filename: str) -> A.RuleFile:
+    """Lark's parse tree, then the builder over it: the reference the fast way is held equal to."""
     tree = parse(text, filename)
     try:
         return _Builder(filename).transform(tree)
@@ -73,6 +88,9 @@ class _Builder(Transformer_NonRecursive):  # no Python recursion, however deep t
 
     # ------------------------------------------------------------ helpers
     def _span(self, meta) -> A.Span:
+        """``meta`` is a place ``(line, column, end_line, end_column)`` (``reductions``), None, or Lark's Meta."""
+        if type(meta) is tuple:
+            return A.Span(self.filename, *meta)
         if getattr(meta, "empty", True):
             return A.Span(self.filename, 1, 1, 1, 1)
         return A.Span(self.filename, meta.line, meta.column, meta.end_line, meta.end_column)
