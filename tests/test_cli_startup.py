@@ -49,12 +49,15 @@ def test_help_itself_loads_nothing_heavy():
     assert "perfdsl.cli" in modules and _heavy(modules) == []
 
 
+def _run(command: list[str]) -> str:
+    return ("import contextlib, io, perfdsl.cli\nwith contextlib.redirect_stdout(io.StringIO()), "
+            f"contextlib.redirect_stderr(io.StringIO()):\n    assert perfdsl.cli.main({command!r}) == 0\n")
+
+
 def _warm(command: list[str], tmp_path) -> set[str]:
     env = {"PERFDSL_CACHE_DIR": str(tmp_path)}
-    run = ("import contextlib, io, perfdsl.cli\nwith contextlib.redirect_stdout(io.StringIO()), "
-           f"contextlib.redirect_stderr(io.StringIO()):\n    assert perfdsl.cli.main({command!r}) == 0\n")
-    _loaded(run, env)  # fills the cache
-    return _loaded(run, env)
+    _loaded(_run(["eval", "rules/", "examples/heping-2024/facts.json"]), env)  # fills the cache (check does not)
+    return _loaded(_run(command), env)
 
 
 def test_a_warm_eval_does_not_load_the_parser_the_checker_or_the_code_generator(tmp_path):
@@ -63,7 +66,9 @@ def test_a_warm_eval_does_not_load_the_parser_the_checker_or_the_code_generator(
     assert [m for m in modules if any(m == h or m.startswith(h + ".") for h in NOT_WARM)] == []
 
 
-def test_a_warm_check_reads_the_cache_and_loads_no_parser_or_check_pass(tmp_path):
+def test_check_reads_the_cache_eval_filled_and_loads_no_parser_or_check_pass(tmp_path):
+    assert "perfdsl.syntax.parser" in _loaded(_run(["check", "rules/"]), {"PERFDSL_CACHE_DIR": str(tmp_path)})
+    assert not list(tmp_path.glob("*.pickle"))  # check does not fill the cache: it runs on rules just edited
     modules = _warm(["check", "rules/"], tmp_path)
     assert "perfdsl.ruleset.cache" in modules
     assert [m for m in modules if any(m == h or m.startswith(h + ".") for h in NOT_WARM)] == []

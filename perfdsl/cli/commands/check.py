@@ -39,8 +39,8 @@ def run(args: argparse.Namespace) -> int:
     from perfdsl.ruleset.cache import load_checked
     if args.format == "json":
         json_stdout()
-    try:  # a rule set checked before comes from the compiled-rule cache, diagnostics and all
-        checked = load_checked(args.rules)
+    try:  # rules an eval has checked before come from the compiled-rule cache, diagnostics and all
+        checked = load_checked(args.rules, store=False)
     except PerfdslError as exc:
         if args.format == "json":
             print(render_json(exc.diagnostics))
