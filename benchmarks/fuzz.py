@@ -111,7 +111,7 @@ def fuzz_rules(n: int, rng: random.Random) -> int:
     from perfdsl.diagnostics import PerfdslError
     from perfdsl.ruleset.check import check
     from perfdsl.ruleset.loader import SourceFile, merge
-    from perfdsl.syntax.builder import build
+    from perfdsl.syntax.builder import build, build_from_tree
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "rules").glob("*.perf"))]
     pieces = ["{", "}", "(", ")", "[", "]", "→", "若", "则", "否则", "区间", "指标", "分值", "%", "、", "“", "\"", "\\",
               "\n", "#", "∞", "÷", "0", "999999", "令 a = a", "得分 =", "\x00", "\ufeff", "（", "：", "查表"]
@@ -128,6 +128,7 @@ def fuzz_rules(n: int, rng: random.Random) -> int:
                 text = text[:pos] + rng.choice(pieces) + text[pos:]
         try:
             f = build(text, "fuzz.perf")
+            assert repr(f) == repr(build_from_tree(text, "fuzz.perf")), text  # the AST built as Lark reduces
             check(merge([f], {"fuzz.perf": SourceFile("fuzz.perf", text, "")}, "fuzz"))
         except PerfdslError as exc:
             assert all(d.code for d in exc.diagnostics)

@@ -13,7 +13,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("attr", "attrs", "lark", "rich", "openpyxl", "decimal", "tempfile", "perfdsl.diagnostics",
-         "perfdsl.engine", "perfdsl.syntax", "perfdsl.codegen", "perfdsl.interp", "perfdsl.ruleset")
+         "perfdsl.engine", "perfdsl.syntax", "perfdsl.codegen", "perfdsl.interp", "perfdsl.ruleset",
+         "perfdsl.plan", "perfdsl.explain", "perfdsl.render", "perfdsl.workbook", "perfdsl.serve", "perfdsl.cluster",
+         "yaml", "docx", "starlette", "dask", "distributed")
+# what scoring one fact set from cached rules never needs: the parser, the check passes, the code generator, Dask
+NOT_WARM = ("lark", "perfdsl.syntax.builder", "perfdsl.syntax.parser", "perfdsl.ruleset.check.names",
+            "perfdsl.ruleset.check.bands", "perfdsl.ruleset.check.depth", "perfdsl.codegen.generator", "dask",
+            "distributed", "perfdsl.cluster")
 
 
 def _loaded(code: str, env: dict | None = None) -> set[str]:
@@ -37,11 +43,32 @@ def test_the_command_table_and_help_load_nothing_heavy():
     assert _heavy(modules) == []
 
 
-def test_a_warm_eval_does_not_load_the_parser_or_the_checker(tmp_path):
+def test_help_itself_loads_nothing_heavy():
+    modules = _loaded("import contextlib, io, perfdsl.cli\nwith contextlib.redirect_stdout(io.StringIO()):\n"
+                      "    try:\n        perfdsl.cli.main(['--help'])\n    except SystemExit:\n        pass\n")
+    assert "perfdsl.cli" in modules and _heavy(modules) == []
+
+
+def _run(command: list[str]) -> str:
+    return ("import contextlib, io, perfdsl.cli\nwith contextlib.redirect_stdout(io.StringIO()), "
+            f"contextlib.redirect_stderr(io.StringIO()):\n    assert perfdsl.cli.main({command!r}) == 0\n")
+
+
+def _warm(command: list[str], tmp_path) -> set[str]:
     env = {"PERFDSL_CACHE_DIR": str(tmp_path)}
-    run = "import contextlib, io, perfdsl.cli\nwith contextlib.redirect_stdout(io.StringIO()):\n" \
-          "    assert perfdsl.cli.main(['eval', 'rules/', 'examples/heping-2024/facts.json']) == 0\n"
-    _loaded(run, env)  # fills the cache
-    modules = _loaded(run, env)
-    assert not [m for m in modules if m == "lark" or m.startswith("lark.")]
-    assert "perfdsl.syntax.builder" not in modules and "perfdsl.syntax.parser" not in modules
+    _loaded(_run(["eval", "rules/", "examples/heping-2024/facts.json"]), env)  # fills the cache (check does not)
+    return _loaded(_run(command), env)
+
+
+def test_a_warm_eval_does_not_load_the_parser_the_checker_or_the_code_generator(tmp_path):
+    modules = _warm(["eval", "rules/", "examples/heping-2024/facts.json"], tmp_path)
+    assert "perfdsl.engine" in modules
+    assert [m for m in modules if any(m == h or m.startswith(h + ".") for h in NOT_WARM)] == []
+
+
+def test_check_reads_the_cache_eval_filled_and_loads_no_parser_or_check_pass(tmp_path):
+    assert "perfdsl.syntax.parser" in _loaded(_run(["check", "rules/"]), {"PERFDSL_CACHE_DIR": str(tmp_path)})
+    assert not list(tmp_path.glob("*.pickle"))  # check does not fill the cache: it runs on rules just edited
+    modules = _warm(["check", "rules/"], tmp_path)
+    assert "perfdsl.ruleset.cache" in modules
+    assert [m for m in modules if any(m == h or m.startswith(h + ".") for h in NOT_WARM)] == []

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal, InvalidOperation
 from typing import Callable
 
 from lark import Token, v_args
-from lark.exceptions import VisitError
+from lark.exceptions import UnexpectedInput, VisitError
 from lark.tree import Meta
 from lark.visitors import Transformer_NonRecursive
 
@@ -16,19 +15,26 @@ from perfdsl.interp import dates
 from perfdsl.syntax import ast as A
 from perfdsl.syntax import template
 from perfdsl.syntax.keywords import LEVEL_SPELLINGS
-from perfdsl.syntax.parser import parse
-
-_CMP = {"<=": "<=", "≤": "<=", ">=": ">=", "≥": ">=", "!=": "!=", "≠": "!=", "<": "<", ">": ">",
-        "=": "=", "==": "=", "＝": "="}
-_ARITH = {"+": "+", "＋": "+", "-": "-", "−": "-", "－": "-", "*": "*", "×": "*", "＊": "*", "/": "/", "÷": "/",
-          "／": "/"}
-# what a Chinese input method types, as the ASCII (or canonical) character it stands for
-WIDE = str.maketrans("０１２３４５６７８９．％＜＞！＝≦≧", "0123456789.%<>!=≤≥")
-_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
-MAX_LITERAL_DIGITS = 60
+from perfdsl.syntax.lexemes import ARITHMETIC, COMPARISONS, MAX_LITERAL_DIGITS, WIDE, unquote
+from perfdsl.syntax.parser import parse, reduce
+from perfdsl.syntax.reductions import callbacks
+from perfdsl.syntax.tokens import Untokenizable
 
 
 def build(text: str, filename: str) -> A.RuleFile:
+    """The AST, built as Lark reduces (``syntax/reductions.py``); anything unusual goes the tree way."""
+    builder = _Builder(filename)
+    try:
+        built = reduce(text, lambda rules: callbacks(rules, builder))
+    except (UnexpectedInput, Untokenizable, PerfdslError):
+        built = None  # the tree way reports it: the syntax error first, as it always did
+    if built is not None:
+        return built[0]
+    return build_from_tree(text, filename)
+
+
+def build_from_tree(text: str, filename: str) -> A.RuleFile:
+    """Lark's parse tree, then the builder over it: the reference the fast way is held equal to."""
     tree = parse(text, filename)
     try:
         return _Builder(filename).transform(tree)
@@ -36,11 +42,6 @@ def build(text: str, filename: str) -> A.RuleFile:
         if isinstance(exc.orig_exc, PerfdslError):
             raise exc.orig_exc from None
         raise
-
-
-def unquote(raw: str) -> str:
-    body = raw[1:-1]
-    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), body, flags=re.S)
 
 
 def _is_kw(x) -> bool:
@@ -75,6 +76,9 @@ class _Builder(Transformer_NonRecursive):  # no Python recursion, however deep t
 
     # ------------------------------------------------------------ helpers
     def _span(self, meta) -> A.Span:
+        """``meta`` is a place ``(line, column, end_line, end_column)`` (``reductions``), None, or Lark's Meta."""
+        if type(meta) is tuple:
+            return A.Span(self.filename, *meta)
         if getattr(meta, "empty", True):
             return A.Span(self.filename, 1, 1, 1, 1)
         return A.Span(self.filename, meta.line, meta.column, meta.end_line, meta.end_column)
@@ -374,14 +378,14 @@ class _Builder(Transformer_NonRecursive):  # no Python recursion, however deep t
 
     def compare(self, meta, children):
         left, op, right = children
-        return A.Compare(_CMP[op.value.translate(WIDE)], left, right, self._span(meta))
+        return A.Compare(COMPARISONS[op.value.translate(WIDE)], left, right, self._span(meta))
 
     def in_interval(self, meta, children):
         return A.InInterval(children[0], children[2], self._span(meta))
 
     def binary(self, meta, children):
         left, op, right = children
-        return A.Binary(_ARITH[op.value], left, right, self._span(meta))
+        return A.Binary(ARITHMETIC[op.value], left, right, self._span(meta))
 
     def negate(self, meta, children):
         operand = children[1]
@@ -465,7 +469,7 @@ class _Builder(Transformer_NonRecursive):  # no Python recursion, however deep t
 
     def half_line(self, meta, children):
         op, bound = children
-        op = _CMP[op.value.translate(WIDE)]
+        op = COMPARISONS[op.value.translate(WIDE)]
         span = self._span(meta)
         if op in (">", ">="):
             return A.Interval(bound, None, op == ">=", False, span)

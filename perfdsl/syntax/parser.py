@@ -132,6 +132,62 @@ def _tables_file(grammar: str) -> Optional[Path]:
     return tables
 
 
+@functools.lru_cache(maxsize=1)
+def _reducer():
+    """What parsing straight into the AST needs from Lark: its rules, its LALR table and a scanner of its terminals."""
+    from lark.parsers.lalr_analysis import IntParseTable, Reduce
+    from lark.parsers.lalr_parser import _Parser
+
+    from perfdsl.syntax.tokens import scanner
+    lark_parser = _parser()
+    frontend = lark_parser.parser
+    table = frontend.parser.parser.parse_table
+    light = {rule: _LightRule(rule) for rule in lark_parser.rules}
+    states = {state: {term: (action, light[arg] if action is Reduce else arg) for term, (action, arg) in row.items()}
+              for state, row in table.states.items()}
+    return (list(light.values()), IntParseTable(states, table.start_states, table.end_states),
+            scanner(frontend.lexer.lexer), _Parser)
+
+
+class _LightRule:
+    """A grammar rule as the LALR loop sees it at each reduction, hashed by identity.
+
+    Lark's ``Rule`` hashes and compares in Python, and the loop looks each reduced rule up in
+    its callbacks: two Python calls per reduction, a tenth of the parse.  These stand in for
+    the rules in a copy of the table; ``rule`` is Lark's own.
+    """
+
+    __slots__ = ("rule", "expansion", "origin", "alias", "options")
+
+    def __init__(self, rule):
+        self.rule, self.expansion, self.origin = rule, rule.expansion, rule.origin
+        self.alias, self.options = rule.alias, rule.options
+
+
+class _TokenStream:
+    """What Lark's LALR parser reads tokens from (its ``LexerThread``): the scanner, then the post-lexer."""
+
+    def __init__(self, tokens: Iterator[Token]):
+        self.tokens = tokens
+
+    def lex(self, parser_state) -> Iterator[Token]:
+        return KeywordPostLexer().process(self.tokens)
+
+
+def reduce(text: str, make_callbacks):
+    """Parse ``text`` with Lark's LALR table, calling ``make_callbacks(rules)[rule]`` at each reduction.
+
+    Returns what the callback of the start rule returns, or None when the fast way cannot be taken
+    (then ``parse`` gives the tree, or the syntax error).  Raises Lark's ``UnexpectedInput`` on a syntax
+    error and ``tokens.Untokenizable`` on a character no terminal matches: the caller reports those through
+    ``parse``, so a syntax error reads the same whichever way the file was parsed.
+    """
+    rules, table, tokens, driver = _reducer()
+    if tokens is None:  # pragma: no cover — a grammar of more than 100 terminals
+        return None
+    return driver(table, make_callbacks(rules)).parse(_TokenStream(tokens(text_quotes(text))), "start")
+
+
 def parse(text: str, filename: str) -> lark.Tree:
     text = text_quotes(text)  # 「…」, and “…” after a keyword that takes text: same length, so spans stay
     try:

@@ -36,19 +36,18 @@ def run(args: argparse.Namespace) -> int:
     from perfdsl.diagnostics import PerfdslError
     from perfdsl.render.diagnostics import label, render_json
     from perfdsl.render.escape import for_terminal
-    from perfdsl.ruleset.check import check
-    from perfdsl.ruleset.loader import load
+    from perfdsl.ruleset.cache import load_checked
     if args.format == "json":
         json_stdout()
-    try:
-        rules = load(args.rules)
+    try:  # rules an eval has checked before come from the compiled-rule cache, diagnostics and all
+        checked = load_checked(args.rules, store=False)
     except PerfdslError as exc:
         if args.format == "json":
             print(render_json(exc.diagnostics))
         else:
             report_diagnostics(exc.diagnostics, exc.sources)
         return EXIT_FAIL
-    checked = check(rules)
+    rules = checked.rules
     if args.format == "json":
         print(json.dumps(_with_accepted(checked), ensure_ascii=False, indent=2))
     else:

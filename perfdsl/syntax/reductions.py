@@ -1,0 +1,143 @@
+"""The builder's methods called as Lark's LALR parser reduces, with no parse tree in between.
+
+Building Lark's tree and transforming it afterwards costs a ``Tree`` and a ``Meta`` per
+reduction, positions worked out twice per reduction, and a second walk; for 12,000 band
+arms that was four fifths of ``perfdsl check``.  Here each grammar rule gets one callback
+that does what Lark's ``ParseTreeBuilder`` would have done for it — drop the filtered
+tokens, splice ``_rules``, put ``None`` where an ``[optional]`` part is absent, pass the
+one child of a ``?rule`` through, and place the node from the start of its first child to
+the end of its last (a child in brackets counts with its brackets) — and then calls the
+builder method of that name with ``(place, children)``.  The tree path stays the
+reference: ``tests/test_fast_front.py`` holds both ASTs equal, spans included.
+
+On the parser's stack a reduced value is ``(value, place)``, a spliced ``_rule`` is
+``(children, place)`` and a terminal is its ``Token``; a place is
+``(line, column, end_line, end_column)``, or None for a rule that matched nothing.
+"""
+
+from __future__ import annotations
+
+from operator import itemgetter
+from typing import Any, Callable, Optional
+
+from lark import Token, Tree
+
+Place = Optional[tuple[int, int, int, int]]
+_TOKEN, _NODE, _SPLICE = 0, 1, 2
+_first = itemgetter(0)
+
+
+def callbacks(rules: list, builder: Any) -> dict:
+    """One callback per rule of Lark's grammar, calling ``builder``'s method named after the rule."""
+    return {rule: _callback(rule, builder) for rule in rules}
+
+
+def _plan(rule) -> tuple[list[tuple[int, int, int]], int]:
+    """Which raw children a rule keeps, how, and how many ``None`` go before each (Lark's child filter)."""
+    expansion, options = rule.expansion, rule.options
+    if options.empty_indices:
+        runs = "".join(str(int(b)) for b in options.empty_indices).split("0")
+        empty = [len(ones) for ones in runs]
+    else:
+        empty = [0] * (len(expansion) + 1)
+    keep, nones = [], 0
+    for i, sym in enumerate(expansion):
+        nones += empty[i]
+        if options.keep_all_tokens or not (sym.is_term and sym.filter_out):
+            kind = _TOKEN if sym.is_term else _SPLICE if sym.name.startswith("_") else _NODE
+            keep.append((i, kind, nones))
+            nones = 0
+    return keep, nones + empty[len(expansion)]
+
+
+def _callback(rule, builder: Any) -> Callable[[list], Any]:
+    name = rule.alias or rule.options.template_source or rule.origin.name
+    keep, trailing = _plan(rule)
+    single = len(rule.expansion) == 1 and not trailing and len(keep) == 1 and keep[0][2] == 0
+    if rule.options.expand1 and not rule.alias and single and keep[0][1] == _NODE:
+        return _first  # a ?rule of one rule: the child, its place unchanged
+    children_of = _children(keep, trailing)
+    if name.startswith("_"):  # spliced into the parent
+        return lambda s: (children_of(s), place_of(s))
+    if rule.options.expand1 and not rule.alias:
+        def inline(s: list) -> tuple:
+            children = children_of(s)
+            if len(children) == 1:  # the one child, placed where its rule was (its brackets included)
+                child = children[0]
+                if child is None or isinstance(child, Token):  # Lark places only trees by their brackets
+                    return child, (None if child is None else place_of([child]))
+                return child, place_of(s)
+            return _made(name, builder, children, place_of(s))
+        return inline
+    method = _method(builder, name)
+    if method is None:
+        return lambda s: (Tree(name, children_of(s)), place_of(s))
+
+    def reduce(s: list) -> tuple:
+        place = place_of(s)
+        return method(place, children_of(s)), place
+    return reduce
+
+
+def _made(name: str, builder: Any, children: list, place: Place) -> tuple:
+    method = _method(builder, name)
+    return (method(place, children) if method is not None else Tree(name, children)), place
+
+
+def _method(builder: Any, name: str) -> Optional[Callable]:
+    """The builder's method, unwrapped from Lark's ``v_args`` (whose ``__get__`` costs a wrapper per call)."""
+    attr = getattr(type(builder), name, None)
+    if attr is None:
+        return None
+    func = getattr(attr, "base_func", attr)
+    return func.__get__(builder, type(builder))
+
+
+def _children(keep: list[tuple[int, int, int]], trailing: int) -> Callable[[list], list]:
+    if not trailing and all(nones == 0 and kind != _SPLICE for _, kind, nones in keep):
+        picks = [(i, kind == _TOKEN) for i, kind, _ in keep]
+        if len(picks) == 1:
+            (i, is_token), = picks
+            return (lambda s: [s[i]]) if is_token else (lambda s: [s[i][0]])
+        return lambda s: [s[i] if is_token else s[i][0] for i, is_token in picks]
+
+    def children(s: list) -> list:
+        out: list = []
+        for i, kind, nones in keep:
+            if nones:
+                out += [None] * nones
+            c = s[i]
+            if kind == _TOKEN:
+                out.append(c)
+            elif kind == _NODE:
+                out.append(c[0])
+            elif out:
+                out += c[0]
+            else:  # a left-recursive repetition: keep extending the same list (Lark does the same)
+                out = c[0]
+        if trailing:
+            out += [None] * trailing
+        return out
+    return children
+
+
+def place_of(s: list) -> Place:
+    """From the start of the first child that has a place to the end of the last one."""
+    start = end = None
+    for c in s:
+        if isinstance(c, Token):
+            start = (c.line, c.column)
+            break
+        if c[1] is not None:
+            start = c[1][:2]
+            break
+    if start is None:
+        return None
+    for c in reversed(s):
+        if isinstance(c, Token):
+            end = (c.end_line, c.end_column)
+            break
+        if c[1] is not None:
+            end = c[1][2:]
+            break
+    return (*start, *end)  # type: ignore[misc]
