@@ -243,3 +243,69 @@ def test_cache_key_covers_perfdsls_own_code_and_old_entries_are_evicted(tmp_path
     kept = list((tmp_path / "cache").glob("*.pickle"))
     assert len(kept) == 3 and (tmp_path / "cache" / f"{key}.pickle") in kept
     assert not list((tmp_path / "cache").glob(".tmp-*"))
+
+
+def _as_windows(monkeypatch, tmp_path):
+    """What perfdsl sees on Windows: no POSIX owners (no ``os.getuid``), ``sys.platform`` win32, a %LOCALAPPDATA%."""
+    import os
+    import sys
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.delattr(os, "getuid", raising=False)
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "AppData" / "Local"))
+    monkeypatch.delenv("PERFDSL_CACHE_DIR", raising=False)
+    monkeypatch.delenv("PERFDSL_NO_CACHE", raising=False)
+
+
+def _counting_checks(monkeypatch) -> list:
+    from perfdsl.ruleset import cache
+    calls: list = []
+    real = cache.check
+    monkeypatch.setattr(cache, "check", lambda rules: calls.append(1) or real(rules))
+    return calls
+
+
+def test_on_windows_the_cache_lives_in_localappdata_and_is_used_there(tmp_path, monkeypatch):
+    from perfdsl.ruleset import cache
+    d = _rules(tmp_path, "事实 { x: 数值 }\n指标 甲 分值 1 {\n  得分 = 1\n}\n")
+    _as_windows(monkeypatch, tmp_path)
+    calls = _counting_checks(monkeypatch)
+    assert cache.cache_dir() == tmp_path / "AppData" / "Local" / "perfdsl" / "cache"
+    cache.load_checked(d)
+    cache.load_checked(d)
+    assert calls == [1]  # the second load came from the per-user cache
+    assert len(list(cache.cache_dir().glob("*.pickle"))) == 1
+
+
+@pytest.mark.parametrize("where", ["elsewhere", "no-localappdata", "link-out"])
+def test_on_windows_a_cache_whose_owner_cannot_be_checked_is_not_used(tmp_path, monkeypatch, where):
+    """Pickles are code: a PERFDSL_CACHE_DIR outside %LOCALAPPDATA% (a shared drive, a link leading out of it) is
+    neither read nor written, since os.stat on Windows cannot say who may write it."""
+    import os
+    import pickle
+
+    from perfdsl.ruleset import cache
+    d = _rules(tmp_path, "事实 { x: 数值 }\n指标 甲 分值 1 {\n  得分 = 1\n}\n")
+    shared = tmp_path / "共享盘" / "cache"
+    shared.mkdir(parents=True)
+    _as_windows(monkeypatch, tmp_path)
+    if where == "no-localappdata":
+        monkeypatch.delenv("LOCALAPPDATA")
+        monkeypatch.setenv("XDG_CACHE_HOME", str(shared.parent))
+        shared = shared.parent / "perfdsl"
+        shared.mkdir()
+    elif where == "link-out":
+        local = tmp_path / "AppData" / "Local"
+        local.mkdir(parents=True)
+        os.symlink(shared, local / "linked")
+        monkeypatch.setenv("PERFDSL_CACHE_DIR", str(local / "linked"))
+    else:
+        monkeypatch.setenv("PERFDSL_CACHE_DIR", str(shared))
+    assert cache.cache_dir().resolve() == shared.resolve()
+    planted = shared / f"{cache.cache_key(d)}.pickle"
+    planted.write_bytes(pickle.dumps("这不是规则"))  # what someone else could put there
+    calls = _counting_checks(monkeypatch)
+    cache.load_checked(d)
+    cache.load_checked(d)
+    assert calls == [1, 1]  # checked each time: nothing read from there…
+    assert pickle.loads(planted.read_bytes()) == "这不是规则"  # …and nothing written
+    assert [p.name for p in shared.iterdir()] == [planted.name]
