@@ -162,7 +162,7 @@ def test_empty_objects_give_one_stderr_line_each(tmp_path, capsys):
 def test_json_syntax_errors_keep_their_line_and_column(tmp_path, capsys):
     batch = _write(tmp_path / "batch.jsonl", ['{"a": 1,,}'])
     main(["eval", str(RULES), str(batch), "--format", "json"])
-    assert capsys.readouterr().err.splitlines()[0].startswith(f"{batch}:1:1:9: 错误[F002]：JSON")
+    assert capsys.readouterr().err.splitlines()[0].startswith(f"{batch}:1:9: 错误[F002]：JSON")  # line 1, column 9
 
 
 @pytest.mark.skipif(not POSIX, reason="process groups and SIGINT")

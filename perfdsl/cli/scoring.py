@@ -11,7 +11,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Iterable, Iterator, Literal, Optional, Union, cast
+from typing import TYPE_CHECKING, Iterable, Iterator, Literal, Optional, Union, cast
 
 from perfdsl.cli.console import report_diagnostics
 from perfdsl.cli.inputs import Record, addressed_line, is_workbook, read_text
@@ -19,6 +19,9 @@ from perfdsl.diagnostics import Diagnostic, PerfdslError, error
 from perfdsl.engine import Engine, sha256_text
 from perfdsl.explain.document import failure
 from perfdsl.interp.scoring import Result
+
+if TYPE_CHECKING:
+    from perfdsl.ruleset.loader import SourceFile
 
 Trace = Union[bool, Literal["compact"]]  # "compact": the compact form of the trace, when the rules allow it
 Document = Union[dict, str]  # the explanation document, or its JSON text for one line of a batch
@@ -81,7 +84,7 @@ def _score_record(engine: Engine, rec: Record, trace: Trace, compact: bool) -> S
     if rec.workbook and rec.problem is None:
         sha = _read_workbook(engine, rec)
     if rec.problem is not None:  # found while reading: not UTF-8, too long, a lone surrogate, a result
-        diags = [rec.problem, *rec.more]
+        diags = _in_facts_file(rec, [rec.problem, *rec.more])
         doc, grade, errors, result = failure(diags, rec.source, rec.line), None, diags, None
     else:
         where = rec.where
@@ -99,12 +102,34 @@ def _score_record(engine: Engine, rec: Record, trace: Trace, compact: bool) -> S
             if rec.line is not None:
                 doc = {"line": rec.line, **doc}
             grade = doc.get("grade")
+            if result is not None and result.warnings and "warnings" in doc:  # F020: an unknown key, in the file
+                doc["warnings"] = [d.to_json() for d in _in_facts_file(rec, result.warnings)]
         except PerfdslError as exc:
-            doc, grade, errors, result = (failure(exc.diagnostics, rec.source, rec.line), None,
-                                          list(exc.diagnostics), None)
+            errors = _in_facts_file(rec, exc.diagnostics)
+            doc, grade, result = failure(errors, rec.source, rec.line), None, None
     if compact:
         return json.dumps(doc, ensure_ascii=False), grade, errors, result
     return doc, grade, errors, result
+
+
+def _in_facts_file(rec: Record, diags: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Facts errors placed on the value in the facts file (or the line of the batch), the declaration a note.
+
+    A workbook's facts are JSON made from its cells: its own errors name the cells (sheet!cell) already.
+    """
+    if rec.workbook or not rec.text:
+        return list(diags)
+    from perfdsl.ruleset.facts_places import relocate
+    return relocate(diags, rec.text, rec.where, rec.source, rec.line or 1)
+
+
+def facts_sources(engine: Engine, rec: Record) -> dict[str, SourceFile]:
+    """The rule files and the record's facts text: what excerpts of its diagnostics are taken from."""
+    sources: dict[str, SourceFile] = dict(engine.rules.sources)
+    if rec.text and not rec.workbook:
+        from perfdsl.ruleset.facts_places import facts_source
+        sources[rec.source] = facts_source(rec.text, rec.source, rec.line or 1)
+    return sources
 
 
 def _read_workbook(engine: Engine, rec: Record) -> Optional[str]:
@@ -144,7 +169,7 @@ def score_file(rules: str, facts: str) -> tuple[Engine, dict, list[Diagnostic], 
     record = single_record(facts)
     doc, _, diags, result = score_record(engine, record, True)
     if diags:
-        report_diagnostics(diags, engine.rules.sources)
+        report_diagnostics(diags, facts_sources(engine, record))
     return engine, cast(dict, doc), diags, result  # not compact: the document itself, not its JSON text
 
 
