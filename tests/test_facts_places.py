@@ -88,7 +88,7 @@ def test_a_missing_fact_points_at_the_object_it_belongs_in(tmp_path, capsys):
     line, col = _at(text, '"测算扣分档次"')
     head, excerpt, caret = err.splitlines()[:3]
     assert head.startswith(f"{path}:{line}:{col}: 错误[F013]：预算编制.测算扣分档次.重复计算：缺少此事实")
-    assert '补上 "重复计算"' in head
+    assert '在 预算编制.测算扣分档次 对象中补上 "重复计算"' in head
     assert caret.endswith("^" * len('"测算扣分档次"')) and excerpt.endswith('"测算扣分档次": {')
 
 

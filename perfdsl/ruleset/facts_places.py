@@ -120,14 +120,21 @@ def relocate(diags: Iterable[Diagnostic], text: str, where: str, file: str, firs
         notes = d.notes
         message = d.message
         if d.code in MISSING and d.fact_path != TOP and d.fact_path not in found:
-            name = re.split(r"[.\[]", d.fact_path)[-1]
-            message += f"：在 ^ 所指的对象中补上 \"{name}\""
+            parent, name = _parent(d.fact_path)
+            message += f"：在{f' {parent} ' if parent else '顶层'}对象中补上 \"{name}\""
         if d.span is not None:  # the declaration (or 要求) it broke becomes a note
             message = message.replace(f"（声明于 {d.span}）", "")
             what = "要求" if d.code in ("F014", "F015") else "声明"
             notes = (Note(d.span, f"{_path_words(d.fact_path)}的{what}"), *notes)
         out.append(attrs.evolve(d, message=message, span=span, notes=notes))
     return out
+
+
+def _parent(path: str) -> tuple[str, str]:
+    """(the path of the object holding ``path``, ``path``'s own key): ``a.b[0].c`` → (``a.b[0]``, ``c``)."""
+    m = re.fullmatch(r"(.*?)\.?([^.\[\]]*)", path)
+    assert m is not None
+    return m.group(1), m.group(2)
 
 
 def _path_words(path: str) -> str:
