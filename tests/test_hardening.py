@@ -116,19 +116,23 @@ def test_two_thousand_sibling_indicators(tmp_path):
 # ---------------------------------------------------------------- the checker's own analyses
 
 
-def _ratio_chain(n: int) -> str:
-    lines = ["事实 { x0: 数值 ≥ 0 }", "指标 甲 分值 1 {"]
-    lines += [f"  令 x{i} = 比值(x{i - 1}, x{i - 1}, x{i - 1})" for i in range(1, n + 1)]
+def _ratio_chain(n: int, top_level: bool = False) -> str:
+    """``令 x{i} = 比值(x{i-1}, x{i-1}, x{i-1})``, inside the indicator or (``top_level``) as global 令."""
+    lets = [f"令 x{i} = 比值(x{i - 1}, x{i - 1}, x{i - 1})" for i in range(1, n + 1)]
+    lines = ["事实 { x0: 数值 ≥ 0 }", *(lets if top_level else []), "指标 甲 分值 1 {"]
+    lines += [] if top_level else [f"  {let}" for let in lets]
     lines.append(f"  得分 = 区间 x{n} {{\n    [0, 1] → 1\n    > 1 → 0\n  }}\n}}")
     return "\n".join(lines) + "\n"
 
 
-def test_domain_inference_is_memoised(tmp_path, monkeypatch):
-    """14 lines of 比值(x, x, x) took 30 s (3^14 walks); now each node is worked out once per depth."""
+@pytest.mark.parametrize("top_level", [False, True], ids=["local", "global"])
+def test_domain_inference_is_memoised(tmp_path, monkeypatch, top_level):
+    """14 lines of 比值(x, x, x) took 30 s (3^14 walks); now each node is worked out once per depth.  As global 令
+    they took 510 s until the memo's key stopped holding the id of a new empty 令 table per reference."""
     calls = []
     inner = bands_module.BandChecker._domain
     monkeypatch.setattr(bands_module.BandChecker, "_domain", lambda self, *a: calls.append(1) or inner(self, *a))
-    rules = load(_rules(tmp_path, _ratio_chain(14)))
+    rules = load(_rules(tmp_path, _ratio_chain(14, top_level)))
     start = time.perf_counter()
     checked = check(rules)
     assert time.perf_counter() - start < 5  # recorded: 0.04 s (docs/robustness.md)
