@@ -60,7 +60,8 @@ class _Pool:
     def __init__(self, engine: Engine, jobs: int):
         import multiprocessing
         self.jobs = jobs
-        self.executor = ProcessPoolExecutor(jobs, multiprocessing.get_context("spawn"), _worker_init, (engine,))
+        self.executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=_worker_init, initargs=(engine,))
 
     def submit(self, jobs: list[tuple[Record, Any, bool]]) -> Future:
         """Workers are started here, as needed.  While one starts, Ctrl-C is blocked (held, not lost: it is
