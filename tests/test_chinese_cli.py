@@ -256,7 +256,7 @@ def test_labels_are_chinese_everywhere(tmp_path, capsys):
     batch.write_text("{}\n", encoding="utf-8")
     assert main(["eval", str(RULES), str(batch), "--format", "json"]) == 1
     err += capsys.readouterr().err
-    assert f"{batch}:1: 错误[F013]：" in err
+    assert f"{batch}:1:1: 错误[F013]：" in err  # line 1, at its "{": the object the facts are missing from
     assert not re.search(r"\b(error|warning)\[", err)
 
 

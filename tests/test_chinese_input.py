@@ -167,7 +167,7 @@ def test_facts_json_mistakes(text, code, expected):
     with pytest.raises(FactsSyntaxError) as e:
         parse_json(text, "f.json")
     d = e.value.diagnostic
-    assert (d.code, d.message) == (code, expected)
+    assert (d.code, f"{d.span}：{d.message}") == (code, expected)  # the place is the span: excerpts show it
 
 
 def test_numbers_as_text_say_what_to_write(engine, seed):

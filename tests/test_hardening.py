@@ -116,19 +116,23 @@ def test_two_thousand_sibling_indicators(tmp_path):
 # ---------------------------------------------------------------- the checker's own analyses
 
 
-def _ratio_chain(n: int) -> str:
-    lines = ["事实 { x0: 数值 ≥ 0 }", "指标 甲 分值 1 {"]
-    lines += [f"  令 x{i} = 比值(x{i - 1}, x{i - 1}, x{i - 1})" for i in range(1, n + 1)]
+def _ratio_chain(n: int, top_level: bool = False) -> str:
+    """``令 x{i} = 比值(x{i-1}, x{i-1}, x{i-1})``, inside the indicator or (``top_level``) as global 令."""
+    lets = [f"令 x{i} = 比值(x{i - 1}, x{i - 1}, x{i - 1})" for i in range(1, n + 1)]
+    lines = ["事实 { x0: 数值 ≥ 0 }", *(lets if top_level else []), "指标 甲 分值 1 {"]
+    lines += [] if top_level else [f"  {let}" for let in lets]
     lines.append(f"  得分 = 区间 x{n} {{\n    [0, 1] → 1\n    > 1 → 0\n  }}\n}}")
     return "\n".join(lines) + "\n"
 
 
-def test_domain_inference_is_memoised(tmp_path, monkeypatch):
-    """14 lines of 比值(x, x, x) took 30 s (3^14 walks); now each node is worked out once per depth."""
+@pytest.mark.parametrize("top_level", [False, True], ids=["local", "global"])
+def test_domain_inference_is_memoised(tmp_path, monkeypatch, top_level):
+    """14 lines of 比值(x, x, x) took 30 s (3^14 walks); now each node is worked out once per depth.  As global 令
+    they took 510 s until the memo's key stopped holding the id of a new empty 令 table per reference."""
     calls = []
     inner = bands_module.BandChecker._domain
     monkeypatch.setattr(bands_module.BandChecker, "_domain", lambda self, *a: calls.append(1) or inner(self, *a))
-    rules = load(_rules(tmp_path, _ratio_chain(14)))
+    rules = load(_rules(tmp_path, _ratio_chain(14, top_level)))
     start = time.perf_counter()
     checked = check(rules)
     assert time.perf_counter() - start < 5  # recorded: 0.04 s (docs/robustness.md)
@@ -243,3 +247,69 @@ def test_cache_key_covers_perfdsls_own_code_and_old_entries_are_evicted(tmp_path
     kept = list((tmp_path / "cache").glob("*.pickle"))
     assert len(kept) == 3 and (tmp_path / "cache" / f"{key}.pickle") in kept
     assert not list((tmp_path / "cache").glob(".tmp-*"))
+
+
+def _as_windows(monkeypatch, tmp_path):
+    """What perfdsl sees on Windows: no POSIX owners (no ``os.getuid``), ``sys.platform`` win32, a %LOCALAPPDATA%."""
+    import os
+    import sys
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.delattr(os, "getuid", raising=False)
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "AppData" / "Local"))
+    monkeypatch.delenv("PERFDSL_CACHE_DIR", raising=False)
+    monkeypatch.delenv("PERFDSL_NO_CACHE", raising=False)
+
+
+def _counting_checks(monkeypatch) -> list:
+    from perfdsl.ruleset import cache
+    calls: list = []
+    real = cache.check
+    monkeypatch.setattr(cache, "check", lambda rules: calls.append(1) or real(rules))
+    return calls
+
+
+def test_on_windows_the_cache_lives_in_localappdata_and_is_used_there(tmp_path, monkeypatch):
+    from perfdsl.ruleset import cache
+    d = _rules(tmp_path, "事实 { x: 数值 }\n指标 甲 分值 1 {\n  得分 = 1\n}\n")
+    _as_windows(monkeypatch, tmp_path)
+    calls = _counting_checks(monkeypatch)
+    assert cache.cache_dir() == tmp_path / "AppData" / "Local" / "perfdsl" / "cache"
+    cache.load_checked(d)
+    cache.load_checked(d)
+    assert calls == [1]  # the second load came from the per-user cache
+    assert len(list(cache.cache_dir().glob("*.pickle"))) == 1
+
+
+@pytest.mark.parametrize("where", ["elsewhere", "no-localappdata", "link-out"])
+def test_on_windows_a_cache_whose_owner_cannot_be_checked_is_not_used(tmp_path, monkeypatch, where):
+    """Pickles are code: a PERFDSL_CACHE_DIR outside %LOCALAPPDATA% (a shared drive, a link leading out of it) is
+    neither read nor written, since os.stat on Windows cannot say who may write it."""
+    import os
+    import pickle
+
+    from perfdsl.ruleset import cache
+    d = _rules(tmp_path, "事实 { x: 数值 }\n指标 甲 分值 1 {\n  得分 = 1\n}\n")
+    shared = tmp_path / "共享盘" / "cache"
+    shared.mkdir(parents=True)
+    _as_windows(monkeypatch, tmp_path)
+    if where == "no-localappdata":
+        monkeypatch.delenv("LOCALAPPDATA")
+        monkeypatch.setenv("XDG_CACHE_HOME", str(shared.parent))
+        shared = shared.parent / "perfdsl"
+        shared.mkdir()
+    elif where == "link-out":
+        local = tmp_path / "AppData" / "Local"
+        local.mkdir(parents=True)
+        os.symlink(shared, local / "linked")
+        monkeypatch.setenv("PERFDSL_CACHE_DIR", str(local / "linked"))
+    else:
+        monkeypatch.setenv("PERFDSL_CACHE_DIR", str(shared))
+    assert cache.cache_dir().resolve() == shared.resolve()
+    planted = shared / f"{cache.cache_key(d)}.pickle"
+    planted.write_bytes(pickle.dumps("这不是规则"))  # what someone else could put there
+    calls = _counting_checks(monkeypatch)
+    cache.load_checked(d)
+    cache.load_checked(d)
+    assert calls == [1, 1]  # checked each time: nothing read from there…
+    assert pickle.loads(planted.read_bytes()) == "这不是规则"  # …and nothing written
+    assert [p.name for p in shared.iterdir()] == [planted.name]

@@ -154,7 +154,8 @@ def test_empty_objects_give_one_stderr_line_each(tmp_path, capsys):
     batch = _write(tmp_path / "batch.jsonl", ["{}"] * 50)
     assert main(["eval", str(RULES), str(batch), "--format", "json", "-o", str(tmp_path / "o.jsonl")]) == 1
     err = capsys.readouterr().err.splitlines()
-    assert [x.split(": ")[0] for x in err[:50]] == [f"{batch}:{n}" for n in range(1, 51)]
+    # each names its line, and the column of the object the missing facts belong in: the line's own "{"
+    assert [x.split(": ")[0] for x in err[:50]] == [f"{batch}:{n}:1" for n in range(1, 51)]
     assert all("另有" in x and f"perfdsl eval {RULES} {batch}:" in x for x in err[:50])
     assert err[50].startswith("共 50 套事实") and len(err) == 52
 
@@ -162,7 +163,7 @@ def test_empty_objects_give_one_stderr_line_each(tmp_path, capsys):
 def test_json_syntax_errors_keep_their_line_and_column(tmp_path, capsys):
     batch = _write(tmp_path / "batch.jsonl", ['{"a": 1,,}'])
     main(["eval", str(RULES), str(batch), "--format", "json"])
-    assert capsys.readouterr().err.splitlines()[0].startswith(f"{batch}:1:1:9: 错误[F002]：JSON")
+    assert capsys.readouterr().err.splitlines()[0].startswith(f"{batch}:1:9: 错误[F002]：JSON")  # line 1, column 9
 
 
 @pytest.mark.skipif(not POSIX, reason="process groups and SIGINT")

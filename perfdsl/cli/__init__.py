@@ -75,7 +75,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         return COMMANDS[command].run(args)
     except Usage as exc:
         prog = exc.prog or ("perfdsl " + command if command else "perfdsl")
-        print(f"perfdsl: 用法错误：{exc}（{prog} --help 查看用法与示例）", file=sys.stderr)
+        print(f"perfdsl: 用法错误：{_shown(str(exc))}（{_shown(prog)} --help 查看用法与示例）", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("perfdsl: 已中断", file=sys.stderr)
@@ -89,13 +89,19 @@ def main(argv: Optional[list[str]] = None) -> int:
             from perfdsl.cli.console import report_diagnostics
             report_diagnostics(exc.diagnostics, exc.sources)
             return EXIT_FAIL
-        print(f"perfdsl: 内部错误[X000]：{type(exc).__name__}: {exc}\n"
+        print(f"perfdsl: 内部错误[X000]：{_shown(f'{type(exc).__name__}: {exc}')}\n"
               "这是 perfdsl 的缺陷，不是规则或事实的问题。请附上命令、规则与事实文件报告此问题；"
               "设置 PERFDSL_DEBUG=1 可查看内部调用栈。", file=sys.stderr)
         if os.environ.get("PERFDSL_DEBUG"):
             import traceback
             traceback.print_exc()
         return EXIT_INTERNAL
+
+
+def _shown(text: str) -> str:
+    """User text in a message printed here (a file name, an exception's words): through the terminal escaper."""
+    from perfdsl.render.escape import for_terminal
+    return for_terminal(text, one_line=True)
 
 
 def _silence_stdout() -> None:

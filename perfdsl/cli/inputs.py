@@ -309,7 +309,8 @@ def jsonl_records(path: Path, keep_blank: bool = False, facts: bool = True) -> I
                                                                          "请把文件另存为 UTF-8 编码（每行一套事实）"))
                     return
                 yield Record("", str(path), n, problem=error("F005", f"{path}:{n}：这一行不是 UTF-8 编码"
-                                                                     f"（行内第 {exc.start + 1} 字节）"))
+                                                                     f"（行内第 {exc.start + 1} 字节）；"
+                                                                     "请把文件另存为 UTF-8 编码"))
                 continue
             if keep_blank or text.strip():
                 rec = Record(text, str(path), n)

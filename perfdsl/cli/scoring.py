@@ -11,7 +11,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Literal, Optional, Union, cast
+from typing import TYPE_CHECKING, Iterable, Iterator, Literal, Optional, Union, cast
 
 from perfdsl.cli.console import report_diagnostics
 from perfdsl.cli.inputs import Record, addressed_line, is_workbook, read_text
@@ -19,6 +19,9 @@ from perfdsl.diagnostics import Diagnostic, PerfdslError, error
 from perfdsl.engine import Engine, sha256_text
 from perfdsl.explain.document import failure
 from perfdsl.interp.scoring import Result
+
+if TYPE_CHECKING:
+    from perfdsl.ruleset.loader import SourceFile
 
 Trace = Union[bool, Literal["compact"]]  # "compact": the compact form of the trace, when the rules allow it
 Document = Union[dict, str]  # the explanation document, or its JSON text for one line of a batch
@@ -81,7 +84,7 @@ def _score_record(engine: Engine, rec: Record, trace: Trace, compact: bool) -> S
     if rec.workbook and rec.problem is None:
         sha = _read_workbook(engine, rec)
     if rec.problem is not None:  # found while reading: not UTF-8, too long, a lone surrogate, a result
-        diags = [rec.problem, *rec.more]
+        diags = _in_facts_file(rec, [rec.problem, *rec.more])
         doc, grade, errors, result = failure(diags, rec.source, rec.line), None, diags, None
     else:
         where = rec.where
@@ -99,12 +102,34 @@ def _score_record(engine: Engine, rec: Record, trace: Trace, compact: bool) -> S
             if rec.line is not None:
                 doc = {"line": rec.line, **doc}
             grade = doc.get("grade")
+            if result is not None and result.warnings and "warnings" in doc:  # F020: an unknown key, in the file
+                doc["warnings"] = [d.to_json() for d in _in_facts_file(rec, result.warnings)]
         except PerfdslError as exc:
-            doc, grade, errors, result = (failure(exc.diagnostics, rec.source, rec.line), None,
-                                          list(exc.diagnostics), None)
+            errors = _in_facts_file(rec, exc.diagnostics)
+            doc, grade, result = failure(errors, rec.source, rec.line), None, None
     if compact:
         return json.dumps(doc, ensure_ascii=False), grade, errors, result
     return doc, grade, errors, result
+
+
+def _in_facts_file(rec: Record, diags: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Facts errors placed on the value in the facts file (or the line of the batch), the declaration a note.
+
+    A workbook's facts are JSON made from its cells: its own errors name the cells (sheet!cell) already.
+    """
+    if rec.workbook or not rec.text:
+        return list(diags)
+    from perfdsl.ruleset.facts_places import relocate
+    return relocate(diags, rec.text, rec.where, rec.source, rec.line or 1)
+
+
+def facts_sources(engine: Engine, rec: Record) -> dict[str, SourceFile]:
+    """The rule files and the record's facts text: what excerpts of its diagnostics are taken from."""
+    sources: dict[str, SourceFile] = dict(engine.rules.sources)
+    if rec.text and not rec.workbook:
+        from perfdsl.ruleset.facts_places import facts_source
+        sources[rec.source] = facts_source(rec.text, rec.source, rec.line or 1)
+    return sources
 
 
 def _read_workbook(engine: Engine, rec: Record) -> Optional[str]:
@@ -146,7 +171,7 @@ def score_file(rules: str, facts: str,
     record = single_record(facts)
     doc, _, diags, result = score_record(engine, record, True)
     if diags:
-        report_diagnostics(diags, engine.rules.sources)
+        report_diagnostics(diags, facts_sources(engine, record))
     if improve and result is not None and isinstance(doc, dict):
         from perfdsl.explain.improve import annotate
         from perfdsl.ruleset.facts import parse_json
@@ -154,71 +179,20 @@ def score_file(rules: str, facts: str,
     return engine, cast(dict, doc), diags, result  # not compact: the document itself, not its JSON text
 
 
-_WORKER_ENGINE: Optional[Engine] = None
-
-
-def _worker_init(engine: Engine) -> None:
-    global _WORKER_ENGINE
-    import signal
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the pool, quietly
-    _WORKER_ENGINE = engine
-
-
-def _worker_score(job: tuple[Record, Trace, bool]) -> bytes:
-    """A record's (document, grade, diagnostics), pickled here, so that sending it back cannot fail."""
-    import pickle
-    rec, trace, compact = job
-    assert _WORKER_ENGINE is not None, "set by _worker_init when the pool starts the worker"
-    doc, grade, diags, _ = score_record(_WORKER_ENGINE, rec, trace, compact)
-    try:
-        return pickle.dumps((doc, grade, diags), pickle.HIGHEST_PROTOCOL)
-    except Exception as exc:  # noqa: BLE001 — isolation, as in score_record
-        return pickle.dumps(internal_failure(rec, exc, compact)[:3], pickle.HIGHEST_PROTOCOL)
-
-
 def score_records(engine: Engine, records: Iterable[Record], trace: Trace, jobs: int, compact: bool,
                   ) -> Iterator[tuple[Record, Document, Optional[str], list[Diagnostic], Optional[Result]]]:
     """(record, document, grade, diagnostics, result) in input order; with jobs > 1 from worker processes.
 
     Exactly one result per record: a worker pickles each result itself, so a result that cannot be sent back
-    becomes that record's internal error, never the failure of a whole chunk.  An error reading the input
-    stops the batch.
+    becomes that record's internal error, never the failure of a whole chunk; a worker that dies is replaced
+    and what it held scored again (``cli.workers``).  An error reading the input stops the batch.
     """
     if jobs <= 1:
         for rec in records:
             yield rec, *score_record(engine, rec, trace, compact)
         return
-    import multiprocessing
-    import pickle
-    with _pool(multiprocessing.get_context("spawn"), jobs, engine) as pool:
-        pending = ((rec, trace, compact) for rec in records)
-        recs: list[Any] = []
-
-        def remember() -> Iterator[tuple[Record, Trace, bool]]:
-            for job in pending:
-                recs.append(job[0])
-                yield job
-        # an error reading the input comes out of imap here, after the records read before it: it stops the batch
-        for i, sent in enumerate(pool.imap(_worker_score, remember(), chunksize=64)):
-            try:
-                doc, grade, diags = pickle.loads(sent)
-            except Exception as exc:  # noqa: BLE001 — isolation, as in score_record
-                doc, grade, diags, _ = internal_failure(recs[i], exc, compact)
-            yield recs[i], doc, grade, diags, None
-            recs[i] = None  # keep memory flat: drop what has been written
-
-
-def _pool(context: Any, jobs: int, engine: Engine) -> Any:
-    """Workers started with Ctrl-C ignored, so that one pressed while they start prints no traceback either."""
-    import signal
-    try:
-        before = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the workers, kept by their Python
-    except ValueError:  # not the main thread: the workers ignore it once started (_worker_init)
-        return context.Pool(jobs, _worker_init, (engine,))
-    try:
-        return context.Pool(jobs, _worker_init, (engine,))
-    finally:
-        signal.signal(signal.SIGINT, before)
+    from perfdsl.cli.workers import score_in_workers
+    yield from score_in_workers(engine, records, trace, jobs, compact)
 
 
 def worker_count(asked: int) -> int:

@@ -35,10 +35,13 @@ def excerpt(d: Diagnostic, sources: Mapping[str, SourceFile]) -> list[str]:
     span = d.span
     if span is None or span.file not in sources:
         return []
-    lines = sources[span.file].text.splitlines()
-    if not (1 <= span.line <= len(lines)):
+    source = sources[span.file]
+    # lines end at "\n" only, as the parser and the facts reader count them (U+2028 in a string is no break)
+    lines = source.text.split("\n")
+    index = span.line - source.first_line
+    if not (0 <= index < len(lines)):
         return []
-    line = lines[span.line - 1].replace("\t", " ")
+    line = lines[index].rstrip("\r").replace("\t", " ")
     start = max(span.column - 1, 0)
     if len(line) > 160:  # a window around the place, so a 100,000-character line stays readable
         lo = max(0, start - 60)

@@ -147,7 +147,8 @@ def print_result(doc: dict, console: Console, full: bool = False, only: Optional
         if step["kind"] == S.VETO:
             console.print(Text(_t(step["text"]), style="bold red"))
     for w in doc.get("warnings", []):
-        console.print(Text(_t(f"警告[{w['code']}]：{w['message']}"), style="yellow"))
+        at = f"{w['file']}:{w['line']}:{w['column']}: " if "file" in w else ""
+        console.print(Text(_t(f"{at}警告[{w['code']}]：{w['message']}"), style="yellow"))
 
 
 def print_row(doc: dict, where: str, console: Console) -> None:

@@ -14,6 +14,12 @@ rebuilt.  Only rule sets without errors are stored.
 Entries are pickles, and unpickling can run code: an entry is read only if
 it and its directory belong to the current user and no one else can write
 them.  A shared or world-writable cache directory is simply not used.
+
+On Windows ``os.stat`` tells neither the owner nor who may write (its ACL),
+so the cache is used only inside the user's own ``%LOCALAPPDATA%`` (the
+default there: ``%LOCALAPPDATA%\\perfdsl\\cache``), which Windows makes
+private to the user.  A ``PERFDSL_CACHE_DIR`` elsewhere cannot be checked and
+is not used: rules are then checked on every run, which costs only time.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import functools
 import hashlib
 import os
 import pickle
+import sys
 import tempfile
 from pathlib import Path
 from typing import Optional
@@ -61,6 +68,10 @@ def cache_dir() -> Path:
     configured = os.environ.get("PERFDSL_CACHE_DIR")
     if configured:
         return Path(configured)
+    if not _posix_owners():
+        local = _per_user_directory()
+        if local is not None:
+            return local / "perfdsl" / "cache"
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "perfdsl"
 
@@ -114,10 +125,30 @@ def _private(entry: Path) -> bool:
     return _owned(entry.parent) and _owned(entry)
 
 
+def _posix_owners() -> bool:
+    """Whether ``os.stat`` says who owns a file and who may write it (not on Windows, where an ACL does)."""
+    return hasattr(os, "getuid") and sys.platform != "win32"
+
+
+def _per_user_directory() -> Optional[Path]:
+    """Windows' per-user local application data (``%LOCALAPPDATA%``): only its user (and administrators) may write."""
+    local = os.environ.get("LOCALAPPDATA")
+    return Path(local) if local and os.path.isabs(local) else None
+
+
 def _owned(path: Path) -> bool:
-    """Ours, and not writable by group or others."""
-    if not hasattr(os, "getuid"):  # no POSIX owners (Windows): the user's profile directory is private already
-        return True
+    """Ours, and not writable by group or others.
+
+    Without POSIX owners (Windows): inside the user's ``%LOCALAPPDATA%``, or not trusted at all.
+    """
+    if not _posix_owners():
+        local = _per_user_directory()
+        if local is None:
+            return False
+        try:
+            return Path(os.path.realpath(path)).is_relative_to(Path(os.path.realpath(local)))
+        except (OSError, ValueError):
+            return False
     try:
         st = path.stat()
     except OSError:

@@ -21,6 +21,7 @@ from perfdsl.ruleset.facts_hints import json_hint, line_col, number_path, number
 from perfdsl.ruleset.rates import ONE, over_ceiling_message, percent_text, rate_ceiling
 from perfdsl.ruleset.types import Ty
 from perfdsl.syntax import ast as A
+from perfdsl.syntax.ast import Span
 from perfdsl.syntax.printer import interval_text
 
 MAX_DIGITS = 60
@@ -100,16 +101,16 @@ def parse_json(text: str, source: str, fast: bool = False) -> object:
         value = json.loads(text, parse_float=number, parse_int=number,
                            parse_constant=_reject_constant, object_pairs_hook=_pairs)
     except json.JSONDecodeError as exc:
-        where = f"{source}:{exc.lineno}:{exc.colno}"
         hint = json_hint(exc.doc, exc.pos, exc.msg)
-        raise FactsSyntaxError(error("F002", f"{where}：JSON 格式错误：{hint or _json_msg(exc.msg)}")) from None
+        span = Span(source, exc.lineno, exc.colno, exc.lineno, exc.colno + 1)  # in the text: an excerpt can show it
+        raise FactsSyntaxError(error("F002", f"JSON 格式错误：{hint or _json_msg(exc.msg)}", span)) from None
     except NumberOutOfRange as exc:
         path, pos = number_path(text, exc.literal)
         if pos < 0:  # pragma: no cover — the number came from this text
             raise FactsSyntaxError(error("F003", f"{source}：{exc}")) from None
         line, col = line_col(text, pos)
-        raise FactsSyntaxError(error("F003", f"{source}:{line}:{col}：{path or '（顶层）'}：{exc}",
-                                     fact_path=path or None)) from None
+        span = Span(source, line, col, line, col + len(exc.literal))
+        raise FactsSyntaxError(error("F003", f"{path or '（顶层）'}：{exc}", span, fact_path=path or None)) from None
     except ValueError as exc:
         raise FactsSyntaxError(error("F003", f"{source}：{exc}")) from None
     except RecursionError:

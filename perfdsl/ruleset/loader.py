@@ -28,6 +28,7 @@ class SourceFile:
     path: str  # as shown in diagnostics
     text: str
     sha256: str
+    first_line: int = 1  # the file's line that ``text`` starts on (a facts line of a batch: its line number)
 
 
 @attrs.frozen

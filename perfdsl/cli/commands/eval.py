@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from perfdsl.cli.inputs import check_rules_first, iter_records
-    from perfdsl.cli.scoring import internal_failure, load_engine, one_line, score_records, worker_count
+    from perfdsl.cli.scoring import facts_sources, internal_failure, load_engine, one_line, score_records, worker_count
     from perfdsl.render.escape import for_terminal
     if args.format == "xlsx" and not args.output:
         raise Usage("--format xlsx 需要用 -o 指定输出文件")
@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
                 if diags:
                     failed_at.append(rec.where)
                     if single:
-                        report_diagnostics(diags, engine.rules.sources)
+                        report_diagnostics(diags, facts_sources(engine, rec))
                     else:  # a batch: one line per failed record, naming it; the details are in its document
                         print(for_terminal(batch_diagnostic(rec, diags, args.rules), one_line=True), file=sys.stderr)
                 elif grade is not None:
@@ -184,15 +184,15 @@ class _Writer:
 
 
 def batch_diagnostic(rec: Record, diags: list[Diagnostic], rules: str) -> str:
-    """One line for a failed record of a batch: where (``batch.jsonl:41``), the first problem, how many more."""
+    """One line for a failed record of a batch: where (``batch.jsonl:41``, or ``batch.jsonl:41:9`` for a place in
+    the line), the first problem, how many more."""
     first = diags[0]
     message = first.message
-    if message.startswith(rec.where + ":"):  # it has a line:col of its own: batch.jsonl:41:1:9
-        where, message = message.split("：", 1) if "：" in message else (rec.where, message)
-    else:
-        where = rec.where
-        if message.startswith(rec.where + "："):
-            message = message[len(rec.where) + 1:]
+    where = rec.where
+    if first.span is not None and first.span.file == rec.source:  # a place in the batch itself: batch.jsonl:41:9
+        where = str(first.span)
+    if message.startswith(rec.where + "："):
+        message = message[len(rec.where) + 1:]
     from perfdsl.cli.scoring import one_line
     from perfdsl.render.diagnostics import label
     line = f"{where}: {label(first.severity, first.code)}：{message}"

@@ -35,12 +35,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compact lines written out in full; any other line is copied as it is, and a line that cannot be
-    expanded is copied too, with an error, so that one bad line neither stops nor shortens the file."""
+    expanded is copied too, with an error, so that one bad line neither stops nor shortens the file.
+    A line that cannot even be copied (longer than the limit, not UTF-8) is written as its error document."""
+    import json
     from pathlib import Path
 
     from perfdsl.cli.inputs import addressed_line, jsonl_records
     from perfdsl.cli.scoring import load_engine
     from perfdsl.diagnostics import PerfdslError
+    from perfdsl.explain.document import failure
     engine = load_engine(args.rules)
     check_output(args.output, input_files(args.rules, [args.results]))
     json_stdout()  # JSON lines, as read
@@ -53,9 +56,13 @@ def run(args: argparse.Namespace) -> int:
             except PerfdslError as exc:
                 failed += 1
                 report_diagnostics(exc.diagnostics, engine.rules.sources)
-                out.write(rec.text.rstrip("\r\n") + "\n")
+                if rec.problem is not None:  # nothing to copy: the line's error document keeps one line per line
+                    out.write(json.dumps(failure([rec.problem, *rec.more], rec.source, rec.line),
+                                         ensure_ascii=False) + "\n")
+                else:
+                    out.write(rec.text.rstrip("\r\n") + "\n")
     if failed:
-        print(f"{failed} 行无法还原，已原样写出", file=sys.stderr)
+        print(f"{failed} 行无法还原，已原样写出（无法读取的行写出其错误）", file=sys.stderr)
     return EXIT_FAIL if failed else EXIT_OK
 
 
@@ -64,7 +71,7 @@ def _expanded(engine: Engine, rec: Record) -> str:
     from perfdsl.explain.compact import Damaged, expanded_json, is_compact, read_document
     from perfdsl.explain.document import ruleset_header
     where = f"{rec.source}:{rec.line}"
-    if rec.problem is not None:  # not UTF-8, or longer than the limit: nothing to copy but an empty line
+    if rec.problem is not None:  # not UTF-8, or longer than the limit: its error document is written instead
         raise PerfdslError([rec.problem])
     try:
         doc = read_document(rec.text)

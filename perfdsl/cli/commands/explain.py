@@ -51,8 +51,9 @@ def run(args: argparse.Namespace) -> int:
         names = [n.name for n in result.root.leaves()]
         from perfdsl.diagnostics import closest
         sugg = closest(args.indicator, names)
-        print(f"perfdsl: 没有名为 “{args.indicator}” 的指标" + (f"；是否想找 “{sugg[0]}”？" if sugg else ""),
-              file=sys.stderr)
+        from perfdsl.render.escape import for_terminal
+        print(f"perfdsl: 没有名为 “{for_terminal(args.indicator, one_line=True)}” 的指标"
+              + (f"；是否想找 “{for_terminal(sugg[0], one_line=True)}”？" if sugg else ""), file=sys.stderr)
         return EXIT_FAIL
     console = new_console()
     only = TRACE_FILTERS.get(args.only) if args.only else None

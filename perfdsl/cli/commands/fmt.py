@@ -52,8 +52,9 @@ def run(args: argparse.Namespace) -> int:
                         out.write(new)
     for diags, sources in problems:
         report_diagnostics(diags, sources)
+    from perfdsl.render.escape import for_terminal
     for name in changed:
-        print(f"{'需要重新排版' if args.check else '已排版'}：{name}", file=sys.stderr)
+        print(f"{'需要重新排版' if args.check else '已排版'}：{for_terminal(name, one_line=True)}", file=sys.stderr)
     if problems or (args.check and changed):
         return EXIT_FAIL
     return EXIT_OK

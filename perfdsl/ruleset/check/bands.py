@@ -81,6 +81,8 @@ NONNEG = Dom(Decimal(0), True)
 # every bound is a rule literal (at most MAX_LITERAL_DIGITS digits): this context holds their sums exactly
 ANALYSIS = Context(prec=400, Emax=999_999, Emin=-999_999)
 MAX_DOMAIN_DEPTH = 50  # deeper than this (令 chains, nested formulas), a domain is "any value"
+_NO_LETS: dict = {}  # the 令 table and narrowing of a global 令: no local 令, nothing narrowed (never mutated)
+_NO_NARROWING: dict = {}
 
 
 def _const(e: Optional[A.Expr]) -> Optional[Decimal]:
@@ -220,7 +222,9 @@ class BandChecker:
             if len(e.segments) == 1 and e.star is None and e.segments[0] in lets:
                 base = self.domain(lets[e.segments[0]].expr, lets, narrow, depth + 1)
             elif len(e.segments) == 1 and e.star is None and e.segments[0] in self.rules.globals:
-                base = self.domain(self.rules.globals[e.segments[0]].expr, {}, {}, depth + 1)
+                # one shared empty table and narrowing: the memo's key holds their ids, so a fresh {} per
+                # reference would miss it every time (a chain of global 令 was exponential again)
+                base = self.domain(self.rules.globals[e.segments[0]].expr, _NO_LETS, _NO_NARROWING, depth + 1)
             else:
                 base = self.fact_domain(e)
             return base.meet(narrow.get(e.dotted, ALL))
