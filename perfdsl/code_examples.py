@@ -243,6 +243,10 @@ EXAMPLES: dict[str, Entry] = {
     "O005": Example(f"perfdsl eval {R} {F} -o {F}", {R: HEAD + NUMBER, F: '{"收入": 1}'}, "-o 事实.json（就是输入）"),
     "O006": Example(f"perfdsl eval {R} {F} -o 套接字", {R: HEAD + NUMBER, F: '{"收入": 1}', "套接字": SOCKET},
                     "-o 套接字（一个 Unix 套接字）"),
+    # ---------------------------------------------------------------- perfdsl serve: answers to web requests
+    **{code: Unreachable("只作为 perfdsl serve 对网页请求的回答出现，命令行不会报告；"
+                         "tests/test_serve.py 与 tests/test_serve_tools.py 逐一触发并检查")
+       for code in ("S001", "S002", "S003", "S004")},
     # ---------------------------------------------------------------- perfdsl expand, internal
     "X000": Unreachable("perfdsl 自身的缺陷：没有哪份正确或错误的输入应当触发它"),
     "X001": Example(f"perfdsl expand {R} {F}", {R: HEAD + NUMBER, F: '{"收入": 1}'},

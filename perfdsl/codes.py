@@ -180,6 +180,13 @@ CODES: dict[str, CodeInfo] = {
     "O004": CodeInfo("error", "无法写入输出文件", "检查磁盘空间与权限"),
     "O005": CodeInfo("error", "输出文件就是输入文件（或其链接），写入会毁掉输入", "用 -o 指定另一个文件"),
     "O006": CodeInfo("error", "输出目标是块设备或套接字，不能写入", "用 -o 指定一个普通文件"),
+    # ---------------------------------------------------------------- perfdsl serve
+    "S001": CodeInfo("error", "工作台拒绝了这个请求：地址不是本机工作台、来自其他网站，或缺少访问令牌",
+                     "用 perfdsl serve 启动时显示的完整地址（含令牌）在本机浏览器中打开工作台"),
+    "S002": CodeInfo("error", "请求过大", "一次打开的文件或批量不要超过上限；更大的批量请用 perfdsl eval"),
+    "S003": CodeInfo("error", "处理超过时限，已放弃等待", "减少一次处理的事实套数，或启动时用 --time-limit 放宽时限"),
+    "S004": CodeInfo("error", "工作台无法处理这个请求",
+                     "按消息修改：只打开规则与事实所在目录中的文件，选择列出的格式"),
     # ---------------------------------------------------------------- perfdsl expand, internal
     "X000": CodeInfo("error", "perfdsl 内部错误（perfdsl 的缺陷）",
                      "请附上命令、规则与事实文件报告此问题；设置 PERFDSL_DEBUG=1 可查看内部调用栈"),
@@ -201,6 +208,7 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("T", "测试用例文件（perfdsl test）"),
     ("D", "比较评分结果（perfdsl diff）"),
     ("O", "输出文件"),
+    ("S", "网页工作台（perfdsl serve）"),
     ("X", "还原评分过程（perfdsl expand）与内部错误"),
 )
 

@@ -112,7 +112,7 @@ def test_syntax_error_is_a_diagnostic_not_a_traceback(client):
 def test_requests_without_the_token_or_from_elsewhere_are_refused(client, headers, status):
     res = client.get("/api/state", headers=headers)
     assert res.status_code == status
-    assert res.json()["errors"][0]["code"] == "X001"
+    assert res.json()["errors"][0]["code"] == "S001"  # refused: codes.py group S
 
 
 def test_same_origin_is_accepted_and_the_page_needs_no_token(client):

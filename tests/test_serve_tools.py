@@ -242,6 +242,7 @@ def test_batch_refuses_anything_outside_the_facts_directory(client, name):
     files, _ = state(client)
     res = client.post("/api/batch", json={"files": files, "name": name})
     assert res.status_code == 400 and "拒绝打开" in res.json()["errors"][0]["message"]
+    assert res.json()["errors"][0]["code"] == "S004"
 
 
 def test_batch_refuses_a_link_leading_out(client, place):
@@ -265,6 +266,7 @@ def test_a_batch_too_large_for_the_workbench(client, monkeypatch):
     monkeypatch.setattr(compare, "MAX_BATCH", 2)
     res = client.post("/api/batch", json={"files": state(client)[0], "name": "批量.jsonl"})
     assert res.status_code == 413 and "perfdsl eval" in res.json()["errors"][0]["message"]
+    assert res.json()["errors"][0]["code"] == "S002"
 
 
 @pytest.mark.parametrize("path, body", [
@@ -297,6 +299,7 @@ def test_a_hung_evaluation_is_answered_and_the_server_goes_on(place):
     try:
         res = c.post("/api/score", json={"files": files, "facts": "hang"})
         assert res.status_code == 503 and "1 秒" in res.json()["errors"][0]["message"]
+        assert res.json()["errors"][0]["code"] == "S003"
         ok = c.post("/api/score", json={"files": files, "facts": facts})
         assert ok.status_code == 200 and ok.json()["document"]["score"] == "96.67"
     finally:

@@ -59,8 +59,13 @@ def _json(data: Any, status: int = 200) -> Response:
     return Response(body, status, media_type="application/json; charset=utf-8")
 
 
+# the code of a refusal, by its HTTP status (codes.py, group S)
+_REFUSALS = {421: "S001", 403: "S001", 413: "S002", 503: "S003"}
+
+
 def _refuse(status: int, message: str) -> Response:
-    return _json({"errors": [{"code": "X001", "severity": "error", "message": message}]}, status)
+    code = _REFUSALS.get(status, "S004")
+    return _json({"errors": [{"code": code, "severity": "error", "message": message}]}, status)
 
 
 class Guard:
