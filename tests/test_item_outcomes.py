@@ -107,11 +107,27 @@ def test_the_analysis_says_each_outcome(engines):
 
 def test_fmt_keeps_the_clauses_in_both_keyword_languages():
     once = format_text(RULES, "m.perf")
+    # too long for one line: a clause a line, each 理由 under its condition; short enough: one line, as written
     assert ('    不适用 若 非 已开工\n      理由 "尚未开工"\n    理由 "{名称}：完成率 {完成率}，{全称}"\n'
-            '  逐项扣 项目 每项 0\n    描述 "{类别}／{名称}"\n') in once
+            '  逐项扣 项目 每项 0 描述 "{类别}／{名称}"\n') in once
     en = format_text(once, "m.perf", keywords="en")
     assert 'not_applicable if not 已开工' in en and 'because "{名称}：完成率 {完成率}，{全称}"' in en
     assert format_text(en, "m.perf", keywords="zh") == once
+
+
+def test_fmt_writes_a_per_item_statement_that_fits_on_one_line_and_splits_one_that_does_not():
+    one = '逐项扣 项目 每项 若 完成率 < 50% 则 0.5 否则 0 不适用 若 非 开工 理由 "未开工" 理由 "{名称}"'
+    text = f"指标 甲 分值 10 {{\n  {one}\n}}\n"
+    assert format_text(text, "m.perf") == text  # 94 cells wide with its indentation: kept on its line
+    spread = text.replace(" 不适用", "\n    不适用").replace(' 理由 "{', '\n    理由 "{')
+    assert format_text(spread, "m.perf") == text  # the layout is fmt's, not the source's
+    longer = text.replace('"{名称}"', '"{名称}：完成率 {完成率}"')  # 111 cells: a clause a line
+    assert format_text(longer, "m.perf") == ('指标 甲 分值 10 {\n  逐项扣 项目 每项 若 完成率 < 50% 则 0.5 否则 0\n'
+                                             '    不适用 若 非 开工\n      理由 "未开工"\n'
+                                             '    理由 "{名称}：完成率 {完成率}"\n}\n')
+    for layout in (text, longer):
+        en = format_text(layout, "m.perf", keywords="en")
+        assert format_text(en, "m.perf", keywords="zh") == format_text(layout, "m.perf")
 
 
 def _check(tmp_path, text):

@@ -151,7 +151,7 @@ THIRD = ROOT / "examples" / "rural-road-self-assessment"
 def test_third_rule_set_checks_clean_and_its_cases_cover_everything(capsys):
     assert main(["check", str(THIRD / "rules"), "--strict"]) == 0
     assert main(["test", str(THIRD / "rules"), str(THIRD / "cases"), "--min-coverage", "100"]) == 0
-    assert "领域覆盖率：33/33 = 100.0%" in capsys.readouterr().out
+    assert "领域覆盖率：42/42 = 100.0%" in capsys.readouterr().out
     assert main(["test", str(THIRD / "rules"), "--edges", str(THIRD / "facts-2024.json"), "--strict"]) == 0
     assert "没有边界值可取" in capsys.readouterr().out  # no band but the grades: said, not silence
 
@@ -163,18 +163,58 @@ def test_third_rule_set_writes_each_lateness_rule_on_one_line(capsys):
                           '扣 0.1 × 逾期天数(产出.完工日期, 2024年10月31日) 理由 "每逾期 1 天扣 0.1 分"']
     assert main(["eval", str(THIRD / "rules"), str(THIRD / "facts-2024.json"), "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    texts = []
-
-    def walk(node):
-        texts.extend(s["text"] for s in node.get("trace", []))
-        for c in node.get("children", []):
-            walk(c)
-    walk(doc)
+    texts = [s["text"] for s in _third_steps(doc)]
     # 3月15日 → 4月26日: 16 + 26 = 42 days, 12 beyond 30 → 1.2; 10月31日 → 11月18日: 18 days → 1.8
     assert "天数差：2024年3月15日 至 2024年4月26日 = 42 天" in texts
     assert "逾期：2024年11月18日 晚于期限 2024年10月31日 18 天" in texts
     assert any(t.startswith("扣 1.8 分（") for t in texts) and any(t.startswith("扣 1.2 分（") for t in texts)
-    assert doc["score"] == "90.20" and doc["grade"] == "优"
+    # the sample worked by hand in the README and cases/00-示例.yaml: 9.5 + 42.18 + 26 + 9.85
+    assert doc["score"] == "87.53" and doc["grade"] == "良"
+
+
+def _third_steps(doc) -> list:
+    steps: list = []
+
+    def walk(node):
+        steps.extend(node.get("trace", []))
+        for c in node.get("children", []):
+            walk(c)
+    walk(doc)
+    return steps
+
+
+# Issue 18's Done means: a text template in 描述, a per-item reason and a 百分点 deduction, each one line
+# of the third example's rules, as fmt leaves them.
+THIRD_ONE_LINERS = {
+    "描述": '逐项扣 质量问题 每项 扣分 描述 "{类别}：{说明}"',
+    "逐项理由": '逐项扣 危桥 每项 若 进度 < 100% 则 1 否则 0 不适用 若 缓建 理由 "缓建" 理由 "{名称}完成{进度}"',
+    "百分点": '扣 0.5 × 百分点(概算控制率 − 100%) 若 概算控制率 > 100% 理由 "超概算每个百分点扣 0.5 分"',
+}
+
+
+def test_third_rule_set_writes_the_template_the_item_reason_and_the_points_each_on_one_line(capsys):
+    from perfdsl.syntax.formatter import format_text
+    path = THIRD / "rules" / "20-产出.perf"
+    text = path.read_text(encoding="utf-8")
+    assert format_text(text, str(path)) == text  # fmt keeps them so
+    lines = [line.strip() for line in text.splitlines()]
+    for construct, one_liner in THIRD_ONE_LINERS.items():
+        assert lines.count(one_liner) == 1, construct
+    readme = (THIRD / "README.md").read_text(encoding="utf-8")
+    assert all(one_liner in readme.splitlines() for one_liner in THIRD_ONE_LINERS.values())
+    assert main(["eval", str(THIRD / "rules"), str(THIRD / "facts-2024.json"), "--format", "json"]) == 0
+    steps = _third_steps(json.loads(capsys.readouterr().out))
+    findings = [(s["outcome"], s["text"]) for s in steps if "outcome" in s]
+    # 描述 filled per finding; each bridge judged with its own reason (7 at 100% 合格, 辛集桥 65% < 100% 扣 1)
+    done = ("甲村大桥", "乙河桥", "丙沟桥", "丁家桥", "戊村桥", "己庄桥", "庚溪桥")
+    assert findings == [("扣分", "扣 0.5 分：路面：K12+300 处坑槽修补不平整"),
+                        ("扣分", "扣 1 分：桥隧构造物：乙河桥伸缩缝堵塞未清理")] + [
+        ("合格", f"合格：{name}完成100%") for name in done] + [("扣分", "扣 1 分：辛集桥完成65%")]
+    texts = [s["text"] for s in steps]
+    # 2870 ÷ 2800 = 102.5%, shown as a percentage; 2.5 个百分点 × 0.5 = 1.25
+    assert "概算控制率 = 造价.结算金额 ÷ 造价.批复概算 = 2870 ÷ 2800 = 102.5%" in texts
+    assert any(t.startswith("扣 1.25 分（0.5 × 百分点(概算控制率 − 100%) = 0.5 × 百分点(102.5% − 100%) = 1.25）")
+               for t in texts)
 
 
 def test_third_rule_set_engines_agree_on_every_case():

@@ -68,7 +68,8 @@ class Deduct(Deduction):
     def coverage(self, s: A.Deduct, owner: str, add, expr) -> None:
         when = f" 若 {expr_text(s.condition)}" if s.condition else ""
         add(K.DEDUCT, s.span, f"{owner}：{K.COVERAGE_KINDS[K.DEDUCT].label} {expr_text(s.amount)}{when}")
-        expr(s.amount, owner)
+        for e in self.expressions(s):
+            expr(e, owner)
 
     def sites(self, walk, s: A.Deduct) -> None:
         if s.condition is not None:

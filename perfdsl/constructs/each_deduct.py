@@ -89,26 +89,28 @@ class EachDeduct(Deduction):
     node = A.EachDeduct
 
     def format(self, f, s: A.EachDeduct, indent: str) -> str:
-        from perfdsl.syntax.formatter import INDENT, quote
+        """On one line when it fits (as 扣 … 理由 is); else one clause a line, each 理由 under its condition."""
+        from perfdsl.syntax.formatter import INDENT, WIDTH, cell_len, quote
         k = f.kw
         text = f"{k('KW_EACH')} {s.items.dotted} {k('KW_PER')} {f.expr(s.per_item, '')}"
-        opts = []
+        opts = []  # each clause as (head, 理由 of a condition clause or "")
         if s.group_by is not None:
             assert s.group_cap is not None  # 按 … 每类最多 … is one clause in the grammar
-            opts.append(f"{k('KW_GROUP')} {s.group_by} {k('KW_CAP')} {f.expr(s.group_cap, '')}")
+            opts.append((f"{k('KW_GROUP')} {s.group_by} {k('KW_CAP')} {f.expr(s.group_cap, '')}", ""))
         if s.total_cap is not None:
-            opts.append(f"{k('KW_TOTAL_CAP')} {f.expr(s.total_cap, '')}")
+            opts.append((f"{k('KW_TOTAL_CAP')} {f.expr(s.total_cap, '')}", ""))
         if s.describe is not None:
-            opts.append(f"{k('KW_DESCRIBE')} {f.expr(s.describe, '')}")
-        if s.skip is not None:
-            opts.append(f"{k('KW_SKIP')} {k('KW_IF')} {f.expr(s.skip.condition, '')}\n"
-                        f"{INDENT * 2}{k('KW_REASON')} {quote(s.skip.reason)}")
-        if s.not_applicable is not None:
-            opts.append(f"{k('KW_NA')} {k('KW_IF')} {f.expr(s.not_applicable.condition, '')}\n"
-                        f"{INDENT * 2}{k('KW_REASON')} {quote(s.not_applicable.reason)}")
+            opts.append((f"{k('KW_DESCRIBE')} {f.expr(s.describe, '')}", ""))
+        for clause, word in ((s.skip, "KW_SKIP"), (s.not_applicable, "KW_NA")):
+            if clause is not None:
+                opts.append((f"{k(word)} {k('KW_IF')} {f.expr(clause.condition, '')}",
+                             f"{k('KW_REASON')} {quote(clause.reason)}"))
         if s.reason is not None:
-            opts.append(f"{k('KW_REASON')} {f.expr(s.reason, '')}")
-        return text + "".join(f"\n{INDENT}{o}" for o in opts)
+            opts.append((f"{k('KW_REASON')} {f.expr(s.reason, '')}", ""))
+        one = " ".join([text] + [f"{head} {why}" if why else head for head, why in opts])
+        if "\n" not in one and cell_len(indent + one) <= WIDTH:
+            return one
+        return text + "".join(f"\n{INDENT}{head}" + (f"\n{INDENT * 2}{why}" if why else "") for head, why in opts)
 
     def check(self, c, scope, s: A.EachDeduct) -> None:
         from perfdsl.diagnostics import error
@@ -155,6 +157,11 @@ class EachDeduct(Deduction):
                 f"{owner}：按 {s.group_by} {label[K.GROUP_CAP].label} {expr_text(s.group_cap)}")
         if s.total_cap is not None:
             add(K.TOTAL_CAP, s.total_cap.span, f"{owner}：{label[K.TOTAL_CAP].label} {expr_text(s.total_cap)}")
+        # the points inside what is evaluated (a 若 in 每项 has both sides), as the tracer records them
+        for e in (s.per_item, s.skip and s.skip.condition, s.not_applicable and s.not_applicable.condition,
+                  s.group_cap, s.total_cap):
+            if e is not None:
+                expr(e, owner)
 
     def sites(self, walk, s: A.EachDeduct) -> None:
         element = walk.plan.element_type(s.items)
