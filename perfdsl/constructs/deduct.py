@@ -101,7 +101,7 @@ class Deduct(Deduction):
             g.record(indent, s, "deduct", f",{g.num('a')}")
         else:
             slots = g.unseen(indent, s.amount)
-            src.emit(indent, f"a = {g.number(g.expr(s.amount, sc.with_slots(slots)))}")
+            src.emit(indent, f"a = {g.number(g.expr(s.amount, sc.with_slots(slots)), s.amount)}")
             g.record(indent, s, "deduct", f",{g.num('a')}{g.slots_text(slots)}")
         src.emit(indent, "ded += a")
 
