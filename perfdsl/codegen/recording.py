@@ -226,7 +226,7 @@ class TracedGenerator(Generator):
     def call(self, e: A.Call, fn, args: list[str], sc: Scope) -> str:
         site = self.site(e, "builtin") if fn.explain else None
         numbers = site is not None and not self.infinite and fn.result == "number" and set(fn.arg_kinds) <= {"n", "*"}
-        fast = FAST_BUILTINS.get(fn.name)
+        fast = FAST_BUILTINS.get(fn.name) if set(fn.arg_kinds) <= {"n", "*"} else None  # numbers in: as lean
         if fast is not None and (site is None or numbers):  # the untraced scorer's lean version, no list of args
             name = f"B_{fn.name}"
             self.src.consts[name] = fast
