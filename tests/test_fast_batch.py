@@ -168,14 +168,17 @@ def test_the_encoders_made_for_record_types_write_what_jt_writes():
     namespace_src = Source()
     gen.src = namespace_src
     made = {}
-    for path in (["制度", "瑕疵"], ["重大支出政策问题"]):  # lists of records of required scalar fields
+    # lists of records of scalar fields; 抽查: a record whose optional 问题项目 is a list of text
+    for path in (["制度", "瑕疵"], ["重大支出政策问题"], ["绩效自评"], ["绩效目标", "任务匹配"]):
         name = gen.encoder(engine.plan.fact_type(path))
         assert name != "jt", path  # these types get their own encoder
         made[tuple(path)] = name
-    assert gen.encoder(engine.plan.fact_type(["绩效自评"])) == "jt"  # 抽查 has an optional field: left to jt
     namespace_src.lines = ["pass"]
     namespace = namespace_src.run("encoders test")
-    for facts in _sets(40):
+    sets = _sets(40)
+    sets[0]["绩效自评"]["问题项目"] = ["项目\"甲\"", "乙\n丙", ""]  # present, with characters JSON escapes
+    sets[1]["绩效目标"]["任务匹配"]["问题项目"] = []
+    for facts in sets:
         checked = engine.validator()(_decimals(facts))
         for path, name in made.items():
             value = checked

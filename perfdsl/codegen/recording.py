@@ -169,6 +169,25 @@ class TracedGenerator(Generator):
         encode = {"text": "_string", "enum": "_string", "bool": "_boolean"}.get(ty.kind) or self.encoder(ty)
         return f"_fact(T, FS, {sc.parent}, {self.site(p, 'fact')}, {path!r}, {code}, {encode})"
 
+    def value_encoder(self, e) -> Optional[str]:
+        """A function writing the value of ``e`` as ``jt`` would, when its type is sure; else None."""
+        kind = self.kind_of(e)
+        if kind == "decimal" and not self.infinite:
+            return "str"
+        if kind == "bool":
+            return "_boolean"
+        if isinstance(e, A.Path) and e.star is None and kind is None and self._item is None \
+                and not (len(e.segments) == 1 and any(let.name == e.segments[0] for let in self._lets())):
+            ty = self.plan.fact_type(e.segments)
+            if ty is not None and ty.kind in ("record", "list"):
+                enc = self.encoder(ty)
+                return None if enc == "jt" else enc
+        return None
+
+    def _lets(self) -> list:
+        lets = self.plan.leaves[self.where].lets if isinstance(self.where, int) else []
+        return [*lets, *self.plan.globals]
+
     def encoder(self, ty: Ty) -> str:
         """The name of a function writing a fact of this type as ``jt`` would, made for the type (else ``jt``).
 
@@ -181,11 +200,12 @@ class TracedGenerator(Generator):
             return "jt"
         parts: list[str] = []
         for name, fty in record.fields.items():
-            enc = {"number": "str", "integer": "str", "rate": "str", "text": "_string", "enum": "_string",
-                   "bool": "_boolean"}.get(fty.kind)
-            if enc is None or fty.optional:
+            code = _scalar_code(fty, f"x[{name!r}]")
+            if code is None or (fty.optional and not parts):  # an optional field first: its comma would move
                 return "jt"
-            parts.append(f"{(',' if parts else '{') + encode_basestring(name) + ':'!r} + {enc}(x[{name!r}])")
+            key = repr((',' if parts else '{') + encode_basestring(name) + ':')
+            # the validator leaves an absent optional field out of the record, as jt then writes it
+            parts.append(f"({key} + {code} if {name!r} in x else '')" if fty.optional else f"{key} + {code}")
         fn = f"enc{len(self.src.prelude)}"
         text = " + ".join(parts) + " + '}'"
         self.src.prelude.append(f"def {fn}(v): return '[' + ','.join([{text} for x in v]) + ']'" if listed
@@ -226,13 +246,19 @@ class TracedGenerator(Generator):
     def call(self, e: A.Call, fn, args: list[str], sc: Scope) -> str:
         site = self.site(e, "builtin") if fn.explain else None
         numbers = site is not None and not self.infinite and fn.result == "number" and set(fn.arg_kinds) <= {"n", "*"}
-        fast = FAST_BUILTINS.get(fn.name) if set(fn.arg_kinds) <= {"n", "*"} else None  # numbers in: as lean
+        fast = FAST_BUILTINS.get(fn.name) if set(fn.arg_kinds) <= {"n", "*", "r"} else None  # no lists in
         if fast is not None and (site is None or numbers):  # the untraced scorer's lean version, no list of args
             name = f"B_{fn.name}"
             self.src.consts[name] = fast
             if site is None:
                 return f"{name}({', '.join(args)})"
             return f"_tcalln(T, {sc.parent}, {site}, {name}, {', '.join(args)})"
+        encoders = [enc for enc in map(self.value_encoder, e.args) if enc is not None]
+        if fast is not None and site is not None and fn.result == "number" and not self.infinite \
+                and len(encoders) == len(e.args):  # each argument written by its type's encoder
+            name = f"B_{fn.name}"
+            self.src.consts[name] = fast
+            return f"_tcallt(T, {sc.parent}, {site}, {name}, ({', '.join(encoders)},), {', '.join(args)})"
         return f"_tcall(T, {sc.parent}, {site}, {self.src.const(fn)}, [{', '.join(args)}], {numbers})"
 
     def number(self, code: str, expr=None) -> str:
@@ -353,3 +379,16 @@ def _fact_kind(ty: Optional[Ty]) -> Optional[str]:
     if ty.kind in ("number", "integer", "rate", "judged"):
         return "decimal"
     return "bool" if ty.kind == "bool" else None
+
+
+_SCALAR = {"number": "str", "integer": "str", "rate": "str", "text": "_string", "enum": "_string", "bool": "_boolean"}
+
+
+def _scalar_code(ty: Ty, code: str) -> Optional[str]:
+    """Code writing a validated value of this type as ``jt`` would: a scalar, or a list of scalars."""
+    enc = _SCALAR.get(ty.kind)
+    if enc is not None:
+        return f"{enc}({code})"
+    if ty.kind == "list" and ty.element is not None and ty.element.kind in _SCALAR:
+        return f"'[' + ','.join(map({_SCALAR[ty.element.kind]}, {code})) + ']'"
+    return None

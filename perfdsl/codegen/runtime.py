@@ -202,6 +202,13 @@ def traced_fast(T, P, site, fn, *args):
     return result
 
 
+def traced_typed(T, P, site, fn, encoders, *args):
+    """A builtin with a lean version whose arguments are written by encoders made for their types."""
+    result = fn(*args)
+    T.append(f"[{site},{P},[{','.join([enc(a) for enc, a in zip(encoders, args, strict=True)])}],{str(result)}]")
+    return result
+
+
 def finding(item) -> str:
     return finding_text(item, None)
 
@@ -243,7 +250,8 @@ EXPORTED = {
     "_number": number, "_call": call,
     "jt": jt, "_string": _string, "_boolean": bool_text, "_fact": fact, "_judged": judged, "_spread": spread,
     "_arm": arm, "_armk": arm_known, "_armn": arm_number, "_numbers": numbers,
-    "_tcall": traced_call, "_tcalln": traced_fast, "_factd": fact_decimal, "_finding": finding, "_described": described,
+    "_tcall": traced_call, "_tcalln": traced_fast, "_tcallt": traced_typed, "_factd": fact_decimal,
+    "_finding": finding, "_described": described,
     # the document writer
     "COMMA": ", ", "CLOSE": "]}", "END": "}", "TRACE": ', "trace": [', "fixed": fixed, "_rate": percent,
     "_leaf_text": leaf_text, "HUNDRED": Decimal(100), "HALF_UP": decimal.ROUND_HALF_UP, "Q2": Decimal("0.01"),
