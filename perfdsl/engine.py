@@ -57,6 +57,7 @@ class Engine:
         self.scorer = Scorer(self.plan)
         self.fast = fast
         self._validate = None
+        self._validate_owned = None
         self._compiled: Optional[GeneratedScorer] = None
         self._tracer: GeneratedScorer | bool | None = None  # False: these rules cannot be traced compact
         self.compact_unsupported: Optional[str] = None  # why these rules' traces cannot be compact, if so
@@ -64,7 +65,8 @@ class Engine:
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        state["_validate"] = state["_compiled"] = state["_tracer"] = None  # generated code is rebuilt on arrival
+        for generated in ("_validate", "_validate_owned", "_compiled", "_tracer"):
+            state[generated] = None  # generated code is rebuilt on arrival
         return state
 
     def validator(self):
@@ -73,6 +75,13 @@ class Engine:
             from perfdsl.codegen.validator import compile_validator
             self._validate = compile_validator(self.checked.facts_type, Invalid)
         return self._validate
+
+    def owned_validator(self):
+        """The generated facts check converting the facts it is given in place: for facts no one else holds."""
+        if self._validate_owned is None:
+            from perfdsl.codegen.validator import compile_validator
+            self._validate_owned = compile_validator(self.checked.facts_type, Invalid, in_place=True)
+        return self._validate_owned
 
     def compiled(self) -> GeneratedScorer:
         """The untraced generated scorer (built on first use)."""
@@ -153,8 +162,8 @@ class Engine:
         if not self.fast:
             return None
         try:
-            data, evidence = self._parsed(text, source)
-            return self.compiled().document_json(self.validator()(data),
+            data, evidence = self._parsed(text, source)  # ours alone: checked in place (never written out untraced)
+            return self.compiled().document_json(self.owned_validator()(data),
                                                  head_json(self.rules, facts_source, facts_sha256, line,
                                                            evidence=evidence))
         except FAST_PATH_MISSES:

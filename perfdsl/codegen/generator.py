@@ -23,6 +23,7 @@ from typing import Optional
 
 import attrs
 
+from perfdsl.codegen.codecache import compiled
 from perfdsl.codegen.runtime import EXPORTED, FAST_BUILTINS
 from perfdsl.constructs import deduction_of
 from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES
@@ -41,6 +42,7 @@ class Source:
 
     def __init__(self) -> None:
         self.lines: list[str] = []
+        self.prelude: list[str] = []  # module-level definitions written while inside a function (encoders)
         self.consts: dict = {}
         self._const_ids: dict = {}
         self._temp = 0
@@ -69,7 +71,8 @@ class Source:
         """
         namespace = dict(EXPORTED)
         namespace.update(self.consts)
-        code = compile(source if source is not None else "\n".join(self.lines), f"<perfdsl: {filename}>", "exec")
+        text = source if source is not None else "\n".join(self.prelude + self.lines)
+        code = compiled(text, f"<perfdsl: {filename}>")
         exec(code, namespace)  # noqa: S102 — see the docstring
         return namespace
 
@@ -123,8 +126,8 @@ class Expressions:
         """The code for the result of a band arm or 查表 case once it matched."""
         return result
 
-    def number(self, code: str) -> str:
-        """A value used as a score or an amount: the checker proved it a number, so taken as it is."""
+    def number(self, code: str, expr=None) -> str:
+        """A value used as a score or an amount (``expr``): the checker proved it a number, so taken as it is."""
         return code
 
     def is_rate(self, p: A.Path) -> bool:
@@ -317,6 +320,10 @@ class Generator(Expressions):
     def num(self, var: str) -> str:
         return f"{{{var}}}"
 
+    def field_text(self, var: str, record: Optional[Ty], field: str) -> str:
+        """A record field's value in a step's f-string, encoded for its declared type (traced)."""
+        return f"{{jt({var})}}"
+
     def slots_text(self, slots: Optional[dict]) -> str:
         return ""
 
@@ -349,7 +356,7 @@ class Generator(Expressions):
             for arm in system.grades:
                 src.emit(1, f"if {self.test('total', arm.interval, sc)}:")
                 src.emit(2, f"g = {self.expr(arm.result, sc)}")
-                self.record(2, arm, "grade", ",{total},{jt(g)}")
+                self.record(2, arm, "grade", ",{str(total)},{jt(g)}")
                 self.finish(2, "str(g)", "", "")
             if system.grades:
                 src.emit(1, "_nomatch()")
@@ -377,7 +384,7 @@ class Generator(Expressions):
             src.emit(1, f"if not _bool({self.expr(s.condition, sc)}): _nomatch()")
         if lp.formula is not None:
             slots = self.open_step(1, lp.formula.expr)
-            src.emit(1, f"base = {self.number(self.expr(lp.formula.expr, sc.with_slots(slots)))}")
+            src.emit(1, f"base = {self.number(self.expr(lp.formula.expr, sc.with_slots(slots)), lp.formula.expr)}")
             self.close_step(1, lp.formula, "formula", f",{self.num('base')}{self.slots_text(slots)}")
         elif lp.parts:
             src.emit(1, "base = ZERO")
@@ -401,12 +408,12 @@ class Generator(Expressions):
         src.emit(2, f"raw = {W}")
         src.emit(1, f"score = raw.quantize({Q}, rounding={R})")
         src.emit(1, "if score != raw:")
-        self.record(2, ind, "rounding", ",{raw},{score}")
+        self.record(2, ind, "rounding", ",{str(raw)},{str(score)}")
         src.emit(2, "pass")
-        self.record(1, ind, "score", ",{score}")
+        self.record(1, ind, "score", ",{str(score)}")
         if ind.penalty:  # 减分项: the points the item loses come off the total
             src.emit(1, f"lost = {W} - score; score = -lost")
-            self.record(1, ind, "penalty", ",{lost},{score}")
+            self.record(1, ind, "penalty", ",{str(lost)},{str(score)}")
             self.finish(1, "score", f"raw - {W}", "'ok'")
         else:
             self.finish(1, "score", "raw", "'ok'")
@@ -426,9 +433,9 @@ class Generator(Expressions):
             src.emit(1, "else:")
             indent = 2
         slots = self.open_step(indent, p.expr)
-        src.emit(indent, f"v = {self.number(self.expr(p.expr, sc.with_slots(slots)))}")
+        src.emit(indent, f"v = {self.number(self.expr(p.expr, sc.with_slots(slots)), p.expr)}")
         src.emit(indent, f"x = {P} if v > {P} else (ZERO if v < 0 else v)")
-        self.close_step(indent, p, "part", f",{self.num('v')},{{x}}{self.slots_text(slots)}")
+        self.close_step(indent, p, "part", f",{self.num('v')},{{str(x)}}{self.slots_text(slots)}")
         src.emit(indent, "base += x")
 
 

@@ -16,7 +16,8 @@ from typing import Optional
 import attrs
 
 from perfdsl.codegen.generator import Generator, Scope
-from perfdsl.codegen.runtime import Unsupported
+from perfdsl.codegen.runtime import FAST_BUILTINS, Unsupported
+from perfdsl.interp.builtins import BY_NAME
 from perfdsl.plan import LeafPlan, Plan, slot_nodes
 from perfdsl.ruleset.types import Ty
 from perfdsl.syntax import ast as A
@@ -30,7 +31,8 @@ class TracedGenerator(Generator):
     def __init__(self, plan: Plan):
         super().__init__(plan)
         self._counter = 0
-        self._numeric: dict = {}  # id(path) -> whether its value is surely a finite decimal
+        self._slot_kind: dict = {}  # id(node) -> what its kept value surely is (``kind_of``)
+        self._item: Optional[tuple] = None  # inside 逐项扣: (the finding's fields, its type)
         # Only 增长率 (a growth from 0) or a written ∞ make an infinite decimal; elsewhere decimals go in as they are.
         self._global_infinite = any(_may_be_infinite(let) for let in plan.globals)
         self.infinite = True
@@ -40,6 +42,65 @@ class TracedGenerator(Generator):
 
     def leaf_started(self, lp: LeafPlan) -> None:
         self.infinite = self._global_infinite or _may_be_infinite(lp.indicator)
+        self._item = None
+
+    # ------------------------------------------------------------ what a value surely is (its encoder)
+    def kind_of(self, e, seen: frozenset = frozenset()) -> Optional[str]:
+        """"decimal" or "bool" when the value of ``e`` surely is one (so its JSON text needs no dispatch), else None.
+
+        Sound, not complete: None only costs the generic ``jt``.  A decimal is written as it is only
+        where no value can be infinite (``self.infinite`` false); facts are always finite.
+        """
+        if isinstance(e, A.Number):
+            return "decimal" if e.value.is_finite() else None
+        if isinstance(e, A.Boolean) or isinstance(e, (A.Compare, A.Not, A.InInterval)):
+            return "bool"
+        if isinstance(e, A.Logical):
+            return "bool" if self.kind_of(e.left, seen) == self.kind_of(e.right, seen) == "bool" else None
+        if isinstance(e, A.Path):
+            return self._path_kind(e, seen)
+        if self.infinite:
+            return None
+        if isinstance(e, A.Binary):
+            return "decimal" if self.kind_of(e.left, seen) == self.kind_of(e.right, seen) == "decimal" else None
+        if isinstance(e, A.Negate):
+            return self.kind_of(e.operand, seen)
+        if isinstance(e, A.Conditional):
+            return _same([self.kind_of(e.then, seen), self.kind_of(e.otherwise, seen)])
+        if isinstance(e, A.Band):
+            return _same([self.kind_of(a.result, seen) for a in e.arms])
+        if isinstance(e, A.Match):
+            return _same([self.kind_of(c.result, seen) for c in e.cases])
+        if isinstance(e, A.Call) and e.function in BY_NAME and BY_NAME[e.function].result == "number":
+            return "decimal"
+        return None
+
+    def _path_kind(self, p: A.Path, seen: frozenset) -> Optional[str]:
+        if p.star is not None:
+            return None
+        first = p.segments[0]
+        kind = _fact_kind(self.plan.fact_type(p.segments))
+        known = kind is not None or self.plan.fact_type(p.segments[:1]) is not None
+        if len(p.segments) == 1:
+            lets = self.plan.leaves[self.where].lets if isinstance(self.where, int) else []
+            for let in [*lets, *self.plan.globals]:  # local 令 first, as names resolve
+                if let.name == first:
+                    kind, known = (None if first in seen else self.kind_of(let.expr, seen | {first})), True
+                    break
+        if self._item is not None and first in self._item[0]:  # a finding's own field, inside 逐项扣
+            ty = self._item[1]
+            for seg in p.segments:
+                ty = ty.fields.get(seg) if ty is not None and ty.kind == "record" else None
+            field = _fact_kind(ty)
+            # past the loop the same name means the fact or 令 again: sure only when both read alike
+            return field if not known or field == kind else None
+        return kind
+
+    def encoded(self, var: str, kind: Optional[str]) -> str:
+        """A value's place in a step's f-string: as it is, ``_boolean`` or the generic ``jt``."""
+        if kind == "decimal" and not self.infinite:
+            return f"{{str({var})}}"
+        return f"{{_boolean({var})}}" if kind == "bool" else f"{{jt({var})}}"
 
     def prologue(self, indent: int) -> None:
         self.src.emit(indent, "T = []; FS = set(); C = {}; P = 0")
@@ -64,7 +125,8 @@ class TracedGenerator(Generator):
         self.mark_unseen(slots, indent + 1)
         v = self.expr(let.expr, Scope(lets, "Q", None, slots))
         src.emit(indent + 1, f"v = {v}")
-        src.emit(indent + 1, f"T[i] = f'[{site},{{P}},{{jt(v)}}{self.slots_text(slots)}]'")
+        value = self.encoded("v", self.kind_of(let.expr))
+        src.emit(indent + 1, f"T[i] = f'[{site},{{P}},{value}{self.slots_text(slots)}]'")
         src.emit(indent + 1, f"{cache}[{key}] = v")
         src.emit(indent + 1, "return v")
 
@@ -102,9 +164,53 @@ class TracedGenerator(Generator):
             return self.judged(p, repr(path), code, sc)
         if ty is None or ty.kind == "any":
             raise Unsupported(f"事实 {path} 的类型未知")
-        encode = {"number": "str", "integer": "str", "rate": "str", "text": "_string", "enum": "_string",
-                  "bool": "_boolean"}.get(ty.kind, "jt")
+        if ty.kind in ("number", "integer", "rate"):  # a decimal from the facts: finite, written as it is
+            return f"_factd(T, FS, {sc.parent}, {self.site(p, 'fact')}, {path!r}, {code})"
+        encode = {"text": "_string", "enum": "_string", "bool": "_boolean"}.get(ty.kind) or self.encoder(ty)
         return f"_fact(T, FS, {sc.parent}, {self.site(p, 'fact')}, {path!r}, {code}, {encode})"
+
+    def value_encoder(self, e) -> Optional[str]:
+        """A function writing the value of ``e`` as ``jt`` would, when its type is sure; else None."""
+        kind = self.kind_of(e)
+        if kind == "decimal" and not self.infinite:
+            return "str"
+        if kind == "bool":
+            return "_boolean"
+        if isinstance(e, A.Path) and e.star is None and kind is None and self._item is None \
+                and not (len(e.segments) == 1 and any(let.name == e.segments[0] for let in self._lets())):
+            ty = self.plan.fact_type(e.segments)
+            if ty is not None and ty.kind in ("record", "list"):
+                enc = self.encoder(ty)
+                return None if enc == "jt" else enc
+        return None
+
+    def _lets(self) -> list:
+        lets = self.plan.leaves[self.where].lets if isinstance(self.where, int) else []
+        return [*lets, *self.plan.globals]
+
+    def encoder(self, ty: Ty) -> str:
+        """The name of a function writing a fact of this type as ``jt`` would, made for the type (else ``jt``).
+
+        For a record (or a list of records) whose fields are all required scalars: the validator
+        built each record with exactly those fields in declared order, the order ``jt`` writes.
+        """
+        listed = ty.kind == "list"
+        record = ty.element if listed else ty
+        if record is None or record.kind != "record" or not record.fields:
+            return "jt"
+        parts: list[str] = []
+        for name, fty in record.fields.items():
+            code = _scalar_code(fty, f"x[{name!r}]")
+            if code is None or (fty.optional and not parts):  # an optional field first: its comma would move
+                return "jt"
+            key = repr((',' if parts else '{') + encode_basestring(name) + ':')
+            # the validator leaves an absent optional field out of the record, as jt then writes it
+            parts.append(f"({key} + {code} if {name!r} in x else '')" if fty.optional else f"{key} + {code}")
+        fn = f"enc{len(self.src.prelude)}"
+        text = " + ".join(parts) + " + '}'"
+        self.src.prelude.append(f"def {fn}(v): return '[' + ','.join([{text} for x in v]) + ']'" if listed
+                                else f"def {fn}(x): return {text}")
+        return fn
 
     def _numeric_spread(self, p: A.Path) -> bool:
         """Whether every value ``a[*].b`` yields is a decimal read from the facts (so finite)."""
@@ -140,11 +246,24 @@ class TracedGenerator(Generator):
     def call(self, e: A.Call, fn, args: list[str], sc: Scope) -> str:
         site = self.site(e, "builtin") if fn.explain else None
         numbers = site is not None and not self.infinite and fn.result == "number" and set(fn.arg_kinds) <= {"n", "*"}
+        fast = FAST_BUILTINS.get(fn.name) if set(fn.arg_kinds) <= {"n", "*", "r"} else None  # no lists in
+        if fast is not None and (site is None or numbers):  # the untraced scorer's lean version, no list of args
+            name = f"B_{fn.name}"
+            self.src.consts[name] = fast
+            if site is None:
+                return f"{name}({', '.join(args)})"
+            return f"_tcalln(T, {sc.parent}, {site}, {name}, {', '.join(args)})"
+        encoders = [enc for enc in map(self.value_encoder, e.args) if enc is not None]
+        if fast is not None and site is not None and fn.result == "number" and not self.infinite \
+                and len(encoders) == len(e.args):  # each argument written by its type's encoder
+            name = f"B_{fn.name}"
+            self.src.consts[name] = fast
+            return f"_tcallt(T, {sc.parent}, {site}, {name}, ({', '.join(encoders)},), {', '.join(args)})"
         return f"_tcall(T, {sc.parent}, {site}, {self.src.const(fn)}, [{', '.join(args)}], {numbers})"
 
-    def number(self, code: str) -> str:
-        """A value a step writes as a number: anything else goes to the interpreter."""
-        return f"_number({code})"
+    def number(self, code: str, expr=None) -> str:
+        """A value a step writes as a number: anything else goes to the interpreter (unless surely a decimal)."""
+        return code if expr is not None and self.kind_of(expr) == "decimal" else f"_number({code})"
 
     def chosen(self, arm, subject: str, result: str, sc: Scope) -> str:
         site = self.site(arm, "arm")
@@ -181,6 +300,7 @@ class TracedGenerator(Generator):
             self.src.emit(indent, " = ".join(slots.values()) + " = UNSEEN")
 
     def per_finding(self, d: A.EachDeduct, isc: Scope, fields: frozenset, element: Optional[Ty]) -> None:
+        self._item = (fields, element)
         if element is not None and element.kind == "record":
             self.src.emit(2, f"if it.keys() != {self.src.const(fields)}: _nomatch()  # an absent optional field")
         if d.describe is not None:
@@ -194,30 +314,32 @@ class TracedGenerator(Generator):
     def slots_of(self, expr) -> dict:
         """id(node) → variable for each path and conditional whose value a substitution shows."""
         out: dict = {}
-        names = set(self.plan.rules.globals) | set(self._local_names())
         for x in slot_nodes(expr):
             self._counter += 1
             out[id(x)] = f"s{self._counter}"
-            if isinstance(x, A.Path) and x.star is None and x.segments[0] not in names:
-                ty = self.plan.fact_type(x.segments)
-                self._numeric[id(x)] = ty is not None and ty.kind in ("number", "integer", "rate")
+            # a conditional's slot keeps the value of its condition (``Expressions.expr``)
+            self._slot_kind[id(x)] = self.kind_of(x.condition if isinstance(x, A.Conditional) else x)
         return out
-
-    def _local_names(self):
-        if isinstance(self.where, int):
-            return [let.name for let in self.plan.leaves[self.where].lets]
-        return []
 
     def num(self, var: str) -> str:
         """A decimal's place in a step's text: as is, unless it may be infinite (then ``jt`` marks it)."""
-        return f"{{jt({var})}}" if self.infinite else f"{{{var}}}"
+        return f"{{jt({var})}}" if self.infinite else f"{{str({var})}}"  # str: f'{d}' would format, slower
+
+    def field_text(self, var: str, record: Optional[Ty], field: str) -> str:
+        ty = record.fields.get(field) if record is not None and record.kind == "record" else None
+        if ty is not None and ty.kind in ("text", "enum"):
+            return f"{{_string({var})}}"
+        return self.encoded(var, _fact_kind(ty) if ty is None or ty.kind != "judged" else None)
 
     def slots_text(self, slots: Optional[dict]) -> str:
         """The values a formula used, as a JSON array in a step's f-string (null: not evaluated)."""
         out = []
         for key, var in (slots or {}).items():
-            if self._numeric.get(key) and not self.infinite:
-                out.append(f"{{NULL if {var} is UNSEEN else {var}}}")
+            kind = self._slot_kind.get(key)
+            if kind == "decimal" and not self.infinite:
+                out.append(f"{{NULL if {var} is UNSEEN else str({var})}}")
+            elif kind == "bool":
+                out.append(f"{{NULL if {var} is UNSEEN else _boolean({var})}}")
             else:
                 out.append(f"{{jt({var})}}")
         return "," + "[" + ",".join(out) + "]"
@@ -244,4 +366,31 @@ def _literal_json(e) -> Optional[str]:
         return encode_basestring(e.value)
     if isinstance(e, A.Boolean):
         return "true" if e.value else "false"
+    return None
+
+
+def _same(kinds: list) -> Optional[str]:
+    """The kind all of these are, if they are all one."""
+    return kinds[0] if kinds and all(k == kinds[0] for k in kinds) else None
+
+
+def _fact_kind(ty: Optional[Ty]) -> Optional[str]:
+    """What a fact of this type reads as: a judged value reads as its (finite) decimal."""
+    if ty is None:
+        return None
+    if ty.kind in ("number", "integer", "rate", "judged"):
+        return "decimal"
+    return "bool" if ty.kind == "bool" else None
+
+
+_SCALAR = {"number": "str", "integer": "str", "rate": "str", "text": "_string", "enum": "_string", "bool": "_boolean"}
+
+
+def _scalar_code(ty: Ty, code: str) -> Optional[str]:
+    """Code writing a validated value of this type as ``jt`` would: a scalar, or a list of scalars."""
+    enc = _SCALAR.get(ty.kind)
+    if enc is not None:
+        return f"{enc}({code})"
+    if ty.kind == "list" and ty.element is not None and ty.element.kind in _SCALAR:
+        return f"'[' + ','.join(map({_SCALAR[ty.element.kind]}, {code})) + ']'"
     return None

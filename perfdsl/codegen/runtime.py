@@ -125,6 +125,14 @@ def fact(T, FS, P, site, path, v, encode):
     return v
 
 
+def fact_decimal(T, FS, P, site, path, v):
+    """A fact read that is a decimal (finite, as every number in the facts): written as it is."""
+    if path not in FS:
+        FS.add(path)
+        T.append(f"[{site},{P},{str(v)}]")  # str(): f"{v}" formats a Decimal through __format__, far slower
+    return v
+
+
 def judged(T, FS, P, site, jsite, path, v):
     """A 酌情 value: the fact (once), then the judgement with its reason, both under ``path``.
 
@@ -132,8 +140,8 @@ def judged(T, FS, P, site, jsite, path, v):
     """
     if path not in FS:
         FS.add(path)
-        T.append(f"[{site},{P},{v.value},{_string(path)}]")
-    T.append(f"[{jsite},{P},{v.value},{_string(v.field)},{_string(v.reason)},{_string(path)}]")
+        T.append(f"[{site},{P},{str(v.value)},{_string(path)}]")
+    T.append(f"[{jsite},{P},{str(v.value)},{_string(v.field)},{_string(v.reason)},{_string(path)}]")
     return v.value
 
 
@@ -169,13 +177,13 @@ def arm(T, P, site, v, result):
 
 def arm_known(T, P, site, v, result, tail):
     """A band arm: its subject a finite decimal, its result a literal whose JSON text (``tail``) was made once."""
-    T.append(f"[{site},{P},{v if type(v) is Decimal else jt(v)}{tail}")  # a date: its JSON form
+    T.append(f"[{site},{P},{str(v) if type(v) is Decimal else jt(v)}{tail}")  # a date: its JSON form
     return result
 
 
 def arm_number(T, P, site, v, result):
     """A band arm whose subject is a finite decimal."""
-    T.append(f"[{site},{P},{v if type(v) is Decimal else jt(v)},{jt(result)}]")  # a date: its JSON form
+    T.append(f"[{site},{P},{str(v) if type(v) is Decimal else jt(v)},{jt(result)}]")  # a date: its JSON form
     return result
 
 
@@ -184,9 +192,23 @@ def traced_call(T, P, site, fn, args, numbers=False):
     result = call(fn, args)
     if site is not None:
         if numbers:
-            T.append(f"[{site},{P},[{','.join(map(str, args))}],{result}]")
+            T.append(f"[{site},{P},[{','.join(map(str, args))}],{str(result)}]")
         else:
             T.append(f"[{site},{P},{jt(args)},{jt(result)}]")
+    return result
+
+
+def traced_fast(T, P, site, fn, *args):
+    """A builtin with a lean version (``FAST_BUILTINS``) whose values are all finite decimals."""
+    result = fn(*args)
+    T.append(f"[{site},{P},[{','.join(map(str, args))}],{str(result)}]")
+    return result
+
+
+def traced_typed(T, P, site, fn, encoders, *args):
+    """A builtin with a lean version whose arguments are written by encoders made for their types."""
+    result = fn(*args)
+    T.append(f"[{site},{P},[{','.join([enc(a) for enc, a in zip(encoders, args, strict=True)])}],{str(result)}]")
     return result
 
 
@@ -228,7 +250,8 @@ EXPORTED = {
     "_number": number, "_call": call,
     "jt": jt, "_string": _string, "_boolean": bool_text, "_fact": fact, "_judged": judged, "_spread": spread,
     "_arm": arm, "_armk": arm_known, "_armn": arm_number, "_numbers": numbers,
-    "_tcall": traced_call, "_finding": finding, "_described": described,
+    "_tcall": traced_call, "_tcalln": traced_fast, "_tcallt": traced_typed, "_factd": fact_decimal,
+    "_finding": finding, "_described": described,
     # the document writer
     "COMMA": ", ", "CLOSE": "]}", "END": "}", "TRACE": ', "trace": [', "fixed": fixed, "_rate": percent,
     "_leaf_text": leaf_text, "HUNDRED": Decimal(100), "HALF_UP": decimal.ROUND_HALF_UP, "Q2": Decimal("0.01"),

@@ -162,9 +162,11 @@ class GeneratedScorer:
             head_c = src.const(head)
             if leaf is not None:
                 raw, status, steps, text = leaf
-                src.emit(1, f"if {status} == 'ok' and ({raw} is None or {raw} == {score}):")
                 ok_tail, status_key = src.const(after + '"status": "ok"'), src.const(after + '"status": ')
-                src.emit(2, f"{text} = {head_c} + str({score}) + {ok_tail}")
+                src.emit(1, f"if {status} == 'ok':")  # as ``leaf_text``, without the call: most leaves
+                ok = f"{{{head_c}}}{{str({score})}}{{{ok_tail}}}"
+                src.emit(2, f"{text} = f'{ok}' if {raw} is None or {raw} == {score} "
+                            f"else f'{ok}, \"unrounded\": \"{{str({raw})}}\"'")
                 src.emit(1, "else:")
                 src.emit(2, f"{text} = _leaf_text({head_c}, {status_key}, {score}, {raw}, {status}, {places})")
                 return [text, "TRACE", f"','.join({steps})", "CLOSE"] if traced else [text, "END"]

@@ -20,12 +20,14 @@ def compile_condition(expr, fields: frozenset, element: Optional[Ty]) -> Callabl
     return writer.src.run("compiled requirement")["condition"]
 
 
-def compile_validator(root: Ty, invalid: type) -> Callable:
+def compile_validator(root: Ty, invalid: type, in_place: bool = False) -> Callable:
     """The facts check of the fast path, generated as straight-line code from the declared types.
 
     It accepts exactly what the full validator accepts without errors or warnings, converting
     the same way (judgements to ``Judged``); anything else raises ``invalid`` and the full
-    validator reports it.
+    validator reports it.  It returns new records with their fields in declared order (traces
+    write records in that order); ``in_place`` converts the records it is given instead, for
+    the untraced batch, which owns its freshly parsed facts and never writes a record out.
     """
     src = Source()
     functions: list[list[str]] = []
@@ -37,7 +39,7 @@ def compile_validator(root: Ty, invalid: type) -> Callable:
         body: list[str] = []
         functions.append(body)
         body.append(f"def {name}(x):")
-        value_code(ty, "x", "r", body, 1)
+        value_code(ty, "x", "r", body, 1, False)
         body.append("    return r")
         return name
 
@@ -58,9 +60,11 @@ def compile_validator(root: Ty, invalid: type) -> Callable:
             allowed = src.const(frozenset(decl.one_of))
             body.append(f"{pad}if {var} not in {allowed}: raise Invalid")
 
-    def value_code(ty: Ty, var: str, out: str, body: list, indent: int) -> None:
+    def value_code(ty: Ty, var: str, out: str, body: list, indent: int, held: bool) -> None:
+        """Check ``var`` and put what it converts to in ``out`` (``held``: ``out`` is where ``var`` came from)."""
         pad = "    " * indent
         kind = ty.kind
+        keep = "" if held else f"{pad}{out} = {var}"  # an unconverted value left where it is
         if kind in ("number", "rate", "integer"):
             body.append(f"{pad}if type({var}) is not Decimal: raise Invalid")
             if kind == "integer":
@@ -68,14 +72,14 @@ def compile_validator(root: Ty, invalid: type) -> Callable:
             if kind == "rate" and rate_ceiling(ty.decl) is not None:
                 body.append(f"{pad}if {var} > 1: raise Invalid")  # above 100%: F021, said by the full validator
             range_checks(ty, var, body, indent)
-            body.append(f"{pad}{out} = {var}")
+            body.append(keep)
         elif kind == "bool":
             body.append(f"{pad}if {var} is not True and {var} is not False: raise Invalid")
-            body.append(f"{pad}{out} = {var}")
+            body.append(keep)
         elif kind == "text":
             body.append(f"{pad}if type({var}) is not str: raise Invalid")
             range_checks(ty, var, body, indent)
-            body.append(f"{pad}{out} = {var}")
+            body.append(keep)
         elif kind == "date":
             body.append(f"{pad}if type({var}) is not str: raise Invalid")
             body.append(f"{pad}day = as_date({var})")
@@ -84,7 +88,7 @@ def compile_validator(root: Ty, invalid: type) -> Callable:
         elif kind == "enum":
             allowed = src.const(frozenset(ty.enum_values))
             body.append(f"{pad}if type({var}) is not str or {var} not in {allowed}: raise Invalid")
-            body.append(f"{pad}{out} = {var}")
+            body.append(keep)
         elif kind == "judged":
             field = ty.judged_field
             keys = src.const(frozenset({field, "理由"}))
@@ -105,27 +109,30 @@ def compile_validator(root: Ty, invalid: type) -> Callable:
             body.append(f"{pad}{out} = {{k: {element}(e) for k, e in {var}.items()}}")
         elif kind == "record":
             names = src.const(frozenset(ty.fields))
-            rec = src.temp()
+            rec = var if in_place else src.temp()
             body.append(f"{pad}if type({var}) is not dict or not {var}.keys() <= {names}: raise Invalid")
-            body.append(f"{pad}{rec} = {{}}")
+            if not in_place:
+                body.append(f"{pad}{rec} = {{}}")
             for name, fty in ty.fields.items():
                 item = src.temp()
                 body.append(f"{pad}{item} = {var}.get({name!r})")
                 if fty.optional:
                     body.append(f"{pad}if {item} is not None:")
-                    value_code(fty, item, f"{rec}[{name!r}]", body, indent + 1)
+                    value_code(fty, item, f"{rec}[{name!r}]", body, indent + 1, in_place)
                 else:
-                    body.append(f"{pad}if {item} is None: raise Invalid")
-                    value_code(fty, item, f"{rec}[{name!r}]", body, indent)
+                    if fty.kind == "any":  # every other kind's own check turns None (JSON null) away
+                        body.append(f"{pad}if {item} is None: raise Invalid")
+                    value_code(fty, item, f"{rec}[{name!r}]", body, indent, in_place)
             for req in ty.requires:
                 condition = src.const(compile_condition(req.condition, frozenset(ty.fields), ty))
                 body.append(f"{pad}if {condition}({rec}) is not True: raise Invalid")
-            body.append(f"{pad}{out} = {rec}")
+            if rec != out:
+                body.append(f"{pad}{out} = {rec}")
         else:  # "any": an unresolved type; the checker has reported it
-            body.append(f"{pad}{out} = {var}")
+            body.append(keep)
 
     entry = new_function(root)
-    source = "\n".join(line for body in functions for line in body)
+    source = "\n".join(line for body in functions for line in body if line)
     src.consts["Invalid"] = invalid
 
     def as_date(text: str):

@@ -112,7 +112,7 @@ class Deduct(Deduction):
             slots = None
         else:
             slots = g.unseen(indent, s.amount)
-            src.emit(indent, f"a = {g.number(g.expr(s.amount, sc.with_slots(slots)))}")
+            src.emit(indent, f"a = {g.number(g.expr(s.amount, sc.with_slots(slots)), s.amount)}")
         if s.template is not None:  # after the amount, as the interpreter fills it
             src.emit(indent, f"why = {g.expr(s.template, sc)}")
             why = ",{jt(why)}"

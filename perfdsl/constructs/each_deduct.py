@@ -263,33 +263,35 @@ class EachDeduct(Deduction):
         g.per_finding(s, isc, fields, element)
         if s.skip is not None:
             src.emit(2, f"if _bool({g.expr(s.skip.condition, isc)}):")
-            g.record(3, s, "skip", ",{jt(text)},{n}")
+            g.record(3, s, "skip", ",{_string(text)},{n}")  # a finding's words: always text
             src.emit(3, "continue")
         if s.not_applicable is not None:
             src.emit(2, f"if _bool({g.expr(s.not_applicable.condition, isc)}):")
             g.record(3, s, "na", ",{jt(text)},{n}")
             src.emit(3, "continue")
         why = "" if s.reason is None else ",{jt(why)}"
-        src.emit(2, f"a = {g.number(g.expr(s.per_item, isc))}")
+        src.emit(2, f"a = {g.number(g.expr(s.per_item, isc), s.per_item)}")
         if s.group_by is not None:
             if s.group_by not in fields:
                 g.unsupported(f"逐项扣 {s.items.dotted} 按 {s.group_by} 分类，而 {s.group_by} 不是问题记录的字段")
             src.emit(2, f"k = it[{s.group_by!r}]")
-            g.record(2, s, "finding", f",{g.num('a')},{{jt(text)}},{{n}},{{jt(k)}}{why}")
+            key = g.field_text("k", element, s.group_by)
+            g.record(2, s, "finding", f",{g.num('a')},{{_string(text)}},{{n}},{key}{why}")
         else:
             src.emit(2, "k = None")
-            g.record(2, s, "finding", f",{g.num('a')},{{jt(text)}},{{n}}{why}")
+            key = "{jt(k)}"
+            g.record(2, s, "finding", f",{g.num('a')},{{_string(text)}},{{n}}{why}")
         src.emit(2, "groups[k] = groups.get(k, ZERO) + a")
         src.emit(1, "total = ZERO")
         src.emit(1, "for k, a in groups.items():")
         if s.group_cap is not None:  # computed per group, as the interpreter does
-            src.emit(2, f"cap = {g.number(g.expr(s.group_cap, sc))}")
+            src.emit(2, f"cap = {g.number(g.expr(s.group_cap, sc), s.group_cap)}")
             src.emit(2, "if a > cap:")
-            g.record(3, s, "group_cap", f",{{jt(k)}},{g.num('a')},{g.num('cap')}")
+            g.record(3, s, "group_cap", f",{key},{g.num('a')},{g.num('cap')}")
             src.emit(3, "a = cap")
         src.emit(2, "total += a")
         if s.total_cap is not None:
-            src.emit(1, f"cap = {g.number(g.expr(s.total_cap, sc))}")
+            src.emit(1, f"cap = {g.number(g.expr(s.total_cap, sc), s.total_cap)}")
             src.emit(1, "if total > cap:")
             g.record(2, s, "total_cap", f",{g.num('total')},{g.num('cap')}")
             src.emit(2, "total = cap")

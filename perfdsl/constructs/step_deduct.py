@@ -123,20 +123,21 @@ class StepDeduct(Deduction):
     def generate(self, g, s: A.StepDeduct, sc) -> None:
         src = g.src
         gap = "(b - v)" if s.below else "(v - b)"
-        src.emit(1, f"v = {g.number(g.expr(s.value, sc))}; b = {g.number(g.expr(s.limit, sc))}; gap = {gap}")
+        value, limit = g.number(g.expr(s.value, sc), s.value), g.number(g.expr(s.limit, sc), s.limit)
+        src.emit(1, f"v = {value}; b = {limit}; gap = {gap}")
         src.emit(1, "if gap <= 0:")
         g.record(2, s, "within", f",{g.num('v')},{g.num('b')}")
         src.emit(2, "a = ZERO")
         src.emit(1, "else:")
-        src.emit(2, f"step = {g.number(g.expr(s.step, sc))}")
+        src.emit(2, f"step = {g.number(g.expr(s.step, sc), s.step)}")
         src.emit(2, "if step <= 0: _nomatch()  # the interpreter says what is wrong (E361)")
         steps = "(gap / step)"
         if s.whole:
             steps += f".to_integral_value(rounding={src.const(decimal.ROUND_CEILING)})"
-        src.emit(2, f"n = {steps}; a = n * {g.number(g.expr(s.per_step, sc))}")
+        src.emit(2, f"n = {steps}; a = n * {g.number(g.expr(s.per_step, sc), s.per_step)}")
         g.record(2, s, "deduct", f",{g.num('v')},{g.num('b')},{g.num('gap')},{g.num('n')},{g.num('a')}")
         if s.cap is not None:
-            src.emit(2, f"cap = {g.number(g.expr(s.cap, sc))}")
+            src.emit(2, f"cap = {g.number(g.expr(s.cap, sc), s.cap)}")
             src.emit(2, "if a > cap:")
             g.record(3, s, "cap", f",{g.num('a')},{g.num('cap')}")
             src.emit(3, "a = cap")

@@ -86,6 +86,14 @@ def _pairs(pairs):
     return out
 
 
+# Strict JSON: no NaN/Infinity, duplicate keys rejected, numbers as Decimal (``fast``: a bare ``decimal`` signal
+# for a number outside the limits).  Made once: ``json.loads`` with arguments builds a decoder per call.
+_FAST = json.JSONDecoder(parse_float=_exact_number, parse_int=_exact_number, parse_constant=_reject_constant,
+                         object_pairs_hook=_pairs)
+_STRICT = json.JSONDecoder(parse_float=_parse_number, parse_int=_parse_number, parse_constant=_reject_constant,
+                           object_pairs_hook=_pairs)
+
+
 def parse_json(text: str, source: str, fast: bool = False) -> object:
     """Strict JSON: no NaN/Infinity, no duplicate keys, numbers as Decimal.
 
@@ -97,9 +105,9 @@ def parse_json(text: str, source: str, fast: bool = False) -> object:
     if not text.strip():
         raise FactsSyntaxError(error("F001", f"{source}：事实文件为空"))
     try:
-        number = _exact_number if fast else _parse_number
-        value = json.loads(text, parse_float=number, parse_int=number,
-                           parse_constant=_reject_constant, object_pairs_hook=_pairs)
+        if text.startswith("\ufeff"):
+            json.loads(text)  # a second BOM: raises the error json.loads names it with
+        value = (_FAST if fast else _STRICT).decode(text)  # what json.loads does, without a decoder per call
     except json.JSONDecodeError as exc:
         hint = json_hint(exc.doc, exc.pos, exc.msg)
         span = Span(source, exc.lineno, exc.colno, exc.lineno, exc.colno + 1)  # in the text: an excerpt can show it
