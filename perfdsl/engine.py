@@ -116,11 +116,17 @@ class Engine:
         Evidence written beside a fact (``{"值": …, "来源": "…"}``, ``ruleset.evidence``) is taken out first:
         the scorers never see it, and the Result carries it for the document.
         """
-        facts, evidence, problems = split_evidence(facts, self.checked.facts_type)
-        if problems:
-            validator = FactValidator(self.checked.facts_type)
-            validator.validate(facts)
-            raise PerfdslError(problems + validator.errors)
+        return self._score_with_evidence(facts, trace, hits)
+
+    def _score_with_evidence(self, facts, trace: bool, hits: Optional[set], may_hold: bool = True) -> Result:
+        """``may_hold`` false: the facts' text never mentions 来源, so there is no evidence to take out."""
+        evidence: dict[str, str] = {}
+        if may_hold:
+            facts, evidence, problems = split_evidence(facts, self.checked.facts_type)
+            if problems:
+                validator = FactValidator(self.checked.facts_type)
+                validator.validate(facts)
+                raise PerfdslError(problems + validator.errors)
         result = self._score(facts, trace, hits)
         result.evidence = evidence
         return result
@@ -205,7 +211,7 @@ class Engine:
             data = parse_json(text, source)
         except FactsSyntaxError as exc:
             raise PerfdslError([exc.diagnostic]) from None
-        return self.score(data, trace=trace)
+        return self._score_with_evidence(data, trace, None, mentioned(text))  # a text without 来源: nothing to split
 
 
 def load(path: str | os.PathLike) -> Engine:
