@@ -67,7 +67,7 @@ def _tokens_lark(text: str) -> list[tuple]:
 def _tokens_fast(text: str) -> list[tuple]:
     _, _, scan, _ = P._reducer()
     return [(t.type, t.value, t.start_pos, t.line, t.column, t.end_line, t.end_column, t.end_pos)
-            for t in P.KeywordPostLexer().process(scan(text))]
+            for t in scan(text)]  # the scanner does the post-lexer's work itself
 
 
 def _outcome(make, text: str) -> str:

@@ -208,8 +208,13 @@ Expr = Union[
 ]
 
 
+LEAVES = frozenset((Number, String, DateLit, Boolean, Path))  # the expressions with none inside
+
+
 def subexpressions(e: Expr) -> list[Expr]:
     """The expressions directly inside ``e``, in source order (for walks over formulas)."""
+    if type(e) in LEAVES:
+        return []
     if isinstance(e, (Binary, Compare, Logical)):
         return [e.left, e.right]
     if isinstance(e, (Negate, Not)):
