@@ -62,9 +62,9 @@ def _simple_type(kind: str) -> Callable:
 def _interval(low_closed: bool, high_closed: bool) -> Callable:
     """The callback for one bracket shape of interval; an infinite end is open, whatever its bracket."""
     def method(self: _Builder, meta: Meta, children: list) -> A.Interval:
-        low, high = children
-        return A.Interval(_finite(low), _finite(high), low_closed and _finite(low) is not None,
-                          high_closed and _finite(high) is not None, self._span(meta))
+        low, high = _finite(children[0]), _finite(children[1])
+        return A.Interval(low, high, low_closed and low is not None, high_closed and high is not None,
+                          self._span(meta))
     return method
 
 

@@ -80,6 +80,13 @@ def _callback(rule, builder: Any) -> Callable[[list], Any]:
     if method is None:
         return lambda s: (Tree(name, children_of(s)), place_of(s))
 
+    if keep == [(0, _TOKEN, 0)] and not trailing and len(rule.expansion) == 1:
+        def reduce_token(s: list) -> tuple:  # one token, kept (a number, a name …): ``s`` is its children
+            t = s[0]
+            place = (t.line, t.column, t.end_line, t.end_column)
+            return method(place, s), place
+        return reduce_token
+
     def reduce(s: list) -> tuple:
         place = place_of(s)
         return method(place, children_of(s)), place
