@@ -32,6 +32,7 @@ class Span:
 
 
 NO_SPAN = Span("<builtin>", 0, 0, 0, 0)
+PERCENT_SIGNS = ("%", "％")  # how a percentage literal ends (``Number.is_percent``)
 
 
 # ------------------------------------------------------------------ expressions
@@ -45,7 +46,7 @@ class Number:
 
     @property
     def is_percent(self) -> bool:
-        return self.text.endswith(("%", "％"))
+        return self.text.endswith(PERCENT_SIGNS)
 
 
 @frozen
