@@ -228,8 +228,14 @@ def subexpressions(e: Expr) -> list[Expr]:
         return [e.value, *_bounds(e.interval)]
     if isinstance(e, Band):
         out = [e.subject]
-        for arm in e.arms:
-            out += [*_bounds(arm.interval), arm.result]
+        append = out.append
+        for arm in e.arms:  # 12,000 arms in one band: no list per arm
+            iv = arm.interval
+            if iv.low is not None:
+                append(iv.low)
+            if iv.high is not None:
+                append(iv.high)
+            append(arm.result)
         return out
     if isinstance(e, Match):
         return [e.subject, *(c.result for c in e.cases)]

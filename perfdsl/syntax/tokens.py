@@ -4,8 +4,9 @@ Lark's basic lexer spends about 5 µs a token in Python (a method call, a line c
 object and a ``Token`` built through keyword arguments per token); 12,000 band arms are
 96,000 tokens.  This scanner uses Lark's own compiled terminal pattern (the same
 alternation, in Lark's order of priority), so it accepts exactly what Lark's lexer
-accepts and gives the same tokens with the same positions; ``tests/test_fast_front.py``
-holds the two streams equal.  Whatever it cannot scan (a character no terminal matches)
+accepts and gives the same tokens with the same positions, and does ``KeywordPostLexer``'s
+work in the same loop; ``tests/test_fast_front.py`` holds its stream equal to Lark's lexer
+followed by that post-lexer.  Whatever it cannot scan (a character no terminal matches)
 raises ``Untokenizable``, and the caller lets Lark's lexer report it.
 """
 
