@@ -67,7 +67,7 @@ def _tokens_lark(text: str) -> list[tuple]:
 def _tokens_fast(text: str) -> list[tuple]:
     _, _, scan, _ = P._reducer()
     return [(t.type, t.value, t.start_pos, t.line, t.column, t.end_line, t.end_column, t.end_pos)
-            for t in P.KeywordPostLexer().process(scan(text))]
+            for t in scan(text)]  # the scanner does the post-lexer's work itself
 
 
 def _outcome(make, text: str) -> str:
@@ -119,3 +119,17 @@ def test_positions_are_those_of_lark_s_tree_in_a_parenthesised_chain():
     let = build("令 a = (1) + (2 + 3)\n", "f").items[0]
     assert (let.expr.span.column, let.expr.span.end_column) == (7, 20)
     assert (let.expr.right.span.column, let.expr.right.span.end_column) == (14, 19)
+
+
+# The scanner skips spaces and tabs before a token in the same match and does the post-lexer's work
+# (keywords, the implicit ; between arms) in its own loop: the edges of both, against Lark's lexer.
+SCANNER_EDGES = [
+    "令 x = 1   \n", "令 x = 1 \t \n\t  令 y = 2\t", "  \t# c\n令 x=1", "\t\t", "   ", "令 x = \"a  b\"  \t ;",
+    "指标 甲 {\n 得分 = 区间 x {\n  [0, 1) → 1  \n\t [1, 2] → 2\t\n }\n}\n", "令 x = 1 　 2", "令\u00a0x = 1",
+    " 区间 ", "a . 得分 :", "得分 得分 : 区间", "区间 区间 x { 1 → 2 } {\n [0, 1) → 1\n ≥ 1 → 2 }", "扣",
+]
+
+
+@pytest.mark.parametrize("text", SCANNER_EDGES)
+def test_the_scanner_s_edges_give_lark_s_tokens(text):
+    assert _tokens_fast(text) == _tokens_lark(text)

@@ -21,4 +21,7 @@ def paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            if not gc.get_freeze_count():  # (nobody else's frozen objects to thaw)
+                gc.freeze()  # what was built goes straight to the oldest generation (unfreeze puts it there),
+                gc.unfreeze()  # so the first young collection does not scan it all (~0.05 s for 12,000 arms)
             gc.enable()

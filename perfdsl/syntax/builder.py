@@ -62,9 +62,9 @@ def _simple_type(kind: str) -> Callable:
 def _interval(low_closed: bool, high_closed: bool) -> Callable:
     """The callback for one bracket shape of interval; an infinite end is open, whatever its bracket."""
     def method(self: _Builder, meta: Meta, children: list) -> A.Interval:
-        low, high = children
-        return A.Interval(_finite(low), _finite(high), low_closed and _finite(low) is not None,
-                          high_closed and _finite(high) is not None, self._span(meta))
+        low, high = _finite(children[0]), _finite(children[1])
+        return A.Interval(low, high, low_closed and low is not None, high_closed and high is not None,
+                          self._span(meta))
     return method
 
 
@@ -395,9 +395,12 @@ class _Builder(Transformer_NonRecursive):  # no Python recursion, however deep t
 
     def number(self, meta, children):
         tok = children[0]
+        value = tok.value
+        if value.isdigit() and value.isascii() and len(value) <= MAX_LITERAL_DIGITS and type(meta) is tuple:
+            return A.Number(Decimal(value), value, A.Span(self.filename, *meta))  # 0–9 only: what _decimal gives
         if tok.type in ("INFINITY", "KW_INF"):
             return A.Number(Decimal("Infinity"), "∞", self._span(meta))
-        return A.Number(self._decimal(tok), tok.value.translate(WIDE), self._span(meta))
+        return A.Number(self._decimal(tok), value.translate(WIDE), self._span(meta))
 
     def signed_number(self, meta, children):
         minus, tok = children

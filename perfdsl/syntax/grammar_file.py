@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 
 def grammar_text() -> str:
-    """The grammar ships inside the wheel; in a source checkout it is ../grammar/."""
-    try:
-        packaged = resources.files("perfdsl") / "grammar" / "perfdsl.lark"
-        if packaged.is_file():
-            return packaged.read_text(encoding="utf-8")
-    except (FileNotFoundError, ModuleNotFoundError):  # pragma: no cover
-        pass
-    return (Path(__file__).resolve().parents[2] / "grammar" / "perfdsl.lark").read_text(encoding="utf-8")
+    """The grammar ships inside the wheel; in a source checkout it is ../grammar/.
+
+    Both are plain files in the usual case, looked for first: importing ``importlib.resources`` costs
+    more than parsing a small rule file, and is needed only for a package that is not on disk (a zip).
+    """
+    here = Path(__file__).resolve().parents[1]
+    for path in (here / "grammar" / "perfdsl.lark", here.parent / "grammar" / "perfdsl.lark"):
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    from importlib import resources  # pragma: no cover — a package that is not plain files
+    return (resources.files("perfdsl") / "grammar" / "perfdsl.lark").read_text(encoding="utf-8")  # pragma: no cover

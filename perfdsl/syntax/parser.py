@@ -136,17 +136,24 @@ def _tables_file(grammar: str) -> Optional[Path]:
 def _reducer():
     """What parsing straight into the AST needs from Lark: its rules, its LALR table and a scanner of its terminals."""
     from lark.parsers.lalr_analysis import IntParseTable, Reduce
-    from lark.parsers.lalr_parser import _Parser
 
+    from perfdsl.syntax.driver import ChainParser, Unit
+    from perfdsl.syntax.reductions import passes_through
     from perfdsl.syntax.tokens import scanner
     lark_parser = _parser()
     frontend = lark_parser.parser
     table = frontend.parser.parser.parse_table
     light = {rule: _LightRule(rule) for rule in lark_parser.rules}
-    states = {state: {term: (action, light[arg] if action is Reduce else arg) for term, (action, arg) in row.items()}
-              for state, row in table.states.items()}
+    units = {rule for rule in lark_parser.rules if passes_through(rule)}
+
+    def action(kind, arg):
+        if kind is not Reduce:
+            return kind, arg
+        return (Unit, arg.origin.name) if arg in units else (kind, light[arg])
+    states = {state: {term: action(*entry) for term, entry in row.items()} for state, row in table.states.items()}
     return (list(light.values()), IntParseTable(states, table.start_states, table.end_states),
-            scanner(frontend.lexer.lexer), _Parser)
+            scanner(frontend.lexer.lexer, SPELLINGS, frozenset(_ARM_BLOCK_OPENERS), frozenset(_ENDS_EXPR),
+                    frozenset(_STARTS_ARM)), ChainParser)
 
 
 class _LightRule:
@@ -157,21 +164,22 @@ class _LightRule:
     the rules in a copy of the table; ``rule`` is Lark's own.
     """
 
-    __slots__ = ("rule", "expansion", "origin", "alias", "options")
+    __slots__ = ("rule", "expansion", "origin", "alias", "options", "size", "name")
 
     def __init__(self, rule):
         self.rule, self.expansion, self.origin = rule, rule.expansion, rule.origin
         self.alias, self.options = rule.alias, rule.options
+        self.size, self.name = len(rule.expansion), rule.origin.name  # what ``driver``'s loop reads
 
 
 class _TokenStream:
-    """What Lark's LALR parser reads tokens from (its ``LexerThread``): the scanner, then the post-lexer."""
+    """What Lark's LALR parser reads tokens from (its ``LexerThread``): the scanner, doing the post-lexer's work."""
 
     def __init__(self, tokens: Iterator[Token]):
         self.tokens = tokens
 
     def lex(self, parser_state) -> Iterator[Token]:
-        return KeywordPostLexer().process(self.tokens)
+        return self.tokens
 
 
 def reduce(text: str, make_callbacks):

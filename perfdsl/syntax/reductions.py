@@ -50,13 +50,20 @@ def _plan(rule) -> tuple[list[tuple[int, int, int]], int]:
     return keep, nones + empty[len(expansion)]
 
 
-def _callback(rule, builder: Any) -> Callable[[list], Any]:
-    name = rule.alias or rule.options.template_source or rule.origin.name
+def passes_through(rule) -> bool:
+    """Whether the rule is a ``?rule`` of one rule whose value is its child's, place and all."""
     keep, trailing = _plan(rule)
     single = len(rule.expansion) == 1 and not trailing and len(keep) == 1 and keep[0][2] == 0
-    if rule.options.expand1 and not rule.alias and single and keep[0][1] == _NODE:
-        return _first  # a ?rule of one rule: the child, its place unchanged
+    return bool(rule.options.expand1 and not rule.alias and single and keep[0][1] == _NODE)
+
+
+def _callback(rule, builder: Any) -> Callable[[list], Any]:
+    if passes_through(rule):
+        return _first  # the child, its place unchanged (``driver`` passes these reductions without a call)
+    name = rule.alias or rule.options.template_source or rule.origin.name
+    keep, trailing = _plan(rule)
     children_of = _children(keep, trailing)
+    place_of = _placer(rule.expansion)
     if name.startswith("_"):  # spliced into the parent
         return lambda s: (children_of(s), place_of(s))
     if rule.options.expand1 and not rule.alias:
@@ -65,13 +72,20 @@ def _callback(rule, builder: Any) -> Callable[[list], Any]:
             if len(children) == 1:  # the one child, placed where its rule was (its brackets included)
                 child = children[0]
                 if child is None or isinstance(child, Token):  # Lark places only trees by their brackets
-                    return child, (None if child is None else place_of([child]))
+                    return child, (None if child is None else _place_of([child]))
                 return child, place_of(s)
             return _made(name, builder, children, place_of(s))
         return inline
     method = _method(builder, name)
     if method is None:
         return lambda s: (Tree(name, children_of(s)), place_of(s))
+
+    if keep == [(0, _TOKEN, 0)] and not trailing and len(rule.expansion) == 1:
+        def reduce_token(s: list) -> tuple:  # one token, kept (a number, a name …): ``s`` is its children
+            t = s[0]
+            place = (t.line, t.column, t.end_line, t.end_column)
+            return method(place, s), place
+        return reduce_token
 
     def reduce(s: list) -> tuple:
         place = place_of(s)
@@ -121,7 +135,32 @@ def _children(keep: list[tuple[int, int, int]], trailing: int) -> Callable[[list
     return children
 
 
-def place_of(s: list) -> Place:
+def _placer(expansion) -> Callable[[list], Place]:
+    """``_place_of`` for a rule's raw children, reading straight from the ends when an end is a terminal
+    (always a token) or a rule that gave a place; anything else (a rule that matched nothing) goes the long way."""
+    if not expansion:
+        return _place_of
+    first, last = expansion[0].is_term, expansion[-1].is_term
+    if first and last:
+        return lambda s: (s[0].line, s[0].column, s[-1].end_line, s[-1].end_column)
+    if first:
+        def token_first(s: list) -> Place:
+            end = s[-1][1]
+            return _place_of(s) if end is None else (s[0].line, s[0].column, end[2], end[3])
+        return token_first
+    if last:
+        def token_last(s: list) -> Place:
+            start = s[0][1]
+            return _place_of(s) if start is None else (start[0], start[1], s[-1].end_line, s[-1].end_column)
+        return token_last
+
+    def rules_both(s: list) -> Place:
+        start, end = s[0][1], s[-1][1]
+        return _place_of(s) if start is None or end is None else (start[0], start[1], end[2], end[3])
+    return rules_both
+
+
+def _place_of(s: list) -> Place:
     """From the start of the first child that has a place to the end of the last one."""
     start = end = None
     for c in s:

@@ -4,13 +4,15 @@ Lark's basic lexer spends about 5 µs a token in Python (a method call, a line c
 object and a ``Token`` built through keyword arguments per token); 12,000 band arms are
 96,000 tokens.  This scanner uses Lark's own compiled terminal pattern (the same
 alternation, in Lark's order of priority), so it accepts exactly what Lark's lexer
-accepts and gives the same tokens with the same positions; ``tests/test_fast_front.py``
-holds the two streams equal.  Whatever it cannot scan (a character no terminal matches)
+accepts and gives the same tokens with the same positions, and does ``KeywordPostLexer``'s
+work in the same loop; ``tests/test_fast_front.py`` holds its stream equal to Lark's lexer
+followed by that post-lexer.  Whatever it cannot scan (a character no terminal matches)
 raises ``Untokenizable``, and the caller lets Lark's lexer report it.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from lark import Token
@@ -21,37 +23,92 @@ class Untokenizable(Exception):
     """A character no terminal matches: Lark's own lexer reports it."""
 
 
-def scanner(lexer: BasicLexer):
-    """A function text → tokens for the terminals of ``lexer`` (Lark's lexer of the grammar)."""
+def _borrow(kind: str, value: str, tok: Token) -> Token:
+    """``Token.new_borrow_pos``, without its calls."""
+    new = str.__new__(Token, value)
+    new.type, new.value, new.start_pos, new.end_pos = kind, value, tok.start_pos, tok.end_pos
+    new.line, new.column, new.end_line, new.end_column = tok.line, tok.column, tok.end_line, tok.end_column
+    return new
+
+
+def scanner(lexer: BasicLexer, spellings: dict, openers: frozenset, ends: frozenset, starts: frozenset):
+    """A function text → tokens for the terminals of ``lexer`` (Lark's lexer of the grammar), as they come
+    out of ``parser.KeywordPostLexer`` (keywords retyped from ``spellings``, an implicit ``_SEMI`` between
+    arms, ``openers``/``ends``/``starts`` as its ``_ARM_BLOCK_OPENERS``/``_ENDS_EXPR``/``_STARTS_ARM``):
+    the post-lexer's work done in the same loop, without a generator per job."""
     mres = lexer.scanner._mres  # built by Lark from the grammar; more than one only past 100 terminals
-    if len(mres) != 1:  # pragma: no cover — the grammar has about 30 terminals
+    if len(mres) != 1 or lexer.callback:  # pragma: no cover — about 30 terminals, none retyped by Lark
         return None
-    pattern = mres[0]
-    ignore, newlines, retype = lexer.ignore_types, lexer.newline_types, dict(lexer.callback)
-    new = Token._future_new
+    ignore, newlines = lexer.ignore_types, lexer.newline_types
+    # Spaces and tabs before a token are skipped by the same match (a third of the matches in band arms):
+    # only the ignored WS starts with one, and a token's own group gives its place.
+    pattern = re.compile(r"[ \t]*(?:" + mres[0].pattern + ")", mres[0].flags)
+    new_str, borrow = str.__new__, _borrow
 
     def tokens(text: str) -> Iterator[Token]:
         line, line_start, end = 1, 0, 0
-        for m in iter(pattern.scanner(text).match, None):  # each match starts where the last one ended
+        blocks: list[bool] = []  # per open brace: is it a block of arms?
+        arms = False  # the innermost open brace is a block of arms
+        waiting = 0  # 区间/查表/等级 words whose brace has not opened yet (a band's subject may be a band)
+        last_type, last_end_line = "", 0  # the last token out
+        pending = None  # a NAME spelled like a keyword, out once the next token shows whether it is one
+        after_dot = False
+        for m in iter(pattern.scanner(text).match, None):  # type: ignore[attr-defined]  # each match starts where the last ended
             kind = m.lastgroup
-            start, end = m.span()
-            value = m.group()
+            start, end = m.start(kind), m.end()
+            value = text[start:end]
             if kind in newlines and "\n" in value:
                 first_line, first_column = line, start - line_start + 1
                 line += value.count("\n")
                 line_start = start + value.rindex("\n") + 1
                 if kind in ignore:
                     continue
-                tok = new(kind, value, start, first_line, first_column, line, end - line_start + 1, end)
+                tok = new_str(Token, value)
+                tok.type, tok.value, tok.start_pos, tok.end_pos = kind, value, start, end
+                tok.line, tok.column, tok.end_line = first_line, first_column, line
+                tok.end_column = end - line_start + 1
             elif kind in ignore:
                 continue
             else:
                 column = start - line_start + 1
-                tok = new(kind, value, start, line, column, line, column + (end - start), end)
-            if kind in retype:  # pragma: no cover — Lark's retyping of a string terminal a pattern also matches
-                tok = retype[kind](tok)
+                tok = new_str(Token, value)
+                tok.type, tok.value, tok.start_pos, tok.end_pos = kind, value, start, end
+                tok.line, tok.column, tok.end_line, tok.end_column = line, column, line, column + (end - start)
+            if pending is not None:  # the keyword-like word before this token goes out first
+                out = pending if kind == "_COLON" else borrow(spellings[pending.value], pending.value, pending)
+                pending = None
+                otype = out.type
+                if arms and otype in starts and last_type in ends and (out.line or 0) > last_end_line:
+                    yield borrow("_SEMI", ";", out)
+                if otype in openers:
+                    waiting += 1
+                yield out
+                last_type, last_end_line = otype, out.end_line or 0
+                if kind == "NAME" and value in spellings:  # the token out before it is no DOT
+                    pending = tok
+                    continue
+            elif kind == "NAME" and not after_dot and value in spellings:
+                pending = tok
+                continue
+            after_dot = kind == "DOT"
+            if arms and kind in starts and last_type in ends and tok.line > last_end_line:
+                yield borrow("_SEMI", ";", tok)
+            if kind in openers:
+                waiting += 1
+            elif kind == "_LBRACE":
+                blocks.append(arms := waiting > 0)
+                waiting = max(0, waiting - 1)
+            elif kind == "_RBRACE" and blocks:
+                blocks.pop()
+                arms = bool(blocks) and blocks[-1]
             yield tok
+            last_type, last_end_line = kind, tok.end_line
         if end != len(text):
             raise Untokenizable(end)
+        if pending is not None:
+            out = borrow(spellings[pending.value], pending.value, pending)
+            if arms and out.type in starts and last_type in ends and (out.line or 0) > last_end_line:
+                yield borrow("_SEMI", ";", out)
+            yield out
 
     return tokens

@@ -137,7 +137,7 @@ class BandChecker:
 
     def run(self) -> list[Diagnostic]:
         for _, band, _, dom in self.bands():
-            percent = any(isinstance(end, A.Number) and end.is_percent
+            percent = any(isinstance(end, A.Number) and end.text.endswith(A.PERCENT_SIGNS)
                           for arm in band.arms for end in (arm.interval.low, arm.interval.high))
             days = any(_is_days(arm.interval) for arm in band.arms)
             self.arms(band.arms, dom, expr_text(band.subject), band.span, percent, days)
@@ -280,8 +280,10 @@ class BandChecker:
         if isinstance(e, A.Band):
             yield from self.walk(e.subject, ind, lets, narrow)
             yield ind, e, lets, self.domain(e.subject, lets, narrow)
+            leaves = A.LEAVES
             for arm in e.arms:
-                yield from self.walk(arm.result, ind, lets, narrow)
+                if type(arm.result) not in leaves:  # a number or a name has no band inside
+                    yield from self.walk(arm.result, ind, lets, narrow)
             return
         for child in A.subexpressions(e):
             yield from self.walk(child, ind, lets, narrow)

@@ -72,11 +72,11 @@ def flat_children(e) -> list:
 
 def _deeper_than(e, limit: int, children) -> bool:
     """Whether ``e`` has a node more than ``limit`` levels down: one level at a time, no tuple per node."""
-    level, depth = [e], 1
+    level, depth, leaves = [e], 1, A.LEAVES
     while level:
         if depth > limit:
             return True
-        level = [c for x in level for c in children(x)]
+        level = [c for x in level if type(x) not in leaves for c in children(x)]
         depth += 1
     return False
 
