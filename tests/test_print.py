@@ -1,6 +1,8 @@
 """Print-ready reports and their 得分率 charts (issue 17, items 4 and 5), read back as a reader's program would."""
 
 import re
+import shutil
+import subprocess
 
 import pytest
 from openpyxl import load_workbook
@@ -10,6 +12,7 @@ from perfdsl.render.charts import bar_chart
 from perfdsl.render.xlsx_print import row_height
 
 from .conftest import RULES, SEED_FACTS
+from .test_word import page_png
 
 
 @pytest.fixture(scope="module")
@@ -153,3 +156,25 @@ def test_batch_summary_unit_first_filters_and_statistics(tmp_path):
     assert by_name["服务对象满意度"][1:] == [3, 1]
     charts = wb["统计"]._charts
     assert [c.tagname for c in charts] == ["barChart", "barChart"]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_xlsx_report_prints_through_libreoffice_on_landscape_pages(tmp_path):
+    """What Excel's print preview would show, checked in LibreOffice Calc: every page A4 landscape, the total on it."""
+    book = tmp_path / "评分表.xlsx"
+    assert main(["report", str(RULES), str(SEED_FACTS), "--format", "xlsx", "-o", str(book)]) == 0
+    done = subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+                           "--convert-to", "pdf", "--outdir", str(tmp_path), str(book)],
+                          capture_output=True, timeout=180)
+    pdf = tmp_path / "评分表.pdf"
+    if not pdf.exists() and b"could not be loaded" in done.stderr + done.stdout:
+        pytest.skip("LibreOffice here has no Calc (Debian: libreoffice-calc-nogui)")
+    assert pdf.exists(), done.stderr
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(["pdfinfo", "-f", "1", "-l", "999", str(pdf)], capture_output=True, text=True).stdout
+        sizes = [(float(w), float(h)) for w, h in re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info)]
+        assert sizes and all(abs(w - 842) < 3 and abs(h - 595) < 3 for w, h in sizes), sizes  # A4 landscape
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+        assert "96.67" in text and "预算编制完整性" in text
+    page_png(pdf, "评分表-xlsx")

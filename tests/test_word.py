@@ -3,6 +3,7 @@
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -99,3 +100,15 @@ def test_libreoffice_converts_it_to_pdf(report, tmp_path):
                        timeout=180, check=True)
         text = (tmp_path / "评分表.txt").read_text(encoding="utf-8-sig")
     assert "96.67" in text and "2×(1−3/17)=1.65" in re.sub(r"\s", "", text)  # lines wrap anywhere in a cell
+    page_png(pdf, "评分表-docx")
+
+
+def page_png(pdf, name: str) -> None:
+    """Page 1 of a converted report as a PNG in tests/screenshots/ (an artifact for a person to look at)."""
+    if shutil.which("pdftoppm") is None:
+        return
+    shots = Path(__file__).parent / "screenshots"
+    shots.mkdir(exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(shots / name)],
+                   capture_output=True, timeout=120)
+    assert (shots / f"{name}.png").stat().st_size > 10_000

@@ -88,6 +88,7 @@ def render(doc: dict) -> bytes:
         prov.append(_row(prov, [k, v]))
     prov.column_dimensions["A"].width = 30
     prov.column_dimensions["B"].width = 70
+    print_ready(prov, None)  # every sheet prints as the 评分表 does: A4 landscape, one page wide
 
     # deterministic bytes: fixed document times
     wb.properties.created = _FIXED_DATE
