@@ -19,7 +19,7 @@ else:
     frozen = attrs.frozen(slots=True, eq=True, hash=False)
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, cache_hash=True)  # hashed on every traced line (a rate path looked up by its span)
 class Span:
     file: str
     line: int
