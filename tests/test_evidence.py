@@ -256,7 +256,7 @@ def test_a_records_evidence_goes_on_the_rows_of_its_facts(tmp_path, capsys):
 # The 指标分析结果 of the seed, worked from its 评分标准 (docs/seed-decisions.md), with 「（来源：…）」 after the
 # clause that gives each figure.
 SAID = {
-    "预算执行情况": "全年预算数 1415.96（来源：2024年决算报表第3页，李四核），",
+    "预算执行情况": "全年预算数 1415.96 万元（来源：2024年决算报表第3页，李四核），",
     "资金使用合规性": "扣 1 分：部分合同要素填写不完整：和平区全民健身中心改造项目初设评审合同未填写签订日期"
                "（来源：合同台账第12行，王五核）。",
     "网上政务服务能力提升情况": "线上办件实际使用率 90%（来源：政务服务平台统计报表，张三核），落在 90% 及以上一档，"

@@ -100,7 +100,7 @@ def test_seed_budget_deviation_nearest_band_and_full_band(eng, seed):
     assert _gains(node) == [({"预算编制.年初结转结余资金收入预算数": "0.63"}, "0.50"),
                             ({"预算编制.年初结转结余资金收入预算数": "1.45"}, "1.00")]
     assert node["improve"][0]["cause"] == "结转结余预算准确：偏离度 100%，落在 70% 以上一档，得 0 分"
-    assert "年初结转结余资金收入预算数不低于 0.63（现为 0）" in node["improve"][0]["need"]
+    assert "年初结转结余资金收入预算数不低于 0.63 万元（现为 0 万元）" in node["improve"][0]["need"]
 
 
 def test_seed_sample_checks(eng, seed):
@@ -126,7 +126,7 @@ def test_budget_execution_rate_solved_for_the_executed_amount(eng, seed):
     # (80%, 90%] → 1 分: 执行数 > 0.8 × 1415.96 = 1132.768 → 1132.77; (90%, 100%] → 2 分: > 1274.364 → 1274.37
     node = _leaves(_improved(eng, _worse(seed)))["预算执行情况"]
     assert _gains(node) == [({"预算执行.预算执行数": "1132.77"}, "1.00"), ({"预算执行.预算执行数": "1274.37"}, "2.00")]
-    assert "预算执行数不低于 1,274.37（现为 1,100）" in node["improve"][1]["need"]
+    assert "预算执行数不低于 1,274.37 万元（现为 1,100 万元）" in node["improve"][1]["need"]
 
 
 def test_other_levers(eng, seed):
@@ -178,7 +178,7 @@ def test_explain_prints_it_after_the_analysis(capsys):
     assert main(["explain", str(RULES), str(SEED_FACTS), "预算编制完整性"]) == 0
     out = capsys.readouterr().out
     assert "失分原因与提升空间" in out
-    assert "年初结转结余资金收入预算数不低于 1.45（现为 0），可再得 1 分" in out
+    assert "年初结转结余资金收入预算数不低于 1.45 万元（现为 0 万元），可再得 1 分" in out
 
 
 def test_reports_carry_it(tmp_path, capsys):

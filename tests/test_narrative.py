@@ -47,8 +47,8 @@ EXPECTED = {
         "本项得 3.02 分（四舍五入保留 2 位小数），分值 4 分。",
     # 偏离度 = |1 − 0/2.07| = 100% (the seed's text prints 207%, its score agrees with ours: 2)
     "预算编制完整性":
-        "收入预算完整（2 分）：年初预算收入种类数 1，决算收入种类数 1，1/1 = 100%，得 2 分。"
-        "结转结余预算准确（1 分）：上年末结转结余资金收入决算数 2.07，年初结转结余资金收入预算数 0，"
+        "收入预算完整（2 分）：年初预算收入种类数 1 种，决算收入种类数 1 种，1/1 = 100%，得 2 分。"
+        "结转结余预算准确（1 分）：上年末结转结余资金收入决算数 2.07 万元，年初结转结余资金收入预算数 0 万元，"
         "偏离度 = |1 − 0 ÷ 2.07| = 100%，落在 70% 以上一档，得 0 分。"
         "年初预算未按三重一大执行：否，不扣分。"
         "本项得 2 分，分值 3 分。",
@@ -67,7 +67,7 @@ EXPECTED = {
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_seed_indicators_below_full_marks_read_as_written_by_hand(seed_doc, name):
-    assert narrative(_leaves(seed_doc)[name]) == EXPECTED[name]
+    assert narrative(_leaves(seed_doc)[name], display=seed_doc["ruleset"].get("display")) == EXPECTED[name]
 
 
 _DOTTED = re.compile(r"[^\W\d]\w*(?:\[\*\])?\.[^\W\d]")

@@ -12,6 +12,7 @@ from typing import Optional
 from perfdsl import __version__
 from perfdsl.interp.numbers import fixed, percent, plain
 from perfdsl.interp.scoring import Node, Result
+from perfdsl.ruleset.types import display
 
 SCHEMA_VERSION = 1
 
@@ -146,9 +147,13 @@ def _compact_head_text(rules) -> str:
 
 
 def _header(rules) -> dict:
-    return {"name": rules.name,
-            "files": [{"path": s.path, "sha256": s.sha256}
-                      for s in sorted(rules.sources.values(), key=lambda s: s.path)]}
+    out = {"name": rules.name,
+           "files": [{"path": s.path, "sha256": s.sha256}
+                     for s in sorted(rules.sources.values(), key=lambda s: s.path)]}
+    shown = display(rules)
+    if shown:  # the facts' declared 单位 and 显示为, for the renderers
+        out["display"] = shown
+    return out
 
 
 def failure(diagnostics, facts_source: Optional[str] = None, line: Optional[int] = None) -> dict:

@@ -85,7 +85,10 @@ class Solver:
 
     def name(self, e) -> str:
         if isinstance(e, A.Path):
-            return e.segments[0] if self.let(e) is not None else label(e.dotted)
+            if self.let(e) is not None:
+                return e.segments[0]
+            ty = self.plan.fact_type(e.segments) if e.star is None else None
+            return ty.label if ty is not None and ty.label else label(e.dotted)
         from perfdsl.render.narrative import tidy
         return tidy(expr_text(e))
 
@@ -183,7 +186,8 @@ class Solver:
         current = self.fact(x.segments)
         if not isinstance(current, Decimal):
             return None
-        ty, name = self._elements.get(x.segments, (self.plan.fact_type(x.segments), label(x.dotted)))
+        ty, name = self._elements.get(x.segments, (self.plan.fact_type(x.segments), None))
+        name = name or (ty.label if ty is not None and ty.label else label(x.dotted))
         grain = _grain(ty.kind if ty is not None else "number", current)
         roots: list[Decimal] = []
         for bound in (target.low, target.high):
@@ -206,7 +210,8 @@ class Solver:
         best = min(fitting, key=lambda c: (abs(c - current), c))
         pct = ".".join(x.segments) in self.plan.percent_paths
         way = "不低于" if best > current else "不高于"
-        words = f"{name}{way} {amount_text(best, pct)}（现为 {amount_text(current, pct)}）"
+        unit = f" {ty.unit}" if ty is not None and ty.unit and not pct else ""  # 单位 "万元": display only
+        words = f"{name}{way} {amount_text(best, pct)}{unit}（现为 {amount_text(current, pct)}{unit}）"
         return Reach(words, ((x.segments, best),), self._is_alias(subject, x, 0))
 
     def _is_alias(self, e, x: A.Path, depth: int) -> bool:

@@ -2,7 +2,8 @@
 
 The trace records every step for a machine and an auditor who wants all of it; this module writes
 the paragraph that goes into the 评分表's analysis column and that ``perfdsl explain`` prints by
-default: facts by their label (the last segment of the fact's path: rules declare no other label),
+default: facts by their label (the declared 显示为, else the last segment of the fact's path) with their
+unit when the rules declare one (``单位 "万元"``: the document's ``ruleset.display``),
 formulas with their values as a person writes them (``2 × (1 − 3/17) = 1.65``), rates as
 percentages, bands as 「偏离度 100%，落在 70% 以上一档，得 0 分」, deductions with their findings,
 caps and floors in the words of the 评分标准 (「最高不超过分值」「扣完为止」), judgement reasons and
@@ -115,14 +116,20 @@ def _is_string_fact(step: dict) -> bool:
     return step.get("text", "").endswith("”")  # text facts are quoted in the step's sentence
 
 
-def fact_clause(step: dict) -> Optional[str]:
+def fact_clause(step: dict, tree: Optional["_Tree"] = None) -> Optional[str]:
     shown = fact_value(step)
     if shown is None:
         return None
-    name = label(step["path"])
+    name = tree.name(step["path"]) if tree else label(step["path"])
     if shown in ("是", "否"):
         return f"{name}：{shown}"
-    return f"{name} {shown}" if not shown.startswith("“") else f"{name}为{shown}"
+    if shown.startswith("“"):
+        return f"{name}为{shown}"
+    value = step.get("value")
+    numeric = isinstance(value, str) or (isinstance(value, list) and bool(value) and isinstance(value[0], str))
+    unit = tree.unit(step["path"]) if tree and numeric and not shown.endswith("%") and _is_number(
+        shown.split("、")[0]) else ""
+    return f"{name} {shown}{unit}"
 
 
 # ---------------------------------------------------------------- formulas
@@ -156,8 +163,9 @@ def interval_words(interval: str) -> str:
 
 # ---------------------------------------------------------------- the steps
 class _Tree:
-    def __init__(self, steps: list[dict], evidence: Optional[dict] = None):
+    def __init__(self, steps: list[dict], evidence: Optional[dict] = None, display: Optional[dict] = None):
         self.steps = steps
+        self.display: dict = display or {}  # fact path -> its declared unit and label (the header's display)
         self.evidence: dict = evidence or {}
         self.said: set[str] = set()  # evidence already given beside a clause
         self.children: dict[Optional[int], list[dict]] = {}
@@ -169,6 +177,18 @@ class _Tree:
             if s["kind"] == S.VALUE and (s["name"].endswith(("率", "占比", "偏离度"))
                                          or _is_percent_text(s.get("substituted", ""))):
                 self.percent_names.add(s["name"])
+
+    def name(self, path: str) -> str:
+        """A fact's label: its declared 显示为, else the last segment of its path."""
+        return self._shown(path).get("label") or label(path)
+
+    def unit(self, path: str) -> str:
+        """「 万元」 after a fact's value when its declaration says 单位 "万元"; "" when it says none."""
+        unit = self._shown(path).get("unit")
+        return f" {unit}" if unit else ""
+
+    def _shown(self, path: str) -> dict:
+        return self.display.get(re.sub(r"\[\d+\]", "[*]", path), {}) if self.display else {}
 
     def kids(self, step: Optional[dict]) -> list[dict]:
         return self.children.get(step["id"] if step else None, [])
@@ -272,7 +292,7 @@ def _detail_clauses(tree: _Tree, kids: list[dict], name: Optional[str] = None) -
         if kind == S.FACT:
             if k["path"] in judged:
                 continue
-            clause = fact_clause(k)
+            clause = fact_clause(k, tree)
             if clause:
                 out.append(clause + tree.note(k["path"]))
         elif kind == S.VALUE:
@@ -282,18 +302,20 @@ def _detail_clauses(tree: _Tree, kids: list[dict], name: Optional[str] = None) -
                                        "".join(tree.note(f["path"]) for f in kids if f["kind"] == S.FACT)))
         elif kind == S.BAND:
             pct = k["subject"] in tree.percent_names or "%" in k.get("interval", "")
-            subject = f"{label(k['subject'])} {number(k['value'], pct)}"
+            shown = number(k['value'], pct) + ("" if pct else tree.unit(k["subject"]))
+            subject = f"{tree.name(k['subject'])} {shown}"
             said = out[-1].split("（来源：", 1)[0] if out else ""
-            if said.startswith(label(k["subject"])) and said.endswith(number(k["value"], pct)):
+            if said.startswith(tree.name(k["subject"])) and said.endswith(shown):
                 subject = out.pop()  # the value just said: not twice
             words = interval_words(k["interval"])
             out.append(f"{subject}，落在 {words}{'' if words.endswith(('上', '下')) else ' '}一档，"
                        f"得 {number(k['result'])} 分")
         elif kind == S.MATCH:
-            out.append(f"{label(k['subject'])}为“{k['key']}”，对应 {number(k['result'])}")
+            out.append(f"{tree.name(k['subject'])}为“{k['key']}”，对应 {number(k['result'])}")
         elif kind == S.JUDGEMENT:
             how = "酌情扣" if "酌情扣分" in k.get("text", "") else "酌情得"
-            out.append(f"{label(k['path'])}：{how} {number(k['value'])} 分，理由：{k['reason']}{tree.note(k['path'])}")
+            name = tree.name(k["path"])
+            out.append(f"{name}：{how} {number(k['value'])} 分，理由：{k['reason']}{tree.note(k['path'])}")
         else:
             out.append(tidy(k.get("text", "")))
     return out
@@ -361,14 +383,15 @@ def _check_clause(step: dict, prev: Optional[dict]) -> str:
     return tidy(step.get("text", ""))
 
 
-def sentences(node: dict, evidence: Optional[dict] = None) -> list[str]:
+def sentences(node: dict, evidence: Optional[dict] = None, display: Optional[dict] = None) -> list[str]:
     """The analysis of one third-level indicator, as a list of sentences (each ends with 。).
 
     ``evidence``: the document's 佐证材料/来源 by fact path; each is said once, 「（来源：…）」 after the clause
-    that gives the fact, or else in a sentence of its own before the score.
+    that gives the fact, or else in a sentence of its own before the score. ``display``: the document's
+    ``ruleset.display`` (each fact's declared 单位 and 显示为).
     """
     steps = node.get("trace") or []
-    tree = _Tree(steps, evidence)
+    tree = _Tree(steps, evidence, display)
     out: list[str] = []
     lines: list[str] = []
     prev: Optional[dict] = None
@@ -399,7 +422,7 @@ def sentences(node: dict, evidence: Optional[dict] = None) -> list[str]:
             lines.append(_deduction_clause(s))
         elif kind == S.CHECK:
             if s.get("reason") and prev is not None and prev["kind"] == S.MATCH:
-                lines.append(f"{s['reason']}：{label(prev['subject'])}为“{prev['key']}”，不扣分")
+                lines.append(f"{s['reason']}：{tree.name(prev['subject'])}为“{prev['key']}”，不扣分")
             elif s.get("outcome") == "合格":  # an item of 逐项扣 judged and nothing deducted
                 lines.append(f"{s.get('reason') or s['finding']}，合格，不扣分")
             else:
@@ -459,6 +482,6 @@ def sentences(node: dict, evidence: Optional[dict] = None) -> list[str]:
     return out
 
 
-def narrative(node: dict, evidence: Optional[dict] = None) -> str:
+def narrative(node: dict, evidence: Optional[dict] = None, display: Optional[dict] = None) -> str:
     """The analysis of one third-level indicator as one paragraph."""
-    return "".join(sentences(node, evidence))
+    return "".join(sentences(node, evidence, display))

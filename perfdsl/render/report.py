@@ -51,10 +51,10 @@ class RateRow:
     rate: Optional[str]
 
 
-def analysis(node: dict, evidence: Optional[dict] = None) -> str:
-    """指标分析结果: the indicator's trace as the evaluators' prose (``narrative``) with the facts' evidence,
-    and the warnings it accepts."""
-    return narrative(node, evidence) + "".join(accepted_note(a) for a in node.get("accepted", []))
+def analysis(node: dict, evidence: Optional[dict] = None, display: Optional[dict] = None) -> str:
+    """指标分析结果: the indicator's trace as the evaluators' prose (``narrative``) with the facts' evidence
+    and their declared units and labels (``display``: the header's), and the warnings it accepts."""
+    return narrative(node, evidence, display) + "".join(accepted_note(a) for a in node.get("accepted", []))
 
 
 def accepted_note(accepted: dict) -> str:
@@ -73,6 +73,7 @@ def heading(name: str, weight: str) -> str:
 def rows(doc: dict) -> list[Row]:
     out: list[Row] = []
     evidence = doc.get("evidence")
+    display = (doc.get("ruleset") or {}).get("display")
 
     def walk(node: dict, ancestors: list[dict]) -> None:
         if "children" in node:
@@ -87,7 +88,7 @@ def rows(doc: dict) -> list[Row]:
             level1=l1["name"] if l1 else outside, level1_weight=l1["weight"] if l1 else "",
             level2=l2["name"] if l2 else "", level2_weight=l2["weight"] if l2 else "",
             name=node["name"], weight=node["weight"], explanation=node.get("explanation", ""),
-            criteria=node.get("criteria", ""), analysis=analysis(node, evidence),
+            criteria=node.get("criteria", ""), analysis=analysis(node, evidence, display),
             improvement=improvement.text(node), score=node.get("score"),
             trace=tuple(node.get("trace") or ()), status=node.get("status", "ok"),
         ))

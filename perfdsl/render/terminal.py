@@ -236,11 +236,12 @@ def print_indicator(node: dict, console: Console, only: Optional[set] = None, ev
     console.print(tree)
 
 
-def print_narrative(node: dict, console: Console, evidence: Optional[dict] = None) -> None:
+def print_narrative(node: dict, console: Console, evidence: Optional[dict] = None,
+                    display: Optional[dict] = None) -> None:
     """One indicator's 指标分析结果: its name and score, then the prose, a sentence a line."""
     from perfdsl.render.narrative import sentences
     console.print(_label(node))
-    for sentence in sentences(node, evidence):
+    for sentence in sentences(node, evidence, display):
         console.print(Text(_t(sentence)))
     from perfdsl.render import improvement
     said = improvement.sentences(node)

@@ -28,6 +28,8 @@ class Ty:
     enum_name: Optional[str] = None
     requires: tuple[A.Require, ...] = ()
     judged_field: Optional[str] = None  # 得分 | 扣分
+    unit: Optional[str] = None  # the declaration's 单位 "万元": display only
+    label: Optional[str] = None  # the declaration's 显示为 "…": the name reports show it by
 
     @property
     def numeric(self) -> bool:
@@ -43,6 +45,28 @@ class Ty:
         if self.kind in ("list", "map") and self.element is not None:
             base = f"{base}（{self.element.describe()}）"
         return base
+
+
+def display(rules) -> dict[str, dict[str, str]]:
+    """Each declared fact with a 单位 or a 显示为, by path (``[*]`` for a list's or a map's items):
+    ``{"预算执行.全年预算数": {"unit": "万元"}}``, for the document's header and the renderers."""
+    out: dict[str, dict[str, str]] = {}
+
+    def walk(fields, prefix: str, seen: frozenset) -> None:
+        for f in fields:
+            path = prefix + f.name
+            shown = {k: v for k, v in (("unit", f.unit), ("label", f.label)) if v is not None}
+            if shown:
+                out[path] = shown
+            t = f.type
+            while t.kind in ("list", "map") and t.element is not None:
+                t, path = t.element, path + "[*]"
+            if t.kind == "record" and t.record_name is None:
+                walk(t.fields, path + ".", seen)
+            elif t.kind == "record" and t.record_name in rules.records and t.record_name not in seen:
+                walk(rules.records[t.record_name].fields, path + ".", seen | {t.record_name})
+    walk(rules.facts.fields, "", frozenset())
+    return out
 
 
 NUMBER = Ty("number")
@@ -70,7 +94,8 @@ class TypeResolver:
             if f.name in ty.fields:
                 self.diagnostics.append(error("E111", f"记录中重复的字段 `{f.name}`", f.span))
                 continue
-            ty.fields[f.name] = self.resolve(f.type)
+            ty.fields[f.name] = field_ty = self.resolve(f.type)
+            field_ty.unit, field_ty.label = f.unit, f.label
             ty.field_spans[f.name] = f.span
         return ty
 

@@ -200,6 +200,7 @@ def analyses(doc: dict) -> dict[str, str]:
     """Each scored leaf's 指标分析结果 (the report's prose), by its ``at`` (file:line), for the trace panel."""
     from perfdsl.render.report import analysis
     out: dict[str, str] = {}
+    display = (doc.get("ruleset") or {}).get("display")
     stack = [doc]
     while stack:
         node = stack.pop()
@@ -207,7 +208,7 @@ def analyses(doc: dict) -> dict[str, str]:
         if kids:
             stack.extend(kids)
         elif node is not doc and node.get("at") and node.get("trace") is not None:
-            out[node["at"]] = analysis(node)
+            out[node["at"]] = analysis(node, display=display)
     return out
 
 

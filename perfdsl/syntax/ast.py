@@ -277,6 +277,8 @@ class FieldDecl:
     name: str
     type: TypeExpr
     span: Span = attrs.field(eq=False)
+    unit: Optional[str] = None  # 单位 "万元": display only
+    label: Optional[str] = None  # 名称 "…": the name reports show the fact by
 
 
 @frozen

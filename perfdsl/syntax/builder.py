@@ -174,8 +174,9 @@ class _Builder(Transformer_NonRecursive):  # no Python recursion, however deep t
         return fields, requires
 
     def field(self, meta, children):
-        name, texpr = children
-        return A.FieldDecl(self._label(name), texpr, self._span(meta))
+        name, texpr, _unit, unit, _label, label = children
+        return A.FieldDecl(self._label(name), texpr, self._span(meta), unquote(unit.value) if unit else None,
+                           unquote(label.value) if label else None)
 
     def field_group(self, meta, children):
         name, *items = children

@@ -232,7 +232,15 @@ class Formatter:
             elif f.type.kind == "record" and f.type.record_name is None and not f.type.optional:
                 self.record_block(label(f.name), f.type.fields, f.type.requires, f.span, indent)
             else:
-                self.emit(indent, f"{label(f.name)}: {self.type_expr(f.type, indent)}", f.span)
+                self.emit(indent, self.field(f, indent), f.span)
+
+    def field(self, f: A.FieldDecl, indent: str) -> str:
+        out = f"{label(f.name)}: {self.type_expr(f.type, indent)}"
+        if f.unit is not None:
+            out += f" {self.kw('KW_UNIT')} {quote(f.unit)}"
+        if f.label is not None:
+            out += f" {self.kw('KW_LABEL')} {quote(f.label)}"
+        return out
 
     def type_expr(self, t: A.TypeExpr, indent: str) -> str:
         k = self.kw
@@ -255,7 +263,7 @@ class Formatter:
             if t.record_name:
                 out += t.record_name
             else:
-                parts = [f"{label(f.name)}: {self.type_expr(f.type, indent)}" for f in t.fields]
+                parts = [self.field(f, indent) for f in t.fields]
                 parts += [self.require(r, indent) for r in t.requires]
                 out += "{ " + "; ".join(parts) + " }"
         if t.interval is not None:

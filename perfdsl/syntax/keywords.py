@@ -75,6 +75,8 @@ KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "KW_INF": (("无穷",), ("inf",)),
     "KW_ACCEPT": (("允许",), ("accept",)),
     "KW_TOTAL": (("总分",), ("total_points",)),
+    "KW_UNIT": (("计量单位",), ("unit",)),
+    "KW_LABEL": (("显示为",), ("shown_as",)),
 }
 
 # terminal -> what the keyword is for, in the language reference's keyword table
@@ -98,6 +100,7 @@ USES: dict[str, str] = {
     "KW_STEPS": "逐级扣分（每超出一级扣若干分）", "KW_BELOW": "低于（逐级扣：不足的部分）",
     "KW_ABOVE": "高于（逐级扣：超出的部分）", "KW_EVERY": "每一级的步长", "KW_WHOLE": "不足一级按一级计",
     "KW_ACCEPT": "接受指标上的一条警告（写明代码与理由）", "KW_TOTAL": "体系的总分（不写时为 100）",
+    "KW_UNIT": "事实的单位（只用于显示，如 万元、个）", "KW_LABEL": "事实在报告中显示的名称（只用于显示）",
 }
 
 # spelling -> terminal name
@@ -128,4 +131,4 @@ def language_of(spelling: str) -> str | None:
     return "zh" if spelling in KEYWORDS[term][0] else "en"
 
 # keywords followed by a text: after them “…” is a text quote, not part of a name (see parser.text_quotes)
-TAKES_TEXT = ("KW_TITLE", "KW_EXPLAIN", "KW_CRITERIA", "KW_REASON", "KW_ELSE")
+TAKES_TEXT = ("KW_TITLE", "KW_EXPLAIN", "KW_CRITERIA", "KW_REASON", "KW_ELSE", "KW_UNIT", "KW_LABEL")

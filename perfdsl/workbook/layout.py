@@ -137,6 +137,9 @@ def rate_ceiling(ty: Ty) -> Optional[Decimal]:
 # ------------------------------------------------------------------ what the person filling it in reads
 
 def unit(ty: Ty) -> str:
+    """The declared unit (单位 "万元"), else a guess from the type."""
+    if ty.unit:
+        return ty.unit
     return {"rate": "%", "bool": "是/否", "integer": "个/项/次", "judged": "分"}.get(ty.kind, "")
 
 

@@ -61,5 +61,5 @@ def run(args: argparse.Namespace) -> int:
         if args.trace or only:
             print_indicator(node, console, only, doc.get("evidence"))
         else:
-            print_narrative(node, console, doc.get("evidence"))
+            print_narrative(node, console, doc.get("evidence"), (doc.get("ruleset") or {}).get("display"))
     return EXIT_FAIL if diags else EXIT_OK
