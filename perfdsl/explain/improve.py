@@ -25,10 +25,10 @@ import attrs
 
 from perfdsl.diagnostics import PerfdslError
 from perfdsl.explain.solve import Solver, Target, amount_text
+from perfdsl.explain.words import interval_words, label, number
 from perfdsl.interp.evaluator import Env, EvalError, Evaluator, Judged
 from perfdsl.interp.numbers import CONTEXT, ZERO, fixed
 from perfdsl.plan import LeafPlan
-from perfdsl.render.narrative import interval_words, label, number
 from perfdsl.ruleset.facts import FactValidator
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.printer import interval_text

@@ -18,8 +18,8 @@ from typing import Optional
 
 import attrs
 
+from perfdsl.explain.words import label, number
 from perfdsl.interp.evaluator import Env, EvalError, Evaluator, Judged
-from perfdsl.render.narrative import label, number
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.printer import expr_text
 
@@ -89,7 +89,7 @@ class Solver:
                 return e.segments[0]
             ty = self.plan.fact_type(e.segments) if e.star is None else None
             return ty.label if ty is not None and ty.label else label(e.dotted)
-        from perfdsl.render.narrative import tidy
+        from perfdsl.explain.words import tidy
         return tidy(expr_text(e))
 
     def is_percent(self, e) -> bool:
@@ -125,7 +125,7 @@ class Solver:
             parts = [self.condition_words(cond.left, bool(self._value(cond.left))),
                      self.condition_words(cond.right, bool(self._value(cond.right)))]
             return "，".join(parts)
-        from perfdsl.render.narrative import tidy
+        from perfdsl.explain.words import tidy
         return tidy(expr_text(cond)) + ("" if value else " 不成立")
 
     # ------------------------------------------------------------ making a condition hold

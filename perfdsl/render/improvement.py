@@ -7,7 +7,7 @@ judgement, or a formula the facts cannot be solved for) is said without a figure
 
 from __future__ import annotations
 
-from perfdsl.render.narrative import number
+from perfdsl.explain.words import number
 
 HEADING = "失分原因与提升空间"
 
