@@ -457,6 +457,8 @@ class System:
     span: Span = attrs.field(eq=False)
     total: Optional[Decimal] = None  # 总分: what the first-level weights add up to (100 when not written)
     total_span: Optional[Span] = attrs.field(default=None, eq=False)
+    title_span: Optional[Span] = attrs.field(default=None, eq=False)  # where 标题 and 不适用时 were written: fmt
+    policy_span: Optional[Span] = attrs.field(default=None, eq=False)  # keeps the comments beside them
 
 
 @frozen

@@ -112,7 +112,7 @@ class _Builder(Transformer_NonRecursive):  # no Python recursion, however deep t
     def system(self, meta, children):
         rest = _content(children)
         name = self._label(rest[0])
-        title = rounding = policy = total = None
+        title = rounding = policy = total = title_span = policy_span = None
         grades: tuple = ()
         vetoes = []
         for item in rest[1:]:
@@ -123,19 +123,19 @@ class _Builder(Transformer_NonRecursive):  # no Python recursion, however deep t
             elif isinstance(item, A.Veto):
                 vetoes.append(item)
             elif isinstance(item, tuple) and item[0] == "title":
-                title = item[1]
+                title, title_span = item[1:]
             elif isinstance(item, tuple) and item[0] == "grades":
                 grades = item[1]
             elif isinstance(item, tuple) and item[0] == "na_policy":
-                policy = item[1]
+                policy, policy_span = item[1:]
         return A.System(name, title, rounding, grades, policy, tuple(vetoes), self._span(meta),
-                        total[0] if total else None, total[1] if total else None)
+                        total[0] if total else None, total[1] if total else None, title_span, policy_span)
 
     def total(self, meta, children):
         return ("total", self._decimal(_content(children)[0]), self._span(meta))
 
     def title(self, meta, children):
-        return ("title", unquote(_content(children)[0].value))
+        return ("title", unquote(_content(children)[0].value), self._span(meta))
 
     def rounding(self, meta, children):
         _round, places, _places, mode = children
@@ -154,7 +154,7 @@ class _Builder(Transformer_NonRecursive):  # no Python recursion, however deep t
         return ("grades", tuple(arms))
 
     def na_policy(self, meta, children):
-        return ("na_policy", children[1])
+        return ("na_policy", children[1], self._span(meta))
 
     def na_mode(self, meta, children):
         return "full_marks" if children[0].type == "KW_FULL_MARKS" else "renormalise"

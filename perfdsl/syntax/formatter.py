@@ -186,7 +186,9 @@ class Formatter:
     def system(self, s: A.System, indent: str) -> None:
         self.open(indent, f"{self.kw('KW_SYSTEM')} {label(s.name)}", s.span)
         inner = indent + INDENT
-        if s.title is not None:
+        if s.title is not None and s.title_span is not None:
+            self.emit(inner, f"{self.kw('KW_TITLE')} {quote(s.title)}", s.title_span)
+        elif s.title is not None:
             self.leading(s.span.line + 1, inner)
             self.lines.append(f"{inner}{self.kw('KW_TITLE')} {quote(s.title)}")
         if s.total is not None and s.total_span is not None:
@@ -197,12 +199,16 @@ class Formatter:
             self.emit(inner, f"{self.kw('KW_ROUND')} {r.places} {self.kw('KW_PLACES')} {self.kw(mode)}", r.span)
         if s.not_applicable_policy is not None:
             mode = "KW_FULL_MARKS" if s.not_applicable_policy == "full_marks" else "KW_RENORMALISE"
-            self.lines.append(f"{inner}{self.kw('KW_NA_POLICY')} {self.kw(mode)}")
+            if s.policy_span is not None:
+                self.emit(inner, f"{self.kw('KW_NA_POLICY')} {self.kw(mode)}", s.policy_span)
+            else:
+                self.lines.append(f"{inner}{self.kw('KW_NA_POLICY')} {self.kw(mode)}")
         if s.grades:
             self.leading(s.grades[0].span.line, inner)
             self.lines.append(f"{inner}{self.kw('KW_GRADE')} {{")
             self.arms(s.grades, inner + INDENT, grade=True)
             self.lines.append(f"{inner}}}")
+            self.prev_end = s.grades[-1].span.end_line + 1  # the block's } (a blank line after it is the source's)
         for v in s.vetoes:
             self.emit(inner, f"{self.kw('KW_VETO')} {self.kw('KW_IF')} {self.expr(v.condition, '')} "
                              f"{self.kw('KW_THEN')} {label(v.grade)} {self.kw('KW_REASON')} {quote(v.reason)}", v.span)
