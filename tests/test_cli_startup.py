@@ -72,3 +72,9 @@ def test_check_reads_the_cache_eval_filled_and_loads_no_parser_or_check_pass(tmp
     modules = _warm(["check", "rules/"], tmp_path)
     assert "perfdsl.ruleset.cache" in modules
     assert [m for m in modules if any(m == h or m.startswith(h + ".") for h in NOT_WARM)] == []
+
+
+def test_a_check_with_nothing_to_report_off_a_terminal_loads_no_rich(tmp_path):
+    """The summary line is written as rich writes it to a pipe; rich is for diagnostics and terminals."""
+    assert "rich" not in _loaded(_run(["check", "rules/"]), {"PERFDSL_CACHE_DIR": str(tmp_path)})
+    assert "rich" not in _warm(["check", "rules/"], tmp_path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from perfdsl.cli.argparse_zh import add_choice
 from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, TEXT_FORMAT
@@ -31,8 +32,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.text import Text
-
     from perfdsl.diagnostics import PerfdslError
     from perfdsl.render.diagnostics import label, render_json
     from perfdsl.render.escape import for_terminal
@@ -50,21 +49,31 @@ def run(args: argparse.Namespace) -> int:
     rules = checked.rules
     if args.format == "json":
         print(json.dumps(_with_accepted(checked), ensure_ascii=False, indent=2))
+    elif not checked.diagnostics and not (args.show_accepted and checked.accepted) and not sys.stderr.isatty():
+        # nothing to lay out: the summary is written as rich would write it off a terminal, without importing rich
+        sys.stderr.write("".join(line + "\n" for line in _summary(checked)))
     else:
         report_diagnostics(checked.diagnostics, rules.sources)
         console = new_console(stderr=True)
         if args.show_accepted:
+            from rich.text import Text
             for d, a in checked.accepted:
                 console.print(Text(for_terminal(f"{d.span}: 已接受的{label(d.severity, d.code)}：{d.message}\n"
                                                 f"  = 理由（{a.span}）：{a.reason}")))
-        n_err, n_warn = len(checked.errors), len(checked.warnings)
-        console.print(f"{len(rules.sources)} 个规则文件：{n_err} 个错误，{n_warn} 个警告")
-        if checked.accepted:
-            console.print(f"另有 {len(checked.accepted)} 条警告已按规则中的说明接受（允许 …；"
-                          "perfdsl check --show-accepted 列出它们）")
+        for line in _summary(checked):
+            console.print(line)
     if checked.errors or (args.strict and checked.warnings):
         return EXIT_FAIL
     return EXIT_OK
+
+
+def _summary(checked) -> list[str]:
+    """The closing lines: how many files, errors and warnings, and how many warnings the rules accept."""
+    lines = [f"{len(checked.rules.sources)} 个规则文件：{len(checked.errors)} 个错误，{len(checked.warnings)} 个警告"]
+    if checked.accepted:
+        lines.append(f"另有 {len(checked.accepted)} 条警告已按规则中的说明接受（允许 …；"
+                     "perfdsl check --show-accepted 列出它们）")
+    return lines
 
 
 def _with_accepted(checked) -> list[dict]:
