@@ -137,7 +137,10 @@ def _compile(root: Ty, invalid: type, in_place: bool) -> dict:
                 body.append(f"{pad}{rec} = {{}}")
             for name, fty in ty.fields.items():
                 item = src.temp()
-                body.append(f"{pad}{item} = {var}.get({name!r})")
+                if fty.optional:
+                    body.append(f"{pad}{item} = {var}.get({name!r})")
+                else:  # absent: KeyError, a fast-path miss as Invalid is (a subscript is cheaper than .get)
+                    body.append(f"{pad}{item} = {var}[{name!r}]")
                 if fty.optional:
                     body.append(f"{pad}if {item} is not None:")
                     value_code(fty, item, f"{rec}[{name!r}]", body, indent + 1, in_place)
