@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from perfdsl.codegen.runtime import Fallback, Unsupported
 from perfdsl.diagnostics import PerfdslError
@@ -28,7 +28,7 @@ from perfdsl.plan import rate_paths as rate_paths
 from perfdsl.ruleset.check import Checked
 from perfdsl.ruleset.evidence import mentioned
 from perfdsl.ruleset.evidence import split as split_evidence
-from perfdsl.ruleset.facts import FactsSyntaxError, FactValidator, Invalid, parse_json
+from perfdsl.ruleset.facts import FactsSyntaxError, FactValidator, Invalid, no_duplicate_keys, parse_json, plain_json
 from perfdsl.ruleset.gcpause import paused
 from perfdsl.ruleset.loader import RuleSet
 
@@ -58,6 +58,7 @@ class Engine:
         self.fast = fast
         self._validate = None
         self._validate_owned = None
+        self._validate_counted: Any = None  # the in-place check that also counts dict entries (fast_json)
         self._compiled: Optional[GeneratedScorer] = None
         self._tracer: GeneratedScorer | bool | None = None  # False: these rules cannot be traced compact
         self.compact_unsupported: Optional[str] = None  # why these rules' traces cannot be compact, if so
@@ -65,7 +66,7 @@ class Engine:
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        for generated in ("_validate", "_validate_owned", "_compiled", "_tracer"):
+        for generated in ("_validate", "_validate_owned", "_validate_counted", "_compiled", "_tracer"):
             state[generated] = None  # generated code is rebuilt on arrival
         return state
 
@@ -79,9 +80,32 @@ class Engine:
     def owned_validator(self):
         """The generated facts check converting the facts it is given in place: for facts no one else holds."""
         if self._validate_owned is None:
-            from perfdsl.codegen.validator import compile_validator
-            self._validate_owned = compile_validator(self.checked.facts_type, Invalid, in_place=True)
+            from perfdsl.codegen.validator import compile_owned_validators
+            self._validate_owned, self._validate_counted = compile_owned_validators(self.checked.facts_type, Invalid)
         return self._validate_owned
+
+    def _owned_facts(self, text: str, source: str) -> tuple[Any, dict[str, str]]:
+        """``_parsed`` and the in-place check, for the untraced batch: facts and evidence, or a fast-path miss.
+
+        A text that cannot hold evidence is parsed first by the C decoder into plain dicts, with no
+        Python call per object; the check counts the entries of the dicts it walks, and
+        ``no_duplicate_keys`` proves from that count and the text that there was no duplicate key.
+        Anything else — no proof, a text the plain parse turns away, evidence — goes the way it
+        always went: the strict parse (which names a duplicate key), then the check.
+        """
+        if not mentioned(text):
+            if self._validate_counted is None:
+                self.owned_validator()
+            try:
+                data = plain_json(text)
+            except (ValueError, ArithmeticError, RecursionError):
+                pass  # the strict parse below says it as it always did
+            else:
+                facts, entries = self._validate_counted(data)
+                if no_duplicate_keys(text, entries):
+                    return facts, {}
+        data, evidence = self._parsed(text, source)
+        return self.owned_validator()(data), evidence
 
     def compiled(self) -> GeneratedScorer:
         """The untraced generated scorer (built on first use)."""
@@ -168,8 +192,8 @@ class Engine:
         if not self.fast:
             return None
         try:
-            data, evidence = self._parsed(text, source)  # ours alone: checked in place (never written out untraced)
-            return self.compiled().document_json(self.owned_validator()(data),
+            facts, evidence = self._owned_facts(text, source)  # ours alone: checked in place (never written out)
+            return self.compiled().document_json(facts,
                                                  head_json(self.rules, facts_source, facts_sha256, line,
                                                            evidence=evidence))
         except FAST_PATH_MISSES:

@@ -185,3 +185,44 @@ def test_the_encoders_made_for_record_types_write_what_jt_writes():
             for seg in path:
                 value = value[seg]
             assert namespace[name](value) == jt(value)
+
+
+# ---------------------------------------------------------------- duplicate keys without a hook per object
+CLEAN = next(iter(lines(1)))
+DUPLICATES = [  # (where, the text before, the same with a duplicate key, the key the message names)
+    ("top level", '"被评价单位": "单位0"', '"被评价单位": "单位0", "被评价单位": "单位0"', "被评价单位"),
+    ("nested", '"评审报告数": 8', '"评审报告数": 8, "评审报告数": 8', "评审报告数"),
+    ("in a list item", '"扣分": 0.5, "说明": "瑕疵0"', '"扣分": 0.5, "扣分": 0.5, "说明": "瑕疵0"', "扣分"),
+    ("whitespace before the colon", '"被评价单位": "单位0"', '"被评价单位": "单位0", "被评价单位" \t : "单位0"',
+     "被评价单位"),
+    ("an escaped quote in the key", '"被评价单位": "单位0"', '"被评价单位": "单位0", "a\\"b": 1, "a\\"b" : 2', 'a"b'),
+    ("a colon in a value besides", '"说明": "瑕疵0"', '"说明": "瑕疵:0\\":", "说明": "瑕疵0"', "说明"),
+]
+
+
+@pytest.mark.parametrize("where, before, after, key", DUPLICATES, ids=[d[0] for d in DUPLICATES])
+def test_a_duplicate_key_anywhere_is_still_turned_away_on_the_batch_path(tmp_path, where, before, after, key):
+    from perfdsl.cli import main
+    assert before in CLEAN
+    text = CLEAN.replace(before, after, 1)
+    engine = Engine.from_path(RULES)
+    assert engine.fast_json(CLEAN, "b.jsonl", "b.jsonl", "h", 1) is not None
+    assert engine.fast_json(text, "b.jsonl", "b.jsonl", "h", 2) is None  # the interpreter says why
+    batch = tmp_path / "b.jsonl"
+    batch.write_text(CLEAN + "\n" + text + "\n", encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    assert main(["eval", str(RULES), str(batch), "--format", "json", "--no-trace", "-o", str(out)]) == 1
+    first, second = out.read_text(encoding="utf-8").splitlines()
+    assert json.loads(first)["status"] == "ok"
+    [problem] = json.loads(second)["errors"]
+    assert problem["code"] == "F003" and problem["message"].endswith(f"重复的键 “{key}”")
+
+
+@pytest.mark.parametrize("value", ["瑕疵:0", '瑕疵\\":0', '\\"  :', "时:分:秒"])
+def test_colons_in_values_without_a_duplicate_still_score_on_the_fast_path(value):
+    text = CLEAN.replace('"说明": "瑕疵0"', f'"说明": "{value}"', 1)
+    engine = Engine.from_path(RULES)
+    fast = engine.fast_json(text, "b.jsonl", "b.jsonl", "h", 1)
+    assert fast is not None
+    assert json.loads(fast[0]) == engine.document_text(text, "b.jsonl", "b.jsonl", "h", trace=False,
+                                                       try_fast=False)[0] | {"line": 1}

@@ -24,9 +24,8 @@ from perfdsl.interp.numbers import CONTEXT, fixed, percent, plain
 from perfdsl.interp.scoring import Node, Result, aggregate
 from perfdsl.plan import Plan, PlanNode
 
-
-def _js(v) -> str:
-    return json.dumps(v, ensure_ascii=False)
+# json.dumps(v, ensure_ascii=False) builds an encoder per call; this one is made once and writes the same text
+_js = json.JSONEncoder(ensure_ascii=False).encode
 
 
 class _Placeholder:

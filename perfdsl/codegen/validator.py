@@ -21,6 +21,22 @@ def compile_condition(expr, fields: frozenset, element: Optional[Ty]) -> Callabl
 
 
 def compile_validator(root: Ty, invalid: type, in_place: bool = False) -> Callable:
+    return _compile(root, invalid, in_place)["check"]
+
+
+def compile_owned_validators(root: Ty, invalid: type) -> tuple[Callable, Callable]:
+    """The in-place facts check, and the same check that also counts the entries of the dicts it was given.
+
+    ``counted(facts)`` returns (converted facts, entries): the sum of ``len(d)`` over every dict it
+    checked (records, judgements, maps), each counted once, before any conversion.  Every dict of
+    the facts is checked unless a field's type is unresolved (``any``, not walked): then the count
+    is smaller than the entries there are, never larger.  ``facts.no_duplicate_keys`` uses it.
+    """
+    namespace = _compile(root, invalid, True)
+    return namespace["check"], namespace["counted"]
+
+
+def _compile(root: Ty, invalid: type, in_place: bool) -> dict:
     """The facts check of the fast path, generated as straight-line code from the declared types.
 
     It accepts exactly what the full validator accepts without errors or warnings, converting
@@ -38,7 +54,7 @@ def compile_validator(root: Ty, invalid: type, in_place: bool = False) -> Callab
         name = f"v{counter[0]}"
         body: list[str] = []
         functions.append(body)
-        body.append(f"def {name}(x):")
+        body.append(f"def {name}(x, c):")  # c: [entries of the dicts checked so far]
         value_code(ty, "x", "r", body, 1, False)
         body.append("    return r")
         return name
@@ -93,6 +109,8 @@ def compile_validator(root: Ty, invalid: type, in_place: bool = False) -> Callab
             field = ty.judged_field
             keys = src.const(frozenset({field, "理由"}))
             body.append(f"{pad}if type({var}) is not dict or not {var}.keys() <= {keys}: raise Invalid")
+            if in_place:
+                body.append(f"{pad}c[0] += len({var})")
             body.append(f"{pad}j = {var}.get({field!r}); why = {var}.get('理由')")
             body.append(f"{pad}if type(j) is not Decimal or type(why) is not str or not why.strip(): raise Invalid")
             range_checks(ty, "j", body, indent)
@@ -101,21 +119,28 @@ def compile_validator(root: Ty, invalid: type, in_place: bool = False) -> Callab
             assert ty.element is not None  # a list type always has its element type
             element = new_function(ty.element)
             body.append(f"{pad}if type({var}) is not list: raise Invalid")
-            body.append(f"{pad}{out} = [{element}(e) for e in {var}]")
+            body.append(f"{pad}{out} = [{element}(e, c) for e in {var}]")
         elif kind == "map":
             assert ty.element is not None
             element = new_function(ty.element)
             body.append(f"{pad}if type({var}) is not dict: raise Invalid")
-            body.append(f"{pad}{out} = {{k: {element}(e) for k, e in {var}.items()}}")
+            if in_place:
+                body.append(f"{pad}c[0] += len({var})")
+            body.append(f"{pad}{out} = {{k: {element}(e, c) for k, e in {var}.items()}}")
         elif kind == "record":
             names = src.const(frozenset(ty.fields))
             rec = var if in_place else src.temp()
             body.append(f"{pad}if type({var}) is not dict or not {var}.keys() <= {names}: raise Invalid")
+            if in_place:
+                body.append(f"{pad}c[0] += len({var})")
             if not in_place:
                 body.append(f"{pad}{rec} = {{}}")
             for name, fty in ty.fields.items():
                 item = src.temp()
-                body.append(f"{pad}{item} = {var}.get({name!r})")
+                if fty.optional:
+                    body.append(f"{pad}{item} = {var}.get({name!r})")
+                else:  # absent: KeyError, a fast-path miss as Invalid is (a subscript is cheaper than .get)
+                    body.append(f"{pad}{item} = {var}[{name!r}]")
                 if fty.optional:
                     body.append(f"{pad}if {item} is not None:")
                     value_code(fty, item, f"{rec}[{name!r}]", body, indent + 1, in_place)
@@ -132,6 +157,8 @@ def compile_validator(root: Ty, invalid: type, in_place: bool = False) -> Callab
             body.append(keep)
 
     entry = new_function(root)
+    functions.append(["def check(x):", f"    return {entry}(x, [0])",
+                      "def counted(x):", "    c = [0]", f"    r = {entry}(x, c)", "    return r, c[0]"])
     source = "\n".join(line for body in functions for line in body if line)
     src.consts["Invalid"] = invalid
 
@@ -141,4 +168,4 @@ def compile_validator(root: Ty, invalid: type, in_place: bool = False) -> Callab
         except dates.BadDate:
             raise invalid from None
     src.consts["as_date"] = as_date
-    return src.run("compiled facts check", source)[entry]
+    return src.run("compiled facts check", source)

@@ -33,8 +33,15 @@ _MENTIONED = re.compile(r"来源|\\u6765\\u6e90", re.IGNORECASE)
 
 
 def mentioned(text: str) -> bool:
-    """Whether a facts text can hold evidence at all (one regex search: batches without it pay nothing more)."""
-    return _MENTIONED.search(text) is not None
+    """Whether a facts text can hold evidence at all (batches without it pay almost nothing more).
+
+    ``_MENTIONED`` can match only where the text holds 源 (CJK has no case to fold) or a backslash
+    and a ``u`` or ``U``: one-character searches first (a ``str`` search for one character is a
+    memchr; the case-blind regex over a 3 KB line of CJK costs ten times more), the regex only then.
+    """
+    if "源" in text or ("\\" in text and ("\\u" in text or "\\U" in text)):
+        return _MENTIONED.search(text) is not None
+    return False
 
 
 def _wraps(v: Any, ty: Ty) -> bool:

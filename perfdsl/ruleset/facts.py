@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import decimal
 import json
+import re
 from decimal import Decimal
 from typing import Optional
 
@@ -92,6 +93,40 @@ _FAST = json.JSONDecoder(parse_float=_exact_number, parse_int=_exact_number, par
                          object_pairs_hook=_pairs)
 _STRICT = json.JSONDecoder(parse_float=_parse_number, parse_int=_parse_number, parse_constant=_reject_constant,
                            object_pairs_hook=_pairs)
+
+# The fast path's first try: the C decoder building plain dicts (a duplicate key keeps its last value),
+# with no Python call per object; ``no_duplicate_keys`` then proves there was none.
+_PLAIN = json.JSONDecoder(parse_float=_exact_number, parse_int=_exact_number, parse_constant=_reject_constant)
+plain_json = _PLAIN.decode
+_KEY_TOKEN = re.compile(r'"\s*:')
+
+
+def no_duplicate_keys(text: str, entries: int) -> bool:
+    r"""Whether ``text``, parsed into plain dicts holding ``entries`` entries in all, had no duplicate key.
+
+    ``entries`` may be fewer than the parsed dicts hold (dicts left unwalked), never more.  Let K
+    be the number of key tokens in the text (the names of the members of all objects, at every
+    depth: nested objects and objects that are list items included).  Each object becomes its own
+    dict, and each key token either adds an entry to it or, being a duplicate of an earlier key
+    of the same object, replaces that entry's value: the dicts hold K entries less one per
+    duplicate token.  So ``entries`` <= K, equal only if no object had a duplicate key — provided
+    K is counted exactly, and an upper bound U >= K serves as well: ``entries == U`` forces
+    ``entries == K``.  Two upper bounds, the cheap one first, both over the whole text (the decoder
+    accepted it as one JSON value, nothing after it):
+
+    - the number of ``:`` characters: every member of every object is written with its own colon
+      between key and value, outside any string; colons inside strings only add to the count.
+    - the number of matches of ``"\s*:`` (found left to right, not overlapping): a key token ends
+      with its closing quote, which is followed by JSON whitespace (space, tab, LF, CR — all
+      ``\s``) and the member's colon, so a match can start at it.  No earlier match can cover it:
+      a match is a quote followed only by whitespace up to its colon, and a quote is neither.
+      So each key token's closing quote starts a match of its own.  A key holding an escaped
+      quote (``"a\":b"``) or a string value holding ``":`` makes extra matches, never fewer.
+
+    When neither equals ``entries`` the caller parses again with the duplicate-key hook, which
+    names the duplicate (or finds none: a colon or ``":`` in a string value).
+    """
+    return entries == text.count(":") or entries == len(_KEY_TOKEN.findall(text))
 
 
 def parse_json(text: str, source: str, fast: bool = False) -> object:
