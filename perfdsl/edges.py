@@ -87,13 +87,7 @@ def _edges_of(engine: Engine, band: A.Band, lets: dict[str, A.Let], data: dict, 
             why = f"改变 {names} 中的任何一个都不能使 {expr_text(subject)} 恰好等于 {show(v, percent)}"
             rows.append({"value": show(v, percent), "band": "—", "result": f"取不到：{why}"})
             continue
-        ev = Evaluator(engine.rules.globals, facts, None)
-        try:
-            arm = next((a for a in band.arms if ev.contains(a.interval, v, env)), None)
-            result = show(ev.number(arm.result, env)) if arm is not None else "不在任何区间（报错）"
-            label = interval_text(arm.interval) if arm is not None else "—"
-        except EvalError as exc:
-            result, label = f"无法计算：{exc.diagnostic.message}", "—"
+        label, result = _arm_of(engine, band, facts, env, v)
         rows.append({"value": show(v, percent), "band": label, "result": result})
     if all(r["result"].startswith("取不到") for r in rows):
         raise _Skip(rows[0]["result"].removeprefix("取不到：") + "（任何一个边界都是如此）")
@@ -115,15 +109,21 @@ def _date_edges(engine: Engine, band: A.Band, lets: dict[str, A.Let], data: dict
             env.cache[subject.segments[0]] = v
         else:
             facts = _with(data, subject.segments, v)
-        ev = Evaluator(engine.rules.globals, facts, None)
-        try:
-            arm = next((a for a in band.arms if ev.contains(a.interval, v, env)), None)
-            result = show(ev.number(arm.result, env)) if arm is not None else "不在任何区间（报错）"
-            label = interval_text(arm.interval) if arm is not None else "—"
-        except EvalError as exc:
-            result, label = f"无法计算：{exc.diagnostic.message}", "—"
+        label, result = _arm_of(engine, band, facts, env, v)
         rows.append({"value": dates.chinese(v), "band": label, "result": result})
     return rows
+
+
+def _arm_of(engine: Engine, band: A.Band, facts, env: Env, v) -> tuple[str, str]:
+    """(the arm a value falls in, what that arm gives), as the interpreter decides it — or why it cannot."""
+    ev = Evaluator(engine.rules.globals, facts, None)
+    try:
+        arm = next((a for a in band.arms if ev.contains(a.interval, v, env)), None)
+        if arm is None:
+            return "—", "不在任何区间（报错）"
+        return interval_text(arm.interval), show(ev.number(arm.result, env))
+    except EvalError as exc:
+        return "—", f"无法计算：{exc.diagnostic.message}"
 
 
 def _fact_inputs(e: A.Expr, lets: dict[str, A.Let], globals_: dict[str, A.Let]) -> list[tuple[str, ...]]:
