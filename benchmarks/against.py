@@ -1,39 +1,25 @@
-"""Interleaved A/B timing of one batch command in this tree and in another revision.
+"""Full, compact or untraced batches of this tree and of another revision, timed alternately (``benchmarks.ab``).
 
-    python -m benchmarks.against --against dd5fba5          # full traces, 10,000 fact sets, 5 rounds
+    python -m benchmarks.against --against dd5fba5                 # full traces, 10,000 fact sets, 5 rounds
     python -m benchmarks.against --against dd5fba5 --mode compact  # or: untraced
 
-`benchmarks.run --against` times the other tree's rows minutes after this tree's, so load that
-changes during a run (a shared machine) falls on one side. Here the two trees alternate, run for
-run, and each run's CPU time (user + system of the child) is recorded beside its wall clock: CPU
-time is what the code costs, wall clock also counts what the neighbours cost.
+``benchmarks.run --against`` times the other tree's rows minutes after this tree's, so load that changes
+during a run falls on one side; here the two trees take turns, round after round, and CPU time is compared.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import resource
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from benchmarks.ab import interleaved
 from benchmarks.run import ROOT, write_batch
 
 MODES = {"full": [], "compact": ["--compact-trace"], "untraced": ["--no-trace"]}
-
-
-def _run(tree: Path, batch: Path, out: Path, flags: list[str], env: dict) -> tuple[float, float]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "perfdsl", "eval", str(tree / "rules"), str(batch), "--format", "json",
-                    *flags, "-o", str(out)], cwd=tree, env=env, check=True, stderr=subprocess.DEVNULL)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main(argv=None) -> int:
@@ -51,31 +37,22 @@ def main(argv=None) -> int:
         subprocess.run(["git", "worktree", "add", "--detach", str(other), args.against], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            trees = {"this tree": ROOT, args.against: other}
-            envs = {name: dict(os.environ, PERFDSL_CACHE_DIR=str(tmp / f"cache{i}"), PYTHONPATH=str(tree))
-                    for i, (name, tree) in enumerate(trees.items())}
-            times: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
-            for name, tree in trees.items():  # warm the rule caches, outside the timings
-                _run(tree, batch, tmp / "warm.jsonl", MODES[args.mode], envs[name])
-            for r in range(args.rounds):
-                order = list(trees.items()) if r % 2 == 0 else list(trees.items())[::-1]
-                for name, tree in order:
-                    out = tmp / f"{'a' if tree == ROOT else 'b'}{len(times[name])}.jsonl"
-                    times[name].append(_run(tree, batch, out, MODES[args.mode], envs[name]))
-            same = (tmp / "a0.jsonl").read_bytes() == (tmp / "b0.jsonl").read_bytes()
+            # each tree from its own directory (python -m puts the working directory first on the path)
+            commands = {name: ["env", "-C", str(tree), f"PYTHONPATH={tree}", f"PERFDSL_CACHE_DIR={tmp / name}",
+                               sys.executable, "-m", "perfdsl", "eval", "rules", str(batch), "--format", "json",
+                               *MODES[args.mode], "-o", str(tmp / f"{name}.jsonl")]
+                        for name, tree in (("this tree", ROOT), (args.against, other))}
+            interleaved(commands, 1, env=dict(os.environ))  # warms each tree's rule cache, untimed
+            got = interleaved(commands, args.rounds, env=dict(os.environ))
+            same = (tmp / "this tree.jsonl").read_bytes() == (tmp / f"{args.against}.jsonl").read_bytes()
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(other)], cwd=ROOT, check=False,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     print(f"{args.mode} traces, {args.n} fact sets, {args.rounds} interleaved rounds")
-    for name, rows in times.items():
-        walls, cpus = [w for w, _ in rows], [c for _, c in rows]
-        print(f"  {name:<12} wall median {statistics.median(walls):7.2f} s (min {min(walls):.2f})   "
-              f"cpu median {statistics.median(cpus):7.2f} s (min {min(cpus):.2f})")
-    a, b = times["this tree"], times[args.against]
-    wall = statistics.median(w for w, _ in a) / statistics.median(w for w, _ in b)
-    cpu = statistics.median(c for _, c in a) / statistics.median(c for _, c in b)
-    print(f"  ratio this/{args.against}: wall {wall:.3f}   cpu {cpu:.3f}")
-    print(f"  round-0 outputs byte-identical: {same}")
+    for name, (cpu, wall, runs) in got.items():
+        print(f"  {name:<12} CPU median {cpu:7.2f} s (min {min(runs):.2f})   wall median {wall:7.2f} s")
+    print(f"  ratio this/{args.against}: CPU {got['this tree'][0] / got[args.against][0]:.3f}")
+    print(f"  outputs byte-identical: {same}")
     return 0
 
 
