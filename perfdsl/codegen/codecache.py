@@ -67,20 +67,5 @@ def _store(directory: Path, entry: Path, data: bytes) -> None:
         except OSError:
             pass
         return
-    _evict(directory)
-
-
-def _evict(directory: Path) -> None:
-    """Delete all but the ``MAX_ENTRIES`` most recently used entries."""
-    entries = []
-    for p in directory.glob("*.marshal"):
-        try:
-            entries.append((p.stat().st_mtime, p.name, p))
-        except OSError:
-            continue
-    entries.sort(reverse=True)
-    for _, _, p in entries[MAX_ENTRIES:]:
-        try:
-            p.unlink()
-        except OSError:
-            pass
+    from perfdsl.ruleset.cache import evict
+    evict(directory, MAX_ENTRIES, "*.marshal")

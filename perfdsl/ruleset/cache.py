@@ -184,12 +184,13 @@ def _touch(entry: Path) -> None:
         pass
 
 
-def evict(directory: Path, keep: Optional[int] = None) -> None:
-    """Delete all but the ``keep`` (default ``MAX_ENTRIES``) most recently used entries (by modification time)."""
+def evict(directory: Path, keep: Optional[int] = None, pattern: str = "*.pickle") -> None:
+    """Delete all but the ``keep`` (default ``MAX_ENTRIES``) most recently used entries (by modification time);
+    ``pattern`` names the entries (the code cache keeps ``*.marshal`` files the same way)."""
     keep = MAX_ENTRIES if keep is None else keep
     try:
         entries = []
-        for p in directory.glob("*.pickle"):
+        for p in directory.glob(pattern):
             try:
                 entries.append((p.stat().st_mtime, p.name, p))
             except OSError:
