@@ -148,5 +148,21 @@ def test_the_template_unit_column_shows_the_declared_unit(tmp_path):
     out = tmp_path / "基础数据表.xlsx"
     assert main(["template", str(rules), "-o", str(out)]) == 0
     ws = openpyxl.load_workbook(out)["基础数据"]
-    units = {r[1]: r[3] for r in ws.iter_rows(values_only=True) if r[1] in ("全年预算数", "执行数", "会议次数")}
-    assert units == {"全年预算数": "万元", "执行数": "万元", "会议次数": "次"}
+    wanted = ("全年预算数", "预算执行数（含追加）", "会议次数")  # 执行数 is shown by its 显示为 name
+    units = {r[1]: r[3] for r in ws.iter_rows(values_only=True) if r[1] in wanted}
+    assert units == {"全年预算数": "万元", "预算执行数（含追加）": "万元", "会议次数": "次"}
+
+
+def test_the_template_names_a_fact_by_its_declared_label(tmp_path):
+    # 显示为 is what reports call a fact; the person filling in the workbook should read the same name
+    rules = tmp_path / "rules.perf"
+    rules.write_text(FACTS_ZH + INDICATOR.replace("会议次数 ≥ 2", "会议次数 ≥ 2 且 预算.全年预算数 > 0"),
+                     encoding="utf-8")
+    out = tmp_path / "基础数据表.xlsx"
+    assert main(["template", str(rules), "-o", str(out)]) == 0
+    book = openpyxl.load_workbook(out)
+    names = [r[1] for r in book["基础数据"].iter_rows(values_only=True)]
+    assert "预算执行数（含追加）" in names and "执行数" not in names
+    assert "全年预算数" in names  # no 显示为: its own name
+    headers = [c.value for c in next(ws for ws in book if ws.title.startswith("项目"))[3]]
+    assert headers[:2] == ["名称", "项目金额"]

@@ -48,6 +48,9 @@ class Column:
 
     @property
     def title(self) -> str:
+        """The declared 显示为 name of the field, else its dotted name."""
+        if self.ty.label:
+            return self.ty.label
         return ".".join(self.field) if self.field else "值"
 
 
@@ -62,7 +65,8 @@ class Fact:
 
     @property
     def label(self) -> str:
-        return self.path.rsplit(".", 1)[-1]
+        """What the person filling it in reads: the declared 显示为 name, else the last name of the path."""
+        return self.ty.label or self.path.rsplit(".", 1)[-1]
 
 
 @attrs.frozen
