@@ -136,7 +136,8 @@ class Workspace:
         except PerfdslError as exc:
             return {"stage": "facts", "errors": [diagnostic_json(d) for d in exc.diagnostics],
                     "diagnostics": [diagnostic_json(d) for d in problems]}
-        return {"document": doc, "analyses": analyses(doc), "diagnostics": [diagnostic_json(d) for d in problems]}
+        return {"document": doc, "analyses": analyses(doc), "notes": evidence_notes(doc),
+                "diagnostics": [diagnostic_json(d) for d in problems]}
 
     def document(self, texts: dict[str, str], facts_text: str) -> dict:
         """The traced explanation document, or ``PerfdslError`` with the rules' or the facts' errors."""
@@ -215,3 +216,22 @@ def analyses(doc: dict) -> dict[str, str]:
 def _file_start(name: str):
     from perfdsl.syntax.ast import Span
     return Span(name, 1, 1, 1, 1)
+
+
+def evidence_notes(doc: dict) -> dict[str, dict[str, str]]:
+    """The 来源 of the facts each leaf's steps read, as the reports write it after the step (「（来源：…）」):
+    by the leaf's ``at``, then by the step's index.  Empty when the facts carry no evidence."""
+    from perfdsl.ruleset.evidence import step_note
+    evidence = doc.get("evidence")
+    out: dict[str, dict[str, str]] = {}
+    if not evidence:
+        return out
+
+    def walk(node: dict) -> None:
+        for child in node.get("children") or ():
+            walk(child)
+        notes = {str(i): n for i, step in enumerate(node.get("trace") or ()) if (n := step_note(step, evidence))}
+        if notes and node.get("at"):
+            out[node["at"]] = notes
+    walk(doc)
+    return out

@@ -66,6 +66,7 @@
   let selected = null;     // the indicator whose trace is shown
   let diagnostics = [];
   let analyses = {};       // leaf's at → its 指标分析结果 (the report's prose)
+  let notes = {};          // leaf's at → step index → 「（来源：…）」 of the fact that step read
   let vocabulary = {};     // keywords and builtins, with what each is (``about``) for the hover
   let whatIf = null;       // while 假设分析 is on: the facts kept (JSON text); the form holds the candidate
   let checkTimer = null, scoreTimer = null, seq = 0;
@@ -136,7 +137,7 @@
   }
 
   // ------------------------------------------------------------------ results
-  function score(doc, errors, prose) {
+  function score(doc, errors, prose, evidence) {
     $("#errors").textContent = "";
     for (const e of errors || []) {
       const where = e.fact ? `[${e.fact}] ` : (e.file ? `${e.file}:${e.line}：` : "");
@@ -148,6 +149,7 @@
     (function walk(n) { if (n.children) n.children.forEach(walk); before.set(n.at || n.name, n.score); })(lastDoc || {});
     lastDoc = doc;
     analyses = prose || {};
+    notes = evidence || {};
     $("#total").textContent = doc.score ?? "—";
     $("#grade").textContent = doc.grade ?? "—";
     const body = $("#tree tbody"); body.textContent = "";
@@ -193,11 +195,12 @@
     if (node.criteria) box.append(el("div", {class: "text"}, "评分标准：" + node.criteria));
     if (analyses[node.at]) box.append(el("div", {class: "analysis"}, el("b", {}, "指标分析结果："), analyses[node.at]));
     const ol = el("ol", {});
-    for (const s of node.trace || []) {
-      const li = el("li", {"data-kind": s.kind}, s.text, link(s.at));
+    const said = notes[node.at] || {};
+    (node.trace || []).forEach((s, i) => {
+      const li = el("li", {"data-kind": s.kind}, s.text, said[i] ? el("span", {class: "source"}, said[i]) : null, link(s.at));
       if (s.path) li.append(el("a", {title: "转到事实表单中的这一项", onclick: () => focusFact(s.path)}, "事实"));
       ol.append(li);
-    }
+    });
     box.append(ol);
   }
   function rescore() {
@@ -207,7 +210,7 @@
       const res = whatIf === null ? await api("/api/score", {files: texts(), facts: candidate})
         : await api("/api/whatif", {files: texts(), facts: whatIf, candidate});
       if (res.changes) showChanges(res.changes);
-      if (res.document) { score(res.document, [], res.analyses); status(whatIf === null ? "已重新评分" : "假设分析：修改尚未保留"); }
+      if (res.document) { score(res.document, [], res.analyses, res.notes); status(whatIf === null ? "已重新评分" : "假设分析：修改尚未保留"); }
       else { score(null, res.errors); status(res.stage === "rules" ? "规则有错误，未评分" : "事实有错误，未评分"); }
     }, 150);
   }
@@ -296,14 +299,30 @@
   // A form never adds a fact by being drawn: records, lists and 酌情 pairs that are absent are created
   // (``attach``) only when something is typed into them.
   const obj = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
-  function child(holder, key, attach, make) {
+  // a fact written with its evidence, {"值": …, "来源": "…"} (see ruleset/evidence.py): the form edits the 值 and
+  // the 来源 apart and never drops either
+  const VALUE = "值", SOURCE = "来源";
+  const wrapped = (v) => obj(v) && Object.keys(v).length === 2 && VALUE in v && SOURCE in v;
+  // ``unwrap``: a {"值", "来源"} object here is a value with its evidence (not for a 映射, nor a record declaring 值/来源)
+  function child(holder, key, attach, make, unwrap = true) {
     const existing = holder[key];
-    const box = make(existing);
-    return {box, attach: () => { attach(); if (holder[key] !== box) holder[key] = box; }};
+    const inner = unwrap && wrapped(existing);
+    const box = make(inner ? existing[VALUE] : existing);
+    return {box, attach: () => {
+      attach();
+      if (inner && holder[key] === existing) { if (existing[VALUE] !== box) existing[VALUE] = box; }
+      else if (holder[key] !== box) holder[key] = box;
+    }};
   }
   function input(f, holder, key, path, attach) {
-    const value = get(holder, key);
-    const set = (v) => { attach(); holder[key] = v; rescore(); };
+    const raw = get(holder, key);
+    const value = wrapped(raw) ? raw[VALUE] : raw;
+    const set = (v) => {
+      attach();
+      const now = holder[key];
+      if (wrapped(now)) now[VALUE] = v; else holder[key] = v;
+      rescore();
+    };
     let ctl;
     if (f.kind === "bool") {
       ctl = el("select", {onchange: (e) => set(e.target.value === "" ? undefined : e.target.value === "true")},
@@ -334,21 +353,37 @@
     if (f.kind === "judged") {
       const c = child(holder, key, attach, (v) => obj(v) ? v : {});
       const box = el("fieldset", {"data-path": path}, el("legend", {}, f.name + (f.optional ? "（可选）" : "")));
-      box.append(row({name: f.judged_field, kind: "number", hint: f.hint, unit: "分"}, c.box, f.judged_field, `${path}.${f.judged_field}`, c.attach),
-                 row({name: "理由", kind: "text"}, c.box, "理由", `${path}.理由`, c.attach));
+      box.append(row({name: f.judged_field, kind: "number", hint: f.hint, unit: "分"}, c.box, f.judged_field, `${path}.${f.judged_field}`, c.attach, true),
+                 row({name: "理由", kind: "text"}, c.box, "理由", `${path}.理由`, c.attach, true),
+                 row({name: SOURCE, kind: "text", optional: true}, c.box, SOURCE, `${path}.${SOURCE}`, c.attach, true));
       return box;
     }
     if (f.kind === "map") return map(f, holder, key, path, attach);
     return row(f, holder, key, path, attach);
   }
-  function row(f, holder, key, path, attach) {
+  function row(f, holder, key, path, attach, noSource) {
     return el("div", {class: "field", "data-field": path},
       el("label", {title: f.hint || ""}, f.name + (f.optional ? "（可选）" : "")),
       el("span", {}, input(f, holder, key, path, attach), f.unit ? el("span", {class: "unit"}, f.unit) : null,
+         noSource ? null : source(holder, key, path, attach),
          f.hint ? el("span", {class: "hint"}, " " + f.hint) : null));
   }
+  // 来源 (佐证材料) of one fact: typing it wraps the value, emptying it unwraps it
+  function source(holder, key, path, attach) {
+    const raw = get(holder, key);
+    return el("input", {type: "text", class: "source", "data-source-of": path, placeholder: "来源（可选）", title: "佐证材料/来源，如：2024年决算报表第3页",
+      "aria-label": `${path}的来源`, value: wrapped(raw) ? shown(raw[SOURCE]) : "",
+      oninput: (e) => {
+        const text = e.target.value, now = holder[key];
+        if (text.trim() === "") { if (wrapped(now)) holder[key] = now[VALUE]; }
+        else if (wrapped(now)) now[SOURCE] = text;
+        else { attach(); holder[key] = {[VALUE]: now, [SOURCE]: text}; }
+        rescore();
+      }});
+  }
   function record(f, holder, key, path, attach) {
-    const c = child(holder, key, attach, (v) => obj(v) ? v : {});
+    const own = (f.fields || []).some(x => x.name === VALUE || x.name === SOURCE);
+    const c = child(holder, key, attach, (v) => obj(v) ? v : {}, !own);
     const box = el("fieldset", {"data-path": path}, el("legend", {}, f.name + (f.optional ? "（可选）" : "")));
     for (const sub of f.fields || []) box.append(field(sub, c.box, sub.name, `${path}.${sub.name}`, c.attach));
     return box;
@@ -380,7 +415,7 @@
   }
   // a 映射: a row per entry, its 名称 (the key) first; renaming keeps the entries' order
   function map(f, holder, key, path, attach) {
-    const c = child(holder, key, attach, (v) => obj(v) ? v : {});
+    const c = child(holder, key, attach, (v) => obj(v) ? v : {}, false);
     const entries = c.box;
     const el0 = f.element || {kind: "text"};
     const record = el0.kind === "record";
@@ -505,7 +540,7 @@
     diagnostics = (st.result && st.result.diagnostics) || [];
     showDiagnostics();
     if (st.facts_errors) score(null, st.facts_errors);
-    if (st.result.document) score(st.result.document, [], st.result.analyses); else score(null, st.result.errors);
+    if (st.result.document) score(st.result.document, [], st.result.analyses, st.result.notes); else score(null, st.result.errors);
     $("#save").addEventListener("click", save);
     $("#whatif").addEventListener("click", () => whatIf === null ? startWhatIf() : endWhatIf(false));
     $("#keep").addEventListener("click", () => endWhatIf(true));
