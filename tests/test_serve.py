@@ -366,6 +366,77 @@ def test_evidence_in_the_form_and_the_trace_in_headless_chromium(served_with_evi
             browser.close()
 
 
+ROAD = ROOT / "examples" / "rural-road-self-assessment"
+
+
+@pytest.fixture
+def served_road(tmp_path):
+    d = tmp_path / "rules"
+    shutil.copytree(ROAD / "rules", d)
+    yield from _serve(d, ROAD / "facts-2024.json")
+
+
+def test_a_date_fact_has_a_date_picker_in_headless_chromium(served_road, tmp_path):
+    """资金下达及时性 (5 分): 下达 30 days after 收到 costs nothing, each day more 0.1.  收到 2024-03-15, 下达
+    2024年4月26日: 16 days left in March + 26 = 42 days, 12 late, 5 − 1.2 = 3.80.  Picking 2024-04-14 (16 + 14
+    = 30 days) gives 5.00 and the total 87.53 + 1.20 = 88.73.  A text the picker cannot show stays a text field."""
+    chromium, sync_playwright = _browser_or_skip()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-dev-shm-usage"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            problems: list[str] = []
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.goto(served_road)
+            page.wait_for_selector("body[data-ready]", timeout=15_000)
+            assert page.inner_text("#total") == "87.53"
+            leaf = page.locator("#tree tr.leaf", has_text="资金下达及时性").locator("td")
+            assert leaf.nth(2).inner_text() == "3.80"
+
+            page.locator("#views button[data-view=facts]").click()
+            given = page.locator('#facts input[data-path="资金.下达日期"]')
+            assert given.get_attribute("type") == "date" and given.input_value() == "2024-04-26"
+            given.fill("2024-04-14")
+            page.wait_for_function("document.querySelector('#total').textContent === '88.73'", timeout=3_000)
+            page.locator("#views button[data-view=results]").click()
+            assert leaf.nth(2).inner_text() == "5.00"
+
+            page.locator("#views button[data-view=facts]").click()
+            done = page.locator('#facts input[data-path="产出.完工日期"]')
+            assert done.get_attribute("type") == "date" and done.input_value() == "2024-11-18"
+            assert problems == []
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def served_road_unreadable_date(tmp_path):
+    d = tmp_path / "rules"
+    shutil.copytree(ROAD / "rules", d)
+    facts = json.loads((ROAD / "facts-2024.json").read_text(encoding="utf-8"))
+    facts["产出"]["完工日期"] = "11月底"
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
+    yield from _serve(d, path)
+
+
+def test_a_date_the_picker_cannot_show_stays_text_in_headless_chromium(served_road_unreadable_date):
+    chromium, sync_playwright = _browser_or_skip()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-dev-shm-usage"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(served_road_unreadable_date)
+            page.wait_for_selector("body[data-ready]", timeout=15_000)
+            page.locator("#views button[data-view=facts]").click()
+            done = page.locator('#facts input[data-path="产出.完工日期"]')
+            assert done.get_attribute("type") == "text" and done.input_value() == "11月底"  # shown, not dropped
+            page.wait_for_selector('#facts .field[data-field="产出.完工日期"] .err', timeout=3_000)
+            assert page.locator("#facts input[data-path='资金.下达日期']").get_attribute("type") == "date"
+        finally:
+            browser.close()
+
+
 # the middle of the first letter of a word's first appearance in the editor's visible text
 _CENTRE_OF_WORD = """(word) => {
   const walker = document.createTreeWalker(document.querySelector('.cm-content'), NodeFilter.SHOW_TEXT);

@@ -40,6 +40,18 @@
     }
     return JSON.stringify(v);
   }
+  // a 日期 fact's text as the date picker's value ("" when empty); null for a text it cannot show (such as
+  // "6月底"), which stays in a text field so that nothing typed is lost and the error is shown on it
+  function isoDate(v) {
+    if (v === undefined || v === null || v === "") return "";
+    if (typeof v !== "string") return null;
+    let m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+    if (!m) m = /^(\d{4})年(\d{1,2})月(\d{1,2})日$/.exec(v);
+    if (!m) return null;
+    const iso = `${m[1]}-${m[2].padStart(2, "0")}-${m[3].padStart(2, "0")}`;
+    const d = new Date(iso + "T00:00:00Z");
+    return !isNaN(d) && d.toISOString().slice(0, 10) === iso ? iso : null;
+  }
   const NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
   const shown = (v) => v instanceof Num ? v.s : (v === undefined || v === null ? "" : String(v));
   // 0.965 → "96.5" by moving the decimal point in the text, never through a float
@@ -336,6 +348,10 @@
     } else if (f.kind === "rate") {
       ctl = el("input", {type: "text", inputmode: "decimal", value: percentOf(value),
         oninput: (e) => { const t = e.target.value.trim().replace(/%$/, ""); set(t === "" ? undefined : t + "%"); }});
+    } else if (f.kind === "date" && isoDate(value) !== null) {
+      // the browser's date picker; it writes 2024-06-30, which the facts accept as they accept 2024年6月30日
+      ctl = el("input", {type: "date", value: isoDate(value),
+        oninput: (e) => set(e.target.value === "" ? undefined : e.target.value)});
     } else if (f.kind === "number" || f.kind === "integer") {
       ctl = el("input", {type: "text", inputmode: "decimal", value: shown(value),
         oninput: (e) => { const t = e.target.value.trim(); set(t === "" ? undefined : (NUMBER.test(t) ? new Num(t) : t)); }});
