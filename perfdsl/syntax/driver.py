@@ -20,6 +20,8 @@ from lark.parsers.lalr_analysis import Shift
 from lark.parsers.lalr_parser import _Parser
 from lark.parsers.lalr_parser_state import ParseConf, ParserState
 
+from perfdsl.syntax.tokens import FusedArm
+
 
 class Unit:
     """The action of a one-child reduction whose value is its child (its argument: the rule's name)."""
@@ -34,6 +36,7 @@ class ChainState(ParserState):
         callbacks = self.parse_conf.callbacks
         state_stack, value_stack = self.state_stack, self.value_stack
         chains: dict = {}
+        fused_arm = callbacks.get(FusedArm)
         token = None
         for token in tokens:
             ttype = token.type
@@ -44,6 +47,13 @@ class ChainState(ParserState):
                 except KeyError:
                     raise UnexpectedToken(token, {s for s in states[top] if s.isupper()}, state=self) from None
                 if action is Shift:
+                    if token.__class__ is FusedArm:  # where its bracket would be shifted: the arm it stands for
+                        goto = states[top].get("arm")
+                        if goto is None or fused_arm is None:  # not an arm here after all: the tree way decides
+                            raise UnexpectedToken(token, set(), state=self)
+                        state_stack.append(goto[1])
+                        value_stack.append(fused_arm(token))
+                        break
                     state_stack.append(arg)
                     value_stack.append(token)
                     break

@@ -22,14 +22,42 @@ from typing import Any, Callable, Optional
 
 from lark import Token, Tree
 
+from perfdsl.syntax.tokens import FusedArm
+
 Place = Optional[tuple[int, int, int, int]]
 _TOKEN, _NODE, _SPLICE = 0, 1, 2
 _first = itemgetter(0)
 
 
 def callbacks(rules: list, builder: Any) -> dict:
-    """One callback per rule of Lark's grammar, calling ``builder``'s method named after the rule."""
-    return {rule: _callback(rule, builder) for rule in rules}
+    """One callback per rule of Lark's grammar, calling ``builder``'s method named after the rule;
+    under ``FusedArm``, the callback of a whole arm scanned in one match (``fused_arm``)."""
+    out: dict = {rule: _callback(rule, builder) for rule in rules}
+    out[FusedArm] = fused_arm(builder)
+    return out
+
+
+_INTERVALS = {("_LSQB", "_RSQB"): "closed_closed", ("_LSQB", "_RPAR"): "closed_open",
+              ("_LPAR", "_RSQB"): "open_closed", ("_LPAR", "_RPAR"): "open_open"}
+
+
+def fused_arm(builder: Any) -> Callable[[FusedArm], tuple]:
+    """What the callbacks of ``number``, the interval and ``arm`` give, one after the other, for the seven
+    tokens a ``FusedArm`` stands for: the same builder methods, with the same children and places."""
+    number, arm = _method(builder, "number"), _method(builder, "arm")
+    intervals = {kinds: _method(builder, name) for kinds, name in _INTERVALS.items()}
+
+    def reduce_arm(t: FusedArm) -> tuple:
+        opening, low, _, high, closing, arrow, result = t.tokens()
+        line = t.line
+        low = number((line, low.column, line, low.end_column), [low])
+        high = number((line, high.column, line, high.end_column), [high])
+        place = (line, opening.column, line, closing.end_column)
+        interval = intervals[opening.type, closing.type](place, [low, high])
+        place = (line, opening.column, line, result.end_column)
+        value = number((line, result.column, line, result.end_column), [result])
+        return arm(place, [interval, arrow, value]), place
+    return reduce_arm
 
 
 def _plan(rule) -> tuple[list[tuple[int, int, int]], int]:

@@ -23,6 +23,53 @@ class Untokenizable(Exception):
     """A character no terminal matches: Lark's own lexer reports it."""
 
 
+# One band arm of plain numbers on one line, ``[60%, 80%) → 1``: its seven tokens in one match. The
+# ``(?=…)`` after the result admits only what ends the arm's expression: ``;``, ``}``, or a line whose
+# first token starts another arm (the implicit ``;``) or closes the block — never ``+ 1`` on the next line.
+_NUM = r"[0-9]+(?:\.[0-9]+)?%?"
+_ARM = re.compile(
+    rf"([\[［【(（])[ \t]*({_NUM})[ \t]*([,，])[ \t]*({_NUM})[ \t]*([\]］】)）])[ \t]*(→|->)[ \t]*({_NUM})"
+    r"(?=[ \t\r]*(?:[;；}｝]|(?:#[^\n]*)?\n(?:[ \t\r\n]|#[^\n]*)*[\[［【(（<>＜＞≤≥≦≧≠=＝}｝]))")
+_ARM_KINDS = ("_LSQB", "NUMBER", "_COMMA", "NUMBER", "_RSQB", "ARROW", "NUMBER")  # by group; see ``FusedArm.tokens``
+
+
+class FusedArm:
+    """An arm ``[a, b) → c`` of plain numbers, scanned in one match instead of seven tokens.
+
+    The parser (``driver``) takes it where its opening bracket would be shifted and pushes the
+    ``arm`` it stands for, built by ``reductions.fused_arm`` through the builder's own methods;
+    ``tokens()`` gives the seven tokens it stands for, which ``tests/test_fast_front.py`` holds
+    equal to Lark's lexer's.  ``type`` is its opening bracket's, the lookahead the parser reduces by.
+    """
+
+    __slots__ = ("type", "match", "line", "line_start")
+
+    def __init__(self, match: re.Match, line: int, line_start: int):
+        self.type = "_LSQB" if match[1] in "[［【" else "_LPAR"
+        self.match, self.line, self.line_start = match, line, line_start
+
+    def token(self, group: int) -> Token:
+        """The token of one of the match's groups, placed as Lark's lexer places it."""
+        m = self.match
+        start, end = m.span(group)
+        value = m[group]
+        kind = _ARM_KINDS[group - 1]
+        if kind == "NUMBER" and value[-1] == "%":
+            kind = "PERCENT"
+        elif group == 1:
+            kind = self.type
+        elif group == 5 and value in ")）":
+            kind = "_RPAR"
+        tok = str.__new__(Token, value)
+        column = start - self.line_start + 1
+        tok.type, tok.value, tok.start_pos, tok.end_pos = kind, value, start, end
+        tok.line, tok.column, tok.end_line, tok.end_column = self.line, column, self.line, column + (end - start)
+        return tok
+
+    def tokens(self) -> list[Token]:
+        return [self.token(g) for g in range(1, 8)]
+
+
 def _borrow(kind: str, value: str, tok: Token) -> Token:
     """``Token.new_borrow_pos``, without its calls."""
     new = str.__new__(Token, value)
@@ -43,7 +90,8 @@ def scanner(lexer: BasicLexer, spellings: dict, openers: frozenset, ends: frozen
     # Spaces and tabs before a token are skipped by the same match (a third of the matches in band arms):
     # only the ignored WS starts with one, and a token's own group gives its place.
     pattern = re.compile(r"[ \t]*(?:" + mres[0].pattern + ")", mres[0].flags)
-    new_str, borrow = str.__new__, _borrow
+    new_str, borrow, whole_arm = str.__new__, _borrow, _ARM.match
+    arm_starts = ("_LBRACE", "_SEMI")  # an arm can follow these (or a line break the implicit ; stands for)
 
     def tokens(text: str) -> Iterator[Token]:
         line, line_start, end = 1, 0, 0
@@ -53,7 +101,8 @@ def scanner(lexer: BasicLexer, spellings: dict, openers: frozenset, ends: frozen
         last_type, last_end_line = "", 0  # the last token out
         pending = None  # a NAME spelled like a keyword, out once the next token shows whether it is one
         after_dot = False
-        for m in iter(pattern.scanner(text).match, None):  # type: ignore[attr-defined]  # each match starts where the last ended
+        match = pattern.scanner(text).match  # type: ignore[attr-defined]  # each match starts where the last ended
+        while (m := match()) is not None:
             kind = m.lastgroup
             start, end = m.start(kind), m.end()
             value = text[start:end]
@@ -93,6 +142,15 @@ def scanner(lexer: BasicLexer, spellings: dict, openers: frozenset, ends: frozen
             after_dot = kind == "DOT"
             if arms and kind in starts and last_type in ends and tok.line > last_end_line:
                 yield borrow("_SEMI", ";", tok)
+                last_type = "_SEMI"
+            if arms and (kind == "_LSQB" or kind == "_LPAR") and last_type in arm_starts:
+                fused = whole_arm(text, start)
+                if fused is not None:
+                    yield FusedArm(fused, line, line_start)
+                    end = fused.end()
+                    match = pattern.scanner(text, end).match  # type: ignore[attr-defined]
+                    last_type, last_end_line = "NUMBER", line  # the result: a number or a percentage, both end an expression
+                    continue
             if kind in openers:
                 waiting += 1
             elif kind == "_LBRACE":
