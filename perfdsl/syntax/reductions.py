@@ -17,11 +17,14 @@ On the parser's stack a reduced value is ``(value, place)``, a spliced ``_rule``
 
 from __future__ import annotations
 
+from decimal import Decimal
 from operator import itemgetter
 from typing import Any, Callable, Optional
 
 from lark import Token, Tree
 
+from perfdsl.syntax.ast import Number, Span
+from perfdsl.syntax.lexemes import MAX_LITERAL_DIGITS
 from perfdsl.syntax.tokens import FusedArm
 
 Place = Optional[tuple[int, int, int, int]]
@@ -43,20 +46,29 @@ _INTERVALS = {("_LSQB", "_RSQB"): "closed_closed", ("_LSQB", "_RPAR"): "closed_o
 
 def fused_arm(builder: Any) -> Callable[[FusedArm], tuple]:
     """What the callbacks of ``number``, the interval and ``arm`` give, one after the other, for the seven
-    tokens a ``FusedArm`` stands for: the same builder methods, with the same children and places."""
-    number, arm = _method(builder, "number"), _method(builder, "arm")
+    tokens a ``FusedArm`` stands for: the same builder methods, with the same children and places.  A number
+    of digits alone is made as ``builder.number`` makes it, without its token; the arrow, which ``arm``
+    ignores, is passed as None."""
+    number, arm, file = _method(builder, "number"), _method(builder, "arm"), builder.filename
     intervals = {kinds: _method(builder, name) for kinds, name in _INTERVALS.items()}
 
+    def literal(t: FusedArm, group: int) -> Any:
+        m, line, base = t.match, t.line, 1 - t.line_start
+        value = m[group]
+        start, end = m.span(group)
+        place = (line, start + base, line, end + base)
+        if value.isdigit() and len(value) <= MAX_LITERAL_DIGITS:  # ``builder.number``'s first case
+            return Number(Decimal(value), value, Span(file, *place))
+        return number(place, [t.token(group)])
+
     def reduce_arm(t: FusedArm) -> tuple:
-        opening, low, _, high, closing, arrow, result = t.tokens()
-        line = t.line
-        low = number((line, low.column, line, low.end_column), [low])
-        high = number((line, high.column, line, high.end_column), [high])
-        place = (line, opening.column, line, closing.end_column)
-        interval = intervals[opening.type, closing.type](place, [low, high])
-        place = (line, opening.column, line, result.end_column)
-        value = number((line, result.column, line, result.end_column), [result])
-        return arm(place, [interval, arrow, value]), place
+        m, line, base = t.match, t.line, 1 - t.line_start
+        start = m.start(1) + base
+        closing = m[5]
+        interval = intervals[t.type, "_RPAR" if closing in ")）" else "_RSQB"](
+            (line, start, line, m.end(5) + base), [literal(t, 2), literal(t, 4)])
+        place = (line, start, line, m.end(7) + base)
+        return arm(place, [interval, None, literal(t, 7)]), place
     return reduce_arm
 
 
