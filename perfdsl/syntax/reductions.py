@@ -52,23 +52,22 @@ def fused_arm(builder: Any) -> Callable[[FusedArm], tuple]:
     number, arm, file = _method(builder, "number"), _method(builder, "arm"), builder.filename
     intervals = {kinds: _method(builder, name) for kinds, name in _INTERVALS.items()}
 
-    def literal(t: FusedArm, group: int) -> Any:
-        m, line, base = t.match, t.line, 1 - t.line_start
-        value = m[group]
-        start, end = m.span(group)
-        place = (line, start + base, line, end + base)
-        if value.isdigit() and len(value) <= MAX_LITERAL_DIGITS:  # ``builder.number``'s first case
-            return Number(Decimal(value), value, Span(file, *place))
-        return number(place, [t.token(group)])
-
     def reduce_arm(t: FusedArm) -> tuple:
         m, line, base = t.match, t.line, 1 - t.line_start
+        numbers = []
+        for group in (2, 4, 7):
+            value = m[group]
+            start, end = m.span(group)
+            place = (line, start + base, line, end + base)
+            if value.isdigit() and len(value) <= MAX_LITERAL_DIGITS:  # ``builder.number``'s first case
+                numbers.append(Number(Decimal(value), value, Span(file, *place)))
+            else:
+                numbers.append(number(place, [t.token(group)]))
         start = m.start(1) + base
-        closing = m[5]
-        interval = intervals[t.type, "_RPAR" if closing in ")）" else "_RSQB"](
-            (line, start, line, m.end(5) + base), [literal(t, 2), literal(t, 4)])
+        interval = intervals[t.type, "_RPAR" if m[5] in ")）" else "_RSQB"](
+            (line, start, line, m.end(5) + base), numbers[:2])
         place = (line, start, line, m.end(7) + base)
-        return arm(place, [interval, None, literal(t, 7)]), place
+        return arm(place, [interval, None, numbers[2]]), place
     return reduce_arm
 
 
