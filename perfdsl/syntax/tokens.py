@@ -78,6 +78,14 @@ def _borrow(kind: str, value: str, tok: Token) -> Token:
     return new
 
 
+def semicolon(start: int, line: int, column: int) -> Token:
+    """The implicit ``;`` before an arm's one-character opening bracket, placed on it (as ``_borrow`` places it)."""
+    new = str.__new__(Token, ";")
+    new.type, new.value, new.start_pos, new.end_pos = "_SEMI", ";", start, start + 1
+    new.line, new.column, new.end_line, new.end_column = line, column, line, column + 1
+    return new
+
+
 def scanner(lexer: BasicLexer, spellings: dict, openers: frozenset, ends: frozenset, starts: frozenset):
     """A function text → tokens for the terminals of ``lexer`` (Lark's lexer of the grammar), as they come
     out of ``parser.KeywordPostLexer`` (keywords retyped from ``spellings``, an implicit ``_SEMI`` between
@@ -111,6 +119,14 @@ def scanner(lexer: BasicLexer, spellings: dict, openers: frozenset, ends: frozen
                 line += value.count("\n")
                 line_start = start + value.rindex("\n") + 1
                 if kind in ignore:
+                    if arms and pending is None and (last_type in ends or last_type in arm_starts) and (
+                            fused := whole_arm(text, end)) is not None:  # an arm begins the line
+                        if last_type in ends:  # on a later line than the last token (the break just read)
+                            yield semicolon(end, line, end - line_start + 1)
+                        yield FusedArm(fused, line, line_start)
+                        end = fused.end()
+                        match = pattern.scanner(text, end).match  # type: ignore[attr-defined]
+                        last_type, last_end_line, after_dot = "NUMBER", line, False  # its result ends an expression
                     continue
                 tok = new_str(Token, value)
                 tok.type, tok.value, tok.start_pos, tok.end_pos = kind, value, start, end
@@ -120,6 +136,16 @@ def scanner(lexer: BasicLexer, spellings: dict, openers: frozenset, ends: frozen
                 continue
             else:
                 column = start - line_start + 1
+                if arms and pending is None and (kind == "_LSQB" or kind == "_LPAR") and (
+                        last_type in arm_starts or last_type in ends and line > last_end_line) and (
+                        fused := whole_arm(text, start)) is not None:  # an arm after { or ;, or after a break
+                    if last_type in ends:
+                        yield semicolon(start, line, column)
+                    yield FusedArm(fused, line, line_start)
+                    end = fused.end()
+                    match = pattern.scanner(text, end).match  # type: ignore[attr-defined]
+                    last_type, last_end_line, after_dot = "NUMBER", line, False
+                    continue
                 tok = new_str(Token, value)
                 tok.type, tok.value, tok.start_pos, tok.end_pos = kind, value, start, end
                 tok.line, tok.column, tok.end_line, tok.end_column = line, column, line, column + (end - start)
@@ -142,15 +168,6 @@ def scanner(lexer: BasicLexer, spellings: dict, openers: frozenset, ends: frozen
             after_dot = kind == "DOT"
             if arms and kind in starts and last_type in ends and tok.line > last_end_line:
                 yield borrow("_SEMI", ";", tok)
-                last_type = "_SEMI"
-            if arms and (kind == "_LSQB" or kind == "_LPAR") and last_type in arm_starts:
-                fused = whole_arm(text, start)
-                if fused is not None:
-                    yield FusedArm(fused, line, line_start)
-                    end = fused.end()
-                    match = pattern.scanner(text, end).match  # type: ignore[attr-defined]
-                    last_type, last_end_line = "NUMBER", line  # the result: a number or a percentage, both end an expression
-                    continue
             if kind in openers:
                 waiting += 1
             elif kind == "_LBRACE":
