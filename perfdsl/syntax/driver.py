@@ -14,6 +14,8 @@ tree way, which reports it (``builder.build``).
 
 from __future__ import annotations
 
+from typing import cast
+
 from lark import Token
 from lark.exceptions import UnexpectedToken
 from lark.parsers.lalr_analysis import Shift
@@ -36,7 +38,7 @@ class ChainState(ParserState):
         callbacks = self.parse_conf.callbacks
         state_stack, value_stack = self.state_stack, self.value_stack
         chains: dict = {}
-        fused_arm = callbacks.get(FusedArm)
+        fused_arm = cast(dict, callbacks).get(FusedArm)  # (keyed by rules, and by FusedArm for its own)
         token = None
         for token in tokens:
             ttype = token.type

@@ -49,8 +49,8 @@ def fused_arm(builder: Any) -> Callable[[FusedArm], tuple]:
     tokens a ``FusedArm`` stands for: the same builder methods, with the same children and places.  A number
     of digits alone is made as ``builder.number`` makes it, without its token; the arrow, which ``arm``
     ignores, is passed as None."""
-    number, arm, file = _method(builder, "number"), _method(builder, "arm"), builder.filename
-    intervals = {kinds: _method(builder, name) for kinds, name in _INTERVALS.items()}
+    number, arm, file = _required(builder, "number"), _required(builder, "arm"), builder.filename
+    intervals = {kinds: _required(builder, name) for kinds, name in _INTERVALS.items()}
 
     def reduce_arm(t: FusedArm) -> tuple:
         m, line, base = t.match, t.line, 1 - t.line_start
@@ -135,6 +135,12 @@ def _callback(rule, builder: Any) -> Callable[[list], Any]:
 def _made(name: str, builder: Any, children: list, place: Place) -> tuple:
     method = _method(builder, name)
     return (method(place, children) if method is not None else Tree(name, children)), place
+
+
+def _required(builder: Any, name: str) -> Callable:
+    method = _method(builder, name)
+    assert method is not None, name  # the builder has a method for every rule a fused arm stands for
+    return method
 
 
 def _method(builder: Any, name: str) -> Optional[Callable]:

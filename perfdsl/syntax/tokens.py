@@ -13,7 +13,7 @@ raises ``Untokenizable``, and the caller lets Lark's lexer report it.
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import Iterator, Union
 
 from lark import Token
 from lark.lexer import BasicLexer
@@ -101,7 +101,7 @@ def scanner(lexer: BasicLexer, spellings: dict, openers: frozenset, ends: frozen
     new_str, borrow, whole_arm = str.__new__, _borrow, _ARM.match
     arm_starts = ("_LBRACE", "_SEMI")  # an arm can follow these (or a line break the implicit ; stands for)
 
-    def tokens(text: str) -> Iterator[Token]:
+    def tokens(text: str) -> Iterator[Union[Token, FusedArm]]:
         line, line_start, end = 1, 0, 0
         blocks: list[bool] = []  # per open brace: is it a block of arms?
         arms = False  # the innermost open brace is a block of arms
