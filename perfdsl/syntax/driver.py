@@ -76,6 +76,8 @@ class ChainState(ParserState):
                     s = []
                 state_stack.append(states[state_stack[-1]][arg.name][1])
                 value_stack.append(callbacks[arg](s))
+        if token.__class__ is FusedArm:  # pragma: no cover — never last: what ends its expression follows it
+            raise UnexpectedToken(token, set(), state=self)
         end = Token.new_borrow_pos("$END", "", token) if token is not None else Token("$END", "", 0, 1, 1)
         while True:
             top = state_stack[-1]
