@@ -7,7 +7,9 @@ alternation, in Lark's order of priority), so it accepts exactly what Lark's lex
 accepts and gives the same tokens with the same positions, and does ``KeywordPostLexer``'s
 work in the same loop; ``tests/test_fast_front.py`` holds its stream equal to Lark's lexer
 followed by that post-lexer.  Whatever it cannot scan (a character no terminal matches)
-raises ``Untokenizable``, and the caller lets Lark's lexer report it.
+raises ``Untokenizable``, and the caller lets Lark's lexer report it.  A band arm of plain
+numbers on one line comes out as one ``FusedArm`` instead of its seven tokens (for 12,000 arms,
+72,000 tokens fewer and some 24 reductions an arm); ``FusedArm.tokens()`` gives the seven back.
 """
 
 from __future__ import annotations
