@@ -108,13 +108,16 @@ def _mutate(facts, rng):
 
 
 def fuzz_rules(n: int, rng: random.Random) -> int:
+    from benchmarks.arms import rules_text
     from perfdsl.diagnostics import PerfdslError
     from perfdsl.ruleset.check import check
     from perfdsl.ruleset.loader import SourceFile, merge
     from perfdsl.syntax.builder import build, build_from_tree
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "rules").glob("*.perf"))]
+    texts.append(rules_text(20, 0))  # arms of plain numbers, each scanned in one match (syntax/tokens.FusedArm)
     pieces = ["{", "}", "(", ")", "[", "]", "→", "若", "则", "否则", "区间", "指标", "分值", "%", "、", "“", "\"", "\\",
-              "\n", "#", "∞", "÷", "0", "999999", "令 a = a", "得分 =", "\x00", "\ufeff", "（", "：", "查表"]
+              "\n", "#", "∞", "÷", "0", "999999", "令 a = a", "得分 =", "\x00", "\ufeff", "（", "：", "查表",
+              "[0, 1) → 1", "->", "\r\n", "；", "）", "】", "5%", "+ 1", "\n  [2, 3] → 4\n"]
     for _ in range(n):
         text = rng.choice(texts)
         for _ in range(rng.randint(1, 4)):
@@ -128,7 +131,16 @@ def fuzz_rules(n: int, rng: random.Random) -> int:
                 text = text[:pos] + rng.choice(pieces) + text[pos:]
         try:
             f = build(text, "fuzz.perf")
+        except PerfdslError as exc:
+            assert all(d.code for d in exc.diagnostics)
+            continue
+        except RecursionError:
+            continue  # reported as E106 by the loader
+        try:
             assert repr(f) == repr(build_from_tree(text, "fuzz.perf")), text  # the AST built as Lark reduces
+        except PerfdslError as exc:  # the tree way refuses what the fast way built
+            raise AssertionError(text) from exc
+        try:
             check(merge([f], {"fuzz.perf": SourceFile("fuzz.perf", text, "")}, "fuzz"))
         except PerfdslError as exc:
             assert all(d.code for d in exc.diagnostics)

@@ -15,7 +15,7 @@ import pytest
 from perfdsl.diagnostics import PerfdslError
 from perfdsl.syntax import parser as P
 from perfdsl.syntax.builder import build, build_from_tree
-from perfdsl.syntax.tokens import Untokenizable
+from perfdsl.syntax.tokens import FusedArm, Untokenizable
 
 from .hostile import RULE_SAFE
 
@@ -69,7 +69,16 @@ def _tokens_lark(text: str) -> list[tuple]:
 def _tokens_fast(text: str) -> list[tuple]:
     _, _, scan, _ = P._reducer()
     return [(t.type, t.value, t.start_pos, t.line, t.column, t.end_line, t.end_column, t.end_pos)
-            for t in scan(text)]  # the scanner does the post-lexer's work itself
+            for t in _unfused(scan(text))]  # the scanner does the post-lexer's work itself
+
+
+def _unfused(tokens):
+    """The scanner's tokens with each arm scanned in one match (``FusedArm``) replaced by the tokens it stands for."""
+    for t in tokens:
+        if isinstance(t, FusedArm):
+            yield from t.tokens()
+        else:
+            yield t
 
 
 def _outcome(make, text: str) -> str:
@@ -135,3 +144,38 @@ SCANNER_EDGES = [
 @pytest.mark.parametrize("text", SCANNER_EDGES)
 def test_the_scanner_s_edges_give_lark_s_tokens(text):
     assert _tokens_fast(text) == _tokens_lark(text)
+
+
+# A band arm of plain numbers on one line is scanned in one match (``tokens.FusedArm``) when what follows it
+# surely ends its expression; anywhere else its tokens are scanned one by one. Both sides of each edge:
+_BAND = "指标 甲 {{ 得分 = 区间 x {{{}}} }}\n"
+FUSED_ARMS = [_BAND.format(arms) for arms in (
+    "\n [0, 1) → 1\n + 2\n (1, 2] → 3 }", "\n [0, 1) → 1\n -5 → 2\n", "[0,1)->1;［1，2） → 2；【2, 3】→3\n（3,4）→ 4 ",
+    " [0%, 50.5%) → 0.5%\n [50.5%, 100%] → 1 ", "\n [0, 1) → 1  # 注释\n\n  # 另一行\n  [1, 2) → 2\n",
+    "\r\n [0, 1) → 1\r\n [1, 2) → 2\r\n", " [0, 1) → 1 × 2\n [1, 2) → 2 ", " [0,　1) → 1\n [1, 2) → 2 ",
+    "\n [0, 1) → 1\n 或 真\n", " [0, 1) → 区间 y { [0, 1) → 1 }\n [1, 2) → 2 ", "[0,1)→1}", " [0, 1) → 1a\n [1,2)→2 ",
+    " [0, 1) → 1.\n [1,2)→2 ", " [0, 1) → 1" + "0" * 70 + "\n [1, 2) → 2 ", " [0, 1) → x ∈ [0, 1)\n [1, 2) → 2 ",
+    " [0, 1) → 1\n ≥ 1 → 2\n = 0 → 3\n ≠ 5 → 4\n", " [０, 1) → 1\n [1, 2) → 2 ", " [1, 0] → 1; [2024, 2025) → 2 ",
+    " [0, 1) → 1\n \"a\" → 2 ", " [0, 1)\n → 1\n [1, 2) → 2 ", " (0, 1) → 1\n\t[1, 2] → 2\t}",
+    "\n[0,1)→1\n[1,2)→2\n", " [0, 1) → 1;\n [1, 2) → 2 ;", " ≥ 5 → 1\n [0, 5) → 2 ", " x\n [0, 1) → 1 ",
+)] + ["体系 某 { 等级 { [90, 100] → 1\n [0, 90) → 2 } }\n", "指标 甲 { 得分 = 区间 x { [0, 1) → 1",
+      "令 a = (1, 2) → 3\n"]
+
+
+@pytest.mark.parametrize("text", FUSED_ARMS)
+def test_arms_scanned_in_one_match_give_lark_s_tokens_and_the_same_ast(text):
+    try:
+        want = _tokens_lark(text)
+    except Exception:  # noqa: BLE001 — Lark cannot lex it: neither can the scanner
+        with pytest.raises(Untokenizable):
+            _tokens_fast(text)
+    else:
+        assert _tokens_fast(text) == want
+    assert _outcome(build, text) == _outcome(build_from_tree, text)
+
+
+def test_a_band_of_plain_arms_is_scanned_arm_by_arm():
+    _, _, scan, _ = P._reducer()
+    fused = [t for t in scan(FUSED_ARMS[2]) if isinstance(t, FusedArm)]
+    assert [t.match[0] for t in fused] == ["[0,1)->1", "［1，2） → 2", "【2, 3】→3", "（3,4）→ 4"]
+    assert sum(isinstance(t, FusedArm) for t in scan(FUSED_ARMS[0])) == 1  # not the arm whose result goes on: + 2

@@ -14,11 +14,15 @@ tree way, which reports it (``builder.build``).
 
 from __future__ import annotations
 
+from typing import cast
+
 from lark import Token
 from lark.exceptions import UnexpectedToken
 from lark.parsers.lalr_analysis import Shift
 from lark.parsers.lalr_parser import _Parser
 from lark.parsers.lalr_parser_state import ParseConf, ParserState
+
+from perfdsl.syntax.tokens import FusedArm
 
 
 class Unit:
@@ -34,6 +38,7 @@ class ChainState(ParserState):
         callbacks = self.parse_conf.callbacks
         state_stack, value_stack = self.state_stack, self.value_stack
         chains: dict = {}
+        fused_arm = cast(dict, callbacks).get(FusedArm)  # (keyed by rules, and by FusedArm for its own)
         token = None
         for token in tokens:
             ttype = token.type
@@ -44,6 +49,13 @@ class ChainState(ParserState):
                 except KeyError:
                     raise UnexpectedToken(token, {s for s in states[top] if s.isupper()}, state=self) from None
                 if action is Shift:
+                    if token.__class__ is FusedArm:  # where its bracket would be shifted: the arm it stands for
+                        goto = states[top].get("arm")
+                        if goto is None or fused_arm is None:  # not an arm here after all: the tree way decides
+                            raise UnexpectedToken(token, set(), state=self)
+                        state_stack.append(goto[1])
+                        value_stack.append(fused_arm(token))
+                        break
                     state_stack.append(arg)
                     value_stack.append(token)
                     break
@@ -64,6 +76,8 @@ class ChainState(ParserState):
                     s = []
                 state_stack.append(states[state_stack[-1]][arg.name][1])
                 value_stack.append(callbacks[arg](s))
+        if token.__class__ is FusedArm:  # pragma: no cover — never last: what ends its expression follows it
+            raise UnexpectedToken(token, set(), state=self)
         end = Token.new_borrow_pos("$END", "", token) if token is not None else Token("$END", "", 0, 1, 1)
         while True:
             top = state_stack[-1]

@@ -17,10 +17,15 @@ On the parser's stack a reduced value is ``(value, place)``, a spliced ``_rule``
 
 from __future__ import annotations
 
+from decimal import Decimal
 from operator import itemgetter
 from typing import Any, Callable, Optional
 
 from lark import Token, Tree
+
+from perfdsl.syntax.ast import Number, Span
+from perfdsl.syntax.lexemes import MAX_LITERAL_DIGITS
+from perfdsl.syntax.tokens import FusedArm
 
 Place = Optional[tuple[int, int, int, int]]
 _TOKEN, _NODE, _SPLICE = 0, 1, 2
@@ -28,8 +33,42 @@ _first = itemgetter(0)
 
 
 def callbacks(rules: list, builder: Any) -> dict:
-    """One callback per rule of Lark's grammar, calling ``builder``'s method named after the rule."""
-    return {rule: _callback(rule, builder) for rule in rules}
+    """One callback per rule of Lark's grammar, calling ``builder``'s method named after the rule;
+    under ``FusedArm``, the callback of a whole arm scanned in one match (``fused_arm``)."""
+    out: dict = {rule: _callback(rule, builder) for rule in rules}
+    out[FusedArm] = fused_arm(builder)
+    return out
+
+
+_INTERVALS = {("_LSQB", "_RSQB"): "closed_closed", ("_LSQB", "_RPAR"): "closed_open",
+              ("_LPAR", "_RSQB"): "open_closed", ("_LPAR", "_RPAR"): "open_open"}
+
+
+def fused_arm(builder: Any) -> Callable[[FusedArm], tuple]:
+    """What the callbacks of ``number``, the interval and ``arm`` give, one after the other, for the seven
+    tokens a ``FusedArm`` stands for: the same builder methods, with the same children and places.  A number
+    of digits alone is made as ``builder.number`` makes it, without its token; the arrow, which ``arm``
+    ignores, is passed as None."""
+    number, arm, file = _required(builder, "number"), _required(builder, "arm"), builder.filename
+    intervals = {kinds: _required(builder, name) for kinds, name in _INTERVALS.items()}
+
+    def reduce_arm(t: FusedArm) -> tuple:
+        m, line, base = t.match, t.line, 1 - t.line_start
+        numbers = []
+        for group in (2, 4, 7):
+            value = m[group]
+            start, end = m.span(group)
+            place = (line, start + base, line, end + base)
+            if value.isdigit() and len(value) <= MAX_LITERAL_DIGITS:  # ``builder.number``'s first case
+                numbers.append(Number(Decimal(value), value, Span(file, *place)))
+            else:
+                numbers.append(number(place, [t.token(group)]))
+        start = m.start(1) + base
+        interval = intervals[t.type, "_RPAR" if m[5] in ")）" else "_RSQB"](
+            (line, start, line, m.end(5) + base), numbers[:2])
+        place = (line, start, line, m.end(7) + base)
+        return arm(place, [interval, None, numbers[2]]), place
+    return reduce_arm
 
 
 def _plan(rule) -> tuple[list[tuple[int, int, int]], int]:
@@ -96,6 +135,12 @@ def _callback(rule, builder: Any) -> Callable[[list], Any]:
 def _made(name: str, builder: Any, children: list, place: Place) -> tuple:
     method = _method(builder, name)
     return (method(place, children) if method is not None else Tree(name, children)), place
+
+
+def _required(builder: Any, name: str) -> Callable:
+    method = _method(builder, name)
+    assert method is not None, name  # the builder has a method for every rule a fused arm stands for
+    return method
 
 
 def _method(builder: Any, name: str) -> Optional[Callable]:

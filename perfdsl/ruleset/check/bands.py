@@ -5,13 +5,14 @@ the formula can produce (abs ≥ 0, a ratio of non-negative amounts ≥ 0),
 the 要求 of the indicator and the conditions around the band
 (inside ``若 x > 100% 则 … 否则 区间 x {…}`` the band only sees x ≤ 100%).
 The real line is cut at every bound; each cut point and each open piece
-between is tested, so open and closed ends are exact.
+between is tested, so open and closed ends are exact; only by comparing bounds,
+never by arithmetic on them, so no decimal context is involved.
 """
 
 from __future__ import annotations
 
 import datetime
-from decimal import Context, Decimal, localcontext
+from decimal import Decimal
 from typing import TYPE_CHECKING, Iterator, Optional
 
 import attrs
@@ -27,8 +28,8 @@ from perfdsl.syntax.printer import expr_text, interval_text
 if TYPE_CHECKING:
     from perfdsl.ruleset.loader import RuleSet
 
-# (kind "seg" | "pt", a value inside it, low end, high end): a piece of the real line
-Atom = tuple[str, Decimal, Optional[Decimal], Optional[Decimal]]
+# (kind "seg" | "pt", low end, high end): a piece of the real line
+Atom = tuple[str, Optional[Decimal], Optional[Decimal]]
 
 
 @attrs.frozen
@@ -78,8 +79,6 @@ class Dom:
 
 ALL = Dom()
 NONNEG = Dom(Decimal(0), True)
-# every bound is a rule literal (at most MAX_LITERAL_DIGITS digits): this context holds their sums exactly
-ANALYSIS = Context(prec=400, Emax=999_999, Emin=-999_999)
 MAX_DOMAIN_DEPTH = 50  # deeper than this (令 chains, nested formulas), a domain is "any value"
 _NO_LETS: dict = {}  # the 令 table and narrowing of a global 令: no local 令, nothing narrowed (never mutated)
 _NO_NARROWING: dict = {}
@@ -111,6 +110,9 @@ def _is_days(iv: A.Interval) -> bool:
 def _dom_of_interval(iv: Optional[A.Interval]) -> Optional[Dom]:
     if iv is None:
         return None
+    low, high = iv.low, iv.high
+    if type(low) is A.Number and type(high) is A.Number and low.value.is_finite() and high.value.is_finite():
+        return Dom(low.value, iv.low_closed, high.value, iv.high_closed)  # the common arm, as below without the calls
     if _is_days(iv):
         lo, hi = _ordinal(iv.low), _ordinal(iv.high)
         if (iv.low is not None and lo is None) or (iv.high is not None and hi is None):
@@ -373,16 +375,11 @@ def _span_of(d: Dom, where: dict[Decimal, int], n: int) -> tuple[int, int]:
 
 
 def _atoms(cuts: list[Decimal]) -> list[Atom]:
-    """(kind, probe, low, high): open pieces and cut points, left to right."""
-    if not cuts:
-        return [("seg", Decimal(0), None, None)]
-    with localcontext(ANALYSIS):  # a probe inside each piece, exact for any bound a rule can write
-        out: list[Atom] = [("seg", cuts[0] - 1, None, cuts[0])]
-        for i, c in enumerate(cuts):
-            out.append(("pt", c, c, c))
-            nxt = cuts[i + 1] if i + 1 < len(cuts) else None
-            probe = (c + nxt) / 2 if nxt is not None else c + 1
-            out.append(("seg", probe, c, nxt))
+    """(kind, low, high): open pieces and cut points, left to right (no arithmetic on the bounds)."""
+    out: list[Atom] = [("seg", None, cuts[0] if cuts else None)]
+    for i, c in enumerate(cuts):
+        out.append(("pt", c, c))
+        out.append(("seg", c, cuts[i + 1] if i + 1 < len(cuts) else None))
     return out
 
 
@@ -400,7 +397,7 @@ def _runs(atoms, flags):
 
 def _interval_text(first, last, percent: bool, days: bool = False) -> str:
     if days:  # pieces [n, n + 1) of days: from the first day to the last
-        lo, hi = first[2], last[3]
+        lo, hi = first[1], last[2]
         start = "-∞" if lo is None else dates.chinese(datetime.date.fromordinal(int(lo)))
         end = "∞" if hi is None else dates.chinese(datetime.date.fromordinal(int(hi) - 1))
         return f"{'(' if lo is None else '['}{start}, {end}{')' if hi is None else ']'}"
@@ -409,10 +406,10 @@ def _interval_text(first, last, percent: bool, days: bool = False) -> str:
         if x is None:
             return None
         return "0" if x == 0 else show(x, percent)
-    if first[0] == "pt" and last[0] == "pt" and first[2] == last[2]:
-        return f"[{num(first[2])}, {num(first[2])}]"
-    lo = num(first[2])
-    hi = num(last[3])
+    if first[0] == "pt" and last[0] == "pt" and first[1] == last[1]:
+        return f"[{num(first[1])}, {num(first[1])}]"
+    lo = num(first[1])
+    hi = num(last[2])
     left = "[" if first[0] == "pt" else "("
     right = "]" if last[0] == "pt" else ")"
     return f"{left}{lo if lo is not None else '-∞'}, {hi if hi is not None else '∞'}{right}"

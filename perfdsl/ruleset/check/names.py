@@ -286,6 +286,9 @@ class NameChecker:
         for end in (iv.low, iv.high):
             if end is None:
                 continue
+            if type(end) is A.Number and kind == "number":  # what ``expect`` gives a literal, without the calls
+                rate = rate or end.text.endswith(A.PERCENT_SIGNS)
+                continue
             if kind == "number":
                 rate = self.expect(scope, end, "number").kind == "rate" or rate
             elif (ty := self.expr(scope, end)).kind not in ("date", "any") and not (
