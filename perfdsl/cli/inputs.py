@@ -7,6 +7,8 @@ bounded: a line or file longer than ``max_line_bytes()`` is skipped in chunks, n
 
 from __future__ import annotations
 
+import codecs
+import hashlib
 import json
 import os
 import re
@@ -40,10 +42,11 @@ class Record:
     leaves them out (the rules hold them) unless it was asked for by itself (``batch.jsonl:37``).
     ``problem``: why it cannot be scored, found while reading (then ``text`` is empty); ``more``: the others.
     ``workbook``: a 基础数据表 (.xlsx), read where the rules are known (``cli.scoring``); ``text`` is empty
-    until then.
+    until then.  ``sha256``: the hex digest of ``text`` in UTF-8 when the reader already had those bytes (a line
+    of a batch): hashed as read, not encoded again (None: ``cli.scoring`` hashes ``text``).
     """
 
-    __slots__ = ("text", "source", "line", "texts", "problem", "workbook", "more")
+    __slots__ = ("text", "source", "line", "texts", "problem", "workbook", "more", "sha256")
 
     def __init__(self, text: str, source: str, line: Optional[int] = None, texts: Optional[bool] = None,
                  problem: Optional[Diagnostic] = None, workbook: bool = False):
@@ -54,6 +57,7 @@ class Record:
         self.problem = problem
         self.workbook = workbook
         self.more: tuple[Diagnostic, ...] = ()  # the problems after ``problem`` (a workbook reports all at once)
+        self.sha256: Optional[str] = None
 
     @property
     def where(self) -> str:
@@ -314,7 +318,12 @@ def jsonl_records(path: Path, keep_blank: bool = False, facts: bool = True) -> I
                 continue
             if keep_blank or text.strip():
                 rec = Record(text, str(path), n)
-                yield _checked(rec) if facts else rec
+                if facts:  # strict UTF-8 decodes one way only: text.encode() is raw again, less a leading BOM
+                    rec.sha256 = hashlib.sha256(raw[3:] if n == 1 and raw.startswith(codecs.BOM_UTF8)
+                                                else raw).hexdigest()
+                    yield _checked(rec)
+                else:
+                    yield rec
 
 
 def _lines(handle: IO[bytes], limit: int) -> Iterator[Optional[bytes]]:

@@ -397,19 +397,21 @@ class Generator(Expressions):
         for d in lp.deductions:
             deduction_of(d).generate(self, d, sc)
         src.emit(1, "raw = base - ded")
-        src.emit(1, "if ded:")
-        self.record(2, ind, "subtotal", f",{self.num('base')},{self.num('ded')},{self.num('raw')}")
-        src.emit(2, "pass")
-        src.emit(1, "if raw < 0:")
+        if self.traced:  # a test that only chooses a step: untraced, nothing to choose
+            src.emit(1, "if ded:")
+            self.record(2, ind, "subtotal", f",{self.num('base')},{self.num('ded')},{self.num('raw')}")
+            src.emit(2, "pass")
+        src.emit(1, "if raw < ZERO:")  # ZERO, not 0: no int made into a Decimal for each comparison
         self.record(2, ind, "floor", f",{self.num('raw')}")
         src.emit(2, "raw = ZERO")
         src.emit(1, f"if raw > {W}:")
         self.record(2, ind, "cap", f",{self.num('raw')}")
         src.emit(2, f"raw = {W}")
         src.emit(1, f"score = raw.quantize({Q}, rounding={R})")
-        src.emit(1, "if score != raw:")
-        self.record(2, ind, "rounding", ",{str(raw)},{str(score)}")
-        src.emit(2, "pass")
+        if self.traced:
+            src.emit(1, "if score != raw:")
+            self.record(2, ind, "rounding", ",{str(raw)},{str(score)}")
+            src.emit(2, "pass")
         self.record(1, ind, "score", ",{str(score)}")
         if ind.penalty:  # 减分项: the points the item loses come off the total
             src.emit(1, f"lost = {W} - score; score = -lost")
@@ -434,7 +436,7 @@ class Generator(Expressions):
             indent = 2
         slots = self.open_step(indent, p.expr)
         src.emit(indent, f"v = {self.number(self.expr(p.expr, sc.with_slots(slots)), p.expr)}")
-        src.emit(indent, f"x = {P} if v > {P} else (ZERO if v < 0 else v)")
+        src.emit(indent, f"x = {P} if v > {P} else (ZERO if v < ZERO else v)")
         self.close_step(indent, p, "part", f",{self.num('v')},{{str(x)}}{self.slots_text(slots)}")
         src.emit(indent, "base += x")
 

@@ -161,16 +161,20 @@ class GeneratedScorer:
             head_c = src.const(head)
             if leaf is not None:
                 raw, status, steps, text = leaf
+                shown = src.temp()  # the score's text, and ``text`` what follows it: both go into the one join
                 ok_tail, status_key = src.const(after + '"status": "ok"'), src.const(after + '"status": ')
                 src.emit(1, f"if {status} == 'ok':")  # as ``leaf_text``, without the call: most leaves
-                ok = f"{{{head_c}}}{{str({score})}}{{{ok_tail}}}"
-                src.emit(2, f"{text} = f'{ok}' if {raw} is None or {raw} == {score} "
-                            f"else f'{ok}, \"unrounded\": \"{{str({raw})}}\"'")
+                src.emit(2, f"{shown} = str({score})")
+                src.emit(2, f"{text} = {ok_tail} if {raw} is None or {raw} == {score} "
+                            f"else f'{{{ok_tail}}}, \"unrounded\": \"{{str({raw})}}\"'")
                 src.emit(1, "else:")
-                src.emit(2, f"{text} = _leaf_text({head_c}, {status_key}, {score}, {raw}, {status}, {places})")
-                return [text, "TRACE", f"','.join({steps})", "CLOSE"] if traced else [text, "END"]
+                src.emit(2, f"{shown} = ''")
+                src.emit(2, f"{text} = _leaf_text('', {status_key}, {score}, {raw}, {status}, {places})")
+                out = [head_c, shown, text]
+                return out + ["TRACE", f"','.join({steps})", "CLOSE"] if traced else out + ["END"]
+            rate, rate_tail = _rate_code(src, score, pn.weight)
             out = [head_c, f"fixed({score}, {places})", src.const(after + '"status": "ok", "rate": "'),
-                   _rate_code(src, score, pn.weight), src.const('", "children": [')]
+                   rate, src.const(rate_tail + '", "children": [')]
             for n, kid in enumerate(kids):
                 if n:
                     out.append("COMMA")
@@ -193,8 +197,13 @@ class GeneratedScorer:
         return expand_steps(self.plan.sites, steps)
 
 
-def _rate_code(src: Source, score: str, weight) -> str:
-    """``numbers.percent`` written out for a weight known when generating: no call per group and line."""
+def _rate_code(src: Source, score: str, weight) -> tuple[str, str]:
+    """``numbers.percent`` written out for a weight known when generating: (code, constant text after it).
+
+    ``str`` of the quantized rate is its ``format(…, 'f')``: quantized to 0.01 its exponent is -2, and
+    ``str`` writes a finite decimal with an exponent of at most 0 and an adjusted exponent of at least -6
+    plainly, digit for digit.  The ``%`` joins the constant after it.
+    """
     if weight == 0:
-        return "'—'"
-    return f"format(({score} / {src.const(weight)} * HUNDRED).quantize(Q2, rounding=HALF_UP), 'f') + '%'"
+        return "'—'", ""
+    return f"str(({score} / {src.const(weight)} * HUNDRED).quantize(Q2, rounding=HALF_UP))", "%"

@@ -119,14 +119,20 @@ def _compile(root: Ty, invalid: type, in_place: bool) -> dict:
             assert ty.element is not None  # a list type always has its element type
             element = new_function(ty.element)
             body.append(f"{pad}if type({var}) is not list: raise Invalid")
-            body.append(f"{pad}{out} = [{element}(e, c) for e in {var}]")
+            if held and in_place and ty.element.kind == "record":  # records are checked where they are
+                body.append(f"{pad}for e in {var}: {element}(e, c)")
+            else:
+                body.append(f"{pad}{out} = [{element}(e, c) for e in {var}]")
         elif kind == "map":
             assert ty.element is not None
             element = new_function(ty.element)
             body.append(f"{pad}if type({var}) is not dict: raise Invalid")
             if in_place:
                 body.append(f"{pad}c[0] += len({var})")
-            body.append(f"{pad}{out} = {{k: {element}(e, c) for k, e in {var}.items()}}")
+            if held and in_place and ty.element.kind == "record":
+                body.append(f"{pad}for e in {var}.values(): {element}(e, c)")
+            else:
+                body.append(f"{pad}{out} = {{k: {element}(e, c) for k, e in {var}.items()}}")
         elif kind == "record":
             names = src.const(frozenset(ty.fields))
             rec = var if in_place else src.temp()
@@ -151,7 +157,7 @@ def _compile(root: Ty, invalid: type, in_place: bool) -> dict:
             for req in ty.requires:
                 condition = src.const(compile_condition(req.condition, frozenset(ty.fields), ty))
                 body.append(f"{pad}if {condition}({rec}) is not True: raise Invalid")
-            if rec != out:
+            if rec != out and not held:  # held in place: ``out`` already holds this very dict
                 body.append(f"{pad}{out} = {rec}")
         else:  # "any": an unresolved type; the checker has reported it
             body.append(keep)
