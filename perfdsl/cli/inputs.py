@@ -196,7 +196,7 @@ def _checked(rec: Record) -> Record:
     if is_results_text(rec.text):
         rec.problem = error("F009", f"{rec.where}：这是 perfdsl eval 写出的评分结果，不是事实；"
                                     "请给出事实文件（评分结果不会再次评分）")
-    elif _SURROGATE_ESCAPE.search(rec.text) is not None:
+    elif "\\u" in rec.text and _SURROGATE_ESCAPE.search(rec.text) is not None:  # `in` first: one C scan
         path = _lone_surrogate_path(rec.text)
         if path is not None:  # shown as the escape it was written as: the message itself stays valid Unicode
             path = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", path)

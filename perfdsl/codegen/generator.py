@@ -393,10 +393,13 @@ class Generator(Expressions):
         else:
             src.emit(1, f"base = {W}")
             self.record(1, ind, "full")
-        src.emit(1, "ded = ZERO")  # the interpreter's order of operations: even the unrounded value agrees
-        for d in lp.deductions:
-            deduction_of(d).generate(self, d, sc)
-        src.emit(1, "raw = base - ded")
+        if lp.deductions or self.traced or not (lp.parts or _plain(lp.weight)) or lp.formula is not None:
+            src.emit(1, "ded = ZERO")  # the interpreter's order of operations: even the unrounded value agrees
+            for d in lp.deductions:
+                deduction_of(d).generate(self, d, sc)
+            src.emit(1, "raw = base - ded")
+        else:  # base - ZERO is base itself, digit for digit (``_plain``): ZERO plus parts, or the weight
+            src.emit(1, "raw = base")
         if self.traced:  # a test that only chooses a step: untraced, nothing to choose
             src.emit(1, "if ded:")
             self.record(2, ind, "subtotal", f",{self.num('base')},{self.num('ded')},{self.num('raw')}")
@@ -439,6 +442,15 @@ class Generator(Expressions):
         src.emit(indent, f"x = {P} if v > {P} else (ZERO if v < ZERO else v)")
         self.close_step(indent, p, "part", f",{self.num('v')},{{str(x)}}{self.slots_text(slots)}")
         src.emit(indent, "base += x")
+
+
+def _plain(d: Decimal) -> bool:
+    """``d - 0`` is ``d`` itself: the same sign, digits and exponent (a finite decimal not above exponent 0,
+    not -0).  ``ZERO`` plus finite decimals is such a decimal: its exponent is the least of theirs and 0, and
+    a sum that comes to zero is +0 under ``interp.numbers.CONTEXT``'s rounding (were a sum ever rounded to the
+    context's 50 digits, it has 50 digits, and subtracting 0 rounds back to the same decimal)."""
+    return isinstance(d, Decimal) and d.is_finite() and int(d.as_tuple().exponent) <= 0 \
+        and not (d.is_zero() and d.is_signed())
 
 
 def _names_in(e) -> set:

@@ -173,7 +173,8 @@ class GeneratedScorer:
                 out = [head_c, shown, text]
                 return out + ["TRACE", f"','.join({steps})", "CLOSE"] if traced else out + ["END"]
             rate, rate_tail = _rate_code(src, score, pn.weight)
-            out = [head_c, f"fixed({score}, {places})", src.const(after + '"status": "ok", "rate": "'),
+            out = [head_c, _fixed_code(src, score, self._places, places),
+                   src.const(after + '"status": "ok", "rate": "'),
                    rate, src.const(rate_tail + '", "children": [')]
             for n, kid in enumerate(kids):
                 if n:
@@ -195,6 +196,20 @@ class GeneratedScorer:
     def expand_steps(self, steps: list) -> list:
         from perfdsl.explain.compact import expand_steps
         return expand_steps(self.plan.sites, steps)
+
+
+def _fixed_code(src: Source, score: str, places: int, places_const: str) -> str:
+    """``numbers.fixed`` of a group's score, its common case without the call: a variable holding the text.
+
+    For 1 or 2 places, ``fixed`` returns ``str`` as it is exactly when its text has a ``.`` that many
+    characters from the end: a text in exponent notation ends ``E``, a sign and digits, never ``.`` there.
+    """
+    if places not in (1, 2):
+        return f"fixed({score}, {places_const})"
+    text = src.temp()
+    src.emit(1, f"{text} = str({score})")
+    src.emit(1, f"if {text}[{-places - 1}:{-places}] != '.': {text} = fixed({score}, {places_const})")
+    return text
 
 
 def _rate_code(src: Source, score: str, weight) -> tuple[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Callable, Optional
 
 from perfdsl.codegen.generator import Expressions, Scope, Source
@@ -86,7 +87,8 @@ def _compile(root: Ty, invalid: type, in_place: bool) -> dict:
             if kind == "integer":
                 body.append(f"{pad}if {var} != {var}.to_integral_value(): raise Invalid")
             if kind == "rate" and rate_ceiling(ty.decl) is not None:
-                body.append(f"{pad}if {var} > 1: raise Invalid")  # above 100%: F021, said by the full validator
+                one = src.const(Decimal(1))  # not the int 1: no Decimal made from it at every comparison
+                body.append(f"{pad}if {var} > {one}: raise Invalid")  # above 100%: F021, said by the full validator
             range_checks(ty, var, body, indent)
             body.append(keep)
         elif kind == "bool":
