@@ -410,7 +410,7 @@ class Generator(Expressions):
         src.emit(1, f"if raw > {W}:")
         self.record(2, ind, "cap", f",{self.num('raw')}")
         src.emit(2, f"raw = {W}")
-        src.emit(1, f"score = raw.quantize({Q}, rounding={R})")
+        src.emit(1, f"score = raw.quantize({Q}, {R})")  # the rounding by position: no keyword to parse, same call
         if self.traced:
             src.emit(1, "if score != raw:")
             self.record(2, ind, "rounding", ",{str(raw)},{str(score)}")

@@ -221,4 +221,4 @@ def _rate_code(src: Source, score: str, weight) -> tuple[str, str]:
     """
     if weight == 0:
         return "'—'", ""
-    return f"str(({score} / {src.const(weight)} * HUNDRED).quantize(Q2, rounding=HALF_UP))", "%"
+    return f"str(({score} / {src.const(weight)} * HUNDRED).quantize(Q2, HALF_UP))", "%"
