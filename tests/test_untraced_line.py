@@ -92,3 +92,16 @@ def test_a_title_filled_from_its_pieces_is_what_fill_gives(text):
             cur = cur[seg]
         return str(cur)
     assert template.Filler(text)(lookup) == template.fill(text, lookup)
+
+
+def test_short_numbers_kept_parse_exactly_as_made_afresh():
+    from perfdsl.ruleset.facts import _exact_number, plain_json
+    texts = ["0", "-0", "7", "12", "2024", "0.5", "1.0", "0.25", "-1.5", "1e3", "1E-2", "12345", "0.12345", "9" * 30]
+    for _ in range(2):  # the second time from the table
+        parsed = plain_json("[" + ", ".join(texts) + "]")
+        assert [str(v) for v in parsed] == [str(_exact_number(t)) for t in texts]
+        assert all(type(v) is Decimal for v in parsed)
+    for bad in ("1e99", "1e-99", "1" * 61):  # outside the fact limits: refused every time, never kept
+        for _ in range(2):
+            with pytest.raises(ArithmeticError):
+                plain_json(f"[{bad}]")
