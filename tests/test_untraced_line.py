@@ -80,8 +80,8 @@ def test_plain_decimals_are_what_subtracting_zero_leaves_unchanged():
 
 
 @pytest.mark.parametrize("text", [
-    "{被评价单位} {评价年度}年度部门整体支出绩效评价", "无洞的标题", "{{字面}} 与 {被评价单位}", "{ 被评价单位 }、{不存在的事实}",
-    "{被评价单位}{评价年度}", "}}{{", "{制度 . 近三年有建设项目}：{被评价单位}", "",
+    "{被评价单位} {评价年度}年度部门整体支出绩效评价", "无洞的标题", "{{字面}} 与 {被评价单位}",
+    "{ 被评价单位 }、{不存在的事实}", "{被评价单位}{评价年度}", "}}{{", "{制度 . 近三年有建设项目}：{被评价单位}", "",
 ])
 def test_a_title_filled_from_its_pieces_is_what_fill_gives(text):
     def lookup(segments):
