@@ -109,8 +109,8 @@ def _compile(root: Ty, invalid: type, in_place: bool) -> dict:
             body.append(keep)
         elif kind == "judged":
             field = ty.judged_field
-            keys = src.const(frozenset({field, "理由"}))
-            body.append(f"{pad}if type({var}) is not dict or not {var}.keys() <= {keys}: raise Invalid")
+            # two entries, and both of these keys read below as present (not None): no other key
+            body.append(f"{pad}if type({var}) is not dict or len({var}) != 2: raise Invalid")
             if in_place:
                 body.append(f"{pad}c[0] += len({var})")
             body.append(f"{pad}j = {var}.get({field!r}); why = {var}.get('理由')")
@@ -136,9 +136,8 @@ def _compile(root: Ty, invalid: type, in_place: bool) -> dict:
             else:
                 body.append(f"{pad}{out} = {{k: {element}(e, c) for k, e in {var}.items()}}")
         elif kind == "record":
-            names = src.const(frozenset(ty.fields))
             rec = var if in_place else src.temp()
-            body.append(f"{pad}if type({var}) is not dict or not {var}.keys() <= {names}: raise Invalid")
+            body.append(f"{pad}if type({var}) is not dict: raise Invalid")
             if in_place:
                 body.append(f"{pad}c[0] += len({var})")
             if not in_place:
@@ -156,6 +155,11 @@ def _compile(root: Ty, invalid: type, in_place: bool) -> dict:
                     if fty.kind == "any":  # every other kind's own check turns None (JSON null) away
                         body.append(f"{pad}if {item} is None: raise Invalid")
                     value_code(fty, item, f"{rec}[{name!r}]", body, indent, in_place)
+            # No key but the declared ones: with every required field read (an absent one raised KeyError),
+            # the dict holds exactly those and the optional ones present, or it holds another key too.
+            required = sum(1 for fty in ty.fields.values() if not fty.optional)
+            present = "".join(f" + ({name!r} in {var})" for name, fty in ty.fields.items() if fty.optional)
+            body.append(f"{pad}if len({var}) != {required}{present}: raise Invalid")
             for req in ty.requires:
                 condition = src.const(compile_condition(req.condition, frozenset(ty.fields), ty))
                 body.append(f"{pad}if {condition}({rec}) is not True: raise Invalid")
