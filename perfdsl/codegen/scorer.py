@@ -18,6 +18,7 @@ import re
 from typing import Callable, Optional
 
 from perfdsl.codegen.generator import Generator, Source
+from perfdsl.codegen.runtime import EXPORTED
 from perfdsl.codegen.recording import TracedGenerator
 from perfdsl.explain.document import leaf_layout, node_json
 from perfdsl.interp.numbers import CONTEXT, fixed, percent, plain
@@ -189,6 +190,7 @@ class GeneratedScorer:
             if n:
                 text.append("COMMA")
             text += pieces(item)
+        text = _merged(src, text)
         src.emit(1, f"return total, ''.join(({', '.join(text)}{',' if text else ''}))")
         return src.run("traced document" if traced else "compiled document")["tree"]
 
@@ -196,6 +198,24 @@ class GeneratedScorer:
     def expand_steps(self, steps: list) -> list:
         from perfdsl.explain.compact import expand_steps
         return expand_steps(self.plan.sites, steps)
+
+
+def _merged(src: Source, parts: list) -> list:
+    """The join's parts with each run of constant texts made one constant: fewer pieces to join per line."""
+    out: list = []
+    run: list[str] = []
+    for part in parts:
+        value = src.consts.get(part, EXPORTED.get(part))
+        if isinstance(value, str) and part.isidentifier():  # a constant's name, not an expression
+            run.append(value)
+            continue
+        if run:
+            out.append(src.const("".join(run)))
+            run = []
+        out.append(part)
+    if run:
+        out.append(src.const("".join(run)))
+    return out
 
 
 def _fixed_code(src: Source, score: str, places: int, places_const: str) -> str:
