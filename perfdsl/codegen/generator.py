@@ -18,6 +18,7 @@ becomes a Python identifier; every string and fact key enters the source through
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Optional
 
@@ -118,6 +119,9 @@ class Expressions:
         fast = FAST_BUILTINS.get(fn.name)
         if fast is None:  # its own complaint about a value sends the fact set to the interpreter
             return f"_call({self.src.const(fn)}, [{', '.join(args)}])"
+        inline = _INLINE.get(fn.name)
+        if inline is not None and all(_CONSTANT.fullmatch(a) for a in args[1:]):
+            return inline(self.src.temp(), self.src.temp(), self.src.const(Decimal(1)), *args)
         name = f"B_{fn.name}"
         self.src.consts[name] = fast
         return f"{name}({', '.join(args)})"
@@ -442,6 +446,18 @@ class Generator(Expressions):
         src.emit(indent, f"x = {P} if v > {P} else (ZERO if v < ZERO else v)")
         self.close_step(indent, p, "part", f",{self.num('v')},{{str(x)}}{self.slots_text(slots)}")
         src.emit(indent, "base += x")
+
+
+# Lean builtins written out where they are used, when every argument after the first is a constant: the
+# first is evaluated once (into the first temporary), then exactly runtime._fast_proportional's and
+# _fast_sample's expressions — no call per use.  (Untraced only: the traced scorer has its own ``call``.)
+_CONSTANT = re.compile(r"K[0-9]+")
+_INLINE = {
+    "proportional": lambda t, _u, one, rate, points, floor:
+        f"({points} if ({t} := {rate}) >= {one} else ({t} * {points} if {t} >= {floor} else ZERO))",
+    "sample_score": lambda t, n, one, record, points:
+        f"({points} if ({n} := ({t} := {record})['抽查数']) == ZERO else {points} * ({one} - {t}['问题数'] / {n}))",
+}
 
 
 def _plain(d: Decimal) -> bool:

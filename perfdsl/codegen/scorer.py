@@ -18,8 +18,8 @@ import re
 from typing import Callable, Optional
 
 from perfdsl.codegen.generator import Generator, Source
-from perfdsl.codegen.runtime import EXPORTED
 from perfdsl.codegen.recording import TracedGenerator
+from perfdsl.codegen.runtime import EXPORTED
 from perfdsl.explain.document import leaf_layout, node_json
 from perfdsl.interp.numbers import CONTEXT, fixed, percent, plain
 from perfdsl.interp.scoring import Node, Result, aggregate
