@@ -147,7 +147,10 @@ class Expressions:
             code = f"{code}[{seg!r}]"  # validated facts hold no None; a missing key falls back
             ty = ty.fields.get(seg) if ty is not None and ty.kind == "record" else None
         if star is None:
-            return f"_num({code})" if ty is None or ty.kind == "judged" else code
+            if ty is None or ty.kind == "judged":  # runtime.num written out: a 酌情 value read as its number
+                t = self.src.temp()
+                return f"({t}.value if type({t} := {code}) is Judged else {t})"
+            return code
         inner = "x"
         for seg in segs[star:]:
             inner = f"{inner}[{seg!r}]"
