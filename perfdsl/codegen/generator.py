@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Optional
+from typing import Callable, Optional
 
 import attrs
 
@@ -455,7 +455,7 @@ class Generator(Expressions):
 # first is evaluated once (into the first temporary), then exactly runtime._fast_proportional's and
 # _fast_sample's expressions — no call per use.  (Untraced only: the traced scorer has its own ``call``.)
 _CONSTANT = re.compile(r"K[0-9]+")
-_INLINE = {
+_INLINE: dict[str, Callable[..., str]] = {
     "proportional": lambda t, _u, one, rate, points, floor:
         f"({points} if ({t} := {rate}) >= {one} else ({t} * {points} if {t} >= {floor} else ZERO))",
     "sample_score": lambda t, n, one, record, points:
