@@ -105,3 +105,35 @@ def test_short_numbers_kept_parse_exactly_as_made_afresh():
         for _ in range(2):
             with pytest.raises(ArithmeticError):
                 plain_json(f"[{bad}]")
+
+
+def _seed_facts():
+    from perfdsl.ruleset.facts import parse_json
+    return parse_json((ROOT / "examples" / "heping-2024" / "facts.json").read_text(encoding="utf-8"), "x")
+
+
+@pytest.mark.parametrize("change, accepted", [
+    (lambda f: f.update(多余的键=1), False),  # an undeclared key at the top
+    (lambda f: f["评估评审"].update(备注="x"), False),  # in a nested record
+    (lambda f: f["制度"]["瑕疵"].append({"类别": "合同管理制度", "扣分": Decimal("0.5"), "说明": "x", "备注": "x"}),
+     False),  # in a record of a list
+    (lambda f: f["制度"]["瑕疵"].append({"类别": "合同管理制度", "扣分": Decimal("0.5"), "说明": "x"}), True),
+    (lambda f: f["绩效监控"]["结果应用扣分"].update(备注="x"), False),  # in a 酌情 judgement
+    (lambda f: f["绩效监控"]["结果应用扣分"].pop("理由"), False),  # a judgement without its reason
+    (lambda f: f["绩效目标"]["任务匹配"].update(问题项目=None), True),  # an optional field present as null
+    (lambda f: f["绩效目标"]["任务匹配"].pop("问题项目", None), True),  # an optional field absent
+    (lambda f: None, True),
+])
+def test_no_undeclared_key_is_proved_by_counting_as_the_key_sets_proved_it(change, accepted):
+    """The facts check counts a record's keys (required read, optional present) instead of comparing key sets."""
+    from perfdsl.engine import Engine
+    from perfdsl.ruleset.facts import Invalid
+    engine = Engine.from_path(ROOT / "rules", cache=False)
+    for check in (engine.validator(), engine.owned_validator()):
+        facts = _seed_facts()
+        change(facts)
+        if accepted:
+            check(facts)
+        else:
+            with pytest.raises((Invalid, KeyError)):
+                check(facts)
