@@ -7,6 +7,8 @@ bounded: a line or file longer than ``max_line_bytes()`` is skipped in chunks, n
 
 from __future__ import annotations
 
+import codecs
+import hashlib
 import json
 import os
 import re
@@ -18,6 +20,7 @@ from perfdsl.diagnostics import Diagnostic, PerfdslError, error
 LIMIT_VARIABLE = "PERFDSL_MAX_LINE_BYTES"
 DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024  # one fact set: a line of a batch, or a .json file
 _SKIP_CHUNK = 1 << 20
+READ_BUFFER = 1 << 20  # a batch is read in large pieces, not 8 KB (about three lines) per read
 _UNITS = {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
 
 
@@ -40,10 +43,11 @@ class Record:
     leaves them out (the rules hold them) unless it was asked for by itself (``batch.jsonl:37``).
     ``problem``: why it cannot be scored, found while reading (then ``text`` is empty); ``more``: the others.
     ``workbook``: a 基础数据表 (.xlsx), read where the rules are known (``cli.scoring``); ``text`` is empty
-    until then.
+    until then.  ``sha256``: the hex digest of ``text`` in UTF-8 when the reader already had those bytes (a line
+    of a batch): hashed as read, not encoded again (None: ``cli.scoring`` hashes ``text``).
     """
 
-    __slots__ = ("text", "source", "line", "texts", "problem", "workbook", "more")
+    __slots__ = ("text", "source", "line", "texts", "problem", "workbook", "more", "sha256")
 
     def __init__(self, text: str, source: str, line: Optional[int] = None, texts: Optional[bool] = None,
                  problem: Optional[Diagnostic] = None, workbook: bool = False):
@@ -54,6 +58,7 @@ class Record:
         self.problem = problem
         self.workbook = workbook
         self.more: tuple[Diagnostic, ...] = ()  # the problems after ``problem`` (a workbook reports all at once)
+        self.sha256: Optional[str] = None
 
     @property
     def where(self) -> str:
@@ -192,7 +197,7 @@ def _checked(rec: Record) -> Record:
     if is_results_text(rec.text):
         rec.problem = error("F009", f"{rec.where}：这是 perfdsl eval 写出的评分结果，不是事实；"
                                     "请给出事实文件（评分结果不会再次评分）")
-    elif _SURROGATE_ESCAPE.search(rec.text) is not None:
+    elif "\\u" in rec.text and _SURROGATE_ESCAPE.search(rec.text) is not None:  # `in` first: one C scan
         path = _lone_surrogate_path(rec.text)
         if path is not None:  # shown as the escape it was written as: the message itself stays valid Unicode
             path = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", path)
@@ -286,7 +291,7 @@ def jsonl_records(path: Path, keep_blank: bool = False, facts: bool = True) -> I
     surrogates), as ``expand`` does not want for the results it reads."""
     limit = max_line_bytes()
     try:
-        handle = open(path, "rb")
+        handle = open(path, "rb", buffering=READ_BUFFER)
     except OSError as exc:
         raise PerfdslError([error("F000", f"无法读取事实文件 {path}：{exc.strerror}")]) from exc
     with handle:
@@ -314,7 +319,12 @@ def jsonl_records(path: Path, keep_blank: bool = False, facts: bool = True) -> I
                 continue
             if keep_blank or text.strip():
                 rec = Record(text, str(path), n)
-                yield _checked(rec) if facts else rec
+                if facts:  # strict UTF-8 decodes one way only: text.encode() is raw again, less a leading BOM
+                    rec.sha256 = hashlib.sha256(raw[3:] if n == 1 and raw.startswith(codecs.BOM_UTF8)
+                                                else raw).hexdigest()
+                    yield _checked(rec)
+                else:
+                    yield rec
 
 
 def _lines(handle: IO[bytes], limit: int) -> Iterator[Optional[bytes]]:

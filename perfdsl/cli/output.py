@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from perfdsl.diagnostics import PerfdslError
 
 UNENCODABLE = "perfdsl-replace"
+TEMP_BUFFER = 1 << 20  # bytes buffered before a write to the temp file (a batch line is ~8 KB: one write per line)
 UNENCODABLE_JSON = "perfdsl-json-escape"
 
 # What a narrow console encoding (GBK, cp936…) cannot write, spelled with characters it can; anything else
@@ -202,10 +203,10 @@ class AtomicOutput:
         self.tmp: Optional[str] = None
         self.real: Optional[str] = None
 
-    def _open(self, fd: int) -> IO[Any]:
+    def _open(self, fd: int, buffering: int = -1) -> IO[Any]:
         if self.binary:
-            return os.fdopen(fd, "wb")
-        return os.fdopen(fd, "w", encoding="utf-8", errors=UNENCODABLE)
+            return os.fdopen(fd, "wb", buffering=buffering)
+        return os.fdopen(fd, "w", encoding="utf-8", errors=UNENCODABLE, buffering=buffering)
 
     def __enter__(self) -> IO[Any]:
         if self.target is None:
@@ -230,7 +231,7 @@ class AtomicOutput:
             os.chmod(self.tmp, stat.S_IMODE(st.st_mode))  # a replaced file keeps its mode: 0600 stays 0600
         else:
             _default_mode(self.tmp)
-        self.handle = self._open(fd)
+        self.handle = self._open(fd, TEMP_BUFFER)  # no one reads the temp file before it is renamed: few large writes
         return self.handle
 
     def __exit__(self, exc_type: Optional[type[BaseException]], exc: Optional[BaseException],

@@ -88,7 +88,7 @@ def _score_record(engine: Engine, rec: Record, trace: Trace, compact: bool) -> S
         doc, grade, errors, result = failure(diags, rec.source, rec.line), None, diags, None
     else:
         where = rec.where
-        sha = sha or sha256_text(rec.text)
+        sha = sha or rec.sha256 or sha256_text(rec.text)
         fast_tried = compact and trace in (False, "compact")
         if fast_tried:
             fast = (engine.compact_json if trace else engine.fast_json)(rec.text, where, rec.source, sha, rec.line)

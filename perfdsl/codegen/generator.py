@@ -18,8 +18,9 @@ becomes a Python identifier; every string and fact key enters the source through
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
-from typing import Optional
+from typing import Callable, Optional
 
 import attrs
 
@@ -118,6 +119,9 @@ class Expressions:
         fast = FAST_BUILTINS.get(fn.name)
         if fast is None:  # its own complaint about a value sends the fact set to the interpreter
             return f"_call({self.src.const(fn)}, [{', '.join(args)}])"
+        inline = _INLINE.get(fn.name)
+        if inline is not None and all(_CONSTANT.fullmatch(a) for a in args[1:]):
+            return inline(self.src.temp(), self.src.temp(), self.src.const(Decimal(1)), *args)
         name = f"B_{fn.name}"
         self.src.consts[name] = fast
         return f"{name}({', '.join(args)})"
@@ -143,7 +147,10 @@ class Expressions:
             code = f"{code}[{seg!r}]"  # validated facts hold no None; a missing key falls back
             ty = ty.fields.get(seg) if ty is not None and ty.kind == "record" else None
         if star is None:
-            return f"_num({code})" if ty is None or ty.kind == "judged" else code
+            if ty is None or ty.kind == "judged":  # runtime.num written out: a 酌情 value read as its number
+                t = self.src.temp()
+                return f"({t}.value if type({t} := {code}) is Judged else {t})"
+            return code
         inner = "x"
         for seg in segs[star:]:
             inner = f"{inner}[{seg!r}]"
@@ -393,23 +400,28 @@ class Generator(Expressions):
         else:
             src.emit(1, f"base = {W}")
             self.record(1, ind, "full")
-        src.emit(1, "ded = ZERO")  # the interpreter's order of operations: even the unrounded value agrees
-        for d in lp.deductions:
-            deduction_of(d).generate(self, d, sc)
-        src.emit(1, "raw = base - ded")
-        src.emit(1, "if ded:")
-        self.record(2, ind, "subtotal", f",{self.num('base')},{self.num('ded')},{self.num('raw')}")
-        src.emit(2, "pass")
-        src.emit(1, "if raw < 0:")
+        if lp.deductions or self.traced or not (lp.parts or _plain(lp.weight)) or lp.formula is not None:
+            src.emit(1, "ded = ZERO")  # the interpreter's order of operations: even the unrounded value agrees
+            for d in lp.deductions:
+                deduction_of(d).generate(self, d, sc)
+            src.emit(1, "raw = base - ded")
+        else:  # base - ZERO is base itself, digit for digit (``_plain``): ZERO plus parts, or the weight
+            src.emit(1, "raw = base")
+        if self.traced:  # a test that only chooses a step: untraced, nothing to choose
+            src.emit(1, "if ded:")
+            self.record(2, ind, "subtotal", f",{self.num('base')},{self.num('ded')},{self.num('raw')}")
+            src.emit(2, "pass")
+        src.emit(1, "if raw < ZERO:")  # ZERO, not 0: no int made into a Decimal for each comparison
         self.record(2, ind, "floor", f",{self.num('raw')}")
         src.emit(2, "raw = ZERO")
         src.emit(1, f"if raw > {W}:")
         self.record(2, ind, "cap", f",{self.num('raw')}")
         src.emit(2, f"raw = {W}")
-        src.emit(1, f"score = raw.quantize({Q}, rounding={R})")
-        src.emit(1, "if score != raw:")
-        self.record(2, ind, "rounding", ",{str(raw)},{str(score)}")
-        src.emit(2, "pass")
+        src.emit(1, f"score = raw.quantize({Q}, {R})")  # the rounding by position: no keyword to parse, same call
+        if self.traced:
+            src.emit(1, "if score != raw:")
+            self.record(2, ind, "rounding", ",{str(raw)},{str(score)}")
+            src.emit(2, "pass")
         self.record(1, ind, "score", ",{str(score)}")
         if ind.penalty:  # 减分项: the points the item loses come off the total
             src.emit(1, f"lost = {W} - score; score = -lost")
@@ -434,9 +446,30 @@ class Generator(Expressions):
             indent = 2
         slots = self.open_step(indent, p.expr)
         src.emit(indent, f"v = {self.number(self.expr(p.expr, sc.with_slots(slots)), p.expr)}")
-        src.emit(indent, f"x = {P} if v > {P} else (ZERO if v < 0 else v)")
+        src.emit(indent, f"x = {P} if v > {P} else (ZERO if v < ZERO else v)")
         self.close_step(indent, p, "part", f",{self.num('v')},{{str(x)}}{self.slots_text(slots)}")
         src.emit(indent, "base += x")
+
+
+# Lean builtins written out where they are used, when every argument after the first is a constant: the
+# first is evaluated once (into the first temporary), then exactly runtime._fast_proportional's and
+# _fast_sample's expressions — no call per use.  (Untraced only: the traced scorer has its own ``call``.)
+_CONSTANT = re.compile(r"K[0-9]+")
+_INLINE: dict[str, Callable[..., str]] = {
+    "proportional": lambda t, _u, one, rate, points, floor:
+        f"({points} if ({t} := {rate}) >= {one} else ({t} * {points} if {t} >= {floor} else ZERO))",
+    "sample_score": lambda t, n, one, record, points:
+        f"({points} if ({n} := ({t} := {record})['抽查数']) == ZERO else {points} * ({one} - {t}['问题数'] / {n}))",
+}
+
+
+def _plain(d: Decimal) -> bool:
+    """``d - 0`` is ``d`` itself: the same sign, digits and exponent (a finite decimal not above exponent 0,
+    not -0).  ``ZERO`` plus finite decimals is such a decimal: its exponent is the least of theirs and 0, and
+    a sum that comes to zero is +0 under ``interp.numbers.CONTEXT``'s rounding (were a sum ever rounded to the
+    context's 50 digits, it has 50 digits, and subtracting 0 rounds back to the same decimal)."""
+    return isinstance(d, Decimal) and d.is_finite() and int(d.as_tuple().exponent) <= 0 \
+        and not (d.is_zero() and d.is_signed())
 
 
 def _names_in(e) -> set:

@@ -216,17 +216,22 @@ def finding(item) -> str:
     return finding_text(item, None)
 
 
+# Decimal constants instead of the ints 0 and 1: the same exact values, without a Decimal made from an
+# int at every comparison and subtraction.
+_ONE = Decimal(1)
+
+
 def _fast_proportional(rate, points, floor):
-    return points if rate >= 1 else (rate * points if rate >= floor else ZERO)
+    return points if rate >= _ONE else (rate * points if rate >= floor else ZERO)
 
 
 def _fast_sample(record, points):
     n = record["抽查数"]
-    return points if n == 0 else points * (1 - record["问题数"] / n)
+    return points if n == ZERO else points * (_ONE - record["问题数"] / n)
 
 
 def _fast_ratio(a, b, if_zero):
-    return if_zero if b == 0 else a / b
+    return if_zero if b == ZERO else a / b
 
 
 # Lean versions of the builtins for values the validator has already checked; each computes

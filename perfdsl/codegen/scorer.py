@@ -19,6 +19,7 @@ from typing import Callable, Optional
 
 from perfdsl.codegen.generator import Generator, Source
 from perfdsl.codegen.recording import TracedGenerator
+from perfdsl.codegen.runtime import EXPORTED
 from perfdsl.explain.document import leaf_layout, node_json
 from perfdsl.interp.numbers import CONTEXT, fixed, percent, plain
 from perfdsl.interp.scoring import Node, Result, aggregate
@@ -161,16 +162,21 @@ class GeneratedScorer:
             head_c = src.const(head)
             if leaf is not None:
                 raw, status, steps, text = leaf
+                shown = src.temp()  # the score's text, and ``text`` what follows it: both go into the one join
                 ok_tail, status_key = src.const(after + '"status": "ok"'), src.const(after + '"status": ')
                 src.emit(1, f"if {status} == 'ok':")  # as ``leaf_text``, without the call: most leaves
-                ok = f"{{{head_c}}}{{str({score})}}{{{ok_tail}}}"
-                src.emit(2, f"{text} = f'{ok}' if {raw} is None or {raw} == {score} "
-                            f"else f'{ok}, \"unrounded\": \"{{str({raw})}}\"'")
+                src.emit(2, f"{shown} = str({score})")
+                src.emit(2, f"{text} = {ok_tail} if {raw} is None or {raw} == {score} "
+                            f"else f'{{{ok_tail}}}, \"unrounded\": \"{{str({raw})}}\"'")
                 src.emit(1, "else:")
-                src.emit(2, f"{text} = _leaf_text({head_c}, {status_key}, {score}, {raw}, {status}, {places})")
-                return [text, "TRACE", f"','.join({steps})", "CLOSE"] if traced else [text, "END"]
-            out = [head_c, f"fixed({score}, {places})", src.const(after + '"status": "ok", "rate": "'),
-                   _rate_code(src, score, pn.weight), src.const('", "children": [')]
+                src.emit(2, f"{shown} = ''")
+                src.emit(2, f"{text} = _leaf_text('', {status_key}, {score}, {raw}, {status}, {places})")
+                out = [head_c, shown, text]
+                return out + ["TRACE", f"','.join({steps})", "CLOSE"] if traced else out + ["END"]
+            rate, rate_tail = _rate_code(src, score, pn.weight)
+            out = [head_c, _fixed_code(src, score, self._places, places),
+                   src.const(after + '"status": "ok", "rate": "'),
+                   rate, src.const(rate_tail + '", "children": [')]
             for n, kid in enumerate(kids):
                 if n:
                     out.append("COMMA")
@@ -184,6 +190,7 @@ class GeneratedScorer:
             if n:
                 text.append("COMMA")
             text += pieces(item)
+        text = _merged(src, text)
         src.emit(1, f"return total, ''.join(({', '.join(text)}{',' if text else ''}))")
         return src.run("traced document" if traced else "compiled document")["tree"]
 
@@ -193,8 +200,45 @@ class GeneratedScorer:
         return expand_steps(self.plan.sites, steps)
 
 
-def _rate_code(src: Source, score: str, weight) -> str:
-    """``numbers.percent`` written out for a weight known when generating: no call per group and line."""
+def _merged(src: Source, parts: list) -> list:
+    """The join's parts with each run of constant texts made one constant: fewer pieces to join per line."""
+    out: list = []
+    run: list[str] = []
+    for part in parts:
+        value = src.consts.get(part, EXPORTED.get(part))
+        if isinstance(value, str) and part.isidentifier():  # a constant's name, not an expression
+            run.append(value)
+            continue
+        if run:
+            out.append(src.const("".join(run)))
+            run = []
+        out.append(part)
+    if run:
+        out.append(src.const("".join(run)))
+    return out
+
+
+def _fixed_code(src: Source, score: str, places: int, places_const: str) -> str:
+    """``numbers.fixed`` of a group's score, its common case without the call: a variable holding the text.
+
+    For 1 or 2 places, ``fixed`` returns ``str`` as it is exactly when its text has a ``.`` that many
+    characters from the end: a text in exponent notation ends ``E``, a sign and digits, never ``.`` there.
+    """
+    if places not in (1, 2):
+        return f"fixed({score}, {places_const})"
+    text = src.temp()
+    src.emit(1, f"{text} = str({score})")
+    src.emit(1, f"if {text}[{-places - 1}:{-places}] != '.': {text} = fixed({score}, {places_const})")
+    return text
+
+
+def _rate_code(src: Source, score: str, weight) -> tuple[str, str]:
+    """``numbers.percent`` written out for a weight known when generating: (code, constant text after it).
+
+    ``str`` of the quantized rate is its ``format(…, 'f')``: quantized to 0.01 its exponent is -2, and
+    ``str`` writes a finite decimal with an exponent of at most 0 and an adjusted exponent of at least -6
+    plainly, digit for digit.  The ``%`` joins the constant after it.
+    """
     if weight == 0:
-        return "'—'"
-    return f"format(({score} / {src.const(weight)} * HUNDRED).quantize(Q2, rounding=HALF_UP), 'f') + '%'"
+        return "'—'", ""
+    return f"str(({score} / {src.const(weight)} * HUNDRED).quantize(Q2, HALF_UP))", "%"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Callable, Optional
 
 from perfdsl.codegen.generator import Expressions, Scope, Source
@@ -86,7 +87,8 @@ def _compile(root: Ty, invalid: type, in_place: bool) -> dict:
             if kind == "integer":
                 body.append(f"{pad}if {var} != {var}.to_integral_value(): raise Invalid")
             if kind == "rate" and rate_ceiling(ty.decl) is not None:
-                body.append(f"{pad}if {var} > 1: raise Invalid")  # above 100%: F021, said by the full validator
+                one = src.const(Decimal(1))  # not the int 1: no Decimal made from it at every comparison
+                body.append(f"{pad}if {var} > {one}: raise Invalid")  # above 100%: F021, said by the full validator
             range_checks(ty, var, body, indent)
             body.append(keep)
         elif kind == "bool":
@@ -107,8 +109,8 @@ def _compile(root: Ty, invalid: type, in_place: bool) -> dict:
             body.append(keep)
         elif kind == "judged":
             field = ty.judged_field
-            keys = src.const(frozenset({field, "理由"}))
-            body.append(f"{pad}if type({var}) is not dict or not {var}.keys() <= {keys}: raise Invalid")
+            # two entries, and both of these keys read below as present (not None): no other key
+            body.append(f"{pad}if type({var}) is not dict or len({var}) != 2: raise Invalid")
             if in_place:
                 body.append(f"{pad}c[0] += len({var})")
             body.append(f"{pad}j = {var}.get({field!r}); why = {var}.get('理由')")
@@ -119,18 +121,23 @@ def _compile(root: Ty, invalid: type, in_place: bool) -> dict:
             assert ty.element is not None  # a list type always has its element type
             element = new_function(ty.element)
             body.append(f"{pad}if type({var}) is not list: raise Invalid")
-            body.append(f"{pad}{out} = [{element}(e, c) for e in {var}]")
+            if held and in_place and ty.element.kind == "record":  # records are checked where they are
+                body.append(f"{pad}for e in {var}: {element}(e, c)")
+            else:
+                body.append(f"{pad}{out} = [{element}(e, c) for e in {var}]")
         elif kind == "map":
             assert ty.element is not None
             element = new_function(ty.element)
             body.append(f"{pad}if type({var}) is not dict: raise Invalid")
             if in_place:
                 body.append(f"{pad}c[0] += len({var})")
-            body.append(f"{pad}{out} = {{k: {element}(e, c) for k, e in {var}.items()}}")
+            if held and in_place and ty.element.kind == "record":
+                body.append(f"{pad}for e in {var}.values(): {element}(e, c)")
+            else:
+                body.append(f"{pad}{out} = {{k: {element}(e, c) for k, e in {var}.items()}}")
         elif kind == "record":
-            names = src.const(frozenset(ty.fields))
             rec = var if in_place else src.temp()
-            body.append(f"{pad}if type({var}) is not dict or not {var}.keys() <= {names}: raise Invalid")
+            body.append(f"{pad}if type({var}) is not dict: raise Invalid")
             if in_place:
                 body.append(f"{pad}c[0] += len({var})")
             if not in_place:
@@ -148,10 +155,15 @@ def _compile(root: Ty, invalid: type, in_place: bool) -> dict:
                     if fty.kind == "any":  # every other kind's own check turns None (JSON null) away
                         body.append(f"{pad}if {item} is None: raise Invalid")
                     value_code(fty, item, f"{rec}[{name!r}]", body, indent, in_place)
+            # No key but the declared ones: with every required field read (an absent one raised KeyError),
+            # the dict holds exactly those and the optional ones present, or it holds another key too.
+            required = sum(1 for fty in ty.fields.values() if not fty.optional)
+            present = "".join(f" + ({name!r} in {var})" for name, fty in ty.fields.items() if fty.optional)
+            body.append(f"{pad}if len({var}) != {required}{present}: raise Invalid")
             for req in ty.requires:
                 condition = src.const(compile_condition(req.condition, frozenset(ty.fields), ty))
                 body.append(f"{pad}if {condition}({rec}) is not True: raise Invalid")
-            if rec != out:
+            if rec != out and not held:  # held in place: ``out`` already holds this very dict
                 body.append(f"{pad}{out} = {rec}")
         else:  # "any": an unresolved type; the checker has reported it
             body.append(keep)

@@ -6,6 +6,7 @@ the document is deterministic for the same rules and facts.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Optional
 
@@ -103,6 +104,7 @@ def assemble(rules, root: dict, grade: Optional[str], ok: bool = True, facts_sou
 _PER_RULES: dict[tuple, tuple] = {}
 # what json.dumps(v, ensure_ascii=False) writes, without the encoder it builds per call (once per batch line here)
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+_source_json = functools.lru_cache(maxsize=64)(_ENCODE)  # a batch names the same facts file on every line
 
 
 def _once_per_rules(what: str, rules, build):
@@ -131,7 +133,7 @@ def head_json(rules, facts_source: Optional[str], facts_sha256: Optional[str], l
     text += _once_per_rules("compact head" if compact else "head", rules,
                             _compact_head_text if compact else _head_text)
     if facts_source is not None or facts_sha256 is not None:
-        text += f'"facts": {_ENCODE({"source": facts_source, "sha256": facts_sha256})}, '
+        text += f'"facts": {{"source": {_source_json(facts_source)}, "sha256": {_ENCODE(facts_sha256)}}}, '
     if evidence:
         text += f'"evidence": {json.dumps(evidence, ensure_ascii=False)}, '
     return text + '"status": "ok", '

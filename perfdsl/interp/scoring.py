@@ -114,6 +114,8 @@ class Scorer:
         self.rules = plan.rules
         self.rounding = plan.rounding
         self.percent_paths = plan.percent_paths
+        system = self.rules.system
+        self._title_fill = template.Filler(system.title) if system is not None and system.title else None
 
     def score(self, facts: dict, trace: bool = True, warnings: tuple = (), hits: Optional[set] = None) -> Result:
         """``trace``: keep each indicator's steps; ``hits``: add the coverage points reached to it."""
@@ -155,8 +157,7 @@ class Scorer:
         return node
 
     def _title(self, facts: dict) -> str:
-        system = self.rules.system
-        if system is None or not system.title:
+        if self._title_fill is None:
             return self.rules.name
 
         def value(segments) -> Optional[str]:  # the one template syntax (syntax/template.py), over facts only
@@ -166,7 +167,7 @@ class Scorer:
                     return None
                 cur = cur[seg]
             return sentences.text_of(cur, ".".join(segments) in self.percent_paths)
-        return template.fill(system.title, value)
+        return self._title_fill(value)
 
     def _grade(self, total: Decimal, facts: dict, trace: bool, coverage: Optional[Tracer]):
         system = self.rules.system

@@ -94,9 +94,27 @@ _FAST = json.JSONDecoder(parse_float=_exact_number, parse_int=_exact_number, par
 _STRICT = json.JSONDecoder(parse_float=_parse_number, parse_int=_parse_number, parse_constant=_reject_constant,
                            object_pairs_hook=_pairs)
 
+
+class _ShortNumbers(dict):
+    """Short number texts already made into decimals: ``0``, ``12``, ``0.5``, ``2024`` recur on every line.
+
+    A hit is one dict lookup in C instead of a call of ``create_decimal``; a miss makes the decimal as
+    before (raising as before) and keeps it while the table is small.  Decimals are immutable, so fact
+    sets may share them.
+    """
+
+    def __missing__(self, text: str) -> Decimal:
+        value = _exact_number(text)
+        if len(text) <= 4 and len(self) < 4096:
+            self[text] = value
+        return value
+
+
 # The fast path's first try: the C decoder building plain dicts (a duplicate key keeps its last value),
 # with no Python call per object; ``no_duplicate_keys`` then proves there was none.
-_PLAIN = json.JSONDecoder(parse_float=_exact_number, parse_int=_exact_number, parse_constant=_reject_constant)
+_SHORT = _ShortNumbers()
+_PLAIN = json.JSONDecoder(parse_float=_SHORT.__getitem__, parse_int=_SHORT.__getitem__,
+                          parse_constant=_reject_constant)
 plain_json = _PLAIN.decode
 _KEY_TOKEN = re.compile(r'"\s*:')
 

@@ -49,6 +49,41 @@ def fill(text: str, lookup: Callable[[tuple[str, ...]], Optional[str]]) -> str:
     return HOLE.sub(one, text)
 
 
+class Filler:
+    """``fill`` for one template, its holes found once: a batch fills the same title for every fact set.
+
+    ``Filler(text)(lookup) == fill(text, lookup)`` for every lookup: the same matches of ``HOLE``, left to
+    right, each replaced as ``fill`` replaces it.  Picklable (engines go to worker processes).
+    """
+
+    __slots__ = ("text", "pieces")
+
+    def __init__(self, text: str):
+        self.text = text
+        self.pieces: Optional[tuple] = None  # literal texts, and (segments, the hole as written) per hole
+        if has_holes(text):
+            pieces: list = []
+            last = 0
+            for m in HOLE.finditer(text):
+                pieces.append(text[last:m.start()])
+                pieces.append(m.group(0)[0] if m.group(1) is None else (segments(m.group(1)), m.group(0)))
+                last = m.end()
+            pieces.append(text[last:])
+            self.pieces = tuple(pieces)
+
+    def __call__(self, lookup: Callable[[tuple[str, ...]], Optional[str]]) -> str:
+        if self.pieces is None:
+            return self.text
+        out = []
+        for piece in self.pieces:
+            if type(piece) is str:
+                out.append(piece)
+            else:
+                shown = lookup(piece[0])
+                out.append(piece[1] if shown is None else shown)
+        return "".join(out)
+
+
 def escape(literal: str) -> str:
     """A literal piece as written back inside a template."""
     return literal.replace("{", "{{").replace("}", "}}")
