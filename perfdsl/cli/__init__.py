@@ -53,12 +53,17 @@ EXAMPLES = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command line; every word of it a person reads is Chinese (see ``perfdsl.cli.argparse_zh``)."""
+def build_parser(only: Optional[str] = None) -> argparse.ArgumentParser:
+    """The whole command line; every word of it a person reads is Chinese (see ``perfdsl.cli.argparse_zh``).
+
+    ``only``: the parser for a command line that starts with that command's name, with that command's
+    arguments alone: argparse hands everything after the name to its subparser, so the others are never
+    read, and building their ~60 arguments was a tenth of a command's start-up.
+    """
     p = Parser(prog="perfdsl", description="预算绩效评价指标体系的规则语言与评分器", epilog=examples_text(EXAMPLES))
     p.add_argument("--version", action="version", version=f"perfdsl {__version__}", help="显示版本号并退出")
     sub = p.add_subparsers(dest="command", metavar="命令", parser_class=Parser)
-    for command in COMMANDS.values():
+    for command in COMMANDS.values() if only is None else (COMMANDS[only],):
         command.add_arguments(sub.add_parser(command.NAME, help=command.HELP, description=command.DESCRIPTION,
                                              epilog=examples_text(command.EXAMPLES)))
     return p
@@ -68,7 +73,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     safe_streams()
     command: Optional[str] = None
     try:
-        args = build_parser().parse_args(argv)
+        words = sys.argv[1:] if argv is None else argv
+        args = build_parser(words[0] if words and words[0] in COMMANDS else None).parse_args(words)
         command = args.command
         if command is None:
             build_parser().print_help()

@@ -29,7 +29,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 from typing import Optional
 
@@ -157,6 +156,7 @@ def _owned(path: Path) -> bool:
 
 
 def _store(entry: Path, checked: Checked) -> None:
+    import tempfile  # with shutil and random behind it: only a miss writes an entry
     try:
         entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _owned(entry.parent):
