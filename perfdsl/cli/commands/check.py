@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from perfdsl.cli.argparse_zh import add_choice
@@ -32,6 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import json
+
     from perfdsl.diagnostics import PerfdslError
     from perfdsl.render.diagnostics import label, render_json
     from perfdsl.render.escape import for_terminal

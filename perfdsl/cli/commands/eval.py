@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import sys
-from typing import IO, TYPE_CHECKING, Optional, cast
 
 from perfdsl.cli.argparse_zh import INTEGER, add_choice
 from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, TEXT_FORMAT, TRACE_FILTER_NAMES, TRACE_FILTERS, Usage
 from perfdsl.cli.console import new_console, report_diagnostics
 from perfdsl.cli.output import AtomicOutput, check_output, identity, input_files, json_stdout
 
+TYPE_CHECKING = False  # typing is for the type checker: imported at run time it costs `perfdsl --help` ~4 ms
 if TYPE_CHECKING:
+    from typing import IO, Optional
+
     from rich.console import Console
 
     from perfdsl.cli.inputs import Record
@@ -151,11 +152,13 @@ class _Writer:
     def render(self, rec: Record, doc: Document, result: Optional[Result]) -> Optional[str]:
         args = self.args
         if self.book is not None:
+            from typing import cast
             self.book.add(cast(dict, doc), rec.source, rec.line, rec.text)  # not JSON: documents themselves
             return None
         if isinstance(doc, str):
             return doc + "\n"
         if args.format == "json":
+            import json
             return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
         if not (self.rows or result is not None):
             return None
