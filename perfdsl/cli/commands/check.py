@@ -31,12 +31,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
+    from perfdsl.ruleset.gcpause import paused
+    with paused():  # most of a start is these imports: nothing they make is garbage for the cyclic collector
+        import json
 
-    from perfdsl.diagnostics import PerfdslError
-    from perfdsl.render.diagnostics import label, render_json
-    from perfdsl.render.escape import for_terminal
-    from perfdsl.ruleset.cache import load_checked
+        from perfdsl.diagnostics import PerfdslError
+        from perfdsl.render.diagnostics import label, render_json
+        from perfdsl.render.escape import for_terminal
+        from perfdsl.ruleset.cache import load_checked
     if args.format == "json":
         json_stdout()
     try:  # rules an eval has checked before come from the compiled-rule cache, diagnostics and all
