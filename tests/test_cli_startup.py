@@ -1,4 +1,5 @@
-"""What a command's start-up loads: ``perfdsl --help`` none of the heavy modules, a warm ``eval`` no parser.
+"""What a command's start-up loads: ``perfdsl --help`` none of the heavy modules, a warm ``eval`` no parser, and each
+of them no more modules than were counted.
 
 Counted in ``sys.modules`` of a fresh process, never timed (docs/performance.md has the times).
 """
@@ -12,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ("attr", "attrs", "lark", "rich", "openpyxl", "decimal", "tempfile", "perfdsl.diagnostics",
+HEAVY = ("attr", "attrs", "lark", "rich", "openpyxl", "decimal", "tempfile", "typing", "json", "perfdsl.diagnostics",
          "perfdsl.engine", "perfdsl.syntax", "perfdsl.codegen", "perfdsl.interp", "perfdsl.ruleset",
          "perfdsl.plan", "perfdsl.explain", "perfdsl.render", "perfdsl.workbook", "perfdsl.serve", "perfdsl.cluster",
          "yaml", "docx", "starlette", "dask", "distributed")
@@ -20,10 +21,18 @@ HEAVY = ("attr", "attrs", "lark", "rich", "openpyxl", "decimal", "tempfile", "pe
 NOT_WARM = ("lark", "perfdsl.syntax.builder", "perfdsl.syntax.parser", "perfdsl.ruleset.check.names",
             "perfdsl.ruleset.check.bands", "perfdsl.ruleset.check.depth", "perfdsl.codegen.generator", "dask",
             "distributed", "perfdsl.cluster")
+# what a warm eval or check never needs: writing a cache entry or a file (tempfile), HTML (html.entities)
+NOT_AT_START = ("tempfile", "html")
+# the modules a start loads besides the interpreter's own, counted on 2026-12-01 (help 52, a warm eval of one fact
+# set to a file 213, a warm check 132) with a little room: a jump past these is a start-up regression to look at
+MOST_MODULES = {"help": 56, "eval": 222, "check": 138}
+EVAL = ["eval", "rules/", "examples/heping-2024/facts.json"]
 
 
 def _loaded(code: str, env: dict | None = None) -> set[str]:
-    out = subprocess.run([sys.executable, "-c", code + "\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"],
+    """The modules loaded after running ``code`` in a fresh process (counted before this function's json)."""
+    out = subprocess.run([sys.executable, "-c", code + "\nimport sys\n_loaded = sorted(sys.modules)\nimport json\n"
+                          "print(json.dumps(_loaded))"],
                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
                          capture_output=True, text=True, check=True).stdout
     return set(json.loads(out.splitlines()[-1]))
@@ -78,3 +87,25 @@ def test_a_check_with_nothing_to_report_off_a_terminal_loads_no_rich(tmp_path):
     """The summary line is written as rich writes it to a pipe; rich is for diagnostics and terminals."""
     assert "rich" not in _loaded(_run(["check", "rules/"]), {"PERFDSL_CACHE_DIR": str(tmp_path)})
     assert "rich" not in _warm(["check", "rules/"], tmp_path)
+
+
+def _counted(modules: set[str], what: str) -> None:
+    ours = modules - _loaded("pass")
+    assert len(ours) <= MOST_MODULES[what], f"{what} loads {len(ours)} modules: {sorted(ours)}"
+
+
+def test_each_start_loads_no_more_modules_than_counted(tmp_path):
+    _counted(_loaded("import contextlib, io, perfdsl.cli\nwith contextlib.redirect_stdout(io.StringIO()):\n"
+                     "    try:\n        perfdsl.cli.main(['--help'])\n    except SystemExit:\n        pass\n"), "help")
+    for what, command in (("eval", EVAL), ("check", ["check", "rules/"])):
+        modules = _warm(command, tmp_path)
+        _counted(modules, what)
+        assert [m for m in NOT_AT_START if m in modules] == []
+
+
+def test_the_patterns_of_wide_unicode_classes_are_not_compiled_by_a_warm_eval(tmp_path):
+    """Each cost 4–10 ms to compile; a GBK file, Markdown or help text compiles its own when it comes."""
+    env = {"PERFDSL_CACHE_DIR": str(tmp_path)}
+    _loaded(_run(EVAL), env)
+    _loaded(_run(EVAL) + "from perfdsl.cli.inputs import _cjk_text\nfrom perfdsl.render.escape import _markdown\n"
+                         "assert _cjk_text.cache_info().currsize == _markdown.cache_info().currsize == 0\n", env)

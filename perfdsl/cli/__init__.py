@@ -19,7 +19,6 @@ import gc
 import os
 import sys
 from types import FrameType
-from typing import Optional
 
 from perfdsl import __version__
 from perfdsl.cli.argparse_zh import Parser
@@ -31,11 +30,16 @@ from perfdsl.cli.commands.base import (
     EXIT_INTERNAL,
     EXIT_OK,
     EXIT_USAGE,
-    Command,
     Usage,
     examples_text,
 )
 from perfdsl.cli.output import safe_streams
+
+TYPE_CHECKING = False  # typing is for the type checker: imported at run time it costs `perfdsl --help` ~4 ms
+if TYPE_CHECKING:
+    from typing import Optional, Sequence
+
+    from perfdsl.cli.commands.base import Command
 
 __all__ = ["COMMANDS", "EXIT_FAIL", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "Usage", "build_parser", "entry",
            "main"]
@@ -53,14 +57,24 @@ EXAMPLES = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command line; every word of it a person reads is Chinese (see ``perfdsl.cli.argparse_zh``)."""
+def build_parser(words: Optional[Sequence[str]] = None) -> argparse.ArgumentParser:
+    """The whole command line; every word of it a person reads is Chinese (see ``perfdsl.cli.argparse_zh``).
+
+    ``words``: the parser for that command line, where only the commands it names get their arguments.
+    argparse picks a command by its exact name among the words, so a command not named is never parsed;
+    its name and help line (``perfdsl --help``, the list in an unknown command's error) are all that is
+    read of it, and adding the ~60 arguments of all of them was a tenth of a command's start-up.  When
+    the first word is a command, argparse hands it all the others and no other command is read at all.
+    """
     p = Parser(prog="perfdsl", description="预算绩效评价指标体系的规则语言与评分器", epilog=examples_text(EXAMPLES))
     p.add_argument("--version", action="version", version=f"perfdsl {__version__}", help="显示版本号并退出")
     sub = p.add_subparsers(dest="command", metavar="命令", parser_class=Parser)
-    for command in COMMANDS.values():
-        command.add_arguments(sub.add_parser(command.NAME, help=command.HELP, description=command.DESCRIPTION,
-                                             epilog=examples_text(command.EXAMPLES)))
+    first = COMMANDS.get(words[0]) if words else None
+    for command in COMMANDS.values() if first is None else (first,):
+        parser = sub.add_parser(command.NAME, help=command.HELP, description=command.DESCRIPTION,
+                                epilog=examples_text(command.EXAMPLES))
+        if words is None or command.NAME in words:
+            command.add_arguments(parser)
     return p
 
 
@@ -68,7 +82,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     safe_streams()
     command: Optional[str] = None
     try:
-        args = build_parser().parse_args(argv)
+        words = sys.argv[1:] if argv is None else argv
+        args = build_parser(words).parse_args(words)
         command = args.command
         if command is None:
             build_parser().print_help()

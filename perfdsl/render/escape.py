@@ -22,8 +22,8 @@ and so is the same object: the common case costs one regex search.
 
 from __future__ import annotations
 
+import functools
 import re
-from html import escape as _html_escape
 from typing import Any
 
 _INVISIBLE = re.compile("\r\n|[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
@@ -72,8 +72,11 @@ def for_terminal(text: str, one_line: bool = False) -> str:
 # the ``:`` of ``http://`` and the ``.`` of ``www.`` that GFM turns into links by themselves.
 # An ``_`` run between two letters or digits (``batch_2024``, a file name) can neither open nor close
 # emphasis, so it is left as it is.
-_MARKDOWN = re.compile(r"[\\`*~|#&@$]|(?<![^\W_])_|_(?![^\W_])|<(?=[A-Za-z/!?])|\](?=[(\[])|:(?=//)"
-                       r"|(?<=[wW][wW][wW])\.")
+@functools.cache
+def _markdown() -> re.Pattern[str]:
+    """Compiled when Markdown is first written: its Unicode classes cost ~4 ms, which a terminal need not pay."""
+    return re.compile(r"[\\`*~|#&@$]|(?<![^\W_])_|_(?![^\W_])|<(?=[A-Za-z/!?])|\](?=[(\[])|:(?=//)"
+                      r"|(?<=[wW][wW][wW])\.")
 
 
 def for_markdown(text: str) -> str:
@@ -86,7 +89,7 @@ def for_markdown(text: str) -> str:
     that hides the rest.  Characters that are Markdown only at the start of a line (``+ - = >`` and
     digits) need nothing: user text never starts a line.
     """
-    shown = _MARKDOWN.sub(lambda m: "\\" + m.group(), visible(text))
+    shown = _markdown().sub(lambda m: "\\" + m.group(), visible(text))
     return shown.replace("\n", "<br>")
 
 
@@ -94,7 +97,8 @@ def for_markdown(text: str) -> str:
 
 def for_html(text: str) -> str:
     """Text for HTML element content or a quoted attribute value."""
-    return _html_escape(visible(text), quote=True)
+    from html import escape  # html.entities is large: imported by the media that need it
+    return escape(visible(text), quote=True)
 
 
 # ------------------------------------------------------------------------------------------------- Excel

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import Optional, Protocol
+
+TYPE_CHECKING = False  # typing is for the type checker: imported at run time it costs `perfdsl --help` ~4 ms
+if TYPE_CHECKING:
+    from typing import Optional, Protocol
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a program whose reader went away
@@ -31,17 +34,18 @@ class Usage(Exception):
         self.prog = prog
 
 
-class Command(Protocol):
-    """A module in ``perfdsl.cli.commands`` is a command: the parser and ``main`` need only these."""
+if TYPE_CHECKING:  # a module is a command by its shape: the type checker's business alone
+    class Command(Protocol):
+        """A module in ``perfdsl.cli.commands`` is a command: the parser and ``main`` need only these."""
 
-    NAME: str
-    HELP: str
-    DESCRIPTION: str
-    EXAMPLES: tuple[tuple[str, str], ...]  # (what it does, the command line): shown under 示例 in --help
+        NAME: str
+        HELP: str
+        DESCRIPTION: str
+        EXAMPLES: tuple[tuple[str, str], ...]  # (what it does, the command line): shown under 示例 in --help
 
-    def add_arguments(self, parser: argparse.ArgumentParser) -> None: ...
+        def add_arguments(self, parser: argparse.ArgumentParser) -> None: ...
 
-    def run(self, args: argparse.Namespace) -> int: ...
+        def run(self, args: argparse.Namespace) -> int: ...
 
 
 def examples_text(examples: tuple[tuple[str, str], ...]) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from perfdsl.cli.argparse_zh import add_choice
@@ -32,10 +31,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from perfdsl.diagnostics import PerfdslError
-    from perfdsl.render.diagnostics import label, render_json
-    from perfdsl.render.escape import for_terminal
-    from perfdsl.ruleset.cache import load_checked
+    from perfdsl.ruleset.gcpause import paused
+    with paused():  # most of a start is these imports: nothing they make is garbage for the cyclic collector
+        import json
+
+        from perfdsl.diagnostics import PerfdslError
+        from perfdsl.render.diagnostics import label, render_json
+        from perfdsl.render.escape import for_terminal
+        from perfdsl.ruleset.cache import load_checked
     if args.format == "json":
         json_stdout()
     try:  # rules an eval has checked before come from the compiled-rule cache, diagnostics and all

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from perfdsl.cli.argparse_zh import add_choice
 from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, TEXT_FORMAT
@@ -31,6 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import json
+
     from perfdsl.explain.diff import Change, compare
     changed = False
     if args.format == "json":

@@ -65,8 +65,8 @@ class NameChecker:
             if id(let) not in self.used_lets:
                 self.diagnostics.append(warning("W120", f"共享值 `{let.name}` 没有被任何指标使用", let.span))
         if system is not None and system.title:
-            from perfdsl.syntax.template import HOLE, segments
-            for m in HOLE.finditer(system.title):  # 标题 reads facts only: the document's name, before any scoring
+            from perfdsl.syntax.template import holes, segments
+            for m in holes().finditer(system.title):  # 标题 reads facts only: the document's name, before any scoring
                 if m.group(1) and self._walk(self.facts, A.Path(segments(m.group(1)), None, system.span), 0,
                                              "").kind != "any":
                     self.used_facts.add(".".join(segments(m.group(1))))
