@@ -71,7 +71,7 @@ class Filler:
         if has_holes(text):
             pieces: list = []
             last = 0
-            for m in HOLE.finditer(text):
+            for m in holes().finditer(text):
                 pieces.append(text[last:m.start()])
                 pieces.append(m.group(0)[0] if m.group(1) is None else (segments(m.group(1)), m.group(0)))
                 last = m.end()
