@@ -40,6 +40,10 @@ class TracedGenerator(Generator):
     def site(self, node, role: str) -> int:
         return self.plan.site(self.where, node, role)
 
+    def opening(self, node, role: str) -> str:
+        """The text that opens a step at this site, ``'[24,'``, as a literal for a recording helper."""
+        return repr(f"[{self.site(node, role)},")
+
     def leaf_started(self, lp: LeafPlan) -> None:
         self.infinite = self._global_infinite or _may_be_infinite(lp.indicator)
         self._item = None
@@ -103,7 +107,7 @@ class TracedGenerator(Generator):
         return f"{{_boolean({var})}}" if kind == "bool" else f"{{jt({var})}}"
 
     def prologue(self, indent: int) -> None:
-        self.src.emit(indent, "T = []; FS = set(); C = {}; P = 0")
+        self.src.emit(indent, "T = []; FS = set(); C = {}; P = '0'")  # a parent is kept as its text
 
     def finish(self, indent: int, score: str, raw: str, status: str) -> None:
         if self.where == "grade":
@@ -121,7 +125,7 @@ class TracedGenerator(Generator):
         slots = self.slots_of(let.expr)
         site = self.site(let, "value")
         src.emit(indent, f"def {name}({params}):")
-        src.emit(indent + 1, "i = len(T); T.append(None); Q = i + 1")  # its parent P is where it is first used
+        src.emit(indent + 1, "i = len(T); T.append(None); Q = str(i + 1)")  # its parent P is where it is first used
         self.mark_unseen(slots, indent + 1)
         v = self.expr(let.expr, Scope(lets, "Q", None, slots))
         src.emit(indent + 1, f"v = {v}")
@@ -153,7 +157,7 @@ class TracedGenerator(Generator):
         segs = p.segments
         if p.star is not None:
             code = "F" + "".join(f"[{s!r}]" for s in segs[:p.star])
-            site = self.site(p, "fact")
+            site = self.opening(p, "fact")
             encode = "_numbers" if self._numeric_spread(p) else "jt"
             return (f"_spread(T, FS, {sc.parent}, {site}, {p.dotted!r}, {code}, {tuple(segs[p.star:])!r}, "
                     f"{encode})")
@@ -165,9 +169,9 @@ class TracedGenerator(Generator):
         if ty is None or ty.kind == "any":
             raise Unsupported(f"事实 {path} 的类型未知")
         if ty.kind in ("number", "integer", "rate"):  # a decimal from the facts: finite, written as it is
-            return f"_factd(T, FS, {sc.parent}, {self.site(p, 'fact')}, {path!r}, {code})"
+            return f"_factd(T, FS, {sc.parent}, {self.opening(p, 'fact')}, {path!r}, {code})"
         encode = {"text": "_string", "enum": "_string", "bool": "_boolean"}.get(ty.kind) or self.encoder(ty)
-        return f"_fact(T, FS, {sc.parent}, {self.site(p, 'fact')}, {path!r}, {code}, {encode})"
+        return f"_fact(T, FS, {sc.parent}, {self.opening(p, 'fact')}, {path!r}, {code}, {encode})"
 
     def value_encoder(self, e) -> Optional[str]:
         """A function writing the value of ``e`` as ``jt`` would, when its type is sure; else None."""
@@ -240,11 +244,11 @@ class TracedGenerator(Generator):
 
     def judged(self, p: A.Path, where: str, code: str, sc: Scope) -> str:
         """A 酌情 value read: its fact (never as a percentage) and its judgement, under the path ``where`` computes."""
-        return (f"_judged(T, FS, {sc.parent}, {self.site(p, 'fact')}, {self.site(p, 'judgement')}, "
+        return (f"_judged(T, FS, {sc.parent}, {self.opening(p, 'fact')}, {self.opening(p, 'judgement')}, "
                 f"{where}, {code})")
 
     def call(self, e: A.Call, fn, args: list[str], sc: Scope) -> str:
-        site = self.site(e, "builtin") if fn.explain else None
+        site = self.opening(e, "builtin") if fn.explain else None
         numbers = site is not None and not self.infinite and fn.result == "number" and set(fn.arg_kinds) <= {"n", "*"}
         fast = FAST_BUILTINS.get(fn.name) if set(fn.arg_kinds) <= {"n", "*", "r"} else None  # no lists in
         if fast is not None and (site is None or numbers):  # the untraced scorer's lean version, no list of args
@@ -266,7 +270,7 @@ class TracedGenerator(Generator):
         return code if expr is not None and self.kind_of(expr) == "decimal" else f"_number({code})"
 
     def chosen(self, arm, subject: str, result: str, sc: Scope) -> str:
-        site = self.site(arm, "arm")
+        site = self.opening(arm, "arm")
         if isinstance(arm, A.Arm) and not self.infinite:  # a band's subject is a finite decimal here
             tail = _literal_json(arm.result)
             if tail is not None:
@@ -283,12 +287,12 @@ class TracedGenerator(Generator):
     def open_step(self, indent: int, expr) -> Optional[dict]:
         """Reserve the step (what it encloses comes after it) and make it the parent; nothing seen yet."""
         slots = self.slots_of(expr)
-        self.src.emit(indent, "i = len(T); T.append(None); P = i + 1")
+        self.src.emit(indent, "i = len(T); T.append(None); P = str(i + 1)")
         self.mark_unseen(slots, indent)
         return slots
 
     def close_step(self, indent: int, node, role: str, values: str) -> None:
-        self.src.emit(indent, f"P = 0; T[i] = f'[{self.site(node, role)},0{values}]'")
+        self.src.emit(indent, f"P = '0'; T[i] = f'[{self.site(node, role)},0{values}]'")
 
     def unseen(self, indent: int, expr) -> Optional[dict]:
         slots = self.slots_of(expr)
