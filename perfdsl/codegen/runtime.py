@@ -201,20 +201,6 @@ def traced_call(T, P, site, fn, args, numbers=False):
     return result
 
 
-def traced_fast(T, P, site, fn, *args):
-    """A builtin with a lean version (``FAST_BUILTINS``) whose values are all finite decimals."""
-    result = fn(*args)
-    T.append(f"{site}{P},[{','.join(map(str, args))}],{str(result)}]")
-    return result
-
-
-def traced_typed(T, P, site, fn, encoders, *args):
-    """A builtin with a lean version whose arguments are written by encoders made for their types."""
-    result = fn(*args)
-    T.append(f"{site}{P},[{','.join([enc(a) for enc, a in zip(encoders, args, strict=True)])}],{str(result)}]")
-    return result
-
-
 def finding(item) -> str:
     return finding_text(item, None)
 
@@ -253,7 +239,7 @@ EXPORTED = {
     "_number": number, "_call": call,
     "jt": jt, "_string": _string, "_boolean": bool_text, "_fact": fact, "_judged": judged, "_spread": spread,
     "_arm": arm, "_armk": arm_known, "_armn": arm_number, "_numbers": numbers,
-    "_tcall": traced_call, "_tcalln": traced_fast, "_tcallt": traced_typed, "_factd": fact_decimal,
+    "_tcall": traced_call, "_factd": fact_decimal,
     "_finding": finding, "_described": described,
     # the document writer
     "COMMA": ", ", "CLOSE": "]}", "END": "}", "TRACE": ', "trace": [', "fixed": fixed, "_rate": percent,
