@@ -33,6 +33,7 @@ class TracedGenerator(Generator):
         super().__init__(plan)
         self._counter = 0
         self._slot_kind: dict = {}  # id(node) -> what its kept value surely is (``kind_of``)
+        self._slot_encoder: dict = {}  # id(node) -> the encoder made for a kept record's (or list's) type
         self._item: Optional[tuple] = None  # inside 逐项扣: (the finding's fields, its type)
         # Only 增长率 (a growth from 0) or a written ∞ make an infinite decimal; elsewhere decimals go in as they are.
         self._global_infinite = any(_may_be_infinite(let) for let in plan.globals)
@@ -368,6 +369,10 @@ class TracedGenerator(Generator):
             out[id(x)] = f"s{self._counter}"
             # a conditional's slot keeps the value of its condition (``Expressions.expr``)
             self._slot_kind[id(x)] = self.kind_of(x.condition if isinstance(x, A.Conditional) else x)
+            if self._slot_kind[id(x)] is None and isinstance(x, A.Path):
+                encoder = self.value_encoder(x)  # a fact of a record type: its own encoder, not ``jt``
+                if encoder is not None:
+                    self._slot_encoder[id(x)] = encoder
         return out
 
     def num(self, var: str) -> str:
@@ -389,6 +394,8 @@ class TracedGenerator(Generator):
                 out.append(f"{{NULL if {var} is UNSEEN else str({var})}}")
             elif kind == "bool":
                 out.append(f"{{NULL if {var} is UNSEEN else _boolean({var})}}")
+            elif key in self._slot_encoder:
+                out.append(f"{{NULL if {var} is UNSEEN else {self._slot_encoder[key]}({var})}}")
             else:
                 out.append(f"{{jt({var})}}")
         return "," + "[" + ",".join(out) + "]"
