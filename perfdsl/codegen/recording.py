@@ -292,7 +292,7 @@ class TracedGenerator(Generator):
             return self.recorded_call(name, site, e.args, args, encoders, sc)
         return f"_tcall(T, {sc.parent}, {site}, {self.src.const(fn)}, [{', '.join(args)}], {numbers})"
 
-    def recorded_call(self, name: str, site: str, exprs: list, args: list[str], encoders: list[str], sc: Scope) -> str:
+    def recorded_call(self, name: str, site: str, exprs, args: list[str], encoders: list[str], sc: Scope) -> str:
         """A lean builtin whose result is a finite decimal, its step written where it is called (no helper).
 
         Each argument is kept in a temporary and written by its encoder; a number written in the rules is
