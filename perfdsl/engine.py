@@ -59,6 +59,7 @@ class Engine:
         self._validate = None
         self._validate_owned = None
         self._validate_counted: Any = None  # the in-place check that also counts dict entries (fast_json)
+        self._validate_copied: Any = None  # the copying check that also counts them (compact_json)
         self._compiled: Optional[GeneratedScorer] = None
         self._tracer: GeneratedScorer | bool | None = None  # False: these rules cannot be traced compact
         self.compact_unsupported: Optional[str] = None  # why these rules' traces cannot be compact, if so
@@ -66,7 +67,8 @@ class Engine:
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        for generated in ("_validate", "_validate_owned", "_validate_counted", "_compiled", "_tracer"):
+        for generated in ("_validate", "_validate_owned", "_validate_counted", "_validate_copied", "_compiled",
+                          "_tracer"):
             state[generated] = None  # generated code is rebuilt on arrival
         return state
 
@@ -84,8 +86,10 @@ class Engine:
             self._validate_owned, self._validate_counted = compile_owned_validators(self.checked.facts_type, Invalid)
         return self._validate_owned
 
-    def _owned_facts(self, text: str, source: str) -> tuple[Any, dict[str, str]]:
+    def _owned_facts(self, text: str, source: str, copied: bool = False) -> tuple[Any, dict[str, str]]:
         """``_parsed`` and the in-place check, for the untraced batch: facts and evidence, or a fast-path miss.
+
+        ``copied``: the copying check instead, for compact traces (they write records in declared order).
 
         A text that cannot hold evidence is parsed first by the C decoder into plain dicts, with no
         Python call per object; the check counts the entries of the dicts it walks, and
@@ -94,18 +98,21 @@ class Engine:
         always went: the strict parse (which names a duplicate key), then the check.
         """
         if not mentioned(text):
-            if self._validate_counted is None:
+            if copied and self._validate_copied is None:
+                from perfdsl.codegen.validator import compile_counted_validator
+                self._validate_copied = compile_counted_validator(self.checked.facts_type, Invalid)
+            elif self._validate_counted is None:
                 self.owned_validator()
             try:
                 data = plain_json(text)
             except (ValueError, ArithmeticError, RecursionError):
                 pass  # the strict parse below says it as it always did
             else:
-                facts, entries = self._validate_counted(data)
+                facts, entries = (self._validate_copied if copied else self._validate_counted)(data)
                 if no_duplicate_keys(text, entries):
                     return facts, {}
         data, evidence = self._parsed(text, source)
-        return self.owned_validator()(data), evidence
+        return (self.validator() if copied else self.owned_validator())(data), evidence
 
     def compiled(self) -> GeneratedScorer:
         """The untraced generated scorer (built on first use)."""
@@ -209,8 +216,8 @@ class Engine:
         if tracer is None:
             return None
         try:
-            data, evidence = self._parsed(text, source)
-            return tracer.document_json(self.validator()(data),
+            data, evidence = self._owned_facts(text, source, copied=True)
+            return tracer.document_json(data,
                                         head_json(self.rules, facts_source, facts_sha256, line, compact=True,
                                                   evidence=evidence))
         except FAST_PATH_MISSES:

@@ -183,6 +183,19 @@ def test_seed_batch_and_every_case_of_both_rule_sets_expand_to_the_reference():
     assert _assert_expands_to_reference(sets) > 210
 
 
+def _reversed(value):
+    """The same facts with every object's members in reverse order."""
+    if isinstance(value, dict):
+        return {k: _reversed(v) for k, v in reversed(list(value.items()))}
+    return [_reversed(v) for v in value] if isinstance(value, list) else value
+
+
+def test_records_written_in_any_order_expand_to_the_reference():
+    """The compact line's facts check copies each record in declared order, which the steps write."""
+    lines = [json.dumps(_reversed(json.loads(line)), ensure_ascii=False) for line in BATCH[:20]]
+    assert _assert_expands_to_reference([(RULES, line) for line in lines]) == 20
+
+
 def test_constructs_neither_example_uses_expand_to_the_reference(constructs):
     assert _assert_expands_to_reference([(constructs, f) for f in _constructs_facts(300)]) == 300
 

@@ -208,14 +208,17 @@ def test_a_duplicate_key_anywhere_is_still_turned_away_on_the_batch_path(tmp_pat
     engine = Engine.from_path(RULES)
     assert engine.fast_json(CLEAN, "b.jsonl", "b.jsonl", "h", 1) is not None
     assert engine.fast_json(text, "b.jsonl", "b.jsonl", "h", 2) is None  # the interpreter says why
+    assert engine.compact_json(CLEAN, "b.jsonl", "b.jsonl", "h", 1) is not None  # compact traces prove it alike
+    assert engine.compact_json(text, "b.jsonl", "b.jsonl", "h", 2) is None
     batch = tmp_path / "b.jsonl"
     batch.write_text(CLEAN + "\n" + text + "\n", encoding="utf-8")
     out = tmp_path / "o.jsonl"
-    assert main(["eval", str(RULES), str(batch), "--format", "json", "--no-trace", "-o", str(out)]) == 1
-    first, second = out.read_text(encoding="utf-8").splitlines()
-    assert json.loads(first)["status"] == "ok"
-    [problem] = json.loads(second)["errors"]
-    assert problem["code"] == "F003" and problem["message"].endswith(f"重复的键 “{key}”")
+    for trace in ("--no-trace", "--compact-trace"):
+        assert main(["eval", str(RULES), str(batch), "--format", "json", trace, "-o", str(out)]) == 1
+        first, second = out.read_text(encoding="utf-8").splitlines()
+        assert json.loads(first)["status"] == "ok"
+        [problem] = json.loads(second)["errors"]
+        assert problem["code"] == "F003" and problem["message"].endswith(f"重复的键 “{key}”")
 
 
 @pytest.mark.parametrize("value", ["瑕疵:0", '瑕疵\\":0', '\\"  :', "时:分:秒"])

@@ -342,7 +342,11 @@ class Generator(Expressions):
         for leaf in self.plan.leaves:
             self.leaf(leaf)
         self.grade()
-        return self.src.run("traced rules" if self.traced else "compiled rules")
+        return self.src.run("traced rules" if self.traced else "compiled rules", self.final_source())
+
+    def final_source(self) -> Optional[str]:
+        """The module's text once everything is written; None: the lines as they were emitted (``Source.run``)."""
+        return None
 
     def source(self) -> str:
         """The source written so far (tests read it)."""

@@ -10,6 +10,7 @@ per indicator, and the values each formula used kept for its substitution.
 
 from __future__ import annotations
 
+import re
 from json.encoder import encode_basestring
 from typing import Optional
 
@@ -32,13 +33,20 @@ class TracedGenerator(Generator):
         super().__init__(plan)
         self._counter = 0
         self._slot_kind: dict = {}  # id(node) -> what its kept value surely is (``kind_of``)
+        self._slot_encoder: dict = {}  # id(node) -> the encoder made for a kept record's (or list's) type
         self._item: Optional[tuple] = None  # inside 逐项扣: (the finding's fields, its type)
         # Only 增长率 (a growth from 0) or a written ∞ make an infinite decimal; elsewhere decimals go in as they are.
         self._global_infinite = any(_may_be_infinite(let) for let in plan.globals)
         self.infinite = True
+        self._reads: dict = {}  # (scope, fact path) -> the places that may read it (a place in a loop counts 2)
+        self._fact_reads: list = []  # (scope, path, the helper's call, the same read written inline)
 
     def site(self, node, role: str) -> int:
         return self.plan.site(self.where, node, role)
+
+    def opening(self, node, role: str) -> str:
+        """The text that opens a step at this site, ``'[24,'``, as a literal for a recording helper."""
+        return repr(f"[{self.site(node, role)},")
 
     def leaf_started(self, lp: LeafPlan) -> None:
         self.infinite = self._global_infinite or _may_be_infinite(lp.indicator)
@@ -103,7 +111,7 @@ class TracedGenerator(Generator):
         return f"{{_boolean({var})}}" if kind == "bool" else f"{{jt({var})}}"
 
     def prologue(self, indent: int) -> None:
-        self.src.emit(indent, "T = []; FS = set(); C = {}; P = 0")
+        self.src.emit(indent, "T = []; FS = set(); C = {}; P = '0'")  # a parent is kept as its text
 
     def finish(self, indent: int, score: str, raw: str, status: str) -> None:
         if self.where == "grade":
@@ -114,6 +122,26 @@ class TracedGenerator(Generator):
     def unsupported(self, why: str) -> None:
         raise Unsupported(why)
 
+    def fact_read(self, path: str, call: str, inline: Optional[str] = None) -> str:
+        """A read of a fact that records it once per indicator: ``call`` checks the facts seen (``FS``) first.
+
+        Written where the read goes is a marker; ``final_source`` puts ``inline`` in its place, which
+        records without the check and the call, when this is the indicator's only place reading the path,
+        outside a loop and outside shared 令 (so it runs at most once per indicator and is surely first).
+        """
+        key = (self.where, path)
+        self._reads[key] = self._reads.get(key, 0) + (2 if self._item is not None else 1)
+        if inline is None:
+            return call
+        self._fact_reads.append((key, call, inline))
+        return f"\x00{len(self._fact_reads) - 1}\x00"  # no generated text holds a NUL (strings go through repr)
+
+    def final_source(self) -> Optional[str]:
+        shared = {path for where, path in self._reads if where == "g"}  # recorded into the calling indicator's FS
+        texts = [inline if self._reads[key] == 1 and key[1] not in shared else call
+                 for key, call, inline in self._fact_reads]
+        return _MARK.sub(lambda m: texts[int(m.group(1))], "\n".join(self.src.prelude + self.src.lines))
+
     # ------------------------------------------------------------ 令
     def let_function(self, let: A.Let, name: str, cache: str, key: int, lets: dict, indent: int,
                      params: str) -> None:
@@ -121,7 +149,7 @@ class TracedGenerator(Generator):
         slots = self.slots_of(let.expr)
         site = self.site(let, "value")
         src.emit(indent, f"def {name}({params}):")
-        src.emit(indent + 1, "i = len(T); T.append(None); Q = i + 1")  # its parent P is where it is first used
+        src.emit(indent + 1, "i = len(T); T.append(None); Q = str(i + 1)")  # its parent P is where it is first used
         self.mark_unseen(slots, indent + 1)
         v = self.expr(let.expr, Scope(lets, "Q", None, slots))
         src.emit(indent + 1, f"v = {v}")
@@ -153,10 +181,10 @@ class TracedGenerator(Generator):
         segs = p.segments
         if p.star is not None:
             code = "F" + "".join(f"[{s!r}]" for s in segs[:p.star])
-            site = self.site(p, "fact")
+            site = self.opening(p, "fact")
             encode = "_numbers" if self._numeric_spread(p) else "jt"
-            return (f"_spread(T, FS, {sc.parent}, {site}, {p.dotted!r}, {code}, {tuple(segs[p.star:])!r}, "
-                    f"{encode})")
+            return self.fact_read(p.dotted, f"_spread(T, FS, {sc.parent}, {site}, {p.dotted!r}, {code}, "
+                                            f"{tuple(segs[p.star:])!r}, {encode})")
         code = "F" + "".join(f"[{s!r}]" for s in segs)
         path = ".".join(segs)
         ty = self.plan.fact_type(segs)
@@ -164,10 +192,13 @@ class TracedGenerator(Generator):
             return self.judged(p, repr(path), code, sc)
         if ty is None or ty.kind == "any":
             raise Unsupported(f"事实 {path} 的类型未知")
+        site, t = self.opening(p, "fact"), self.src.temp()
         if ty.kind in ("number", "integer", "rate"):  # a decimal from the facts: finite, written as it is
-            return f"_factd(T, FS, {sc.parent}, {self.site(p, 'fact')}, {path!r}, {code})"
+            return self.fact_read(path, f"_factd(T, FS, {sc.parent}, {site}, {path!r}, {code})",
+                                  f"(({t} := {code}), T.append(f'{site[1:-1]}{{{sc.parent}}},{{str({t})}}]'))[0]")
         encode = {"text": "_string", "enum": "_string", "bool": "_boolean"}.get(ty.kind) or self.encoder(ty)
-        return f"_fact(T, FS, {sc.parent}, {self.site(p, 'fact')}, {path!r}, {code}, {encode})"
+        return self.fact_read(path, f"_fact(T, FS, {sc.parent}, {site}, {path!r}, {code}, {encode})",
+                              f"(({t} := {code}), T.append(f'{site[1:-1]}{{{sc.parent}}},{{{encode}({t})}}]'))[0]")
 
     def value_encoder(self, e) -> Optional[str]:
         """A function writing the value of ``e`` as ``jt`` would, when its type is sure; else None."""
@@ -240,11 +271,11 @@ class TracedGenerator(Generator):
 
     def judged(self, p: A.Path, where: str, code: str, sc: Scope) -> str:
         """A 酌情 value read: its fact (never as a percentage) and its judgement, under the path ``where`` computes."""
-        return (f"_judged(T, FS, {sc.parent}, {self.site(p, 'fact')}, {self.site(p, 'judgement')}, "
-                f"{where}, {code})")
+        return self.fact_read(where, f"_judged(T, FS, {sc.parent}, {self.opening(p, 'fact')}, "
+                                     f"{self.opening(p, 'judgement')}, {where}, {code})")
 
     def call(self, e: A.Call, fn, args: list[str], sc: Scope) -> str:
-        site = self.site(e, "builtin") if fn.explain else None
+        site = self.opening(e, "builtin") if fn.explain else None
         numbers = site is not None and not self.infinite and fn.result == "number" and set(fn.arg_kinds) <= {"n", "*"}
         fast = FAST_BUILTINS.get(fn.name) if set(fn.arg_kinds) <= {"n", "*", "r"} else None  # no lists in
         if fast is not None and (site is None or numbers):  # the untraced scorer's lean version, no list of args
@@ -252,21 +283,40 @@ class TracedGenerator(Generator):
             self.src.consts[name] = fast
             if site is None:
                 return f"{name}({', '.join(args)})"
-            return f"_tcalln(T, {sc.parent}, {site}, {name}, {', '.join(args)})"
+            return self.recorded_call(name, site, e.args, args, ["str"] * len(args), sc)
         encoders = [enc for enc in map(self.value_encoder, e.args) if enc is not None]
         if fast is not None and site is not None and fn.result == "number" and not self.infinite \
                 and len(encoders) == len(e.args):  # each argument written by its type's encoder
             name = f"B_{fn.name}"
             self.src.consts[name] = fast
-            return f"_tcallt(T, {sc.parent}, {site}, {name}, ({', '.join(encoders)},), {', '.join(args)})"
+            return self.recorded_call(name, site, e.args, args, encoders, sc)
         return f"_tcall(T, {sc.parent}, {site}, {self.src.const(fn)}, [{', '.join(args)}], {numbers})"
+
+    def recorded_call(self, name: str, site: str, exprs, args: list[str], encoders: list[str], sc: Scope) -> str:
+        """A lean builtin whose result is a finite decimal, its step written where it is called (no helper).
+
+        Each argument is kept in a temporary and written by its encoder; a number written in the rules is
+        written as the text made now.  The arguments' own steps come first, then the call, then its step.
+        """
+        values, texts = [], []
+        for e, code, enc in zip(exprs, args, encoders, strict=True):
+            if isinstance(e, A.Number) and e.value.is_finite() and enc == "str":
+                values.append(code)
+                texts.append(str(e.value))  # digits, a point, an exponent: nothing an f-string reads
+            else:
+                t = self.src.temp()
+                values.append(f"({t} := {code})")
+                texts.append(f"{{{enc}({t})}}")
+        r = self.src.temp()
+        text = f"{site[1:-1]}{{{sc.parent}}},[{','.join(texts)}],{{str({r})}}]"
+        return f"(({r} := {name}({', '.join(values)})), T.append(f'{text}'))[0]"
 
     def number(self, code: str, expr=None) -> str:
         """A value a step writes as a number: anything else goes to the interpreter (unless surely a decimal)."""
         return code if expr is not None and self.kind_of(expr) == "decimal" else f"_number({code})"
 
     def chosen(self, arm, subject: str, result: str, sc: Scope) -> str:
-        site = self.site(arm, "arm")
+        site = self.opening(arm, "arm")
         if isinstance(arm, A.Arm) and not self.infinite:  # a band's subject is a finite decimal here
             tail = _literal_json(arm.result)
             if tail is not None:
@@ -283,12 +333,12 @@ class TracedGenerator(Generator):
     def open_step(self, indent: int, expr) -> Optional[dict]:
         """Reserve the step (what it encloses comes after it) and make it the parent; nothing seen yet."""
         slots = self.slots_of(expr)
-        self.src.emit(indent, "i = len(T); T.append(None); P = i + 1")
+        self.src.emit(indent, "i = len(T); T.append(None); P = str(i + 1)")
         self.mark_unseen(slots, indent)
         return slots
 
     def close_step(self, indent: int, node, role: str, values: str) -> None:
-        self.src.emit(indent, f"P = 0; T[i] = f'[{self.site(node, role)},0{values}]'")
+        self.src.emit(indent, f"P = '0'; T[i] = f'[{self.site(node, role)},0{values}]'")
 
     def unseen(self, indent: int, expr) -> Optional[dict]:
         slots = self.slots_of(expr)
@@ -319,6 +369,10 @@ class TracedGenerator(Generator):
             out[id(x)] = f"s{self._counter}"
             # a conditional's slot keeps the value of its condition (``Expressions.expr``)
             self._slot_kind[id(x)] = self.kind_of(x.condition if isinstance(x, A.Conditional) else x)
+            if self._slot_kind[id(x)] is None and isinstance(x, A.Path):
+                encoder = self.value_encoder(x)  # a fact of a record type: its own encoder, not ``jt``
+                if encoder is not None:
+                    self._slot_encoder[id(x)] = encoder
         return out
 
     def num(self, var: str) -> str:
@@ -340,9 +394,14 @@ class TracedGenerator(Generator):
                 out.append(f"{{NULL if {var} is UNSEEN else str({var})}}")
             elif kind == "bool":
                 out.append(f"{{NULL if {var} is UNSEEN else _boolean({var})}}")
+            elif key in self._slot_encoder:
+                out.append(f"{{NULL if {var} is UNSEEN else {self._slot_encoder[key]}({var})}}")
             else:
                 out.append(f"{{jt({var})}}")
         return "," + "[" + ",".join(out) + "]"
+
+
+_MARK = re.compile("\x00([0-9]+)\x00")
 
 
 def _may_be_infinite(node) -> bool:

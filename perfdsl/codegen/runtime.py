@@ -117,11 +117,14 @@ def bool_text(v) -> str:
     return "true" if v else "false"
 
 
+# The recording helpers take a step's site as the text that opens it (``site``: "[24,") and its
+# parent as text (``P``: "0", "3"), made once, so no step formats an integer.
+
 def fact(T, FS, P, site, path, v, encode):
     """A fact read: recorded the first time this indicator reads it (``encode``: its type's JSON text)."""
     if path not in FS:
         FS.add(path)
-        T.append(f"[{site},{P},{encode(v)}]")
+        T.append(f"{site}{P},{encode(v)}]")
     return v
 
 
@@ -129,7 +132,7 @@ def fact_decimal(T, FS, P, site, path, v):
     """A fact read that is a decimal (finite, as every number in the facts): written as it is."""
     if path not in FS:
         FS.add(path)
-        T.append(f"[{site},{P},{str(v)}]")  # str(): f"{v}" formats a Decimal through __format__, far slower
+        T.append(f"{site}{P},{str(v)}]")  # str(): f"{v}" formats a Decimal through __format__, far slower
     return v
 
 
@@ -140,8 +143,8 @@ def judged(T, FS, P, site, jsite, path, v):
     """
     if path not in FS:
         FS.add(path)
-        T.append(f"[{site},{P},{str(v.value)},{_string(path)}]")
-    T.append(f"[{jsite},{P},{str(v.value)},{_string(v.field)},{_string(v.reason)},{_string(path)}]")
+        T.append(f"{site}{P},{str(v.value)},{_string(path)}]")
+    T.append(f"{jsite}{P},{str(v.value)},{_string(v.field)},{_string(v.reason)},{_string(path)}]")
     return v.value
 
 
@@ -165,25 +168,25 @@ def spread(T, FS, P, site, path, items, rest, encode=jt):
         out.append(v.value if type(v) is Judged else v)
     if path not in FS:
         FS.add(path)
-        T.append(f"[{site},{P},{encode(out)}]")
+        T.append(f"{site}{P},{encode(out)}]")
     return out
 
 
 def arm(T, P, site, v, result):
     """The band arm or 查表 case that matched, after its result (whose own steps come first)."""
-    T.append(f"[{site},{P},{jt(v)},{jt(result)}]")
+    T.append(f"{site}{P},{jt(v)},{jt(result)}]")
     return result
 
 
 def arm_known(T, P, site, v, result, tail):
     """A band arm: its subject a finite decimal, its result a literal whose JSON text (``tail``) was made once."""
-    T.append(f"[{site},{P},{str(v) if type(v) is Decimal else jt(v)}{tail}")  # a date: its JSON form
+    T.append(f"{site}{P},{str(v) if type(v) is Decimal else jt(v)}{tail}")  # a date: its JSON form
     return result
 
 
 def arm_number(T, P, site, v, result):
     """A band arm whose subject is a finite decimal."""
-    T.append(f"[{site},{P},{str(v) if type(v) is Decimal else jt(v)},{jt(result)}]")  # a date: its JSON form
+    T.append(f"{site}{P},{str(v) if type(v) is Decimal else jt(v)},{jt(result)}]")  # a date: its JSON form
     return result
 
 
@@ -192,23 +195,9 @@ def traced_call(T, P, site, fn, args, numbers=False):
     result = call(fn, args)
     if site is not None:
         if numbers:
-            T.append(f"[{site},{P},[{','.join(map(str, args))}],{str(result)}]")
+            T.append(f"{site}{P},[{','.join(map(str, args))}],{str(result)}]")
         else:
-            T.append(f"[{site},{P},{jt(args)},{jt(result)}]")
-    return result
-
-
-def traced_fast(T, P, site, fn, *args):
-    """A builtin with a lean version (``FAST_BUILTINS``) whose values are all finite decimals."""
-    result = fn(*args)
-    T.append(f"[{site},{P},[{','.join(map(str, args))}],{str(result)}]")
-    return result
-
-
-def traced_typed(T, P, site, fn, encoders, *args):
-    """A builtin with a lean version whose arguments are written by encoders made for their types."""
-    result = fn(*args)
-    T.append(f"[{site},{P},[{','.join([enc(a) for enc, a in zip(encoders, args, strict=True)])}],{str(result)}]")
+            T.append(f"{site}{P},{jt(args)},{jt(result)}]")
     return result
 
 
@@ -255,7 +244,7 @@ EXPORTED = {
     "_number": number, "_call": call,
     "jt": jt, "_string": _string, "_boolean": bool_text, "_fact": fact, "_judged": judged, "_spread": spread,
     "_arm": arm, "_armk": arm_known, "_armn": arm_number, "_numbers": numbers,
-    "_tcall": traced_call, "_tcalln": traced_fast, "_tcallt": traced_typed, "_factd": fact_decimal,
+    "_tcall": traced_call, "_factd": fact_decimal,
     "_finding": finding, "_described": described,
     # the document writer
     "COMMA": ", ", "CLOSE": "]}", "END": "}", "TRACE": ', "trace": [', "fixed": fixed, "_rate": percent,

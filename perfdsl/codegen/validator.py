@@ -37,7 +37,16 @@ def compile_owned_validators(root: Ty, invalid: type) -> tuple[Callable, Callabl
     return namespace["check"], namespace["counted"]
 
 
-def _compile(root: Ty, invalid: type, in_place: bool) -> dict:
+def compile_counted_validator(root: Ty, invalid: type) -> Callable:
+    """The copying facts check (records rebuilt in declared order, as traced lines write them) that also counts.
+
+    ``counted(facts)`` returns (new facts, entries), the entries counted as by ``compile_owned_validators``:
+    the compact-trace batch proves the absence of duplicate keys the same way.
+    """
+    return _compile(root, invalid, False, counting=True)["counted"]
+
+
+def _compile(root: Ty, invalid: type, in_place: bool, counting: Optional[bool] = None) -> dict:
     """The facts check of the fast path, generated as straight-line code from the declared types.
 
     It accepts exactly what the full validator accepts without errors or warnings, converting
@@ -45,7 +54,9 @@ def _compile(root: Ty, invalid: type, in_place: bool) -> dict:
     validator reports it.  It returns new records with their fields in declared order (traces
     write records in that order); ``in_place`` converts the records it is given instead, for
     the untraced batch, which owns its freshly parsed facts and never writes a record out.
+    ``counting`` (by default as ``in_place``): count the entries of the dicts checked (``counted``).
     """
+    counting = in_place if counting is None else counting
     src = Source()
     functions: list[list[str]] = []
     counter = [0]
@@ -111,7 +122,7 @@ def _compile(root: Ty, invalid: type, in_place: bool) -> dict:
             field = ty.judged_field
             # two entries, and both of these keys read below as present (not None): no other key
             body.append(f"{pad}if type({var}) is not dict or len({var}) != 2: raise Invalid")
-            if in_place:
+            if counting:
                 body.append(f"{pad}c[0] += len({var})")
             body.append(f"{pad}j = {var}.get({field!r}); why = {var}.get('理由')")
             body.append(f"{pad}if type(j) is not Decimal or type(why) is not str or not why.strip(): raise Invalid")
@@ -129,7 +140,7 @@ def _compile(root: Ty, invalid: type, in_place: bool) -> dict:
             assert ty.element is not None
             element = new_function(ty.element)
             body.append(f"{pad}if type({var}) is not dict: raise Invalid")
-            if in_place:
+            if counting:
                 body.append(f"{pad}c[0] += len({var})")
             if held and in_place and ty.element.kind == "record":
                 body.append(f"{pad}for e in {var}.values(): {element}(e, c)")
@@ -138,7 +149,7 @@ def _compile(root: Ty, invalid: type, in_place: bool) -> dict:
         elif kind == "record":
             rec = var if in_place else src.temp()
             body.append(f"{pad}if type({var}) is not dict: raise Invalid")
-            if in_place:
+            if counting:
                 body.append(f"{pad}c[0] += len({var})")
             if not in_place:
                 body.append(f"{pad}{rec} = {{}}")
