@@ -6,6 +6,7 @@ downloaded).  It is skipped, saying why, where either is missing — except in C
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -264,6 +265,54 @@ def _serve(rule_dir, facts):
 
 
 def test_workbench_in_headless_chromium(served, tmp_path):
+    with _workbench(served) as (page, problems):
+        assert page.inner_text("#total") == "96.67" and page.inner_text("#grade") == "优"
+        page.screenshot(path=str(tmp_path / "1-seed.png"))
+
+        # a typo in the editor: an inline error with its suggestion within a second
+        line = page.locator(".cm-line", has_text="逐项扣 重大支出政策问题 每项 1")
+        line.click()
+        page.keyboard.press("End")
+        for _ in range(len(" 每项 1")):
+            page.keyboard.press("ArrowLeft")
+        page.keyboard.type("x")
+        typed = time.monotonic()
+        page.wait_for_selector(".cm-lintRange-error", timeout=1_000)
+        assert time.monotonic() - typed < 1.0
+        assert "E215" in page.inner_text("#problems") and "重大支出政策问题" in page.inner_text("#problems")
+        page.screenshot(path=str(tmp_path / "2-typo.png"))
+        page.keyboard.press("Backspace")  # fixed: the error goes, the score is back
+        page.wait_for_selector(".cm-lintRange-error", state="detached", timeout=2_000)
+        page.wait_for_function("document.querySelector('#total').textContent === '96.67'", timeout=2_000)
+
+        # a trace, and a step followed to its rule line
+        page.locator("#tree tr.leaf", has_text="预算编制完整性").click()
+        step = page.locator("#trace li a", has_text=re.compile(r"\.perf:\d+")).first
+        target = step.inner_text()
+        step.click()
+        file, number = target.rsplit(":", 1)[0], int(target.split(":")[1])
+        assert page.locator("#files button.on").inner_text() == file
+        active = page.locator(".cm-lineNumbers .cm-activeLineGutter").inner_text().strip()
+        assert int(active) == number
+        page.screenshot(path=str(tmp_path / "3-trace.png"))
+
+        # a fact changed in the form moves the total
+        page.locator("#views button[data-view=facts]").click()
+        spent = page.locator('#facts input[data-path="预算执行.预算执行数"]')
+        spent.fill("1")
+        page.wait_for_function("document.querySelector('#total').textContent !== '96.67'", timeout=2_000)
+        total = page.inner_text("#total")
+        assert re.fullmatch(r"[0-9]+\.[0-9]{2}", total) and total != "96.67"
+        # a bad value is shown on its field
+        page.locator('#facts input[data-path="资产利用.实物资产完整率"]').fill("abc")
+        page.wait_for_selector('#facts .field[data-field="资产利用.实物资产完整率"] .err', timeout=2_000)
+        page.screenshot(path=str(tmp_path / "4-facts.png"), full_page=True)
+        assert problems == []
+
+
+@contextlib.contextmanager
+def _workbench(url: str):
+    """The page at ``url`` in headless Chromium, ready; yields (page, the page's script errors)."""
     chromium, sync_playwright = _browser_or_skip()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-dev-shm-usage"])
@@ -271,99 +320,58 @@ def test_workbench_in_headless_chromium(served, tmp_path):
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             problems: list[str] = []
             page.on("pageerror", lambda e: problems.append(str(e)))
-            page.goto(served)
+            page.goto(url)
             page.wait_for_selector("body[data-ready]", timeout=15_000)
-            assert page.inner_text("#total") == "96.67" and page.inner_text("#grade") == "优"
-            page.screenshot(path=str(tmp_path / "1-seed.png"))
-
-            # a typo in the editor: an inline error with its suggestion within a second
-            line = page.locator(".cm-line", has_text="逐项扣 重大支出政策问题 每项 1")
-            line.click()
-            page.keyboard.press("End")
-            for _ in range(len(" 每项 1")):
-                page.keyboard.press("ArrowLeft")
-            page.keyboard.type("x")
-            typed = time.monotonic()
-            page.wait_for_selector(".cm-lintRange-error", timeout=1_000)
-            assert time.monotonic() - typed < 1.0
-            assert "E215" in page.inner_text("#problems") and "重大支出政策问题" in page.inner_text("#problems")
-            page.screenshot(path=str(tmp_path / "2-typo.png"))
-            page.keyboard.press("Backspace")  # fixed: the error goes, the score is back
-            page.wait_for_selector(".cm-lintRange-error", state="detached", timeout=2_000)
-            page.wait_for_function("document.querySelector('#total').textContent === '96.67'", timeout=2_000)
-
-            # a trace, and a step followed to its rule line
-            page.locator("#tree tr.leaf", has_text="预算编制完整性").click()
-            step = page.locator("#trace li a", has_text=re.compile(r"\.perf:\d+")).first
-            target = step.inner_text()
-            step.click()
-            file, number = target.rsplit(":", 1)[0], int(target.split(":")[1])
-            assert page.locator("#files button.on").inner_text() == file
-            active = page.locator(".cm-lineNumbers .cm-activeLineGutter").inner_text().strip()
-            assert int(active) == number
-            page.screenshot(path=str(tmp_path / "3-trace.png"))
-
-            # a fact changed in the form moves the total
-            page.locator("#views button[data-view=facts]").click()
-            spent = page.locator('#facts input[data-path="预算执行.预算执行数"]')
-            spent.fill("1")
-            page.wait_for_function("document.querySelector('#total').textContent !== '96.67'", timeout=2_000)
-            total = page.inner_text("#total")
-            assert re.fullmatch(r"[0-9]+\.[0-9]{2}", total) and total != "96.67"
-            # a bad value is shown on its field
-            page.locator('#facts input[data-path="资产利用.实物资产完整率"]').fill("abc")
-            page.wait_for_selector('#facts .field[data-field="资产利用.实物资产完整率"] .err', timeout=2_000)
-            page.screenshot(path=str(tmp_path / "4-facts.png"), full_page=True)
-            assert problems == []
+            yield page, problems
         finally:
             browser.close()
 
 
-@pytest.fixture
-def served_with_evidence(rule_dir, tmp_path):
-    facts = json.loads(SEED_FACTS.read_text(encoding="utf-8"))
-    facts["预算执行"]["预算执行数"] = {"值": facts["预算执行"]["预算执行数"], "来源": "决算报表<第3页>"}
+def _serve_copy(rules: Path, facts: Path, tmp_path, change=None):
+    """``_serve`` on a copy of ``rules`` and of ``facts``, the facts changed by ``change`` first."""
+    d = tmp_path / "rules"
+    shutil.copytree(rules, d)
+    data = json.loads(facts.read_text(encoding="utf-8"))
+    if change is not None:
+        change(data)
     path = tmp_path / "facts.json"
-    path.write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
-    yield from _serve(rule_dir, path)
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    yield from _serve(d, path)
+
+
+@pytest.fixture
+def served_with_evidence(tmp_path):
+    def change(facts):
+        facts["预算执行"]["预算执行数"] = {"值": facts["预算执行"]["预算执行数"], "来源": "决算报表<第3页>"}
+    yield from _serve_copy(RULES, SEED_FACTS, tmp_path, change)
 
 
 def test_evidence_in_the_form_and_the_trace_in_headless_chromium(served_with_evidence, tmp_path):
     """A fact written {"值": …, "来源": …} shows its value in the field and its 来源 beside it; the trace of the
     indicator reading it says the 来源 (as text: the angle brackets are not markup); changing the value keeps
     the 来源, emptying the 来源 takes it away, and neither changes the score's way of being computed."""
-    chromium, sync_playwright = _browser_or_skip()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-dev-shm-usage"])
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            problems: list[str] = []
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.goto(served_with_evidence)
-            page.wait_for_selector("body[data-ready]", timeout=15_000)
-            assert page.inner_text("#total") == "96.67"
-            page.locator("#tree tr.leaf", has_text="预算执行情况").click()
-            note = page.locator("#trace li .source").first
-            assert note.inner_text() == "（来源：决算报表<第3页>）"
+    with _workbench(served_with_evidence) as (page, problems):
+        assert page.inner_text("#total") == "96.67"
+        page.locator("#tree tr.leaf", has_text="预算执行情况").click()
+        note = page.locator("#trace li .source").first
+        assert note.inner_text() == "（来源：决算报表<第3页>）"
 
-            page.locator("#views button[data-view=facts]").click()
-            value = page.locator('#facts input[data-path="预算执行.预算执行数"]')
-            source = page.locator('#facts input[data-source-of="预算执行.预算执行数"]')
-            assert value.input_value() == "1415.96" and source.input_value() == "决算报表<第3页>"
-            value.fill("707.98")  # half spent: 财政资金执行率 50% gives 0 of 2 points, as in the what-if test
-            page.wait_for_function("document.querySelector('#total').textContent === '94.67'", timeout=3_000)
-            page.locator("#views button[data-view=results]").click()
-            page.locator("#tree tr.leaf", has_text="预算执行情况").click()
-            assert page.locator("#trace li .source").first.inner_text() == "（来源：决算报表<第3页>）"
+        page.locator("#views button[data-view=facts]").click()
+        value = page.locator('#facts input[data-path="预算执行.预算执行数"]')
+        source = page.locator('#facts input[data-source-of="预算执行.预算执行数"]')
+        assert value.input_value() == "1415.96" and source.input_value() == "决算报表<第3页>"
+        value.fill("707.98")  # half spent: 财政资金执行率 50% gives 0 of 2 points, as in the what-if test
+        page.wait_for_function("document.querySelector('#total').textContent === '94.67'", timeout=3_000)
+        page.locator("#views button[data-view=results]").click()
+        page.locator("#tree tr.leaf", has_text="预算执行情况").click()
+        assert page.locator("#trace li .source").first.inner_text() == "（来源：决算报表<第3页>）"
 
-            page.locator("#views button[data-view=facts]").click()
-            source.fill("")
-            page.wait_for_function("!document.querySelector('#trace li .source')", timeout=3_000)
-            assert page.inner_text("#total") == "94.67" and value.input_value() == "707.98"
-            page.screenshot(path=str(tmp_path / "evidence.png"), full_page=True)
-            assert problems == []
-        finally:
-            browser.close()
+        page.locator("#views button[data-view=facts]").click()
+        source.fill("")
+        page.wait_for_function("!document.querySelector('#trace li .source')", timeout=3_000)
+        assert page.inner_text("#total") == "94.67" and value.input_value() == "707.98"
+        page.screenshot(path=str(tmp_path / "evidence.png"), full_page=True)
+        assert problems == []
 
 
 ROAD = ROOT / "examples" / "rural-road-self-assessment"
@@ -371,70 +379,46 @@ ROAD = ROOT / "examples" / "rural-road-self-assessment"
 
 @pytest.fixture
 def served_road(tmp_path):
-    d = tmp_path / "rules"
-    shutil.copytree(ROAD / "rules", d)
-    yield from _serve(d, ROAD / "facts-2024.json")
+    yield from _serve_copy(ROAD / "rules", ROAD / "facts-2024.json", tmp_path)
 
 
 def test_a_date_fact_has_a_date_picker_in_headless_chromium(served_road, tmp_path):
     """资金下达及时性 (5 分): 下达 30 days after 收到 costs nothing, each day more 0.1.  收到 2024-03-15, 下达
     2024年4月26日: 16 days left in March + 26 = 42 days, 12 late, 5 − 1.2 = 3.80.  Picking 2024-04-14 (16 + 14
     = 30 days) gives 5.00 and the total 87.53 + 1.20 = 88.73.  A text the picker cannot show stays a text field."""
-    chromium, sync_playwright = _browser_or_skip()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-dev-shm-usage"])
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            problems: list[str] = []
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.goto(served_road)
-            page.wait_for_selector("body[data-ready]", timeout=15_000)
-            assert page.inner_text("#total") == "87.53"
-            leaf = page.locator("#tree tr.leaf", has_text="资金下达及时性").locator("td")
-            assert leaf.nth(2).inner_text() == "3.80"
+    with _workbench(served_road) as (page, problems):
+        assert page.inner_text("#total") == "87.53"
+        leaf = page.locator("#tree tr.leaf", has_text="资金下达及时性").locator("td")
+        assert leaf.nth(2).inner_text() == "3.80"
 
-            page.locator("#views button[data-view=facts]").click()
-            given = page.locator('#facts input[data-path="资金.下达日期"]')
-            assert given.get_attribute("type") == "date" and given.input_value() == "2024-04-26"
-            given.fill("2024-04-14")
-            page.wait_for_function("document.querySelector('#total').textContent === '88.73'", timeout=3_000)
-            page.locator("#views button[data-view=results]").click()
-            assert leaf.nth(2).inner_text() == "5.00"
+        page.locator("#views button[data-view=facts]").click()
+        given = page.locator('#facts input[data-path="资金.下达日期"]')
+        assert given.get_attribute("type") == "date" and given.input_value() == "2024-04-26"
+        given.fill("2024-04-14")
+        page.wait_for_function("document.querySelector('#total').textContent === '88.73'", timeout=3_000)
+        page.locator("#views button[data-view=results]").click()
+        assert leaf.nth(2).inner_text() == "5.00"
 
-            page.locator("#views button[data-view=facts]").click()
-            done = page.locator('#facts input[data-path="产出.完工日期"]')
-            assert done.get_attribute("type") == "date" and done.input_value() == "2024-11-18"
-            assert problems == []
-        finally:
-            browser.close()
+        page.locator("#views button[data-view=facts]").click()
+        done = page.locator('#facts input[data-path="产出.完工日期"]')
+        assert done.get_attribute("type") == "date" and done.input_value() == "2024-11-18"
+        assert problems == []
 
 
 @pytest.fixture
 def served_road_unreadable_date(tmp_path):
-    d = tmp_path / "rules"
-    shutil.copytree(ROAD / "rules", d)
-    facts = json.loads((ROAD / "facts-2024.json").read_text(encoding="utf-8"))
-    facts["产出"]["完工日期"] = "11月底"
-    path = tmp_path / "facts.json"
-    path.write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
-    yield from _serve(d, path)
+    yield from _serve_copy(ROAD / "rules", ROAD / "facts-2024.json", tmp_path,
+                           lambda facts: facts["产出"].__setitem__("完工日期", "11月底"))
 
 
 def test_a_date_the_picker_cannot_show_stays_text_in_headless_chromium(served_road_unreadable_date):
-    chromium, sync_playwright = _browser_or_skip()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-dev-shm-usage"])
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.goto(served_road_unreadable_date)
-            page.wait_for_selector("body[data-ready]", timeout=15_000)
-            page.locator("#views button[data-view=facts]").click()
-            done = page.locator('#facts input[data-path="产出.完工日期"]')
-            assert done.get_attribute("type") == "text" and done.input_value() == "11月底"  # shown, not dropped
-            page.wait_for_selector('#facts .field[data-field="产出.完工日期"] .err', timeout=3_000)
-            assert page.locator("#facts input[data-path='资金.下达日期']").get_attribute("type") == "date"
-        finally:
-            browser.close()
+    with _workbench(served_road_unreadable_date) as (page, problems):
+        page.locator("#views button[data-view=facts]").click()
+        done = page.locator('#facts input[data-path="产出.完工日期"]')
+        assert done.get_attribute("type") == "text" and done.input_value() == "11月底"  # shown, not dropped
+        page.wait_for_selector('#facts .field[data-field="产出.完工日期"] .err', timeout=3_000)
+        assert page.locator("#facts input[data-path='资金.下达日期']").get_attribute("type") == "date"
+        assert problems == []
 
 
 # the middle of the first letter of a word's first appearance in the editor's visible text
@@ -547,53 +531,43 @@ def served_with_a_batch(rule_dir, tmp_path):
 def test_batch_view_in_headless_chromium(served_with_a_batch, tmp_path):
     """Line 2 spends half its budget: 财政资金执行率 0 of 2 (50% ≤ 80%), 94.67; line 3 cannot be scored.
     With 财政资金执行率's top band edited to 1.5, line 1 moves 96.67 → 96.17 and line 2 does not move."""
-    chromium, sync_playwright = _browser_or_skip()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-dev-shm-usage"])
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            problems: list[str] = []
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.goto(served_with_a_batch)
-            page.wait_for_selector("body[data-ready]", timeout=15_000)
-            page.locator("#views button[data-view=batch]").click()
-            assert page.locator("#batch-source option").all_inner_texts() == ["批量.jsonl"]
-            page.click("#batch-run")
-            page.wait_for_selector("#batch-table tbody tr", timeout=5_000)
+    with _workbench(served_with_a_batch) as (page, problems):
+        page.locator("#views button[data-view=batch]").click()
+        assert page.locator("#batch-source option").all_inner_texts() == ["批量.jsonl"]
+        page.click("#batch-run")
+        page.wait_for_selector("#batch-table tbody tr", timeout=5_000)
 
-            def table() -> list[list[str]]:  # 位置, 总分, 等级 of each row shown
-                rows = [r.locator("td").all_inner_texts() for r in page.locator("#batch-table tbody tr").all()]
-                return [[cells[0], cells[2], cells[3]] for cells in rows]
-            assert table() == [["批量.jsonl:1", "96.67", "优"], ["批量.jsonl:2", "94.67", "优"],
-                               ["批量.jsonl:3", "无法评分", ""]]
-            page.locator("#batch-table th[data-sort=score]").click()
-            page.locator("#batch-table th[data-sort=score]").click()  # highest first
-            assert [row[0] for row in table()] == ["批量.jsonl:1", "批量.jsonl:2", "批量.jsonl:3"]
-            page.fill("#batch-filter", "jsonl:2")
-            assert [row[0] for row in table()] == ["批量.jsonl:2"]
-            page.screenshot(path=str(tmp_path / "7-batch.png"))
+        def table() -> list[list[str]]:  # 位置, 总分, 等级 of each row shown
+            rows = [r.locator("td").all_inner_texts() for r in page.locator("#batch-table tbody tr").all()]
+            return [[cells[0], cells[2], cells[3]] for cells in rows]
+        assert table() == [["批量.jsonl:1", "96.67", "优"], ["批量.jsonl:2", "94.67", "优"],
+                           ["批量.jsonl:3", "无法评分", ""]]
+        page.locator("#batch-table th[data-sort=score]").click()
+        page.locator("#batch-table th[data-sort=score]").click()  # highest first
+        assert [row[0] for row in table()] == ["批量.jsonl:1", "批量.jsonl:2", "批量.jsonl:3"]
+        page.fill("#batch-filter", "jsonl:2")
+        assert [row[0] for row in table()] == ["批量.jsonl:2"]
+        page.screenshot(path=str(tmp_path / "7-batch.png"))
 
-            page.locator("#batch-table tbody tr button").click()  # opened into the form and scored
-            page.wait_for_function("document.querySelector('#total').textContent === '94.67'", timeout=3_000)
+        page.locator("#batch-table tbody tr button").click()  # opened into the form and scored
+        page.wait_for_function("document.querySelector('#total').textContent === '94.67'", timeout=3_000)
 
-            # the edited rules against the saved ones
-            page.locator("#files button", has_text="20-管理效率.perf").click()
-            band = page.locator(".cm-line", has_text="(90%, 100%] → 2")
-            band.click()
-            page.keyboard.press("End")
-            page.keyboard.press("Backspace")
-            page.keyboard.type("1.5")
-            page.wait_for_function("document.querySelector('#total').textContent === '94.67'", timeout=3_000)
-            page.locator("#views button[data-view=batch]").click()
-            page.fill("#batch-filter", "")
-            page.check("#batch-compare")
-            page.click("#batch-run")
-            page.wait_for_selector("#batch-diff li", timeout=5_000)
-            assert page.locator("#batch-table tbody tr.moved").all_inner_texts()[0].startswith("批量.jsonl:1")
-            diff = page.inner_text("#batch-diff")
-            assert "批量.jsonl:1" in diff and "96.67 → 96.17" in diff and "预算执行情况：4.00 → 3.50" in diff
-            assert "批量.jsonl:2" not in diff
-            page.screenshot(path=str(tmp_path / "8-diff.png"), full_page=True)
-            assert problems == []
-        finally:
-            browser.close()
+        # the edited rules against the saved ones
+        page.locator("#files button", has_text="20-管理效率.perf").click()
+        band = page.locator(".cm-line", has_text="(90%, 100%] → 2")
+        band.click()
+        page.keyboard.press("End")
+        page.keyboard.press("Backspace")
+        page.keyboard.type("1.5")
+        page.wait_for_function("document.querySelector('#total').textContent === '94.67'", timeout=3_000)
+        page.locator("#views button[data-view=batch]").click()
+        page.fill("#batch-filter", "")
+        page.check("#batch-compare")
+        page.click("#batch-run")
+        page.wait_for_selector("#batch-diff li", timeout=5_000)
+        assert page.locator("#batch-table tbody tr.moved").all_inner_texts()[0].startswith("批量.jsonl:1")
+        diff = page.inner_text("#batch-diff")
+        assert "批量.jsonl:1" in diff and "96.67 → 96.17" in diff and "预算执行情况：4.00 → 3.50" in diff
+        assert "批量.jsonl:2" not in diff
+        page.screenshot(path=str(tmp_path / "8-diff.png"), full_page=True)
+        assert problems == []
