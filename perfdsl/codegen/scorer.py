@@ -150,6 +150,8 @@ class GeneratedScorer:
                 raw, status, steps, text = src.temp(), src.temp(), src.temp(), src.temp()
                 outs = f"{score}, {raw}, {status}" + (f", {steps}" if traced else "")
                 src.emit(1, f"{outs} = {src.const(self._leaves[pn.leaf.index])}(F, G)")
+                if traced:  # its steps as text at once: no list per leaf kept to the end for the collector to scan
+                    src.emit(1, f"{steps} = ','.join({steps})")
                 return pn, score, (raw, status, steps, text), None
             kids = [scores(c) for c in pn.children]
             src.emit(1, f"{score} = ZERO + {' + '.join(k[1] for k in kids)}")
@@ -168,7 +170,7 @@ class GeneratedScorer:
                             f"else f'{ok}, \"unrounded\": \"{{str({raw})}}\"'")
                 src.emit(1, "else:")
                 src.emit(2, f"{text} = _leaf_text({head_c}, {status_key}, {score}, {raw}, {status}, {places})")
-                return [text, "TRACE", f"','.join({steps})", "CLOSE"] if traced else [text, "END"]
+                return [text, "TRACE", steps, "CLOSE"] if traced else [text, "END"]
             out = [head_c, f"fixed({score}, {places})", src.const(after + '"status": "ok", "rate": "'),
                    _rate_code(src, score, pn.weight), src.const('", "children": [')]
             for n, kid in enumerate(kids):
