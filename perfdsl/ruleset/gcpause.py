@@ -6,11 +6,12 @@ reference cycles; the cyclic collector would re-scan the growing heap again and 
 everything as usual.
 
 A batch keeps its rules, plan and generated scorers until the process ends, and each full
-collection walks all of them again: with compact traces at 10,000 indicators one came every
-~30 fact sets and cost ~0.3 s, 8% of the scoring.  ``settle`` freezes them once the first fact
-set has built the scorers, but only in a process that ends with its batch (``batch_process``:
-the command line and its workers), never in a library caller's: frozen cycles are never
-collected, so an engine dropped later (the workbench reloading rules) would leak.
+collection walks all of them again (with compact traces at 10,000 indicators, while the traced
+document still kept each leaf's steps as a list, one came every ~30 fact sets and cost ~0.3 s:
+8% of the scoring).  ``settle`` freezes them once the first fact set has built the scorers, but
+only in a process that ends with its batch (``batch_process``: the command line and its
+workers; only ``score_records`` and the workers settle), never in a library caller's: frozen
+cycles are never collected, so an engine dropped later (the workbench reloading rules) would leak.
 """
 
 from __future__ import annotations
