@@ -137,6 +137,8 @@ def _terminate(signum: int, frame: Optional[FrameType]) -> None:
 def entry() -> None:
     import signal
     signal.signal(signal.SIGTERM, _terminate)
+    from perfdsl.ruleset.gcpause import batch_process
+    batch_process()  # this process ends with its command: a batch may freeze what it keeps (ruleset.gcpause)
     code = main()
     gc.freeze()  # the process ends here: the collector's pass at exit over everything it made would be wasted
     sys.exit(code)

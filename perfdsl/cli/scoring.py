@@ -19,6 +19,7 @@ from perfdsl.diagnostics import Diagnostic, PerfdslError, error
 from perfdsl.engine import Engine, sha256_text
 from perfdsl.explain.document import failure
 from perfdsl.interp.scoring import Result
+from perfdsl.ruleset.gcpause import settle
 
 if TYPE_CHECKING:
     from perfdsl.ruleset.loader import SourceFile
@@ -188,7 +189,9 @@ def score_records(engine: Engine, records: Iterable[Record], trace: Trace, jobs:
     and what it held scored again (``cli.workers``).  An error reading the input stops the batch.
     """
     if jobs <= 1:
-        for rec in records:
+        for n, rec in enumerate(records):
+            if n == 1:  # the first fact set built the scorers: no full collection walks them again (ruleset.gcpause)
+                settle()
             yield rec, *score_record(engine, rec, trace, compact)
         return
     from perfdsl.cli.workers import score_in_workers

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
 
 from perfdsl.cli.inputs import Record
 from perfdsl.diagnostics import error
+from perfdsl.ruleset.gcpause import batch_process, settle
 
 if TYPE_CHECKING:
     from perfdsl.engine import Engine
@@ -38,6 +39,7 @@ def _worker_init(engine: Engine) -> None:
     global _WORKER_ENGINE
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the pool, quietly
     _WORKER_ENGINE = engine
+    batch_process()  # a worker lives for one batch: after its first chunk, ``settle`` freezes what it keeps
 
 
 def _worker_score(jobs: list[tuple[Record, Any, bool]]) -> list[bytes]:
@@ -51,6 +53,7 @@ def _worker_score(jobs: list[tuple[Record, Any, bool]]) -> list[bytes]:
             out.append(pickle.dumps((doc, grade, diags), pickle.HIGHEST_PROTOCOL))
         except Exception as exc:  # noqa: BLE001 — isolation, as in score_record
             out.append(pickle.dumps(scoring.internal_failure(rec, exc, compact)[:3], pickle.HIGHEST_PROTOCOL))
+    settle()  # once, after the first chunk built the scorers (ruleset.gcpause)
     return out
 
 

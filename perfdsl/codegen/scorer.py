@@ -151,6 +151,8 @@ class GeneratedScorer:
                 raw, status, steps, text = src.temp(), src.temp(), src.temp(), src.temp()
                 outs = f"{score}, {raw}, {status}" + (f", {steps}" if traced else "")
                 src.emit(1, f"{outs} = {src.const(self._leaves[pn.leaf.index])}(F, G)")
+                if traced:  # its steps as text at once: no list per leaf kept to the end for the collector to scan
+                    src.emit(1, f"{steps} = ','.join({steps})")
                 return pn, score, (raw, status, steps, text), None
             kids = [scores(c) for c in pn.children]
             src.emit(1, f"{score} = ZERO + {' + '.join(k[1] for k in kids)}")
@@ -172,7 +174,7 @@ class GeneratedScorer:
                 src.emit(2, f"{shown} = ''")
                 src.emit(2, f"{text} = _leaf_text('', {status_key}, {score}, {raw}, {status}, {places})")
                 out = [head_c, shown, text]
-                return out + ["TRACE", f"','.join({steps})", "CLOSE"] if traced else out + ["END"]
+                return out + ["TRACE", steps, "CLOSE"] if traced else out + ["END"]
             rate, rate_tail = _rate_code(src, score, pn.weight)
             out = [head_c, _fixed_code(src, score, self._places, places),
                    src.const(after + '"status": "ok", "rate": "'),
