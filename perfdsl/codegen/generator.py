@@ -327,6 +327,10 @@ class Generator(Expressions):
     def num(self, var: str) -> str:
         return f"{{{var}}}"
 
+    def clamped_text(self, value: str, clamped: str) -> str:
+        """A 子项's value and its clamped value in a step's f-string (``clamped`` is a finite decimal)."""
+        return f",{self.num(value)},{{str({clamped})}}"
+
     def field_text(self, var: str, record: Optional[Ty], field: str) -> str:
         """A record field's value in a step's f-string, encoded for its declared type (traced)."""
         return f"{{jt({var})}}"
@@ -451,7 +455,7 @@ class Generator(Expressions):
         slots = self.open_step(indent, p.expr)
         src.emit(indent, f"v = {self.number(self.expr(p.expr, sc.with_slots(slots)), p.expr)}")
         src.emit(indent, f"x = {P} if v > {P} else (ZERO if v < ZERO else v)")
-        self.close_step(indent, p, "part", f",{self.num('v')},{{str(x)}}{self.slots_text(slots)}")
+        self.close_step(indent, p, "part", f"{self.clamped_text('v', 'x')}{self.slots_text(slots)}")
         src.emit(indent, "base += x")
 
 
