@@ -427,10 +427,11 @@ class Generator(Expressions):
         src.emit(2, f"raw = {W}")
         src.emit(1, f"score = raw.quantize({Q}, {R})")  # the rounding by position: no keyword to parse, same call
         if self.traced:
+            src.emit(1, "ss = str(score)")  # made once: the rounding step and the score step both write it
             src.emit(1, "if score != raw:")
-            self.record(2, ind, "rounding", ",{str(raw)},{str(score)}")
+            self.record(2, ind, "rounding", ",{str(raw)},{ss}")
             src.emit(2, "pass")
-        self.record(1, ind, "score", ",{str(score)}")
+        self.record(1, ind, "score", ",{ss}" if self.traced else "")
         if ind.penalty:  # 减分项: the points the item loses come off the total
             src.emit(1, f"lost = {W} - score; score = -lost")
             self.record(1, ind, "penalty", ",{str(lost)},{str(score)}")
