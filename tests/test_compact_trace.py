@@ -10,7 +10,7 @@ from perfdsl.cli import main
 from perfdsl.engine import FAST_PATH_MISSES, Engine
 from perfdsl.explain.compact import Damaged, expand_document, expanded_json, read_document
 from perfdsl.explain.document import explain, head_json
-from perfdsl.ruleset.facts import parse_json
+from perfdsl.ruleset.facts import parse_json, plain_json
 
 from .conftest import ROOT, RULES, SEED_FACTS
 from .test_batch import BATCH, _case_fact_sets, project_variations
@@ -194,6 +194,52 @@ def test_records_written_in_any_order_expand_to_the_reference():
     """The compact line's facts check copies each record in declared order, which the steps write."""
     lines = [json.dumps(_reversed(json.loads(line)), ensure_ascii=False) for line in BATCH[:20]]
     assert _assert_expands_to_reference([(RULES, line) for line in lines]) == 20
+
+
+def _shuffled(value, rng):
+    """The same facts with the members of about half the objects, at any depth, in another order.
+
+    An optional list ``问题项目`` is sometimes given as null instead (the copying check leaves it out).
+    """
+    if isinstance(value, dict):
+        items = [(k, _shuffled(v, rng)) for k, v in value.items()]
+        if rng.random() < 0.5:
+            rng.shuffle(items)
+        out = dict(items)
+        if "问题数" in out and rng.random() < 0.3:  # a 抽查 record, whose 问题项目 is optional
+            out["问题项目"] = None
+        return out
+    return [_shuffled(v, rng) for v in value] if isinstance(value, list) else value
+
+
+def _in_order(value):
+    """Facts as nested lists of (key, value) pairs: equal only with the keys of every dict in the same order."""
+    if isinstance(value, dict):
+        return [(k, _in_order(v)) for k, v in value.items()]
+    return [_in_order(v) for v in value] if isinstance(value, list) else value
+
+
+def test_records_out_of_order_nested_and_in_list_items_expand_to_the_reference(constructs):
+    """Records out of declared order at any depth, and optional fields given as null: the compact line's facts
+    check gives what the copying check gives, key order included, and each line expands to the reference."""
+    rng = random.Random(19)
+    for rules, lines in ((RULES, BATCH[:60]), (constructs, _constructs_facts(80, seed=11))):
+        shuffled = []
+        for line in lines:
+            facts = _shuffled(json.loads(line), rng)
+            if rules is constructs and "可选值" not in facts and rng.random() < 0.3:
+                facts["可选值"] = None
+            shuffled.append(json.dumps(facts, ensure_ascii=False))
+        engine = Engine.from_path(rules)
+        engine.compact_json(shuffled[0], "x", "b.jsonl", "h")  # builds the check
+        rebuilt = 0
+        for line in shuffled:
+            want = engine.validator()(parse_json(line, "x"))
+            got, _entries = engine._validate_copied(plain_json(line))
+            assert _in_order(got) == _in_order(want)
+            rebuilt += _in_order(plain_json(line)) != _in_order(want)
+        assert rebuilt > len(lines) // 2  # most lines held a record out of order
+        assert _assert_expands_to_reference([(rules, line) for line in shuffled]) == len(lines)
 
 
 def test_constructs_neither_example_uses_expand_to_the_reference(constructs):

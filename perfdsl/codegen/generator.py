@@ -327,6 +327,10 @@ class Generator(Expressions):
     def num(self, var: str) -> str:
         return f"{{{var}}}"
 
+    def clamped_text(self, value: str, clamped: str) -> str:
+        """A 子项's value and its clamped value in a step's f-string (``clamped`` is a finite decimal)."""
+        return f",{self.num(value)},{{str({clamped})}}"
+
     def field_text(self, var: str, record: Optional[Ty], field: str) -> str:
         """A record field's value in a step's f-string, encoded for its declared type (traced)."""
         return f"{{jt({var})}}"
@@ -423,10 +427,11 @@ class Generator(Expressions):
         src.emit(2, f"raw = {W}")
         src.emit(1, f"score = raw.quantize({Q}, {R})")  # the rounding by position: no keyword to parse, same call
         if self.traced:
+            src.emit(1, "ss = str(score)")  # made once: the rounding step and the score step both write it
             src.emit(1, "if score != raw:")
-            self.record(2, ind, "rounding", ",{str(raw)},{str(score)}")
+            self.record(2, ind, "rounding", ",{str(raw)},{ss}")
             src.emit(2, "pass")
-        self.record(1, ind, "score", ",{str(score)}")
+        self.record(1, ind, "score", ",{ss}" if self.traced else "")
         if ind.penalty:  # 减分项: the points the item loses come off the total
             src.emit(1, f"lost = {W} - score; score = -lost")
             self.record(1, ind, "penalty", ",{str(lost)},{str(score)}")
@@ -451,7 +456,7 @@ class Generator(Expressions):
         slots = self.open_step(indent, p.expr)
         src.emit(indent, f"v = {self.number(self.expr(p.expr, sc.with_slots(slots)), p.expr)}")
         src.emit(indent, f"x = {P} if v > {P} else (ZERO if v < ZERO else v)")
-        self.close_step(indent, p, "part", f",{self.num('v')},{{str(x)}}{self.slots_text(slots)}")
+        self.close_step(indent, p, "part", f"{self.clamped_text('v', 'x')}{self.slots_text(slots)}")
         src.emit(indent, "base += x")
 
 

@@ -379,6 +379,12 @@ class TracedGenerator(Generator):
         """A decimal's place in a step's text: as is, unless it may be infinite (then ``jt`` marks it)."""
         return f"{{jt({var})}}" if self.infinite else f"{{str({var})}}"  # str: f'{d}' would format, slower
 
+    def clamped_text(self, value: str, clamped: str) -> str:
+        """Unless clamped, the clamped value is the value itself (the same object): its text is made once."""
+        if self.infinite:
+            return super().clamped_text(value, clamped)
+        return f",{{(sv := str({value}))}},{{sv if {clamped} is {value} else str({clamped})}}"
+
     def field_text(self, var: str, record: Optional[Ty], field: str) -> str:
         ty = record.fields.get(field) if record is not None and record.kind == "record" else None
         if ty is not None and ty.kind in ("text", "enum"):
