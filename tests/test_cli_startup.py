@@ -52,6 +52,16 @@ def test_the_command_table_and_help_load_nothing_heavy():
     assert _heavy(modules) == []
 
 
+def test_help_through_the_command_s_own_entry_loads_nothing_heavy():
+    # what `perfdsl --help` and `python -m perfdsl --help` run: ``entry`` marks the process as one that ends with
+    # its command (``ruleset.gcpause``: stdlib only, so not heavy), then ``main``
+    modules = _loaded("import contextlib, io, sys, perfdsl.cli\nsys.argv = ['perfdsl', '--help']\n"
+                      "with contextlib.redirect_stdout(io.StringIO()):\n"
+                      "    try:\n        perfdsl.cli.entry()\n    except SystemExit:\n        pass\n")
+    assert "perfdsl.ruleset.gcpause" in modules
+    assert _heavy(modules - {"perfdsl.ruleset", "perfdsl.ruleset.gcpause"}) == []
+
+
 def test_help_itself_loads_nothing_heavy():
     modules = _loaded("import contextlib, io, perfdsl.cli\nwith contextlib.redirect_stdout(io.StringIO()):\n"
                       "    try:\n        perfdsl.cli.main(['--help'])\n    except SystemExit:\n        pass\n")

@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from typing import Iterator
+
+TYPE_CHECKING = False  # typing is for the type checker: `perfdsl --help` imports this module (cli.entry)
+if TYPE_CHECKING:
+    from typing import Iterator
 
 _batch_process = False  # this process ends with its command: what it holds now, it holds to the end
 _settled = False
