@@ -179,8 +179,12 @@ def test_ctrl_c_with_two_jobs_prints_no_worker_tracebacks(tmp_path):
         os.killpg(proc.pid, signal.SIGINT)  # as Ctrl-C does: the whole foreground group
         _, err = proc.communicate(timeout=60)
         if delay > 1:  # (0.2 s may still be Python starting, before perfdsl is there to catch anything)
-            assert proc.returncode == 130 and err.decode("utf-8").strip() == "perfdsl: 已中断"
-        assert b"Process SpawnPoolWorker" not in err
+            said = err.decode("utf-8").strip().splitlines()
+            assert proc.returncode == 130 and said[0] == "perfdsl: 已中断"
+            # the one thing perfdsl cannot silence: Python's resource tracker (a process of its own) may still warn
+            # of a semaphore it then removes (cli._exit_now; seen in about one run in six right after the Dask tests)
+            assert all("resource_tracker" in line for line in said[1:]), said
+        assert b"Process SpawnPoolWorker" not in err and b"Traceback" not in err
 
 
 @pytest.mark.skipif(not POSIX, reason="SIGPIPE status")

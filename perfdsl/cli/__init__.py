@@ -141,4 +141,25 @@ def entry() -> None:
     batch_process()  # this process ends with its command: a batch may freeze what it keeps (ruleset.gcpause)
     code = main()
     gc.freeze()  # the process ends here: the collector's pass at exit over everything it made would be wasted
+    if code == 130 and "perfdsl.cli.workers" in sys.modules:
+        _exit_now(code)
     sys.exit(code)
+
+
+def _exit_now(code: int) -> None:
+    """Ctrl-C during ``-j N``: end without Python's exit handlers.  The workers were terminated, perhaps while one
+    was sending a result; ``concurrent.futures`` joins its manager thread at exit, and that thread would wait
+    forever for the rest of the message (the parent holds the pipe's other end too, so no end of file comes), as
+    would a queue's feeder thread writing into a pipe no worker reads.  Everything perfdsl writes was settled as
+    the interrupt unwound (an output being written is removed), so only the standard streams are flushed, and
+    multiprocessing's own clean-ups that cannot block are run (its semaphores unlinked: else its resource tracker
+    warns, in English, of leaked ones; it still may, rarely); ``test_ctrl_c_with_two_jobs_prints_no_worker_tracebacks``
+    holds the prompt exit, the one message and no traceback."""
+    import multiprocessing.util
+    multiprocessing.util._run_finalizers(0)  # type: ignore[attr-defined]  # priority ≥ 0: not the feeder joins (−5)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # closed or gone: nothing more to say
+            pass
+    os._exit(code)
