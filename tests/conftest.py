@@ -80,3 +80,30 @@ def leaf(result, name: str) -> Decimal:
             assert node.errors == [], node.errors
             return node.score
     raise KeyError(name)
+
+
+def two_engines(tmp_path, rules_text: str) -> tuple[Engine, Engine]:
+    """(generated, interpreter) for one rule file: the two roads a new construct must agree on."""
+    d = tmp_path / "r"
+    d.mkdir()
+    (d / "main.perf").write_text(rules_text, encoding="utf-8")
+    return Engine.from_path(d, cache=False), Engine.from_path(d, fast=False, cache=False)
+
+
+def assert_roads_agree(fast: Engine, reference: Engine, facts: str, untraced: bool = True) -> None:
+    """The generated compact line, expanded, is the interpreter's traced document byte for byte; and (``untraced``)
+    the generated untraced line is its untraced document."""
+    import json
+
+    from perfdsl.explain.compact import expanded_json, read_document
+    from perfdsl.explain.document import explain
+    compact = fast.compact_json(facts, "x", "f.json", "h")
+    assert compact is not None  # the generated scorer wrote it
+    traced = explain(reference.score_text(facts, trace=True), trace=True, facts_source="f.json", facts_sha256="h",
+                     texts=False)
+    assert expanded_json(read_document(compact[0]), fast.plan) == json.dumps(traced, ensure_ascii=False)
+    if untraced:
+        line = fast.fast_json(facts, "x", "f.json", "h")
+        assert line is not None
+        want = explain(reference.score_text(facts, trace=False), trace=False, facts_source="f.json", facts_sha256="h")
+        assert line[0] == json.dumps(want, ensure_ascii=False)

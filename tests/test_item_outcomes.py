@@ -6,11 +6,12 @@ import pytest
 
 from perfdsl.diagnostics import PerfdslError
 from perfdsl.engine import Engine
-from perfdsl.explain.compact import expanded_json, read_document
 from perfdsl.explain.document import explain
 from perfdsl.render.narrative import narrative
 from perfdsl.ruleset.cache import load_checked
 from perfdsl.syntax.formatter import format_text
+
+from .conftest import assert_roads_agree, two_engines
 
 RULES = """体系 测试 { 总分 10 舍入 2 位 四舍五入 }
 类型 项目 { 名称: 文本; 类别: 文本; 完成率: 比率 [0, 1]; 已开工: 布尔; 已撤销: 布尔 }
@@ -41,10 +42,7 @@ PASSING = {"单位": "某局", "项目": [item("危桥改造补助", "0.5")]}
 
 @pytest.fixture
 def engines(tmp_path):
-    d = tmp_path / "r"
-    d.mkdir()
-    (d / "main.perf").write_text(RULES, encoding="utf-8")
-    return Engine.from_path(d, cache=False), Engine.from_path(d, fast=False, cache=False)
+    return two_engines(tmp_path, RULES)
 
 
 def facts_text(facts) -> str:
@@ -64,16 +62,7 @@ def test_scores_worked_by_hand_on_both_roads(engines, facts, score):
 @pytest.mark.parametrize("facts", [FACTS, PASSING])
 def test_generated_documents_are_the_interpreters_byte_for_byte(engines, facts):
     fast, reference = engines
-    text = facts_text(facts)
-    compact = fast.compact_json(text, "x", "f.json", "h")
-    assert compact is not None
-    traced = explain(reference.score_text(text, trace=True), trace=True, facts_source="f.json", facts_sha256="h",
-                     texts=False)
-    assert expanded_json(read_document(compact[0]), fast.plan) == json.dumps(traced, ensure_ascii=False)
-    untraced = fast.fast_json(text, "x", "f.json", "h")
-    assert untraced is not None
-    assert untraced[0] == json.dumps(explain(reference.score_text(text, trace=False), trace=False,
-                                             facts_source="f.json", facts_sha256="h"), ensure_ascii=False)
+    assert_roads_agree(fast, reference, facts_text(facts))
 
 
 def _leaf(engine, facts):
@@ -186,11 +175,7 @@ def test_the_reason_of_a_deduction_is_a_template_filled_on_both_roads(tmp_path):
     assert doc["score"] == "8.00"  # 85.5% < 90%: 10 − 2
     step = next(s for s in doc["children"][0]["trace"] if s["kind"] == "deduction")
     assert (step["text"], step["reason"]) == ("扣 2 分：某局执行率 85.5%，低于 90%", "某局执行率 85.5%，低于 90%")
-    compact = fast.compact_json(facts, "x", "f.json", "h")
-    assert compact is not None
-    traced = explain(reference.score_text(facts, trace=True), trace=True, facts_source="f.json", facts_sha256="h",
-                     texts=False)
-    assert expanded_json(read_document(compact[0]), fast.plan) == json.dumps(traced, ensure_ascii=False)
+    assert_roads_agree(fast, reference, facts, untraced=False)
 
 
 def test_a_hole_in_a_text_shown_as_written_is_warned(tmp_path):

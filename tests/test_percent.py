@@ -1,15 +1,14 @@
 """Rates as a type, shown as percentages; 百分点(…) for «每超过一个百分点扣 0.5 分» — hand-worked, both roads."""
 
-import json
 
 import pytest
 
 from perfdsl.diagnostics import PerfdslError
-from perfdsl.engine import Engine
-from perfdsl.explain.compact import expanded_json, read_document
 from perfdsl.explain.document import explain
 from perfdsl.ruleset.cache import load_checked
 from perfdsl.syntax.formatter import format_text
+
+from .conftest import assert_roads_agree, two_engines
 
 RULES = """体系 测试 { 总分 10 舍入 2 位 四舍五入 }
 事实 { 预算数: 数值 > 0; 决算数: 数值 ≥ 0; 执行数: 数值 ≥ 0 }
@@ -41,10 +40,7 @@ CASES = [
 
 @pytest.fixture
 def engines(tmp_path):
-    d = tmp_path / "r"
-    d.mkdir()
-    (d / "main.perf").write_text(RULES, encoding="utf-8")
-    return Engine.from_path(d, cache=False), Engine.from_path(d, fast=False, cache=False)
+    return two_engines(tmp_path, RULES)
 
 
 @pytest.mark.parametrize("facts,leaves,total", CASES)
@@ -58,11 +54,7 @@ def test_scores_worked_by_hand(engines, facts, leaves, total):
 @pytest.mark.parametrize("facts,leaves,total", CASES)
 def test_generated_documents_are_the_interpreters_byte_for_byte(engines, facts, leaves, total):
     fast, reference = engines
-    compact = fast.compact_json(facts, "x", "f.json", "h")
-    assert compact is not None
-    traced = explain(reference.score_text(facts, trace=True), trace=True, facts_source="f.json", facts_sha256="h",
-                     texts=False)
-    assert expanded_json(read_document(compact[0]), fast.plan) == json.dumps(traced, ensure_ascii=False)
+    assert_roads_agree(fast, reference, facts, untraced=False)
 
 
 def _texts(engine, facts):

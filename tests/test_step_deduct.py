@@ -1,14 +1,14 @@
 """逐级扣: so much per step beyond a limit — hand-worked scores, both engines, traces, fmt, coverage."""
 
-import json
 
 import pytest
 
 from perfdsl.engine import Engine
-from perfdsl.explain.compact import expanded_json, read_document
 from perfdsl.explain.document import explain
 from perfdsl.rule_tests import coverage_points
 from perfdsl.syntax.formatter import format_text
+
+from .conftest import assert_roads_agree, two_engines
 
 RULES = """体系 测试 { 总分 10 舍入 2 位 四舍五入 }
 事实 {
@@ -46,10 +46,7 @@ CASES = [
 
 @pytest.fixture
 def engines(tmp_path):
-    d = tmp_path / "r"
-    d.mkdir()
-    (d / "main.perf").write_text(RULES, encoding="utf-8")
-    return Engine.from_path(d, cache=False), Engine.from_path(d, fast=False, cache=False)
+    return two_engines(tmp_path, RULES)
 
 
 @pytest.mark.parametrize("facts,leaves,total", CASES)
@@ -65,15 +62,7 @@ def test_scores_worked_by_hand(engines, facts, leaves, total):
 @pytest.mark.parametrize("facts,leaves,total", CASES)
 def test_generated_documents_are_the_interpreters_byte_for_byte(engines, facts, leaves, total):
     fast, reference = engines
-    untraced = fast.fast_json(facts, "x", "f.json", "h")
-    assert untraced is not None  # the generated scorer wrote it
-    want = explain(reference.score_text(facts, trace=False), trace=False, facts_source="f.json", facts_sha256="h")
-    assert untraced[0] == json.dumps(want, ensure_ascii=False)
-    compact = fast.compact_json(facts, "x", "f.json", "h")
-    assert compact is not None
-    traced = explain(reference.score_text(facts, trace=True), trace=True, facts_source="f.json", facts_sha256="h",
-                     texts=False)
-    assert expanded_json(read_document(compact[0]), fast.plan) == json.dumps(traced, ensure_ascii=False)
+    assert_roads_agree(fast, reference, facts)
 
 
 def test_the_trace_says_the_distance_in_percentage_points_and_the_steps(engines):
