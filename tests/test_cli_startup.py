@@ -110,7 +110,8 @@ def test_each_start_loads_no_more_modules_than_counted(tmp_path):
     for what, command in (("eval", EVAL), ("check", ["check", "rules/"])):
         modules = _warm(command, tmp_path)
         _counted(modules, what)
-        assert [m for m in NOT_AT_START if m in modules] == []
+        # a site's .pth file may import tempfile before perfdsl runs (this machine's does): only ours count
+        assert [m for m in NOT_AT_START if m in modules - _loaded("pass")] == []
 
 
 def test_the_patterns_of_wide_unicode_classes_are_not_compiled_by_a_warm_eval(tmp_path):
