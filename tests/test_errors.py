@@ -1,5 +1,6 @@
 """Bad facts and bad rules: a clear error naming the fact path and the rule location, never a score."""
 
+import copy
 import json
 
 import pytest
@@ -138,3 +139,15 @@ def test_internal_error_is_not_a_traceback(monkeypatch, capsys):
     assert main(["check", str(RULES)]) == 3
     err = capsys.readouterr().err
     assert "内部错误[X000]" in err and "Traceback" not in err
+
+
+def test_a_library_caller_s_json_loads_numbers_are_named_with_the_fix(engine, seed):
+    """``json.loads`` gives Python int and float; perfdsl reads numbers as exact Decimals, and the message says so
+    (it said "应为整数，实际为int" before: an integer refused for not being an integer)."""
+    f = copy.deepcopy(seed)
+    f["预算执行"]["全年预算数"] = 1500.5
+    f["绩效自评"] = {"抽查数": 17, "问题数": D(2)}
+    by_path = {d.fact_path: d.message for d in errors_of(engine, f)}
+    assert "实际为 Python float 1500.5" in by_path["预算执行.全年预算数"]
+    assert "实际为 Python int 17" in by_path["绩效自评.抽查数"]
+    assert all("perfdsl.ruleset.facts.parse_json" in m and "Decimal" in m for m in by_path.values())

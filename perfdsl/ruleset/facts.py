@@ -221,6 +221,9 @@ class FactValidator:
                 hint = ""
                 if isinstance(v, str):
                     hint = f"：{number_string_hint(v) or '数字不要加引号'}"
+                elif isinstance(v, (int, float)):
+                    hint = ("：以库调用时请用 perfdsl.ruleset.facts.parse_json 读入事实，"
+                            "数值须为精确的 Decimal（浮点数不精确）")
                 self._fail("F011", path, f"应为{ty.describe()}，实际为{_json_kind(v)} {_short(v)}{hint}", ty)
                 return None
             if kind == "integer" and v != v.to_integral_value():
@@ -389,6 +392,8 @@ def _json_kind(v) -> str:
         return "列表"
     if isinstance(v, dict):
         return "对象"
+    if isinstance(v, (int, float)):  # a library caller's json.loads (perfdsl's own parse gives Decimal)
+        return f" Python {type(v).__name__}"
     return type(v).__name__
 
 
@@ -401,6 +406,8 @@ def _short(v) -> str:
         return show(v)
     if v is None:
         return "null"
+    if isinstance(v, (int, float)):
+        return repr(v)[:30]
     return ""
 
 
