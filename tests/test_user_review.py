@@ -1,9 +1,13 @@
 """What a user's-eye review of every surface found, each pinned by the case that showed it."""
 
+import json
 from pathlib import Path
 
+from perfdsl.cli import main
 from perfdsl.ruleset.check import check
 from perfdsl.ruleset.loader import load
+
+from .conftest import RULES, SEED_FACTS
 
 HEAD = "体系 示例 { 舍入 2 位 四舍五入  等级 { ≥ 60 → 合格; < 60 → 不合格 } }\n"
 
@@ -32,3 +36,40 @@ def test_a_band_above_100_percent_of_a_plain_rate_is_never_used(tmp_path):
     rules = ("事实 { 执行率: 比率 ≥ 0 }\n"
              "指标 甲 分值 100 { 得分 = 区间 执行率 { > 100% → 50; [90%, 100%] → 100; [0, 90%) → 80 } }\n")
     assert [c for c, _ in _codes(tmp_path, rules)] == ["W162"]
+
+
+# ------------------------------------------------------------------ -o names the format
+
+def test_report_writes_what_the_output_extension_names(tmp_path, capsys):
+    """`report … -o 评分表.xlsx` without --format wrote HTML under an .xlsx name, which Excel will not open."""
+    out = tmp_path / "评分表.xlsx"
+    assert main(["report", str(RULES), str(SEED_FACTS), "-o", str(out)]) == 0
+    assert out.read_bytes()[:2] == b"PK"  # a zip: an Office file
+    md = tmp_path / "评分表.md"
+    assert main(["report", str(RULES), str(SEED_FACTS), "-o", str(md)]) == 0
+    assert md.read_text(encoding="utf-8").startswith("# 天津市和平区")
+    txt = tmp_path / "评分表.txt"  # an extension naming no format: the default, 网页
+    assert main(["report", str(RULES), str(SEED_FACTS), "-o", str(txt)]) == 0
+    assert txt.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_a_format_the_output_extension_contradicts_is_refused(tmp_path, capsys):
+    out = tmp_path / "评分表.html"
+    assert main(["report", str(RULES), str(SEED_FACTS), "--format", "docx", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert (f"--format Word文档 与输出文件 {out} 不符（.html 是 网页 格式）："
+            "请改用 --format 网页，或把文件名改为 评分表.docx") in err
+    assert not out.exists()
+
+
+def test_eval_writes_what_the_output_extension_names(tmp_path, capsys):
+    summary = tmp_path / "汇总.xlsx"
+    assert main(["eval", str(RULES), str(SEED_FACTS), "-o", str(summary)]) == 0
+    assert summary.read_bytes()[:2] == b"PK"
+    lines = tmp_path / "结果.jsonl"
+    assert main(["eval", str(RULES), str(SEED_FACTS), "--no-trace", "-o", str(lines)]) == 0
+    assert json.loads(lines.read_text(encoding="utf-8"))["score"] == "96.67"
+    assert main(["eval", str(RULES), str(SEED_FACTS), "-o", str(tmp_path / "评分表.docx")]) == 2
+    err = capsys.readouterr().err
+    assert ("这个命令不写 .docx 文件（可写 .xlsx、.json、.jsonl）；"
+            "网页、Word、Markdown 评分表请用 perfdsl report 生成") in err
