@@ -73,3 +73,28 @@ def test_eval_writes_what_the_output_extension_names(tmp_path, capsys):
     err = capsys.readouterr().err
     assert ("这个命令不写 .docx 文件（可写 .xlsx、.json、.jsonl）；"
             "网页、Word、Markdown 评分表请用 perfdsl report 生成") in err
+
+
+# ------------------------------------------------------------------ explain: the indicator as a person types it
+
+def test_explain_finds_an_indicator_typed_without_its_curly_quotes(capsys):
+    """A console has no “”: "一站式"… or 一站式政务服务 found nothing, and no suggestion either."""
+    for typed in ['"一站式"政务服务落实情况', "一站式政务服务"]:
+        assert main(["explain", str(RULES), str(SEED_FACTS), typed]) == 0
+        assert capsys.readouterr().out.startswith("“一站式”政务服务落实情况  5.00 / 5\n")
+
+
+def test_explain_of_a_first_level_indicator_names_its_third_level_ones(capsys):
+    """部门决策 is an indicator: "没有名为 “部门决策” 的指标" was wrong, and said nothing of what to type."""
+    assert main(["explain", str(RULES), str(SEED_FACTS), "部门决策"]) == 1
+    assert capsys.readouterr().err == (
+        "perfdsl: “部门决策” 是一级指标；explain 说明一个三级指标，请写其中之一：决策和管理制度规范性；"
+        "重大支出政策的合理性；评估评审开展情况；预算编制完整性；测算细化、客观、准确程度\n")
+
+
+def test_explain_of_an_unknown_indicator_says_what_to_type(capsys):
+    assert main(["explain", str(RULES), str(SEED_FACTS), "不存在的指标"]) == 1
+    assert capsys.readouterr().err == ("perfdsl: 没有名为 “不存在的指标” 的三级指标；请写三级指标的名称或其中的几个字，"
+                                       "全部指标见 perfdsl eval 规则 事实 列出的指标树\n")
+    assert main(["explain", str(RULES), str(SEED_FACTS), "预算编制完整姓"]) == 1
+    assert "是否想找 “预算编制完整性”？" in capsys.readouterr().err
