@@ -98,3 +98,40 @@ def test_explain_of_an_unknown_indicator_says_what_to_type(capsys):
                                        "全部指标见 perfdsl eval 规则 事实 列出的指标树\n")
     assert main(["explain", str(RULES), str(SEED_FACTS), "预算编制完整姓"]) == 1
     assert "是否想找 “预算编制完整性”？" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ the 基础数据表 and what it reads back
+
+def _main_sheet(path):
+    import openpyxl
+    ws = openpyxl.load_workbook(path)["基础数据"]
+    return {ws.cell(r, 2).value: (ws.cell(r, 4).value, ws.cell(r, 6).value) for r in range(4, ws.max_row + 1)}
+
+
+def test_template_shows_a_rate_range_in_percent_and_guesses_no_unit(tmp_path):
+    """比率 [0, 2] is typed as 150% in a percent cell: 填写说明 said [0, 2] (read: 0 to 2%); 评价年度 (整数,
+    no unit declared) had the unit 个/项/次."""
+    out = tmp_path / "表.xlsx"
+    assert main(["template", str(RULES), "-o", str(out)]) == 0
+    rows = _main_sheet(out)
+    assert rows["实物资产完整率"] == ("%", "比率，[0, 200%]，按百分数填写，如 85%")
+    assert rows["审批制度改革完成率"] == ("%", "比率，[0, 1000%]，按百分数填写，如 85%")
+    assert rows["依申请公开回复率"] == ("%", "比率，≥ 0，按百分数填写，如 85%，不超过 100%")
+    assert rows["评价年度"] == (None, "整数")
+    assert rows["评审报告数"] == ("份", "整数，≥ 0")
+
+
+def test_a_rate_out_of_its_range_is_named_in_percent(tmp_path, capsys):
+    """1100% typed in the 审批制度改革完成率 cell (declared [0, 10]) was "11 超出允许范围 [0, 10]"."""
+    import openpyxl
+    out = tmp_path / "表.xlsx"
+    assert main(["template", str(RULES), "--facts", str(SEED_FACTS), "-o", str(out)]) == 0
+    wb = openpyxl.load_workbook(out)
+    ws = wb["基础数据"]
+    row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 2).value == "审批制度改革完成率")
+    ws.cell(row, 3).value = 11
+    wb.save(out)
+    assert main(["eval", str(RULES), str(out)]) == 1
+    err = capsys.readouterr().err
+    assert (f"基础数据!C{row}：行政许可.审批制度改革完成率：1100% 超出允许范围 [0, 1000%]；请核对录入的数值"
+            "（声明于 ") in err
