@@ -135,3 +135,19 @@ def test_a_rate_out_of_its_range_is_named_in_percent(tmp_path, capsys):
     err = capsys.readouterr().err
     assert (f"基础数据!C{row}：行政许可.审批制度改革完成率：1100% 超出允许范围 [0, 1000%]；请核对录入的数值"
             "（声明于 ") in err
+
+
+def test_a_blank_required_cell_under_a_merge_says_so_and_every_blank_says_the_fix(tmp_path, capsys):
+    """C48 merged into C47 shows C47's value on screen: "C48 为空" alone left the person nothing to look for."""
+    import openpyxl
+    out = tmp_path / "表.xlsx"
+    assert main(["template", str(RULES), "--facts", str(SEED_FACTS), "-o", str(out)]) == 0
+    wb = openpyxl.load_workbook(out)
+    ws = wb["基础数据"]
+    row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 2).value == "固定资产总额")
+    ws.merge_cells(f"C{row - 1}:C{row}")
+    wb.save(out)
+    assert main(["eval", str(RULES), str(out)]) == 1
+    assert capsys.readouterr().err == (
+        f"错误[F033]：{out}：以下必填的单元格为空：基础数据!C{row}（资产利用.固定资产总额，与 C{row - 1} 合并了："
+        "请取消合并后填写），共 1 处；请逐一填写后再评分\n")

@@ -177,6 +177,18 @@ def describe(ty: Ty) -> str:
     return words
 
 
+def merged_into(ws, ref: str) -> str:
+    """A blank cell hidden under a merge (C48 merged into C47 shows C47's value): say so, or the cell
+    the person sees filled is reported empty with no reason they can see."""
+    from openpyxl.cell.cell import MergedCell
+    if not isinstance(ws[ref], MergedCell):
+        return ""
+    for merged in ws.merged_cells.ranges:
+        if ref in merged:
+            return f"，与 {merged.start_cell.coordinate} 合并了：请取消合并后填写"
+    return ""
+
+
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
