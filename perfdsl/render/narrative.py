@@ -414,8 +414,8 @@ def sentences(node: dict, evidence: Optional[dict] = None, display: Optional[dic
         how = ""
         for s in steps:
             m = re.match(r"舍入（(.+?)，(\d+) 位小数）", s.get("text", "")) if s["kind"] == S.ROUNDING else None
-            if m:
-                how = f"（{m.group(1)}保留 {m.group(2)} 位小数）"
+            if m:  # the parts above are shown to 2 places (1.65 + 1.38), the score is their exact sum rounded (3.02)
+                how = f"（按精确值计算后{m.group(1)}保留 {m.group(2)} 位小数）"
         out.append(f"本项得 {number(score)} 分{how}，分值 {number(node['weight'])} 分。")
     elif node.get("status") == "not_applicable":
         out.append("本项不计分。")
