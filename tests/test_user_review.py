@@ -151,3 +151,25 @@ def test_a_blank_required_cell_under_a_merge_says_so_and_every_blank_says_the_fi
     assert capsys.readouterr().err == (
         f"错误[F033]：{out}：以下必填的单元格为空：基础数据!C{row}（资产利用.固定资产总额，与 C{row - 1} 合并了："
         "请取消合并后填写），共 1 处；请逐一填写后再评分\n")
+
+
+# ------------------------------------------------------------------ files that cannot be read or written
+
+def test_an_operating_system_error_is_said_in_chinese_with_the_fix(tmp_path, capsys):
+    """strerror is English ("No such file or directory", "Permission denied" for a workbook open in Excel)."""
+    import errno
+
+    from perfdsl.diagnostics import os_reason
+    assert main(["test", str(RULES), str(tmp_path / "没有的用例")]) == 1
+    assert f"错误[T002]：无法读取测试用例文件 {tmp_path / '没有的用例'}：文件或目录不存在；请检查路径" in capsys.readouterr().err
+    assert main(["report", str(RULES), str(SEED_FACTS), "-o", str(tmp_path / "没有的目录" / "a" / "评分表.html")]) == 1
+    assert "Errno" not in capsys.readouterr().err
+    locked = PermissionError(errno.EACCES, "Permission denied")  # what Windows raises for a file Excel has open
+    assert os_reason(locked) == "没有权限，或文件正被其他程序（如 Excel、Word、WPS）打开；请关闭它，或换一个文件名或位置"
+
+
+def test_a_facts_directory_without_facts_is_an_error_not_zero_records(tmp_path, capsys):
+    (tmp_path / "说明.txt").write_text("不是事实", encoding="utf-8")
+    assert main(["eval", str(RULES), str(tmp_path)]) == 1
+    assert capsys.readouterr().err == (f"错误[F000]：目录 {tmp_path} 中没有事实文件（.json、.jsonl 或填好的基础数据表"
+                                       " .xlsx）；请检查目录，或直接写出事实文件名\n")

@@ -18,7 +18,7 @@ from typing import Iterator, Optional
 
 import attrs
 
-from perfdsl.diagnostics import PerfdslError, error
+from perfdsl.diagnostics import PerfdslError, error, os_reason
 
 
 @attrs.frozen
@@ -61,7 +61,7 @@ def documents(path: str) -> Iterator[dict]:
     try:
         handle = open(path, encoding="utf-8-sig")
     except OSError as exc:
-        raise PerfdslError([error("D001", f"无法读取 {path}：{exc.strerror}")]) from None
+        raise PerfdslError([error("D001", f"无法读取 {path}：{os_reason(exc)}")]) from None
     with handle:
         head = handle.readline()
         if head.strip() == "{":  # an indented single document

@@ -27,7 +27,7 @@ from typing import Any, Optional
 
 import attrs
 
-from perfdsl.diagnostics import Diagnostic, closest, error, warning
+from perfdsl.diagnostics import Diagnostic, closest, error, os_reason, warning
 from perfdsl.interp import dates
 from perfdsl.ruleset.facts import FactValidator
 from perfdsl.ruleset.types import Ty
@@ -84,7 +84,7 @@ def read_workbook(checked, path: Path) -> ReadWorkbook:
         data = path.read_bytes()
     except OSError as exc:
         out = ReadWorkbook()
-        out.errors.append(error("F000", f"无法读取基础数据表 {path}：{exc.strerror}"))
+        out.errors.append(error("F000", f"无法读取基础数据表 {path}：{os_reason(exc)}"))
         return out
     return read_workbook_bytes(checked, data, str(path))
 
