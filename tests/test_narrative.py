@@ -81,7 +81,9 @@ def _check_prose(text: str, node: dict) -> None:
     assert not re.search(r"[{}…≈〔〕]", text), text
     assert not _LONG.search(text), text
     assert "区间" not in text and "查表" not in text and " → " not in text, text
-    if node.get("score") is not None:
+    if node.get("score") is not None and node.get("penalty"):  # 减分项: what the total loses
+        assert f"本项为减分项，从总分中减 {number(node['score']).lstrip('-')} 分" in text, text
+    elif node.get("score") is not None:
         assert f"本项得 {number(node['score'])} 分" in text, text
 
 

@@ -161,11 +161,13 @@ def test_an_operating_system_error_is_said_in_chinese_with_the_fix(tmp_path, cap
 
     from perfdsl.diagnostics import os_reason
     assert main(["test", str(RULES), str(tmp_path / "没有的用例")]) == 1
-    assert f"错误[T002]：无法读取测试用例文件 {tmp_path / '没有的用例'}：文件或目录不存在；请检查路径" in capsys.readouterr().err
+    missing = tmp_path / "没有的用例"
+    assert f"错误[T002]：无法读取测试用例文件 {missing}：文件或目录不存在；请检查路径" in capsys.readouterr().err
     assert main(["report", str(RULES), str(SEED_FACTS), "-o", str(tmp_path / "没有的目录" / "a" / "评分表.html")]) == 1
     assert "Errno" not in capsys.readouterr().err
     locked = PermissionError(errno.EACCES, "Permission denied")  # what Windows raises for a file Excel has open
-    assert os_reason(locked) == "没有权限，或文件正被其他程序（如 Excel、Word、WPS）打开；请关闭它，或换一个文件名或位置"
+    assert os_reason(locked) == ("没有权限，或文件正被其他程序（如 Excel、Word、WPS）打开；"
+                                 "请关闭它，或换一个文件名或位置")
 
 
 def test_a_facts_directory_without_facts_is_an_error_not_zero_records(tmp_path, capsys):
@@ -173,3 +175,42 @@ def test_a_facts_directory_without_facts_is_an_error_not_zero_records(tmp_path, 
     assert main(["eval", str(RULES), str(tmp_path)]) == 1
     assert capsys.readouterr().err == (f"错误[F000]：目录 {tmp_path} 中没有事实文件（.json、.jsonl 或填好的基础数据表"
                                        " .xlsx）；请检查目录，或直接写出事实文件名\n")
+
+
+# ------------------------------------------------------------------ 指标分析结果 of the project example
+
+def _project_narratives(capsys) -> dict:
+    from perfdsl.render.narrative import narrative
+    project = RULES.parent / "examples" / "project-expenditure"
+    assert main(["eval", str(project / "rules"), str(project / "facts-2024.json"), "--format", "json"]) in (0, 1)
+    doc = json.loads(capsys.readouterr().out)
+    out: dict = {}
+
+    def walk(node):
+        for c in node.get("children", []):
+            walk(c)
+        if "children" not in node:
+            out[node["name"]] = narrative(node, doc.get("evidence"), (doc.get("ruleset") or {}).get("display"))
+    walk(doc)
+    return out
+
+
+def test_a_judgement_within_tiers_is_said_once_and_the_tier_bounds_as_percentages(capsys):
+    """分档酌情: the 要求 read the judgement twice more, and each was a sentence (the reason three times);
+    the fact read for the lookup came twice (合理性档次为“基本合理”，合理性档次为“基本合理”); the tier's bounds,
+    written 60% and 80% in the rule (查表 … { 基本合理 → 60% }), read 0.6 and 0.8."""
+    said = _project_narratives(capsys)
+    assert said["绩效目标合理性"] == (
+        "合理性档次为“基本合理”，档次下限 60%。合理性档次为“基本合理”，档次上限 80%。"
+        "合理性评分：酌情得 2.1 分，理由：绩效目标与项目内容相符，但部分目标值偏低，得 2.1 分。"
+        "本项得 2.1 分，分值 3 分。")
+    assert said["社会效益"] == (
+        "社会效益档次为“达成”，档次下限 80%。社会效益档次为“达成”，档次上限 100%。"
+        "社会效益评分：酌情得 7.2 分，理由：群众办事平均时长缩短三成，达成年度目标，得 7.2 分。"
+        "本项得 7.2 分，分值 8 分。")
+
+
+def test_a_penalty_item_says_what_the_total_loses(capsys):
+    """减分项 5 分, one finding of 1 分: "5 − 1 = 4 … 本项得 -1 分，分值 5 分" said 4 and -1 of the same item."""
+    assert _project_narratives(capsys)["审计问题减分"] == (
+        "扣 1 分：合同备案不及时。合计扣 1 分。本项为减分项，从总分中减 1 分（最多减 5 分）。")
