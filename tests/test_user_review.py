@@ -214,3 +214,19 @@ def test_a_penalty_item_says_what_the_total_loses(capsys):
     """减分项 5 分, one finding of 1 分: "5 − 1 = 4 … 本项得 -1 分，分值 5 分" said 4 and -1 of the same item."""
     assert _project_narratives(capsys)["审计问题减分"] == (
         "扣 1 分：合同备案不及时。合计扣 1 分。本项为减分项，从总分中减 1 分（最多减 5 分）。")
+
+
+def test_a_deduction_counted_in_a_category_names_it(tmp_path, capsys):
+    """每类业务最多扣0.5分: the trace said ［预算业务管理制度］未及时修订, the 指标分析结果 only 未及时修订, so
+    the reader could not tell which 制度 lost the points, nor check the per-category cap."""
+    facts = json.loads(SEED_FACTS.read_text(encoding="utf-8"))
+    facts["制度"]["瑕疵"] = [{"类别": "预算业务管理制度", "扣分": 0.5, "说明": "未及时修订"},
+                           {"类别": "合同管理制度", "扣分": 0.25, "说明": "缺少审核"}]
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
+    assert main(["explain", str(RULES), str(path), "决策和管理制度规范性"]) == 0
+    # 3 − (0.5 + 0.25) = 2.25
+    assert capsys.readouterr().out.startswith(
+        "决策和管理制度规范性  2.25 / 3\n扣 0.5 分：预算业务管理制度，未及时修订。\n"
+        "扣 0.25 分：合同管理制度，缺少审核。\n"
+        "合计扣 0.75 分，3 − 0.75 = 2.25。\n本项得 2.25 分，分值 3 分。\n")

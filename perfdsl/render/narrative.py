@@ -309,6 +309,9 @@ def _condition(substituted: str, rates: Optional[dict] = None) -> list[str]:
 def _deduction_clause(step: dict) -> str:
     amount = number(step.get("amount", "0"))
     why = step.get("reason") or step.get("finding") or ""  # an item's own 理由 says more than its name
+    group = step.get("group")  # 每类最多扣: which 类 it counts in, as the trace's ［类别］ says
+    if group and group not in why:
+        why = f"{group}，{why}" if why else group
     if "value" in step and "limit" in step:  # 逐级扣: the text says how far beyond the limit
         return "扣 " + amount + " 分：" + tidy(step["text"].split("：", 1)[-1])
     # the amount first: a cell that must be cut (Excel holds 32,767 characters) still says what was deducted;
