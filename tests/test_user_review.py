@@ -230,3 +230,9 @@ def test_a_deduction_counted_in_a_category_names_it(tmp_path, capsys):
         "决策和管理制度规范性  2.25 / 3\n扣 0.5 分：预算业务管理制度，未及时修订。\n"
         "扣 0.25 分：合同管理制度，缺少审核。\n"
         "合计扣 0.75 分，3 − 0.75 = 2.25。\n本项得 2.25 分，分值 3 分。\n")
+
+
+def test_no_space_between_a_closing_bracket_and_its_band(capsys):
+    """「落在 85% 至 95%（不含） 一档」: a space after ）, where the improvement text already wrote none."""
+    said = _project_narratives(capsys)
+    assert "质量达标率 92%，落在 85% 至 95%（不含）一档，得 8 分。" in said["质量达标率"]

@@ -251,7 +251,7 @@ def _detail_clauses(tree: _Tree, kids: list[dict], name: Optional[str] = None) -
             if said.startswith(tree.name(k["subject"])) and said.endswith(shown):
                 subject = out.pop()  # the value just said: not twice
             words = interval_words(k["interval"])
-            out.append(f"{subject}，落在 {words}{'' if words.endswith(('上', '下')) else ' '}一档，"
+            out.append(f"{subject}，落在 {words}{'' if words.endswith(('上', '下', '）')) else ' '}一档，"
                        f"得 {number(k['result'])} 分")
         elif kind == S.MATCH:
             said = f"{tree.name(k['subject'])}为“{k['key']}”"
