@@ -236,3 +236,15 @@ def test_no_space_between_a_closing_bracket_and_its_band(capsys):
     """「落在 85% 至 95%（不含） 一档」: a space after ）, where the improvement text already wrote none."""
     said = _project_narratives(capsys)
     assert "质量达标率 92%，落在 85% 至 95%（不含）一档，得 8 分。" in said["质量达标率"]
+
+
+def test_the_word_report_names_the_rule_set_s_own_indicator_system(tmp_path):
+    """A 项目支出 evaluation's Word report was headed 附件1 整体支出绩效评价指标体系及评分表."""
+    from docx import Document
+    project = RULES.parent / "examples" / "project-expenditure"
+    out = tmp_path / "评分表.docx"
+    assert main(["report", str(project / "rules"), str(project / "facts-2024.json"), "-o", str(out)]) == 0
+    assert Document(str(out)).paragraphs[1].text == "附件1 项目支出绩效评价指标体系及评分表"
+    seed = tmp_path / "种子.docx"
+    assert main(["report", str(RULES), str(SEED_FACTS), "-o", str(seed)]) == 0
+    assert Document(str(seed)).paragraphs[1].text == "附件1 部门整体支出绩效评价指标体系及评分表"
