@@ -248,3 +248,23 @@ def test_the_word_report_names_the_rule_set_s_own_indicator_system(tmp_path):
     seed = tmp_path / "种子.docx"
     assert main(["report", str(RULES), str(SEED_FACTS), "-o", str(seed)]) == 0
     assert Document(str(seed)).paragraphs[1].text == "附件1 部门整体支出绩效评价指标体系及评分表"
+
+
+def test_expand_of_a_whole_json_document_says_what_it_reads(tmp_path, capsys):
+    """A facts file given to expand: 142 lines of 「不是 JSON（Extra data: line 1 column 10 (char 9)）」 and the
+    file copied to the output; now one error saying what expand reads, and nothing written."""
+    assert main(["expand", str(RULES), str(SEED_FACTS)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (f"错误[X001]：{SEED_FACTS}：这是一个完整的 JSON 文档（事实文件，或不带 --compact-trace "
+                   "写出的评分结果，已含完整的评分过程），不是每行一个评分结果的 .jsonl；expand 只还原 perfdsl eval "
+                   "--format json --compact-trace 写出的 JSON 行\n")
+
+
+def test_expand_of_a_line_that_is_not_json_says_where_in_chinese(tmp_path, capsys):
+    lines = tmp_path / "结果.jsonl"
+    lines.write_text('{"a": 1,}\n', encoding="utf-8")
+    assert main(["expand", str(RULES), str(lines)]) == 1
+    out, err = capsys.readouterr()
+    assert out == '{"a": 1,}\n'  # copied as it is: one line out per line in
+    assert f"错误[X001]：{lines}:1：不是 JSON（第 9 列有误）；expand 读取的是每行一个评分结果的 .jsonl\n" in err
