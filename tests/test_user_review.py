@@ -268,3 +268,30 @@ def test_expand_of_a_line_that_is_not_json_says_where_in_chinese(tmp_path, capsy
     out, err = capsys.readouterr()
     assert out == '{"a": 1,}\n'  # copied as it is: one line out per line in
     assert f"错误[X001]：{lines}:1：不是 JSON（第 9 列有误）；expand 读取的是每行一个评分结果的 .jsonl\n" in err
+
+
+def test_diff_takes_the_same_batch_scored_by_another_path(tmp_path, capsys):
+    """The same facts.jsonl scored from a copy (another folder, a renamed file) was 「不是同一套事实」: each
+    line's sha256 says it is the same fact set."""
+    batch = RULES.parent / "examples" / "batch" / "facts.jsonl"
+    copy = tmp_path / "复制的事实.jsonl"
+    copy.write_bytes(batch.read_bytes())
+    old, new = tmp_path / "旧.jsonl", tmp_path / "新.jsonl"
+    assert main(["eval", str(RULES), str(batch), "--no-trace", "-o", str(old)]) == 0
+    assert main(["eval", str(RULES), str(copy), "--no-trace", "-o", str(new)]) == 0
+    capsys.readouterr()
+    assert main(["diff", str(old), str(new)]) == 0
+    assert capsys.readouterr().out.endswith("共比较 40 套：0 套总分变化，0 套等级变化\n")
+    assert main(["diff", str(old), str(SEED_FACTS.parent.parent / "heping-2024" / "facts.json")]) == 1
+
+
+def test_diff_of_other_fact_sets_says_what_to_compare(tmp_path, capsys):
+    one = tmp_path / "一.json"
+    assert main(["eval", str(RULES), str(SEED_FACTS), "--no-trace", "-o", str(one)]) == 0
+    batch = tmp_path / "批.jsonl"
+    assert main(["eval", str(RULES), str(RULES.parent / "examples" / "batch" / "facts.jsonl"), "--no-trace",
+                 "-o", str(batch)]) == 0
+    capsys.readouterr()
+    assert main(["diff", str(batch), str(one)]) == 1
+    assert capsys.readouterr().err.endswith(
+        "；请比较同一批事实按新旧规则各评一次的结果（同一个事实文件，相同的顺序）\n")
