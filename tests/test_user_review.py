@@ -295,3 +295,14 @@ def test_diff_of_other_fact_sets_says_what_to_compare(tmp_path, capsys):
     assert main(["diff", str(batch), str(one)]) == 1
     assert capsys.readouterr().err.endswith(
         "；请比较同一批事实按新旧规则各评一次的结果（同一个事实文件，相同的顺序）\n")
+
+
+def test_an_extension_perfdsl_never_writes_is_refused_with_the_way_there(tmp_path, capsys):
+    """template -o 基础数据表.xls wrote an .xlsx under that name (Excel calls it damaged); report -o 评分表.pdf
+    wrote HTML."""
+    assert main(["template", str(RULES), "-o", str(tmp_path / "基础数据表.xls")]) == 2
+    assert "这个命令不写 .xls 文件（可写 .xlsx）" in capsys.readouterr().err
+    assert main(["report", str(RULES), str(SEED_FACTS), "-o", str(tmp_path / "评分表.pdf")]) == 2
+    assert ("这个命令不写 .pdf 文件（可写 .html、.docx、.xlsx、.md、.json、.jsonl）；"
+            "PDF 请先写成 Word 文档（.docx），再用 Word 或 WPS 另存为 PDF") in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

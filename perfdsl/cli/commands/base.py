@@ -56,9 +56,10 @@ def examples_text(examples: tuple[tuple[str, str], ...]) -> str:
     return "\n".join(lines) + "\n"
 
 
-# -o: the format a file's extension stands for; any other (.txt, none, /dev/null) leaves it to --format
+# -o: the format a file's extension stands for; any other (.txt, none, /dev/null) leaves it to --format.
+# .xls, .doc, .pdf, .csv: formats perfdsl never writes (Excel refuses an .xlsx named .xls as damaged)
 EXTENSION_FORMATS = {".html": "html", ".htm": "html", ".docx": "docx", ".xlsx": "xlsx", ".md": "md",
-                     ".json": "json", ".jsonl": "json"}
+                     ".json": "json", ".jsonl": "json", ".xls": "xls", ".doc": "doc", ".pdf": "pdf", ".csv": "csv"}
 FORMAT_EXTENSIONS = {"html": ".html", "docx": ".docx", "xlsx": ".xlsx", "md": ".md", "json": ".json", "text": ".txt"}
 
 

@@ -48,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
     from perfdsl.cli.inputs import check_rules_first
     from perfdsl.cli.scoring import score_file
     names = {(aliases[0] if aliases else name): name for name, aliases in REPORT_FORMATS.items()}
-    args.format = output_format(args.format, args.output, "html", names)
+    args.format = output_format(args.format, args.output, "html", names,
+                                "；PDF 请先写成 Word 文档（.docx），再用 Word 或 WPS 另存为 PDF")
     if args.format in ("xlsx", "docx") and not args.output:
         raise Usage(f"--format {args.format} 需要用 -o 指定输出文件")
     check_rules_first(args.rules, [args.facts], NAME)
