@@ -189,7 +189,7 @@ def test_usage_errors_are_chinese(argv, capsys):
     err = capsys.readouterr().err
     assert err.startswith("perfdsl: 用法错误：") and "--help 查看用法与示例" in err, err
     for typed in argv:  # what the user typed is quoted back as it was
-        err = err.replace(f"'{typed}'", "").replace(f"'{typed.partition('=')[2]}'", "")
+        err = err.replace(f"'{typed}'", "").replace(f"'{typed.partition('=')[2]}'", "").replace(f"“{typed}”", "")
     assert english_words(err) == [], err
 
 
@@ -200,7 +200,7 @@ def test_usage_error_names_the_command_whose_help_to_read(capsys):
 
 def test_invalid_choice_lists_the_chinese_values(capsys):
     main(["eval", str(RULES), str(SEED), "--only", "扣"])
-    assert "无效的取值 '扣'（可选：'扣分', '不适用', '事实', '区间'）" in capsys.readouterr().err
+    assert "无效的取值 “扣”（可选：扣分、不适用、事实、区间）；是否想写 扣分？" in capsys.readouterr().err
 
 
 def test_no_command_prints_the_chinese_help(capsys):

@@ -306,3 +306,13 @@ def test_an_extension_perfdsl_never_writes_is_refused_with_the_way_there(tmp_pat
     assert ("这个命令不写 .pdf 文件（可写 .html、.docx、.xlsx、.md、.json、.jsonl）；"
             "PDF 请先写成 Word 文档（.docx），再用 Word 或 WPS 另存为 PDF") in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_mistyped_value_is_quoted_in_chinese_with_the_closest(capsys):
+    """无效的取值 'evl'（可选：'eval', 'explain', …）: Python's repr, and no hint for a one-letter slip."""
+    assert main(["evl", str(RULES)]) == 2
+    assert capsys.readouterr().err == (
+        "perfdsl: 用法错误：参数 命令：无效的取值 “evl”（可选：eval、explain、check、report、template、test、expand、"
+        "diff、fmt、serve、explain-code）；是否想写 eval？（perfdsl --help 查看用法与示例）\n")
+    assert main(["eval", str(RULES), str(SEED_FACTS), "-j", "abc"]) == 2
+    assert "参数 --jobs/-j：“abc” 不是有效的整数" in capsys.readouterr().err
