@@ -316,3 +316,13 @@ def test_a_mistyped_value_is_quoted_in_chinese_with_the_closest(capsys):
         "diff、fmt、serve、explain-code）；是否想写 eval？（perfdsl --help 查看用法与示例）\n")
     assert main(["eval", str(RULES), str(SEED_FACTS), "-j", "abc"]) == 2
     assert "参数 --jobs/-j：“abc” 不是有效的整数" in capsys.readouterr().err
+
+
+def test_a_mistyped_option_points_at_its_command_and_the_option_meant(capsys):
+    """「无法识别的参数：--formt json（perfdsl --help …）」: the top level's help, where --format is not listed."""
+    assert main(["eval", str(RULES), str(SEED_FACTS), "--formt", "json"]) == 2
+    assert capsys.readouterr().err == ("perfdsl: 用法错误：无法识别的参数：--formt json；是否想写 --format？"
+                                       "（perfdsl eval --help 查看用法与示例）\n")
+    assert main(["eval", str(RULES), str(SEED_FACTS), "--bogus"]) == 2  # like none of them: no guess
+    assert capsys.readouterr().err == ("perfdsl: 用法错误：无法识别的参数：--bogus"
+                                       "（perfdsl eval --help 查看用法与示例）\n")
