@@ -6,6 +6,7 @@ says what is wrong in plain words and, where it can, how to fix it.
 
 from __future__ import annotations
 
+import errno
 from typing import Iterable, Optional
 
 import attrs
@@ -119,3 +120,28 @@ def _distance(a: str, b: str) -> int:
             cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
         prev = cur
     return prev[-1]
+
+
+_BUSY = "没有权限，或文件正被其他程序（如 Excel、Word、WPS）打开；请关闭它，或换一个文件名或位置"
+# An operating system's error in words, with what to do: its own text (strerror) is English on Linux, and on
+# Windows for most errors ("Permission denied" for a workbook open in Excel).
+OS_REASONS = {
+    errno.ENOENT: "文件或目录不存在；请检查路径",
+    errno.EACCES: _BUSY,
+    errno.EPERM: _BUSY,
+    errno.EBUSY: "文件正被其他程序占用；请关闭它后重试",
+    errno.EISDIR: "这是一个目录；请给出文件名",
+    errno.ENOTDIR: "路径中有一级不是目录；请检查路径",
+    errno.ENOSPC: "磁盘空间不足；请清理磁盘或换一个位置",
+    errno.EFBIG: "文件超过了磁盘允许的大小；请换一个位置",
+    errno.EROFS: "磁盘或目录是只读的；请换一个位置",
+    errno.ENAMETOOLONG: "文件名或路径过长；请缩短",
+    errno.EINVAL: "文件名或路径不合法（Windows 的文件名不能含 \\ / : * ? \" < > |）；请改名",
+    errno.ELOOP: "符号链接形成了循环；请检查路径",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why an operating system call failed, in Chinese, and the fix (``OS_REASONS``)."""
+    words = OS_REASONS.get(exc.errno) if exc.errno is not None else None
+    return words or f"操作系统报告的错误：{exc.strerror or type(exc).__name__}"

@@ -40,7 +40,7 @@ import yaml
 
 from perfdsl.codes import CODES
 from perfdsl.constructs import deduction
-from perfdsl.diagnostics import PerfdslError, closest, error
+from perfdsl.diagnostics import PerfdslError, closest, error, os_reason
 from perfdsl.engine import Engine
 from perfdsl.interp.builtins import BY_NAME
 from perfdsl.interp.tracer import point
@@ -128,8 +128,10 @@ def _load_file(f: Path, checked=None) -> list[Case]:
             doc = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PerfdslError([error("T002", f"无法读取测试用例文件 {shown}：{exc}")]) from None
+    except OSError as exc:
+        raise PerfdslError([error("T002", f"无法读取测试用例文件 {shown}：{os_reason(exc)}")]) from None
+    except UnicodeDecodeError:
+        raise PerfdslError([error("T002", f"无法读取测试用例文件 {shown}：不是 UTF-8 编码；请另存为 UTF-8")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1

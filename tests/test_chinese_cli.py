@@ -103,8 +103,9 @@ def test_help_has_no_english_and_shows_examples(name):
 
 def test_help_shows_defaults_by_their_chinese_name():
     helps = {name: re.sub(r"\s+", "", text) for name, text in help_texts().items()}  # as read, across lines
-    assert "（默认：文本）" in helps["perfdsl eval"] and "（默认：1）" in helps["perfdsl eval"]
-    assert "（默认：网页）" in helps["perfdsl report"]
+    # --format: the -o file's extension first (a format of its own), then the default by its Chinese name
+    assert "（默认：按-o文件的扩展名，否则文本）" in helps["perfdsl eval"] and "（默认：1）" in helps["perfdsl eval"]
+    assert "（默认：按-o文件的扩展名，否则网页）" in helps["perfdsl report"]
     assert "{扣分,不适用,事实,区间}" in helps["perfdsl eval"] and "{扣分,不适用,事实,区间}" in helps["perfdsl explain"]
 
 
@@ -188,7 +189,7 @@ def test_usage_errors_are_chinese(argv, capsys):
     err = capsys.readouterr().err
     assert err.startswith("perfdsl: 用法错误：") and "--help 查看用法与示例" in err, err
     for typed in argv:  # what the user typed is quoted back as it was
-        err = err.replace(f"'{typed}'", "").replace(f"'{typed.partition('=')[2]}'", "")
+        err = err.replace(f"'{typed}'", "").replace(f"'{typed.partition('=')[2]}'", "").replace(f"“{typed}”", "")
     assert english_words(err) == [], err
 
 
@@ -199,7 +200,7 @@ def test_usage_error_names_the_command_whose_help_to_read(capsys):
 
 def test_invalid_choice_lists_the_chinese_values(capsys):
     main(["eval", str(RULES), str(SEED), "--only", "扣"])
-    assert "无效的取值 '扣'（可选：'扣分', '不适用', '事实', '区间'）" in capsys.readouterr().err
+    assert "无效的取值 “扣”（可选：扣分、不适用、事实、区间）；是否想写 扣分？" in capsys.readouterr().err
 
 
 def test_no_command_prints_the_chinese_help(capsys):
@@ -226,7 +227,7 @@ def test_format_and_keywords_take_chinese_names():
     assert parse(["eval", "r", "f.json", "--format", "文本"]).format == "text"
     assert parse(["eval", "r", "f.json", "--format", "text"]).format == "text"
     assert parse(["eval", "r", "f.json", "--format", "JSON"]).format == "json"
-    assert parse(["eval", "r", "f.json"]).format == "text"
+    assert parse(["eval", "r", "f.json"]).format is None  # not given: -o's extension decides, else 文本
     assert parse(["check", "r", "--format", "文本"]).format == "text"
     assert parse(["fmt", "--keywords", "英文", "r"]).keywords == "en"
     assert parse(["fmt", "--keywords", "zh", "r"]).keywords == "zh"

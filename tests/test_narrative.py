@@ -44,7 +44,7 @@ EXPECTED = {
         "指标清晰可衡量（2 分）：抽查 16 项，存在问题 5 项（和平区企业开办综窗帮办领办服务、审批材料EMS邮寄费、"
         "第七届全国文明城区复查工作经费、印刷公共场所卫生许可证（2024）、营商环境宣传印刷费用），"
         "2 × (1 − 5/16) = 1.38，得 1.38 分。"
-        "本项得 3.02 分（四舍五入保留 2 位小数），分值 4 分。",
+        "本项得 3.02 分（按精确值计算后四舍五入保留 2 位小数），分值 4 分。",
     # 偏离度 = |1 − 0/2.07| = 100% (the seed's text prints 207%, its score agrees with ours: 2)
     "预算编制完整性":
         "收入预算完整（2 分）：年初预算收入种类数 1 种，决算收入种类数 1 种，1/1 = 100%，得 2 分。"
@@ -61,7 +61,7 @@ EXPECTED = {
     "绩效评价工作开展情况":
         "抽查 17 项，存在问题 2 项（网络、电话专项使用费（2024）、信息化设备维修费（2024）），"
         "3 × (1 − 2/17) = 2.65，得 2.65 分。"
-        "本项得 2.65 分（四舍五入保留 2 位小数），分值 3 分。",
+        "本项得 2.65 分（按精确值计算后四舍五入保留 2 位小数），分值 3 分。",
 }
 
 
@@ -81,7 +81,9 @@ def _check_prose(text: str, node: dict) -> None:
     assert not re.search(r"[{}…≈〔〕]", text), text
     assert not _LONG.search(text), text
     assert "区间" not in text and "查表" not in text and " → " not in text, text
-    if node.get("score") is not None:
+    if node.get("score") is not None and node.get("penalty"):  # 减分项: what the total loses
+        assert f"本项为减分项，从总分中减 {number(node['score']).lstrip('-')} 分" in text, text
+    elif node.get("score") is not None:
         assert f"本项得 {number(node['score'])} 分" in text, text
 
 

@@ -50,7 +50,7 @@ def test_explain_of_an_unknown_indicator_escapes_its_name(capsys, text):
     assert main(["explain", str(RULES), str(SEED_FACTS), text]) == 1
     err = capsys.readouterr().err
     _clean(err)
-    assert f"没有名为 “{for_terminal(text, one_line=True)}” 的指标" in err
+    assert f"没有名为 “{for_terminal(text, one_line=True)}” 的三级指标" in err
 
 
 def test_a_usage_error_escapes_the_file_names_it_quotes(tmp_path, capsys):

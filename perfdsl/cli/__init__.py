@@ -91,7 +91,10 @@ def main(argv: Optional[list[str]] = None) -> int:
         return COMMANDS[command].run(args)
     except Usage as exc:
         prog = exc.prog or ("perfdsl " + command if command else "perfdsl")
-        print(f"perfdsl: 用法错误：{_shown(str(exc))}（{_shown(prog)} --help 查看用法与示例）", file=sys.stderr)
+        message = str(exc)
+        if prog == "perfdsl" and words and words[0] in COMMANDS and message.startswith("无法识别的参数："):
+            prog, message = f"perfdsl {words[0]}", message + _closest_option(words[0], message)
+        print(f"perfdsl: 用法错误：{_shown(message)}（{_shown(prog)} --help 查看用法与示例）", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("perfdsl: 已中断", file=sys.stderr)
@@ -112,6 +115,21 @@ def main(argv: Optional[list[str]] = None) -> int:
             import traceback
             traceback.print_exc()
         return EXIT_INTERNAL
+
+
+def _closest_option(name: str, message: str) -> str:
+    """「；是否想写 --format？」 for an option of the command mistyped (--formt): argparse reports it as the whole
+    command line's, and pointed at perfdsl --help."""
+    import difflib
+    import re
+    parser = Parser(prog=f"perfdsl {name}")
+    COMMANDS[name].add_arguments(parser)
+    options = [o[2:] for o in re.findall(r"--[\w-]+", parser.format_usage())] + ["help"]
+    for typed in message.partition("：")[2].split():
+        near = difflib.get_close_matches(typed.partition("=")[0][2:], options, 1, 0.75) if typed[:2] == "--" else []
+        if near:  # close by similarity, not edit distance: --bogus is none of them
+            return f"；是否想写 --{near[0]}？"
+    return ""
 
 
 def _shown(text: str) -> str:

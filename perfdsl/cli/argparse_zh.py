@@ -128,7 +128,20 @@ class Parser(argparse.ArgumentParser):
     add_subparsers = _in_chinese(argparse.ArgumentParser.add_subparsers)
 
     def error(self, message: str) -> NoReturn:  # argparse would print and exit 2 itself; the CLI's guard does it
-        raise Usage(message, self.prog)
+        raise Usage(_in_chinese_quotes(message), self.prog)
+
+
+def _in_chinese_quotes(message: str) -> str:
+    """argparse names values with Python's repr: 无效的取值 'evl'（可选：'eval', 'explain', …） reads as a
+    program's output.  Values in “”, a list with 、, and for a mistyped one the closest it may have meant."""
+    from perfdsl.diagnostics import closest
+    m = re.search(r"无效的取值 '([^'\n]*)'（可选：((?:'[^'\n]*'(?:, )?)+)）", message)
+    if m is None:
+        return re.sub(r"'([^'\n]*)' 不是有效的", r"“\1” 不是有效的", message)
+    offered = re.findall(r"'([^'\n]*)'", m.group(2))
+    near = closest(m.group(1), offered)
+    said = f"无效的取值 “{m.group(1)}”（可选：{'、'.join(offered)}）" + (f"；是否想写 {near[0]}？" if near else "")
+    return message[:m.start()] + said + message[m.end():]
 
 
 class Number:

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import IO, Iterator, Optional
 
-from perfdsl.diagnostics import Diagnostic, PerfdslError, error
+from perfdsl.diagnostics import Diagnostic, PerfdslError, error, os_reason
 
 LIMIT_VARIABLE = "PERFDSL_MAX_LINE_BYTES"
 DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024  # one fact set: a line of a batch, or a .json file
@@ -158,7 +158,7 @@ def file_record(path: Path) -> Record:
         with open(path, "rb") as handle:
             data = handle.read(limit + 1)  # a pipe or a device as well as a file: never more than the limit
     except OSError as exc:
-        return Record("", str(path), problem=error("F000", f"无法读取事实文件 {path}：{exc.strerror}"))
+        return Record("", str(path), problem=error("F000", f"无法读取事实文件 {path}：{os_reason(exc)}"))
     if len(data) > limit:
         return Record("", str(path), problem=_too_long(str(path), limit))
     try:
@@ -251,8 +251,12 @@ def iter_records(inputs: list[str], exclude: tuple[tuple[int, int], ...] = (),
     for raw in inputs:
         path = Path(raw)
         if path.is_dir():
-            for f in sorted(p for p in path.iterdir()
-                            if p.suffix.lower() in FACT_SUFFIXES and p.is_file() and not p.name.startswith("~$")):
+            found = sorted(p for p in path.iterdir()
+                           if p.suffix.lower() in FACT_SUFFIXES and p.is_file() and not p.name.startswith("~$"))
+            if not found:  # scoring nothing and saying 共 0 套事实 hid a wrong folder
+                raise PerfdslError([error("F000", f"目录 {raw} 中没有事实文件（.json、.jsonl 或填好的基础数据表"
+                                                  " .xlsx）；请检查目录，或直接写出事实文件名")])
+            for f in found:
                 if _identity(f) in exclude:
                     _note(notes, f"跳过 {f}：它是本次的输出文件")
                     continue
@@ -303,7 +307,7 @@ def jsonl_records(path: Path, keep_blank: bool = False, facts: bool = True) -> I
     try:
         handle = open(path, "rb", buffering=READ_BUFFER)
     except OSError as exc:
-        raise PerfdslError([error("F000", f"无法读取事实文件 {path}：{exc.strerror}")]) from exc
+        raise PerfdslError([error("F000", f"无法读取事实文件 {path}：{os_reason(exc)}")]) from exc
     with handle:
         for n, raw in enumerate(_lines(handle, limit), 1):
             if raw is None:

@@ -169,7 +169,7 @@ def check_output(target: Optional[str], inputs: Iterable[str | os.PathLike[str]]
     except FileNotFoundError:
         st = None  # a new file (or a link to a file not there yet)
     except OSError as exc:
-        raise _failure("O004", f"无法写入 {target}：{exc.strerror}") from exc
+        raise _failure("O004", f"无法写入 {target}：{_why(exc)}") from exc
     if st is not None:
         if stat.S_ISDIR(st.st_mode):
             raise _failure("O001", f"输出路径 {target} 是一个目录；请给出文件名")
@@ -219,7 +219,7 @@ class AtomicOutput:
         except FileNotFoundError:
             st = None
         except OSError as exc:
-            raise _failure("O004", f"无法写入 {self.target}：{exc.strerror}") from exc
+            raise _failure("O004", f"无法写入 {self.target}：{_why(exc)}") from exc
         try:
             if st is not None and not stat.S_ISREG(st.st_mode):  # a FIFO or a device: written directly
                 self.handle = self._open(os.open(self.real, os.O_WRONLY | getattr(os, "O_BINARY", 0)))
@@ -227,7 +227,7 @@ class AtomicOutput:
             import tempfile
             fd, self.tmp = tempfile.mkstemp(prefix=".perfdsl-", suffix=".tmp", dir=os.path.dirname(self.real))
         except OSError as exc:
-            raise _failure("O004", f"无法写入 {self.target}：{exc.strerror}") from exc
+            raise _failure("O004", f"无法写入 {self.target}：{_why(exc)}") from exc
         if st is not None:
             os.chmod(self.tmp, stat.S_IMODE(st.st_mode))  # a replaced file keeps its mode: 0600 stays 0600
         else:
@@ -245,12 +245,12 @@ class AtomicOutput:
             if exc_type is None and self.tmp is not None:
                 os.replace(self.tmp, self.real)
         except OSError as err:  # a full disk, the target turned into a directory…
-            raise _failure("O004", f"无法写入 {self.target}：{err.strerror}") from err
+            raise _failure("O004", f"无法写入 {self.target}：{_why(err)}") from err
         finally:
             if self.tmp is not None and os.path.exists(self.tmp):
                 os.unlink(self.tmp)
         if isinstance(exc, OSError) and exc.errno in _FULL:  # writing failed (not reading): the output's problem
-            raise _failure("O004", f"无法写入 {self.target}：{exc.strerror}") from exc
+            raise _failure("O004", f"无法写入 {self.target}：{_why(exc)}") from exc
         return False
 
 
@@ -258,6 +258,11 @@ def _failure(code: str, message: str) -> PerfdslError:
     """The error to raise: diagnostics are imported when there is one, not by every command's start."""
     from perfdsl.diagnostics import PerfdslError, error
     return PerfdslError([error(code, message)])
+
+
+def _why(exc: OSError) -> str:
+    from perfdsl.diagnostics import os_reason
+    return os_reason(exc)
 
 
 _FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}

@@ -115,7 +115,8 @@ class _Tree:
                               and "%" in s.get("text", "").split("→", 1)[0]}
         for s in steps:
             if s["kind"] == S.VALUE and (s["name"].endswith(("率", "占比", "偏离度"))
-                                         or _is_percent_text(s.get("substituted", ""))):
+                                         or _is_percent_text(s.get("substituted", ""))
+                                         or _is_percent_text(s.get("text", ""))):  # 查表 … = 60%
                 self.percent_names.add(s["name"])
 
     def name(self, path: str) -> str:
@@ -214,6 +215,8 @@ def _value_clause(tree: _Tree, step: dict) -> list[str]:
     formula = human_formula(step.get("substituted", ""))
     if formula:
         out.append(f"{step['name']} = {formula} = {shown}")
+    elif out and out[-1].endswith(f"，对应 {shown}"):  # a lookup gave it: 合理性档次为“基本合理”，档次下限 60%
+        out[-1] = out[-1][: -len(f"对应 {shown}")] + f"{step['name']} {shown}"
     elif not (len(kids) == 1 and kids[0]["kind"] == S.FACT and fact_value(kids[0]) == shown):
         out.append(f"{step['name']} {shown}")
     return out
@@ -248,10 +251,13 @@ def _detail_clauses(tree: _Tree, kids: list[dict], name: Optional[str] = None) -
             if said.startswith(tree.name(k["subject"])) and said.endswith(shown):
                 subject = out.pop()  # the value just said: not twice
             words = interval_words(k["interval"])
-            out.append(f"{subject}，落在 {words}{'' if words.endswith(('上', '下')) else ' '}一档，"
+            out.append(f"{subject}，落在 {words}{'' if words.endswith(('上', '下', '）')) else ' '}一档，"
                        f"得 {number(k['result'])} 分")
         elif kind == S.MATCH:
-            out.append(f"{tree.name(k['subject'])}为“{k['key']}”，对应 {number(k['result'])}")
+            said = f"{tree.name(k['subject'])}为“{k['key']}”"
+            if out and out[-1] == said:
+                out.pop()  # the fact just read: not twice
+            out.append(f"{said}，对应 {number(k['result'], name in tree.percent_names)}")
         elif kind == S.JUDGEMENT:
             how = "酌情扣" if "酌情扣分" in k.get("text", "") else "酌情得"
             name = tree.name(k["path"])
@@ -303,6 +309,9 @@ def _condition(substituted: str, rates: Optional[dict] = None) -> list[str]:
 def _deduction_clause(step: dict) -> str:
     amount = number(step.get("amount", "0"))
     why = step.get("reason") or step.get("finding") or ""  # an item's own 理由 says more than its name
+    group = step.get("group")  # 每类最多扣: which 类 it counts in, as the trace's ［类别］ says
+    if group and group not in why:
+        why = f"{group}，{why}" if why else group
     if "value" in step and "limit" in step:  # 逐级扣: the text says how far beyond the limit
         return "扣 " + amount + " 分：" + tidy(step["text"].split("：", 1)[-1])
     # the amount first: a cell that must be cut (Excel holds 32,767 characters) still says what was deducted;
@@ -337,9 +346,15 @@ def sentences(node: dict, evidence: Optional[dict] = None, display: Optional[dic
     prev: Optional[dict] = None
     base_only = False
     read: Optional[str] = None  # the fact a top-level step read: said by the deduction or check that follows
+    # a judgement read by a 要求 too: said once, where it gives the score (with its reason), else the first time
+    judged = {s["path"] for s in steps if s["kind"] == S.JUDGEMENT and s.get("parent") is not None}
     for s in tree.kids(None):
         kind = s["kind"]
         before = len(lines)
+        if kind == S.JUDGEMENT and s["path"] in judged:
+            continue
+        if kind == S.JUDGEMENT:
+            judged.add(s["path"])
         if kind == S.PART:
             lines.append(_part_clause(tree, s))
         elif kind == S.FORMULA:
@@ -379,9 +394,13 @@ def sentences(node: dict, evidence: Optional[dict] = None, display: Optional[dic
                              f"按 {number(s['after'])} 分计")
         elif kind == S.FLOOR:
             lines.append("扣分超过分值，扣完为止，按 0 分计")
+        elif kind == S.SUBTOTAL and node.get("penalty"):
+            lines.append(f"合计扣 {number(s['deducted'])} 分")  # no 5 − 1 = 4: the total loses 1, said below
         elif kind == S.SUBTOTAL:
             lines.append(f"合计扣 {number(s['deducted'])} 分，{number(s['base'])} − {number(s['deducted'])} = "
                          f"{number(s['value'])}")
+        elif kind == S.PENALTY:
+            pass  # the score says it
         elif kind == S.NOT_APPLICABLE and "outcome" in s:  # an item of 逐项扣: 不适用, or 不评价 at all
             lines.append(f"{s['finding']}{s['outcome']}（{s.get('reason', '')}）")
         elif kind == S.NOT_APPLICABLE:
@@ -410,12 +429,15 @@ def sentences(node: dict, evidence: Optional[dict] = None, display: Optional[dic
     for e in node.get("errors", []):
         out.append(f"无法评分：{tidy(e['message'])}。")
     score = node.get("score")
-    if score is not None:
+    if score is not None and node.get("penalty"):
+        lost = number(str(-Decimal(score)))
+        out.append(f"本项为减分项，从总分中减 {lost} 分（最多减 {number(node['weight'])} 分）。")
+    elif score is not None:
         how = ""
         for s in steps:
             m = re.match(r"舍入（(.+?)，(\d+) 位小数）", s.get("text", "")) if s["kind"] == S.ROUNDING else None
-            if m:
-                how = f"（{m.group(1)}保留 {m.group(2)} 位小数）"
+            if m:  # the parts above are shown to 2 places (1.65 + 1.38), the score is their exact sum rounded (3.02)
+                how = f"（按精确值计算后{m.group(1)}保留 {m.group(2)} 位小数）"
         out.append(f"本项得 {number(score)} 分{how}，分值 {number(node['weight'])} 分。")
     elif node.get("status") == "not_applicable":
         out.append("本项不计分。")

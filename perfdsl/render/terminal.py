@@ -204,19 +204,42 @@ def print_diff_summary(summary: Summary, console: Console) -> None:
                            style="bold red"))
 
 
+_QUOTES = str.maketrans("", "", "\"'“”‘’「」『』")
+
+
+def _unquoted(name: str) -> str:
+    """A name as typed in a console: the quotes of “一站式”政务服务… are ASCII ones there, or none at all."""
+    return name.translate(_QUOTES).strip()
+
+
 def find_indicator(doc: dict, name: str) -> list[dict]:
+    """The 三级指标 named ``name``, or whose name (or 一级/二级/三级 path) contains it, quotes aside."""
     found = []
+    typed = _unquoted(name)
 
     def walk(node, path):
         here = path + [node["name"]]
         if "children" in node:
             for c in node["children"]:
                 walk(c, here)
-        elif node["name"] == name or "/".join(here[1:]) == name or name in node["name"]:
+        elif node["name"] == name or "/".join(here[1:]) == name or (typed and typed in _unquoted(node["name"])):
             found.append(node)
     walk(doc, [])
-    exact = [n for n in found if n["name"] == name]
+    exact = [n for n in found if n["name"] == name] or [n for n in found if _unquoted(n["name"]) == typed]
     return exact or found
+
+
+def find_group(doc: dict, name: str) -> Optional[dict]:
+    """The 一级 or 二级 indicator named ``name`` (quotes aside), for saying which 三级指标 it holds."""
+    typed = _unquoted(name)
+    stack = list(doc.get("children") or [])
+    while stack:
+        node = stack.pop(0)
+        if "children" in node:
+            if _unquoted(node["name"]) == typed:
+                return node
+            stack.extend(node["children"])
+    return None
 
 
 def print_indicator(node: dict, console: Console, only: Optional[set] = None, evidence: Optional[dict] = None) -> None:

@@ -10,6 +10,7 @@ The bytes are deterministic (fixed document times and zip entry times).
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime
 from typing import Optional
 
@@ -186,7 +187,10 @@ def render(doc: dict, evaluator: Optional[str] = None, date: Optional[str] = Non
     _page_numbers(section)
 
     _paragraph(document, for_docx(doc["name"]), size=16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
-    _paragraph(document, "附件1 整体支出绩效评价指标体系及评分表", size=12, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    # the rule set's own name: a 项目支出 evaluation's appendix said 整体支出 when this was a constant
+    system = re.sub(r"指标体系$", "", (doc.get("ruleset") or {}).get("name") or "绩效评价")
+    _paragraph(document, f"附件1 {for_docx(system)}指标体系及评分表", size=12, bold=True,
+               align=WD_ALIGN_PARAGRAPH.CENTER)
     total = doc.get("score")
     _paragraph(document, f"总分 {for_docx(total) if total is not None else '无法评分'} 分（满分 {doc['weight']} 分），"
                          f"评价等级：{for_docx(doc.get('grade') or '—')}", size=11, align=WD_ALIGN_PARAGRAPH.CENTER)

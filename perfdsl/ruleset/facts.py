@@ -19,7 +19,7 @@ from perfdsl.interp import dates
 from perfdsl.interp.evaluator import Env, EvalError, Evaluator, Judged
 from perfdsl.interp.numbers import show
 from perfdsl.ruleset.facts_hints import json_hint, line_col, number_path, number_string_hint
-from perfdsl.ruleset.rates import ONE, over_ceiling_message, percent_text, rate_ceiling
+from perfdsl.ruleset.rates import ONE, as_read, over_ceiling_message, percent_text, range_text, rate_ceiling
 from perfdsl.ruleset.types import Ty
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.ast import Span
@@ -256,7 +256,8 @@ class FactValidator:
                 return None
             iv = ty.decl.interval if ty.decl is not None else None
             if iv is not None and not _in(iv, day):
-                self._fail("F018", path, f"{dates.chinese(day)} 超出允许范围 {interval_text(iv)}", ty)
+                self._fail("F018", path, f"{dates.chinese(day)} 超出允许范围 {interval_text(iv)}；请核对录入的日期",
+                           ty)
                 return None
             return day
         if kind == "enum":
@@ -353,7 +354,9 @@ class FactValidator:
         if t is None:
             return
         if t.interval is not None and not _in(t.interval, v):
-            self._fail("F018", path, f"{show(v)} 超出允许范围 {interval_text(t.interval)}", ty)
+            rate = ty.kind == "rate"
+            words = f"{as_read(v, rate)} 超出允许范围 {range_text(t.interval, rate)}；请核对录入的数值"
+            self._fail("F018", path, words, ty)
         self._check_one_of(v, ty, path)
 
     def _check_one_of(self, v, ty: Ty, path: str) -> None:

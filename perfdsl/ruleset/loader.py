@@ -16,7 +16,7 @@ from typing import Optional
 
 import attrs
 
-from perfdsl.diagnostics import Diagnostic, Note, PerfdslError, error
+from perfdsl.diagnostics import Diagnostic, Note, PerfdslError, error, os_reason
 from perfdsl.syntax import ast as A
 
 RULE_SUFFIX = ".perf"
@@ -77,7 +77,7 @@ def read_source(path: Path) -> SourceFile:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise PerfdslError([error("E102", f"无法读取规则文件 {shown}：{exc.strerror}")]) from None
+        raise PerfdslError([error("E102", f"无法读取规则文件 {shown}：{os_reason(exc)}")]) from None
     if len(data) > MAX_RULE_BYTES:
         raise PerfdslError([error("E103", f"规则文件 {shown} 过大（{len(data)} 字节，上限 {MAX_RULE_BYTES}）")])
     digest = hashlib.sha256(data).hexdigest()

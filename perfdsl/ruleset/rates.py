@@ -12,7 +12,9 @@ import unicodedata
 from decimal import Decimal
 from typing import Optional
 
+from perfdsl.interp.numbers import plain
 from perfdsl.syntax import ast as A
+from perfdsl.syntax.printer import interval_text
 
 ONE = Decimal(1)
 _PERCENT = re.compile(r"([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))\s*%")
@@ -39,3 +41,25 @@ def over_ceiling_message(v: Decimal) -> str:
     return (f"比率 {shown} 表示 {format((v * 100).normalize(), 'f')}%，超过 100%；若指 {shown}%，"
             f"请写 \"{shown}%\" 或 {format(as_fraction, 'f')}。若这个比率确实可能超过 100%，"
             "在声明中写明上限，如 比率 [0, 2]")
+
+
+def as_read(v: Decimal, rate: bool) -> str:
+    """A fact's value as the person who typed it reads it: a 比率 as a percentage, exactly (11 is 1100%)."""
+    return plain(v * 100) + "%" if rate else plain(v)
+
+
+def range_text(iv: A.Interval, rate: bool) -> str:
+    """A declared range as the person filling in facts reads it: a 比率's bounds as percentages, so
+    ``比率 [0, 2]`` reads [0, 200%] — not [0, 2], which in a percent cell means 0 to 2%."""
+    ends = (iv.low, iv.high)
+    if not rate or not all(e is None or isinstance(e, A.Number) for e in ends):
+        return interval_text(iv)
+    lo, hi = (None if e is None else "0" if e.value == 0 else as_read(e.value, True)
+              for e in ends if e is None or isinstance(e, A.Number))  # all of them: the test above, for mypy
+    if lo is not None and hi is not None and lo == hi and iv.low_closed and iv.high_closed:
+        return f"= {lo}"
+    if hi is None and lo is not None:
+        return f"{'≥' if iv.low_closed else '>'} {lo}"
+    if lo is None and hi is not None:
+        return f"{'≤' if iv.high_closed else '<'} {hi}"
+    return f"{'[' if iv.low_closed else '('}{lo}, {hi}{']' if iv.high_closed else ')'}"

@@ -20,6 +20,7 @@ from typing import Optional
 
 import attrs
 
+from perfdsl.ruleset.rates import range_text
 from perfdsl.ruleset.rates import rate_ceiling as declared_ceiling
 from perfdsl.ruleset.types import Ty
 from perfdsl.syntax import ast as A
@@ -141,10 +142,11 @@ def rate_ceiling(ty: Ty) -> Optional[Decimal]:
 # ------------------------------------------------------------------ what the person filling it in reads
 
 def unit(ty: Ty) -> str:
-    """The declared unit (单位 "万元"), else a guess from the type."""
+    """The declared unit (单位 "万元"), else what the type makes certain.  An integer without a unit gets none:
+    "个/项/次" was a guess, wrong for 评价年度 (2024 个/项/次) and any other number that is not a count."""
     if ty.unit:
         return ty.unit
-    return {"rate": "%", "bool": "是/否", "integer": "个/项/次", "judged": "分"}.get(ty.kind, "")
+    return {"rate": "%", "bool": "是/否", "judged": "分"}.get(ty.kind, "")
 
 
 def describe(ty: Ty) -> str:
@@ -166,13 +168,25 @@ def describe(ty: Ty) -> str:
         return words + "，并写明理由"
     words = ty.describe()
     if decl is not None and decl.interval is not None:
-        words += f"，{interval_text(decl.interval)}"
+        words += f"，{range_text(decl.interval, kind == 'rate')}"
     if decl is not None and decl.one_of:
         words += "，取值 " + "、".join(str(x) for x in decl.one_of)
     if kind == "rate":
         ceiling = rate_ceiling(ty)
         words += "，按百分数填写，如 85%" + ("，不超过 100%" if ceiling is not None else "")
     return words
+
+
+def merged_into(ws, ref: str) -> str:
+    """A blank cell hidden under a merge (C48 merged into C47 shows C47's value): say so, or the cell
+    the person sees filled is reported empty with no reason they can see."""
+    from openpyxl.cell.cell import MergedCell
+    if not isinstance(ws[ref], MergedCell):
+        return ""
+    for merged in ws.merged_cells.ranges:
+        if ref in merged:
+            return f"，与 {merged.start_cell.coordinate} 合并了：请取消合并后填写"
+    return ""
 
 
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")

@@ -27,11 +27,11 @@ from typing import Any, Optional
 
 import attrs
 
-from perfdsl.diagnostics import Diagnostic, closest, error, warning
+from perfdsl.diagnostics import Diagnostic, closest, error, os_reason, warning
 from perfdsl.interp import dates
 from perfdsl.ruleset.facts import FactValidator
 from perfdsl.ruleset.types import Ty
-from perfdsl.workbook.layout import FORMAT, MAP_SHEET, SCALARS, ruleset_hash
+from perfdsl.workbook.layout import FORMAT, MAP_SHEET, SCALARS, merged_into, ruleset_hash
 
 MAX_TABLE_ROWS = 100_000
 _PLAIN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -84,7 +84,7 @@ def read_workbook(checked, path: Path) -> ReadWorkbook:
         data = path.read_bytes()
     except OSError as exc:
         out = ReadWorkbook()
-        out.errors.append(error("F000", f"无法读取基础数据表 {path}：{exc.strerror}"))
+        out.errors.append(error("F000", f"无法读取基础数据表 {path}：{os_reason(exc)}"))
         return out
     return read_workbook_bytes(checked, data, str(path))
 
@@ -294,7 +294,8 @@ class _Reader:
         if self.empty:
             shown = "、".join(f"{w}（{p}）" for w, p in self.empty[:40])
             more = f" 等 {len(self.empty)} 处" if len(self.empty) > 40 else f"，共 {len(self.empty)} 处"
-            self.out.errors.append(error("F033", f"{self.source}：以下必填的单元格为空：{shown}{more}"))
+            self.out.errors.append(error("F033", f"{self.source}：以下必填的单元格为空：{shown}{more}；"
+                                                 "请逐一填写后再评分"))
         if self.out.errors:
             return
         validator = FactValidator(self.root)
@@ -342,7 +343,7 @@ class _Reader:
         raw = ws[ref].value
         if _blank(raw):
             if required:
-                self.empty.append((where, path))
+                self.empty.append((where, path + merged_into(ws, ref)))
             return False, None
         try:
             return True, self.spelled(ws_name, ref, convert(raw, ty))

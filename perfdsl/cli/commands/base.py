@@ -54,3 +54,32 @@ def examples_text(examples: tuple[tuple[str, str], ...]) -> str:
     for what, line in examples:  # an example without its purpose continues the one before
         lines += [f"  {what}：", f"    {line}"] if what else [f"    {line}"]
     return "\n".join(lines) + "\n"
+
+
+# -o: the format a file's extension stands for; any other (.txt, none, /dev/null) leaves it to --format.
+# .xls, .doc, .pdf, .csv: formats perfdsl never writes (Excel refuses an .xlsx named .xls as damaged)
+EXTENSION_FORMATS = {".html": "html", ".htm": "html", ".docx": "docx", ".xlsx": "xlsx", ".md": "md",
+                     ".json": "json", ".jsonl": "json", ".xls": "xls", ".doc": "doc", ".pdf": "pdf", ".csv": "csv"}
+FORMAT_EXTENSIONS = {"html": ".html", "docx": ".docx", "xlsx": ".xlsx", "md": ".md", "json": ".json", "text": ".txt"}
+
+
+def output_format(given: Optional[str], output: Optional[str], default: str, names: dict[str, str],
+                  elsewhere: str = "") -> str:
+    """``--format`` as given, else the one the ``-o`` file's extension names, else ``default``.
+
+    Whoever writes ``-o 评分表.xlsx`` means Excel; writing the default HTML under that name gave a file Excel
+    will not open.  So an extension naming another format than the one given, or one this command does not
+    write, is a usage error.  ``names``: each format this command writes → the name --format shows for it.
+    """
+    import os
+    stem, ext = os.path.splitext(output or "")
+    named = EXTENSION_FORMATS.get(ext.lower())
+    if named is None or given == named:
+        return given or default
+    if named not in names:
+        offered = "、".join(dict.fromkeys(e for e, f in EXTENSION_FORMATS.items() if f in names and e != ".htm"))
+        raise Usage(f"输出文件 {output}：这个命令不写 {ext} 文件（可写 {offered}）{elsewhere}")
+    if given is None:
+        return named
+    raise Usage(f"--format {names[given]} 与输出文件 {output} 不符（{ext} 是 {names[named]} 格式）：请改用 "
+                f"--format {names[named]}，或把文件名改为 {os.path.basename(stem)}{FORMAT_EXTENSIONS[given]}")

@@ -7,7 +7,15 @@ import contextlib
 import sys
 
 from perfdsl.cli.argparse_zh import INTEGER, add_choice
-from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, TEXT_FORMAT, TRACE_FILTER_NAMES, TRACE_FILTERS, Usage
+from perfdsl.cli.commands.base import (
+    EXIT_FAIL,
+    EXIT_OK,
+    TEXT_FORMAT,
+    TRACE_FILTER_NAMES,
+    TRACE_FILTERS,
+    Usage,
+    output_format,
+)
 from perfdsl.cli.console import new_console, report_diagnostics
 from perfdsl.cli.output import AtomicOutput, check_output, identity, input_files, json_stdout
 
@@ -39,8 +47,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="事实文件：.json 或填好的基础数据表 .xlsx（各一套事实）、.jsonl（每行一套），"
                              "可写多个（如 *.xlsx）或其目录（按文件名顺序，每个文件一个结果）；"
                              "批量文件中的一行写作 文件.jsonl:行号")
-    add_choice(parser, "--format", names={**TEXT_FORMAT, "json": (), "xlsx": ()}, default="text",
-               help="输出格式：文本（屏幕阅读）、json，或 xlsx（评分汇总表，每套事实一行、每个指标一列，需 -o）")
+    add_choice(parser, "--format", names={**TEXT_FORMAT, "json": (), "xlsx": ()},
+               help="输出格式：文本（屏幕阅读）、json，或 xlsx（评分汇总表，每套事实一行、每个指标一列，需 -o）"
+                    "（默认：按 -o 文件的扩展名，否则 文本）")
     parser.add_argument("--no-trace", action="store_true", help="json 中不包含评分过程")
     parser.add_argument("--compact-trace", action="store_true",
                         help="批量 JSON 行中的评分过程写成紧凑形式（每步一个数组：位置编号、上级步骤、数值），"
@@ -70,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
             worker_count,
         )
         from perfdsl.render.escape import for_terminal
+    args.format = output_format(args.format, args.output, "text", {"text": "文本", "json": "json", "xlsx": "xlsx"},
+                                "；网页、Word、Markdown 评分表请用 perfdsl report 生成")
     if args.format == "xlsx" and not args.output:
         raise Usage("--format xlsx 需要用 -o 指定输出文件")
     if args.compact_trace and (args.format != "json" or args.no_trace):

@@ -12,6 +12,8 @@ from perfdsl.cli.output import AtomicOutput, check_output, input_files, json_std
 
 TYPE_CHECKING = False  # typing is for the type checker: imported at run time it costs `perfdsl --help` ~4 ms
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from perfdsl.cli.inputs import Record
     from perfdsl.engine import Engine
 
@@ -48,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
     check_output(args.output, input_files(args.rules, [args.results]))
     json_stdout()  # JSON lines, as read
     record = addressed_line(args.results, facts=False)
+    if record is None:
+        _refuse_a_whole_document(Path(args.results), engine)
     failed = 0
     with AtomicOutput(args.output) as out:
         for rec in [record] if record is not None else jsonl_records(Path(args.results), facts=False):
@@ -66,7 +70,26 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FAIL if failed else EXIT_OK
 
 
+def _refuse_a_whole_document(path: Path, engine: Engine) -> None:
+    """A facts file or one indented result (``eval --format json`` of one fact set) is a document, not lines:
+    each of its lines was an X001 with json's English words, and the file was copied out."""
+    from perfdsl.diagnostics import PerfdslError, error
+    try:
+        with open(path, "rb") as handle:
+            head = handle.readline(64).strip()
+    except OSError:
+        return  # reading it line by line says why
+    if head.lstrip(b"\xef\xbb\xbf") != b"{":
+        return
+    raise PerfdslError([error("X001", f"{path}：这是一个完整的 JSON 文档（事实文件，或不带 --compact-trace "
+                                      "写出的评分结果，已含完整的评分过程），不是每行一个评分结果的 .jsonl；expand "
+                                      "只还原 perfdsl eval --format json --compact-trace 写出的 JSON 行")],
+                       engine.rules.sources)
+
+
 def _expanded(engine: Engine, rec: Record) -> str:
+    import json
+
     from perfdsl.diagnostics import PerfdslError, error
     from perfdsl.explain.compact import Damaged, expanded_json, is_compact, read_document
     from perfdsl.explain.document import ruleset_header
@@ -77,8 +100,10 @@ def _expanded(engine: Engine, rec: Record) -> str:
         doc = read_document(rec.text)
     except Damaged as exc:
         raise PerfdslError([error("X003", f"{where}：评分结果已损坏，无法还原")]) from exc
-    except ValueError as exc:
-        raise PerfdslError([error("X001", f"{where}：不是 JSON（{exc}）")]) from exc
+    except ValueError as exc:  # json's own words are English: the column says where
+        col = f"第 {exc.colno} 列有误" if isinstance(exc, json.JSONDecodeError) else "无法解析"
+        raise PerfdslError([error("X001", f"{where}：不是 JSON（{col}）；expand 读取的是每行一个评分结果的 .jsonl")]
+                           ) from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("perfdsl"), dict):
         raise PerfdslError([error("X001", f"{where}：不是 perfdsl eval 写出的评分结果（是事实文件吗？）")])
     if not is_compact(doc):

@@ -48,12 +48,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FAIL
     found = find_indicator(doc, args.indicator)
     if not found:
-        names = [n.name for n in result.root.leaves()]
-        from perfdsl.diagnostics import closest
-        sugg = closest(args.indicator, names)
-        from perfdsl.render.escape import for_terminal
-        print(f"perfdsl: 没有名为 “{for_terminal(args.indicator, one_line=True)}” 的指标"
-              + (f"；是否想找 “{for_terminal(sugg[0], one_line=True)}”？" if sugg else ""), file=sys.stderr)
+        print(f"perfdsl: {_not_found(doc, args.indicator, [n.name for n in result.root.leaves()])}", file=sys.stderr)
         return EXIT_FAIL
     console = new_console()
     only = TRACE_FILTERS.get(args.only) if args.only else None
@@ -63,3 +58,30 @@ def run(args: argparse.Namespace) -> int:
         else:
             print_narrative(node, console, doc.get("evidence"), (doc.get("ruleset") or {}).get("display"))
     return EXIT_FAIL if diags else EXIT_OK
+
+
+def _not_found(doc: dict, typed: str, leaves: list[str]) -> str:
+    """Why no 三级指标 matched, and what to type instead: the 三级指标 a 一级/二级 one holds, a close name,
+    or where the names are listed."""
+    from perfdsl.diagnostics import closest
+    from perfdsl.render.escape import for_terminal
+    from perfdsl.render.terminal import find_group
+    shown = for_terminal(typed, one_line=True)
+    group = find_group(doc, typed)
+    if group is not None:
+        level = {1: "一级", 2: "二级"}.get(group.get("level") or 0, "上级")
+        names: list[str] = []
+        stack = [group]
+        while stack:
+            node = stack.pop(0)
+            if "children" in node:
+                stack[:0] = node["children"]
+            else:
+                names.append(node["name"])
+        listed = "；".join(for_terminal(n, one_line=True) for n in names)  # 、 is inside names: 测算细化、客观、…
+        return f"“{shown}” 是{level}指标；explain 说明一个三级指标，请写其中之一：{listed}"
+    sugg = closest(typed, leaves)
+    if sugg:
+        return f"没有名为 “{shown}” 的三级指标；是否想找 “{for_terminal(sugg[0], one_line=True)}”？"
+    return (f"没有名为 “{shown}” 的三级指标；请写三级指标的名称或其中的几个字，"
+            "全部指标见 perfdsl eval 规则 事实 列出的指标树")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from perfdsl.cli.argparse_zh import add_choice
-from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, Usage
+from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, Usage, output_format
 from perfdsl.cli.output import AtomicOutput, check_output, input_files, json_stdout, write_bytes_atomically
 
 TYPE_CHECKING = False  # typing is for the type checker: imported at run time it costs `perfdsl --help` ~4 ms
@@ -31,8 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("rules", metavar="规则", help="规则文件或规则目录")
     parser.add_argument("facts", metavar="事实",
                         help="事实文件（.json，或填好的基础数据表 .xlsx），或批量文件中的一行（文件.jsonl:行号）")
-    add_choice(parser, "--format", names=REPORT_FORMATS, default="html",
-               help="报告格式：网页（html）、Word文档（docx）、Excel表格（xlsx）、Markdown（md）或 json")
+    add_choice(parser, "--format", names=REPORT_FORMATS,
+               help="报告格式：网页（html）、Word文档（docx）、Excel表格（xlsx）、Markdown（md）或 json"
+                    "（默认：按 -o 文件的扩展名，否则 网页）")
     parser.add_argument("-o", "--output", metavar="文件", help="输出文件（默认标准输出；xlsx、docx 必须指定）")
     parser.add_argument("--evaluator", metavar="评价机构", help="Word 报告标题处的评价机构")
     parser.add_argument("--date", metavar="日期", help="Word 报告标题处的评价日期（如 2025年6月）")
@@ -46,6 +47,9 @@ def _json_text(doc: dict) -> str:
 def run(args: argparse.Namespace) -> int:
     from perfdsl.cli.inputs import check_rules_first
     from perfdsl.cli.scoring import score_file
+    names = {(aliases[0] if aliases else name): name for name, aliases in REPORT_FORMATS.items()}
+    args.format = output_format(args.format, args.output, "html", names,
+                                "；PDF 请先写成 Word 文档（.docx），再用 Word 或 WPS 另存为 PDF")
     if args.format in ("xlsx", "docx") and not args.output:
         raise Usage(f"--format {args.format} 需要用 -o 指定输出文件")
     check_rules_first(args.rules, [args.facts], NAME)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK
+from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, output_format
 from perfdsl.cli.output import check_output, input_files, write_bytes_atomically
 
 NAME = "template"
@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from perfdsl.diagnostics import PerfdslError, error
     from perfdsl.workbook.layout import Unsupported
     from perfdsl.workbook.template import build
+    output_format("xlsx", args.output, "xlsx", {"xlsx": "xlsx"})  # 基础数据表.xls or .json: refused, named
     check_output(args.output, input_files(args.rules, [args.facts] if args.facts else []))
     engine = load_engine(args.rules)
     facts = None

@@ -1,6 +1,7 @@
 """Band analysis: which values no band covers, which bands overlap, which can never match.
 
-The domain of a band's subject comes from the facts' declared ranges, what
+The domain of a band's subject comes from the facts' declared ranges (a 比率 at most
+100% unless its range allows more, as the facts reader enforces, ``ruleset/rates.py``), what
 the formula can produce (abs ≥ 0, a ratio of non-negative amounts ≥ 0),
 the 要求 of the indicator and the conditions around the band
 (inside ``若 x > 100% 则 … 否则 区间 x {…}`` the band only sees x ≤ 100%).
@@ -21,6 +22,7 @@ from perfdsl.constructs import deduction
 from perfdsl.diagnostics import Diagnostic, Note, error, warning
 from perfdsl.interp import dates
 from perfdsl.interp.numbers import show
+from perfdsl.ruleset.rates import ONE, rate_ceiling
 from perfdsl.ruleset.types import Ty
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.printer import expr_text, interval_text
@@ -270,6 +272,8 @@ class BandChecker:
         if ty.decl.one_of and len(numbers) == len(ty.decl.one_of):
             vals = sorted(numbers)
             dom = Dom(vals[0], True, vals[-1], True)
+        if ty.kind == "rate" and rate_ceiling(ty.decl) is not None:  # facts above 100% are refused (F021)
+            return (dom or ALL).meet(Dom(None, False, ONE, True))
         return dom or ALL
 
     # ------------------------------------------------------------ walking

@@ -1,0 +1,328 @@
+"""What a user's-eye review of every surface found, each pinned by the case that showed it."""
+
+import json
+from pathlib import Path
+
+from perfdsl.cli import main
+from perfdsl.ruleset.check import check
+from perfdsl.ruleset.loader import load
+
+from .conftest import RULES, SEED_FACTS
+
+HEAD = "体系 示例 { 舍入 2 位 四舍五入  等级 { ≥ 60 → 合格; < 60 → 不合格 } }\n"
+
+
+def _codes(tmp_path: Path, text: str) -> list[tuple[str, str]]:
+    (tmp_path / "a.perf").write_text(HEAD + text, encoding="utf-8")
+    return [(d.code, d.message) for d in check(load(tmp_path)).diagnostics]
+
+
+def test_a_rate_band_up_to_100_percent_has_no_gap_above(tmp_path):
+    """The seed's own wording, [90%, 100%] as the top band of a plain 比率: the facts reader refuses a rate
+    above 100% (F021), so check must not ask for a band over (100%, ∞) — it did (E160), and nothing scored."""
+    rules = ("事实 { 执行率: 比率 ≥ 0 }\n"
+             "指标 甲 分值 100 { 得分 = 区间 执行率 { [90%, 100%] → 100; [0, 90%) → 80 } }\n")
+    assert _codes(tmp_path, rules) == []
+
+
+def test_a_rate_allowed_above_100_percent_still_needs_its_bands(tmp_path):
+    """比率 [0, 2] may be 150%: a band ending at 100% leaves (100%, 200%] uncovered."""
+    rules = ("事实 { 完整率: 比率 [0, 2] }\n"
+             "指标 甲 分值 100 { 得分 = 区间 完整率 { [90%, 100%] → 100; [0, 90%) → 80 } }\n")
+    assert _codes(tmp_path, rules) == [("E160", "区间没有覆盖 完整率 ∈ (100%, 200%]：这样的值会使评分报错")]
+
+
+def test_a_band_above_100_percent_of_a_plain_rate_is_never_used(tmp_path):
+    rules = ("事实 { 执行率: 比率 ≥ 0 }\n"
+             "指标 甲 分值 100 { 得分 = 区间 执行率 { > 100% → 50; [90%, 100%] → 100; [0, 90%) → 80 } }\n")
+    assert [c for c, _ in _codes(tmp_path, rules)] == ["W162"]
+
+
+# ------------------------------------------------------------------ -o names the format
+
+def test_report_writes_what_the_output_extension_names(tmp_path, capsys):
+    """`report … -o 评分表.xlsx` without --format wrote HTML under an .xlsx name, which Excel will not open."""
+    out = tmp_path / "评分表.xlsx"
+    assert main(["report", str(RULES), str(SEED_FACTS), "-o", str(out)]) == 0
+    assert out.read_bytes()[:2] == b"PK"  # a zip: an Office file
+    md = tmp_path / "评分表.md"
+    assert main(["report", str(RULES), str(SEED_FACTS), "-o", str(md)]) == 0
+    assert md.read_text(encoding="utf-8").startswith("# 天津市和平区")
+    txt = tmp_path / "评分表.txt"  # an extension naming no format: the default, 网页
+    assert main(["report", str(RULES), str(SEED_FACTS), "-o", str(txt)]) == 0
+    assert txt.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_a_format_the_output_extension_contradicts_is_refused(tmp_path, capsys):
+    out = tmp_path / "评分表.html"
+    assert main(["report", str(RULES), str(SEED_FACTS), "--format", "docx", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert (f"--format Word文档 与输出文件 {out} 不符（.html 是 网页 格式）："
+            "请改用 --format 网页，或把文件名改为 评分表.docx") in err
+    assert not out.exists()
+
+
+def test_eval_writes_what_the_output_extension_names(tmp_path, capsys):
+    summary = tmp_path / "汇总.xlsx"
+    assert main(["eval", str(RULES), str(SEED_FACTS), "-o", str(summary)]) == 0
+    assert summary.read_bytes()[:2] == b"PK"
+    lines = tmp_path / "结果.jsonl"
+    assert main(["eval", str(RULES), str(SEED_FACTS), "--no-trace", "-o", str(lines)]) == 0
+    assert json.loads(lines.read_text(encoding="utf-8"))["score"] == "96.67"
+    assert main(["eval", str(RULES), str(SEED_FACTS), "-o", str(tmp_path / "评分表.docx")]) == 2
+    err = capsys.readouterr().err
+    assert ("这个命令不写 .docx 文件（可写 .xlsx、.json、.jsonl）；"
+            "网页、Word、Markdown 评分表请用 perfdsl report 生成") in err
+
+
+# ------------------------------------------------------------------ explain: the indicator as a person types it
+
+def test_explain_finds_an_indicator_typed_without_its_curly_quotes(capsys):
+    """A console has no “”: "一站式"… or 一站式政务服务 found nothing, and no suggestion either."""
+    for typed in ['"一站式"政务服务落实情况', "一站式政务服务"]:
+        assert main(["explain", str(RULES), str(SEED_FACTS), typed]) == 0
+        assert capsys.readouterr().out.startswith("“一站式”政务服务落实情况  5.00 / 5\n")
+
+
+def test_explain_of_a_first_level_indicator_names_its_third_level_ones(capsys):
+    """部门决策 is an indicator: "没有名为 “部门决策” 的指标" was wrong, and said nothing of what to type."""
+    assert main(["explain", str(RULES), str(SEED_FACTS), "部门决策"]) == 1
+    assert capsys.readouterr().err == (
+        "perfdsl: “部门决策” 是一级指标；explain 说明一个三级指标，请写其中之一：决策和管理制度规范性；"
+        "重大支出政策的合理性；评估评审开展情况；预算编制完整性；测算细化、客观、准确程度\n")
+
+
+def test_explain_of_an_unknown_indicator_says_what_to_type(capsys):
+    assert main(["explain", str(RULES), str(SEED_FACTS), "不存在的指标"]) == 1
+    assert capsys.readouterr().err == ("perfdsl: 没有名为 “不存在的指标” 的三级指标；请写三级指标的名称或其中的几个字，"
+                                       "全部指标见 perfdsl eval 规则 事实 列出的指标树\n")
+    assert main(["explain", str(RULES), str(SEED_FACTS), "预算编制完整姓"]) == 1
+    assert "是否想找 “预算编制完整性”？" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ the 基础数据表 and what it reads back
+
+def _main_sheet(path):
+    import openpyxl
+    ws = openpyxl.load_workbook(path)["基础数据"]
+    return {ws.cell(r, 2).value: (ws.cell(r, 4).value, ws.cell(r, 6).value) for r in range(4, ws.max_row + 1)}
+
+
+def test_template_shows_a_rate_range_in_percent_and_guesses_no_unit(tmp_path):
+    """比率 [0, 2] is typed as 150% in a percent cell: 填写说明 said [0, 2] (read: 0 to 2%); 评价年度 (整数,
+    no unit declared) had the unit 个/项/次."""
+    out = tmp_path / "表.xlsx"
+    assert main(["template", str(RULES), "-o", str(out)]) == 0
+    rows = _main_sheet(out)
+    assert rows["实物资产完整率"] == ("%", "比率，[0, 200%]，按百分数填写，如 85%")
+    assert rows["审批制度改革完成率"] == ("%", "比率，[0, 1000%]，按百分数填写，如 85%")
+    assert rows["依申请公开回复率"] == ("%", "比率，≥ 0，按百分数填写，如 85%，不超过 100%")
+    assert rows["评价年度"] == (None, "整数")
+    assert rows["评审报告数"] == ("份", "整数，≥ 0")
+
+
+def test_a_rate_out_of_its_range_is_named_in_percent(tmp_path, capsys):
+    """1100% typed in the 审批制度改革完成率 cell (declared [0, 10]) was "11 超出允许范围 [0, 10]"."""
+    import openpyxl
+    out = tmp_path / "表.xlsx"
+    assert main(["template", str(RULES), "--facts", str(SEED_FACTS), "-o", str(out)]) == 0
+    wb = openpyxl.load_workbook(out)
+    ws = wb["基础数据"]
+    row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 2).value == "审批制度改革完成率")
+    ws.cell(row, 3).value = 11
+    wb.save(out)
+    assert main(["eval", str(RULES), str(out)]) == 1
+    err = capsys.readouterr().err
+    assert (f"基础数据!C{row}：行政许可.审批制度改革完成率：1100% 超出允许范围 [0, 1000%]；请核对录入的数值"
+            "（声明于 ") in err
+
+
+def test_a_blank_required_cell_under_a_merge_says_so_and_every_blank_says_the_fix(tmp_path, capsys):
+    """C48 merged into C47 shows C47's value on screen: "C48 为空" alone left the person nothing to look for."""
+    import openpyxl
+    out = tmp_path / "表.xlsx"
+    assert main(["template", str(RULES), "--facts", str(SEED_FACTS), "-o", str(out)]) == 0
+    wb = openpyxl.load_workbook(out)
+    ws = wb["基础数据"]
+    row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 2).value == "固定资产总额")
+    ws.merge_cells(f"C{row - 1}:C{row}")
+    wb.save(out)
+    assert main(["eval", str(RULES), str(out)]) == 1
+    assert capsys.readouterr().err == (
+        f"错误[F033]：{out}：以下必填的单元格为空：基础数据!C{row}（资产利用.固定资产总额，与 C{row - 1} 合并了："
+        "请取消合并后填写），共 1 处；请逐一填写后再评分\n")
+
+
+# ------------------------------------------------------------------ files that cannot be read or written
+
+def test_an_operating_system_error_is_said_in_chinese_with_the_fix(tmp_path, capsys):
+    """strerror is English ("No such file or directory", "Permission denied" for a workbook open in Excel)."""
+    import errno
+
+    from perfdsl.diagnostics import os_reason
+    assert main(["test", str(RULES), str(tmp_path / "没有的用例")]) == 1
+    missing = tmp_path / "没有的用例"
+    assert f"错误[T002]：无法读取测试用例文件 {missing}：文件或目录不存在；请检查路径" in capsys.readouterr().err
+    assert main(["report", str(RULES), str(SEED_FACTS), "-o", str(tmp_path / "没有的目录" / "a" / "评分表.html")]) == 1
+    assert "Errno" not in capsys.readouterr().err
+    locked = PermissionError(errno.EACCES, "Permission denied")  # what Windows raises for a file Excel has open
+    assert os_reason(locked) == ("没有权限，或文件正被其他程序（如 Excel、Word、WPS）打开；"
+                                 "请关闭它，或换一个文件名或位置")
+
+
+def test_a_facts_directory_without_facts_is_an_error_not_zero_records(tmp_path, capsys):
+    (tmp_path / "说明.txt").write_text("不是事实", encoding="utf-8")
+    assert main(["eval", str(RULES), str(tmp_path)]) == 1
+    assert capsys.readouterr().err == (f"错误[F000]：目录 {tmp_path} 中没有事实文件（.json、.jsonl 或填好的基础数据表"
+                                       " .xlsx）；请检查目录，或直接写出事实文件名\n")
+
+
+# ------------------------------------------------------------------ 指标分析结果 of the project example
+
+def _project_narratives(capsys) -> dict:
+    from perfdsl.render.narrative import narrative
+    project = RULES.parent / "examples" / "project-expenditure"
+    assert main(["eval", str(project / "rules"), str(project / "facts-2024.json"), "--format", "json"]) in (0, 1)
+    doc = json.loads(capsys.readouterr().out)
+    out: dict = {}
+
+    def walk(node):
+        for c in node.get("children", []):
+            walk(c)
+        if "children" not in node:
+            out[node["name"]] = narrative(node, doc.get("evidence"), (doc.get("ruleset") or {}).get("display"))
+    walk(doc)
+    return out
+
+
+def test_a_judgement_within_tiers_is_said_once_and_the_tier_bounds_as_percentages(capsys):
+    """分档酌情: the 要求 read the judgement twice more, and each was a sentence (the reason three times);
+    the fact read for the lookup came twice (合理性档次为“基本合理”，合理性档次为“基本合理”); the tier's bounds,
+    written 60% and 80% in the rule (查表 … { 基本合理 → 60% }), read 0.6 and 0.8."""
+    said = _project_narratives(capsys)
+    assert said["绩效目标合理性"] == (
+        "合理性档次为“基本合理”，档次下限 60%。合理性档次为“基本合理”，档次上限 80%。"
+        "合理性评分：酌情得 2.1 分，理由：绩效目标与项目内容相符，但部分目标值偏低，得 2.1 分。"
+        "本项得 2.1 分，分值 3 分。")
+    assert said["社会效益"] == (
+        "社会效益档次为“达成”，档次下限 80%。社会效益档次为“达成”，档次上限 100%。"
+        "社会效益评分：酌情得 7.2 分，理由：群众办事平均时长缩短三成，达成年度目标，得 7.2 分。"
+        "本项得 7.2 分，分值 8 分。")
+
+
+def test_a_penalty_item_says_what_the_total_loses(capsys):
+    """减分项 5 分, one finding of 1 分: "5 − 1 = 4 … 本项得 -1 分，分值 5 分" said 4 and -1 of the same item."""
+    assert _project_narratives(capsys)["审计问题减分"] == (
+        "扣 1 分：合同备案不及时。合计扣 1 分。本项为减分项，从总分中减 1 分（最多减 5 分）。")
+
+
+def test_a_deduction_counted_in_a_category_names_it(tmp_path, capsys):
+    """每类业务最多扣0.5分: the trace said ［预算业务管理制度］未及时修订, the 指标分析结果 only 未及时修订, so
+    the reader could not tell which 制度 lost the points, nor check the per-category cap."""
+    facts = json.loads(SEED_FACTS.read_text(encoding="utf-8"))
+    facts["制度"]["瑕疵"] = [{"类别": "预算业务管理制度", "扣分": 0.5, "说明": "未及时修订"},
+                           {"类别": "合同管理制度", "扣分": 0.25, "说明": "缺少审核"}]
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
+    assert main(["explain", str(RULES), str(path), "决策和管理制度规范性"]) == 0
+    # 3 − (0.5 + 0.25) = 2.25
+    assert capsys.readouterr().out.startswith(
+        "决策和管理制度规范性  2.25 / 3\n扣 0.5 分：预算业务管理制度，未及时修订。\n"
+        "扣 0.25 分：合同管理制度，缺少审核。\n"
+        "合计扣 0.75 分，3 − 0.75 = 2.25。\n本项得 2.25 分，分值 3 分。\n")
+
+
+def test_no_space_between_a_closing_bracket_and_its_band(capsys):
+    """「落在 85% 至 95%（不含） 一档」: a space after ）, where the improvement text already wrote none."""
+    said = _project_narratives(capsys)
+    assert "质量达标率 92%，落在 85% 至 95%（不含）一档，得 8 分。" in said["质量达标率"]
+
+
+def test_the_word_report_names_the_rule_set_s_own_indicator_system(tmp_path):
+    """A 项目支出 evaluation's Word report was headed 附件1 整体支出绩效评价指标体系及评分表."""
+    from docx import Document
+    project = RULES.parent / "examples" / "project-expenditure"
+    out = tmp_path / "评分表.docx"
+    assert main(["report", str(project / "rules"), str(project / "facts-2024.json"), "-o", str(out)]) == 0
+    assert Document(str(out)).paragraphs[1].text == "附件1 项目支出绩效评价指标体系及评分表"
+    seed = tmp_path / "种子.docx"
+    assert main(["report", str(RULES), str(SEED_FACTS), "-o", str(seed)]) == 0
+    assert Document(str(seed)).paragraphs[1].text == "附件1 部门整体支出绩效评价指标体系及评分表"
+
+
+def test_expand_of_a_whole_json_document_says_what_it_reads(tmp_path, capsys):
+    """A facts file given to expand: 142 lines of 「不是 JSON（Extra data: line 1 column 10 (char 9)）」 and the
+    file copied to the output; now one error saying what expand reads, and nothing written."""
+    assert main(["expand", str(RULES), str(SEED_FACTS)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (f"错误[X001]：{SEED_FACTS}：这是一个完整的 JSON 文档（事实文件，或不带 --compact-trace "
+                   "写出的评分结果，已含完整的评分过程），不是每行一个评分结果的 .jsonl；expand 只还原 perfdsl eval "
+                   "--format json --compact-trace 写出的 JSON 行\n")
+
+
+def test_expand_of_a_line_that_is_not_json_says_where_in_chinese(tmp_path, capsys):
+    lines = tmp_path / "结果.jsonl"
+    lines.write_text('{"a": 1,}\n', encoding="utf-8")
+    assert main(["expand", str(RULES), str(lines)]) == 1
+    out, err = capsys.readouterr()
+    assert out == '{"a": 1,}\n'  # copied as it is: one line out per line in
+    assert f"错误[X001]：{lines}:1：不是 JSON（第 9 列有误）；expand 读取的是每行一个评分结果的 .jsonl\n" in err
+
+
+def test_diff_takes_the_same_batch_scored_by_another_path(tmp_path, capsys):
+    """The same facts.jsonl scored from a copy (another folder, a renamed file) was 「不是同一套事实」: each
+    line's sha256 says it is the same fact set."""
+    batch = RULES.parent / "examples" / "batch" / "facts.jsonl"
+    copy = tmp_path / "复制的事实.jsonl"
+    copy.write_bytes(batch.read_bytes())
+    old, new = tmp_path / "旧.jsonl", tmp_path / "新.jsonl"
+    assert main(["eval", str(RULES), str(batch), "--no-trace", "-o", str(old)]) == 0
+    assert main(["eval", str(RULES), str(copy), "--no-trace", "-o", str(new)]) == 0
+    capsys.readouterr()
+    assert main(["diff", str(old), str(new)]) == 0
+    assert capsys.readouterr().out.endswith("共比较 40 套：0 套总分变化，0 套等级变化\n")
+    assert main(["diff", str(old), str(SEED_FACTS.parent.parent / "heping-2024" / "facts.json")]) == 1
+
+
+def test_diff_of_other_fact_sets_says_what_to_compare(tmp_path, capsys):
+    one = tmp_path / "一.json"
+    assert main(["eval", str(RULES), str(SEED_FACTS), "--no-trace", "-o", str(one)]) == 0
+    batch = tmp_path / "批.jsonl"
+    assert main(["eval", str(RULES), str(RULES.parent / "examples" / "batch" / "facts.jsonl"), "--no-trace",
+                 "-o", str(batch)]) == 0
+    capsys.readouterr()
+    assert main(["diff", str(batch), str(one)]) == 1
+    assert capsys.readouterr().err.endswith(
+        "；请比较同一批事实按新旧规则各评一次的结果（同一个事实文件，相同的顺序）\n")
+
+
+def test_an_extension_perfdsl_never_writes_is_refused_with_the_way_there(tmp_path, capsys):
+    """template -o 基础数据表.xls wrote an .xlsx under that name (Excel calls it damaged); report -o 评分表.pdf
+    wrote HTML."""
+    assert main(["template", str(RULES), "-o", str(tmp_path / "基础数据表.xls")]) == 2
+    assert "这个命令不写 .xls 文件（可写 .xlsx）" in capsys.readouterr().err
+    assert main(["report", str(RULES), str(SEED_FACTS), "-o", str(tmp_path / "评分表.pdf")]) == 2
+    assert ("这个命令不写 .pdf 文件（可写 .html、.docx、.xlsx、.md、.json、.jsonl）；"
+            "PDF 请先写成 Word 文档（.docx），再用 Word 或 WPS 另存为 PDF") in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_mistyped_value_is_quoted_in_chinese_with_the_closest(capsys):
+    """无效的取值 'evl'（可选：'eval', 'explain', …）: Python's repr, and no hint for a one-letter slip."""
+    assert main(["evl", str(RULES)]) == 2
+    assert capsys.readouterr().err == (
+        "perfdsl: 用法错误：参数 命令：无效的取值 “evl”（可选：eval、explain、check、report、template、test、expand、"
+        "diff、fmt、serve、explain-code）；是否想写 eval？（perfdsl --help 查看用法与示例）\n")
+    assert main(["eval", str(RULES), str(SEED_FACTS), "-j", "abc"]) == 2
+    assert "参数 --jobs/-j：“abc” 不是有效的整数" in capsys.readouterr().err
+
+
+def test_a_mistyped_option_points_at_its_command_and_the_option_meant(capsys):
+    """「无法识别的参数：--formt json（perfdsl --help …）」: the top level's help, where --format is not listed."""
+    assert main(["eval", str(RULES), str(SEED_FACTS), "--formt", "json"]) == 2
+    assert capsys.readouterr().err == ("perfdsl: 用法错误：无法识别的参数：--formt json；是否想写 --format？"
+                                       "（perfdsl eval --help 查看用法与示例）\n")
+    assert main(["eval", str(RULES), str(SEED_FACTS), "--bogus"]) == 2  # like none of them: no guess
+    assert capsys.readouterr().err == ("perfdsl: 用法错误：无法识别的参数：--bogus"
+                                       "（perfdsl eval --help 查看用法与示例）\n")
