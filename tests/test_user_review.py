@@ -1,7 +1,11 @@
 """What a user's-eye review of every surface found, each pinned by the case that showed it."""
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from perfdsl.cli import main
 from perfdsl.ruleset.check import check
@@ -326,3 +330,19 @@ def test_a_mistyped_option_points_at_its_command_and_the_option_meant(capsys):
     assert main(["eval", str(RULES), str(SEED_FACTS), "--bogus"]) == 2  # like none of them: no guess
     assert capsys.readouterr().err == ("perfdsl: 用法错误：无法识别的参数：--bogus"
                                        "（perfdsl eval --help 查看用法与示例）\n")
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None or shutil.which("pdftotext") is None,
+                    reason="needs chromium and pdftotext (Debian: chromium, poppler-utils)")
+def test_the_html_report_printed_from_a_browser_starts_the_table_on_page_one(tmp_path):
+    """Printed from Chromium, page 1 held the title and the total alone: `tr { break-inside: avoid }` kept the
+    first row whole together with every row its 一级指标 cell spans (rowspan)."""
+    page = tmp_path / "评分表.html"
+    assert main(["report", str(RULES), str(SEED_FACTS), "-o", str(page)]) == 0
+    pdf = tmp_path / "评分表.pdf"
+    subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'p'}",
+                    f"--print-to-pdf={pdf}", page.as_uri()], capture_output=True, timeout=120, check=False)
+    first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout
+    first = "".join(first.split())  # a cell's text wraps within its column
+    assert "指标体系及评分表" in first and "重大支出政策的合理性" in first

@@ -13,6 +13,9 @@ from perfdsl.render.escape import for_html
 from perfdsl.render.report import COLUMNS, level1_rows, provenance, rate_rows, rows, score_text, spans
 from perfdsl.ruleset.evidence import step_note
 
+# Printing keeps each cell whole but the 一级/二级 ones spanning rows: with `tr { break-inside: avoid }`
+# Chromium kept the first row whole together with every row its rowspan reaches, so the table started on
+# page 2 and page 1 held the title alone.
 CSS = """
 :root { --line: #999; --muted: #666; }
 body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei",
@@ -36,12 +39,13 @@ details li .at { color: var(--muted); font-size: 11px; }
 tr.total td { font-weight: bold; background: #f6f6f6; }
 .charts { display: flex; flex-wrap: wrap; gap: 2em; margin-top: 1em; }
 /* print: A4 landscape; nothing forces a break, so the first page is never blank; a row stays on one page
-   and the header row repeats on every page; headings keep to the table after them */
+   (each cell but those spanning rows) and the header row repeats on every page; headings keep to the table
+   after them */
 @media print {
   @page { size: A4 landscape; margin: 12mm; }
   body { margin: 0; font-size: 10px; }
   thead { display: table-header-group; }
-  tr, .chart { break-inside: avoid; page-break-inside: avoid; }
+  td:not([rowspan]), .chart { break-inside: avoid; page-break-inside: avoid; }
   h1, h2 { break-after: avoid; page-break-after: avoid; }
   details { display: none; }
   .summary, p.improve { break-inside: avoid; }
