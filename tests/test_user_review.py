@@ -346,3 +346,45 @@ def test_the_html_report_printed_from_a_browser_starts_the_table_on_page_one(tmp
                            check=True).stdout
     first = "".join(first.split())  # a cell's text wraps within its column
     assert "指标体系及评分表" in first and "重大支出政策的合理性" in first
+
+
+# ------------------------------------------------------------------ misspelt fact names
+
+def _with_misspelt_key(tmp_path) -> Path:
+    facts = json.loads(SEED_FACTS.read_text(encoding="utf-8"))
+    facts["预算编制"]["年初结转结余资金收入预算"] = 1  # 预算数 meant: ignored, the score unchanged
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_an_undeclared_fact_is_said_on_screen_not_only_in_the_json(tmp_path, capsys):
+    """F020 (with its did-you-mean) was in the JSON's "warnings" only: eval, explain and report said nothing."""
+    path = _with_misspelt_key(tmp_path)
+    said = ("警告[F020]：预算编制.年初结转结余资金收入预算：规则没有声明这个事实，已忽略；"
+            "是否想写 “年初结转结余资金收入预算数”？")
+    for argv in (["eval", str(RULES), str(path)], ["explain", str(RULES), str(path), "预算编制完整性"],
+                 ["report", str(RULES), str(path), "-o", str(tmp_path / "评分表.md")]):
+        assert main(argv) == 0
+        assert said in capsys.readouterr().err, argv
+    assert main(["eval", str(RULES), str(SEED_FACTS)]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_a_case_whose_set_or_remove_misses_every_fact_fails(tmp_path, capsys):
+    """set: {预算编制.年初结转结余资金收入预算: 1} (数 left out) set nothing the rules read, and the case passed."""
+    cases = tmp_path / "cases.yaml"
+    cases.write_text(f"base: {SEED_FACTS}\ncases:\n"
+                     "  - name: 写错的事实\n    set: {预算编制.年初结转结余资金收入预算: 1}\n"
+                     "    expect: {总分: 96.67}\n"
+                     "  - name: 全角冒号\n    expect: {预算编制完整性：2}\n", encoding="utf-8")
+    assert main(["test", str(RULES), str(cases)]) == 1
+    out = capsys.readouterr().out
+    assert ("set 中的 预算编制.年初结转结余资金收入预算：规则没有声明这个事实，已忽略；"
+            "是否想写 “年初结转结余资金收入预算数”？") in out
+    assert ("“预算编制完整性：2” 中的冒号是全角的“：”，YAML 把整段读成了一个名称；"
+            "请写成半角冒号加空格：预算编制完整性: 2") in out
+    cases.write_text(f"base: {SEED_FACTS}\ncases:\n  - name: 删错\n    remove: [预算编制.不存在]\n"
+                     "    expect: {总分: 96.67}\n", encoding="utf-8")
+    assert main(["test", str(RULES), str(cases)]) == 1
+    assert "用例 删错：基础事实中没有 预算编制.不存在，remove 无从删除" in capsys.readouterr().err
