@@ -363,10 +363,14 @@ def test_an_undeclared_fact_is_said_on_screen_not_only_in_the_json(tmp_path, cap
     path = _with_misspelt_key(tmp_path)
     said = ("警告[F020]：预算编制.年初结转结余资金收入预算：规则没有声明这个事实，已忽略；"
             "是否想写 “年初结转结余资金收入预算数”？")
-    for argv in (["eval", str(RULES), str(path)], ["explain", str(RULES), str(path), "预算编制完整性"],
+    for argv in (["eval", str(RULES), str(path), "-o", str(tmp_path / "结果.json")],
+                 ["explain", str(RULES), str(path), "预算编制完整性"],
                  ["report", str(RULES), str(path), "-o", str(tmp_path / "评分表.md")]):
         assert main(argv) == 0
         assert said in capsys.readouterr().err, argv
+    assert main(["eval", str(RULES), str(path)]) == 0  # on screen: once, after the total, as before
+    out, err = capsys.readouterr()
+    assert out.count(said) == 1 and said not in err
     assert main(["eval", str(RULES), str(SEED_FACTS)]) == 0
     assert capsys.readouterr().err == ""
 
@@ -388,3 +392,10 @@ def test_a_case_whose_set_or_remove_misses_every_fact_fails(tmp_path, capsys):
                      "    expect: {总分: 96.67}\n", encoding="utf-8")
     assert main(["test", str(RULES), str(cases)]) == 1
     assert "用例 删错：基础事实中没有 预算编制.不存在，remove 无从删除" in capsys.readouterr().err
+
+
+def test_only_deductions_says_the_amounts_with_their_units(capsys):
+    """--only 扣分 of an indicator that lost points in a band said 决算数 2.07 where the 指标分析结果 says 2.07 万元."""
+    assert main(["explain", str(RULES), str(SEED_FACTS), "预算编制完整性", "--only", "扣分"]) == 0
+    assert ("结转结余预算准确（1 分）：上年末结转结余资金收入决算数 2.07 万元，年初结转结余资金收入预算数 0 万元，"
+            "偏离度 = |1 − 0 ÷ 2.07| = 100%，落在 70% 以上一档，得 0 分。") in capsys.readouterr().out

@@ -132,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
                 except Exception as exc:  # noqa: BLE001 — isolation: a record that cannot be written is its error
                     doc, grade, diags, result = internal_failure(rec, exc, compact)
                     text = writer.render(rec, doc, result)
-                if single:
+                if single and not text_output:  # the text ends with them; JSON or a workbook: said on stderr too
                     report_warnings(doc, facts_sources(engine, rec))
                 if diags:
                     failed_at.append(rec.where)

@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     only = TRACE_FILTERS.get(args.only) if args.only else None
     for node in found:
         if args.trace or only:
-            print_indicator(node, console, only, doc.get("evidence"))
+            print_indicator(node, console, only, doc.get("evidence"), (doc.get("ruleset") or {}).get("display"))
         else:
             print_narrative(node, console, doc.get("evidence"), (doc.get("ruleset") or {}).get("display"))
     return EXIT_FAIL if diags else EXIT_OK
