@@ -399,3 +399,17 @@ def test_only_deductions_says_the_amounts_with_their_units(capsys):
     assert main(["explain", str(RULES), str(SEED_FACTS), "预算编制完整性", "--only", "扣分"]) == 0
     assert ("结转结余预算准确（1 分）：上年末结转结余资金收入决算数 2.07 万元，年初结转结余资金收入预算数 0 万元，"
             "偏离度 = |1 − 0 ÷ 2.07| = 100%，落在 70% 以上一档，得 0 分。") in capsys.readouterr().out
+
+
+def test_an_indicator_that_cannot_be_scored_says_why_once(tmp_path, capsys):
+    """预算执行数 2000 > 全年预算数 1415.96 fails the 要求: 「无法评分：无法评分：…」, then the same reason again."""
+    facts = json.loads(SEED_FACTS.read_text(encoding="utf-8"))
+    facts["预算执行"]["预算执行数"] = 2000
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
+    assert main(["explain", str(RULES), str(path), "预算执行情况"]) == 1
+    # 2000 ÷ 1415.96 = 1.41247… → 141.25%
+    assert capsys.readouterr().out == (
+        "预算执行情况  无法评分 / 4\n"
+        "预算执行数 2000 万元，全年预算数 1415.96 万元，预算执行率 = 2000 ÷ 1415.96 = 141.25%。\n"
+        "无法评分：预算执行情况：预算执行数不能大于全年预算数（预算执行率超过 100%）（约141.25% ≤ 100% 不成立）。\n")
