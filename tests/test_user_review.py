@@ -413,3 +413,23 @@ def test_an_indicator_that_cannot_be_scored_says_why_once(tmp_path, capsys):
         "预算执行情况  无法评分 / 4\n"
         "预算执行数 2000 万元，全年预算数 1415.96 万元，预算执行率 = 2000 ÷ 1415.96 = 141.25%。\n"
         "无法评分：预算执行情况：预算执行数不能大于全年预算数（预算执行率超过 100%）（约141.25% ≤ 100% 不成立）。\n")
+
+
+def test_every_report_says_why_a_vetoed_grade_is_not_the_total_s(tmp_path, capsys):
+    """一票否决 (重大违规): 总分 85.94 but 等级 差, and no report said why — only the terminal did."""
+    import openpyxl
+    from docx import Document
+    project = RULES.parent / "examples" / "project-expenditure"
+    facts = json.loads((project / "facts-2024.json").read_text(encoding="utf-8"))
+    facts["资金管理"]["重大违规"] = True
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
+    said = "等级定为 差（一票否决）：存在截留、挤占、挪用等重大违规问题，一票否决"
+    for ext in ("md", "html", "docx", "xlsx"):
+        assert main(["report", str(project / "rules"), str(path), "-o", str(tmp_path / f"评分表.{ext}")]) == 0
+    assert f"总分 **85.94** / 100，等级 **差**\n\n{said}\n" in (tmp_path / "评分表.md").read_text(encoding="utf-8")
+    assert f'<p class="partial" id="veto">{said}</p>' in (tmp_path / "评分表.html").read_text(encoding="utf-8")
+    assert Document(str(tmp_path / "评分表.docx")).paragraphs[3].text == said
+    sheet = openpyxl.load_workbook(tmp_path / "评分表.xlsx")["评分表"]
+    total = next(row for row in sheet.iter_rows(values_only=True) if row[0] == "总分")
+    assert total[6] == f"等级：差\n{said}" and total[7] == 85.94

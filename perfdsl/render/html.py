@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from perfdsl.render.charts import bar_chart
 from perfdsl.render.escape import for_html
-from perfdsl.render.report import COLUMNS, level1_rows, provenance, rate_rows, rows, score_text, spans
+from perfdsl.render.report import COLUMNS, level1_rows, provenance, rate_rows, rows, score_text, spans, veto
 from perfdsl.ruleset.evidence import step_note
 
 # Printing keeps each cell whole but the 一级/二级 ones spanning rows: with `tr { break-inside: avoid }`
@@ -127,6 +127,9 @@ def render(doc: dict) -> str:
             f"{for_html(str(e.get('line', '')))} "
             f"{for_html(e['message'])}</li>" for e in doc["errors"]) + "</ul>"
     partial = "" if doc.get("status") == "ok" else "<p class=\"partial\">评分未全部完成：部分指标无法评分。</p>"
+    vetoed = veto(doc)
+    if vetoed:
+        partial = f"<p class=\"partial\" id=\"veto\">{for_html(vetoed)}</p>{partial}"
     shown_total = for_html(total) if total is not None else "无法评分"
     prov = "".join(f"<tr><th>{for_html(k)}</th><td>{for_html(v)}</td></tr>" for k, v in provenance(doc))
     return f"""<!DOCTYPE html>
