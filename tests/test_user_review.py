@@ -433,3 +433,12 @@ def test_every_report_says_why_a_vetoed_grade_is_not_the_total_s(tmp_path, capsy
     sheet = openpyxl.load_workbook(tmp_path / "评分表.xlsx")["评分表"]
     total = next(row for row in sheet.iter_rows(values_only=True) if row[0] == "总分")
     assert total[6] == f"等级：差\n{said}" and total[7] == 85.94
+
+
+def test_a_condition_on_a_rate_shown_rounded_is_said(capsys):
+    """聘用编外人员增长率 (13 − 14) / 14 = -7.14% → 0: the condition it failed went unsaid (its trace has
+    ≈-7.14%), where the sibling 线上审批 sub-item says 不满足 -6.69% ≥ 0."""
+    batch = RULES.parent / "examples" / "batch" / "facts.jsonl"
+    assert main(["explain", str(RULES), f"{batch}:2", "审批效率提升情况"]) == 0
+    assert ("编外人员支撑（4 分）：本年编外人员数 13 人，上年编外人员数 14 人，聘用编外人员增长率 = (13 − 14) / 14 = "
+            "-7.14%，不满足 -7.14% ≥ 0，得 0 分。") in capsys.readouterr().out

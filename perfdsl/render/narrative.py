@@ -295,7 +295,8 @@ def _condition(substituted: str, rates: Optional[dict] = None) -> list[str]:
     m = _MARK.match(substituted.strip())
     if not m:
         return []
-    inner = m.group(0)[1:-1]
+    # ≈-7.14% is -7.14%, as the clause before shows the rate (2 places); an other ≈ number stays unsaid
+    inner = re.sub(r"≈(-?\d+(?:\.\d{1,2})?%)", r"\1", m.group(0)[1:-1])
     cond, _, verdict = inner.rpartition(" ")
     if not re.fullmatch(r"[-\d.%\s≥≤<>=≠−]+", cond) or not re.search(r"[≥≤<>=≠]", cond):
         return []
