@@ -104,6 +104,7 @@ class Case:
     facts: object  # parsed facts, or a Diagnostic explaining why they could not be built
     expect: dict
     expect_error: Optional[dict]
+    written: tuple[str, ...] = ()  # the paths its set: wrote, so that one the rules do not declare fails it
 
 
 def _case_error(file: str, line: int, message: str):
@@ -153,7 +154,8 @@ def _load_file(f: Path, checked=None) -> list[Case]:
         if not isinstance(expect, dict):
             raise PerfdslError([_case_error(shown, line, f"用例 {raw['name']}：expect 应为 名称: 分数 的映射")])
         expect, expected_error = _error_expected(expect, raw.get("expect_error"), shown, line, str(raw["name"]))
-        out.append(Case(str(raw["name"]), shown, line, facts, expect, expected_error))
+        written = tuple(str(p) for p in raw.get("set") or {}) if isinstance(raw.get("set"), dict) else ()
+        out.append(Case(str(raw["name"]), shown, line, facts, expect, expected_error, written))
     return out
 
 
@@ -263,7 +265,9 @@ def _put(facts, path: str, value, shown: str, line: int, name: str):
 def _remove(facts, path: str, shown: str, line: int, name: str):
     facts = copy.deepcopy(facts)
     parent, last = _walk_to(facts, path, shown, line, name)
-    parent.pop(last, None)
+    if last not in parent:  # a misspelt path removed nothing, and the case passed testing nothing
+        raise PerfdslError([_case_error(shown, line, f"用例 {name}：基础事实中没有 {path}，remove 无从删除")])
+    parent.pop(last)
     return facts
 
 
@@ -307,6 +311,9 @@ def run_case(engine: Engine, case: Case, hits: set) -> Outcome:
         return _expect_failure(case, list(exc.diagnostics), hits)
     if result.errors:
         return _expect_failure(case, result.errors, hits)
+    undeclared = [w for w in result.warnings if w.code == "F020" and w.fact_path in case.written]
+    if undeclared:  # a misspelt set: path was ignored, and the case passed testing nothing
+        return Outcome(case, False, problem=f"set 中的 {undeclared[0].message}")
     if case.expect_error is not None:
         return Outcome(case, False, [("错误", _error_text(case.expect_error), "评分成功，没有错误")])
     nodes = _nodes_by_name(result)
@@ -326,6 +333,10 @@ def run_case(engine: Engine, case: Case, hits: set) -> Outcome:
                 return Outcome(case, False, problem=f"指标名称 “{key}” 不唯一，请写出路径，如 一级/二级/三级")
             got = nodes[key][0].score
         else:
+            name, colon, value = key.partition("：")
+            if colon and (name in nodes or name in TOTAL_KEYS + GRADE_KEYS):  # the IME's colon: one key, no value
+                return Outcome(case, False, problem=f"“{key}” 中的冒号是全角的“：”，YAML 把整段读成了一个名称；"
+                                                    f"请写成半角冒号加空格：{name}: {value.strip()}")
             near = closest(key, [*nodes, *TOTAL_KEYS[:1], *GRADE_KEYS[:1]], limit=1)
             more = f"；是否想写 “{near[0]}”？" if near else ""
             return Outcome(case, False, problem=f"没有名为 “{key}” 的指标（也不是 总分/等级）{more}")

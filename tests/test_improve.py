@@ -215,7 +215,7 @@ def test_only_deductions_says_why_a_band_lost_points(capsys):
     assert main(["eval", str(RULES), str(SEED_FACTS), "--only", "扣分"]) == 0
     out = capsys.readouterr().out
     assert "未扣分，失 1 分在于评分档次或公式得分" in out
-    assert "结转结余预算准确（1 分）：上年末结转结余资金收入决算数 2.07，年初结转结余资金收入预算数 0" in out
+    assert "结转结余预算准确（1 分）：上年末结转结余资金收入决算数 2.07 万元，年初结转结余资金收入预算数 0 万元" in out
     assert "未扣分，失 0.35 分在于评分档次或公式得分" in out
     assert out.count("未扣分，失") == 3  # not for 资金使用合规性, whose point went in a deduction
     assert main(["explain", str(RULES), str(SEED_FACTS), "预算编制完整性", "--only", "扣分"]) == 0

@@ -1,7 +1,11 @@
 """What a user's-eye review of every surface found, each pinned by the case that showed it."""
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from perfdsl.cli import main
 from perfdsl.ruleset.check import check
@@ -326,3 +330,115 @@ def test_a_mistyped_option_points_at_its_command_and_the_option_meant(capsys):
     assert main(["eval", str(RULES), str(SEED_FACTS), "--bogus"]) == 2  # like none of them: no guess
     assert capsys.readouterr().err == ("perfdsl: 用法错误：无法识别的参数：--bogus"
                                        "（perfdsl eval --help 查看用法与示例）\n")
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None or shutil.which("pdftotext") is None,
+                    reason="needs chromium and pdftotext (Debian: chromium, poppler-utils)")
+def test_the_html_report_printed_from_a_browser_starts_the_table_on_page_one(tmp_path):
+    """Printed from Chromium, page 1 held the title and the total alone: `tr { break-inside: avoid }` kept the
+    first row whole together with every row its 一级指标 cell spans (rowspan)."""
+    page = tmp_path / "评分表.html"
+    assert main(["report", str(RULES), str(SEED_FACTS), "-o", str(page)]) == 0
+    pdf = tmp_path / "评分表.pdf"
+    subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'p'}",
+                    f"--print-to-pdf={pdf}", page.as_uri()], capture_output=True, timeout=120, check=False)
+    first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout
+    first = "".join(first.split())  # a cell's text wraps within its column
+    assert "指标体系及评分表" in first and "重大支出政策的合理性" in first
+
+
+# ------------------------------------------------------------------ misspelt fact names
+
+def _with_misspelt_key(tmp_path) -> Path:
+    facts = json.loads(SEED_FACTS.read_text(encoding="utf-8"))
+    facts["预算编制"]["年初结转结余资金收入预算"] = 1  # 预算数 meant: ignored, the score unchanged
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_an_undeclared_fact_is_said_on_screen_not_only_in_the_json(tmp_path, capsys):
+    """F020 (with its did-you-mean) was in the JSON's "warnings" only: eval, explain and report said nothing."""
+    path = _with_misspelt_key(tmp_path)
+    said = ("警告[F020]：预算编制.年初结转结余资金收入预算：规则没有声明这个事实，已忽略；"
+            "是否想写 “年初结转结余资金收入预算数”？")
+    for argv in (["eval", str(RULES), str(path), "-o", str(tmp_path / "结果.json")],
+                 ["explain", str(RULES), str(path), "预算编制完整性"],
+                 ["report", str(RULES), str(path), "-o", str(tmp_path / "评分表.md")]):
+        assert main(argv) == 0
+        assert said in capsys.readouterr().err, argv
+    assert main(["eval", str(RULES), str(path)]) == 0  # on screen: once, after the total, as before
+    out, err = capsys.readouterr()
+    assert out.count(said) == 1 and said not in err
+    assert main(["eval", str(RULES), str(SEED_FACTS)]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_a_case_whose_set_or_remove_misses_every_fact_fails(tmp_path, capsys):
+    """set: {预算编制.年初结转结余资金收入预算: 1} (数 left out) set nothing the rules read, and the case passed."""
+    cases = tmp_path / "cases.yaml"
+    cases.write_text(f"base: {SEED_FACTS}\ncases:\n"
+                     "  - name: 写错的事实\n    set: {预算编制.年初结转结余资金收入预算: 1}\n"
+                     "    expect: {总分: 96.67}\n"
+                     "  - name: 全角冒号\n    expect: {预算编制完整性：2}\n", encoding="utf-8")
+    assert main(["test", str(RULES), str(cases)]) == 1
+    out = capsys.readouterr().out
+    assert ("set 中的 预算编制.年初结转结余资金收入预算：规则没有声明这个事实，已忽略；"
+            "是否想写 “年初结转结余资金收入预算数”？") in out
+    assert ("“预算编制完整性：2” 中的冒号是全角的“：”，YAML 把整段读成了一个名称；"
+            "请写成半角冒号加空格：预算编制完整性: 2") in out
+    cases.write_text(f"base: {SEED_FACTS}\ncases:\n  - name: 删错\n    remove: [预算编制.不存在]\n"
+                     "    expect: {总分: 96.67}\n", encoding="utf-8")
+    assert main(["test", str(RULES), str(cases)]) == 1
+    assert "用例 删错：基础事实中没有 预算编制.不存在，remove 无从删除" in capsys.readouterr().err
+
+
+def test_only_deductions_says_the_amounts_with_their_units(capsys):
+    """--only 扣分 of an indicator that lost points in a band said 决算数 2.07 where the 指标分析结果 says 2.07 万元."""
+    assert main(["explain", str(RULES), str(SEED_FACTS), "预算编制完整性", "--only", "扣分"]) == 0
+    assert ("结转结余预算准确（1 分）：上年末结转结余资金收入决算数 2.07 万元，年初结转结余资金收入预算数 0 万元，"
+            "偏离度 = |1 − 0 ÷ 2.07| = 100%，落在 70% 以上一档，得 0 分。") in capsys.readouterr().out
+
+
+def test_an_indicator_that_cannot_be_scored_says_why_once(tmp_path, capsys):
+    """预算执行数 2000 > 全年预算数 1415.96 fails the 要求: 「无法评分：无法评分：…」, then the same reason again."""
+    facts = json.loads(SEED_FACTS.read_text(encoding="utf-8"))
+    facts["预算执行"]["预算执行数"] = 2000
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
+    assert main(["explain", str(RULES), str(path), "预算执行情况"]) == 1
+    # 2000 ÷ 1415.96 = 1.41247… → 141.25%
+    assert capsys.readouterr().out == (
+        "预算执行情况  无法评分 / 4\n"
+        "预算执行数 2000 万元，全年预算数 1415.96 万元，预算执行率 = 2000 ÷ 1415.96 = 141.25%。\n"
+        "无法评分：预算执行情况：预算执行数不能大于全年预算数（预算执行率超过 100%）（约141.25% ≤ 100% 不成立）。\n")
+
+
+def test_every_report_says_why_a_vetoed_grade_is_not_the_total_s(tmp_path, capsys):
+    """一票否决 (重大违规): 总分 85.94 but 等级 差, and no report said why — only the terminal did."""
+    import openpyxl
+    from docx import Document
+    project = RULES.parent / "examples" / "project-expenditure"
+    facts = json.loads((project / "facts-2024.json").read_text(encoding="utf-8"))
+    facts["资金管理"]["重大违规"] = True
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
+    said = "等级定为 差（一票否决）：存在截留、挤占、挪用等重大违规问题，一票否决"
+    for ext in ("md", "html", "docx", "xlsx"):
+        assert main(["report", str(project / "rules"), str(path), "-o", str(tmp_path / f"评分表.{ext}")]) == 0
+    assert f"总分 **85.94** / 100，等级 **差**\n\n{said}\n" in (tmp_path / "评分表.md").read_text(encoding="utf-8")
+    assert f'<p class="partial" id="veto">{said}</p>' in (tmp_path / "评分表.html").read_text(encoding="utf-8")
+    assert Document(str(tmp_path / "评分表.docx")).paragraphs[3].text == said
+    sheet = openpyxl.load_workbook(tmp_path / "评分表.xlsx")["评分表"]
+    total = next(row for row in sheet.iter_rows(values_only=True) if row[0] == "总分")
+    assert total[6] == f"等级：差\n{said}" and total[7] == 85.94
+
+
+def test_a_condition_on_a_rate_shown_rounded_is_said(capsys):
+    """聘用编外人员增长率 (13 − 14) / 14 = -7.14% → 0: the condition it failed went unsaid (its trace has
+    ≈-7.14%), where the sibling 线上审批 sub-item says 不满足 -6.69% ≥ 0."""
+    batch = RULES.parent / "examples" / "batch" / "facts.jsonl"
+    assert main(["explain", str(RULES), f"{batch}:2", "审批效率提升情况"]) == 0
+    assert ("编外人员支撑（4 分）：本年编外人员数 13 人，上年编外人员数 14 人，聘用编外人员增长率 = (13 − 14) / 14 = "
+            "-7.14%，不满足 -7.14% ≥ 0，得 0 分。") in capsys.readouterr().out

@@ -29,3 +29,16 @@ def new_console(stderr: bool = False) -> Console:
 def report_diagnostics(diags: Iterable[Diagnostic], sources: Mapping[str, SourceFile]) -> None:
     from perfdsl.render.diagnostics import render_text
     render_text(diags, sources, new_console(stderr=True))
+
+
+def report_warnings(doc: object, sources: Mapping[str, SourceFile]) -> None:
+    """The warnings a fact set's document carries (F020: a key the rules do not declare, with the name it may have
+    meant), placed in the facts file as in its JSON: on the screen too, where they were only in the JSON."""
+    if not isinstance(doc, dict) or not doc.get("warnings"):
+        return
+    from perfdsl.diagnostics import Diagnostic
+    from perfdsl.syntax.ast import Span
+    diags = [Diagnostic(w["code"], "warning", w["message"],
+                        Span(w["file"], w["line"], w["column"], w["line"], w["column"]) if "file" in w else None,
+                        w.get("fact")) for w in doc["warnings"]]
+    report_diagnostics(diags, sources)

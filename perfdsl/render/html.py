@@ -10,9 +10,12 @@ from decimal import Decimal
 
 from perfdsl.render.charts import bar_chart
 from perfdsl.render.escape import for_html
-from perfdsl.render.report import COLUMNS, level1_rows, provenance, rate_rows, rows, score_text, spans
+from perfdsl.render.report import COLUMNS, level1_rows, provenance, rate_rows, rows, score_text, spans, veto
 from perfdsl.ruleset.evidence import step_note
 
+# Printing keeps each cell whole but the 一级/二级 ones spanning rows: with `tr { break-inside: avoid }`
+# Chromium kept the first row whole together with every row its rowspan reaches, so the table started on
+# page 2 and page 1 held the title alone.
 CSS = """
 :root { --line: #999; --muted: #666; }
 body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei",
@@ -36,12 +39,13 @@ details li .at { color: var(--muted); font-size: 11px; }
 tr.total td { font-weight: bold; background: #f6f6f6; }
 .charts { display: flex; flex-wrap: wrap; gap: 2em; margin-top: 1em; }
 /* print: A4 landscape; nothing forces a break, so the first page is never blank; a row stays on one page
-   and the header row repeats on every page; headings keep to the table after them */
+   (each cell but those spanning rows) and the header row repeats on every page; headings keep to the table
+   after them */
 @media print {
   @page { size: A4 landscape; margin: 12mm; }
   body { margin: 0; font-size: 10px; }
   thead { display: table-header-group; }
-  tr, .chart { break-inside: avoid; page-break-inside: avoid; }
+  td:not([rowspan]), .chart { break-inside: avoid; page-break-inside: avoid; }
   h1, h2 { break-after: avoid; page-break-after: avoid; }
   details { display: none; }
   .summary, p.improve { break-inside: avoid; }
@@ -123,6 +127,9 @@ def render(doc: dict) -> str:
             f"{for_html(str(e.get('line', '')))} "
             f"{for_html(e['message'])}</li>" for e in doc["errors"]) + "</ul>"
     partial = "" if doc.get("status") == "ok" else "<p class=\"partial\">评分未全部完成：部分指标无法评分。</p>"
+    vetoed = veto(doc)
+    if vetoed:
+        partial = f"<p class=\"partial\" id=\"veto\">{for_html(vetoed)}</p>{partial}"
     shown_total = for_html(total) if total is not None else "无法评分"
     prov = "".join(f"<tr><th>{for_html(k)}</th><td>{for_html(v)}</td></tr>" for k, v in provenance(doc))
     return f"""<!DOCTYPE html>

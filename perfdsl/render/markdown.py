@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from perfdsl.render.escape import for_markdown
-from perfdsl.render.report import COLUMNS, heading, provenance, rate_rows, rows, score_text
+from perfdsl.render.report import COLUMNS, heading, provenance, rate_rows, rows, score_text, veto
 
 _CODE_SAFE = re.compile(r"[^`|\\<>&\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
                         r"\ud800-\udfff\ufffe\uffff]*")
@@ -37,6 +37,9 @@ def render(doc: dict) -> str:
     grade = _cell(doc.get('grade') or '—').strip() or '—'  # **…** holds no emphasis around spaces
     out.append(f"总分 **{shown}** / {doc['weight']}，" + (f"等级 **{grade}**" if doc.get("grade") else "**未定等级**"))
     out.append("")
+    vetoed = veto(doc)
+    if vetoed:
+        out += [_cell(vetoed), ""]
     if doc.get("status") != "ok":
         out += ["> 评分未全部完成：部分指标无法评分，见下表与错误列表。", ""]
     out += ["## 指标体系及评分表", "", "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]

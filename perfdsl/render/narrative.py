@@ -295,7 +295,8 @@ def _condition(substituted: str, rates: Optional[dict] = None) -> list[str]:
     m = _MARK.match(substituted.strip())
     if not m:
         return []
-    inner = m.group(0)[1:-1]
+    # ≈-7.14% is -7.14%, as the clause before shows the rate (2 places); an other ≈ number stays unsaid
+    inner = re.sub(r"≈(-?\d+(?:\.\d{1,2})?%)", r"\1", m.group(0)[1:-1])
     cond, _, verdict = inner.rpartition(" ")
     if not re.fullmatch(r"[-\d.%\s≥≤<>=≠−]+", cond) or not re.search(r"[≥≤<>=≠]", cond):
         return []
@@ -409,8 +410,8 @@ def sentences(node: dict, evidence: Optional[dict] = None, display: Optional[dic
             pass  # the score says it
         elif kind == S.SCORE:
             pass
-        elif kind == S.ERROR:
-            lines.append("无法评分：" + tidy(s.get("text", "")))
+        elif kind == S.ERROR:  # its text says 无法评分 already; prose has no ≈
+            lines.append("无法评分：" + _unscored(s.get("text", "")))
         else:
             lines.append(tidy(s.get("text", "")))
         if kind == S.FACT:
@@ -427,7 +428,9 @@ def sentences(node: dict, evidence: Optional[dict] = None, display: Optional[dic
     if rest:
         out.append(rest)
     for e in node.get("errors", []):
-        out.append(f"无法评分：{tidy(e['message'])}。")
+        said = f"无法评分：{_unscored(e['message'])}。"
+        if said not in out:  # the error step above said it
+            out.append(said)
     score = node.get("score")
     if score is not None and node.get("penalty"):
         lost = number(str(-Decimal(score)))
@@ -442,6 +445,11 @@ def sentences(node: dict, evidence: Optional[dict] = None, display: Optional[dic
     elif node.get("status") == "not_applicable":
         out.append("本项不计分。")
     return out
+
+
+def _unscored(text: str) -> str:
+    """Why an indicator could not be scored, once: without the 无法评分 its step begins with, ≈ as 约."""
+    return tidy(text.removeprefix("无法评分：")).replace("≈", "约")
 
 
 def narrative(node: dict, evidence: Optional[dict] = None, display: Optional[dict] = None) -> str:

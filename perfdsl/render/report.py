@@ -51,6 +51,15 @@ class RateRow:
     rate: Optional[str]
 
 
+def veto(doc: dict) -> Optional[str]:
+    """一票否决 as a report says it beside the grade: the total stands and the grade is set, so 85.94 beside
+    等级 差 needs its reason (it was in the terminal's output only)."""
+    for step in doc.get("grade_trace") or []:
+        if step.get("kind") == "veto":
+            return f"等级定为 {step.get('grade', '')}（一票否决）：{step.get('reason', '')}"
+    return None
+
+
 def analysis(node: dict, evidence: Optional[dict] = None, display: Optional[dict] = None) -> str:
     """指标分析结果: the indicator's trace as the evaluators' prose (``narrative``) with the facts' evidence
     and their declared units and labels (``display``: the header's), and the warnings it accepts."""

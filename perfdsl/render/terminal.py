@@ -53,11 +53,11 @@ def _label(node: dict, is_root: bool = False) -> Text:
     return t
 
 
-def _steps_for(node: dict, full: bool, only: Optional[set]) -> list[dict]:
+def _steps_for(node: dict, full: bool, only: Optional[set], display: Optional[dict] = None) -> list[dict]:
     """The steps that say why points were lost (all of them with ``full``)."""
     steps = node.get("trace") or []
     if only:
-        return [s for s in steps if s["kind"] in only] + _loss_without_deduction(node, only)
+        return [s for s in steps if s["kind"] in only] + _loss_without_deduction(node, only, display)
     if full:
         return steps
     score = node.get("score")
@@ -78,7 +78,7 @@ def _steps_for(node: dict, full: bool, only: Optional[set]) -> list[dict]:
     return shown
 
 
-def _loss_without_deduction(node: dict, only: set) -> list[dict]:
+def _loss_without_deduction(node: dict, only: set, display: Optional[dict] = None) -> list[dict]:
     """Under ``--only 扣分``, an indicator that lost points in a band or a formula, not by a deduction, says so
     and shows the sub-items (or the formula) that scored below their points, instead of nothing."""
     score = node.get("score")
@@ -89,7 +89,7 @@ def _loss_without_deduction(node: dict, only: set) -> list[dict]:
         return []
     from perfdsl.render.narrative import sentences
     lost = Decimal(node["weight"]) - Decimal(score)
-    said = sentences(node)
+    said = sentences(node, display=display)  # units and labels as the 指标分析结果 says them (2.07 万元)
     out = [{"id": 0, "kind": "note", "text": f"未扣分，失 {lost.normalize():f} 分在于评分档次或公式得分："}]
     for s in steps:
         if s["kind"] == S.PART and Decimal(s.get("value", "0")) < Decimal(s.get("points", "0")):
@@ -127,7 +127,8 @@ def build_tree(doc: dict, full: bool = False, only: Optional[set] = None, show_a
             for c in node["children"]:
                 add(branch, c)
         else:
-            _add_steps(branch, _steps_for(node, full, only), show_at, doc.get("evidence"))
+            _add_steps(branch, _steps_for(node, full, only, (doc.get("ruleset") or {}).get("display")), show_at,
+                       doc.get("evidence"))
             for e in node.get("errors", []):
                 branch.add(Text(_t(f"错误[{e['code']}]：{e['message']}（{e.get('file', '')}:{e.get('line', '')}）"),
                                 style="bold red"))
@@ -242,12 +243,13 @@ def find_group(doc: dict, name: str) -> Optional[dict]:
     return None
 
 
-def print_indicator(node: dict, console: Console, only: Optional[set] = None, evidence: Optional[dict] = None) -> None:
+def print_indicator(node: dict, console: Console, only: Optional[set] = None, evidence: Optional[dict] = None,
+                    display: Optional[dict] = None) -> None:
     """One indicator's trace, step by step, each fact with its evidence (``evidence``: the document's)."""
     tree = Tree(_label(node))
     steps = node.get("trace") or []
     if only:
-        steps = [s for s in steps if s["kind"] in only] + _loss_without_deduction(node, only)
+        steps = [s for s in steps if s["kind"] in only] + _loss_without_deduction(node, only, display)
     by_id = {s["id"]: s for s in steps}
     branches: dict[int, Tree] = {}
     for s in steps:

@@ -23,7 +23,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from perfdsl.render.escape import for_docx
-from perfdsl.render.report import COLUMNS, heading, provenance, rate_rows, rows, score_text, spans
+from perfdsl.render.report import COLUMNS, heading, provenance, rate_rows, rows, score_text, spans, veto
 from perfdsl.render.xlsx import fixed_zip
 
 FONT = "SimSun"  # 宋体; LibreOffice substitutes a CJK font it has
@@ -194,6 +194,9 @@ def render(doc: dict, evaluator: Optional[str] = None, date: Optional[str] = Non
     total = doc.get("score")
     _paragraph(document, f"总分 {for_docx(total) if total is not None else '无法评分'} 分（满分 {doc['weight']} 分），"
                          f"评价等级：{for_docx(doc.get('grade') or '—')}", size=11, align=WD_ALIGN_PARAGRAPH.CENTER)
+    vetoed = veto(doc)
+    if vetoed:
+        _paragraph(document, for_docx(vetoed), size=11, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     block = [f"评价机构：{for_docx(evaluator)}" if evaluator else "", f"评价日期：{for_docx(date)}" if date else ""]
     if any(block):
         _paragraph(document, "　　".join(b for b in block if b), size=10.5, align=WD_ALIGN_PARAGRAPH.CENTER)

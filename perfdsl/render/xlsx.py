@@ -15,7 +15,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from perfdsl.render.escape import xlsx_cell
-from perfdsl.render.report import COLUMNS, heading, provenance, rows, score_text, spans
+from perfdsl.render.report import COLUMNS, heading, provenance, rows, score_text, spans, veto
 from perfdsl.render.xlsx_print import WIDTHS, print_ready, rate_sheet, row_height
 
 _THIN = Side(style="thin", color="999999")
@@ -67,12 +67,16 @@ def render(doc: dict) -> bytes:
         ws.cell(i, 4).number_format = "0.##"
         ws.cell(i, 8).number_format = "0.00"
     ws.append([])
-    ws.append(_row(ws, ["总分", None, None, _num(doc["weight"]), None, None, f"等级：{doc.get('grade') or '—'}",
+    vetoed = f"\n{veto(doc)}" if veto(doc) else ""  # 一票否决: why the grade is not the total's
+    ws.append(_row(ws, ["总分", None, None, _num(doc["weight"]), None, None, f"等级：{doc.get('grade') or '—'}{vetoed}",
                         _num(doc.get("score"))]))
     total_row = ws.max_row
     ws.cell(total_row, 1).font = Font(bold=True)
     ws.cell(total_row, 8).number_format = "0.00"
     ws.cell(total_row, 8).font = Font(bold=True)
+    if vetoed:  # the grade cell in two lines, shown whole
+        ws.cell(total_row, 7).alignment = _WRAP
+        ws.row_dimensions[total_row].height = row_height([ws.cell(total_row, c).value for c in range(1, 9)], WIDTHS)
     for letter, width in zip("ABCDEFGH", WIDTHS, strict=True):
         ws.column_dimensions[letter].width = width
     for i in range(first, last + 1):  # wrapped text shows in full: each row as tall as its longest cell

@@ -16,7 +16,7 @@ from perfdsl.cli.commands.base import (
     Usage,
     output_format,
 )
-from perfdsl.cli.console import new_console, report_diagnostics
+from perfdsl.cli.console import new_console, report_diagnostics, report_warnings
 from perfdsl.cli.output import AtomicOutput, check_output, identity, input_files, json_stdout
 
 TYPE_CHECKING = False  # typing is for the type checker: imported at run time it costs `perfdsl --help` ~4 ms
@@ -132,6 +132,8 @@ def run(args: argparse.Namespace) -> int:
                 except Exception as exc:  # noqa: BLE001 — isolation: a record that cannot be written is its error
                     doc, grade, diags, result = internal_failure(rec, exc, compact)
                     text = writer.render(rec, doc, result)
+                if single and not text_output:  # the text ends with them; JSON or a workbook: said on stderr too
+                    report_warnings(doc, facts_sources(engine, rec))
                 if diags:
                     failed_at.append(rec.where)
                     if single:

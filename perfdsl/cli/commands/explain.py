@@ -46,6 +46,10 @@ def run(args: argparse.Namespace) -> int:
     engine, doc, diags, result = score_file(args.rules, args.facts, improve=True)
     if result is None:
         return EXIT_FAIL
+    if result.warnings:  # an undeclared key (F020, with the name it may have meant): said, not only in the JSON
+        from perfdsl.cli.console import report_warnings
+        from perfdsl.cli.scoring import facts_sources, single_record
+        report_warnings(doc, facts_sources(engine, single_record(args.facts)))
     found = find_indicator(doc, args.indicator)
     if not found:
         print(f"perfdsl: {_not_found(doc, args.indicator, [n.name for n in result.root.leaves()])}", file=sys.stderr)
@@ -54,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     only = TRACE_FILTERS.get(args.only) if args.only else None
     for node in found:
         if args.trace or only:
-            print_indicator(node, console, only, doc.get("evidence"))
+            print_indicator(node, console, only, doc.get("evidence"), (doc.get("ruleset") or {}).get("display"))
         else:
             print_narrative(node, console, doc.get("evidence"), (doc.get("ruleset") or {}).get("display"))
     return EXIT_FAIL if diags else EXIT_OK

@@ -57,6 +57,10 @@ def run(args: argparse.Namespace) -> int:
     engine, doc, diags, result = score_file(args.rules, args.facts, improve=True)
     if result is None:
         return EXIT_FAIL
+    if result.warnings:  # an undeclared key (F020, with the name it may have meant): said, not only in the JSON
+        from perfdsl.cli.console import report_warnings
+        from perfdsl.cli.scoring import facts_sources, single_record
+        report_warnings(doc, facts_sources(engine, single_record(args.facts)))
     if args.format == "xlsx":
         from perfdsl.render.xlsx import render as render_xlsx
         write_bytes_atomically(args.output, render_xlsx(doc))
