@@ -16,6 +16,7 @@ import re
 import shlex
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -172,11 +173,15 @@ USAGE_ERRORS = [
     ["eval", "rules", "f.json", "--format", "csv"],
     ["eval", "rules", "f.json", "--format"],
     ["eval", "rules", "f.json", "--jobs", "两个"],
+    ["eval", "rules", "f.json", "--jobs", "0"],  # no process at all: it was taken silently
+    ["eval", "rules", "f.json", "-j", "-1"],
     ["eval", "rules", "f.json", "--bogus"],
     ["eval", "rules", "f.json", "--full=yes"],
     ["explain", "rules", "f.json"],
     ["report", "rules", "f.json", "--format", "pdf"],
     ["test", "rules", "--min-coverage", "全部"],
+    ["test", "rules", "--min-coverage", "150"],  # a percentage above 100 can never be met
+    ["test", "rules", "--min-coverage", "NaN"],
     ["fmt", "--keywords", "法文", "rules"],
     ["diff", "a.jsonl"],
     ["--no-such-option"],
@@ -231,8 +236,9 @@ def test_format_and_keywords_take_chinese_names():
     assert parse(["check", "r", "--format", "文本"]).format == "text"
     assert parse(["fmt", "--keywords", "英文", "r"]).keywords == "en"
     assert parse(["fmt", "--keywords", "zh", "r"]).keywords == "zh"
-    assert parse(["test", "r", "--min-coverage", "90%"]).min_coverage == 90.0
-    assert parse(["test", "r", "--min-coverage", "１００"]).min_coverage == 100.0
+    assert parse(["test", "r", "--min-coverage", "90%"]).min_coverage == 90
+    assert parse(["test", "r", "--min-coverage", "１００"]).min_coverage == 100
+    assert parse(["test", "r", "--min-coverage", "99.9"]).min_coverage == Decimal("99.9")  # exact, never a float
     assert parse(["report", "r", "f.json", "--format", "Word文档"]).format == "docx"
     assert parse(["report", "r", "f.json", "--format", "表格"]).format == "xlsx"
     assert parse(["report", "r", "f.json", "--format", "网页"]).format == "html"

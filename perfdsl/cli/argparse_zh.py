@@ -155,8 +155,28 @@ class Number:
         return self.kind(text.strip())
 
 
+def _percent(text: str):
+    """100 or 100% as an exact Decimal (a coverage threshold is compared with a rate exactly, never as a float)."""
+    from decimal import Decimal, InvalidOperation
+    try:
+        value = Decimal(text.rstrip("%％"))
+    except InvalidOperation:
+        raise ValueError(text) from None  # argparse names a ValueError's value in its own message
+    if not value.is_finite() or not 0 <= value <= 100:
+        raise ValueError(text)
+    return value
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
 INTEGER = Number(int, "整数")
-PERCENT = Number(lambda text: float(text.rstrip("%％")), "百分数")  # 100 or 100%
+COUNT = Number(_count, "正整数")  # how many of something: 1, 2, …
+PERCENT = Number(_percent, "0 到 100 之间的百分数")  # 100 or 100%
 
 
 # ---------------------------------------------------------------------------------------------------------------

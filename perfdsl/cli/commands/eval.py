@@ -6,7 +6,7 @@ import argparse
 import contextlib
 import sys
 
-from perfdsl.cli.argparse_zh import INTEGER, add_choice
+from perfdsl.cli.argparse_zh import COUNT, add_choice
 from perfdsl.cli.commands.base import (
     EXIT_FAIL,
     EXIT_OK,
@@ -60,7 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                help="文本格式下只显示某类评分步骤：扣分（含封顶、保底）、不适用、事实（含酌情判断）、区间（含查表）；"
                     "也可写 deductions、na、facts、bands")
     parser.add_argument("-o", "--output", metavar="文件", help="写入文件（先写临时文件再改名，不会留下半个文件）")
-    parser.add_argument("--jobs", "-j", type=INTEGER, default=1, metavar="N",
+    parser.add_argument("--jobs", "-j", type=COUNT, default=1, metavar="N",
                         help="用 N 个进程并行评分（输出顺序不变）")
 
 

@@ -93,12 +93,12 @@ def run(args: argparse.Namespace) -> int:
     points = coverage_points(engine)
     covered = [p for p in points if p.key in hits]
     uncovered = [p for p in points if p.key not in hits]
-    percent = 100.0 * len(covered) / len(points) if points else 100.0
+    percent = coverage_percent(len(covered), len(points))
     failed = [o for o in outcomes if not o.passed]
     if args.format == "json":
         print(json.dumps({
             "cases": [o.to_json() for o in outcomes], "passed": len(outcomes) - len(failed), "failed": len(failed),
-            "coverage": {"covered": len(covered), "total": len(points), "percent": round(percent, 2),
+            "coverage": {"covered": len(covered), "total": len(points), "percent": float(_places(percent, 2)),
                          "uncovered": [{"at": p.where, "what": p.what} for p in uncovered]},
         }, ensure_ascii=False, indent=2))
     else:
@@ -121,12 +121,24 @@ def run(args: argparse.Namespace) -> int:
                     console.print(Text(f"      {shown(line)}"), highlight=False)
         console.print(f"{len(outcomes)} 个用例：{len(outcomes) - len(failed)} 个通过，{len(failed)} 个失败",
                       highlight=False)
-        console.print(f"领域覆盖率：{len(covered)}/{len(points)} = {percent:.1f}%", highlight=False)
+        console.print(f"领域覆盖率：{len(covered)}/{len(points)} = {_places(percent, 1)}%", highlight=False)
         for p in uncovered:
             console.print(Text(shown(f"  未覆盖 {p.where}  {p.what}")), highlight=False)
     if failed:
         return EXIT_FAIL
-    if args.min_coverage is not None and percent < args.min_coverage:
-        print(f"perfdsl: 领域覆盖率 {percent:.1f}% 低于要求的 {args.min_coverage}%", file=sys.stderr)
+    if args.min_coverage is not None and len(covered) * 100 < args.min_coverage * len(points):  # exact
+        print(f"perfdsl: 领域覆盖率 {_places(percent, 1)}% 低于要求的 {args.min_coverage}%", file=sys.stderr)
         return EXIT_FAIL
     return EXIT_OK
+
+
+def coverage_percent(covered: int, total: int):
+    """Covered points as a percentage, a Decimal under perfdsl's context (the threshold is compared exactly above)."""
+    from perfdsl.interp.numbers import CONTEXT
+    return CONTEXT.divide(100 * covered, total) if total else CONTEXT.create_decimal(100)
+
+
+def _places(value, places: int):
+    """``value`` to ``places`` decimals, 四舍五入 as every figure perfdsl shows."""
+    from decimal import ROUND_HALF_UP, Decimal
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
