@@ -512,3 +512,18 @@ def test_the_tutorials_pictures_exist_and_are_small():
         assert path.is_file(), name
         data = path.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) < 200_000, name
+
+
+def test_a_list_row_with_only_its_evidence_is_never_dropped(tmp_path, capsys):
+    """An evaluator who wrote the 佐证材料 of a 问题 but not the 问题 itself: the row was skipped without a word, and
+    the score counted one problem fewer.  It is an item whose cells are blank (F033, each cell named)."""
+    book = tmp_path / "基础数据表.xlsx"
+    assert main(["template", str(RULES), "--facts", str(SEED_FACTS), "-o", str(book)]) == 0
+    wb = openpyxl.load_workbook(book)
+    sheet, column, first = _evidence_cells(wb)["资金使用.问题"]
+    assert sheet[f"A{first}"].value and sheet[f"A{first + 1}"].value is None  # the seed's one 问题, then blank
+    sheet[f"{column}{first + 1}"] = "合同台账第30行"
+    wb.save(book)
+    code, out, err = _run(["eval", RULES, book], capsys)
+    assert code != 0 and "F033" in err, err
+    assert f"{sheet.title}!A{first + 1}" in err and "资金使用.问题[1]" in err, err

@@ -402,8 +402,9 @@ class _Reader:
         last = min(ws.max_row, first + MAX_TABLE_ROWS)
         for r in range(first, last + 1):
             raws = {letter: ws[f"{letter}{r}"].value for letter, _ in cols}
-            if all(_blank(v) for v in raws.values()):
-                continue
+            said = self.evidence(sheet, f"{evidence_letter}{r}") if isinstance(evidence_letter, str) else None
+            if all(_blank(v) for v in raws.values()) and said is None:
+                continue  # a row with only its 佐证材料 is an item with its cells blank (F033), never dropped
             n = len(keyed) if is_map else len(items)
             key: Optional[str] = None
             item: Any = {} if ty.element.kind == "record" else None
@@ -435,7 +436,6 @@ class _Reader:
                     _put(item, sub, v)
                 else:
                     item = v
-            said = self.evidence(sheet, f"{evidence_letter}{r}") if isinstance(evidence_letter, str) else None
             if is_map:
                 if key is not None:
                     if key in keyed:
