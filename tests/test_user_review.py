@@ -319,7 +319,7 @@ def test_a_mistyped_value_is_quoted_in_chinese_with_the_closest(capsys):
         "perfdsl: 用法错误：参数 命令：无效的取值 “evl”（可选：eval、explain、check、report、template、test、expand、"
         "diff、fmt、serve、explain-code）；是否想写 eval？（perfdsl --help 查看用法与示例）\n")
     assert main(["eval", str(RULES), str(SEED_FACTS), "-j", "abc"]) == 2
-    assert "参数 --jobs/-j：“abc” 不是有效的整数" in capsys.readouterr().err
+    assert "参数 --jobs/-j：“abc” 不是有效的正整数" in capsys.readouterr().err
 
 
 def test_a_mistyped_option_points_at_its_command_and_the_option_meant(capsys):
