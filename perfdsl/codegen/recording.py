@@ -107,8 +107,8 @@ class TracedGenerator(Generator):
     def encoded(self, var: str, kind: Optional[str]) -> str:
         """A value's place in a step's f-string: as it is, ``_boolean`` or the generic ``jt``."""
         if kind == "decimal" and not self.infinite:
-            return f"{{str({var})}}"
-        return f"{{_boolean({var})}}" if kind == "bool" else f"{{jt({var})}}"
+            return placed("str", var)
+        return placed("_boolean" if kind == "bool" else "jt", var)
 
     def prologue(self, indent: int) -> None:
         self.src.emit(indent, "T = []; FS = set(); C = {}; P = '0'")  # a parent is kept as its text
@@ -195,10 +195,10 @@ class TracedGenerator(Generator):
         site, t = self.opening(p, "fact"), self.src.temp()
         if ty.kind in ("number", "integer", "rate"):  # a decimal from the facts: finite, written as it is
             return self.fact_read(path, f"_factd(T, FS, {sc.parent}, {site}, {path!r}, {code})",
-                                  f"(({t} := {code}), T.append(f'{site[1:-1]}{{{sc.parent}}},{{str({t})}}]'))[0]")
+                                  f"(({t} := {code}), T.append(f'{site[1:-1]}{{{sc.parent}}},{placed('str', t)}]'))[0]")
         encode = {"text": "_string", "enum": "_string", "bool": "_boolean"}.get(ty.kind) or self.encoder(ty)
         return self.fact_read(path, f"_fact(T, FS, {sc.parent}, {site}, {path!r}, {code}, {encode})",
-                              f"(({t} := {code}), T.append(f'{site[1:-1]}{{{sc.parent}}},{{{encode}({t})}}]'))[0]")
+                              f"(({t} := {code}), T.append(f'{site[1:-1]}{{{sc.parent}}},{placed(encode, t)}]'))[0]")
 
     def value_encoder(self, e) -> Optional[str]:
         """A function writing the value of ``e`` as ``jt`` would, when its type is sure; else None."""
@@ -306,9 +306,9 @@ class TracedGenerator(Generator):
             else:
                 t = self.src.temp()
                 values.append(f"({t} := {code})")
-                texts.append(f"{{{enc}({t})}}")
+                texts.append(placed(enc, t))
         r = self.src.temp()
-        text = f"{site[1:-1]}{{{sc.parent}}},[{','.join(texts)}],{{str({r})}}]"
+        text = f"{site[1:-1]}{{{sc.parent}}},[{','.join(texts)}],{placed('str', r)}]"
         return f"(({r} := {name}({', '.join(values)})), T.append(f'{text}'))[0]"
 
     def number(self, code: str, expr=None) -> str:
@@ -377,7 +377,7 @@ class TracedGenerator(Generator):
 
     def num(self, var: str) -> str:
         """A decimal's place in a step's text: as is, unless it may be infinite (then ``jt`` marks it)."""
-        return f"{{jt({var})}}" if self.infinite else f"{{str({var})}}"  # str: f'{d}' would format, slower
+        return placed("jt" if self.infinite else "str", var)
 
     def clamped_text(self, value: str, clamped: str) -> str:
         """Unless clamped, the clamped value is the value itself (the same object): its text is made once."""
@@ -397,9 +397,9 @@ class TracedGenerator(Generator):
         for key, var in (slots or {}).items():
             kind = self._slot_kind.get(key)
             if kind == "decimal" and not self.infinite:
-                out.append(f"{{NULL if {var} is UNSEEN else str({var})}}")
+                out.append(f"{{(NULL if {var} is UNSEEN else {var})!s}}")  # NULL is the text null: str keeps it
             elif kind == "bool":
-                out.append(f"{{NULL if {var} is UNSEEN else _boolean({var})}}")
+                out.append(f"{{NULL if {var} is UNSEEN else {placed('_boolean', var)[1:-1]}}}")
             elif key in self._slot_encoder:
                 out.append(f"{{NULL if {var} is UNSEEN else {self._slot_encoder[key]}({var})}}")
             else:
@@ -446,6 +446,19 @@ def _fact_kind(ty: Optional[Ty]) -> Optional[str]:
     if ty.kind in ("number", "integer", "rate", "judged"):
         return "decimal"
     return "bool" if ty.kind == "bool" else None
+
+
+def placed(encoder: str, var: str) -> str:
+    """A value's replacement field in a step's f-string, written by ``encoder`` without calling it where it can be.
+
+    ``{x!s}`` is ``str(x)`` without the call of the builtin (``{x}`` would format a decimal, far slower), and a bool
+    is written by a conditional expression, as ``_boolean`` writes it, instead of a call.
+    """
+    if encoder == "str":
+        return f"{{{var}!s}}"
+    if encoder == "_boolean":
+        return f'{{("true" if {var} else "false")}}'  # the steps' f-strings are in single quotes
+    return f"{{{encoder}({var})}}"
 
 
 _SCALAR = {"number": "str", "integer": "str", "rate": "str", "text": "_string", "enum": "_string", "bool": "_boolean"}
