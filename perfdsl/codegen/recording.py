@@ -149,7 +149,7 @@ class TracedGenerator(Generator):
         slots = self.slots_of(let.expr)
         site = self.site(let, "value")
         src.emit(indent, f"def {name}({params}):")
-        src.emit(indent + 1, "i = len(T); T.append(None); Q = str(i + 1)")  # its parent P is where it is first used
+        src.emit(indent + 1, "i = len(T); T.append(None); Q = f'{i + 1}'")  # its parent P is where it is first used
         self.mark_unseen(slots, indent + 1)
         v = self.expr(let.expr, Scope(lets, "Q", None, slots))
         src.emit(indent + 1, f"v = {v}")
@@ -333,7 +333,7 @@ class TracedGenerator(Generator):
     def open_step(self, indent: int, expr) -> Optional[dict]:
         """Reserve the step (what it encloses comes after it) and make it the parent; nothing seen yet."""
         slots = self.slots_of(expr)
-        self.src.emit(indent, "i = len(T); T.append(None); P = str(i + 1)")
+        self.src.emit(indent, "i = len(T); T.append(None); P = f'{i + 1}'")  # an int's text without calling str
         self.mark_unseen(slots, indent)
         return slots
 

@@ -212,10 +212,10 @@ class GeneratedScorer:
                 raw, status, steps, tail = leaf
                 shown = src.temp()  # the score's text, and ``tail`` what follows it: both go into the one join
                 ok_tail, status_key = text(after + '"status": "ok"'), src.const(after + '"status": ')
-                unrounded = (f"{ok_tail} + b', \"unrounded\": \"' + str({raw}).encode() + b'\"'" if encoded
+                unrounded = (f"{ok_tail} + b', \"unrounded\": \"' + {_text_of(raw)}.encode() + b'\"'" if encoded
                              else f"f'{{{ok_tail}}}, \"unrounded\": \"{{str({raw})}}\"'")
                 src.emit(1, f"if {status} == 'ok':")  # as ``leaf_text``, without the call: most leaves
-                src.emit(2, f"{shown} = {made(f'str({score})')}")
+                src.emit(2, f"{shown} = {made(_text_of(score))}")
                 src.emit(2, f"{tail} = {ok_tail} if {raw} is None or {raw} == {score} else {unrounded}")
                 src.emit(1, "else:")
                 src.emit(2, f"{shown} = {empty}")
@@ -268,6 +268,11 @@ def _merged(src: Source, parts: list) -> list:
     return out
 
 
+def _text_of(code: str) -> str:
+    """``str(code)`` written as an f-string's ``!s``: the same text, without calling the builtin ``str``."""
+    return f"f'{{{code}!s}}'"
+
+
 def _fixed_code(src: Source, score: str, places: int, places_const: str) -> str:
     """``numbers.fixed`` of a group's score, its common case without the call: a variable holding the text.
 
@@ -277,7 +282,7 @@ def _fixed_code(src: Source, score: str, places: int, places_const: str) -> str:
     if places not in (1, 2):
         return f"fixed({score}, {places_const})"
     text = src.temp()
-    src.emit(1, f"{text} = str({score})")
+    src.emit(1, f"{text} = {_text_of(score)}")
     src.emit(1, f"if {text}[{-places - 1}:{-places}] != '.': {text} = fixed({score}, {places_const})")
     return text
 
@@ -291,4 +296,4 @@ def _rate_code(src: Source, score: str, weight) -> tuple[str, str]:
     """
     if weight == 0:
         return "'—'", ""
-    return f"str(({score} / {src.const(weight)} * HUNDRED).quantize(Q2, HALF_UP))", "%"
+    return _text_of(f"({score} / {src.const(weight)} * HUNDRED).quantize(Q2, HALF_UP)"), "%"
