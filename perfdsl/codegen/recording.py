@@ -140,7 +140,7 @@ class TracedGenerator(Generator):
         shared = {path for where, path in self._reads if where == "g"}  # recorded into the calling indicator's FS
         texts = [inline if self._reads[key] == 1 and key[1] not in shared else call
                  for key, call, inline in self._fact_reads]
-        return _MARK.sub(lambda m: texts[int(m.group(1))], "\n".join(self.src.prelude + self.src.lines))
+        return _unused_kept(_MARK.sub(lambda m: texts[int(m.group(1))], "\n".join(self.src.prelude + self.src.lines)))
 
     # ------------------------------------------------------------ 令
     def let_function(self, let: A.Let, name: str, cache: str, key: int, lets: dict, indent: int,
@@ -408,6 +408,37 @@ class TracedGenerator(Generator):
 
 
 _MARK = re.compile("\x00([0-9]+)\x00")
+_PROLOGUE = "\n    T = []; FS = set(); C = {}; P = '0'\n"
+
+
+def _unused_kept(text: str) -> str:
+    """The module's text without a function's set of facts seen (``FS``) or 令 cache (``C``) if it names neither.
+
+    Most leaves read each fact at one place (written inline, no ``FS``) and define no 令 (no ``C``); making the
+    two empty containers was work on every fact set.  A name found anywhere else in the function, even inside a
+    string, keeps its container.
+    """
+    parts = text.split(_PROLOGUE)  # each part after the first: a function's body, up to the next prologue
+    out = [parts[0]]
+    for body in parts[1:]:
+        end = body.find("\ndef ")  # the function ends where the next one at the top level begins
+        own = body if end < 0 else body[:end]
+        kept = "".join(f"{name} = {made}; " for name, made in (("FS", "set()"), ("C", "{}")) if _named(own, name))
+        out.append(f"\n    T = []; {kept}P = '0'\n")
+        out.append(body)
+    return "".join(out)
+
+
+def _named(text: str, name: str) -> bool:
+    """Whether ``name`` occurs in ``text`` as a whole name (no letter, digit or underscore beside it)."""
+    at = text.find(name)
+    while at >= 0:
+        before, after = text[at - 1:at], text[at + len(name):at + len(name) + 1]
+        if not (before.isascii() and (before.isalnum() or before == "_")) and \
+                not (after.isascii() and (after.isalnum() or after == "_")):
+            return True
+        at = text.find(name, at + 1)
+    return False
 
 
 def _may_be_infinite(node) -> bool:
