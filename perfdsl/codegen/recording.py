@@ -40,6 +40,7 @@ class TracedGenerator(Generator):
         self.infinite = True
         self._reads: dict = {}  # (scope, fact path) -> the places that may read it (a place in a loop counts 2)
         self._fact_reads: list = []  # (scope, path, the helper's call, the same read written inline)
+        self._penalty = False  # the leaf being written is a 减分项 (its score changes after its text is made)
 
     def site(self, node, role: str) -> int:
         return self.plan.site(self.where, node, role)
@@ -51,6 +52,7 @@ class TracedGenerator(Generator):
     def leaf_started(self, lp: LeafPlan) -> None:
         self.infinite = self._global_infinite or _may_be_infinite(lp.indicator)
         self._item = None
+        self._penalty = bool(lp.indicator.penalty)
 
     # ------------------------------------------------------------ what a value surely is (its encoder)
     def kind_of(self, e, seen: frozenset = frozenset()) -> Optional[str]:
@@ -114,10 +116,12 @@ class TracedGenerator(Generator):
         self.src.emit(indent, "T = []; FS = set(); C = {}; P = '0'")  # a parent is kept as its text
 
     def finish(self, indent: int, score: str, raw: str, status: str) -> None:
+        """A leaf returns its steps too, and its score's text when it has made it (``ss``: the document reuses it)."""
         if self.where == "grade":
             self.src.emit(indent, f"return {score}, T" if score != "None" else "return None, None")
         else:
-            self.src.emit(indent, f"return {score}, {raw}, {status}, T")
+            shown = "ss" if score == "score" and not self._penalty else "None"
+            self.src.emit(indent, f"return {score}, {raw}, {status}, T, {shown}")
 
     def unsupported(self, why: str) -> None:
         raise Unsupported(why)

@@ -195,11 +195,12 @@ class GeneratedScorer:
             score = src.temp()
             if pn.leaf is not None:
                 raw, status, steps, text = src.temp(), src.temp(), src.temp(), src.temp()
-                outs = f"{score}, {raw}, {status}" + (f", {steps}" if traced else "")
+                shown = src.temp() if traced and not pn.indicator.penalty else None  # the text the leaf made
+                outs = f"{score}, {raw}, {status}" + (f", {steps}, {shown or '_'}" if traced else "")
                 src.emit(1, f"{outs} = {src.const(self._leaves[pn.leaf.index])}(F, G)")
                 if traced:  # its steps as text at once: no list per leaf kept to the end for the collector to scan
                     src.emit(1, f"{steps} = " + made(f"','.join({steps})"))
-                return pn, score, (raw, status, steps, text), None
+                return pn, score, (raw, status, steps, text, shown), None
             kids = [scores(c) for c in pn.children]
             src.emit(1, f"{score} = ZERO + {' + '.join(k[1] for k in kids)}")
             return pn, score, None, kids
@@ -209,13 +210,13 @@ class GeneratedScorer:
             head, after = leaf_layout(pn.indicator, pn.weight, pn.level)
             head_c = text(head)
             if leaf is not None:
-                raw, status, steps, tail = leaf
+                raw, status, steps, tail, made_text = leaf
                 shown = src.temp()  # the score's text, and ``tail`` what follows it: both go into the one join
                 ok_tail, status_key = text(after + '"status": "ok"'), src.const(after + '"status": ')
                 unrounded = (f"{ok_tail} + b', \"unrounded\": \"' + {_text_of(raw)}.encode() + b'\"'" if encoded
                              else f"f'{{{ok_tail}}}, \"unrounded\": \"{{str({raw})}}\"'")
                 src.emit(1, f"if {status} == 'ok':")  # as ``leaf_text``, without the call: most leaves
-                src.emit(2, f"{shown} = {made(_text_of(score))}")
+                src.emit(2, f"{shown} = {made(made_text or _text_of(score))}")
                 src.emit(2, f"{tail} = {ok_tail} if {raw} is None or {raw} == {score} else {unrounded}")
                 src.emit(1, "else:")
                 src.emit(2, f"{shown} = {empty}")
