@@ -427,7 +427,7 @@ class Generator(Expressions):
         src.emit(2, f"raw = {W}")
         src.emit(1, f"score = raw.quantize({Q}, {R})")  # the rounding by position: no keyword to parse, same call
         if self.traced:
-            src.emit(1, "ss = str(score)")  # made once: the rounding step and the score step both write it
+            src.emit(1, "ss = f'{score!s}'")  # made once: the rounding and score steps and the document write it
             src.emit(1, "if score != raw:")
             self.record(2, ind, "rounding", ",{raw!s},{ss}")
             src.emit(2, "pass")
