@@ -61,10 +61,13 @@ def fuzz_facts(n: int, rng: random.Random, project: bool = False) -> int:
         if line is not None:  # a batch line the compiled rules wrote: exactly the reference document
             want = {"line": i, **explain(a, trace=False, facts_source="fuzz.jsonl", facts_sha256="h")}
             assert line[0] == json.dumps(want, ensure_ascii=False), i
+            assert fast.fast_json(text, "fuzz", "fuzz.jsonl", "h", i, encoded=True) == (line[0].encode(), line[1]), i
         compact = fast.compact_json(text, "fuzz", "fuzz.jsonl", "h", i)
         if compact is not None:  # a compact traced line: expanded, exactly the interpreter's traced line
             want = {"line": i, **explain(a, trace=True, facts_source="fuzz.jsonl", facts_sha256="h", texts=False)}
             got = expand_document(read_document(compact[0]), fast.plan)
+            assert fast.compact_json(text, "fuzz", "fuzz.jsonl", "h", i, encoded=True) == \
+                (compact[0].encode(), compact[1]), i  # the batch's bytes: the same line, encoded
             assert json.dumps(got, ensure_ascii=False) == json.dumps(want, ensure_ascii=False), i
         for node in a.root.walk():
             assert _in_range(node), (i, node.name, node.score)

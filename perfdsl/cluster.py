@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Iterable, Literal, Union
+from typing import Any, Iterable, Literal, Union, cast
 
 from perfdsl.engine import Engine
 
@@ -44,7 +44,7 @@ def score_file(engine: Engine, path: str, in_directory: bool = False, trace: Tra
     if trace == "compact" and engine.compact_tracer() is None:
         trace = True  # as the command does: rules the compact tracer does not cover are traced in full
     records = reading._directory_file(Path(path), None) if in_directory else reading._file(Path(path))
-    return [f"{score_record(engine, rec, trace, compact=True)[0]}\n" for rec in records]
+    return [f"{cast(str, score_record(engine, rec, trace, compact=True)[0])}\n" for rec in records]  # text: not encoded
 
 
 def bag(engine: Engine, paths: Iterable[Union[str, os.PathLike]], trace: Trace = False) -> Any:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from perfdsl.codegen.runtime import Fallback, Unsupported
 from perfdsl.diagnostics import PerfdslError
-from perfdsl.explain.document import explain, head_json
+from perfdsl.explain.document import explain, head_bytes, head_json
 from perfdsl.interp.scoring import Result, Scorer
 from perfdsl.plan import Plan
 from perfdsl.plan import rate_paths as rate_paths
@@ -194,32 +194,33 @@ class Engine:
         return data, evidence
 
     def fast_json(self, text: str, source: str, facts_source: str, facts_sha256: str,
-                  line: Optional[int] = None) -> Optional[tuple[str, Optional[str]]]:
-        """(untraced explanation document as JSON text, grade), or None when the fast path cannot score it."""
+                  line: Optional[int] = None, encoded: bool = False) -> Optional[tuple[str | bytes, Optional[str]]]:
+        """(untraced explanation document as JSON text, grade), or None when the fast path cannot score it.
+
+        ``encoded``: the text as UTF-8 bytes, as a batch writes it (``GeneratedScorer.document_bytes``).
+        """
         if not self.fast:
             return None
         try:
             facts, evidence = self._owned_facts(text, source)  # ours alone: checked in place (never written out)
-            return self.compiled().document_json(facts,
-                                                 head_json(self.rules, facts_source, facts_sha256, line,
-                                                           evidence=evidence))
+            return _document(self.compiled(), facts, self.rules, facts_source, facts_sha256, line, False, evidence,
+                             encoded)
         except FAST_PATH_MISSES:
             return None
 
     def compact_json(self, text: str, source: str, facts_source: str, facts_sha256: str,
-                     line: Optional[int] = None) -> Optional[tuple[str, Optional[str]]]:
+                     line: Optional[int] = None, encoded: bool = False) -> Optional[tuple[str | bytes, Optional[str]]]:
         """(traced document with compact steps as JSON text, grade), or None: then the interpreter traces it.
 
-        ``expand`` turns it into the interpreter's document byte for byte (tests check it).
+        ``expand`` turns it into the interpreter's document byte for byte (tests check it).  ``encoded``: as
+        for ``fast_json``.
         """
         tracer = self.compact_tracer() if self.fast else None
         if tracer is None:
             return None
         try:
             data, evidence = self._owned_facts(text, source, copied=True)
-            return tracer.document_json(data,
-                                        head_json(self.rules, facts_source, facts_sha256, line, compact=True,
-                                                  evidence=evidence))
+            return _document(tracer, data, self.rules, facts_source, facts_sha256, line, True, evidence, encoded)
         except FAST_PATH_MISSES:
             return None
 
@@ -243,6 +244,24 @@ class Engine:
         except FactsSyntaxError as exc:
             raise PerfdslError([exc.diagnostic]) from None
         return self._score_with_evidence(data, trace, None, mentioned(text))  # a text without 来源: nothing to split
+
+
+def _document(scorer: GeneratedScorer, facts, rules: RuleSet, facts_source: str, facts_sha256: str,
+              line: Optional[int], compact: bool, evidence: dict[str, str],
+              encoded: bool) -> tuple[str | bytes, Optional[str]]:
+    """The generated writer's document, as text or (``encoded``) as UTF-8 bytes.
+
+    A lone surrogate cannot be encoded strictly (a file name read with surrogateescape, a fact's ``\\ud800``):
+    that document comes as text, which the output stream writes with its own error handler, as always.
+    """
+    if encoded:
+        try:
+            return scorer.document_bytes(facts, head_bytes(rules, facts_source, facts_sha256, line, compact=compact,
+                                                           evidence=evidence))
+        except UnicodeEncodeError:
+            pass
+    return scorer.document_json(facts, head_json(rules, facts_source, facts_sha256, line, compact=compact,
+                                                 evidence=evidence))
 
 
 def load(path: str | os.PathLike) -> Engine:

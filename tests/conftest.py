@@ -99,11 +99,13 @@ def assert_roads_agree(fast: Engine, reference: Engine, facts: str, untraced: bo
     from perfdsl.explain.document import explain
     compact = fast.compact_json(facts, "x", "f.json", "h")
     assert compact is not None  # the generated scorer wrote it
+    assert fast.compact_json(facts, "x", "f.json", "h", encoded=True) == (compact[0].encode(), compact[1])
     traced = explain(reference.score_text(facts, trace=True), trace=True, facts_source="f.json", facts_sha256="h",
                      texts=False)
     assert expanded_json(read_document(compact[0]), fast.plan) == json.dumps(traced, ensure_ascii=False)
     if untraced:
         line = fast.fast_json(facts, "x", "f.json", "h")
         assert line is not None
+        assert fast.fast_json(facts, "x", "f.json", "h", encoded=True) == (line[0].encode(), line[1])
         want = explain(reference.score_text(facts, trace=False), trace=False, facts_source="f.json", facts_sha256="h")
         assert line[0] == json.dumps(want, ensure_ascii=False)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import errno
+import io
 import os
 import stat
 import sys
@@ -20,7 +21,7 @@ from types import TracebackType
 TYPE_CHECKING = False  # typing is for the type checker: imported at run time it costs `perfdsl --help` ~4 ms
 if TYPE_CHECKING:
     from pathlib import Path
-    from typing import IO, Any, Iterable, Literal, Optional
+    from typing import IO, Any, Callable, Iterable, Literal, Optional
 
     from perfdsl.diagnostics import PerfdslError
 
@@ -234,6 +235,26 @@ class AtomicOutput:
             _default_mode(self.tmp)
         self.handle = self._open(fd, TEMP_BUFFER)  # no one reads the temp file before it is renamed: few large writes
         return self.handle
+
+    def bytes_writer(self) -> Optional[Callable[[str | bytes], object]]:
+        """For a file opened here as text (not stdout, not binary): what writes each line through its binary buffer.
+
+        A line given as bytes (UTF-8 from the generated writer) is written as it is; a line of text as the text
+        layer would have encoded it (its ``\\n`` as ``os.linesep``, what UTF-8 cannot hold replaced by
+        ``UNENCODABLE``).  Everything written to the file must then go this way: nothing waits in the text layer.
+        None for stdout and binary files: write to the handle itself.
+        """
+        if self.handle is None or self.binary:
+            return None
+        assert isinstance(self.handle, io.TextIOWrapper)  # what ``_open`` makes unless binary
+        buffer = self.handle.buffer
+        newline = os.linesep.encode() if os.linesep != "\n" else None
+
+        def write(line: str | bytes) -> object:
+            if isinstance(line, str):
+                line = line.encode("utf-8", UNENCODABLE)
+            return buffer.write(line if newline is None else line.replace(b"\n", newline))
+        return write
 
     def __exit__(self, exc_type: Optional[type[BaseException]], exc: Optional[BaseException],
                  tb: Optional[TracebackType]) -> Literal[False]:

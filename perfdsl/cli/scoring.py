@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from perfdsl.ruleset.loader import SourceFile
 
 Trace = Union[bool, Literal["compact"]]  # "compact": the compact form of the trace, when the rules allow it
-Document = Union[dict, str]  # the explanation document, or its JSON text for one line of a batch
+Document = Union[dict, str, bytes]  # the explanation document, or its JSON text (maybe as UTF-8) for a batch line
 Scored = tuple[Document, Optional[str], list[Diagnostic], Optional[Result]]
 
 
@@ -37,17 +37,18 @@ def load_engine(path: str) -> Engine:
     return Engine(checked)
 
 
-def score_record(engine: Engine, rec: Record, trace: Trace, compact: bool = False) -> Scored:
+def score_record(engine: Engine, rec: Record, trace: Trace, compact: bool = False, encoded: bool = False) -> Scored:
     """(document, grade, diagnostics, Result or None) for one record; never raises, whatever the record holds.
 
     Bad facts give their diagnostics; anything else that goes wrong while scoring or encoding this record
     (a bug in perfdsl, MemoryError, RecursionError…) gives an internal error[X000] for this record alone.
     A line of a batch leaves out the rule texts (指标解释, 评分标准).  With ``compact`` (one JSON
     line per record) the document comes back as its JSON text — written by the compiled rules
-    when it can be, and encoded here otherwise, so that worker processes do the encoding.
+    when it can be, and encoded here otherwise, so that worker processes do the encoding.  ``encoded``: the
+    compiled rules' text may come as UTF-8 bytes (``Engine.compact_json``), for a writer that takes both.
     """
     try:
-        return _score_record(engine, rec, trace, compact)
+        return _score_record(engine, rec, trace, compact, encoded)
     except Exception as exc:  # noqa: BLE001 — isolation: one record's failure is that record's result
         return internal_failure(rec, exc, compact)
 
@@ -79,7 +80,7 @@ def one_line(text: str) -> str:
                         else f"\\u{ord(m.group()):04x}", text)
 
 
-def _score_record(engine: Engine, rec: Record, trace: Trace, compact: bool) -> Scored:
+def _score_record(engine: Engine, rec: Record, trace: Trace, compact: bool, encoded: bool) -> Scored:
     doc: dict
     sha = None
     if rec.workbook and rec.problem is None:
@@ -92,7 +93,8 @@ def _score_record(engine: Engine, rec: Record, trace: Trace, compact: bool) -> S
         sha = sha or rec.sha256 or sha256_text(rec.text)
         fast_tried = compact and trace in (False, "compact")
         if fast_tried:
-            fast = (engine.compact_json if trace else engine.fast_json)(rec.text, where, rec.source, sha, rec.line)
+            fast = (engine.compact_json if trace else engine.fast_json)(rec.text, where, rec.source, sha, rec.line,
+                                                                        encoded=encoded)
             if fast is not None:
                 return fast[0], fast[1], [], None
             fast_tried = not trace  # a traced fact set the compact tracer left: the untraced path was not tried
@@ -181,18 +183,20 @@ def score_file(rules: str, facts: str,
 
 
 def score_records(engine: Engine, records: Iterable[Record], trace: Trace, jobs: int, compact: bool,
+                  encoded: bool = False,
                   ) -> Iterator[tuple[Record, Document, Optional[str], list[Diagnostic], Optional[Result]]]:
     """(record, document, grade, diagnostics, result) in input order; with jobs > 1 from worker processes.
 
     Exactly one result per record: a worker pickles each result itself, so a result that cannot be sent back
     becomes that record's internal error, never the failure of a whole chunk; a worker that dies is replaced
-    and what it held scored again (``cli.workers``).  An error reading the input stops the batch.
+    and what it held scored again (``cli.workers``).  An error reading the input stops the batch.  ``encoded``:
+    see ``score_record`` (one process only: the workers send text).
     """
     if jobs <= 1:
         for n, rec in enumerate(records):
             if n == 1:  # the first fact set built the scorers: no full collection walks them again (ruleset.gcpause)
                 settle()
-            yield rec, *score_record(engine, rec, trace, compact)
+            yield rec, *score_record(engine, rec, trace, compact, encoded)
         return
     from perfdsl.cli.workers import score_in_workers
     yield from score_in_workers(engine, records, trace, jobs, compact)

@@ -329,7 +329,7 @@ class Generator(Expressions):
 
     def clamped_text(self, value: str, clamped: str) -> str:
         """A 子项's value and its clamped value in a step's f-string (``clamped`` is a finite decimal)."""
-        return f",{self.num(value)},{{str({clamped})}}"
+        return f",{self.num(value)},{{{clamped}!s}}"
 
     def field_text(self, var: str, record: Optional[Ty], field: str) -> str:
         """A record field's value in a step's f-string, encoded for its declared type (traced)."""
@@ -371,7 +371,7 @@ class Generator(Expressions):
             for arm in system.grades:
                 src.emit(1, f"if {self.test('total', arm.interval, sc)}:")
                 src.emit(2, f"g = {self.expr(arm.result, sc)}")
-                self.record(2, arm, "grade", ",{str(total)},{jt(g)}")
+                self.record(2, arm, "grade", ",{total!s},{jt(g)}")
                 self.finish(2, "str(g)", "", "")
             if system.grades:
                 src.emit(1, "_nomatch()")
@@ -427,14 +427,14 @@ class Generator(Expressions):
         src.emit(2, f"raw = {W}")
         src.emit(1, f"score = raw.quantize({Q}, {R})")  # the rounding by position: no keyword to parse, same call
         if self.traced:
-            src.emit(1, "ss = str(score)")  # made once: the rounding step and the score step both write it
+            src.emit(1, "ss = f'{score!s}'")  # made once: the rounding and score steps and the document write it
             src.emit(1, "if score != raw:")
-            self.record(2, ind, "rounding", ",{str(raw)},{ss}")
+            self.record(2, ind, "rounding", ",{raw!s},{ss}")
             src.emit(2, "pass")
         self.record(1, ind, "score", ",{ss}" if self.traced else "")
         if ind.penalty:  # 减分项: the points the item loses come off the total
             src.emit(1, f"lost = {W} - score; score = -lost")
-            self.record(1, ind, "penalty", ",{str(lost)},{str(score)}")
+            self.record(1, ind, "penalty", ",{lost!s},{score!s}")
             self.finish(1, "score", f"raw - {W}", "'ok'")
         else:
             self.finish(1, "score", "raw", "'ok'")

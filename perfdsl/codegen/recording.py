@@ -40,6 +40,7 @@ class TracedGenerator(Generator):
         self.infinite = True
         self._reads: dict = {}  # (scope, fact path) -> the places that may read it (a place in a loop counts 2)
         self._fact_reads: list = []  # (scope, path, the helper's call, the same read written inline)
+        self._penalty = False  # the leaf being written is a 减分项 (its score changes after its text is made)
 
     def site(self, node, role: str) -> int:
         return self.plan.site(self.where, node, role)
@@ -51,6 +52,7 @@ class TracedGenerator(Generator):
     def leaf_started(self, lp: LeafPlan) -> None:
         self.infinite = self._global_infinite or _may_be_infinite(lp.indicator)
         self._item = None
+        self._penalty = bool(lp.indicator.penalty)
 
     # ------------------------------------------------------------ what a value surely is (its encoder)
     def kind_of(self, e, seen: frozenset = frozenset()) -> Optional[str]:
@@ -107,17 +109,19 @@ class TracedGenerator(Generator):
     def encoded(self, var: str, kind: Optional[str]) -> str:
         """A value's place in a step's f-string: as it is, ``_boolean`` or the generic ``jt``."""
         if kind == "decimal" and not self.infinite:
-            return f"{{str({var})}}"
-        return f"{{_boolean({var})}}" if kind == "bool" else f"{{jt({var})}}"
+            return placed("str", var)
+        return placed("_boolean" if kind == "bool" else "jt", var)
 
     def prologue(self, indent: int) -> None:
         self.src.emit(indent, "T = []; FS = set(); C = {}; P = '0'")  # a parent is kept as its text
 
     def finish(self, indent: int, score: str, raw: str, status: str) -> None:
+        """A leaf returns its steps too, and its score's text when it has made it (``ss``: the document reuses it)."""
         if self.where == "grade":
             self.src.emit(indent, f"return {score}, T" if score != "None" else "return None, None")
         else:
-            self.src.emit(indent, f"return {score}, {raw}, {status}, T")
+            shown = "ss" if score == "score" and not self._penalty else "None"
+            self.src.emit(indent, f"return {score}, {raw}, {status}, T, {shown}")
 
     def unsupported(self, why: str) -> None:
         raise Unsupported(why)
@@ -140,7 +144,7 @@ class TracedGenerator(Generator):
         shared = {path for where, path in self._reads if where == "g"}  # recorded into the calling indicator's FS
         texts = [inline if self._reads[key] == 1 and key[1] not in shared else call
                  for key, call, inline in self._fact_reads]
-        return _MARK.sub(lambda m: texts[int(m.group(1))], "\n".join(self.src.prelude + self.src.lines))
+        return _unused_kept(_MARK.sub(lambda m: texts[int(m.group(1))], "\n".join(self.src.prelude + self.src.lines)))
 
     # ------------------------------------------------------------ 令
     def let_function(self, let: A.Let, name: str, cache: str, key: int, lets: dict, indent: int,
@@ -149,7 +153,7 @@ class TracedGenerator(Generator):
         slots = self.slots_of(let.expr)
         site = self.site(let, "value")
         src.emit(indent, f"def {name}({params}):")
-        src.emit(indent + 1, "i = len(T); T.append(None); Q = str(i + 1)")  # its parent P is where it is first used
+        src.emit(indent + 1, "i = len(T); T.append(None); Q = f'{i + 1}'")  # its parent P is where it is first used
         self.mark_unseen(slots, indent + 1)
         v = self.expr(let.expr, Scope(lets, "Q", None, slots))
         src.emit(indent + 1, f"v = {v}")
@@ -195,10 +199,10 @@ class TracedGenerator(Generator):
         site, t = self.opening(p, "fact"), self.src.temp()
         if ty.kind in ("number", "integer", "rate"):  # a decimal from the facts: finite, written as it is
             return self.fact_read(path, f"_factd(T, FS, {sc.parent}, {site}, {path!r}, {code})",
-                                  f"(({t} := {code}), T.append(f'{site[1:-1]}{{{sc.parent}}},{{str({t})}}]'))[0]")
+                                  f"(({t} := {code}), T.append(f'{site[1:-1]}{{{sc.parent}}},{placed('str', t)}]'))[0]")
         encode = {"text": "_string", "enum": "_string", "bool": "_boolean"}.get(ty.kind) or self.encoder(ty)
         return self.fact_read(path, f"_fact(T, FS, {sc.parent}, {site}, {path!r}, {code}, {encode})",
-                              f"(({t} := {code}), T.append(f'{site[1:-1]}{{{sc.parent}}},{{{encode}({t})}}]'))[0]")
+                              f"(({t} := {code}), T.append(f'{site[1:-1]}{{{sc.parent}}},{placed(encode, t)}]'))[0]")
 
     def value_encoder(self, e) -> Optional[str]:
         """A function writing the value of ``e`` as ``jt`` would, when its type is sure; else None."""
@@ -306,9 +310,9 @@ class TracedGenerator(Generator):
             else:
                 t = self.src.temp()
                 values.append(f"({t} := {code})")
-                texts.append(f"{{{enc}({t})}}")
+                texts.append(placed(enc, t))
         r = self.src.temp()
-        text = f"{site[1:-1]}{{{sc.parent}}},[{','.join(texts)}],{{str({r})}}]"
+        text = f"{site[1:-1]}{{{sc.parent}}},[{','.join(texts)}],{placed('str', r)}]"
         return f"(({r} := {name}({', '.join(values)})), T.append(f'{text}'))[0]"
 
     def number(self, code: str, expr=None) -> str:
@@ -333,7 +337,7 @@ class TracedGenerator(Generator):
     def open_step(self, indent: int, expr) -> Optional[dict]:
         """Reserve the step (what it encloses comes after it) and make it the parent; nothing seen yet."""
         slots = self.slots_of(expr)
-        self.src.emit(indent, "i = len(T); T.append(None); P = str(i + 1)")
+        self.src.emit(indent, "i = len(T); T.append(None); P = f'{i + 1}'")  # an int's text without calling str
         self.mark_unseen(slots, indent)
         return slots
 
@@ -377,7 +381,7 @@ class TracedGenerator(Generator):
 
     def num(self, var: str) -> str:
         """A decimal's place in a step's text: as is, unless it may be infinite (then ``jt`` marks it)."""
-        return f"{{jt({var})}}" if self.infinite else f"{{str({var})}}"  # str: f'{d}' would format, slower
+        return placed("jt" if self.infinite else "str", var)
 
     def clamped_text(self, value: str, clamped: str) -> str:
         """Unless clamped, the clamped value is the value itself (the same object): its text is made once."""
@@ -397,9 +401,9 @@ class TracedGenerator(Generator):
         for key, var in (slots or {}).items():
             kind = self._slot_kind.get(key)
             if kind == "decimal" and not self.infinite:
-                out.append(f"{{NULL if {var} is UNSEEN else str({var})}}")
+                out.append(f"{{(NULL if {var} is UNSEEN else {var})!s}}")  # NULL is the text null: str keeps it
             elif kind == "bool":
-                out.append(f"{{NULL if {var} is UNSEEN else _boolean({var})}}")
+                out.append(f"{{NULL if {var} is UNSEEN else {placed('_boolean', var)[1:-1]}}}")
             elif key in self._slot_encoder:
                 out.append(f"{{NULL if {var} is UNSEEN else {self._slot_encoder[key]}({var})}}")
             else:
@@ -408,6 +412,37 @@ class TracedGenerator(Generator):
 
 
 _MARK = re.compile("\x00([0-9]+)\x00")
+_PROLOGUE = "\n    T = []; FS = set(); C = {}; P = '0'\n"
+
+
+def _unused_kept(text: str) -> str:
+    """The module's text without a function's set of facts seen (``FS``) or 令 cache (``C``) if it names neither.
+
+    Most leaves read each fact at one place (written inline, no ``FS``) and define no 令 (no ``C``); making the
+    two empty containers was work on every fact set.  A name found anywhere else in the function, even inside a
+    string, keeps its container.
+    """
+    parts = text.split(_PROLOGUE)  # each part after the first: a function's body, up to the next prologue
+    out = [parts[0]]
+    for body in parts[1:]:
+        end = body.find("\ndef ")  # the function ends where the next one at the top level begins
+        own = body if end < 0 else body[:end]
+        kept = "".join(f"{name} = {made}; " for name, made in (("FS", "set()"), ("C", "{}")) if _named(own, name))
+        out.append(f"\n    T = []; {kept}P = '0'\n")
+        out.append(body)
+    return "".join(out)
+
+
+def _named(text: str, name: str) -> bool:
+    """Whether ``name`` occurs in ``text`` as a whole name (no letter, digit or underscore beside it)."""
+    at = text.find(name)
+    while at >= 0:
+        before, after = text[at - 1:at], text[at + len(name):at + len(name) + 1]
+        if not (before.isascii() and (before.isalnum() or before == "_")) and \
+                not (after.isascii() and (after.isalnum() or after == "_")):
+            return True
+        at = text.find(name, at + 1)
+    return False
 
 
 def _may_be_infinite(node) -> bool:
@@ -446,6 +481,19 @@ def _fact_kind(ty: Optional[Ty]) -> Optional[str]:
     if ty.kind in ("number", "integer", "rate", "judged"):
         return "decimal"
     return "bool" if ty.kind == "bool" else None
+
+
+def placed(encoder: str, var: str) -> str:
+    """A value's replacement field in a step's f-string, written by ``encoder`` without calling it where it can be.
+
+    ``{x!s}`` is ``str(x)`` without the call of the builtin (``{x}`` would format a decimal, far slower), and a bool
+    is written by a conditional expression, as ``_boolean`` writes it, instead of a call.
+    """
+    if encoder == "str":
+        return f"{{{var}!s}}"
+    if encoder == "_boolean":
+        return f'{{("true" if {var} else "false")}}'  # the steps' f-strings are in single quotes
+    return f"{{{encoder}({var})}}"
 
 
 _SCALAR = {"number": "str", "integer": "str", "rate": "str", "text": "_string", "enum": "_string", "bool": "_boolean"}

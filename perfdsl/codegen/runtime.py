@@ -132,7 +132,7 @@ def fact_decimal(T, FS, P, site, path, v):
     """A fact read that is a decimal (finite, as every number in the facts): written as it is."""
     if path not in FS:
         FS.add(path)
-        T.append(f"{site}{P},{str(v)}]")  # str(): f"{v}" formats a Decimal through __format__, far slower
+        T.append(f"{site}{P},{v!s}]")  # !s: f"{v}" formats a Decimal through __format__, far slower
     return v
 
 
@@ -143,8 +143,8 @@ def judged(T, FS, P, site, jsite, path, v):
     """
     if path not in FS:
         FS.add(path)
-        T.append(f"{site}{P},{str(v.value)},{_string(path)}]")
-    T.append(f"{jsite}{P},{str(v.value)},{_string(v.field)},{_string(v.reason)},{_string(path)}]")
+        T.append(f"{site}{P},{v.value!s},{_string(path)}]")
+    T.append(f"{jsite}{P},{v.value!s},{_string(v.field)},{_string(v.reason)},{_string(path)}]")
     return v.value
 
 

@@ -61,7 +61,10 @@ class GeneratedScorer:
         self._leaves = [namespace[f"leaf{leaf.index}"] for leaf in plan.leaves]
         self._places = plan.rounding.places
         self._weight_text = plain(plan.weight)
-        self._tree = None if plan.renormalise else self._tree_function()
+        # the document's tree, as text and as UTF-8 bytes: each made on first use (a batch to a file needs only
+        # the bytes); none under 重新归一, where the interpreter's aggregation writes the document
+        self._tree: Optional[Callable] = None
+        self._tree_bytes: Optional[Callable] = None
 
     def _globals(self, facts: dict):
         """What the leaves read shared 令 from: all computed now, or (traced) a cache filled on first use."""
@@ -106,8 +109,10 @@ class GeneratedScorer:
         text up to the tree (version, provenance).  Raises for anything unusual.
         """
         with decimal.localcontext(CONTEXT):
-            if self._tree is None:
+            if self.plan.renormalise:
                 return self._document_from_nodes(facts, head)
+            if self._tree is None:
+                self._tree = self._tree_function()
             G = self._globals(facts)
             total, tree = self._tree(facts, G)
             grade, steps = self._grade_of(facts, G, total)
@@ -117,6 +122,32 @@ class GeneratedScorer:
             if steps:
                 text += ', "grade_trace": [' + ",".join(steps) + "]"
         return text + "}", grade
+
+    def document_bytes(self, facts: dict, head: bytes) -> tuple[bytes, Optional[str]]:
+        """``document_json``'s text encoded as UTF-8, written as bytes: what a batch writes to its output file.
+
+        Made from pieces encoded once (every name, place and JSON punctuation) and the line's own pieces, which
+        are mostly ASCII, so no character of the line is widened into a string of Chinese text and encoded
+        again (``document_json`` and the output stream's encoder did that for every line).  Raises
+        ``UnicodeEncodeError`` for a text holding a lone surrogate (the text way writes it replaced).
+        """
+        with decimal.localcontext(CONTEXT):
+            if self.plan.renormalise:
+                text, grade = self._document_from_nodes(facts, head.decode())
+                return text.encode(), grade
+            if self._tree_bytes is None:
+                self._tree_bytes = self._tree_function(encoded=True)
+            G = self._globals(facts)
+            total, tree = self._tree_bytes(facts, G)
+            grade, steps = self._grade_of(facts, G, total)
+            parts = [head, b'"name": ', _js(self.title(facts)).encode(),
+                     f', "weight": "{self._weight_text}", "score": "{fixed(total, self._places)}", '
+                     f'"rate": "{percent(total, self.plan.weight)}", "children": ['.encode(),
+                     tree, b'], "grade": ', _js(grade).encode()]
+            if steps:
+                parts += (b', "grade_trace": [', ",".join(steps).encode(), b"]")
+        parts.append(b"}")
+        return b"".join(parts), grade
 
     def _document_from_nodes(self, facts: dict, head: str) -> tuple[str, Optional[str]]:
         """The same document built as nodes, so the interpreter's own aggregation re-normalises."""
@@ -137,11 +168,26 @@ class GeneratedScorer:
             text = _PLACEHOLDER.sub(lambda m: "[" + ",".join(traces[int(m.group(1))]) + "]", text)
         return text, grade
 
-    def _tree_function(self) -> Callable:
-        """The document's tree as one generated function: scores first, then the text in one join."""
+    def _tree_function(self, encoded: bool = False) -> Callable:
+        """The document's tree as one generated function: scores first, then the text in one join.
+
+        ``encoded``: the text as UTF-8 bytes, its constant pieces encoded here and the line's own pieces (scores,
+        rates, steps) encoded as they are made.
+        """
         src = Source()
         places = src.const(self._places)
         traced = self.traced
+
+        def text(value: str) -> str:
+            """A constant piece of the text, as the join takes it."""
+            return src.const(value.encode() if encoded else value)
+
+        def made(code: str) -> str:
+            """A piece made per line (``code`` gives a str), as the join takes it."""
+            return f"{code}.encode()" if encoded else code
+
+        mark = {m: text(str(EXPORTED[m])) if encoded else m for m in ("TRACE", "CLOSE", "COMMA", "END")}
+        empty = "b''" if encoded else "''"
         src.emit(0, "def tree(F, G):")
 
         def scores(pn: PlanNode) -> tuple:
@@ -149,11 +195,12 @@ class GeneratedScorer:
             score = src.temp()
             if pn.leaf is not None:
                 raw, status, steps, text = src.temp(), src.temp(), src.temp(), src.temp()
-                outs = f"{score}, {raw}, {status}" + (f", {steps}" if traced else "")
+                shown = src.temp() if traced and not pn.indicator.penalty else None  # the text the leaf made
+                outs = f"{score}, {raw}, {status}" + (f", {steps}, {shown or '_'}" if traced else "")
                 src.emit(1, f"{outs} = {src.const(self._leaves[pn.leaf.index])}(F, G)")
                 if traced:  # its steps as text at once: no list per leaf kept to the end for the collector to scan
-                    src.emit(1, f"{steps} = ','.join({steps})")
-                return pn, score, (raw, status, steps, text), None
+                    src.emit(1, f"{steps} = " + made(f"','.join({steps})"))
+                return pn, score, (raw, status, steps, text, shown), None
             kids = [scores(c) for c in pn.children]
             src.emit(1, f"{score} = ZERO + {' + '.join(k[1] for k in kids)}")
             return pn, score, None, kids
@@ -161,40 +208,42 @@ class GeneratedScorer:
         def pieces(item) -> list:
             pn, score, leaf, kids = item
             head, after = leaf_layout(pn.indicator, pn.weight, pn.level)
-            head_c = src.const(head)
+            head_c = text(head)
             if leaf is not None:
-                raw, status, steps, text = leaf
-                shown = src.temp()  # the score's text, and ``text`` what follows it: both go into the one join
-                ok_tail, status_key = src.const(after + '"status": "ok"'), src.const(after + '"status": ')
+                raw, status, steps, tail, made_text = leaf
+                shown = src.temp()  # the score's text, and ``tail`` what follows it: both go into the one join
+                ok_tail, status_key = text(after + '"status": "ok"'), src.const(after + '"status": ')
+                unrounded = (f"{ok_tail} + b', \"unrounded\": \"' + {_text_of(raw)}.encode() + b'\"'" if encoded
+                             else f"f'{{{ok_tail}}}, \"unrounded\": \"{{str({raw})}}\"'")
                 src.emit(1, f"if {status} == 'ok':")  # as ``leaf_text``, without the call: most leaves
-                src.emit(2, f"{shown} = str({score})")
-                src.emit(2, f"{text} = {ok_tail} if {raw} is None or {raw} == {score} "
-                            f"else f'{{{ok_tail}}}, \"unrounded\": \"{{str({raw})}}\"'")
+                src.emit(2, f"{shown} = {made(made_text or _text_of(score))}")
+                src.emit(2, f"{tail} = {ok_tail} if {raw} is None or {raw} == {score} else {unrounded}")
                 src.emit(1, "else:")
-                src.emit(2, f"{shown} = ''")
-                src.emit(2, f"{text} = _leaf_text('', {status_key}, {score}, {raw}, {status}, {places})")
-                out = [head_c, shown, text]
-                return out + ["TRACE", steps, "CLOSE"] if traced else out + ["END"]
+                src.emit(2, f"{shown} = {empty}")
+                src.emit(2, f"{tail} = " + made(f"_leaf_text('', {status_key}, {score}, {raw}, {status}, {places})"))
+                out = [head_c, shown, tail]
+                return out + [mark["TRACE"], steps, mark["CLOSE"]] if traced else out + [mark["END"]]
             rate, rate_tail = _rate_code(src, score, pn.weight)
-            out = [head_c, _fixed_code(src, score, self._places, places),
-                   src.const(after + '"status": "ok", "rate": "'),
-                   rate, src.const(rate_tail + '", "children": [')]
+            out = [head_c, made(_fixed_code(src, score, self._places, places)),
+                   text(after + '"status": "ok", "rate": "'),
+                   made(rate), text(rate_tail + '", "children": [')]
             for n, kid in enumerate(kids):
                 if n:
-                    out.append("COMMA")
+                    out.append(mark["COMMA"])
                 out += pieces(kid)
-            return out + ["CLOSE"]
+            return out + [mark["CLOSE"]]
 
         roots = [scores(pn) for pn in self.plan.roots]
         src.emit(1, f"total = ZERO + {' + '.join(r[1] for r in roots)}" if roots else "total = ZERO")
-        text: list = []
+        joined: list = []
         for n, item in enumerate(roots):
             if n:
-                text.append("COMMA")
-            text += pieces(item)
-        text = _merged(src, text)
-        src.emit(1, f"return total, ''.join(({', '.join(text)}{',' if text else ''}))")
-        return src.run("traced document" if traced else "compiled document")["tree"]
+                joined.append(mark["COMMA"])
+            joined += pieces(item)
+        joined = _merged(src, joined)
+        src.emit(1, f"return total, {empty}.join(({', '.join(joined)}{',' if joined else ''}))")
+        name = ("traced document" if traced else "compiled document") + (" as UTF-8" if encoded else "")
+        return src.run(name)["tree"]
 
     # ------------------------------------------------------------ reading compact steps back
     def expand_steps(self, steps: list) -> list:
@@ -205,19 +254,24 @@ class GeneratedScorer:
 def _merged(src: Source, parts: list) -> list:
     """The join's parts with each run of constant texts made one constant: fewer pieces to join per line."""
     out: list = []
-    run: list[str] = []
+    run: list = []  # str or bytes, as the join
     for part in parts:
         value = src.consts.get(part, EXPORTED.get(part))
-        if isinstance(value, str) and part.isidentifier():  # a constant's name, not an expression
+        if isinstance(value, (str, bytes)) and part.isidentifier():  # a constant's name, not an expression
             run.append(value)
             continue
         if run:
-            out.append(src.const("".join(run)))
+            out.append(src.const(type(run[0])().join(run)))
             run = []
         out.append(part)
     if run:
-        out.append(src.const("".join(run)))
+        out.append(src.const(type(run[0])().join(run)))
     return out
+
+
+def _text_of(code: str) -> str:
+    """``str(code)`` written as an f-string's ``!s``: the same text, without calling the builtin ``str``."""
+    return f"f'{{{code}!s}}'"
 
 
 def _fixed_code(src: Source, score: str, places: int, places_const: str) -> str:
@@ -229,7 +283,7 @@ def _fixed_code(src: Source, score: str, places: int, places_const: str) -> str:
     if places not in (1, 2):
         return f"fixed({score}, {places_const})"
     text = src.temp()
-    src.emit(1, f"{text} = str({score})")
+    src.emit(1, f"{text} = {_text_of(score)}")
     src.emit(1, f"if {text}[{-places - 1}:{-places}] != '.': {text} = fixed({score}, {places_const})")
     return text
 
@@ -243,4 +297,4 @@ def _rate_code(src: Source, score: str, weight) -> tuple[str, str]:
     """
     if weight == 0:
         return "'—'", ""
-    return f"str(({score} / {src.const(weight)} * HUNDRED).quantize(Q2, HALF_UP))", "%"
+    return _text_of(f"({score} / {src.const(weight)} * HUNDRED).quantize(Q2, HALF_UP)"), "%"

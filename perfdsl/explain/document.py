@@ -139,6 +139,23 @@ def head_json(rules, facts_source: Optional[str], facts_sha256: Optional[str], l
     return text + '"status": "ok", '
 
 
+def head_bytes(rules, facts_source: Optional[str], facts_sha256: Optional[str], line: Optional[int] = None,
+               compact: bool = False, evidence: Optional[dict[str, str]] = None) -> bytes:
+    """``head_json``'s text encoded as UTF-8, the rule set's part encoded once: for ``document_bytes``.
+
+    Raises ``UnicodeEncodeError`` for a lone surrogate (a file name read with surrogateescape).
+    """
+    text = b"{" if line is None else b'{"line": %d, ' % line
+    text += _once_per_rules("compact head bytes" if compact else "head bytes", rules,
+                            lambda r: (_compact_head_text if compact else _head_text)(r).encode())
+    if facts_source is not None or facts_sha256 is not None:
+        text += b'"facts": {"source": %b, "sha256": %b}, ' % (_source_json(facts_source).encode(),
+                                                               _ENCODE(facts_sha256).encode())
+    if evidence:
+        text += f'"evidence": {json.dumps(evidence, ensure_ascii=False)}, '.encode()
+    return text + b'"status": "ok", '
+
+
 def _head_text(rules) -> str:
     header = {"perfdsl": {"version": __version__, "schema": SCHEMA_VERSION}, "ruleset": ruleset_header(rules)}
     return json.dumps(header, ensure_ascii=False)[1:-1] + ", "

@@ -21,7 +21,7 @@ from perfdsl.cli.output import AtomicOutput, check_output, identity, input_files
 
 TYPE_CHECKING = False  # typing is for the type checker: imported at run time it costs `perfdsl --help` ~4 ms
 if TYPE_CHECKING:
-    from typing import IO, Optional
+    from typing import IO, Any, Callable, Optional
 
     from rich.console import Console
 
@@ -121,11 +121,16 @@ def run(args: argparse.Namespace) -> int:
     # one fact set: its trace, its document and its text are all the garbage there will be, freed by reference
     # counting; the collector's passes over them were ~2% of the command (a batch keeps the collector on)
     collector = paused() if single else contextlib.nullcontext()
+    # a workbook is written after the loop, in one piece: nothing goes to out
+    output = contextlib.nullcontext(sys.stdout) if book is not None else AtomicOutput(args.output)
     try:
-        # a workbook is written after the loop, in one piece: nothing goes to out
-        with collector, (contextlib.nullcontext(sys.stdout) if book is not None else AtomicOutput(args.output)) as out:
+        with collector, output as out:
             writer = _Writer(args, out, book, single, rows)
-            for rec, doc, grade, diags, result in score_records(engine, records, trace, jobs, compact=compact):
+            # JSON lines to a file: the generated writer's lines come as UTF-8 and go to it as they are
+            raw = output.bytes_writer() if compact and isinstance(output, AtomicOutput) else None
+            lines = score_records(engine, records, trace, jobs, compact=compact, encoded=raw is not None)
+            write: Callable[[Any], object] = out.write if raw is None else raw
+            for rec, doc, grade, diags, result in lines:
                 total += 1
                 try:
                     text = writer.render(rec, doc, result)
@@ -143,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
                 elif grade is not None:
                     grades[grade] = grades.get(grade, 0) + 1
                 if text is not None:
-                    out.write(text)
+                    write(text)
                 if progress is not None:
                     progress.update(task, advance=1)
     finally:
@@ -174,7 +179,7 @@ class _Writer:
         self.args, self.out, self.book, self.single, self.rows = args, out, book, single, rows
         self.console: Optional[Console] = None
 
-    def render(self, rec: Record, doc: Document, result: Optional[Result]) -> Optional[str]:
+    def render(self, rec: Record, doc: Document, result: Optional[Result]) -> Optional[str | bytes]:
         args = self.args
         if self.book is not None:
             from typing import cast
@@ -182,6 +187,8 @@ class _Writer:
             return None
         if isinstance(doc, str):
             return doc + "\n"
+        if isinstance(doc, bytes):  # a JSON line in UTF-8 (``score_record``'s ``encoded``)
+            return doc + b"\n"
         if args.format == "json":
             import json
             return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
