@@ -151,3 +151,9 @@ def test_a_library_caller_s_json_loads_numbers_are_named_with_the_fix(engine, se
     assert "实际为 Python float 1500.5" in by_path["预算执行.全年预算数"]
     assert "实际为 Python int 17" in by_path["绩效自评.抽查数"]
     assert all("perfdsl.ruleset.facts.parse_json" in m and "Decimal" in m for m in by_path.values())
+
+
+def test_an_integer_with_a_fraction_says_the_fix(engine, seed):
+    [d] = errors_of(engine, put(seed, "绩效自评", {"抽查数": D("17.5"), "问题数": 2}))
+    assert d.fact_path == "绩效自评.抽查数"
+    assert d.message.startswith("绩效自评.抽查数：应为整数，实际为 17.5；整数不能带小数，请核对后改为整数"), d.message

@@ -227,7 +227,7 @@ class FactValidator:
                 self._fail("F011", path, f"应为{ty.describe()}，实际为{_json_kind(v)} {_short(v)}{hint}", ty)
                 return None
             if kind == "integer" and v != v.to_integral_value():
-                self._fail("F011", path, f"应为整数，实际为 {v}", ty)
+                self._fail("F011", path, f"应为整数，实际为 {v}；整数不能带小数，请核对后改为整数", ty)
                 return None
             self._check_range(v, ty, path)
             if kind == "rate" and v > ONE and rate_ceiling(ty.decl) is not None:
