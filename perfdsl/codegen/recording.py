@@ -17,7 +17,9 @@ from typing import Optional
 import attrs
 
 from perfdsl.codegen.generator import Generator, Scope
+from perfdsl.codegen.record_order import holds_record, may_hold_record, named_by_a_text, path_type
 from perfdsl.codegen.runtime import FAST_BUILTINS, Unsupported
+from perfdsl.codegen.step_text import literal_json, placed, scalar_code, unused_kept
 from perfdsl.interp.builtins import BY_NAME
 from perfdsl.plan import LeafPlan, Plan, slot_nodes
 from perfdsl.ruleset.types import Ty
@@ -41,6 +43,15 @@ class TracedGenerator(Generator):
         self._reads: dict = {}  # (scope, fact path) -> the places that may read it (a place in a loop counts 2)
         self._fact_reads: list = []  # (scope, path, the helper's call, the same read written inline)
         self._penalty = False  # the leaf being written is a 减分项 (its score changes after its text is made)
+        self._slot_record: dict = {}  # id(node) -> whether a kept value written by ``jt`` can hold a record
+        # no generic writer (``jt``, ``shown``) is ever handed a record: the facts' key order reaches no byte
+        # (``record_order``), so compact lines may check their facts in place
+        self.order_free = True
+
+    def generic(self, may_hold: bool) -> None:
+        """A generic writer is handed a value here: if it can be a record, the facts must come in declared order."""
+        if may_hold:
+            self.order_free = False
 
     def site(self, node, role: str) -> int:
         return self.plan.site(self.where, node, role)
@@ -112,6 +123,12 @@ class TracedGenerator(Generator):
             return placed("str", var)
         return placed("_boolean" if kind == "bool" else "jt", var)
 
+    def grade(self) -> None:
+        self.where = "grade"  # the grade's value is written by ``jt`` and made into text by ``str``
+        system = self.plan.rules.system
+        self.generic(system is not None and any(may_hold_record(self, arm.result) for arm in system.grades))
+        super().grade()
+
     def prologue(self, indent: int) -> None:
         self.src.emit(indent, "T = []; FS = set(); C = {}; P = '0'")  # a parent is kept as its text
 
@@ -144,7 +161,7 @@ class TracedGenerator(Generator):
         shared = {path for where, path in self._reads if where == "g"}  # recorded into the calling indicator's FS
         texts = [inline if self._reads[key] == 1 and key[1] not in shared else call
                  for key, call, inline in self._fact_reads]
-        return _unused_kept(_MARK.sub(lambda m: texts[int(m.group(1))], "\n".join(self.src.prelude + self.src.lines)))
+        return unused_kept(_MARK.sub(lambda m: texts[int(m.group(1))], "\n".join(self.src.prelude + self.src.lines)))
 
     # ------------------------------------------------------------ 令
     def let_function(self, let: A.Let, name: str, cache: str, key: int, lets: dict, indent: int,
@@ -158,6 +175,7 @@ class TracedGenerator(Generator):
         v = self.expr(let.expr, Scope(lets, "Q", None, slots))
         src.emit(indent + 1, f"v = {v}")
         value = self.encoded("v", self.kind_of(let.expr))
+        self.generic("jt(" in value and may_hold_record(self, let.expr))
         src.emit(indent + 1, f"T[i] = f'[{site},{{P}},{value}{self.slots_text(slots)}]'")
         src.emit(indent + 1, f"{cache}[{key}] = v")
         src.emit(indent + 1, "return v")
@@ -187,6 +205,7 @@ class TracedGenerator(Generator):
             code = "F" + "".join(f"[{s!r}]" for s in segs[:p.star])
             site = self.opening(p, "fact")
             encode = "_numbers" if self._numeric_spread(p) else "jt"
+            self.generic(encode == "jt" and holds_record(path_type(self.plan.facts_ty, p)))
             return self.fact_read(p.dotted, f"_spread(T, FS, {sc.parent}, {site}, {p.dotted!r}, {code}, "
                                             f"{tuple(segs[p.star:])!r}, {encode})")
         code = "F" + "".join(f"[{s!r}]" for s in segs)
@@ -201,6 +220,7 @@ class TracedGenerator(Generator):
             return self.fact_read(path, f"_factd(T, FS, {sc.parent}, {site}, {path!r}, {code})",
                                   f"(({t} := {code}), T.append(f'{site[1:-1]}{{{sc.parent}}},{placed('str', t)}]'))[0]")
         encode = {"text": "_string", "enum": "_string", "bool": "_boolean"}.get(ty.kind) or self.encoder(ty)
+        self.generic(encode == "jt" and holds_record(ty))
         return self.fact_read(path, f"_fact(T, FS, {sc.parent}, {site}, {path!r}, {code}, {encode})",
                               f"(({t} := {code}), T.append(f'{site[1:-1]}{{{sc.parent}}},{placed(encode, t)}]'))[0]")
 
@@ -235,7 +255,7 @@ class TracedGenerator(Generator):
             return "jt"
         parts: list[str] = []
         for name, fty in record.fields.items():
-            code = _scalar_code(fty, f"x[{name!r}]")
+            code = scalar_code(fty, f"x[{name!r}]")
             if code is None or (fty.optional and not parts):  # an optional field first: its comma would move
                 return "jt"
             key = repr((',' if parts else '{') + encode_basestring(name) + ':')
@@ -294,6 +314,7 @@ class TracedGenerator(Generator):
             name = f"B_{fn.name}"
             self.src.consts[name] = fast
             return self.recorded_call(name, site, e.args, args, encoders, sc)
+        self.generic(may_hold_record(self, e) or any(may_hold_record(self, a) for a in e.args))
         return f"_tcall(T, {sc.parent}, {site}, {self.src.const(fn)}, [{', '.join(args)}], {numbers})"
 
     def recorded_call(self, name: str, site: str, exprs, args: list[str], encoders: list[str], sc: Scope) -> str:
@@ -321,8 +342,10 @@ class TracedGenerator(Generator):
 
     def chosen(self, arm, subject: str, result: str, sc: Scope) -> str:
         site = self.opening(arm, "arm")
+        # the subject matched: equal to a case's key, or compared with an interval's ends (never a record)
+        self.generic(literal_json(arm.result) is None and may_hold_record(self, arm.result))
         if isinstance(arm, A.Arm) and not self.infinite:  # a band's subject is a finite decimal here
-            tail = _literal_json(arm.result)
+            tail = literal_json(arm.result)
             if tail is not None:
                 return f"_armk(T, {sc.parent}, {site}, {subject}, {result}, {self.src.const(',' + tail + ']')})"
             return f"_armn(T, {sc.parent}, {site}, {subject}, {result})"
@@ -357,9 +380,10 @@ class TracedGenerator(Generator):
         self._item = (fields, element)
         if element is not None and element.kind == "record":
             self.src.emit(2, f"if it.keys() != {self.src.const(fields)}: _nomatch()  # an absent optional field")
-        if d.describe is not None:
+        if d.describe is not None:  # words by ``shown``, which writes any record as {…}
             self.src.emit(2, f"text = _described({self.expr(d.describe, isc)})")
         else:
+            self.generic(not named_by_a_text(element))
             self.src.emit(2, "text = _finding(it)")
         if d.reason is not None:
             self.src.emit(2, f"why = _described({self.expr(d.reason, isc)})")
@@ -377,6 +401,7 @@ class TracedGenerator(Generator):
                 encoder = self.value_encoder(x)  # a fact of a record type: its own encoder, not ``jt``
                 if encoder is not None:
                     self._slot_encoder[id(x)] = encoder
+            self._slot_record[id(x)] = may_hold_record(self, x.condition if isinstance(x, A.Conditional) else x)
         return out
 
     def num(self, var: str) -> str:
@@ -393,7 +418,9 @@ class TracedGenerator(Generator):
         ty = record.fields.get(field) if record is not None and record.kind == "record" else None
         if ty is not None and ty.kind in ("text", "enum"):
             return f"{{_string({var})}}"
-        return self.encoded(var, _fact_kind(ty) if ty is None or ty.kind != "judged" else None)
+        text = self.encoded(var, _fact_kind(ty) if ty is None or ty.kind != "judged" else None)
+        self.generic("jt(" in text and holds_record(ty))
+        return text
 
     def slots_text(self, slots: Optional[dict]) -> str:
         """The values a formula used, as a JSON array in a step's f-string (null: not evaluated)."""
@@ -407,44 +434,12 @@ class TracedGenerator(Generator):
             elif key in self._slot_encoder:
                 out.append(f"{{NULL if {var} is UNSEEN else {self._slot_encoder[key]}({var})}}")
             else:
+                self.generic(self._slot_record.get(key, True))
                 out.append(f"{{jt({var})}}")
         return "," + "[" + ",".join(out) + "]"
 
 
 _MARK = re.compile("\x00([0-9]+)\x00")
-_PROLOGUE = "\n    T = []; FS = set(); C = {}; P = '0'\n"
-
-
-def _unused_kept(text: str) -> str:
-    """The module's text without a function's set of facts seen (``FS``) or 令 cache (``C``) if it names neither.
-
-    Most leaves read each fact at one place (written inline, no ``FS``) and define no 令 (no ``C``); making the
-    two empty containers was work on every fact set.  A name found anywhere else in the function, even inside a
-    string, keeps its container.
-    """
-    parts = text.split(_PROLOGUE)  # each part after the first: a function's body, up to the next prologue
-    out = [parts[0]]
-    for body in parts[1:]:
-        end = body.find("\ndef ")  # the function ends where the next one at the top level begins
-        own = body if end < 0 else body[:end]
-        kept = "".join(f"{name} = {made}; " for name, made in (("FS", "set()"), ("C", "{}")) if _named(own, name))
-        out.append(f"\n    T = []; {kept}P = '0'\n")
-        out.append(body)
-    return "".join(out)
-
-
-def _named(text: str, name: str) -> bool:
-    """Whether ``name`` occurs in ``text`` as a whole name (no letter, digit or underscore beside it)."""
-    at = text.find(name)
-    while at >= 0:
-        before, after = text[at - 1:at], text[at + len(name):at + len(name) + 1]
-        if not (before.isascii() and (before.isalnum() or before == "_")) and \
-                not (after.isascii() and (after.isalnum() or after == "_")):
-            return True
-        at = text.find(name, at + 1)
-    return False
-
-
 def _may_be_infinite(node) -> bool:
     """Whether an AST node calls a builtin that can return an infinite decimal, or writes ∞."""
     if isinstance(node, A.Call) and node.function in ("growth", "增长率"):
@@ -456,17 +451,6 @@ def _may_be_infinite(node) -> bool:
     if attrs.has(type(node)):
         return any(_may_be_infinite(getattr(node, f.name)) for f in attrs.fields(type(node)))
     return False
-
-
-def _literal_json(e) -> Optional[str]:
-    """The JSON text ``jt`` would write for a literal's value, made at generation time; None for anything else."""
-    if isinstance(e, A.Number) and e.value.is_finite():
-        return str(e.value)
-    if isinstance(e, A.String):
-        return encode_basestring(e.value)
-    if isinstance(e, A.Boolean):
-        return "true" if e.value else "false"
-    return None
 
 
 def _same(kinds: list) -> Optional[str]:
@@ -481,29 +465,3 @@ def _fact_kind(ty: Optional[Ty]) -> Optional[str]:
     if ty.kind in ("number", "integer", "rate", "judged"):
         return "decimal"
     return "bool" if ty.kind == "bool" else None
-
-
-def placed(encoder: str, var: str) -> str:
-    """A value's replacement field in a step's f-string, written by ``encoder`` without calling it where it can be.
-
-    ``{x!s}`` is ``str(x)`` without the call of the builtin (``{x}`` would format a decimal, far slower), and a bool
-    is written by a conditional expression, as ``_boolean`` writes it, instead of a call.
-    """
-    if encoder == "str":
-        return f"{{{var}!s}}"
-    if encoder == "_boolean":
-        return f'{{("true" if {var} else "false")}}'  # the steps' f-strings are in single quotes
-    return f"{{{encoder}({var})}}"
-
-
-_SCALAR = {"number": "str", "integer": "str", "rate": "str", "text": "_string", "enum": "_string", "bool": "_boolean"}
-
-
-def _scalar_code(ty: Ty, code: str) -> Optional[str]:
-    """Code writing a validated value of this type as ``jt`` would: a scalar, or a list of scalars."""
-    enc = _SCALAR.get(ty.kind)
-    if enc is not None:
-        return f"{enc}({code})"
-    if ty.kind == "list" and ty.element is not None and ty.element.kind in _SCALAR:
-        return f"'[' + ','.join(map({_SCALAR[ty.element.kind]}, {code})) + ']'"
-    return None
