@@ -14,13 +14,11 @@ import re
 from json.encoder import encode_basestring
 from typing import Optional
 
-import attrs
-
 from perfdsl.codegen.generator import Generator, Scope
 from perfdsl.codegen.record_order import holds_record, may_hold_record, named_by_a_text, path_type
 from perfdsl.codegen.runtime import FAST_BUILTINS, Unsupported
-from perfdsl.codegen.step_text import literal_json, placed, scalar_code, unused_kept
-from perfdsl.interp.builtins import BY_NAME
+from perfdsl.codegen.step_text import literal_json, may_be_infinite, placed, scalar_code, unused_kept
+from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES
 from perfdsl.plan import LeafPlan, Plan, slot_nodes
 from perfdsl.ruleset.types import Ty
 from perfdsl.syntax import ast as A
@@ -38,11 +36,14 @@ class TracedGenerator(Generator):
         self._slot_encoder: dict = {}  # id(node) -> the encoder made for a kept record's (or list's) type
         self._item: Optional[tuple] = None  # inside 逐项扣: (the finding's fields, its type)
         # Only 增长率 (a growth from 0) or a written ∞ make an infinite decimal; elsewhere decimals go in as they are.
-        self._global_infinite = any(_may_be_infinite(let) for let in plan.globals)
+        self._global_infinite = any(may_be_infinite(let) for let in plan.globals)
         self.infinite = True
         self._reads: dict = {}  # (scope, fact path) -> the places that may read it (a place in a loop counts 2)
-        self._fact_reads: list = []  # (scope, path, the helper's call, the same read written inline)
+        self._fact_reads: list = []  # (scope, path, the helper's call, inline, inline keeping its text in a name)
+        self._read_of: dict = {}  # id(path node) -> (its read's index, scope), None if generated twice
+        self._reuses: list = []  # (read index, the field writing the kept text, the field writing the value again)
         self._penalty = False  # the leaf being written is a 减分项 (its score changes after its text is made)
+        self._slot_node: dict = {}  # id(node) -> the node (its fact read's text may be written again)
         self._slot_record: dict = {}  # id(node) -> whether a kept value written by ``jt`` can hold a record
         # no generic writer (``jt``, ``shown``) is ever handed a record: the facts' key order reaches no byte
         # (``record_order``), so compact lines may check their facts in place
@@ -61,7 +62,7 @@ class TracedGenerator(Generator):
         return repr(f"[{self.site(node, role)},")
 
     def leaf_started(self, lp: LeafPlan) -> None:
-        self.infinite = self._global_infinite or _may_be_infinite(lp.indicator)
+        self.infinite = self._global_infinite or may_be_infinite(lp.indicator)
         self._item = None
         self._penalty = bool(lp.indicator.penalty)
 
@@ -123,6 +124,12 @@ class TracedGenerator(Generator):
             return placed("str", var)
         return placed("_boolean" if kind == "bool" else "jt", var)
 
+    def expr(self, e, sc: Scope) -> str:
+        code = super().expr(e, sc)
+        if isinstance(e, A.Call) and e.function in EXISTS_NAMES and e.args and id(e.args[0]) in self._read_of:
+            self._read_of[id(e.args[0])] = None  # 存在(…) reads in a lambda: a name bound there stays there
+        return code
+
     def grade(self) -> None:
         self.where = "grade"  # the grade's value is written by ``jt`` and made into text by ``str``
         system = self.plan.rules.system
@@ -143,7 +150,8 @@ class TracedGenerator(Generator):
     def unsupported(self, why: str) -> None:
         raise Unsupported(why)
 
-    def fact_read(self, path: str, call: str, inline: Optional[str] = None) -> str:
+    def fact_read(self, path: str, call: str, inline: Optional[str] = None, kept: Optional[str] = None,
+                  node=None) -> str:
         """A read of a fact that records it once per indicator: ``call`` checks the facts seen (``FS``) first.
 
         Written where the read goes is a marker; ``final_source`` puts ``inline`` in its place, which
@@ -154,14 +162,29 @@ class TracedGenerator(Generator):
         self._reads[key] = self._reads.get(key, 0) + (2 if self._item is not None else 1)
         if inline is None:
             return call
-        self._fact_reads.append((key, call, inline))
+        self._fact_reads.append((key, call, inline, kept))
+        if node is not None and kept is not None:
+            self._read_of[id(node)] = (len(self._fact_reads) - 1, self.where) if id(node) not in self._read_of else None
         return f"\x00{len(self._fact_reads) - 1}\x00"  # no generated text holds a NUL (strings go through repr)
+
+    def reused(self, e, kept: str, again: str) -> str:
+        """A replacement field writing the value of ``e`` once more: ``kept`` (the text its inline fact read made
+        and kept in a name) when ``e`` is such a read, else ``again`` (the value written anew)."""
+        read = self._read_of.get(id(e)) if isinstance(e, A.Path) else None
+        if read is None or read[1] != self.where:
+            return again
+        self._reuses.append((read[0], kept.replace("\x02", f"xt{read[0]}"), again))
+        return f"\x01{len(self._reuses) - 1}\x01"
 
     def final_source(self) -> Optional[str]:
         shared = {path for where, path in self._reads if where == "g"}  # recorded into the calling indicator's FS
-        texts = [inline if self._reads[key] == 1 and key[1] not in shared else call
-                 for key, call, inline in self._fact_reads]
-        return unused_kept(_MARK.sub(lambda m: texts[int(m.group(1))], "\n".join(self.src.prelude + self.src.lines)))
+        inline = [self._reads[key] == 1 and key[1] not in shared for key, _call, _text, _kept in self._fact_reads]
+        used = {k for k, _kept, _again in self._reuses if inline[k]}  # reads whose text is written again
+        texts = [(kept.replace("\x02", f"xt{k}") if k in used else text) if inline[k] else call
+                 for k, (_key, call, text, kept) in enumerate(self._fact_reads)]
+        again = [kept if inline[k] else field for k, kept, field in self._reuses]
+        source = _MARK.sub(lambda m: texts[int(m.group(1))], "\n".join(self.src.prelude + self.src.lines))
+        return unused_kept(_AGAIN.sub(lambda m: again[int(m.group(1))], source))
 
     # ------------------------------------------------------------ 令
     def let_function(self, let: A.Let, name: str, cache: str, key: int, lets: dict, indent: int,
@@ -216,13 +239,17 @@ class TracedGenerator(Generator):
         if ty is None or ty.kind == "any":
             raise Unsupported(f"事实 {path} 的类型未知")
         site, t = self.opening(p, "fact"), self.src.temp()
+        opened = f"(({t} := {code}), T.append(f'{site[1:-1]}{{{sc.parent}}},"
         if ty.kind in ("number", "integer", "rate"):  # a decimal from the facts: finite, written as it is
+            # kept: its text in a name (\x02, numbered by ``final_source``) when a step writes the value again
             return self.fact_read(path, f"_factd(T, FS, {sc.parent}, {site}, {path!r}, {code})",
-                                  f"(({t} := {code}), T.append(f'{site[1:-1]}{{{sc.parent}}},{placed('str', t)}]'))[0]")
+                                  f"{opened}{placed('str', t)}]'))[0]",
+                                  f'{opened}{{(\x02 := f"{{{t}!s}}")}}]\'))[0]', p)
         encode = {"text": "_string", "enum": "_string", "bool": "_boolean"}.get(ty.kind) or self.encoder(ty)
         self.generic(encode == "jt" and holds_record(ty))
+        kept = f"{opened}{{(\x02 := {encode}({t}))}}]'))[0]" if encode.startswith("enc") else None
         return self.fact_read(path, f"_fact(T, FS, {sc.parent}, {site}, {path!r}, {code}, {encode})",
-                              f"(({t} := {code}), T.append(f'{site[1:-1]}{{{sc.parent}}},{placed(encode, t)}]'))[0]")
+                              f"{opened}{placed(encode, t)}]'))[0]", kept, p)
 
     def value_encoder(self, e) -> Optional[str]:
         """A function writing the value of ``e`` as ``jt`` would, when its type is sure; else None."""
@@ -331,7 +358,8 @@ class TracedGenerator(Generator):
             else:
                 t = self.src.temp()
                 values.append(f"({t} := {code})")
-                texts.append(placed(enc, t))
+                texts.append(self.reused(e, "{\x02}", placed(enc, t)) if enc == "str" or enc.startswith("enc")
+                             else placed(enc, t))
         r = self.src.temp()
         text = f"{site[1:-1]}{{{sc.parent}}},[{','.join(texts)}],{placed('str', r)}]"
         return f"(({r} := {name}({', '.join(values)})), T.append(f'{text}'))[0]"
@@ -402,6 +430,7 @@ class TracedGenerator(Generator):
                 if encoder is not None:
                     self._slot_encoder[id(x)] = encoder
             self._slot_record[id(x)] = may_hold_record(self, x.condition if isinstance(x, A.Conditional) else x)
+            self._slot_node[id(x)] = x
         return out
 
     def num(self, var: str) -> str:
@@ -427,12 +456,14 @@ class TracedGenerator(Generator):
         out = []
         for key, var in (slots or {}).items():
             kind = self._slot_kind.get(key)
-            if kind == "decimal" and not self.infinite:
-                out.append(f"{{(NULL if {var} is UNSEEN else {var})!s}}")  # NULL is the text null: str keeps it
+            if kind == "decimal" and not self.infinite:  # NULL is the text null: str keeps it
+                out.append(self.reused(self._slot_node[key], f"{{NULL if {var} is UNSEEN else \x02}}",
+                                       f"{{(NULL if {var} is UNSEEN else {var})!s}}"))
             elif kind == "bool":
                 out.append(f"{{NULL if {var} is UNSEEN else {placed('_boolean', var)[1:-1]}}}")
             elif key in self._slot_encoder:
-                out.append(f"{{NULL if {var} is UNSEEN else {self._slot_encoder[key]}({var})}}")
+                out.append(self.reused(self._slot_node[key], f"{{NULL if {var} is UNSEEN else \x02}}",
+                                       f"{{NULL if {var} is UNSEEN else {self._slot_encoder[key]}({var})}}"))
             else:
                 self.generic(self._slot_record.get(key, True))
                 out.append(f"{{jt({var})}}")
@@ -440,19 +471,7 @@ class TracedGenerator(Generator):
 
 
 _MARK = re.compile("\x00([0-9]+)\x00")
-def _may_be_infinite(node) -> bool:
-    """Whether an AST node calls a builtin that can return an infinite decimal, or writes ∞."""
-    if isinstance(node, A.Call) and node.function in ("growth", "增长率"):
-        return True
-    if isinstance(node, A.Number):
-        return not node.value.is_finite()
-    if isinstance(node, (list, tuple)):
-        return any(_may_be_infinite(x) for x in node)
-    if attrs.has(type(node)):
-        return any(_may_be_infinite(getattr(node, f.name)) for f in attrs.fields(type(node)))
-    return False
-
-
+_AGAIN = re.compile("\x01([0-9]+)\x01")
 def _same(kinds: list) -> Optional[str]:
     """The kind all of these are, if they are all one."""
     return kinds[0] if kinds and all(k == kinds[0] for k in kinds) else None

@@ -2,13 +2,16 @@
 
 Split from ``recording`` (one module per concern, each under 500 lines): ``placed`` writes a value's replacement
 field in a step's f-string, ``scalar_code`` and ``literal_json`` the text ``jt`` would write for a typed value or a
-literal, ``unused_kept`` drops the containers a function never names.
+literal, ``unused_kept`` drops the containers a function never names, ``may_be_infinite`` says where a decimal
+may need ``jt``.
 """
 
 from __future__ import annotations
 
 from json.encoder import encode_basestring
 from typing import Optional
+
+import attrs
 
 from perfdsl.ruleset.types import Ty
 from perfdsl.syntax import ast as A
@@ -81,3 +84,16 @@ def scalar_code(ty: Ty, code: str) -> Optional[str]:
     if ty.kind == "list" and ty.element is not None and ty.element.kind in _SCALAR:
         return f"'[' + ','.join(map({_SCALAR[ty.element.kind]}, {code})) + ']'"
     return None
+
+
+def may_be_infinite(node) -> bool:
+    """Whether an AST node calls a builtin that can return an infinite decimal, or writes ∞."""
+    if isinstance(node, A.Call) and node.function in ("growth", "增长率"):
+        return True
+    if isinstance(node, A.Number):
+        return not node.value.is_finite()
+    if isinstance(node, (list, tuple)):
+        return any(may_be_infinite(x) for x in node)
+    if attrs.has(type(node)):
+        return any(may_be_infinite(getattr(node, f.name)) for f in attrs.fields(type(node)))
+    return False
