@@ -43,6 +43,7 @@ class TracedGenerator(Generator):
         self._read_of: dict = {}  # id(path node) -> (its read's index, scope), None if generated twice
         self._reuses: list = []  # (read index, the field writing the kept text, the field writing the value again)
         self._penalty = False  # the leaf being written is a 减分项 (its score changes after its text is made)
+        self._stepped: object = None  # the expression of the step open now; "sv" once its value's text is kept in sv
         self._slot_node: dict = {}  # id(node) -> the node (its fact read's text may be written again)
         self._slot_record: dict = {}  # id(node) -> whether a kept value written by ``jt`` can hold a record
         # no generic writer (``jt``, ``shown``) is ever handed a record: the facts' key order reaches no byte
@@ -334,17 +335,18 @@ class TracedGenerator(Generator):
             self.src.consts[name] = fast
             if site is None:
                 return f"{name}({', '.join(args)})"
-            return self.recorded_call(name, site, e.args, args, ["str"] * len(args), sc)
+            return self.recorded_call(name, site, e.args, args, ["str"] * len(args), sc, e)
         encoders = [enc for enc in map(self.value_encoder, e.args) if enc is not None]
         if fast is not None and site is not None and fn.result == "number" and not self.infinite \
                 and len(encoders) == len(e.args):  # each argument written by its type's encoder
             name = f"B_{fn.name}"
             self.src.consts[name] = fast
-            return self.recorded_call(name, site, e.args, args, encoders, sc)
+            return self.recorded_call(name, site, e.args, args, encoders, sc, e)
         self.generic(may_hold_record(self, e) or any(may_hold_record(self, a) for a in e.args))
         return f"_tcall(T, {sc.parent}, {site}, {self.src.const(fn)}, [{', '.join(args)}], {numbers})"
 
-    def recorded_call(self, name: str, site: str, exprs, args: list[str], encoders: list[str], sc: Scope) -> str:
+    def recorded_call(self, name: str, site: str, exprs, args: list[str], encoders: list[str], sc: Scope,
+                      call=None) -> str:
         """A lean builtin whose result is a finite decimal, its step written where it is called (no helper).
 
         Each argument is kept in a temporary and written by its encoder; a number written in the rules is
@@ -361,7 +363,10 @@ class TracedGenerator(Generator):
                 texts.append(self.reused(e, "{\x02}", placed(enc, t)) if enc == "str" or enc.startswith("enc")
                              else placed(enc, t))
         r = self.src.temp()
-        text = f"{site[1:-1]}{{{sc.parent}}},[{','.join(texts)}],{placed('str', r)}]"
+        result = placed("str", r)
+        if call is not None and call is self._stepped:  # a 子项's whole formula: its value's text kept in ``sv``
+            result, self._stepped = f'{{(sv := f"{{{r}!s}}")}}', "sv"
+        text = f"{site[1:-1]}{{{sc.parent}}},[{','.join(texts)}],{result}]"
         return f"(({r} := {name}({', '.join(values)})), T.append(f'{text}'))[0]"
 
     def number(self, code: str, expr=None) -> str:
@@ -388,6 +393,7 @@ class TracedGenerator(Generator):
     def open_step(self, indent: int, expr) -> Optional[dict]:
         """Reserve the step (what it encloses comes after it) and make it the parent; nothing seen yet."""
         slots = self.slots_of(expr)
+        self._stepped = expr
         self.src.emit(indent, "i = len(T); T.append(None); P = f'{i + 1}'")  # an int's text without calling str
         self.mark_unseen(slots, indent)
         return slots
@@ -441,7 +447,8 @@ class TracedGenerator(Generator):
         """Unless clamped, the clamped value is the value itself (the same object): its text is made once."""
         if self.infinite:
             return super().clamped_text(value, clamped)
-        return f",{{(sv := str({value}))}},{{sv if {clamped} is {value} else str({clamped})}}"
+        made = self._stepped == "sv"  # the formula was one lean builtin: its step made the text of this value
+        return f",{{{'sv' if made else f'(sv := str({value}))'}}},{{sv if {clamped} is {value} else str({clamped})}}"
 
     def field_text(self, var: str, record: Optional[Ty], field: str) -> str:
         ty = record.fields.get(field) if record is not None and record.kind == "record" else None
