@@ -2,6 +2,7 @@
 
 import json
 import random
+import re
 
 import jsonschema
 import pytest
@@ -386,3 +387,18 @@ def test_expand_of_any_damaged_line_is_an_error_or_a_document_never_a_crash(tmp_
             continue
         outcomes["expanded"] += 1
     assert outcomes["refused"] > 100
+
+
+def test_a_fact_read_s_text_is_made_once_where_steps_write_it_again(constructs):
+    """An inline fact read keeps its text (``xtN``) for a lean builtin's argument and a formula's kept values, and a
+    子项 that is one lean builtin reuses the builtin's text of its result; the lines still expand to the reference."""
+    from perfdsl.codegen.recording import TracedGenerator
+    generator = TracedGenerator(Engine.from_path(RULES).plan)
+    generator.module()
+    source = generator.final_source()
+    assert source is not None
+    kept = re.findall(r"\(xt([0-9]+) := ", source)
+    assert len(kept) >= 20 and len(set(kept)) == len(kept)  # each read binds its own name, once
+    assert all(re.search(r"[{ ]xt%s[},]" % k, source) for k in kept)  # and each is written again
+    assert "{(sv := f\"{t" in source and ",{sv},{sv if x is v else" in source  # the builtin's text, the 子项's
+    assert _assert_expands_to_reference([(RULES, line) for line in BATCH[:30]]) == 30
