@@ -200,6 +200,8 @@ class TracedGenerator(Generator):
         src.emit(indent + 1, f"v = {v}")
         value = self.encoded("v", self.kind_of(let.expr))
         self.generic("jt(" in value and may_hold_record(self, let.expr))
+        if value == placed("str", "v"):  # 令 x = a fact: the text its read made
+            value = self.reused(let.expr, "{\x02}", value)
         src.emit(indent + 1, f"T[i] = f'[{site},{{P}},{value}{self.slots_text(slots)}]'")
         src.emit(indent + 1, f"{cache}[{key}] = v")
         src.emit(indent + 1, "return v")
@@ -448,7 +450,8 @@ class TracedGenerator(Generator):
         if self.infinite:
             return super().clamped_text(value, clamped)
         made = self._stepped == "sv"  # the formula was one lean builtin: its step made the text of this value
-        return f",{{{'sv' if made else f'(sv := str({value}))'}}},{{sv if {clamped} is {value} else str({clamped})}}"
+        first = "{sv}" if made else self.reused(self._stepped, "{(sv := \x02)}", f"{{(sv := str({value}))}}")
+        return f",{first},{{sv if {clamped} is {value} else str({clamped})}}"
 
     def field_text(self, var: str, record: Optional[Ty], field: str) -> str:
         ty = record.fields.get(field) if record is not None and record.kind == "record" else None
