@@ -46,8 +46,8 @@ class TracedGenerator(Generator):
         self._stepped: object = None  # the expression of the step open now; "sv" once its value's text is kept in sv
         self._slot_node: dict = {}  # id(node) -> the node (its fact read's text may be written again)
         self._slot_record: dict = {}  # id(node) -> whether a kept value written by ``jt`` can hold a record
-        # no generic writer (``jt``, ``shown``) is ever handed a record: the facts' key order reaches no byte
-        # (``record_order``), so compact lines may check their facts in place
+        # no writer that walks a dict's keys (``jt``, ``finding_text``, ``str``) is ever handed a record: the facts'
+        # key order reaches no byte (``record_order``), so compact lines may check their facts in place
         self.order_free = True
 
     def generic(self, may_hold: bool) -> None:
