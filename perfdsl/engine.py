@@ -89,7 +89,8 @@ class Engine:
     def _owned_facts(self, text: str, source: str, copied: bool = False) -> tuple[Any, dict[str, str]]:
         """``_parsed`` and the in-place check, for the untraced batch: facts and evidence, or a fast-path miss.
 
-        ``copied``: the copying check instead, for compact traces (they write records in declared order).
+        ``copied``: the copying check instead (records rebuilt in declared order), for compact traces whose steps
+        could show a record's key order (``codegen.record_order``).
 
         A text that cannot hold evidence is parsed first by the C decoder into plain dicts, with no
         Python call per object; the check counts the entries of the dicts it walks, and
@@ -219,7 +220,7 @@ class Engine:
         if tracer is None:
             return None
         try:
-            data, evidence = self._owned_facts(text, source, copied=True)
+            data, evidence = self._owned_facts(text, source, copied=not tracer.order_free)
             return _document(tracer, data, self.rules, facts_source, facts_sha256, line, True, evidence, encoded)
         except FAST_PATH_MISSES:
             return None

@@ -259,6 +259,7 @@ class Generator(Expressions):
     """Writes the plan as scoring functions; the hooks here record nothing (no traces)."""
 
     traced = False
+    order_free = True  # no step shows a record's key order (``TracedGenerator`` finds out; untraced: no steps)
 
     def __init__(self, plan: Plan):
         super().__init__(plan.facts_ty)

@@ -14,11 +14,11 @@ import re
 from json.encoder import encode_basestring
 from typing import Optional
 
-import attrs
-
 from perfdsl.codegen.generator import Generator, Scope
+from perfdsl.codegen.record_order import holds_record, may_hold_record, named_by_a_text, path_type
 from perfdsl.codegen.runtime import FAST_BUILTINS, Unsupported
-from perfdsl.interp.builtins import BY_NAME
+from perfdsl.codegen.step_text import literal_json, may_be_infinite, placed, scalar_code, unused_kept
+from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES
 from perfdsl.plan import LeafPlan, Plan, slot_nodes
 from perfdsl.ruleset.types import Ty
 from perfdsl.syntax import ast as A
@@ -36,11 +36,24 @@ class TracedGenerator(Generator):
         self._slot_encoder: dict = {}  # id(node) -> the encoder made for a kept record's (or list's) type
         self._item: Optional[tuple] = None  # inside 逐项扣: (the finding's fields, its type)
         # Only 增长率 (a growth from 0) or a written ∞ make an infinite decimal; elsewhere decimals go in as they are.
-        self._global_infinite = any(_may_be_infinite(let) for let in plan.globals)
+        self._global_infinite = any(may_be_infinite(let) for let in plan.globals)
         self.infinite = True
         self._reads: dict = {}  # (scope, fact path) -> the places that may read it (a place in a loop counts 2)
-        self._fact_reads: list = []  # (scope, path, the helper's call, the same read written inline)
+        self._fact_reads: list = []  # (scope, path, the helper's call, inline, inline keeping its text in a name)
+        self._read_of: dict = {}  # id(path node) -> (its read's index, scope), None if generated twice
+        self._reuses: list = []  # (read index, the field writing the kept text, the field writing the value again)
         self._penalty = False  # the leaf being written is a 减分项 (its score changes after its text is made)
+        self._stepped: object = None  # the expression of the step open now; "sv" once its value's text is kept in sv
+        self._slot_node: dict = {}  # id(node) -> the node (its fact read's text may be written again)
+        self._slot_record: dict = {}  # id(node) -> whether a kept value written by ``jt`` can hold a record
+        # no writer that walks a dict's keys (``jt``, ``finding_text``, ``str``) is ever handed a record: the facts'
+        # key order reaches no byte (``record_order``), so compact lines may check their facts in place
+        self.order_free = True
+
+    def generic(self, may_hold: bool) -> None:
+        """A generic writer is handed a value here: if it can be a record, the facts must come in declared order."""
+        if may_hold:
+            self.order_free = False
 
     def site(self, node, role: str) -> int:
         return self.plan.site(self.where, node, role)
@@ -50,7 +63,7 @@ class TracedGenerator(Generator):
         return repr(f"[{self.site(node, role)},")
 
     def leaf_started(self, lp: LeafPlan) -> None:
-        self.infinite = self._global_infinite or _may_be_infinite(lp.indicator)
+        self.infinite = self._global_infinite or may_be_infinite(lp.indicator)
         self._item = None
         self._penalty = bool(lp.indicator.penalty)
 
@@ -112,6 +125,18 @@ class TracedGenerator(Generator):
             return placed("str", var)
         return placed("_boolean" if kind == "bool" else "jt", var)
 
+    def expr(self, e, sc: Scope) -> str:
+        code = super().expr(e, sc)
+        if isinstance(e, A.Call) and e.function in EXISTS_NAMES and e.args and id(e.args[0]) in self._read_of:
+            self._read_of[id(e.args[0])] = None  # 存在(…) reads in a lambda: a name bound there stays there
+        return code
+
+    def grade(self) -> None:
+        self.where = "grade"  # the grade's value is written by ``jt`` and made into text by ``str``
+        system = self.plan.rules.system
+        self.generic(system is not None and any(may_hold_record(self, arm.result) for arm in system.grades))
+        super().grade()
+
     def prologue(self, indent: int) -> None:
         self.src.emit(indent, "T = []; FS = set(); C = {}; P = '0'")  # a parent is kept as its text
 
@@ -126,7 +151,8 @@ class TracedGenerator(Generator):
     def unsupported(self, why: str) -> None:
         raise Unsupported(why)
 
-    def fact_read(self, path: str, call: str, inline: Optional[str] = None) -> str:
+    def fact_read(self, path: str, call: str, inline: Optional[str] = None, kept: Optional[str] = None,
+                  node=None) -> str:
         """A read of a fact that records it once per indicator: ``call`` checks the facts seen (``FS``) first.
 
         Written where the read goes is a marker; ``final_source`` puts ``inline`` in its place, which
@@ -137,14 +163,29 @@ class TracedGenerator(Generator):
         self._reads[key] = self._reads.get(key, 0) + (2 if self._item is not None else 1)
         if inline is None:
             return call
-        self._fact_reads.append((key, call, inline))
+        self._fact_reads.append((key, call, inline, kept))
+        if node is not None and kept is not None:
+            self._read_of[id(node)] = (len(self._fact_reads) - 1, self.where) if id(node) not in self._read_of else None
         return f"\x00{len(self._fact_reads) - 1}\x00"  # no generated text holds a NUL (strings go through repr)
+
+    def reused(self, e, kept: str, again: str) -> str:
+        """A replacement field writing the value of ``e`` once more: ``kept`` (the text its inline fact read made
+        and kept in a name) when ``e`` is such a read, else ``again`` (the value written anew)."""
+        read = self._read_of.get(id(e)) if isinstance(e, A.Path) else None
+        if read is None or read[1] != self.where:
+            return again
+        self._reuses.append((read[0], kept.replace("\x02", f"xt{read[0]}"), again))
+        return f"\x01{len(self._reuses) - 1}\x01"
 
     def final_source(self) -> Optional[str]:
         shared = {path for where, path in self._reads if where == "g"}  # recorded into the calling indicator's FS
-        texts = [inline if self._reads[key] == 1 and key[1] not in shared else call
-                 for key, call, inline in self._fact_reads]
-        return _unused_kept(_MARK.sub(lambda m: texts[int(m.group(1))], "\n".join(self.src.prelude + self.src.lines)))
+        inline = [self._reads[key] == 1 and key[1] not in shared for key, _call, _text, _kept in self._fact_reads]
+        used = {k for k, _kept, _again in self._reuses if inline[k]}  # reads whose text is written again
+        texts = [(kept.replace("\x02", f"xt{k}") if k in used else text) if inline[k] else call
+                 for k, (_key, call, text, kept) in enumerate(self._fact_reads)]
+        again = [kept if inline[k] else field for k, kept, field in self._reuses]
+        source = _MARK.sub(lambda m: texts[int(m.group(1))], "\n".join(self.src.prelude + self.src.lines))
+        return unused_kept(_AGAIN.sub(lambda m: again[int(m.group(1))], source))
 
     # ------------------------------------------------------------ 令
     def let_function(self, let: A.Let, name: str, cache: str, key: int, lets: dict, indent: int,
@@ -158,6 +199,9 @@ class TracedGenerator(Generator):
         v = self.expr(let.expr, Scope(lets, "Q", None, slots))
         src.emit(indent + 1, f"v = {v}")
         value = self.encoded("v", self.kind_of(let.expr))
+        self.generic("jt(" in value and may_hold_record(self, let.expr))
+        if value == placed("str", "v"):  # 令 x = a fact: the text its read made
+            value = self.reused(let.expr, "{\x02}", value)
         src.emit(indent + 1, f"T[i] = f'[{site},{{P}},{value}{self.slots_text(slots)}]'")
         src.emit(indent + 1, f"{cache}[{key}] = v")
         src.emit(indent + 1, "return v")
@@ -187,6 +231,7 @@ class TracedGenerator(Generator):
             code = "F" + "".join(f"[{s!r}]" for s in segs[:p.star])
             site = self.opening(p, "fact")
             encode = "_numbers" if self._numeric_spread(p) else "jt"
+            self.generic(encode == "jt" and holds_record(path_type(self.plan.facts_ty, p)))
             return self.fact_read(p.dotted, f"_spread(T, FS, {sc.parent}, {site}, {p.dotted!r}, {code}, "
                                             f"{tuple(segs[p.star:])!r}, {encode})")
         code = "F" + "".join(f"[{s!r}]" for s in segs)
@@ -197,12 +242,17 @@ class TracedGenerator(Generator):
         if ty is None or ty.kind == "any":
             raise Unsupported(f"事实 {path} 的类型未知")
         site, t = self.opening(p, "fact"), self.src.temp()
+        opened = f"(({t} := {code}), T.append(f'{site[1:-1]}{{{sc.parent}}},"
         if ty.kind in ("number", "integer", "rate"):  # a decimal from the facts: finite, written as it is
+            # kept: its text in a name (\x02, numbered by ``final_source``) when a step writes the value again
             return self.fact_read(path, f"_factd(T, FS, {sc.parent}, {site}, {path!r}, {code})",
-                                  f"(({t} := {code}), T.append(f'{site[1:-1]}{{{sc.parent}}},{placed('str', t)}]'))[0]")
+                                  f"{opened}{placed('str', t)}]'))[0]",
+                                  f'{opened}{{(\x02 := f"{{{t}!s}}")}}]\'))[0]', p)
         encode = {"text": "_string", "enum": "_string", "bool": "_boolean"}.get(ty.kind) or self.encoder(ty)
+        self.generic(encode == "jt" and holds_record(ty))
+        kept = f"{opened}{{(\x02 := {encode}({t}))}}]'))[0]" if encode.startswith("enc") else None
         return self.fact_read(path, f"_fact(T, FS, {sc.parent}, {site}, {path!r}, {code}, {encode})",
-                              f"(({t} := {code}), T.append(f'{site[1:-1]}{{{sc.parent}}},{placed(encode, t)}]'))[0]")
+                              f"{opened}{placed(encode, t)}]'))[0]", kept, p)
 
     def value_encoder(self, e) -> Optional[str]:
         """A function writing the value of ``e`` as ``jt`` would, when its type is sure; else None."""
@@ -235,7 +285,7 @@ class TracedGenerator(Generator):
             return "jt"
         parts: list[str] = []
         for name, fty in record.fields.items():
-            code = _scalar_code(fty, f"x[{name!r}]")
+            code = scalar_code(fty, f"x[{name!r}]")
             if code is None or (fty.optional and not parts):  # an optional field first: its comma would move
                 return "jt"
             key = repr((',' if parts else '{') + encode_basestring(name) + ':')
@@ -287,16 +337,18 @@ class TracedGenerator(Generator):
             self.src.consts[name] = fast
             if site is None:
                 return f"{name}({', '.join(args)})"
-            return self.recorded_call(name, site, e.args, args, ["str"] * len(args), sc)
+            return self.recorded_call(name, site, e.args, args, ["str"] * len(args), sc, e)
         encoders = [enc for enc in map(self.value_encoder, e.args) if enc is not None]
         if fast is not None and site is not None and fn.result == "number" and not self.infinite \
                 and len(encoders) == len(e.args):  # each argument written by its type's encoder
             name = f"B_{fn.name}"
             self.src.consts[name] = fast
-            return self.recorded_call(name, site, e.args, args, encoders, sc)
+            return self.recorded_call(name, site, e.args, args, encoders, sc, e)
+        self.generic(may_hold_record(self, e) or any(may_hold_record(self, a) for a in e.args))
         return f"_tcall(T, {sc.parent}, {site}, {self.src.const(fn)}, [{', '.join(args)}], {numbers})"
 
-    def recorded_call(self, name: str, site: str, exprs, args: list[str], encoders: list[str], sc: Scope) -> str:
+    def recorded_call(self, name: str, site: str, exprs, args: list[str], encoders: list[str], sc: Scope,
+                      call=None) -> str:
         """A lean builtin whose result is a finite decimal, its step written where it is called (no helper).
 
         Each argument is kept in a temporary and written by its encoder; a number written in the rules is
@@ -310,9 +362,13 @@ class TracedGenerator(Generator):
             else:
                 t = self.src.temp()
                 values.append(f"({t} := {code})")
-                texts.append(placed(enc, t))
+                texts.append(self.reused(e, "{\x02}", placed(enc, t)) if enc == "str" or enc.startswith("enc")
+                             else placed(enc, t))
         r = self.src.temp()
-        text = f"{site[1:-1]}{{{sc.parent}}},[{','.join(texts)}],{placed('str', r)}]"
+        result = placed("str", r)
+        if call is not None and call is self._stepped:  # a 子项's whole formula: its value's text kept in ``sv``
+            result, self._stepped = f'{{(sv := f"{{{r}!s}}")}}', "sv"
+        text = f"{site[1:-1]}{{{sc.parent}}},[{','.join(texts)}],{result}]"
         return f"(({r} := {name}({', '.join(values)})), T.append(f'{text}'))[0]"
 
     def number(self, code: str, expr=None) -> str:
@@ -321,8 +377,10 @@ class TracedGenerator(Generator):
 
     def chosen(self, arm, subject: str, result: str, sc: Scope) -> str:
         site = self.opening(arm, "arm")
+        # the subject matched: equal to a case's key, or compared with an interval's ends (never a record)
+        self.generic(literal_json(arm.result) is None and may_hold_record(self, arm.result))
         if isinstance(arm, A.Arm) and not self.infinite:  # a band's subject is a finite decimal here
-            tail = _literal_json(arm.result)
+            tail = literal_json(arm.result)
             if tail is not None:
                 return f"_armk(T, {sc.parent}, {site}, {subject}, {result}, {self.src.const(',' + tail + ']')})"
             return f"_armn(T, {sc.parent}, {site}, {subject}, {result})"
@@ -337,6 +395,7 @@ class TracedGenerator(Generator):
     def open_step(self, indent: int, expr) -> Optional[dict]:
         """Reserve the step (what it encloses comes after it) and make it the parent; nothing seen yet."""
         slots = self.slots_of(expr)
+        self._stepped = expr
         self.src.emit(indent, "i = len(T); T.append(None); P = f'{i + 1}'")  # an int's text without calling str
         self.mark_unseen(slots, indent)
         return slots
@@ -357,9 +416,10 @@ class TracedGenerator(Generator):
         self._item = (fields, element)
         if element is not None and element.kind == "record":
             self.src.emit(2, f"if it.keys() != {self.src.const(fields)}: _nomatch()  # an absent optional field")
-        if d.describe is not None:
+        if d.describe is not None:  # words by ``shown``, which writes any record as {…}
             self.src.emit(2, f"text = _described({self.expr(d.describe, isc)})")
         else:
+            self.generic(not named_by_a_text(element))
             self.src.emit(2, "text = _finding(it)")
         if d.reason is not None:
             self.src.emit(2, f"why = _described({self.expr(d.reason, isc)})")
@@ -377,6 +437,8 @@ class TracedGenerator(Generator):
                 encoder = self.value_encoder(x)  # a fact of a record type: its own encoder, not ``jt``
                 if encoder is not None:
                     self._slot_encoder[id(x)] = encoder
+            self._slot_record[id(x)] = may_hold_record(self, x.condition if isinstance(x, A.Conditional) else x)
+            self._slot_node[id(x)] = x
         return out
 
     def num(self, var: str) -> str:
@@ -387,88 +449,39 @@ class TracedGenerator(Generator):
         """Unless clamped, the clamped value is the value itself (the same object): its text is made once."""
         if self.infinite:
             return super().clamped_text(value, clamped)
-        return f",{{(sv := str({value}))}},{{sv if {clamped} is {value} else str({clamped})}}"
+        made = self._stepped == "sv"  # the formula was one lean builtin: its step made the text of this value
+        first = "{sv}" if made else self.reused(self._stepped, "{(sv := \x02)}", f"{{(sv := str({value}))}}")
+        return f",{first},{{sv if {clamped} is {value} else str({clamped})}}"
 
     def field_text(self, var: str, record: Optional[Ty], field: str) -> str:
         ty = record.fields.get(field) if record is not None and record.kind == "record" else None
         if ty is not None and ty.kind in ("text", "enum"):
             return f"{{_string({var})}}"
-        return self.encoded(var, _fact_kind(ty) if ty is None or ty.kind != "judged" else None)
+        text = self.encoded(var, _fact_kind(ty) if ty is None or ty.kind != "judged" else None)
+        self.generic("jt(" in text and holds_record(ty))
+        return text
 
     def slots_text(self, slots: Optional[dict]) -> str:
         """The values a formula used, as a JSON array in a step's f-string (null: not evaluated)."""
         out = []
         for key, var in (slots or {}).items():
             kind = self._slot_kind.get(key)
-            if kind == "decimal" and not self.infinite:
-                out.append(f"{{(NULL if {var} is UNSEEN else {var})!s}}")  # NULL is the text null: str keeps it
+            if kind == "decimal" and not self.infinite:  # NULL is the text null: str keeps it
+                out.append(self.reused(self._slot_node[key], f"{{NULL if {var} is UNSEEN else \x02}}",
+                                       f"{{(NULL if {var} is UNSEEN else {var})!s}}"))
             elif kind == "bool":
                 out.append(f"{{NULL if {var} is UNSEEN else {placed('_boolean', var)[1:-1]}}}")
             elif key in self._slot_encoder:
-                out.append(f"{{NULL if {var} is UNSEEN else {self._slot_encoder[key]}({var})}}")
+                out.append(self.reused(self._slot_node[key], f"{{NULL if {var} is UNSEEN else \x02}}",
+                                       f"{{NULL if {var} is UNSEEN else {self._slot_encoder[key]}({var})}}"))
             else:
+                self.generic(self._slot_record.get(key, True))
                 out.append(f"{{jt({var})}}")
         return "," + "[" + ",".join(out) + "]"
 
 
 _MARK = re.compile("\x00([0-9]+)\x00")
-_PROLOGUE = "\n    T = []; FS = set(); C = {}; P = '0'\n"
-
-
-def _unused_kept(text: str) -> str:
-    """The module's text without a function's set of facts seen (``FS``) or 令 cache (``C``) if it names neither.
-
-    Most leaves read each fact at one place (written inline, no ``FS``) and define no 令 (no ``C``); making the
-    two empty containers was work on every fact set.  A name found anywhere else in the function, even inside a
-    string, keeps its container.
-    """
-    parts = text.split(_PROLOGUE)  # each part after the first: a function's body, up to the next prologue
-    out = [parts[0]]
-    for body in parts[1:]:
-        end = body.find("\ndef ")  # the function ends where the next one at the top level begins
-        own = body if end < 0 else body[:end]
-        kept = "".join(f"{name} = {made}; " for name, made in (("FS", "set()"), ("C", "{}")) if _named(own, name))
-        out.append(f"\n    T = []; {kept}P = '0'\n")
-        out.append(body)
-    return "".join(out)
-
-
-def _named(text: str, name: str) -> bool:
-    """Whether ``name`` occurs in ``text`` as a whole name (no letter, digit or underscore beside it)."""
-    at = text.find(name)
-    while at >= 0:
-        before, after = text[at - 1:at], text[at + len(name):at + len(name) + 1]
-        if not (before.isascii() and (before.isalnum() or before == "_")) and \
-                not (after.isascii() and (after.isalnum() or after == "_")):
-            return True
-        at = text.find(name, at + 1)
-    return False
-
-
-def _may_be_infinite(node) -> bool:
-    """Whether an AST node calls a builtin that can return an infinite decimal, or writes ∞."""
-    if isinstance(node, A.Call) and node.function in ("growth", "增长率"):
-        return True
-    if isinstance(node, A.Number):
-        return not node.value.is_finite()
-    if isinstance(node, (list, tuple)):
-        return any(_may_be_infinite(x) for x in node)
-    if attrs.has(type(node)):
-        return any(_may_be_infinite(getattr(node, f.name)) for f in attrs.fields(type(node)))
-    return False
-
-
-def _literal_json(e) -> Optional[str]:
-    """The JSON text ``jt`` would write for a literal's value, made at generation time; None for anything else."""
-    if isinstance(e, A.Number) and e.value.is_finite():
-        return str(e.value)
-    if isinstance(e, A.String):
-        return encode_basestring(e.value)
-    if isinstance(e, A.Boolean):
-        return "true" if e.value else "false"
-    return None
-
-
+_AGAIN = re.compile("\x01([0-9]+)\x01")
 def _same(kinds: list) -> Optional[str]:
     """The kind all of these are, if they are all one."""
     return kinds[0] if kinds and all(k == kinds[0] for k in kinds) else None
@@ -481,29 +494,3 @@ def _fact_kind(ty: Optional[Ty]) -> Optional[str]:
     if ty.kind in ("number", "integer", "rate", "judged"):
         return "decimal"
     return "bool" if ty.kind == "bool" else None
-
-
-def placed(encoder: str, var: str) -> str:
-    """A value's replacement field in a step's f-string, written by ``encoder`` without calling it where it can be.
-
-    ``{x!s}`` is ``str(x)`` without the call of the builtin (``{x}`` would format a decimal, far slower), and a bool
-    is written by a conditional expression, as ``_boolean`` writes it, instead of a call.
-    """
-    if encoder == "str":
-        return f"{{{var}!s}}"
-    if encoder == "_boolean":
-        return f'{{("true" if {var} else "false")}}'  # the steps' f-strings are in single quotes
-    return f"{{{encoder}({var})}}"
-
-
-_SCALAR = {"number": "str", "integer": "str", "rate": "str", "text": "_string", "enum": "_string", "bool": "_boolean"}
-
-
-def _scalar_code(ty: Ty, code: str) -> Optional[str]:
-    """Code writing a validated value of this type as ``jt`` would: a scalar, or a list of scalars."""
-    enc = _SCALAR.get(ty.kind)
-    if enc is not None:
-        return f"{enc}({code})"
-    if ty.kind == "list" and ty.element is not None and ty.element.kind in _SCALAR:
-        return f"'[' + ','.join(map({_SCALAR[ty.element.kind]}, {code})) + ']'"
-    return None

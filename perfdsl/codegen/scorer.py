@@ -55,7 +55,10 @@ class GeneratedScorer:
         self.title = title
         self.traced = traced
         self.sites = plan.sites
-        namespace = (TracedGenerator if traced else Generator)(plan).module()
+        generator = (TracedGenerator if traced else Generator)(plan)
+        namespace = generator.module()
+        # no record's key order reaches a step (``codegen.record_order``): the facts may be checked in place
+        self.order_free = generator.order_free
         self._grade = namespace["grade"]
         self._shared = None if traced else namespace["shared"]
         self._leaves = [namespace[f"leaf{leaf.index}"] for leaf in plan.leaves]

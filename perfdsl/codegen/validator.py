@@ -162,6 +162,8 @@ def _compile(root: Ty, invalid: type, in_place: bool, counting: Optional[bool] =
                 if fty.optional:
                     body.append(f"{pad}if {item} is not None:")
                     value_code(fty, item, f"{rec}[{name!r}]", body, indent + 1, in_place)
+                    if in_place:  # given as null: taken out, as the copy and the full validator leave it out
+                        body.append(f"{pad}elif {name!r} in {var}: del {var}[{name!r}]")
                 else:
                     if fty.kind == "any":  # every other kind's own check turns None (JSON null) away
                         body.append(f"{pad}if {item} is None: raise Invalid")
