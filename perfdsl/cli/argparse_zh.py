@@ -176,7 +176,7 @@ def _count(text: str) -> int:
 
 INTEGER = Number(int, "整数")
 COUNT = Number(_count, "正整数")  # how many of something: 1, 2, …
-PERCENT = Number(_percent, "0 到 100 之间的百分数")  # 100 or 100%
+PERCENT = Number(_percent, "百分数（0 到 100）")  # 100 or 100%
 
 
 # ---------------------------------------------------------------------------------------------------------------
