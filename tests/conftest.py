@@ -109,3 +109,12 @@ def assert_roads_agree(fast: Engine, reference: Engine, facts: str, untraced: bo
         assert fast.fast_json(facts, "x", "f.json", "h", encoded=True) == (line[0].encode(), line[1])
         want = explain(reference.score_text(facts, trace=False), trace=False, facts_source="f.json", facts_sha256="h")
         assert line[0] == json.dumps(want, ensure_ascii=False)
+
+
+@pytest.fixture(scope="module")
+def constructs(tmp_path_factory):
+    """test_compact_trace's CONSTRUCTS rules (every construct the compact trace covers) in a directory."""
+    from .test_compact_trace import CONSTRUCTS
+    d = tmp_path_factory.mktemp("constructs")
+    (d / "main.perf").write_text(CONSTRUCTS, encoding="utf-8")
+    return d

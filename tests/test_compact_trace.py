@@ -5,7 +5,6 @@ import random
 import re
 
 import jsonschema
-import pytest
 
 from perfdsl.cli import main
 from perfdsl.engine import FAST_PATH_MISSES, Engine
@@ -133,13 +132,6 @@ def _constructs_facts(n: int, seed: int = 3) -> list:
             facts["可选值"] = rng.choice([0.2, 1, 3])
         out.append(json.dumps(facts, ensure_ascii=False))
     return out
-
-
-@pytest.fixture(scope="module")
-def constructs(tmp_path_factory):
-    d = tmp_path_factory.mktemp("constructs")
-    (d / "main.perf").write_text(CONSTRUCTS, encoding="utf-8")
-    return d
 
 
 def _assert_expands_to_reference(sets) -> int:

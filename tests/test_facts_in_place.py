@@ -16,7 +16,7 @@ from perfdsl.engine import Engine
 
 from .conftest import ROOT, RULES
 from .test_batch import BATCH
-from .test_compact_trace import CONSTRUCTS, _assert_expands_to_reference, _constructs_facts, _shuffled
+from .test_compact_trace import _assert_expands_to_reference, _constructs_facts, _shuffled
 
 PROJECT = ROOT / "examples" / "project-expenditure" / "rules"
 RURAL = ROOT / "examples" / "rural-road-self-assessment" / "rules"
@@ -37,13 +37,6 @@ def _both_ways(engine: Engine, lines: list) -> list:
         assert in_place == copied, line
         out.append(in_place)
     return out
-
-
-@pytest.fixture(scope="module")
-def constructs(tmp_path_factory):
-    d = tmp_path_factory.mktemp("constructs")
-    (d / "main.perf").write_text(CONSTRUCTS, encoding="utf-8")
-    return d
 
 
 def test_shuffled_facts_give_the_copying_check_s_bytes():

@@ -125,14 +125,19 @@ def test_template_shows_a_rate_range_in_percent_and_guesses_no_unit(tmp_path):
     assert rows["评审报告数"] == ("份", "整数，≥ 0")
 
 
-def test_a_rate_out_of_its_range_is_named_in_percent(tmp_path, capsys):
-    """1100% typed in the 审批制度改革完成率 cell (declared [0, 10]) was "11 超出允许范围 [0, 10]"."""
+def _seed_book_at(tmp_path, label: str):
+    """The seed's filled 基础数据表: (path, workbook, its 基础数据 sheet, the row of the fact labelled ``label``)."""
     import openpyxl
     out = tmp_path / "表.xlsx"
     assert main(["template", str(RULES), "--facts", str(SEED_FACTS), "-o", str(out)]) == 0
     wb = openpyxl.load_workbook(out)
     ws = wb["基础数据"]
-    row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 2).value == "审批制度改革完成率")
+    return out, wb, ws, next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 2).value == label)
+
+
+def test_a_rate_out_of_its_range_is_named_in_percent(tmp_path, capsys):
+    """1100% typed in the 审批制度改革完成率 cell (declared [0, 10]) was "11 超出允许范围 [0, 10]"."""
+    out, wb, ws, row = _seed_book_at(tmp_path, "审批制度改革完成率")
     ws.cell(row, 3).value = 11
     wb.save(out)
     assert main(["eval", str(RULES), str(out)]) == 1
@@ -143,12 +148,7 @@ def test_a_rate_out_of_its_range_is_named_in_percent(tmp_path, capsys):
 
 def test_a_blank_required_cell_under_a_merge_says_so_and_every_blank_says_the_fix(tmp_path, capsys):
     """C48 merged into C47 shows C47's value on screen: "C48 为空" alone left the person nothing to look for."""
-    import openpyxl
-    out = tmp_path / "表.xlsx"
-    assert main(["template", str(RULES), "--facts", str(SEED_FACTS), "-o", str(out)]) == 0
-    wb = openpyxl.load_workbook(out)
-    ws = wb["基础数据"]
-    row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 2).value == "固定资产总额")
+    out, wb, ws, row = _seed_book_at(tmp_path, "固定资产总额")
     ws.merge_cells(f"C{row - 1}:C{row}")
     wb.save(out)
     assert main(["eval", str(RULES), str(out)]) == 1
