@@ -317,7 +317,7 @@ class SiteWalk:
             return
         path = ".".join(segs)
         pct = path in self.plan.percent_paths
-        self.add(p, "fact", "fact", p.span, lambda v: sentences.fact(path, v, pct))
+        self.add(p, "fact", "fact", p.span, lambda v: sentences.fact(path, v, pct, self.plan.percent_paths))
 
     def judged(self, p: A.Path) -> None:
         """A 酌情 value read: its fact (never as a percentage), then the judgement with its reason."""

@@ -282,7 +282,7 @@ def test_the_trace_shows_the_evidence_where_the_fact_is_read(with_evidence, caps
     assert "预算执行.全年预算数 = 1415.96（来源：2024年决算报表第3页，李四核）" in out
     assert "预算执行.预算执行数 = 1415.96  (" in out  # no evidence, nothing added
     code, out, err = _run(["eval", RULES, with_evidence, "--full"], capsys)
-    assert code == 0 and "资金使用.问题 = [{…}]（来源：问题第 1 项：合同台账第12行，王五核）" in out
+    assert code == 0 and "资金使用.问题 = 共 1 项（来源：问题第 1 项：合同台账第12行，王五核）" in out
 
 
 @pytest.mark.parametrize("form", ["html", "md", "xlsx", "docx"])

@@ -442,3 +442,56 @@ def test_a_condition_on_a_rate_shown_rounded_is_said(capsys):
     assert main(["explain", str(RULES), f"{batch}:2", "审批效率提升情况"]) == 0
     assert ("编外人员支撑（4 分）：本年编外人员数 13 人，上年编外人员数 14 人，聘用编外人员增长率 = (13 − 14) / 14 = "
             "-7.14%，不满足 -7.14% ≥ 0，得 0 分。") in capsys.readouterr().out
+
+
+def test_a_record_read_by_a_formula_is_named_not_shown_as_braces(capsys):
+    """A 抽查 record read whole said 抽查得分({…}, 2) and 绩效目标.任务匹配 = {…}: code, not an evaluator's words."""
+    assert main(["eval", str(RULES), str(SEED_FACTS), "--full"]) == 0
+    out = capsys.readouterr().out
+    assert "{…}, " not in out and "= {…}" not in out and "[{…}" not in out
+    assert "子项 与年度任务相对应（2 分）= 抽查得分(绩效目标.任务匹配, 2) = ≈1.6471" in out
+    assert "绩效目标.任务匹配 = 抽查数 17，问题数 3  (" in out  # 问题项目 is optional and absent: not listed
+    assert "绩效目标.可衡量 = 抽查数 16，问题数 5，问题项目 5 项  (" in out
+    assert "资金使用.问题 = 共 1 项  (" in out
+
+
+RECORD_RULES = (HEAD + "类型 抽样 { 名称: 文本  抽查数: 整数  问题数: 整数  合格率: 比率  批次: 列表 文本 }\n"
+                "事实 { 样本: 抽样 }\n"
+                "指标 质量 分值 100 { 得分 = 抽查得分(样本, 100) }\n")
+
+
+def test_a_record_s_words_list_its_fields_in_declared_order_with_rates_in_percent(tmp_path):
+    """The words follow the declaration, not the facts file, on both engines (the interpreter and the compact
+    trace expanded), so a batch scored either way reads the same."""
+    from perfdsl.engine import Engine
+    from perfdsl.explain.compact import expand_document, read_document
+    (tmp_path / "a.perf").write_text(RECORD_RULES, encoding="utf-8")
+    engine = Engine.from_path(tmp_path / "a.perf", cache=False)
+    text = '{"样本": {"批次": ["一", "二"], "合格率": 0.85, "问题数": 1, "抽查数": 4, "名称": "甲"}}'  # keys reversed
+    steps = engine.document_text(text, "f.json", "f.json", "0" * 64, trace=True)[0]["children"][0]["trace"]
+    said = [s["text"] for s in steps if s["kind"] == "fact"]
+    assert said == ["样本 = 名称 “甲”，抽查数 4，问题数 1，合格率 85%，批次 2 项"]
+    compact = engine.compact_json(text, "f.json", "f.json", "0" * 64)
+    assert compact is not None
+    expanded = expand_document(read_document(compact[0]), engine.compact_tracer())
+    assert [s["text"] for s in expanded["children"][0]["trace"] if s["kind"] == "fact"] == said
+
+
+def test_a_rate_cell_holding_85_says_what_to_type_in_the_cell(tmp_path, capsys):
+    """85 in a percent cell shows 8500%; F021 told the person filling the workbook to write the JSON "85%"."""
+    out, wb, ws, row = _seed_book_at(tmp_path, "依申请公开回复率")
+    ws.cell(row, 3).value = 85
+    wb.save(out)
+    assert main(["eval", str(RULES), str(out)]) == 1
+    err = capsys.readouterr().err
+    assert (f"基础数据!C{row}：行政许可.依申请公开回复率：单元格中的比率是 85，即 8500%，超过 100%；"
+            "若指 85%，请在单元格中输入 85%（带百分号），或输入 0.85。") in err
+    assert '"85%"' not in err
+
+
+def test_a_list_sheet_s_title_names_its_group_as_the_main_sheet_does(tmp_path):
+    import openpyxl
+    out = tmp_path / "表.xlsx"
+    assert main(["template", str(RULES), "-o", str(out)]) == 0
+    ws = openpyxl.load_workbook(out)["制度.瑕疵"]  # the sheet's name is how the reader finds it: unchanged
+    assert ws["A1"].value == "制度 › 瑕疵（列表：每行一项，可增加行；没有则留空）" and ws["A1"].font.bold

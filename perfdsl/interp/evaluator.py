@@ -185,7 +185,7 @@ class Evaluator:
             self.tracer.step("judgement", e.span, sentences.judgement, path, value.field, value.value, value.reason)
             return value.value
         if trace:
-            self.tracer.fact(path, e.span, value, path in self.percent_paths)
+            self.tracer.fact(path, e.span, value, path in self.percent_paths, self.percent_paths)
         return value
 
     def _let(self, let: A.Let, cache: dict, env: Env):

@@ -68,8 +68,8 @@ def describe(expr, seen: dict, percent_paths: frozenset) -> str:
 
     def lookup(p: A.Path):
         v = seen.get(id(p), _NOTHING)
-        if v is _NOTHING:
-            return None
+        if v is _NOTHING or _records(v):
+            return None  # a record (or a list of them) is named by its path: 抽查得分({…}, 2) said nothing
         if isinstance(v, Decimal) and (p.dotted in percent_paths or p.span in percent_paths):
             return show(v, True)
         return shown(v)
@@ -87,10 +87,29 @@ def percent_band(band: A.Band) -> bool:
     return False
 
 
+def _records(v) -> bool:
+    return isinstance(v, dict) or (isinstance(v, list) and any(isinstance(x, dict) for x in v))
+
+
 # ---------------------------------------------------------------- expressions
-def fact(path: str, value, percent: bool) -> tuple[str, dict]:
-    text = show(value, True) if percent and isinstance(value, Decimal) else shown(value)
+def fact(path: str, value, percent: bool, rates: frozenset = frozenset()) -> tuple[str, dict]:
+    """``rates``: the dotted paths of facts declared 比率, for a record's fields.  A record's fields are listed in
+    the order its value holds them: declared order on every road (the facts check copies records so, and the
+    compact writers keep it: ``codegen.record_order``)."""
+    if isinstance(value, dict):
+        text = "，".join(f"{k} {_brief(x, f'{path}.{k}' in rates)}" for k, x in value.items()) or "{…}"
+    elif _records(value):
+        text = f"共 {len(value)} 项"  # a list of records (问题清单, 抽查项目): how many, as an evaluator says it
+    else:
+        text = show(value, True) if percent and isinstance(value, Decimal) else shown(value)
     return f"{path} = {text}", {"path": path, "value": json_value(value)}
+
+
+def _brief(v, percent: bool) -> str:
+    """A field of a record in a fact's words: a list by its length, a nested record as {…}."""
+    if isinstance(v, list):
+        return f"{len(v)} 项"
+    return show(v, True) if percent and isinstance(v, Decimal) else shown(v)
 
 
 def judgement(path: str, field: str, value: Decimal, reason: str) -> tuple[str, dict]:

@@ -69,8 +69,8 @@ class Tracer:
     def close(self, step: Optional[Step], render: Optional[Render], *args) -> None:
         """The end of an ``open`` step, with its words (``render`` None: what it enclosed failed; no words)."""
 
-    def fact(self, path: str, span: Span, value, percent: bool) -> None:
-        """A fact read (recorded once per indicator)."""
+    def fact(self, path: str, span: Span, value, percent: bool, rates: frozenset = frozenset()) -> None:
+        """A fact read (recorded once per indicator); ``rates``: the paths declared 比率, for a record's fields."""
 
     def seen(self, node, value) -> None:
         """A value a formula used: a path's value or a conditional's branch."""
@@ -128,11 +128,11 @@ class StepTracer(Tracer):
         if step is not None and render is not None:
             step.text, step.data = self._words(render, args)
 
-    def fact(self, path: str, span: Span, value, percent: bool) -> None:
+    def fact(self, path: str, span: Span, value, percent: bool, rates: frozenset = frozenset()) -> None:
         if path in self._facts_seen:
             return
         self._facts_seen.add(path)
-        text, data = sentences.fact(path, value, percent)
+        text, data = sentences.fact(path, value, percent, rates)
         steps = self.steps
         steps.append(Step(len(steps) + 1, self._stack[-1] if self._stack else None, "fact", text, span, data))
 
@@ -172,9 +172,9 @@ class Tee(Tracer):
         for t in self.tracers:
             t.close(step if isinstance(t, StepTracer) else None, render, *args)
 
-    def fact(self, path: str, span: Span, value, percent: bool) -> None:
+    def fact(self, path: str, span: Span, value, percent: bool, rates: frozenset = frozenset()) -> None:
         for t in self.tracers:
-            t.fact(path, span, value, percent)
+            t.fact(path, span, value, percent, rates)
 
     def seen(self, node, value) -> None:
         for t in self.tracers:

@@ -193,8 +193,11 @@ def _json_msg(msg: str) -> str:
 
 
 class FactValidator:
-    def __init__(self, root: Ty):
+    """``in_cells``: the facts were read from a 基础数据表, so the fixes speak of cells, not of JSON text."""
+
+    def __init__(self, root: Ty, in_cells: bool = False):
         self.root = root
+        self.in_cells = in_cells
         self.errors: list[Diagnostic] = []
         self.warnings: list[Diagnostic] = []
 
@@ -231,7 +234,7 @@ class FactValidator:
                 return None
             self._check_range(v, ty, path)
             if kind == "rate" and v > ONE and rate_ceiling(ty.decl) is not None:
-                self._fail("F021", path, over_ceiling_message(v), ty)
+                self._fail("F021", path, over_ceiling_message(v, self.in_cells), ty)
                 return None
             return v
         if kind == "bool":

@@ -35,11 +35,18 @@ def percent_text(text: str) -> Optional[Decimal]:
     return Decimal(m.group(1)).scaleb(-2) if m is not None else None
 
 
-def over_ceiling_message(v: Decimal) -> str:
+def over_ceiling_message(v: Decimal, in_cell: bool = False) -> str:
+    """F021's words: what the number means as a rate, and how to write what was meant — in a JSON file, or in a
+    cell of the 基础数据表 (where 85 typed into a percent cell shows as 8500%)."""
     shown = format(v.normalize(), "f") if v == v.to_integral_value() else str(v)
-    as_fraction = (v.scaleb(-2)).normalize()
-    return (f"比率 {shown} 表示 {format((v * 100).normalize(), 'f')}%，超过 100%；若指 {shown}%，"
-            f"请写 \"{shown}%\" 或 {format(as_fraction, 'f')}。若这个比率确实可能超过 100%，"
+    as_fraction = format((v.scaleb(-2)).normalize(), "f")
+    percent = format((v * 100).normalize(), "f")
+    if in_cell:
+        return (f"单元格中的比率是 {shown}，即 {percent}%，超过 100%；若指 {shown}%，请在单元格中输入 {shown}%"
+                f"（带百分号），或输入 {as_fraction}。若这个比率确实可能超过 100%，请规则编写者在声明中写明上限，"
+                "如 比率 [0, 2]")
+    return (f"比率 {shown} 表示 {percent}%，超过 100%；若指 {shown}%，"
+            f"请写 \"{shown}%\" 或 {as_fraction}。若这个比率确实可能超过 100%，"
             "在声明中写明上限，如 比率 [0, 2]")
 
 

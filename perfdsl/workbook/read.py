@@ -298,7 +298,7 @@ class _Reader:
                                                  "请逐一填写后再评分"))
         if self.out.errors:
             return
-        validator = FactValidator(self.root)
+        validator = FactValidator(self.root, in_cells=True)
         validator.validate(self.data)
         for d in validator.errors:
             where = self._where(d.fact_path)

@@ -330,7 +330,8 @@ def _fact_row(ws: Worksheet, row: int, fact: Fact, ty: Ty, read_by, facts, exact
 def _table_sheet(ws: Worksheet, table: Table, read_by, facts, values: _Values, mapping: Worksheet,
                  exact: list, evidence: dict[str, str]) -> None:
     kind = "映射：每行一项，第一列为名称" if table.is_map else "列表：每行一项，可增加行；没有则留空"
-    xlsx_cell(ws["A1"], f"{table.path}（{kind}）").font = Font(bold=True, size=14)
+    group = table.path.replace(".", " › ")  # as 基础数据 names groups (the sheet's own name stays the path)
+    xlsx_cell(ws["A1"], f"{group}（{kind}）").font = Font(bold=True, size=14)
     inds = readers_of(table.path, read_by)
     xlsx_cell(ws["A2"], ("相关指标：" + "；".join(n for n, _ in inds)) if inds else "")
     cols: list[Optional[Column]] = ([None] if table.is_map else []) + list(table.columns)
