@@ -471,6 +471,10 @@ def test_a_record_s_words_list_its_fields_in_declared_order_with_rates_in_percen
     steps = engine.document_text(text, "f.json", "f.json", "0" * 64, trace=True)[0]["children"][0]["trace"]
     said = [s["text"] for s in steps if s["kind"] == "fact"]
     assert said == ["样本 = 名称 “甲”，抽查数 4，问题数 1，合格率 85%，批次 2 项"]
+    long = text.replace('"甲"', '"' + "很长的名称" * 8 + '"')
+    said_long = [s["text"] for s in engine.document_text(long, "f.json", "f.json", "0" * 64, trace=True)[0]
+                 ["children"][0]["trace"] if s["kind"] == "fact"]
+    assert said_long == ["样本 = 名称 “" + "很长的名称" * 6 + "…”，抽查数 4，问题数 1，合格率 85%，批次 2 项"]
     compact = engine.compact_json(text, "f.json", "f.json", "0" * 64)
     assert compact is not None
     expanded = expand_document(read_document(compact[0]), engine.compact_tracer())

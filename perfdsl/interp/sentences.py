@@ -106,9 +106,12 @@ def fact(path: str, value, percent: bool, rates: frozenset = frozenset()) -> tup
 
 
 def _brief(v, percent: bool) -> str:
-    """A field of a record in a fact's words: a list by its length, a nested record as {…}."""
+    """A field of a record in a fact's words: a list by its length, a long text by its start, a nested record
+    as {…} (the step's ``value`` holds all of it)."""
     if isinstance(v, list):
         return f"{len(v)} 项"
+    if isinstance(v, str) and len(v) > 30:
+        return f"“{v[:30]}…”"
     return show(v, True) if percent and isinstance(v, Decimal) else shown(v)
 
 
