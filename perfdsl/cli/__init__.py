@@ -63,17 +63,19 @@ def build_parser(words: Optional[Sequence[str]] = None) -> argparse.ArgumentPars
     ``words``: the parser for that command line, where only the commands it names get their arguments.
     argparse picks a command by its exact name among the words, so a command not named is never parsed;
     its name and help line (``perfdsl --help``, the list in an unknown command's error) are all that is
-    read of it, and adding the ~60 arguments of all of them was a tenth of a command's start-up.  When
-    the first word is a command, argparse hands it all the others and no other command is read at all.
+    read of it, and adding the ~60 arguments of all of them was a tenth of a command's start-up (nor does it
+    get its ``-h``: a formatter made per command).  When the first word is a command, argparse hands it all
+    the others and no other command is read at all.
     """
     p = Parser(prog="perfdsl", description="预算绩效评价指标体系的规则语言与评分器", epilog=examples_text(EXAMPLES))
     p.add_argument("--version", action="version", version=f"perfdsl {__version__}", help="显示版本号并退出")
     sub = p.add_subparsers(dest="command", metavar="命令", parser_class=Parser)
     first = COMMANDS.get(words[0]) if words else None
     for command in COMMANDS.values() if first is None else (first,):
+        named = words is None or command.NAME in words
         parser = sub.add_parser(command.NAME, help=command.HELP, description=command.DESCRIPTION,
-                                epilog=examples_text(command.EXAMPLES))
-        if words is None or command.NAME in words:
+                                epilog=examples_text(command.EXAMPLES), add_help=named)
+        if named:
             command.add_arguments(parser)
     return p
 
