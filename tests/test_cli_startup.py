@@ -13,19 +13,22 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ("attr", "attrs", "lark", "rich", "openpyxl", "decimal", "tempfile", "typing", "json", "perfdsl.diagnostics",
-         "perfdsl.engine", "perfdsl.syntax", "perfdsl.codegen", "perfdsl.interp", "perfdsl.ruleset",
-         "perfdsl.plan", "perfdsl.explain", "perfdsl.render", "perfdsl.workbook", "perfdsl.serve", "perfdsl.cluster",
-         "yaml", "docx", "starlette", "dask", "distributed")
+HEAVY = ("attr", "attrs", "lark", "rich", "openpyxl", "decimal", "tempfile", "typing", "json", "shutil", "hashlib",
+         "perfdsl.diagnostics", "perfdsl.engine", "perfdsl.syntax", "perfdsl.codegen", "perfdsl.interp",
+         "perfdsl.ruleset", "perfdsl.plan", "perfdsl.explain", "perfdsl.render", "perfdsl.workbook", "perfdsl.serve",
+         "perfdsl.cluster", "yaml", "docx", "starlette", "dask", "distributed")
 # what scoring one fact set from cached rules never needs: the parser, the check passes, the code generator, Dask
 NOT_WARM = ("lark", "perfdsl.syntax.builder", "perfdsl.syntax.parser", "perfdsl.ruleset.check.names",
             "perfdsl.ruleset.check.bands", "perfdsl.ruleset.check.depth", "perfdsl.codegen.generator", "dask",
             "distributed", "perfdsl.cluster")
-# what a warm eval or check never needs: writing a cache entry or a file (tempfile), HTML (html.entities)
-NOT_AT_START = ("tempfile", "html")
+# what a warm eval or check never needs: writing a cache entry or a file (tempfile), HTML (html.entities), OpenSSL
+# for hashing a few rule files (perfdsl.digest), shutil with its compression modules for the terminal's width
+NOT_AT_START = ("tempfile", "html", "_hashlib", "shutil", "zlib", "lzma", "bz2")
 # the modules a start loads besides the interpreter's own, counted on 2026-12-01 (help 52, a warm eval of one fact
-# set to a file 213, a warm check 132) with a little room: a jump past these is a start-up regression to look at
-MOST_MODULES = {"help": 56, "eval": 222, "check": 138}
+# set to a file 213, a warm check 132; branch latency2: 44, 205 and 124, without shutil, its three compression modules
+# and fnmatch, nor hashlib and OpenSSL's _hashlib and _blake2, with perfdsl.digest and _sha256) with a little room: a
+# jump past these is a start-up regression to look at
+MOST_MODULES = {"help": 48, "eval": 214, "check": 130}
 EVAL = ["eval", "rules/", "examples/heping-2024/facts.json"]
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import functools
-import hashlib
 import json
 import os
 import re
@@ -302,7 +301,9 @@ def _identity(path: Path) -> tuple[int, int]:
 
 def jsonl_records(path: Path, keep_blank: bool = False, facts: bool = True) -> Iterator[Record]:
     """The lines of a .jsonl file as records; ``facts``: checked as facts (not perfdsl's results, no lone
-    surrogates), as ``expand`` does not want for the results it reads."""
+    surrogates), as ``expand`` does not want for the results it reads.  Each line is hashed by OpenSSL
+    (``hashlib``), five times faster a byte than the one a single fact set takes (``perfdsl.digest``)."""
+    import hashlib
     limit = max_line_bytes()
     try:
         handle = open(path, "rb", buffering=READ_BUFFER)

@@ -25,7 +25,6 @@ is not used: rules are then checked on every run, which costs only time.
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import pickle
 import sys
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Optional
 
 from perfdsl import __version__
+from perfdsl.digest import sha256
 from perfdsl.ruleset.check import Checked, check
 from perfdsl.ruleset.gcpause import paused
 from perfdsl.ruleset.loader import display_path, load, rule_files
@@ -60,7 +60,7 @@ def code_hash() -> str:
                 except OSError:
                     continue
                 seen.append(f"{os.path.join(under, name)}\0{st.st_size}\0{st.st_mtime_ns}\n")
-    return hashlib.sha256("".join(sorted(seen)).encode("utf-8", "replace")).hexdigest()
+    return sha256("".join(sorted(seen)).encode("utf-8", "replace")).hexdigest()
 
 
 def cache_dir() -> Path:
@@ -77,12 +77,12 @@ def cache_dir() -> Path:
 
 def cache_key(path: Path) -> str:
     from perfdsl.syntax.grammar_file import grammar_text
-    h = hashlib.sha256()
+    h = sha256()
     h.update(f"perfdsl {__version__} cache {FORMAT} code {code_hash()}\n".encode())
-    h.update(hashlib.sha256(grammar_text().encode("utf-8")).digest())
+    h.update(sha256(grammar_text().encode("utf-8")).digest())
     for f in rule_files(path):
         h.update(display_path(f).encode("utf-8") + b"\0")
-        h.update(hashlib.sha256(f.read_bytes()).digest())
+        h.update(sha256(f.read_bytes()).digest())
     return h.hexdigest()
 
 
