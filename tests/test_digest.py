@@ -57,3 +57,48 @@ def test_a_process_without_openssl_hashes_small_data_with_the_builtin():
                          capture_output=True, text=True, check=True).stdout.split()
     assert out == [hashlib.sha256(b"abc").hexdigest(), "False",
                    hashlib.sha256(b"x" * (digest.LARGE + 1)).hexdigest(), "True"]
+
+
+def _walked(package: str) -> list[str]:
+    """``cache.code_hash``'s lines as they were made with ``os.walk`` (the reference ``_fingerprints`` replaced)."""
+    seen = []
+    for top, dirs, files in os.walk(package):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        under = top[len(package) + 1:]
+        for name in files:
+            if name.endswith((".py", ".lark")):
+                try:
+                    st = os.stat(os.path.join(top, name))
+                except OSError:
+                    continue
+                seen.append(f"{os.path.join(under, name)}\0{st.st_size}\0{st.st_mtime_ns}\n")
+    return sorted(seen)
+
+
+def test_the_code_fingerprint_lists_what_os_walk_found(tmp_path):
+    """perfdsl's own files, and a tree with what a checkout may hold: bytecode, links to files and directories, a
+    dangling link, files that are not source, an unreadable directory."""
+    from perfdsl.ruleset import cache
+    package = str(ROOT / "perfdsl")
+    seen: list[str] = []
+    cache._fingerprints(package, "", seen)
+    assert sorted(seen) == _walked(package) and len(seen) > 100
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "__pycache__").mkdir()
+    for name in ("x.py", "a/y.lark", "a/b/z.py", "a/b/z.pyc", "__pycache__/w.py", "a/notes.txt"):
+        (tmp_path / name).write_text(name)
+    (tmp_path / "link.py").symlink_to(tmp_path / "x.py")
+    (tmp_path / "gone.py").symlink_to(tmp_path / "nowhere.py")
+    (tmp_path / "c").symlink_to(tmp_path / "a", target_is_directory=True)
+    (tmp_path / "closed").mkdir()
+    (tmp_path / "closed" / "v.py").write_text("")
+    (tmp_path / "closed").chmod(0)
+    try:
+        seen = []
+        cache._fingerprints(str(tmp_path), "", seen)
+        assert sorted(seen) == _walked(str(tmp_path))
+        readable = ["closed/v.py"] if os.access(tmp_path / "closed", os.R_OK) else []  # root reads it all the same
+        assert sorted(line.split("\0")[0] for line in seen) == sorted(["a/b/z.py", "a/y.lark", "link.py", "x.py",
+                                                                         *readable])
+    finally:
+        (tmp_path / "closed").chmod(0o700)
