@@ -86,6 +86,17 @@ def test_a_warm_eval_does_not_load_the_parser_the_checker_or_the_code_generator(
     modules = _warm(["eval", "rules/", "examples/heping-2024/facts.json"], tmp_path)
     assert "perfdsl.engine" in modules
     assert [m for m in modules if any(m == h or m.startswith(h + ".") for h in NOT_WARM)] == []
+    # nor another command's module (``cli.COMMANDS`` imports a command's module when it is named)
+    assert sorted(m for m in modules if m.startswith("perfdsl.cli.commands.")) == [
+        "perfdsl.cli.commands.base", "perfdsl.cli.commands.eval"]
+
+
+def test_the_command_table_names_every_command_module():
+    from perfdsl.cli import COMMANDS
+    modules = {p.stem for p in (ROOT / "perfdsl" / "cli" / "commands").glob("*.py")} - {"__init__", "base"}
+    assert {name.replace("-", "_") for name in COMMANDS} == modules
+    assert [COMMANDS[name].NAME for name in COMMANDS] == list(COMMANDS)
+    assert "evl" not in COMMANDS and COMMANDS.get("evl") is None and len(COMMANDS) == len(modules)
 
 
 def test_check_reads_the_cache_eval_filled_and_loads_no_parser_or_check_pass(tmp_path):

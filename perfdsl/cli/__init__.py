@@ -4,8 +4,9 @@ Exit status: 0 success; 1 rule errors, bad facts or failed records; 2 wrong
 usage; 3 an internal error (a bug in perfdsl — please report it); 130 interrupted;
 141 the reader of standard output went away (``| head``), so the output is incomplete.
 
-Each command is a module in ``perfdsl.cli.commands``; this module builds the parser from them
-and holds the one guard that turns every exception into a message and an exit status.
+Each command is a module in ``perfdsl.cli.commands``, imported when the command line names it (``--help``
+names them all); this module builds the parser from them and holds the one guard that turns every exception
+into a message and an exit status.
 
 Start-up is what a person waits for: this module and the command modules import only argparse and
 their own tables at the top; a command imports the engine, rich, Lark… inside ``run()``, so that
@@ -22,8 +23,6 @@ from types import FrameType
 
 from perfdsl import __version__
 from perfdsl.cli.argparse_zh import Parser
-from perfdsl.cli.commands import check, diff, expand, explain, explain_code, fmt, report, serve, template, test
-from perfdsl.cli.commands import eval as eval_cmd  # the module, named so as not to hide the builtin
 from perfdsl.cli.commands.base import (
     EXIT_BROKEN_PIPE,
     EXIT_FAIL,
@@ -37,16 +36,59 @@ from perfdsl.cli.output import safe_streams
 
 TYPE_CHECKING = False  # typing is for the type checker: imported at run time it costs `perfdsl --help` ~4 ms
 if TYPE_CHECKING:
-    from typing import Optional, Sequence
+    from typing import Iterator, Optional, Sequence
 
     from perfdsl.cli.commands.base import Command
 
 __all__ = ["COMMANDS", "EXIT_FAIL", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "Usage", "build_parser", "entry",
            "main"]
 
-_IN_HELP_ORDER: tuple[Command, ...] = (eval_cmd, explain, check, report, template, test, expand, diff, fmt, serve,
-                                       explain_code)
-COMMANDS: dict[str, Command] = {command.NAME: command for command in _IN_HELP_ORDER}
+# the commands, in the order --help lists them: each is the module perfdsl.cli.commands.<name> (- as _)
+_IN_HELP_ORDER = ("eval", "explain", "check", "report", "template", "test", "expand", "diff", "fmt", "serve",
+                  "explain-code")
+
+
+class _Commands:
+    """The command modules by name, each imported when first asked for: ``perfdsl eval`` imports no other command's
+    module (ten modules, ~1% of its start); ``perfdsl --help`` asks for all of them, in the table's order.  A
+    mapping's reading methods, without ``collections.abc`` (one more module for ``--help``)."""
+
+    def __init__(self, names: tuple[str, ...]):
+        self._names = names
+        self._modules: dict[str, Command] = {}
+
+    def __getitem__(self, name: str) -> Command:
+        module = self._modules.get(name)
+        if module is None:
+            if name not in self._names:
+                raise KeyError(name)
+            module = __import__(f"perfdsl.cli.commands.{name.replace('-', '_')}", fromlist=["NAME"])
+            self._modules[name] = module
+        return module
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def get(self, name: str) -> Optional[Command]:
+        return self[name] if name in self._names else None
+
+    def keys(self) -> tuple[str, ...]:
+        return self._names
+
+    def values(self) -> list[Command]:
+        return [self[name] for name in self._names]
+
+    def items(self) -> list[tuple[str, Command]]:
+        return [(name, self[name]) for name in self._names]
+
+
+COMMANDS = _Commands(_IN_HELP_ORDER)
 
 
 EXAMPLES = (
