@@ -25,10 +25,10 @@ NOT_WARM = ("lark", "perfdsl.syntax.builder", "perfdsl.syntax.parser", "perfdsl.
 # for hashing a few rule files (perfdsl.digest), shutil with its compression modules for the terminal's width
 NOT_AT_START = ("tempfile", "html", "_hashlib", "shutil", "zlib", "lzma", "bz2")
 # the modules a start loads besides the interpreter's own, counted on 2026-12-01 (help 52, a warm eval of one fact
-# set to a file 213, a warm check 132; branch latency2: 44, 205 and 124, without shutil, its three compression modules
-# and fnmatch, nor hashlib and OpenSSL's _hashlib and _blake2, with perfdsl.digest and _sha256) with a little room: a
-# jump past these is a start-up regression to look at
-MOST_MODULES = {"help": 48, "eval": 214, "check": 130}
+# set to a file 213, a warm check 132; branch latency2: 32, 195 and 114, without shutil, its three compression modules
+# and fnmatch, nor hashlib and OpenSSL's _hashlib and _blake2, with perfdsl.digest and _sha256, and without the command
+# modules not named) with a little room: a jump past these is a start-up regression to look at
+MOST_MODULES = {"help": 36, "eval": 204, "check": 122}
 EVAL = ["eval", "rules/", "examples/heping-2024/facts.json"]
 
 
@@ -92,11 +92,19 @@ def test_a_warm_eval_does_not_load_the_parser_the_checker_or_the_code_generator(
 
 
 def test_the_command_table_names_every_command_module():
-    from perfdsl.cli import COMMANDS
+    from perfdsl.cli import COMMAND_HELP, COMMANDS
     modules = {p.stem for p in (ROOT / "perfdsl" / "cli" / "commands").glob("*.py")} - {"__init__", "base"}
     assert {name.replace("-", "_") for name in COMMANDS} == modules
-    assert [COMMANDS[name].NAME for name in COMMANDS] == list(COMMANDS)
+    assert [COMMANDS[name].NAME for name in COMMANDS] == list(COMMANDS) == list(COMMAND_HELP)
     assert "evl" not in COMMANDS and COMMANDS.get("evl") is None and len(COMMANDS) == len(modules)
+
+
+def test_help_imports_no_command_module():
+    """``perfdsl --help`` lists each command by its line in ``COMMAND_HELP``; a command's module is imported when
+    the command line names it."""
+    modules = _loaded("import contextlib, io, perfdsl.cli\nwith contextlib.redirect_stdout(io.StringIO()):\n"
+                      "    try:\n        perfdsl.cli.main(['--help'])\n    except SystemExit:\n        pass\n")
+    assert sorted(m for m in modules if m.startswith("perfdsl.cli.commands.")) == ["perfdsl.cli.commands.base"]
 
 
 def test_check_reads_the_cache_eval_filled_and_loads_no_parser_or_check_pass(tmp_path):
