@@ -4,9 +4,9 @@ Exit status: 0 success; 1 rule errors, bad facts or failed records; 2 wrong
 usage; 3 an internal error (a bug in perfdsl — please report it); 130 interrupted;
 141 the reader of standard output went away (``| head``), so the output is incomplete.
 
-Each command is a module in ``perfdsl.cli.commands``, imported when the command line names it (``--help``
-names them all); this module builds the parser from them and holds the one guard that turns every exception
-into a message and an exit status.
+Each command is a module in ``perfdsl.cli.commands``, imported when the command line names it (``perfdsl --help``
+imports none: their help lines are in ``COMMAND_HELP``); this module builds the parser from them and holds the one
+guard that turns every exception into a message and an exit status.
 
 Start-up is what a person waits for: this module and the command modules import only argparse and
 their own tables at the top; a command imports the engine, rich, Lark… inside ``run()``, so that
