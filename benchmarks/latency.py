@@ -1,6 +1,6 @@
 """What a person waits for: whole ``perfdsl`` processes, each run ``--runs`` times after one warm-up run.
 
-    python -m benchmarks.latency [--runs 10] [--against DIR] [--instructions]
+    python -m benchmarks.latency [--runs 10] [--against DIR] [--instructions] [--only help|eval|check]
 
 Prints the median wall time, the median CPU time (user + system, from ``wait4``) and the least CPU time of
 each command.  On a shared machine the CPU time is the steadier of the two; nothing is subtracted from either.
@@ -75,7 +75,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--against", type=Path, help="another perfdsl checkout, timed in turn with this one")
     parser.add_argument("--instructions", action="store_true", help="count instructions (valgrind) instead of timing")
+    parser.add_argument("--only", action="append", choices=("help", "eval", "check"),
+                        help="time only this command (may be given again)")
     args = parser.parse_args(argv)
+    if args.only:
+        for name in list(COMMANDS):
+            if not any(word in name for word in args.only):
+                del COMMANDS[name]
     trees = {"this tree": ROOT} | ({f"{args.against}": args.against.resolve()} if args.against else {})
     if args.instructions:
         count(trees)

@@ -14,13 +14,13 @@ for byte); ``fast_json`` and ``compact_json``, which serve batches, generate at 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from typing import TYPE_CHECKING, Any, Optional
 
 from perfdsl.codegen.runtime import Fallback, Unsupported
 from perfdsl.diagnostics import PerfdslError
+from perfdsl.digest import sha256
 from perfdsl.explain.document import explain, head_bytes, head_json
 from perfdsl.interp.scoring import Result, Scorer
 from perfdsl.plan import Plan
@@ -270,4 +270,4 @@ def load(path: str | os.PathLike) -> Engine:
 
 
 def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return sha256(text.encode("utf-8")).hexdigest()

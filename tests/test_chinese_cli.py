@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from perfdsl.cli import COMMANDS, build_parser, main
-from perfdsl.cli.argparse_zh import MESSAGES, PLURALS, WIDE, cells, tokens, wrap
+from perfdsl.cli.argparse_zh import MESSAGES, PLURALS, WIDE, cells, terminal_columns, tokens, wrap
 from perfdsl.cli.commands.base import TRACE_FILTERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,6 +142,54 @@ def test_tokens_are_those_of_the_regex_they_replace():
     texts += [cmd.DESCRIPTION for cmd in COMMANDS.values()] + [""]
     for text in texts:
         assert tokens(text) == regex.findall(text), text
+
+
+@pytest.mark.parametrize("columns", [None, "40", "100", "200", "0", "-3", " 90 ", "abc", ""])
+def test_terminal_columns_are_shutil_s(columns, monkeypatch):
+    """argparse's width without importing shutil (``argparse_zh.terminal_columns``): the same number, with COLUMNS
+    unset, usable, zero, negative or not a number, off a terminal (pytest's captured stdout) and on none."""
+    import shutil
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert terminal_columns() == shutil.get_terminal_size().columns
+    monkeypatch.setattr(sys, "__stdout__", None)
+    assert terminal_columns() == shutil.get_terminal_size().columns
+
+
+def test_a_terminal_s_own_width_is_shutil_s(monkeypatch):
+    import shutil
+    monkeypatch.delenv("COLUMNS", raising=False)
+    for size in ((132, 40), (0, 0), (7, 1)):
+        monkeypatch.setattr(os, "get_terminal_size", lambda fd, size=size: os.terminal_size(size))
+        assert terminal_columns() == shutil.get_terminal_size().columns
+
+
+def test_cells_of_ascii_and_of_the_rest():
+    """ASCII is counted by its length; no ASCII character is wide or full-width."""
+    import unicodedata
+    assert all(unicodedata.east_asian_width(chr(c)) not in "WF" for c in range(128))
+    for text in ("", "--format json", "perfdsl eval rules/ 事实.json", "评分", "ａｂ", "\t\x7f"):
+        assert cells(text) == sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def test_section_titles_take_the_full_width_colon_as_the_pattern_did(monkeypatch):
+    """The titles' colons are changed by lines, as ``re.sub(rf"(?m)^( *){title}:$", rf"\\g<1>{title}：", …)`` for
+    each title did (a pattern compiled per title cost ~1 ms of ``perfdsl --help``)."""
+    import random
+    rng = random.Random(19)
+    pieces = ["选项", "位置参数", "命令", "选项:", ":", " ", "  ", "\n", "\r", "x", "选项：", "\t"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 12))) for _ in range(3000)]
+    texts += [build_parser().format_help(), "选项:\n  选项:\n选项: x\n 位置参数:\n选项:"]
+    formatter = build_parser()._get_formatter()
+    formatter._headings = {"选项", "位置参数"}
+    for text in texts:
+        expected = text
+        for heading in formatter._headings:
+            expected = re.sub(rf"(?m)^( *){re.escape(heading)}:$", rf"\g<1>{heading}：", expected)
+        monkeypatch.setattr(argparse.HelpFormatter, "format_help", lambda self, text=text: text)
+        assert formatter.format_help() == expected, repr(text)
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))

@@ -13,19 +13,22 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ("attr", "attrs", "lark", "rich", "openpyxl", "decimal", "tempfile", "typing", "json", "perfdsl.diagnostics",
-         "perfdsl.engine", "perfdsl.syntax", "perfdsl.codegen", "perfdsl.interp", "perfdsl.ruleset",
-         "perfdsl.plan", "perfdsl.explain", "perfdsl.render", "perfdsl.workbook", "perfdsl.serve", "perfdsl.cluster",
-         "yaml", "docx", "starlette", "dask", "distributed")
+HEAVY = ("attr", "attrs", "lark", "rich", "openpyxl", "decimal", "tempfile", "typing", "json", "shutil", "hashlib",
+         "perfdsl.diagnostics", "perfdsl.engine", "perfdsl.syntax", "perfdsl.codegen", "perfdsl.interp",
+         "perfdsl.ruleset", "perfdsl.plan", "perfdsl.explain", "perfdsl.render", "perfdsl.workbook", "perfdsl.serve",
+         "perfdsl.cluster", "yaml", "docx", "starlette", "dask", "distributed")
 # what scoring one fact set from cached rules never needs: the parser, the check passes, the code generator, Dask
 NOT_WARM = ("lark", "perfdsl.syntax.builder", "perfdsl.syntax.parser", "perfdsl.ruleset.check.names",
             "perfdsl.ruleset.check.bands", "perfdsl.ruleset.check.depth", "perfdsl.codegen.generator", "dask",
             "distributed", "perfdsl.cluster")
-# what a warm eval or check never needs: writing a cache entry or a file (tempfile), HTML (html.entities)
-NOT_AT_START = ("tempfile", "html")
+# what a warm eval or check never needs: writing a cache entry or a file (tempfile), HTML (html.entities), OpenSSL
+# for hashing a few rule files (perfdsl.digest), shutil with its compression modules for the terminal's width
+NOT_AT_START = ("tempfile", "html", "_hashlib", "shutil", "zlib", "lzma", "bz2")
 # the modules a start loads besides the interpreter's own, counted on 2026-12-01 (help 52, a warm eval of one fact
-# set to a file 213, a warm check 132) with a little room: a jump past these is a start-up regression to look at
-MOST_MODULES = {"help": 56, "eval": 222, "check": 138}
+# set to a file 213, a warm check 132; branch latency2: 32, 195 and 114, without shutil, its three compression modules
+# and fnmatch, nor hashlib and OpenSSL's _hashlib and _blake2, with perfdsl.digest and _sha256, and without the command
+# modules not named) with a little room: a jump past these is a start-up regression to look at
+MOST_MODULES = {"help": 36, "eval": 204, "check": 122}
 EVAL = ["eval", "rules/", "examples/heping-2024/facts.json"]
 
 
@@ -83,6 +86,25 @@ def test_a_warm_eval_does_not_load_the_parser_the_checker_or_the_code_generator(
     modules = _warm(["eval", "rules/", "examples/heping-2024/facts.json"], tmp_path)
     assert "perfdsl.engine" in modules
     assert [m for m in modules if any(m == h or m.startswith(h + ".") for h in NOT_WARM)] == []
+    # nor another command's module (``cli.COMMANDS`` imports a command's module when it is named)
+    assert sorted(m for m in modules if m.startswith("perfdsl.cli.commands.")) == [
+        "perfdsl.cli.commands.base", "perfdsl.cli.commands.eval"]
+
+
+def test_the_command_table_names_every_command_module():
+    from perfdsl.cli import COMMAND_HELP, COMMANDS
+    modules = {p.stem for p in (ROOT / "perfdsl" / "cli" / "commands").glob("*.py")} - {"__init__", "base"}
+    assert {name.replace("-", "_") for name in COMMANDS} == modules
+    assert [COMMANDS[name].NAME for name in COMMANDS] == list(COMMANDS) == list(COMMAND_HELP)
+    assert "evl" not in COMMANDS and COMMANDS.get("evl") is None and len(COMMANDS) == len(modules)
+
+
+def test_help_imports_no_command_module():
+    """``perfdsl --help`` lists each command by its line in ``COMMAND_HELP``; a command's module is imported when
+    the command line names it."""
+    modules = _loaded("import contextlib, io, perfdsl.cli\nwith contextlib.redirect_stdout(io.StringIO()):\n"
+                      "    try:\n        perfdsl.cli.main(['--help'])\n    except SystemExit:\n        pass\n")
+    assert sorted(m for m in modules if m.startswith("perfdsl.cli.commands.")) == ["perfdsl.cli.commands.base"]
 
 
 def test_check_reads_the_cache_eval_filled_and_loads_no_parser_or_check_pass(tmp_path):
@@ -120,3 +142,16 @@ def test_the_patterns_of_wide_unicode_classes_are_not_compiled_by_a_warm_eval(tm
     _loaded(_run(EVAL), env)
     _loaded(_run(EVAL) + "from perfdsl.cli.inputs import _cjk_text\nfrom perfdsl.render.escape import _markdown\n"
                          "assert _cjk_text.cache_info().currsize == _markdown.cache_info().currsize == 0\n", env)
+
+
+def test_the_patterns_a_single_eval_does_not_use_are_not_compiled(tmp_path):
+    """Each cost 0.05–0.3 ms to compile at every start: a text with \\u escapes, a message made one line, a batch's
+    keys counted, evidence, dates and percent texts compile theirs when they come."""
+    env = {"PERFDSL_CACHE_DIR": str(tmp_path)}
+    _loaded(_run(EVAL), env)
+    _loaded(_run(EVAL) + "from perfdsl.cli.inputs import _surrogate_escape\nfrom perfdsl.cli.scoring import _control\n"
+                         "from perfdsl.ruleset.facts import _key_token\nfrom perfdsl.interp.dates import _forms\n"
+                         "from perfdsl.ruleset.evidence import _index, _mentioned, _token\n"
+                         "from perfdsl.ruleset.rates import _percent\n"
+                         "assert not any(f.cache_info().currsize for f in (_surrogate_escape, _control, _key_token, "
+                         "_forms, _index, _mentioned, _token, _percent))\n", env)

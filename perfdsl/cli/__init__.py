@@ -4,8 +4,9 @@ Exit status: 0 success; 1 rule errors, bad facts or failed records; 2 wrong
 usage; 3 an internal error (a bug in perfdsl — please report it); 130 interrupted;
 141 the reader of standard output went away (``| head``), so the output is incomplete.
 
-Each command is a module in ``perfdsl.cli.commands``; this module builds the parser from them
-and holds the one guard that turns every exception into a message and an exit status.
+Each command is a module in ``perfdsl.cli.commands``, imported when the command line names it (``perfdsl --help``
+imports none: their help lines are in ``COMMAND_HELP``); this module builds the parser from them and holds the one
+guard that turns every exception into a message and an exit status.
 
 Start-up is what a person waits for: this module and the command modules import only argparse and
 their own tables at the top; a command imports the engine, rich, Lark… inside ``run()``, so that
@@ -22,8 +23,6 @@ from types import FrameType
 
 from perfdsl import __version__
 from perfdsl.cli.argparse_zh import Parser
-from perfdsl.cli.commands import check, diff, expand, explain, explain_code, fmt, report, serve, template, test
-from perfdsl.cli.commands import eval as eval_cmd  # the module, named so as not to hide the builtin
 from perfdsl.cli.commands.base import (
     EXIT_BROKEN_PIPE,
     EXIT_FAIL,
@@ -37,16 +36,71 @@ from perfdsl.cli.output import safe_streams
 
 TYPE_CHECKING = False  # typing is for the type checker: imported at run time it costs `perfdsl --help` ~4 ms
 if TYPE_CHECKING:
-    from typing import Optional, Sequence
+    from typing import Iterator, Optional, Sequence
 
     from perfdsl.cli.commands.base import Command
 
-__all__ = ["COMMANDS", "EXIT_FAIL", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "Usage", "build_parser", "entry",
-           "main"]
+__all__ = ["COMMANDS", "COMMAND_HELP", "EXIT_FAIL", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "Usage", "build_parser",
+           "entry", "main"]
 
-_IN_HELP_ORDER: tuple[Command, ...] = (eval_cmd, explain, check, report, template, test, expand, diff, fmt, serve,
-                                       explain_code)
-COMMANDS: dict[str, Command] = {command.NAME: command for command in _IN_HELP_ORDER}
+# the commands, in the order --help lists them, with the line it shows for each: each command is the module
+# perfdsl.cli.commands.<name> (- as _), imported when the command line names it (``perfdsl --help`` names none)
+COMMAND_HELP = {
+    "eval": "对一个或一批事实文件评分",
+    "explain": "说明一个指标的得分：指标分析结果，或完整评分过程",
+    "check": "检查规则文件",
+    "report": "生成评分表报告（Word、Excel、HTML、Markdown）",
+    "template": "生成基础数据表（Excel 填报模板）",
+    "test": "运行规则集的测试用例并统计覆盖率",
+    "expand": "把紧凑评分过程还原为完整步骤",
+    "diff": "比较两次评分结果：规则改动后哪些得分、等级变了",
+    "fmt": "把规则文件排成统一格式",
+    "serve": "在浏览器中打开本机工作台（编辑规则、填写事实、查看得分与过程）",
+    "explain-code": "说明一个错误或警告代码：含义、示例与如何修改",
+}
+
+
+class _Commands:
+    """The command modules by name, each imported when first asked for: ``perfdsl eval`` imports no other command's
+    module (ten modules, ~1% of its start), ``perfdsl --help`` none (eleven, ~9% of it: it shows only the names and
+    their lines in ``COMMAND_HELP``).  A mapping's reading methods, without ``collections.abc`` (one more module)."""
+
+    def __init__(self, names: tuple[str, ...]):
+        self._names = names
+        self._modules: dict[str, Command] = {}
+
+    def __getitem__(self, name: str) -> Command:
+        module = self._modules.get(name)
+        if module is None:
+            if name not in self._names:
+                raise KeyError(name)
+            module = __import__(f"perfdsl.cli.commands.{name.replace('-', '_')}", fromlist=["NAME"])
+            self._modules[name] = module
+        return module
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def get(self, name: str) -> Optional[Command]:
+        return self[name] if name in self._names else None
+
+    def keys(self) -> tuple[str, ...]:
+        return self._names
+
+    def values(self) -> list[Command]:
+        return [self[name] for name in self._names]
+
+    def items(self) -> list[tuple[str, Command]]:
+        return [(name, self[name]) for name in self._names]
+
+
+COMMANDS = _Commands(tuple(COMMAND_HELP))
 
 
 EXAMPLES = (
@@ -63,18 +117,22 @@ def build_parser(words: Optional[Sequence[str]] = None) -> argparse.ArgumentPars
     ``words``: the parser for that command line, where only the commands it names get their arguments.
     argparse picks a command by its exact name among the words, so a command not named is never parsed;
     its name and help line (``perfdsl --help``, the list in an unknown command's error) are all that is
-    read of it, and adding the ~60 arguments of all of them was a tenth of a command's start-up.  When
-    the first word is a command, argparse hands it all the others and no other command is read at all.
+    read of it, and adding the ~60 arguments of all of them was a tenth of a command's start-up (nor does it
+    get its ``-h``, a formatter made per command, nor is its module imported: ``COMMAND_HELP`` has its line).
+    When the first word is a command, argparse hands it all the others and no other command is read at all.
     """
     p = Parser(prog="perfdsl", description="预算绩效评价指标体系的规则语言与评分器", epilog=examples_text(EXAMPLES))
     p.add_argument("--version", action="version", version=f"perfdsl {__version__}", help="显示版本号并退出")
     sub = p.add_subparsers(dest="command", metavar="命令", parser_class=Parser)
-    first = COMMANDS.get(words[0]) if words else None
-    for command in COMMANDS.values() if first is None else (first,):
-        parser = sub.add_parser(command.NAME, help=command.HELP, description=command.DESCRIPTION,
+    first = words[0] if words and words[0] in COMMANDS else None
+    for name in COMMANDS if first is None else (first,):
+        if words is not None and name not in words:
+            sub.add_parser(name, help=COMMAND_HELP[name], add_help=False)
+            continue
+        command = COMMANDS[name]
+        parser = sub.add_parser(name, help=COMMAND_HELP[name], description=command.DESCRIPTION,
                                 epilog=examples_text(command.EXAMPLES))
-        if words is None or command.NAME in words:
-            command.add_arguments(parser)
+        command.add_arguments(parser)
     return p
 
 

@@ -25,7 +25,6 @@ is not used: rules are then checked on every run, which costs only time.
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import pickle
 import sys
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Optional
 
 from perfdsl import __version__
+from perfdsl.digest import sha256
 from perfdsl.ruleset.check import Checked, check
 from perfdsl.ruleset.gcpause import paused
 from perfdsl.ruleset.loader import display_path, load, rule_files
@@ -48,19 +48,34 @@ def code_hash() -> str:
     Reading them all would cost ~30 ms per start, more than a cached start takes; their metadata
     costs ~1 ms and changes whenever a file is edited, checked out or installed.
     """
-    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
-    seen = []
-    for top, dirs, files in os.walk(package):
-        dirs[:] = [d for d in dirs if d != "__pycache__"]
-        under = top[len(package) + 1:]  # os.path.relpath's answer, without its ~60 µs a file
-        for name in files:
-            if name.endswith((".py", ".lark")):
-                try:
-                    st = os.stat(os.path.join(top, name))
-                except OSError:
-                    continue
-                seen.append(f"{os.path.join(under, name)}\0{st.st_size}\0{st.st_mtime_ns}\n")
-    return hashlib.sha256("".join(sorted(seen)).encode("utf-8", "replace")).hexdigest()
+    seen: list[str] = []
+    _fingerprints(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "", seen)
+    return sha256("".join(sorted(seen)).encode("utf-8", "replace")).hexdigest()
+
+
+def _fingerprints(top: str, under: str, seen: list[str]) -> None:
+    """``code_hash``'s line for each file under ``top`` (``under``: its path inside the package), as ``os.walk``
+    finds them (no ``__pycache__``, no directory reached through a link, a directory that cannot be read skipped),
+    with one ``scandir`` a directory and no path joined twice: ~half of what ``os.walk`` costs a start."""
+    try:
+        with os.scandir(top) as found:
+            entries = list(found)
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            if entry.name != "__pycache__" and not entry.is_symlink():
+                _fingerprints(entry.path, f"{under}{entry.name}/", seen)
+        elif entry.name.endswith((".py", ".lark")):
+            try:
+                st = entry.stat()
+            except OSError:
+                continue
+            seen.append(f"{under}{entry.name}\0{st.st_size}\0{st.st_mtime_ns}\n")
 
 
 def cache_dir() -> Path:
@@ -77,12 +92,12 @@ def cache_dir() -> Path:
 
 def cache_key(path: Path) -> str:
     from perfdsl.syntax.grammar_file import grammar_text
-    h = hashlib.sha256()
+    h = sha256()
     h.update(f"perfdsl {__version__} cache {FORMAT} code {code_hash()}\n".encode())
-    h.update(hashlib.sha256(grammar_text().encode("utf-8")).digest())
+    h.update(sha256(grammar_text().encode("utf-8")).digest())
     for f in rule_files(path):
         h.update(display_path(f).encode("utf-8") + b"\0")
-        h.update(hashlib.sha256(f.read_bytes()).digest())
+        h.update(sha256(f.read_bytes()).digest())
     return h.hexdigest()
 
 

@@ -17,6 +17,7 @@ evidence goes to the document as a map from fact path (the paths the trace and t
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -28,19 +29,24 @@ if TYPE_CHECKING:  # renderers import the words below: no rule-set machinery for
 VALUE = "值"
 SOURCE = "来源"
 _WRAPPER = frozenset((VALUE, SOURCE))
-# the key as written, or as \u escapes (facts exported with ensure_ascii): a text without it holds no evidence
-_MENTIONED = re.compile(r"来源|\\u6765\\u6e90", re.IGNORECASE)
+
+
+@functools.cache
+def _mentioned() -> re.Pattern[str]:
+    """The key as written, or as \\u escapes (facts exported with ensure_ascii): a text without it holds no
+    evidence.  Compiled for the first text that may hold it (the patterns a start does not use wait until used)."""
+    return re.compile(r"来源|\\u6765\\u6e90", re.IGNORECASE)
 
 
 def mentioned(text: str) -> bool:
     """Whether a facts text can hold evidence at all (batches without it pay almost nothing more).
 
-    ``_MENTIONED`` can match only where the text holds 源 (CJK has no case to fold) or a backslash
+    ``_mentioned()`` can match only where the text holds 源 (CJK has no case to fold) or a backslash
     and a ``u`` or ``U``: one-character searches first (a ``str`` search for one character is a
     memchr; the case-blind regex over a 3 KB line of CJK costs ten times more), the regex only then.
     """
     if "源" in text or ("\\" in text and ("\\u" in text or "\\U" in text)):
-        return _MENTIONED.search(text) is not None
+        return _mentioned().search(text) is not None
     return False
 
 
@@ -105,17 +111,23 @@ def split(data: Any, root: Ty) -> tuple[Any, dict[str, str], list[Diagnostic]]:
     return plain, walk.evidence, walk.errors
 
 
-_INDEX = re.compile(r"\[(\d+)\]")
+@functools.cache
+def _index() -> re.Pattern[str]:
+    """An item's index in an evidence path, ``[0]`` (compiled for the first evidence put in words)."""
+    return re.compile(r"\[(\d+)\]")
 
 
-_TOKEN = re.compile(r"\[[^\]]*\]|[^.\[]+")
+@functools.cache
+def _token() -> re.Pattern[str]:
+    """A step of an evidence path or a path read: ``[*]``, ``[0]`` or a name (compiled when first needed)."""
+    return re.compile(r"\[[^\]]*\]|[^.\[]+")
 
 
 def concerns(where: str, path: str) -> bool:
     """Evidence at ``where`` (``问题[0].说明``, ``满意度.个人``) is about a fact read at ``path`` (``问题``,
     ``问题[*].说明``, ``满意度[*].样本数``): the same fact, something inside it, or the item or record holding
     it.  ``[*]`` in a path read stands for any item of a list or any key of a map."""
-    w, p = _TOKEN.findall(where), _TOKEN.findall(path)
+    w, p = _token().findall(where), _token().findall(path)
     return bool(p) and all(a == "[*]" or a == b for a, b in zip(p, w, strict=False))  # the shorter is a prefix
 
 
@@ -133,7 +145,7 @@ def place(where: str) -> str:
         words += f"第 {int(m.group(1)) + 1} 项"
         rest = m.group(2).lstrip(".")
         if rest:
-            words += "的" + _INDEX.sub(lambda x: f"第 {int(x.group(1)) + 1} 项", rest).replace(".", "的")
+            words += "的" + _index().sub(lambda x: f"第 {int(x.group(1)) + 1} 项", rest).replace(".", "的")
     return words
 
 

@@ -9,6 +9,7 @@ once, each naming the fact's path and the declaration it broke.
 from __future__ import annotations
 
 import decimal
+import functools
 import json
 import re
 from decimal import Decimal
@@ -116,7 +117,12 @@ _SHORT = _ShortNumbers()
 _PLAIN = json.JSONDecoder(parse_float=_SHORT.__getitem__, parse_int=_SHORT.__getitem__,
                           parse_constant=_reject_constant)
 plain_json = _PLAIN.decode
-_KEY_TOKEN = re.compile(r'"\s*:')
+
+
+@functools.cache
+def _key_token() -> re.Pattern[str]:
+    """A key's closing quote and its colon (``no_duplicate_keys``); compiled for the first batch line counted."""
+    return re.compile(r'"\s*:')
 
 
 def no_duplicate_keys(text: str, entries: int) -> bool:
@@ -144,7 +150,7 @@ def no_duplicate_keys(text: str, entries: int) -> bool:
     When neither equals ``entries`` the caller parses again with the duplicate-key hook, which
     names the duplicate (or finds none: a colon or ``":`` in a string value).
     """
-    return entries == text.count(":") or entries == len(_KEY_TOKEN.findall(text))
+    return entries == text.count(":") or entries == len(_key_token().findall(text))
 
 
 def parse_json(text: str, source: str, fast: bool = False) -> object:

@@ -9,7 +9,6 @@ the first.
 from __future__ import annotations
 
 import codecs
-import hashlib
 import os
 from pathlib import Path
 from typing import Optional
@@ -17,6 +16,7 @@ from typing import Optional
 import attrs
 
 from perfdsl.diagnostics import Diagnostic, Note, PerfdslError, error, os_reason
+from perfdsl.digest import sha256
 from perfdsl.syntax import ast as A
 
 RULE_SUFFIX = ".perf"
@@ -80,7 +80,7 @@ def read_source(path: Path) -> SourceFile:
         raise PerfdslError([error("E102", f"无法读取规则文件 {shown}：{os_reason(exc)}")]) from None
     if len(data) > MAX_RULE_BYTES:
         raise PerfdslError([error("E103", f"规则文件 {shown} 过大（{len(data)} 字节，上限 {MAX_RULE_BYTES}）")])
-    digest = hashlib.sha256(data).hexdigest()
+    digest = sha256(data).hexdigest()
     text = decode(data, shown)
     if "\x00" in text:
         pos = text.index("\x00")

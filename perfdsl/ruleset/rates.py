@@ -7,6 +7,7 @@ The rule, for every input form (JSON, JSONL, workbooks): a 比率 is a fraction 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from decimal import Decimal
@@ -17,7 +18,12 @@ from perfdsl.syntax import ast as A
 from perfdsl.syntax.printer import interval_text
 
 ONE = Decimal(1)
-_PERCENT = re.compile(r"([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))\s*%")
+
+
+@functools.cache
+def _percent() -> re.Pattern[str]:
+    """A percent text, ``85%`` (after NFKC: ％ too); compiled for the first text read as a rate."""
+    return re.compile(r"([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))\s*%")
 
 
 def rate_ceiling(decl: Optional[A.TypeExpr]) -> Optional[Decimal]:
@@ -31,7 +37,7 @@ def rate_ceiling(decl: Optional[A.TypeExpr]) -> Optional[Decimal]:
 
 def percent_text(text: str) -> Optional[Decimal]:
     """``"85%"`` (full-width ％ too) as the exact fraction 0.85; None for any other text."""
-    m = _PERCENT.fullmatch(unicodedata.normalize("NFKC", text).strip())
+    m = _percent().fullmatch(unicodedata.normalize("NFKC", text).strip())
     return Decimal(m.group(1)).scaleb(-2) if m is not None else None
 
 

@@ -38,8 +38,7 @@ if TYPE_CHECKING:  # a module is a command by its shape: the type checker's busi
     class Command(Protocol):
         """A module in ``perfdsl.cli.commands`` is a command: the parser and ``main`` need only these."""
 
-        NAME: str
-        HELP: str
+        NAME: str  # its line in ``perfdsl --help`` is in the command table (``perfdsl.cli.COMMAND_HELP``)
         DESCRIPTION: str
         EXAMPLES: tuple[tuple[str, str], ...]  # (what it does, the command line): shown under 示例 in --help
 

@@ -10,8 +10,7 @@ from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, TEXT_FORMAT
 from perfdsl.cli.console import new_console, report_diagnostics
 from perfdsl.cli.output import json_stdout
 
-NAME = "check"
-HELP = "检查规则文件"
+NAME = "check"  # its help line is in the command table (perfdsl.cli.COMMAND_HELP)
 DESCRIPTION = "检查规则文件：语法、名称、类型、分值、区间；有错误时以 1 退出"
 EXAMPLES: tuple[tuple[str, str], ...] = (
     ("检查规则目录", "perfdsl check rules/"),

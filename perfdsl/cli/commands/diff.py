@@ -9,8 +9,7 @@ from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, TEXT_FORMAT
 from perfdsl.cli.console import new_console
 from perfdsl.cli.output import json_stdout
 
-NAME = "diff"
-HELP = "比较两次评分结果：规则改动后哪些得分、等级变了"
+NAME = "diff"  # its help line is in the command table (perfdsl.cli.COMMAND_HELP)
 DESCRIPTION = ("比较两次 perfdsl eval --format json 的输出（同一批事实按新旧规则各评一次），"
                "列出总分、等级或三级指标得分变化的每套事实，并汇总等级变化与变化最多的指标；"
                "没有变化时以 0 退出，有变化时以 1 退出")

@@ -31,8 +31,7 @@ if TYPE_CHECKING:
     from perfdsl.interp.scoring import Result
     from perfdsl.render.summary_xlsx import SummaryWorkbook
 
-NAME = "eval"
-HELP = "对一个或一批事实文件评分"
+NAME = "eval"  # its help line is in the command table (perfdsl.cli.COMMAND_HELP)
 DESCRIPTION = "对一个或一批事实文件评分（规则在前，事实在后）"
 EXAMPLES: tuple[tuple[str, str], ...] = (
     ("对一套事实评分，列出失分的原因", "perfdsl eval rules/ examples/heping-2024/facts.json"),

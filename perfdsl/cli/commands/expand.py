@@ -17,8 +17,7 @@ if TYPE_CHECKING:
     from perfdsl.cli.inputs import Record
     from perfdsl.engine import Engine
 
-NAME = "expand"
-HELP = "把紧凑评分过程还原为完整步骤"
+NAME = "expand"  # its help line is in the command table (perfdsl.cli.COMMAND_HELP)
 DESCRIPTION = ("把 perfdsl eval --compact-trace 写出的 JSON 行还原为完整的评分过程"
                "（与不加 --compact-trace 时逐字节相同）；规则须与评分时相同（按文件 sha256 核对）")
 EXAMPLES: tuple[tuple[str, str], ...] = (

@@ -13,8 +13,7 @@ from perfdsl.cli.argparse_zh import add_choice
 from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, TRACE_FILTER_NAMES, TRACE_FILTERS
 from perfdsl.cli.console import new_console
 
-NAME = "explain"
-HELP = "说明一个指标的得分：指标分析结果，或完整评分过程"
+NAME = "explain"  # its help line is in the command table (perfdsl.cli.COMMAND_HELP)
 DESCRIPTION = ("说明一个指标的得分（规则、事实、指标名称依次给出）：默认给出指标分析结果（文字），"
                "--trace 给出完整评分过程")
 EXAMPLES: tuple[tuple[str, str], ...] = (

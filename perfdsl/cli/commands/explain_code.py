@@ -10,8 +10,7 @@ TYPE_CHECKING = False  # typing is for the type checker: imported at run time it
 if TYPE_CHECKING:
     from typing import Union
 
-NAME = "explain-code"
-HELP = "说明一个错误或警告代码：含义、示例与如何修改"
+NAME = "explain-code"  # its help line is in the command table (perfdsl.cli.COMMAND_HELP)
 DESCRIPTION = ("说明一个错误或警告代码（如 E215、W130、F011）：级别、含义、一个会报告它的示例"
                "（规则文件、事实与命令行）以及如何修改；全部代码见 docs/errors.md")
 EXAMPLES: tuple[tuple[str, str], ...] = (

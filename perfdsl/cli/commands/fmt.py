@@ -10,8 +10,7 @@ from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK
 from perfdsl.cli.console import report_diagnostics
 from perfdsl.cli.output import AtomicOutput
 
-NAME = "fmt"
-HELP = "把规则文件排成统一格式"
+NAME = "fmt"  # its help line is in the command table (perfdsl.cli.COMMAND_HELP)
 DESCRIPTION = "把规则文件排成统一格式（保留注释与评分标准原文）"
 EXAMPLES: tuple[tuple[str, str], ...] = (
     ("排版整个规则目录（改写文件）", "perfdsl fmt rules/"),

@@ -12,11 +12,10 @@ TYPE_CHECKING = False  # typing is for the type checker: imported at run time it
 if TYPE_CHECKING:
     from typing import Callable
 
-NAME = "report"
+NAME = "report"  # its help line is in the command table (perfdsl.cli.COMMAND_HELP)
 # --format: a Chinese name for each, the file extension (and the program's name) accepted as well
 REPORT_FORMATS = {"网页": ("html",), "Word文档": ("docx", "word", "文档"), "Excel表格": ("xlsx", "excel", "表格"),
                   "Markdown": ("md", "markdown"), "json": ()}
-HELP = "生成评分表报告（Word、Excel、HTML、Markdown）"
 DESCRIPTION = "生成评分表报告：指标体系及评分表（含指标分析结果）、二级指标得分率表、来源哈希"
 EXAMPLES: tuple[tuple[str, str], ...] = (
     ("生成网页版评分表", "perfdsl report rules/ examples/heping-2024/facts.json -o 评分表.html"),

@@ -7,8 +7,7 @@ import sys
 
 from perfdsl.cli.commands.base import EXIT_OK, Usage
 
-NAME = "serve"
-HELP = "在浏览器中打开本机工作台（编辑规则、填写事实、查看得分与过程）"
+NAME = "serve"  # its help line is in the command table (perfdsl.cli.COMMAND_HELP)
 DESCRIPTION = ("在本机启动网页工作台并用浏览器打开：左侧编辑规则，输入时即时检查并在行内标出错误；"
                "右侧填写事实表单，查看指标得分、得分率、等级与每个得分的计算过程和指标分析结果；"
                "“假设分析”先显示修改事实后各指标得分的变化，再决定保留或放弃；"

@@ -7,8 +7,7 @@ import argparse
 from perfdsl.cli.commands.base import EXIT_FAIL, EXIT_OK, output_format
 from perfdsl.cli.output import check_output, input_files, write_bytes_atomically
 
-NAME = "template"
-HELP = "生成基础数据表（Excel 填报模板）"
+NAME = "template"  # its help line is in the command table (perfdsl.cli.COMMAND_HELP)
 DESCRIPTION = ("按规则中声明的事实生成基础数据表（.xlsx）：每个事实一行，附单位、必填、填写说明、"
                "佐证材料/来源与相关指标的解释；列表类事实各占一个工作表；下拉列表与数值范围校验。"
                "填好后可直接交给 eval、report、explain 评分")

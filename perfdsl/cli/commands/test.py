@@ -14,8 +14,7 @@ TYPE_CHECKING = False  # typing is for the type checker: imported at run time it
 if TYPE_CHECKING:
     pass
 
-NAME = "test"
-HELP = "运行规则集的测试用例并统计覆盖率"
+NAME = "test"  # its help line is in the command table (perfdsl.cli.COMMAND_HELP)
 DESCRIPTION = ("运行测试用例（YAML），逐个指标比较期望与实际得分，"
                "并列出没有用例覆盖的区间、扣分、封顶、保底、不适用条件和等级")
 EXAMPLES: tuple[tuple[str, str], ...] = (
