@@ -69,3 +69,25 @@ def test_a_rate_the_rules_compute_is_said_in_percent_and_a_comparison_in_words(c
     # 每公里成本 1.25 > 1.2: 1.2 ÷ 1.25 × 5 = 4.8; at 1.2 the full 5, 0.2 more
     assert _improvement(capsys, "每公里养护成本") == ("每公里成本 1.25，高于 1.2，得 4.8 分。"
                                                    "每公里成本不高于 1.2（现为 1.25），可再得 0.2 分。")
+
+
+# ------------------------------------------------------------------ the rule author pasting from Word
+
+HEAD = "体系 示例 { 总分 100 舍入 2 位 四舍五入  等级 { ≥ 60 → 合格; < 60 → 不合格 } }\n事实 { 执行率: 比率 ≥ 0 }\n"
+
+
+def _check(tmp_path: Path, capsys, text: str) -> str:
+    (tmp_path / "a.perf").write_text(HEAD + text, encoding="utf-8")
+    assert main(["check", str(tmp_path)]) == 1
+    got = capsys.readouterr()
+    return got.out + got.err
+
+
+def test_quotes_turned_round_by_word_are_said_to_be_turned_round(tmp_path, capsys):
+    """Word's smart quotes come out ”…“ after some edits: the message said 「以 ” 开头，但在同一行内没有对应的
+    ”…在文本末尾补上 ”」 — the text does end in a quote, the wrong one."""
+    out = _check(tmp_path, capsys, "指标 执行 分值 100 {\n  标准 ”执行率≥90％得满分。“\n"
+                                   "  得分 = 区间 执行率 { [90％，100％] → 100；[0，90％) → 50 }\n}\n")
+    assert ("a.perf:4:6: 错误[E003]：在 指标 执行（第 3 行） 中：`标准` 之后的文本以 ” 开头：引号的方向反了，"
+            "开头应为 “、结尾应为 ”：写作 `标准 “…”`，或改用英文双引号 \"…\"") in out
+    assert "补上" not in out

@@ -61,6 +61,11 @@ MISTAKES: tuple[Mistake, ...] = (
 )
 
 
+# the text mistake above when the text opens with ” (Word's smart quotes turned round: ”…“)
+REVERSED_QUOTE = ("`{previous}` 之后的文本以 ” 开头：引号的方向反了，开头应为 “、结尾应为 ”："
+                  "写作 `{previous} “…”`，或改用英文双引号 \"…\"")
+
+
 class _Seen(NamedTuple):
     state: object
     accepts: frozenset
