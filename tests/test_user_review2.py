@@ -97,10 +97,10 @@ def test_an_indicator_typed_twice_is_marked_on_its_whole_first_line(tmp_path, ca
     """A span over several lines (an indicator) was marked by one caret under its first character (「三」 of
     三级指标): the excerpt now marks its first line, measured in columns (full-width characters are two)."""
     out = _check(tmp_path, capsys, "指标 甲 分值 100 {\n  指标 执行 分值 50 { 得分 = 50 }\n"
-                                   "  指标 执行 分值　５０ { 得分 = 50 }\n}\n")
+                                   "  指标 执行 分值　５０ { 得分 = 50\n  }\n}\n")
     lines = out.splitlines()
     at = lines.index(next(x for x in lines if "错误[E120]" in x))
     assert lines[at].endswith("a.perf:5:3: 错误[E120]：甲 下有两个同名指标 `执行`")
-    assert lines[at + 1] == "    5 |   指标 执行 分值　５０ { 得分 = 50 }"
-    # 2 spaces, then 指标(4) 1 执行(4) 1 分值(4) 　(2) ５０(4) 1 {(1) 1 得分(4) 1 =(1) 1 50(2) 1 }(1) = 34 columns
-    assert lines[at + 2] == "      |   " + "^" * 34
+    assert lines[at + 1] == "    5 |   指标 执行 分值　５０ { 得分 = 50"
+    # 2 spaces, then 指标(4) 1 执行(4) 1 分值(4) 　(2) ５０(4) 1 {(1) 1 得分(4) 1 =(1) 1 50(2) = 32 columns
+    assert lines[at + 2] == "      |   " + "^" * 32
