@@ -247,6 +247,8 @@ EXAMPLES: dict[str, Entry] = {
     **{code: Unreachable("只作为 perfdsl serve 对网页请求的回答出现，命令行不会报告；"
                          "tests/test_serve.py 与 tests/test_serve_tools.py 逐一触发并检查")
        for code in ("S001", "S002", "S003", "S004")},
+    "S005": Unreachable("只作为 perfdsl serve 对网页“保存”的回答出现，命令行不会报告；"
+                        "tests/test_user_review2.py 触发并检查"),
     # ---------------------------------------------------------------- perfdsl expand, internal
     "X000": Unreachable("perfdsl 自身的缺陷：没有哪份正确或错误的输入应当触发它"),
     "X001": Example(f"perfdsl expand {R} {F}", {R: HEAD + NUMBER, F: '{"收入": 1}'},

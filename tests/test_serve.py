@@ -571,3 +571,106 @@ def test_batch_view_in_headless_chromium(served_with_a_batch, tmp_path):
         assert "批量.jsonl:2" not in diff
         page.screenshot(path=str(tmp_path / "8-diff.png"), full_page=True)
         assert problems == []
+
+
+# ---------------------------------------------------------------- a second review: two tabs, a server gone
+
+def _typed_into(page, text: str) -> None:
+    """``text`` typed at the end of the first line of the file open in the editor."""
+    page.locator(".cm-line").first.click()
+    page.keyboard.press("End")
+    page.keyboard.type(text)
+
+
+def test_two_tabs_saving_one_file_do_not_overwrite_each_other_in_headless_chromium(served, rule_dir):
+    """Two tabs of the workbench (or the rule file changed in Notepad) and 保存 in both: the second save wrote
+    its text over the first one's, silently.  Now it is refused, saying why and what to do, and the file keeps
+    the first tab's save."""
+    chromium, sync_playwright = _browser_or_skip()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-dev-shm-usage"])
+        try:
+            tabs, problems, dialogs = [], [], []
+
+            def answer(d):  # 保存？ — yes; a refusal is said in a dialog too
+                dialogs.append(d.message)
+                d.accept()
+            for _ in range(2):
+                page = browser.new_page(viewport={"width": 1400, "height": 900})
+                page.on("pageerror", lambda e: problems.append(str(e)))
+                page.on("dialog", answer)
+                page.goto(served)
+                page.wait_for_selector("body[data-ready]", timeout=15_000)
+                tabs.append(page)
+            first, second = tabs
+            name = first.locator("#files button.on").inner_text()
+            path = rule_dir / name
+            for page, mark, seen in ((first, "  # 第一个标签页", 1), (second, "  # 第二个标签页", 3)):
+                _typed_into(page, mark)
+                page.click("#save")
+                for _ in range(50):
+                    if len(dialogs) == seen and "# 第一个标签页" in path.read_text(encoding="utf-8"):
+                        break
+                    page.wait_for_timeout(100)
+            assert [d.split("\n")[0] for d in dialogs[:2]] == [f"保存 {name}？"] * 2 and len(dialogs) == 3
+            said = dialogs[2]
+            assert said.startswith(f"未保存：{name} 在本页打开之后已被修改") and "刷新页面" in said
+            on_disk = path.read_text(encoding="utf-8")
+            assert "# 第一个标签页" in on_disk and "# 第二个标签页" not in on_disk
+            assert problems == []
+        finally:
+            browser.close()
+
+
+def test_a_server_closed_or_restarted_under_an_open_page_is_said_in_headless_chromium(rule_dir):
+    """perfdsl serve closed under an open page: each edit threw an unhandled "TypeError: Failed to fetch" and the
+    status stayed at 检查中…; restarted, every request was refused for its token with the advice to open the new
+    address — which loses the unsaved edits.  Both now say what happened and to copy the edits out first."""
+    gen = _serve_process(rule_dir, SEED_FACTS, "0")
+    url, proc = next(gen)
+    try:
+        with _workbench(url) as (page, problems):
+            proc.terminate()
+            proc.wait(timeout=10)
+            _typed_into(page, " ")
+            page.wait_for_function("document.querySelector('#status').textContent.includes('无法连接工作台')",
+                                   timeout=5_000)
+            assert "先把修改复制出来" in page.inner_text("#status")
+            port = url.split(":")[2].split("/")[0]
+            again = _serve_process(rule_dir, SEED_FACTS, port)  # the same address, a new token
+            next(again)
+            try:
+                _typed_into(page, " ")
+                page.wait_for_function("document.querySelector('#status').textContent.includes('已重新启动')",
+                                       timeout=5_000)
+                assert "访问令牌已失效" in page.inner_text("#status")
+            finally:
+                again.close()
+            assert problems == []
+    finally:
+        gen.close()
+
+
+def _serve_process(rule_dir, facts, port: str):
+    """Like ``_serve`` on ``port``, yielding (url, the process) so a test can stop it under an open page."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen([sys.executable, "-m", "perfdsl", "serve", str(rule_dir), str(facts),
+                             "--no-browser", "--port", port], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, encoding="utf-8", env=env)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        m = re.search(r"http://127\.0\.0\.1:[0-9]+/\?token=\S+", line)
+        assert m, line + proc.stderr.read() if proc.stderr else line
+        import urllib.request
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(m.group(0).split("?")[0], timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield m.group(0), proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=10)

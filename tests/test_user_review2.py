@@ -104,3 +104,38 @@ def test_an_indicator_typed_twice_is_marked_on_its_whole_first_line(tmp_path, ca
     assert lines[at + 1] == "    5 |   指标 执行 分值　５０ { 得分 = 50"
     # 2 spaces, then 指标(4) 1 执行(4) 1 分值(4) 　(2) ５０(4) 1 {(1) 1 得分(4) 1 =(1) 1 50(2) = 32 columns
     assert lines[at + 2] == "      |   " + "^" * 32
+
+
+# ------------------------------------------------------------------ the workbench: a save over another save
+
+def test_a_save_over_a_file_changed_since_the_page_read_it_is_refused(tmp_path):
+    """Two tabs, or the file edited in Notepad while the page is open: the page sends the text it read (base);
+    when the file no longer holds it, nothing is written (S005), and the file keeps the other edit."""
+    import shutil
+
+    import pytest
+    pytest.importorskip("starlette", reason="perfdsl[serve] is not installed (starlette, uvicorn)")
+    from starlette.testclient import TestClient
+
+    from perfdsl.serve.app import create_app
+    from perfdsl.serve.workspace import Workspace
+
+    from .conftest import SEED_FACTS
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    app, _ = create_app(Workspace(rules, SEED_FACTS), token="t", hosts={"testserver"})
+    client = TestClient(app, headers={"X-Perfdsl-Token": "t"})
+    name = "10-部门决策.perf"
+    read = client.get("/api/state").json()["files"][name]
+    (rules / name).write_text(read + "# 另一个标签页保存的修改\n", encoding="utf-8")
+    refused = client.post("/api/save", json={"file": name, "text": read + "# 本页的修改\n", "base": read})
+    assert refused.status_code == 409
+    [error] = refused.json()["errors"]
+    assert error["code"] == "S005"
+    assert error["message"] == (f"{name} 在本页打开之后已被修改（在另一个标签页保存，或用其他编辑器改过），"
+                                "保存会覆盖那些修改，所以没有保存。请先复制本页的修改，刷新页面读取文件现在的内容，把修改合并进去后再保存")
+    assert (rules / name).read_text(encoding="utf-8").endswith("# 另一个标签页保存的修改\n")
+    now = client.get("/api/state").json()["files"][name]  # refreshed: the page reads the file as it is now
+    saved = client.post("/api/save", json={"file": name, "text": now + "# 本页的修改\n", "base": now})
+    assert saved.status_code == 200
+    assert (rules / name).read_text(encoding="utf-8").endswith("# 另一个标签页保存的修改\n# 本页的修改\n")

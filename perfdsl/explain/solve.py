@@ -124,7 +124,8 @@ class Solver:
             right = self._value(cond.right)
             if isinstance(left, Decimal) and isinstance(right, Decimal):
                 pct = self.is_percent(cond.left)
-                return f"{self.name(cond.left)} {amount_text(left, pct)}，{_SAID[cond.op, value]} {amount_text(right, pct)}"
+                said = _SAID[cond.op, value]
+                return f"{self.name(cond.left)} {amount_text(left, pct)}，{said} {amount_text(right, pct)}"
         if isinstance(cond, A.Logical):
             parts = [self.condition_words(cond.left, bool(self._value(cond.left))),
                      self.condition_words(cond.right, bool(self._value(cond.right)))]

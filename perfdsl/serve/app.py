@@ -60,7 +60,7 @@ def _json(data: Any, status: int = 200) -> Response:
 
 
 # the code of a refusal, by its HTTP status (codes.py, group S)
-_REFUSALS = {421: "S001", 403: "S001", 413: "S002", 503: "S003"}
+_REFUSALS = {421: "S001", 403: "S001", 413: "S002", 503: "S003", 409: "S005"}
 
 
 def _refuse(status: int, message: str) -> Response:
@@ -212,7 +212,8 @@ def create_app(workspace: Workspace, token: str | None = None, host: str = "127.
         name, text = data.get("file"), data.get("text")
         if not isinstance(name, str) or not isinstance(text, str):
             raise _BadRequest("应给出 file（文件名）与 text（规则文本）")
-        return workspace.save(name, text, fmt=bool(data.get("fmt")))
+        base = data.get("base")
+        return workspace.save(name, text, fmt=bool(data.get("fmt")), base=base if isinstance(base, str) else None)
 
     def report(data: dict) -> Download:
         facts = data.get("facts")

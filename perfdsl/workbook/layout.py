@@ -265,5 +265,6 @@ def unreadable(data: bytes) -> str:
         return ("无法作为 .xlsx 读取：这是旧版 Excel 文件（.xls）或设置了打开密码的文件；请在 Excel 或 WPS 中"
                 "取消密码，另存为“Excel 工作簿（*.xlsx）”后再打开")
     if not data.startswith(b"PK"):
-        return "无法作为 .xlsx 读取：文件内容不是 Excel 工作簿（可能只是改了扩展名，或已损坏）；请用 Excel 或 WPS 另存为 .xlsx"
+        return ("无法作为 .xlsx 读取：文件内容不是 Excel 工作簿（可能只是改了扩展名，或已损坏）；"
+                "请用 Excel 或 WPS 另存为 .xlsx")
     return "无法作为 .xlsx 读取：工作簿已损坏或缺少内容；请用 Excel 或 WPS 打开后另存为 .xlsx 再试"
