@@ -23,6 +23,7 @@ import secrets
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from typing import Any, Awaitable, Callable, Iterable
+from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -100,6 +101,9 @@ class Guard:
                 return _refuse(403, "拒绝请求：缺少或错误的访问令牌；请使用 perfdsl serve 启动时显示的完整地址打开")
         length = headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+            if scope["path"] == "/api/facts/open" and length.isdigit():  # a file opened: named, with its limit
+                name = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("name", [""])[0]
+                return _refuse(413, exchange.too_large(name, int(length)))
             return _refuse(413, f"请求过大（上限 {MAX_BODY // (1024 * 1024)} MiB）")
         return None
 
