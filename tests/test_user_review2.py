@@ -155,3 +155,26 @@ def test_a_file_too_large_to_open_is_named_with_the_limit_for_files(tmp_path):
     assert mid.json()["errors"][0]["message"].startswith("facts.json 过大（5.0 MiB，上限 4 MiB）：")
     other = client.post("/api/score", content=b" " * (9 * 1024 * 1024))  # not a file: the request's own limit
     assert other.status_code == 413 and other.json()["errors"][0]["message"] == "请求过大（上限 8 MiB）"
+
+
+# ------------------------------------------------------------------ the 基础数据表 filled by hand
+
+def test_a_number_cell_holding_no_digit_says_what_to_type(tmp_path, capsys):
+    """「一千」 or 「无」 in a number cell: F032 said 应为数字，实际为 “一千” and stopped — no fix, where a cell
+    with digits in it (「1,000 万元」) is told to hold the bare number."""
+    import openpyxl
+    book = tmp_path / "表.xlsx"
+    assert main(["template", str(RULES), "--facts", str(SEED_FACTS), "-o", str(book)]) == 0
+    wb = openpyxl.load_workbook(book)
+    ws = wb["基础数据"]
+    rows = {ws.cell(r, 2).value: r for r in range(4, ws.max_row + 1)}
+    year, spent, rate = rows["评价年度"], rows["年初结转结余资金收入预算数"], rows["依申请公开回复率"]
+    ws.cell(year, 3).value = "二〇二四"
+    ws.cell(spent, 3).value = "无"
+    ws.cell(rate, 3).value = "全部"
+    wb.save(book)
+    assert main(["eval", str(RULES), str(book)]) == 1
+    err = capsys.readouterr().err
+    assert f"基础数据!C{year}：应为整数，实际为 “二〇二四”；请用阿拉伯数字填写，如 1000（不写汉字或单位）" in err
+    assert f"基础数据!C{spent}：应为数字，实际为 “无”；请用阿拉伯数字填写，如 1000（不写汉字或单位）" in err
+    assert f"基础数据!C{rate}：应为比率，实际为 “全部”；请用阿拉伯数字填写，如 85%（不写汉字或单位）" in err

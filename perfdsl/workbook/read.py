@@ -171,13 +171,13 @@ def number(raw: Any, ty: Ty) -> Decimal:
         if kind == "rate":
             return Decimal(m.group(1)).scaleb(-2)  # the same reading as ruleset.rates.percent_text
         raise CellError(f"应为{what}，实际为 {_shown(raw)}；这个事实不是比率，不能带百分号")
-    hint = ""
     digits = _DIGITS.search(text)
     if digits is not None:
         bare = digits.group().replace(",", "").replace("，", "")
         example = f"{bare}%" if kind == "rate" and "%" in text else bare
-        hint = f"；请只填写数字，如 {example}（不写单位、千位分隔符）"
-    raise CellError(f"应为{what}，实际为 {_shown(raw)}{hint}")
+        raise CellError(f"应为{what}，实际为 {_shown(raw)}；请只填写数字，如 {example}（不写单位、千位分隔符）")
+    example = "85%" if kind == "rate" else "1000"  # no digit at all: 一千, 无, 待定
+    raise CellError(f"应为{what}，实际为 {_shown(raw)}；请用阿拉伯数字填写，如 {example}（不写汉字或单位）")
 
 
 def convert(raw: Any, ty: Ty) -> Any:
