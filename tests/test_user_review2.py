@@ -178,3 +178,24 @@ def test_a_number_cell_holding_no_digit_says_what_to_type(tmp_path, capsys):
     assert f"基础数据!C{year}：应为整数，实际为 “二〇二四”；请用阿拉伯数字填写，如 1000（不写汉字或单位）" in err
     assert f"基础数据!C{spent}：应为数字，实际为 “无”；请用阿拉伯数字填写，如 1000（不写汉字或单位）" in err
     assert f"基础数据!C{rate}：应为比率，实际为 “全部”；请用阿拉伯数字填写，如 85%（不写汉字或单位）" in err
+
+
+# ------------------------------------------------------------------ the Word report as LibreOffice and WPS lay it out
+
+def test_the_word_table_s_grid_holds_the_column_widths_its_cells_say(tmp_path):
+    """Each cell said its width (指标分析结果 70 mm, 分值 10 mm) but the table's grid, which LibreOffice and WPS
+    lay a fixed table out by, held eight equal columns: in the PDF the analysis was squeezed to a third of its
+    width and the seed's 评分表 ran to 11 pages.  The grid now says the same widths; 分值 is 12 mm so its
+    heading fits on one line."""
+    import docx
+    from docx.shared import Mm
+    out = tmp_path / "评分表.docx"
+    assert main(["report", str(RULES), str(SEED_FACTS), "-o", str(out)]) == 0
+    table = docx.Document(str(out)).tables[0]
+    wanted = [Mm(w).twips for w in (18, 20, 24, 12, 53, 55, 70, 13)]  # 265 mm of the 267 between the margins
+    assert [c.width.twips for c in table.columns] == wanted
+    assert [c.width.twips for c in table.rows[1].cells] == wanted
+    assert [c.text for c in table.rows[0].cells] == ["一级指标", "二级指标", "三级指标", "分值", "指标解释和说明",
+                                                      "评分标准", "指标分析结果", "得分"]
+    rates = docx.Document(str(out)).tables[1]
+    assert [c.width.twips for c in rates.columns] == [Mm(w).twips for w in (40, 60, 25, 25, 25)]
