@@ -186,13 +186,13 @@ def test_the_word_table_s_grid_holds_the_column_widths_its_cells_say(tmp_path):
     """Each cell said its width (指标分析结果 70 mm, 分值 10 mm) but the table's grid, which LibreOffice and WPS
     lay a fixed table out by, held eight equal columns: in the PDF the analysis was squeezed to a third of its
     width and the seed's 评分表 ran to 11 pages.  The grid now says the same widths; 分值 is 12 mm so its
-    heading fits on one line."""
+    heading fits on one line, and 得分 17 mm so the bold total (96.67, or 100.00) is not cut as 96.6 / 7."""
     import docx
     from docx.shared import Mm
     out = tmp_path / "评分表.docx"
     assert main(["report", str(RULES), str(SEED_FACTS), "-o", str(out)]) == 0
     table = docx.Document(str(out)).tables[0]
-    wanted = [Mm(w).twips for w in (18, 20, 24, 12, 53, 55, 70, 13)]  # 265 mm of the 267 between the margins
+    wanted = [Mm(w).twips for w in (18, 20, 24, 12, 52, 52, 70, 17)]  # 265 mm of the 267 between the margins
     assert [c.width.twips for c in table.columns] == wanted
     assert [c.width.twips for c in table.rows[1].cells] == wanted
     assert [c.text for c in table.rows[0].cells] == ["一级指标", "二级指标", "三级指标", "分值", "指标解释和说明",
