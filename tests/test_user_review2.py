@@ -199,3 +199,12 @@ def test_the_word_table_s_grid_holds_the_column_widths_its_cells_say(tmp_path):
                                                       "评分标准", "指标分析结果", "得分"]
     rates = docx.Document(str(out)).tables[1]
     assert [c.width.twips for c in rates.columns] == [Mm(w).twips for w in (40, 60, 25, 25, 25)]
+
+
+def test_explain_code_takes_a_code_typed_full_width_or_pasted_with_its_label(capsys):
+    """A Chinese input method in full-width mode types Ｅ１６０; a message copied whole gives 错误[E215]: both
+    were 「没有代码 …」."""
+    for typed, shown in (("Ｅ１６０", "错误[E160]："), ("错误[E215]", "错误[E215]："), ("【W130】", "警告[W130]："),
+                         ("警告［W130］", "警告[W130]：")):
+        assert main(["explain-code", typed]) == 0
+        assert capsys.readouterr().out.startswith(shown), typed
