@@ -674,3 +674,21 @@ def _serve_process(rule_dir, facts, port: str):
         if proc.poll() is None:
             proc.terminate()
             proc.wait(timeout=10)
+
+
+def test_a_download_refused_for_an_error_in_the_rules_names_its_place_in_headless_chromium(served, tmp_path):
+    """评分表 downloaded while a rule has a syntax error: the status said 「无法下载：[E003] 在 指标 中：此处不应出现
+    …」 — what, but not in which file or line; it now says 10-部门决策.perf:line:column as the problems list does."""
+    with _workbench(served) as (page, problems):
+        page.locator("#files button", has_text="10-部门决策.perf").click()
+        line = page.locator(".cm-line", has_text="逐项扣 重大支出政策问题 每项 1")
+        line.click()
+        page.keyboard.press("End")
+        page.keyboard.type(" {{")
+        page.wait_for_selector(".cm-lintRange-error", timeout=3_000)
+        where = page.locator("#problems .error").first.inner_text().split(" ")[0]  # 10-部门决策.perf:行:列
+        assert re.fullmatch(r"10-部门决策\.perf:[0-9]+:[0-9]+", where), where
+        page.select_option("#download", "report:docx")
+        page.wait_for_function("document.querySelector('#status').textContent.startsWith('无法下载')", timeout=5_000)
+        assert page.inner_text("#status").startswith(f"无法下载：[E003] {where}：")
+        assert problems == []

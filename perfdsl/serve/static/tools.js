@@ -21,7 +21,9 @@ window.PerfdslTools = (function () {
     try { data = await res.json(); } catch (e) { /* not JSON: said below */ }
     return {errors: (data && data.errors) || [{code: "X000", message: `下载失败（${res.status}）`}]};
   }
-  const said = (errors) => errors.map(e => (e.code ? `[${e.code}] ` : "") + e.message).join("；");
+  // each error with its place, as the rules' and facts' own lists say it: the fact, else file:line:column
+  const place = (e) => e.fact ? `[${e.fact}] ` : (e.file ? `${e.file}:${e.line}:${e.column}：` : "");
+  const said = (errors) => errors.map(e => (e.code ? `[${e.code}] ` : "") + place(e) + e.message).join("；");
   async function download(choice) {
     const [what, fmt] = choice.split(":");
     const facts = page.facts();
