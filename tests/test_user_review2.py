@@ -208,3 +208,27 @@ def test_explain_code_takes_a_code_typed_full_width_or_pasted_with_its_label(cap
                          ("警告［W130］", "警告[W130]：")):
         assert main(["explain-code", typed]) == 0
         assert capsys.readouterr().out.startswith(shown), typed
+
+
+# ------------------------------------------------------------------ perfdsl test: a case file typed with an input method
+
+def _case_file_error(tmp_path, capsys, text: str) -> str:
+    cases = tmp_path / "cases.yaml"
+    cases.write_text(text, encoding="utf-8")
+    assert main(["test", str(RULES), str(cases)]) != 0
+    got = capsys.readouterr()
+    return (got.out + got.err).strip()
+
+
+def test_a_case_file_with_a_full_width_colon_or_a_tab_says_which_and_where(tmp_path, capsys):
+    """PyYAML's own words reached the author — 「mapping values are not allowed here」, on the line after the
+    mistake, with no fix; the two an input method makes are now named on their own line and column."""
+    wide = _case_file_error(tmp_path, capsys, "cases:\n  - name： 全角冒号\n    expect:\n      总分: 96.67\n")
+    # 「  - name：」: the colon is the 9th character of line 2
+    assert wide.endswith("cases.yaml:2:9: 错误[T001]：测试用例文件不是有效的 YAML：“name”之后用了全角冒号 ：，"
+                         "YAML 的键之后应为英文冒号加空格：写作 `name: …`")
+    tab = _case_file_error(tmp_path, capsys, "cases:\n  - name: 制表符\n\texpect:\n      总分: 96.67\n")
+    assert tab.endswith("cases.yaml:3:1: 错误[T001]：测试用例文件不是有效的 YAML：缩进用了制表符：YAML 只能用空格缩进，"
+                        "请把制表符换成空格")
+    other = _case_file_error(tmp_path, capsys, "cases:\n  - name: 缩进\n    expect:\n      总分: 96.67\n   x: 1\n")
+    assert "YAML：" in other and "not" not in other and "expected" not in other
