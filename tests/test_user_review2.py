@@ -210,7 +210,7 @@ def test_explain_code_takes_a_code_typed_full_width_or_pasted_with_its_label(cap
         assert capsys.readouterr().out.startswith(shown), typed
 
 
-# ------------------------------------------------------------------ perfdsl test: a case file typed with an input method
+# ---------------------------------------------------------- perfdsl test: a case file typed with an input method
 
 def _case_file_error(tmp_path, capsys, text: str) -> str:
     cases = tmp_path / "cases.yaml"
