@@ -232,3 +232,15 @@ def test_a_case_file_with_a_full_width_colon_or_a_tab_says_which_and_where(tmp_p
                         "请把制表符换成空格")
     other = _case_file_error(tmp_path, capsys, "cases:\n  - name: 缩进\n    expect:\n      总分: 96.67\n   x: 1\n")
     assert "YAML：" in other and "not" not in other and "expected" not in other
+
+
+def test_a_fact_used_but_not_declared_says_how_to_declare_it(tmp_path, capsys):
+    """A name like no other (问题数, never declared): E215 said what is wrong and stopped — 「未知的名称 `问题数`：
+    事实中没有 `问题数`，也不是已定义的值」, with no 建议.  A close name still gets 是否想写 (the workbench's
+    quick fix); the advice is in 「」, which the workbench shows as words, not as a replacement."""
+    out = _check(tmp_path, capsys, "指标 执行 分值 100 { 得分 = 若 执行率 ≥ 90% 则 100 否则 问题数 × 2 }\n")
+    # 问题数 is the 42nd character of line 3
+    assert ("a.perf:3:42: 错误[E215]：未知的名称 `问题数`：事实中没有 `问题数`，也不是已定义的值\n") in out
+    assert "  = 建议：在 事实 { … } 中声明它，如 「问题数: 数值」；或用 「令 问题数 = …」 定义它" in out
+    close = _check(tmp_path, capsys, "指标 执行 分值 100 { 得分 = 若 执行律 ≥ 90% 则 100 否则 0 }\n")
+    assert "是否想写 `执行率`？" in close and "声明它" not in close
