@@ -244,3 +244,29 @@ def test_a_fact_used_but_not_declared_says_how_to_declare_it(tmp_path, capsys):
     assert "  = 建议：在 事实 { … } 中声明它，如 「问题数: 数值」；或用 「令 问题数 = …」 定义它" in out
     close = _check(tmp_path, capsys, "指标 执行 分值 100 { 得分 = 若 执行律 ≥ 90% 则 100 否则 0 }\n")
     assert "是否想写 `执行率`？" in close and "声明它" not in close
+
+
+def test_the_range_of_a_fact_written_as_e160_advised_is_explained(tmp_path, capsys):
+    """E160's fix said to declare 「比率 ∈ [0, 1]」, which does not parse (「`∈` 之后应为 {」): a range follows
+    the type directly (比率 [0, 1]); ∈ takes a set of values."""
+    rules = "事实 { 执行率: 比率 ∈ [0, 1] }\n指标 甲 分值 100 { 得分 = 100 }\n"
+    (tmp_path / "a.perf").write_text(rules, encoding="utf-8")
+    assert main(["check", str(tmp_path)]) == 1
+    got = capsys.readouterr()
+    assert ("a.perf:1:16: 错误[E003]：在 事实（第 1 行） 中：取值范围直接写在类型之后，不写 ∈：写作 `比率 [0, 1]` 或 "
+            "`数值 ≥ 0`；∈ 之后是可选的几个值，如 `数值 ∈ {0, 0.5, 1}`") in got.out + got.err
+    from perfdsl.codes import CODES
+    assert "比率 [0, 1]" in CODES["E160"].fix and "∈ [" not in CODES["E160"].fix
+
+
+def test_a_band_in_words_and_a_thousands_separator_say_how_to_write_them(tmp_path, capsys):
+    """「90%以上 → 100」 (the 评分标准's words) and 「1,000」 (Word's number) got the parser's list of expected
+    tokens: 「`{` 之后应为 (、=、[、比较符」, 「`1` 之后应为 `否则`」."""
+    band = _check(tmp_path, capsys, "指标 甲 分值 100 { 得分 = 区间 执行率 { 90%以上 → 100; < 90% → 50 } }\n")
+    assert ("a.perf:3:29: 错误[E003]：在 区间 执行率（第 3 行） 中：一档的范围写作比较或区间：如 `≥ 90% → 分数`"
+            "（“以上”写作 ≥ 或 >，“以下”写作 < 或 ≤），或 `[80%, 90%) → 分数`") in band
+    comma = _check(tmp_path, capsys, "指标 甲 分值 100 { 得分 = 若 执行率 ≥ 90% 则 1,000 否则 0 }\n")
+    # the comma is the 35th character of line 3
+    assert "a.perf:3:35: 错误[E003]：在 指标 甲（第 3 行） 中：数字中不写千位分隔符：如 1,000 写作 1000" in comma
+    call = _check(tmp_path, capsys, "指标 甲 分值 100 { 得分 = 最小(1, 2,) }\n")  # a comma in a call: not that
+    assert "千位分隔符" not in call
