@@ -270,3 +270,26 @@ def test_a_band_in_words_and_a_thousands_separator_say_how_to_write_them(tmp_pat
     assert "a.perf:3:35: 错误[E003]：在 指标 甲（第 3 行） 中：数字中不写千位分隔符：如 1,000 写作 1000" in comma
     call = _check(tmp_path, capsys, "指标 甲 分值 100 { 得分 = 最小(1, 2,) }\n")  # a comma in a call: not that
     assert "千位分隔符" not in call
+
+
+def test_a_score_written_above_the_indicator_s_points_is_warned(tmp_path, capsys):
+    """「若 执行率 ≥ 90% 则 120 否则 0」 in an indicator of 分值 100 (12 typed as 120) checked clean; scoring capped it
+    silently at 100.  It is W132 now, at the number, as W130 is for sub-items adding up above the points."""
+    (tmp_path / "a.perf").write_text(
+        HEAD + "指标 甲 分值 100 {\n  子项 乙 分值 40 = 区间 执行率 { ≥ 90% → 40; < 90% → 400 }\n"
+               "  子项 丙 分值 60 = 若 执行率 ≥ 90% 则 60 否则 30\n}\n", encoding="utf-8")
+    assert main(["check", str(tmp_path)]) == 0  # a warning: the rules still score
+    got = capsys.readouterr()
+    # line 4: 「  子项 乙 分值 40 = 区间 执行率 { ≥ 90% → 40; < 90% → 400 }」, 400 is its 45th character
+    assert ("a.perf:4:45: 警告[W132]：这一分支得 400 分，超过子项 乙 的分值 40 分：得分将以 40 分封顶"
+            in got.out + got.err)
+    assert (got.out + got.err).count("W132") == 1
+    formula = _check_warns(tmp_path, capsys, "指标 甲 分值 100 { 得分 = 若 执行率 ≥ 90% 则 120 否则 0 }\n")
+    assert "a.perf:3:34: 警告[W132]：这一分支得 120 分，超过分值 100 分：得分将以 100 分封顶" in formula
+
+
+def _check_warns(tmp_path: Path, capsys, text: str) -> str:
+    (tmp_path / "a.perf").write_text(HEAD + text, encoding="utf-8")
+    assert main(["check", str(tmp_path)]) == 0
+    got = capsys.readouterr()
+    return got.out + got.err
