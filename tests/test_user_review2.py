@@ -293,3 +293,11 @@ def _check_warns(tmp_path: Path, capsys, text: str) -> str:
     assert main(["check", str(tmp_path)]) == 0
     got = capsys.readouterr()
     return got.out + got.err
+
+
+def test_a_request_by_the_wrong_method_is_answered_in_chinese():
+    """GET /api/score (a bookmarked or hand-typed address) was answered 「Method Not Allowed」."""
+    res = _client(RULES).get("/api/score")
+    assert res.status_code == 405
+    assert res.json()["errors"] == [{"code": "S004", "severity": "error",
+                                     "message": "/api/score 不接受 GET 请求：请在工作台的网页中操作"}]

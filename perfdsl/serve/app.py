@@ -268,6 +268,9 @@ def create_app(workspace: Workspace, token: str | None = None, host: str = "127.
     async def not_found(_request: Request, _exc: Exception) -> Response:
         return PlainTextResponse("找不到该页面", 404)
 
+    async def wrong_method(request: Request, _exc: Exception) -> Response:  # Starlette's own words are English
+        return _refuse(405, f"{request.url.path} 不接受 {request.method} 请求：请在工作台的网页中操作")
+
     routes = [
         Route("/", index),
         Route("/api/state", guarded(state), methods=["GET"]),
@@ -283,7 +286,7 @@ def create_app(workspace: Workspace, token: str | None = None, host: str = "127.
         Route("/api/batch/facts", guarded(batch_facts), methods=["POST"]),
         Mount("/static", StaticFiles(directory=static_dir()), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={404: not_found})
+    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: wrong_method})
     app.state.token = token
     return Guard(app, token, hosts if hosts is not None else allowed_hosts(host, port)), token
 
