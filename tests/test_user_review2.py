@@ -301,3 +301,12 @@ def test_a_request_by_the_wrong_method_is_answered_in_chinese():
     assert res.status_code == 405
     assert res.json()["errors"] == [{"code": "S004", "severity": "error",
                                      "message": "/api/score 不接受 GET 请求：请在工作台的网页中操作"}]
+
+
+def test_fmt_check_says_the_command_that_formats(tmp_path, capsys):
+    """`fmt --check` listed 需要重新排版：a.perf and stopped: the fix is the command without --check."""
+    (tmp_path / "规则 目录").mkdir()
+    (tmp_path / "规则 目录" / "a.perf").write_text(HEAD + "指标 甲 分值 100 {   得分 = 100 }\n", encoding="utf-8")
+    assert main(["fmt", "--check", str(tmp_path / "规则 目录")]) == 1
+    err = capsys.readouterr().err
+    assert f"运行 perfdsl fmt \"{tmp_path / '规则 目录'}\" 即可排版（注释与评分标准原文保留不变）" in err
