@@ -157,6 +157,8 @@ EXAMPLES: dict[str, Entry] = {
     "W120": check("令 系数 = 2\n指标 甲 分值 100 { 得分 = 100 }\n", "令 系数 = 2（没有指标用到）"),
     "W121": check("指标 甲 分值 100 { 令 系数 = 2\n 得分 = 100 }\n", "指标 甲 { 令 系数 = 2 … }（没有用到）"),
     "W130": check("指标 甲 分值 100 { 子项 乙 分值 60 = 60\n 子项 丙 分值 60 = 60 }\n", "分值 100，子项 60 + 60"),
+    "W132": check("事实 { 率: 比率 }\n指标 甲 分值 100 { 得分 = 若 率 ≥ 90% 则 120 否则 0 }\n",
+                  "分值 100 的指标，若 … 则 120"),
     "W131": check("指标 甲 分值 100 { 子项 乙 分值 40 = 40\n 子项 丙 分值 40 = 40 }\n", "分值 100，子项 40 + 40"),
     "W140": check("指标 甲 分值 100 { 得分 = 100 }\n", "没有 体系 { … } 的规则", head=""),
     "W141": check("指标 甲 分值 100 { 得分 = 100 }\n", "体系 示例 { }（没有 舍入）", head="体系 示例 { }\n"),
@@ -247,6 +249,8 @@ EXAMPLES: dict[str, Entry] = {
     **{code: Unreachable("只作为 perfdsl serve 对网页请求的回答出现，命令行不会报告；"
                          "tests/test_serve.py 与 tests/test_serve_tools.py 逐一触发并检查")
        for code in ("S001", "S002", "S003", "S004")},
+    "S005": Unreachable("只作为 perfdsl serve 对网页“保存”的回答出现，命令行不会报告；"
+                        "tests/test_user_review2.py 触发并检查"),
     # ---------------------------------------------------------------- perfdsl expand, internal
     "X000": Unreachable("perfdsl 自身的缺陷：没有哪份正确或错误的输入应当触发它"),
     "X001": Example(f"perfdsl expand {R} {F}", {R: HEAD + NUMBER, F: '{"收入": 1}'},

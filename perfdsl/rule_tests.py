@@ -134,10 +134,12 @@ def _load_file(f: Path, checked=None) -> list[Case]:
     except UnicodeDecodeError:
         raise PerfdslError([error("T002", f"无法读取测试用例文件 {shown}：不是 UTF-8 编码；请另存为 UTF-8")]) from None
     except yaml.YAMLError as exc:
+        from perfdsl.yaml_hints import yaml_problem
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        problem = getattr(exc, "problem", exc)
-        raise PerfdslError([_case_error(shown, line, f"测试用例文件不是有效的 YAML：{problem}")]) from None
+        line, column, said = yaml_problem(f.read_text(encoding="utf-8"), str(getattr(exc, "problem", exc)),
+                                          mark.line + 1 if mark else 1, mark.column + 1 if mark else 1)
+        raise PerfdslError([error("T001", f"测试用例文件不是有效的 YAML：{said}",
+                                  A.Span(shown, line, column, line, column + 1))]) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list):
         raise PerfdslError([_case_error(shown, 1, "测试用例文件应有 cases: 列表")])
     lines = _case_lines(node)

@@ -47,6 +47,15 @@ function offset(doc, line, column) {
   return Math.min(l.from + Math.max(0, (column || 1) - 1), l.to);
 }
 
+// The text a suggestion puts in place of the marked name, or null for advice that is no replacement.  Only the
+// forms perfdsl writes as fixes: 「关键字 `若` 之后需要空格：`若 a`」 replaces 若a by 若 a (not by 若, the
+// first `…`), and 「`如` 是关键字…」 is advice, not a replacement by itself.
+function fixOf(s) {
+  const m = s.match(/^是否想写(?:关键字)? `([^`]+)`？$/) || s.match(/之后需要空格：`([^`]+)`$/)
+    || s.match(/^换一个名称，如 `([^`]+)`/);
+  return m ? m[1] : null;
+}
+
 // diagnostics as the server sends them ({line, column, end_line, end_column, severity, code, message,
 // suggestions}) → CodeMirror's, with a quick fix for every "是否想写 `X`？"
 function toCM(doc, items) {
@@ -60,9 +69,8 @@ function toCM(doc, items) {
     }
     const actions = [];
     for (const s of d.suggestions || []) {
-      const m = s.match(/`([^`]+)`/);
-      if (!m) continue;
-      const replacement = m[1];
+      const replacement = fixOf(s);
+      if (replacement === null) continue;
       actions.push({name: "改为 " + replacement, apply(view, f, t) {
         const text = view.state.sliceDoc(f, t);
         // replace the last dotted part of the name when the suggestion is only that part
@@ -71,7 +79,7 @@ function toCM(doc, items) {
         view.dispatch({changes: {from: start, to: t, insert: replacement}});
       }});
     }
-    const words = (d.suggestions || []).filter(s => !/`[^`]+`/.test(s));
+    const words = (d.suggestions || []).filter(s => fixOf(s) === null);
     out.push({from, to, severity: d.severity === "error" ? "error" : "warning", source: d.code,
               message: `[${d.code}] ${d.message}` + (words.length ? "\n" + words.join("\n") : ""), actions});
   }

@@ -356,12 +356,26 @@ class Finder:
         if not isinstance(raw, list):
             return
         name = label(d.items.dotted)
-        for i, item in enumerate(items[:MAX_FINDINGS]):
-            said = _finding_words(item, i)
+        found = [i for i, item in enumerate(items) if self._deducts(d, item, i)]
+        for i in found[:MAX_FINDINGS]:
             rest = raw[:i] + raw[i + 1:]
-            yield Lever("finding", f"{name}：{said}", "整改该项", ((d.items.segments, rest),))
-        if len(items) > 1:
-            yield Lever("finding", f"{name}共 {len(items)} 项", f"{name}全部整改", ((d.items.segments, []),))
+            yield Lever("finding", f"{name}：{_finding_words(items[i], i)}", "整改该项", ((d.items.segments, rest),))
+        if len(found) > 1:
+            gone = set(found)
+            kept = [x for j, x in enumerate(raw) if j not in gone]
+            yield Lever("finding", f"{name}共 {len(found)} 项", f"{name}全部整改", ((d.items.segments, kept),))
+
+    def _deducts(self, d: A.EachDeduct, item, n: int) -> bool:
+        """Whether this finding cost points (not skipped, not 不适用, its amount above 0): a finding that cost
+        nothing is no cause, and a long list's deducted ones must not be crowded out by the ones that passed."""
+        ienv = self.env.for_item(item, tuple(item) if isinstance(item, dict) else (), f"{d.items.dotted}[{n}]")
+        try:
+            for clause in (d.skip, d.not_applicable):
+                if clause is not None and self.ev.boolean(clause.condition, ienv):
+                    return False
+            return self.ev.number(d.per_item, ienv) > 0
+        except (EvalError, ArithmeticError):
+            return True  # not known here: offered, and scoring again decides
 
     def _deduct(self, d: A.Deduct) -> Iterator[Lever]:
         if d.condition is not None and not self._safe_bool(d.condition):

@@ -23,7 +23,10 @@ from perfdsl.interp.evaluator import Env, EvalError, Evaluator, Judged
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.printer import expr_text
 
-_OPS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "=": "=", "!=": "≠"}
+# a comparison and whether it held, as a sentence says it: 「满意度 88.67%，低于 90%」, not 「不满足 ≥ 90%」
+_SAID = {(">=", True): "不低于", (">=", False): "低于", (">", True): "高于", (">", False): "不高于",
+         ("<=", True): "不高于", ("<=", False): "高于", ("<", True): "低于", ("<", False): "不低于",
+         ("=", True): "等于", ("=", False): "不等于", ("!=", True): "不等于", ("!=", False): "等于"}
 _MAX_DEPTH = 40
 
 
@@ -93,7 +96,10 @@ class Solver:
         return tidy(expr_text(e))
 
     def is_percent(self, e) -> bool:
-        if isinstance(e, A.Path) and self.let(e) is None:
+        let = self.let(e)
+        if let is not None and let.span in self.plan.percent_paths:  # a rate the checker found: 满意度 = a ÷ b
+            return True
+        if isinstance(e, A.Path) and let is None:
             return ".".join(e.segments) in self.plan.percent_paths
         return self.name(e).endswith(("率", "占比", "偏离度"))
 
@@ -118,9 +124,8 @@ class Solver:
             right = self._value(cond.right)
             if isinstance(left, Decimal) and isinstance(right, Decimal):
                 pct = self.is_percent(cond.left)
-                said = (f"{self.name(cond.left)} {amount_text(left, pct)}，"
-                        f"{'满足' if value else '不满足'} {_OPS[cond.op]} {amount_text(right, pct)}")
-                return said
+                said = _SAID[cond.op, value]
+                return f"{self.name(cond.left)} {amount_text(left, pct)}，{said} {amount_text(right, pct)}"
         if isinstance(cond, A.Logical):
             parts = [self.condition_words(cond.left, bool(self._value(cond.left))),
                      self.condition_words(cond.right, bool(self._value(cond.right)))]

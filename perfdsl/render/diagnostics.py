@@ -53,6 +53,8 @@ def excerpt(d: Diagnostic, sources: Mapping[str, SourceFile]) -> list[str]:
     prefix = line[:start]
     if span.end_line == span.line and span.end_column > span.column:
         marked = line[span.column - 1: span.end_column - 1]
+    elif span.end_line > span.line:  # an indicator, a block: its first line, so 「三级指标 执行 分值 10 {」 is marked
+        marked = line[span.column - 1:].rstrip() or " "
     else:
         marked = line[span.column - 1: span.column] or " "
     gutter = f"{span.line:>5} | "

@@ -27,7 +27,7 @@ from perfdsl.render.report import COLUMNS, heading, provenance, rate_rows, rows,
 from perfdsl.render.xlsx import fixed_zip
 
 FONT = "SimSun"  # 宋体; LibreOffice substitutes a CJK font it has
-_WIDTHS_MM = (18, 20, 24, 10, 55, 55, 70, 13)  # 265 mm of the 267 mm between the margins
+_WIDTHS_MM = (18, 20, 24, 12, 52, 52, 70, 17)  # 265 of the 267 mm between the margins; 分值, a bold 100.00 on one line
 _RATE_WIDTHS_MM = (40, 60, 25, 25, 25)
 _FIXED_DATE = datetime(2000, 1, 1)
 
@@ -65,7 +65,11 @@ def _cant_split(row) -> None:
 
 
 def _widths(table, widths_mm) -> None:
+    """Each column's width, in the table's grid as well as in every cell: LibreOffice (and WPS) lay a fixed table
+    out by its grid, which python-docx leaves at equal widths — the 指标分析结果 column came out as narrow as 分值."""
     table.autofit = False
+    for column, w in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(w)
     for row in table.rows:
         for cell, w in zip(row.cells, widths_mm, strict=True):
             cell.width = Mm(w)

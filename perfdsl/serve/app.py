@@ -23,6 +23,7 @@ import secrets
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from typing import Any, Awaitable, Callable, Iterable
+from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -60,7 +61,7 @@ def _json(data: Any, status: int = 200) -> Response:
 
 
 # the code of a refusal, by its HTTP status (codes.py, group S)
-_REFUSALS = {421: "S001", 403: "S001", 413: "S002", 503: "S003"}
+_REFUSALS = {421: "S001", 403: "S001", 413: "S002", 503: "S003", 409: "S005"}
 
 
 def _refuse(status: int, message: str) -> Response:
@@ -100,6 +101,9 @@ class Guard:
                 return _refuse(403, "拒绝请求：缺少或错误的访问令牌；请使用 perfdsl serve 启动时显示的完整地址打开")
         length = headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+            if scope["path"] == "/api/facts/open" and length.isdigit():  # a file opened: named, with its limit
+                name = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("name", [""])[0]
+                return _refuse(413, exchange.too_large(name, int(length)))
             return _refuse(413, f"请求过大（上限 {MAX_BODY // (1024 * 1024)} MiB）")
         return None
 
@@ -212,7 +216,8 @@ def create_app(workspace: Workspace, token: str | None = None, host: str = "127.
         name, text = data.get("file"), data.get("text")
         if not isinstance(name, str) or not isinstance(text, str):
             raise _BadRequest("应给出 file（文件名）与 text（规则文本）")
-        return workspace.save(name, text, fmt=bool(data.get("fmt")))
+        base = data.get("base")
+        return workspace.save(name, text, fmt=bool(data.get("fmt")), base=base if isinstance(base, str) else None)
 
     def report(data: dict) -> Download:
         facts = data.get("facts")
@@ -263,6 +268,9 @@ def create_app(workspace: Workspace, token: str | None = None, host: str = "127.
     async def not_found(_request: Request, _exc: Exception) -> Response:
         return PlainTextResponse("找不到该页面", 404)
 
+    async def wrong_method(request: Request, _exc: Exception) -> Response:  # Starlette's own words are English
+        return _refuse(405, f"{request.url.path} 不接受 {request.method} 请求：请在工作台的网页中操作")
+
     routes = [
         Route("/", index),
         Route("/api/state", guarded(state), methods=["GET"]),
@@ -278,7 +286,7 @@ def create_app(workspace: Workspace, token: str | None = None, host: str = "127.
         Route("/api/batch/facts", guarded(batch_facts), methods=["POST"]),
         Mount("/static", StaticFiles(directory=static_dir()), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={404: not_found})
+    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: wrong_method})
     app.state.token = token
     return Guard(app, token, hosts if hosts is not None else allowed_hosts(host, port)), token
 

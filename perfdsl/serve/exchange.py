@@ -9,6 +9,7 @@ texts and facts the page holds now (unsaved edits included), so a download is wh
 from __future__ import annotations
 
 import json
+from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import quote
 
 import attrs
@@ -84,13 +85,20 @@ def facts_workbook(workspace, texts: dict[str, str], facts_text: str) -> Downloa
     return Download(data, "基础数据表.xlsx", XLSX)
 
 
+def too_large(name: str, size: int) -> str:
+    """An opened file over the limit, named, in MiB as a file manager shows sizes (a file over the request limit is
+    refused before it is read, with these words too)."""
+    mib = (Decimal(size) / (1024 * 1024)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return (f"{name or '上传的文件'} 过大（{mib} MiB，上限 {MAX_UPLOAD // (1024 * 1024)} MiB）："
+            "请只打开一套事实（.json）或一份基础数据表（.xlsx）")
+
+
 def open_facts(workspace, texts: dict[str, str], name: str, data: bytes) -> dict:
     """``{"facts": JSON text}`` from an opened facts file: a ``.json`` as it is, a filled ``.xlsx`` read cell by
     cell under the rule texts.  Problems come back as diagnostics naming the file (and sheet!cell)."""
     shown = name or "上传的文件"
     if len(data) > MAX_UPLOAD:
-        raise PerfdslError([error("F000", f"{shown} 过大（{len(data)} 字节，上限 {MAX_UPLOAD // (1024 * 1024)} MiB）："
-                                          "请只打开一套事实（.json）或一份基础数据表（.xlsx）")])
+        raise PerfdslError([error("F000", too_large(shown, len(data)))])
     lower = shown.lower()
     if lower.endswith(".xlsx"):
         from perfdsl.workbook.read import read_workbook_bytes

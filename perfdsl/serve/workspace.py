@@ -156,9 +156,16 @@ class Workspace:
 
     # ------------------------------------------------------------------ writing
 
-    def save(self, name: str, text: str, fmt: bool = False) -> dict:
-        """Write one rule file back, keeping the old one as ``NAME.bak``; only ``.perf`` files in the rule directory."""
+    def save(self, name: str, text: str, fmt: bool = False, base: Optional[str] = None) -> dict:
+        """Write one rule file back, keeping the old one as ``NAME.bak``; only ``.perf`` files in the rule directory.
+        ``base`` is the text the page read: if the file no longer holds it (saved from another tab, or edited
+        elsewhere), nothing is written, so neither edit is lost."""
         target = self.rule_path(name)
+        if base is not None and target.is_file() and read_source(target).text != base:
+            from perfdsl.serve.exchange import Refused
+            raise Refused(f"{name} 在本页打开之后已被修改（在另一个标签页保存，或用其他编辑器改过），"
+                          "保存会覆盖那些修改，所以没有保存。"
+                          "请先复制本页的修改，刷新页面读取文件现在的内容，把修改合并进去后再保存", 409)
         if len(text.encode("utf-8")) > MAX_RULE_BYTES:
             raise PerfdslError([error("E103", f"规则文件 {name} 过大")])
         if fmt:

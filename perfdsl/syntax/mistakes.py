@@ -56,9 +56,27 @@ MISTAKES: tuple[Mistake, ...] = (
             "写作 `若 条件 则 分数 否则 分数`",
             tuple(_BODY.format(x) for x in ("得分 = a = 0 则 1 否则 0", "得分 = a 则 1 否则 0")),
             token=r"^(则|then)$"),
+    Mistake("取值范围直接写在类型之后，不写 ∈：写作 `比率 [0, 1]` 或 `数值 ≥ 0`；"
+            "∈ 之后是可选的几个值，如 `数值 ∈ {{0, 0.5, 1}}`",
+            ("事实 { a: 比率 ∈ [0, 1] }", "事实 { a: 数值 ∈ (0, 1] }", "事实 { g { a: 整数 ∈ [0, 9] } }"),
+            token=r"^[\[(]$"),
+    Mistake("一档的范围写作比较或区间：如 `≥ 90% → 分数`（“以上”写作 ≥ 或 >，“以下”写作 < 或 ≤），"
+            "或 `[80%, 90%) → 分数`",
+            tuple(_BODY.format(x) for x in ("得分 = 区间 a { 90%以上 → 1 }", "得分 = 区间 a { 60 → 1 }",
+                                            "得分 = 区间 a { [0, 1) → 0; 90%以上 → 1 }")),
+            token=r"^[0-9]"),
+    Mistake("数字中不写千位分隔符：如 1,000 写作 1000",
+            tuple(_BODY.format(x) for x in ("得分 = 若 a 则 1,000 否则 0", "得分 = 1,000", "令 x = 1,000",
+                                            "扣 1,000", "得分 = 若 a 则 1 否则 1,000")),
+            token=r"^[,，]$"),
     Mistake("`若 … 则 …` 还缺少 `否则` 部分：在得分之后写上 `否则 分数`",
             tuple(_BODY.format(x) for x in ("得分 = 若 a 则 1", "令 x = 若 a 则 1"))),
 )
+
+
+# the text mistake above when the text opens with ” (Word's smart quotes turned round: ”…“)
+REVERSED_QUOTE = ("`{previous}` 之后的文本以 ” 开头：引号的方向反了，开头应为 “、结尾应为 ”："
+                  "写作 `{previous} “…”`，或改用英文双引号 \"…\"")
 
 
 class _Seen(NamedTuple):

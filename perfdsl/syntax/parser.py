@@ -284,7 +284,7 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnos
 
 def _tailored(exc: UnexpectedInput, token: Token, text: str, filename: str, previous: str):
     """(message, span) from the table of known mistakes (``mistakes.MISTAKES``), or None."""
-    from perfdsl.syntax.mistakes import match
+    from perfdsl.syntax.mistakes import REVERSED_QUOTE, match
     from perfdsl.syntax.quotes import PAIRS
     span = Span(filename, token.line or 1, token.column or 1, token.end_line or token.line or 1,
                 token.end_column or (token.column or 1) + len(token.value))
@@ -300,6 +300,8 @@ def _tailored(exc: UnexpectedInput, token: Token, text: str, filename: str, prev
             fields.update(keyword=keyword, rest=word.value[len(keyword):], word=word.value)
             at = Span(filename, word.line or 1, word.column or 1, word.end_line or word.line or 1,
                       word.end_column or (word.column or 1) + len(word.value))
+        if "{quote}" in mistake.message and fields["quote"] == "”":  # ”…“ (Word turned the quotes round)
+            return REVERSED_QUOTE.format(**fields), at
         return mistake.message.format(**fields), at
     return None
 

@@ -254,3 +254,17 @@ def readers_of(path: str, table: dict[str, list[tuple[str, str]]]) -> list[tuple
         if read == path or read.startswith(path + ".") or path.startswith(read + "."):
             out.extend(i for i in inds if i not in out)
     return out
+
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE compound file: an old .xls, or an Office file with a password
+
+
+def unreadable(data: bytes) -> str:
+    """Why openpyxl could not open ``data``, in the evaluator's words (never the exception's class name)."""
+    if data.startswith(_OLE):
+        return ("无法作为 .xlsx 读取：这是旧版 Excel 文件（.xls）或设置了打开密码的文件；请在 Excel 或 WPS 中"
+                "取消密码，另存为“Excel 工作簿（*.xlsx）”后再打开")
+    if not data.startswith(b"PK"):
+        return ("无法作为 .xlsx 读取：文件内容不是 Excel 工作簿（可能只是改了扩展名，或已损坏）；"
+                "请用 Excel 或 WPS 另存为 .xlsx")
+    return "无法作为 .xlsx 读取：工作簿已损坏或缺少内容；请用 Excel 或 WPS 打开后另存为 .xlsx 再试"

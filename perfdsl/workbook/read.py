@@ -31,7 +31,7 @@ from perfdsl.diagnostics import Diagnostic, closest, error, os_reason, warning
 from perfdsl.interp import dates
 from perfdsl.ruleset.facts import FactValidator
 from perfdsl.ruleset.types import Ty
-from perfdsl.workbook.layout import FORMAT, MAP_SHEET, SCALARS, merged_into, ruleset_hash
+from perfdsl.workbook.layout import FORMAT, MAP_SHEET, SCALARS, merged_into, ruleset_hash, unreadable
 
 MAX_TABLE_ROWS = 100_000
 _PLAIN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -98,9 +98,8 @@ def read_workbook_bytes(checked, data: bytes, path: str) -> ReadWorkbook:
 
         from openpyxl import load_workbook
         wb = load_workbook(io.BytesIO(data), data_only=True)
-    except Exception as exc:  # noqa: BLE001 — zip, XML or openpyxl errors alike: the file is not a readable .xlsx
-        out.errors.append(error("F031", f"{path}：无法作为 .xlsx 读取（{type(exc).__name__}）；"
-                                        "请确认它是 Excel 或 WPS 保存的 .xlsx 文件，没有加密或损坏"))
+    except Exception:  # noqa: BLE001 — zip, XML or openpyxl errors alike: the file is not a readable .xlsx
+        out.errors.append(error("F031", f"{path}：{unreadable(data)}"))
         return out
     if MAP_SHEET not in wb.sheetnames or wb[MAP_SHEET]["A1"].value != FORMAT:
         out.errors.append(error("F031", f"{path}：不是 perfdsl template 生成的基础数据表（缺少隐藏的工作表 "
@@ -172,13 +171,13 @@ def number(raw: Any, ty: Ty) -> Decimal:
         if kind == "rate":
             return Decimal(m.group(1)).scaleb(-2)  # the same reading as ruleset.rates.percent_text
         raise CellError(f"应为{what}，实际为 {_shown(raw)}；这个事实不是比率，不能带百分号")
-    hint = ""
     digits = _DIGITS.search(text)
     if digits is not None:
         bare = digits.group().replace(",", "").replace("，", "")
         example = f"{bare}%" if kind == "rate" and "%" in text else bare
-        hint = f"；请只填写数字，如 {example}（不写单位、千位分隔符）"
-    raise CellError(f"应为{what}，实际为 {_shown(raw)}{hint}")
+        raise CellError(f"应为{what}，实际为 {_shown(raw)}；请只填写数字，如 {example}（不写单位、千位分隔符）")
+    example = "85%" if kind == "rate" else "1000"  # no digit at all: 一千, 无, 待定
+    raise CellError(f"应为{what}，实际为 {_shown(raw)}；请用阿拉伯数字填写，如 {example}（不写汉字或单位）")
 
 
 def convert(raw: Any, ty: Ty) -> Any:

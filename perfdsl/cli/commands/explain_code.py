@@ -32,9 +32,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _code(raw: str) -> str:
+    import re
+    import unicodedata
+
     from perfdsl.codes import CODES
     from perfdsl.diagnostics import closest
-    code = raw.strip().strip("[]").upper()
+    # as typed or pasted: Ｅ２１５ (a full-width input method), e215, 错误[E215] or 【E215】 copied from a message
+    text = unicodedata.normalize("NFKC", raw).strip().upper()
+    m = re.fullmatch(r"(?:错误|警告)?\s*[\[【]?\s*([A-Z][0-9]+)\s*[\]】]?", text)
+    code = m.group(1) if m else text.strip("[]")
     if code in CODES:
         return code
     near = sorted(closest(code, CODES), key=lambda c: c not in code)  # E2150: E215 before E210

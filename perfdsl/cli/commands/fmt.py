@@ -54,6 +54,9 @@ def run(args: argparse.Namespace) -> int:
     from perfdsl.render.escape import for_terminal
     for name in changed:
         print(f"{'需要重新排版' if args.check else '已排版'}：{for_terminal(name, one_line=True)}", file=sys.stderr)
+    if args.check and changed:  # the fix, once: the command that rewrites them
+        shown = " ".join(f'"{p}"' if " " in p else p for p in (for_terminal(p, one_line=True) for p in args.paths))
+        print(f"运行 perfdsl fmt {shown} 即可排版（注释与评分标准原文保留不变）", file=sys.stderr)
     if problems or (args.check and changed):
         return EXIT_FAIL
     return EXIT_OK

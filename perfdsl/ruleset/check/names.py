@@ -451,6 +451,10 @@ class NameChecker:
             if seg.startswith(spelling) and len(seg) > len(spelling) and not path:
                 suggestions.append(f"关键字 `{spelling}` 之后需要空格：`{spelling} {seg[len(spelling):]}`")
                 break
+        if not suggestions:  # nothing like it: a fact to declare, or a value to define (the fix, not only the fault)
+            # in 「」, not `…`: the workbench offers every `…` in a suggestion as the name's replacement
+            suggestions.append(f"在事实 {path} 的声明中加上 「{seg}: 数值」（或它的类型）" if path else
+                               f"在 事实 {{ … }} 中声明它，如 「{seg}: 数值」；或用 「令 {seg} = …」 定义它")
         full = f"{path}.{seg}" if path else seg
         notes = []
         if ty.decl is not None:

@@ -72,7 +72,24 @@ def _indicator(ind: A.Indicator, level: int, out: list[Diagnostic]) -> Decimal:
                                    f"超过指标分值 {plain(ind.weight)} 分；"
                                    f"得分将以 {plain(ind.weight)} 分封顶", ind.span,
                            notes=[Note(p.span, f"子项 {p.name} {plain(p.points)} 分") for p in parts]))
+    for scored, limit, what in ([(f.expr, ind.weight, "分值") for f in formulas]
+                                + [(p.expr, p.points, f"子项 {p.name} 的分值") for p in parts]):
+        for n in _results_over(scored, limit):
+            out.append(warning("W132", f"这一分支得 {n.text} 分，超过{what} {plain(limit)} 分：得分将以 "
+                                       f"{plain(limit)} 分封顶", n.span))
     if parts and total < ind.weight and not any(deduction(s) is not None for s in ind.statements):
         out.append(warning("W131", f"`{ind.name}` 的子项合计 {plain(total)} 分，少于指标分值 {plain(ind.weight)} 分，"
                                    "满分不可达", ind.span))
     return ind.weight
+
+
+def _results_over(e, limit: Decimal):
+    """The numbers written as a score (若's branches, 区间's arms) above ``limit``: 120 typed for 12."""
+    if isinstance(e, A.Number) and not e.is_percent and e.value > limit:
+        yield e
+    elif isinstance(e, A.Conditional):
+        yield from _results_over(e.then, limit)
+        yield from _results_over(e.otherwise, limit)
+    elif isinstance(e, A.Band):
+        for arm in e.arms:
+            yield from _results_over(arm.result, limit)

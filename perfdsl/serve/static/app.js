@@ -16,12 +16,27 @@
   const status = (text) => { $("#status").textContent = text; };
 
   // ------------------------------------------------------------------ talking to the server
+  // The server gone (its window closed) or restarted (a new token): said in words, with how to keep the edits.
+  const GONE = "无法连接工作台（perfdsl serve 已关闭）：本页未保存的修改仍在编辑器中，不要关闭本页，先把修改复制出来；" +
+               "再启动 perfdsl serve，打开它显示的新地址，粘贴修改后保存";
+  const RESTARTED = "工作台已重新启动，本页的访问令牌已失效（每次启动都不同）：本页未保存的修改仍在编辑器中，" +
+                    "先把修改复制出来，再打开 perfdsl serve 新显示的地址，粘贴修改后保存";
+  let connected = false;   // the first answer came: a refused token later means a restarted server
+  async function request(path, init) {
+    let res;
+    try { res = await fetch(path, init); } catch (e) { return {errors: [{code: "S001", message: GONE}]}; }
+    if (res.status === 403 && connected) return {errors: [{code: "S001", message: RESTARTED}]};
+    if (res.ok) connected = true;
+    return {res};
+  }
   async function api(path, body) {
-    const res = await fetch(path, {
+    const got = await request(path, {
       method: body === undefined ? "GET" : "POST",
       headers: {"X-Perfdsl-Token": token, "Content-Type": "application/json"},
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+    if (!got.res) { status(got.errors[0].message); return {errors: got.errors, httpStatus: 0}; }
+    const res = got.res;
     let data;
     try { data = await res.json(); } catch (e) { data = {errors: [{code: "X000", message: "服务器的回答无法读取"}]}; }
     if (!res.ok && !data.errors) data.errors = [{code: "X000", message: `请求失败（${res.status}）`}];
@@ -128,6 +143,7 @@
     status("检查中…");
     const res = await api("/api/check", {files: texts(), form: true});
     if (mine !== seq) return;
+    if (res.httpStatus === 0) return;  // no server: the status says so, the last check stays shown
     if (res.errors) { diagnostics = res.errors; showDiagnostics(); return; }
     diagnostics = res.diagnostics;
     if (res.form && res.form.length) { form = res.form; drawForm(); editor.setPaths(factPaths()); }
@@ -140,8 +156,12 @@
     const name = editor.current();
     if (!name) return;
     if (!confirm(`保存 ${name}？\n原文件将备份为 ${name}.bak，并按标准格式（fmt）排版。`)) return;
-    const res = await api("/api/save", {file: name, text: editor.text(name), fmt: true});
-    if (res.errors) { status("未保存：" + res.errors.map(e => e.message).join("；")); return; }
+    // base: the text this page read, so a file saved meanwhile from another tab or editor is not overwritten
+    const res = await api("/api/save", {file: name, text: editor.text(name), fmt: true, base: files[name]});
+    if (res.errors) {  // also in a dialog: a check finishing a moment later rewrites the status line
+      const said = "未保存：" + res.errors.map(e => e.message).join("；");
+      status(said); alert(said); return;
+    }
     files[name] = res.text;
     if (editor.text(name) !== res.text) editor.replace(name, res.text);
     drawFiles();
@@ -221,6 +241,7 @@
       const candidate = stringify(facts);
       const res = whatIf === null ? await api("/api/score", {files: texts(), facts: candidate})
         : await api("/api/whatif", {files: texts(), facts: whatIf, candidate});
+      if (res.httpStatus === 0) return;  // no server: the status says so, the last scores stay shown
       if (res.changes) showChanges(res.changes);
       if (res.document) { score(res.document, [], res.analyses, res.notes); status(whatIf === null ? "已重新评分" : "假设分析：修改尚未保留"); }
       else { score(null, res.errors); status(res.stage === "rules" ? "规则有错误，未评分" : "事实有错误，未评分"); }
@@ -561,7 +582,7 @@
     $("#whatif").addEventListener("click", () => whatIf === null ? startWhatIf() : endWhatIf(false));
     $("#keep").addEventListener("click", () => endWhatIf(true));
     $("#discard").addEventListener("click", () => endWhatIf(false));
-    PerfdslTools.start({api, el, status, stringify, texts, setFacts, showView, showErrors: (errors) => score(null, errors),
+    PerfdslTools.start({api, request, el, status, stringify, texts, setFacts, showView, showErrors: (errors) => score(null, errors),
                         facts: () => stringify(facts), factsName: () => st.facts_source});
     for (const b of document.querySelectorAll("#views button")) b.addEventListener("click", () => showView(b.dataset.view));
     document.body.dataset.ready = "1";

@@ -12,14 +12,18 @@ window.PerfdslTools = (function () {
     setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
   }
   async function fetchFile(path, body) {
-    const res = await fetch(path, {method: "POST", body: JSON.stringify(body),
+    const got = await page.request(path, {method: "POST", body: JSON.stringify(body),
       headers: {"X-Perfdsl-Token": page.token, "Content-Type": "application/json"}});
+    if (!got.res) return {errors: got.errors};
+    const res = got.res;
     if (res.ok) return {blob: await res.blob()};
     let data = null;
     try { data = await res.json(); } catch (e) { /* not JSON: said below */ }
     return {errors: (data && data.errors) || [{code: "X000", message: `下载失败（${res.status}）`}]};
   }
-  const said = (errors) => errors.map(e => (e.code ? `[${e.code}] ` : "") + e.message).join("；");
+  // each error with its place, as the rules' and facts' own lists say it: the fact, else file:line:column
+  const place = (e) => e.fact ? `[${e.fact}] ` : (e.file ? `${e.file}:${e.line}:${e.column}：` : "");
+  const said = (errors) => errors.map(e => (e.code ? `[${e.code}] ` : "") + place(e) + e.message).join("；");
   async function download(choice) {
     const [what, fmt] = choice.split(":");
     const facts = page.facts();
@@ -40,8 +44,10 @@ window.PerfdslTools = (function () {
   async function open(file) {
     if (!file) return;
     page.status(`正在读取 ${file.name}…`);
-    const res = await fetch(`/api/facts/open?name=${encodeURIComponent(file.name)}`, {method: "POST", body: file,
+    const got = await page.request(`/api/facts/open?name=${encodeURIComponent(file.name)}`, {method: "POST", body: file,
       headers: {"X-Perfdsl-Token": page.token, "Content-Type": "application/octet-stream"}});
+    if (!got.res) { page.status(got.errors[0].message); return; }
+    const res = got.res;
     let data;
     try { data = await res.json(); } catch (e) { data = {errors: [{code: "X000", message: `读取失败（${res.status}）`}]}; }
     if (data.errors) {  // shown like the facts' own errors: above the scores, and on the field a fact path names
