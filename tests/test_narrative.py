@@ -100,7 +100,7 @@ def test_rates_are_percentages_and_caps_say_the_limit(seed_doc):
     assert "落在 90%（不含）至 100% 一档，得 2 分" in narrative(leaves["预算执行情况"])
     assert "各项合计 8 分，最高不超过分值 7 分，按 7 分计" in narrative(leaves["审批效率提升情况"])
     assert "未办结数量增长率 = (0 − 1) / 1 = -100%" in narrative(leaves["审批效率提升情况"])
-    assert "27 ≥ 1，得 6 分" in narrative(leaves["创新审批举措情况"])
+    assert "= 27，不低于 1，得 6 分" in narrative(leaves["创新审批举措情况"])
 
 
 def test_worse_facts_read_as_prose_too(tracing_engine, seed):

@@ -201,15 +201,16 @@ def _project_narratives(capsys) -> dict:
 
 def test_a_judgement_within_tiers_is_said_once_and_the_tier_bounds_as_percentages(capsys):
     """分档酌情: the 要求 read the judgement twice more, and each was a sentence (the reason three times);
-    the fact read for the lookup came twice (合理性档次为“基本合理”，合理性档次为“基本合理”); the tier's bounds,
+    the fact read for the lookup came twice (合理性档次为“基本合理”，合理性档次为“基本合理”), and then once per
+    bound (「…，档次下限 60%。合理性档次为“基本合理”，档次上限 80%」: now said once); the tier's bounds,
     written 60% and 80% in the rule (查表 … { 基本合理 → 60% }), read 0.6 and 0.8."""
     said = _project_narratives(capsys)
     assert said["绩效目标合理性"] == (
-        "合理性档次为“基本合理”，档次下限 60%。合理性档次为“基本合理”，档次上限 80%。"
+        "合理性档次为“基本合理”，档次下限 60%，档次上限 80%。"
         "合理性评分：酌情得 2.1 分，理由：绩效目标与项目内容相符，但部分目标值偏低，得 2.1 分。"
         "本项得 2.1 分，分值 3 分。")
     assert said["社会效益"] == (
-        "社会效益档次为“达成”，档次下限 80%。社会效益档次为“达成”，档次上限 100%。"
+        "社会效益档次为“达成”，档次下限 80%，档次上限 100%。"
         "社会效益评分：酌情得 7.2 分，理由：群众办事平均时长缩短三成，达成年度目标，得 7.2 分。"
         "本项得 7.2 分，分值 8 分。")
 
@@ -441,7 +442,7 @@ def test_a_condition_on_a_rate_shown_rounded_is_said(capsys):
     batch = RULES.parent / "examples" / "batch" / "facts.jsonl"
     assert main(["explain", str(RULES), f"{batch}:2", "审批效率提升情况"]) == 0
     assert ("编外人员支撑（4 分）：本年编外人员数 13 人，上年编外人员数 14 人，聘用编外人员增长率 = (13 − 14) / 14 = "
-            "-7.14%，不满足 -7.14% ≥ 0，得 0 分。") in capsys.readouterr().out
+            "-7.14%，低于 0，得 0 分。") in capsys.readouterr().out
 
 
 def test_a_record_read_by_a_formula_is_named_not_shown_as_braces(capsys):
@@ -499,3 +500,18 @@ def test_a_list_sheet_s_title_names_its_group_as_the_main_sheet_does(tmp_path):
     assert main(["template", str(RULES), "-o", str(out)]) == 0
     ws = openpyxl.load_workbook(out)["制度.瑕疵"]  # the sheet's name is how the reader finds it: unchanged
     assert ws["A1"].value == "制度 › 瑕疵（列表：每行一项，可增加行；没有则留空）" and ws["A1"].font.bold
+
+
+def test_a_comparison_in_the_analysis_is_said_in_words_before_the_formula(capsys):
+    """「≈88.67% ÷ 90% × 10 = 9.85，不满足 88.67% ≥ 90%」: program text, a ≈ in prose, and the reason after the
+    arithmetic it decided.  Now 「满意度 88.67%，低于 90%，88.67% ÷ 90% × 10 = 9.85」: 266/300 = 88.666…%."""
+    rural = RULES.parent / "examples" / "rural-road-self-assessment"
+    assert main(["explain", str(rural / "rules"), str(rural / "facts-2024.json"), "沿线群众满意度"]) == 0
+    out = capsys.readouterr().out
+    assert "满意度 88.67%，低于 90%，88.67% ÷ 90% × 10 = 9.85，得 9.85 分。" in out
+    assert "≈" not in out.split("失分原因")[0] and "不满足" not in out
+    assert main(["explain", str(RULES), str(SEED_FACTS), "重点事项完成情况"]) == 0
+    assert "重点事项完成率 = 6 ÷ 6 = 100%，不低于 100%，得满分 5 分。" in capsys.readouterr().out
+    project = RULES.parent / "examples" / "project-expenditure"
+    assert main(["explain", str(project / "rules"), str(project / "facts-2024.json"), "实际完成率"]) == 0
+    assert "60% ≤ 95% < 100%" in capsys.readouterr().out  # a chain stays as written

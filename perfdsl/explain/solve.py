@@ -18,15 +18,12 @@ from typing import Optional
 
 import attrs
 
-from perfdsl.explain.words import label, number
+from perfdsl.explain.words import COMPARED, label, number
 from perfdsl.interp.evaluator import Env, EvalError, Evaluator, Judged
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.printer import expr_text
 
-# a comparison and whether it held, as a sentence says it: 「满意度 88.67%，低于 90%」, not 「不满足 ≥ 90%」
-_SAID = {(">=", True): "不低于", (">=", False): "低于", (">", True): "高于", (">", False): "不高于",
-         ("<=", True): "不高于", ("<=", False): "高于", ("<", True): "低于", ("<", False): "不低于",
-         ("=", True): "等于", ("=", False): "不等于", ("!=", True): "不等于", ("!=", False): "等于"}
+_OPS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "=": "=", "!=": "≠"}
 _MAX_DEPTH = 40
 
 
@@ -124,7 +121,7 @@ class Solver:
             right = self._value(cond.right)
             if isinstance(left, Decimal) and isinstance(right, Decimal):
                 pct = self.is_percent(cond.left)
-                said = _SAID[cond.op, value]
+                said = COMPARED[_OPS[cond.op], value]
                 return f"{self.name(cond.left)} {amount_text(left, pct)}，{said} {amount_text(right, pct)}"
         if isinstance(cond, A.Logical):
             parts = [self.condition_words(cond.left, bool(self._value(cond.left))),

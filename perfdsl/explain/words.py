@@ -19,6 +19,12 @@ _LONG = re.compile(r"≈?(-?\d+\.\d{3,})(%?)")
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+# a comparison and whether it held, as a sentence says it: 「满意度 88.67%，低于 90%」, not 「不满足 ≥ 90%」
+COMPARED = {("≥", True): "不低于", ("≥", False): "低于", (">", True): "高于", (">", False): "不高于",
+            ("≤", True): "不高于", ("≤", False): "高于", ("<", True): "低于", ("<", False): "不低于",
+            ("=", True): "等于", ("=", False): "不等于", ("≠", True): "不等于", ("≠", False): "等于"}
+
+
 def number(text, percent: bool = False) -> str:
     """A decimal string for reading: at most ``PLACES`` decimals, no trailing zeros; × 100 and ``%`` for a rate."""
     try:

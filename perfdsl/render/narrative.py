@@ -20,7 +20,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Optional
 
-from perfdsl.explain.words import _DOTTED, _LONG, _day, interval_words, label, number, tidy
+from perfdsl.explain.words import _DOTTED, _LONG, COMPARED, _day, interval_words, label, number, tidy
 from perfdsl.interp import step_kinds as S
 from perfdsl.ruleset.evidence import concerns, said
 from perfdsl.ruleset.evidence import note as source_note
@@ -90,7 +90,7 @@ def fact_clause(step: dict, tree: Optional["_Tree"] = None) -> Optional[str]:
 # ---------------------------------------------------------------- formulas
 def human_formula(substituted: str) -> Optional[str]:
     """A substituted formula as a person writes it, or None when it is not plain arithmetic."""
-    text = _MARK.sub("", substituted).strip()
+    text = _MARK.sub("", substituted).strip().replace("≈", "")  # the score's sentence says values are rounded
     text = re.sub(r"(?:abs|绝对值)\(([^()]*(?:\([^()]*\)[^()]*)*)\)", r"|\1|", text)
     if _CALL_OR_BRACE.search(text) or "若" in text or "“" in text:
         return None
@@ -160,10 +160,10 @@ class _Tree:
         return "来源：" + said(found) + "。"
 
 
-def _builtin_clause(step: dict, siblings: list[dict], name: Optional[str], note: str = "") -> str:
-    """``note``: the evidence of what it read, after the figures it came with."""
+def _builtin_clause(step: dict, siblings: list[dict], name: Optional[str], note: str = "", said: str = "") -> str:
+    """``note``: the evidence of what it read, after the figures it came with; ``said``: the clause before."""
     if note and step.get("function") != "sample_score":
-        return _builtin_clause(step, siblings, name) + note
+        return _builtin_clause(step, siblings, name, said=said) + note
     text = step.get("text", "")
     fn = step.get("function")
     result = step.get("result")
@@ -181,7 +181,7 @@ def _builtin_clause(step: dict, siblings: list[dict], name: Optional[str], note:
         body = text.split("：", 1)[-1]
         if "满分" in body:
             cond, full = body.split("→")
-            return f"{cond.strip()}，得满分 {full.replace('满分', '').strip()} 分"
+            return f"{_compared(cond.strip(), True, said)}，得满分 {full.replace('满分', '').strip()} 分"
         cond, rest = body.split("→")
         if rest.strip() == "0":
             return f"{cond.strip()}，得 0 分"
@@ -242,7 +242,8 @@ def _detail_clauses(tree: _Tree, kids: list[dict], name: Optional[str] = None) -
             out += _value_clause(tree, k)
         elif kind == S.BUILTIN:  # a record it read (抽查) has no clause of its own: its evidence goes here
             out.append(_builtin_clause(k, kids, name,
-                                       "".join(tree.note(f["path"]) for f in kids if f["kind"] == S.FACT)))
+                                       "".join(tree.note(f["path"]) for f in kids if f["kind"] == S.FACT),
+                                       out[-1] if out else ""))
         elif kind == S.BAND:
             pct = k["subject"] in tree.percent_names or "%" in k.get("interval", "")
             shown = number(k['value'], pct) + ("" if pct else tree.unit(k["subject"]))
@@ -284,14 +285,18 @@ def _part_clause(tree: _Tree, step: dict) -> str:
     rates = {number(k["value"]): number(k["value"], True) for k in kids
               if k["kind"] == S.VALUE and k["name"] in tree.percent_names and _is_number(str(k.get("value")))}
     if not any("一档，得" in c for c in body):  # a band that decided it already says why
-        body += _condition(step.get("substituted", ""), rates)
+        body += _condition(step.get("substituted", ""), rates, body[-1] if body else "")
     if Decimal(step["value"]) != Decimal(step.get("points", step["value"])) and "限于" in step.get("text", ""):
         body.append(f"限于 0 至 {number(step['points'])} 分")
     return f"{step['part']}（{number(step['points'])} 分）：" + "，".join(_scored(body, value))
 
 
-def _condition(substituted: str, rates: Optional[dict] = None) -> list[str]:
-    """The condition a 若 … 则 … 否则 took, when it is plain numbers: ``27 ≥ 1``, ``不满足 40% < 0``."""
+def _condition(substituted: str, rates: Optional[dict] = None, said: str = "") -> list[str]:
+    """The condition a 若 … 则 … 否则 took, when it is plain numbers: ``27 不低于 1``, ``-7.14% 低于 0``.
+
+    ``said``: the clause before it; when that ends with the value compared (``… = -7.14%``), it is not said
+    twice (``…，低于 0``).  A chain (``60% ≤ 95% < 100%``) is written as it is.
+    """
     m = _MARK.match(substituted.strip())
     if not m:
         return []
@@ -304,7 +309,18 @@ def _condition(substituted: str, rates: Optional[dict] = None) -> list[str]:
         cond = re.sub(rf"(?<![\d.]){re.escape(raw)}(?![\d.%])", pct, cond, count=1)
     if "%" in cond and re.search(r"(?<![\d.])(?:[1-9]\d*|0\.\d+)(?![\d.%])", cond):
         return []  # a rate recorded as a fraction beside a percentage would read wrongly (1 > 100%)
-    return [tidy(cond) if verdict == "成立" else f"不满足 {tidy(cond)}"]
+    return [_compared(tidy(cond), verdict == "成立", said)]
+
+
+def _compared(cond: str, held: bool, said: str = "") -> str:
+    """``A ≥ B`` that held or not, in words (``A 低于 B``), without ``A`` when the clause before ends with it;
+    a chain (``60% ≤ 95% < 100%``) as it is."""
+    one = re.fullmatch(r"(.+?) ([≥≤<>=≠]) (.+)", cond)
+    if one is None or re.search(r"[≥≤<>=≠]", one.group(3)):
+        return cond if held else f"不满足 {cond}"
+    left, op, right = one.groups()
+    words = f"{COMPARED[op, held]} {right}"
+    return words if said.split("（来源：", 1)[0].endswith(left) else f"{left} {words}"
 
 
 def _deduction_clause(step: dict) -> str:
@@ -363,10 +379,10 @@ def sentences(node: dict, evidence: Optional[dict] = None, display: Optional[dic
                 base_only = True  # 基础分 = 分值: the deductions below say the rest
             else:
                 body = _detail_clauses(tree, tree.kids(s))
+                body += _condition(s.get("substituted", ""), said=body[-1] if body else "")
                 formula = human_formula(s.get("substituted", ""))
                 if formula and not any(formula in c for c in body):
                     body.append(f"{formula} = {number(s['value'])}")
-                body += _condition(s.get("substituted", ""))
                 lines.append("，".join(_scored(body, number(s["value"]))))
         elif kind == S.VALUE:
             lines.append("，".join(_value_clause(tree, s)))
@@ -423,7 +439,7 @@ def sentences(node: dict, evidence: Optional[dict] = None, display: Optional[dic
         prev = s
     if base_only and not any(s["kind"] in (S.DEDUCTION, S.SUBTOTAL) for s in steps):
         lines.insert(0, f"分值 {number(node['weight'])} 分")
-    out += [line + "。" for line in lines if line]
+    out += [line + "。" for line in _said_once([line for line in lines if line])]
     rest = tree.rest()
     if rest:
         out.append(rest)
@@ -444,6 +460,19 @@ def sentences(node: dict, evidence: Optional[dict] = None, display: Optional[dic
         out.append(f"本项得 {number(score)} 分{how}，分值 {number(node['weight'])} 分。")
     elif node.get("status") == "not_applicable":
         out.append("本项不计分。")
+    return out
+
+
+def _said_once(lines: list[str]) -> list[str]:
+    """Clauses in a row that begin with the same fact say it once: 「合理性档次为“基本合理”，档次下限 60%，
+    档次上限 80%」, not the first half twice."""
+    out: list[str] = []
+    for line in lines:
+        head, sep, rest = line.partition("，")
+        if out and sep and rest and out[-1].startswith(head + "，"):
+            out[-1] += "，" + rest
+        else:
+            out.append(line)
     return out
 
 
