@@ -119,8 +119,8 @@ class Expressions:
         fast = FAST_BUILTINS.get(fn.name)
         if fast is None:  # its own complaint about a value sends the fact set to the interpreter
             return f"_call({self.src.const(fn)}, [{', '.join(args)}])"
-        inline = _INLINE.get(fn.name)
-        if inline is not None and all(_CONSTANT.fullmatch(a) for a in args[1:]):
+        inline = INLINE.get(fn.name)
+        if inline is not None and all(CONSTANT.fullmatch(a) for a in args[1:]):
             return inline(self.src.temp(), self.src.temp(), self.src.const(Decimal(1)), *args)
         name = f"B_{fn.name}"
         self.src.consts[name] = fast
@@ -463,9 +463,9 @@ class Generator(Expressions):
 
 # Lean builtins written out where they are used, when every argument after the first is a constant: the
 # first is evaluated once (into the first temporary), then exactly runtime._fast_proportional's and
-# _fast_sample's expressions — no call per use.  (Untraced only: the traced scorer has its own ``call``.)
-_CONSTANT = re.compile(r"K[0-9]+")
-_INLINE: dict[str, Callable[..., str]] = {
+# _fast_sample's expressions — no call per use.  (The traced scorer's ``recorded_call`` writes them the same way.)
+CONSTANT = re.compile(r"K[0-9]+")
+INLINE: dict[str, Callable[..., str]] = {
     "proportional": lambda t, _u, one, rate, points, floor:
         f"({points} if ({t} := {rate}) >= {one} else ({t} * {points} if {t} >= {floor} else ZERO))",
     "sample_score": lambda t, n, one, record, points:

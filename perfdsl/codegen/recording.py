@@ -11,13 +11,13 @@ per indicator, and the values each formula used kept for its substitution.
 from __future__ import annotations
 
 import re
-from json.encoder import encode_basestring
+from decimal import Decimal
 from typing import Optional
 
-from perfdsl.codegen.generator import Generator, Scope
-from perfdsl.codegen.record_order import holds_record, may_hold_record, named_by_a_text, path_type
+from perfdsl.codegen.generator import CONSTANT, INLINE, Generator, Scope
+from perfdsl.codegen.record_order import holds_record, may_hold_record, named_by_a_text, naming_field, path_type
 from perfdsl.codegen.runtime import FAST_BUILTINS, Unsupported
-from perfdsl.codegen.step_text import literal_json, may_be_infinite, placed, scalar_code, unused_kept
+from perfdsl.codegen.step_text import literal_json, may_be_infinite, placed, record_encoder, unused_kept
 from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES
 from perfdsl.plan import LeafPlan, Plan, slot_nodes
 from perfdsl.ruleset.types import Ty
@@ -274,28 +274,8 @@ class TracedGenerator(Generator):
         return [*lets, *self.plan.globals]
 
     def encoder(self, ty: Ty) -> str:
-        """The name of a function writing a fact of this type as ``jt`` would, made for the type (else ``jt``).
-
-        For a record (or a list of records) whose fields are all required scalars: the validator
-        built each record with exactly those fields in declared order, the order ``jt`` writes.
-        """
-        listed = ty.kind == "list"
-        record = ty.element if listed else ty
-        if record is None or record.kind != "record" or not record.fields:
-            return "jt"
-        parts: list[str] = []
-        for name, fty in record.fields.items():
-            code = scalar_code(fty, f"x[{name!r}]")
-            if code is None or (fty.optional and not parts):  # an optional field first: its comma would move
-                return "jt"
-            key = repr((',' if parts else '{') + encode_basestring(name) + ':')
-            # the validator leaves an absent optional field out of the record, as jt then writes it
-            parts.append(f"({key} + {code} if {name!r} in x else '')" if fty.optional else f"{key} + {code}")
-        fn = f"enc{len(self.src.prelude)}"
-        text = " + ".join(parts) + " + '}'"
-        self.src.prelude.append(f"def {fn}(v): return '[' + ','.join([{text} for x in v]) + ']'" if listed
-                                else f"def {fn}(x): return {text}")
-        return fn
+        """The name of a function writing a fact of this type as ``jt`` would, made for the type (else ``jt``)."""
+        return record_encoder(self.src.prelude, ty)
 
     def _numeric_spread(self, p: A.Path) -> bool:
         """Whether every value ``a[*].b`` yields is a decimal read from the facts (so finite)."""
@@ -369,7 +349,10 @@ class TracedGenerator(Generator):
         if call is not None and call is self._stepped:  # a 子项's whole formula: its value's text kept in ``sv``
             result, self._stepped = f'{{(sv := f"{{{r}!s}}")}}', "sv"
         text = f"{site[1:-1]}{{{sc.parent}}},[{','.join(texts)}],{result}]"
-        return f"(({r} := {name}({', '.join(values)})), T.append(f'{text}'))[0]"
+        inline = INLINE.get(name[2:])  # written out as the untraced scorer writes it: the same expression, no call
+        made = inline(self.src.temp(), self.src.temp(), self.src.const(Decimal(1)), *values) \
+            if inline is not None and all(CONSTANT.fullmatch(v) for v in values[1:]) else f"{name}({', '.join(values)})"
+        return f"(({r} := {made}), T.append(f'{text}'))[0]"
 
     def number(self, code: str, expr=None) -> str:
         """A value a step writes as a number: anything else goes to the interpreter (unless surely a decimal)."""
@@ -420,7 +403,8 @@ class TracedGenerator(Generator):
             self.src.emit(2, f"text = _described({self.expr(d.describe, isc)})")
         else:
             self.generic(not named_by_a_text(element))
-            self.src.emit(2, "text = _finding(it)")
+            field = naming_field(element)  # the words ``finding_text`` would pick, read without the call
+            self.src.emit(2, "text = _finding(it)" if field is None else f"text = it[{field!r}]" if field else "text = it")
         if d.reason is not None:
             self.src.emit(2, f"why = _described({self.expr(d.reason, isc)})")
 

@@ -86,6 +86,31 @@ def scalar_code(ty: Ty, code: str) -> Optional[str]:
     return None
 
 
+def record_encoder(prelude: list, ty: Ty) -> str:
+    """The name of a function writing a fact of this type as ``jt`` would, defined in ``prelude`` (else ``jt``).
+
+    For a record (or a list of records) whose fields are all required scalars: the validator
+    built each record with exactly those fields in declared order, the order ``jt`` writes.
+    """
+    listed = ty.kind == "list"
+    record = ty.element if listed else ty
+    if record is None or record.kind != "record" or not record.fields:
+        return "jt"
+    parts: list[str] = []
+    for name, fty in record.fields.items():
+        code = scalar_code(fty, f"x[{name!r}]")
+        if code is None or (fty.optional and not parts):  # an optional field first: its comma would move
+            return "jt"
+        key = repr((',' if parts else '{') + encode_basestring(name) + ':')
+        # the validator leaves an absent optional field out of the record, as jt then writes it
+        parts.append(f"({key} + {code} if {name!r} in x else '')" if fty.optional else f"{key} + {code}")
+    fn = f"enc{len(prelude)}"
+    text = " + ".join(parts) + " + '}'"
+    prelude.append(f"def {fn}(v): return '[' + ','.join([{text} for x in v]) + ']'" if listed
+                   else f"def {fn}(x): return {text}")
+    return fn
+
+
 def may_be_infinite(node) -> bool:
     """Whether an AST node calls a builtin that can return an infinite decimal, or writes ∞."""
     if isinstance(node, A.Call) and node.function in ("growth", "增长率"):
