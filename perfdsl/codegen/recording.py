@@ -404,7 +404,8 @@ class TracedGenerator(Generator):
         else:
             self.generic(not named_by_a_text(element))
             field = naming_field(element)  # the words ``finding_text`` would pick, read without the call
-            self.src.emit(2, "text = _finding(it)" if field is None else f"text = it[{field!r}]" if field else "text = it")
+            read = "_finding(it)" if field is None else f"it[{field!r}]" if field else "it"
+            self.src.emit(2, f"text = {read}")
         if d.reason is not None:
             self.src.emit(2, f"why = _described({self.expr(d.reason, isc)})")
 
