@@ -245,6 +245,15 @@ class Expressions:
             return self.call(e, BY_NAME[e.function], [c(a, sc) for a in e.args], sc)
         raise AssertionError(type(e))  # pragma: no cover
 
+    def condition(self, e, sc: Scope) -> str:
+        """A condition's code: through ``_bool`` (a value not a bool goes to the interpreter) unless surely a bool."""
+        code = self.expr(e, sc)
+        return code if self.surely_bool(e) else f"_bool({code})"
+
+    def surely_bool(self, e) -> bool:
+        """Whether the code of ``e`` surely makes a bool: a comparison, a negation or a literal."""
+        return isinstance(e, (A.Compare, A.Not, A.Boolean))
+
     def test(self, t: str, iv: A.Interval, sc: Scope) -> str:
         parts = []
         if iv.low is not None:
@@ -366,7 +375,7 @@ class Generator(Expressions):
         sc = Scope({})
         if system is not None:
             for v in system.vetoes:
-                src.emit(1, f"if _bool({self.expr(v.condition, sc)}):")
+                src.emit(1, f"if {self.condition(v.condition, sc)}:")
                 self.record(2, v, "veto")
                 self.finish(2, repr(v.grade), "", "")
             for arm in system.grades:
@@ -393,11 +402,11 @@ class Generator(Expressions):
         sc = Scope({let.name: k for k, let in enumerate(lp.lets)})
         for s in lp.not_applicable:
             score, _words = plan.not_applicable_score(lp)
-            src.emit(1, f"if _bool({self.expr(s.condition, sc)}):")
+            src.emit(1, f"if {self.condition(s.condition, sc)}:")
             self.record(2, s, "na")
             self.finish(2, "None" if score is None else src.const(score), "None", "'not_applicable'")
         for s in lp.requires:
-            src.emit(1, f"if not _bool({self.expr(s.condition, sc)}): _nomatch()")
+            src.emit(1, f"if not {self.condition(s.condition, sc)}: _nomatch()")
         if lp.formula is not None:
             slots = self.open_step(1, lp.formula.expr)
             src.emit(1, f"base = {self.number(self.expr(lp.formula.expr, sc.with_slots(slots)), lp.formula.expr)}")
@@ -449,7 +458,7 @@ class Generator(Expressions):
         P = src.const(p.points)
         indent = 1
         if p.not_applicable is not None:
-            src.emit(1, f"if _bool({self.expr(p.not_applicable.condition, sc)}):")
+            src.emit(1, f"if {self.condition(p.not_applicable.condition, sc)}:")
             self.record(2, p, "na")
             src.emit(2, f"base += {P}")
             src.emit(1, "else:")

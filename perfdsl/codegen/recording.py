@@ -119,9 +119,16 @@ class TracedGenerator(Generator):
             return field if not known or field == kind else None
         return kind
 
+    def surely_bool(self, e) -> bool:
+        return self.kind_of(e) == "bool"
+
     def encoded(self, var: str, kind: Optional[str]) -> str:
-        """A value's place in a step's f-string: as it is, ``_boolean`` or the generic ``jt``."""
-        if kind == "decimal" and not self.infinite:
+        """A value's place in a step's f-string: as it is, ``_boolean`` or the generic ``jt``.
+
+        Where a value may be infinite (``self.infinite``), ``kind_of`` says "decimal" only of a fact, a finite
+        literal or a 令 naming one: finite all the same, written as it is.
+        """
+        if kind == "decimal":
             return placed("str", var)
         return placed("_boolean" if kind == "bool" else "jt", var)
 
@@ -257,13 +264,17 @@ class TracedGenerator(Generator):
     def value_encoder(self, e) -> Optional[str]:
         """A function writing the value of ``e`` as ``jt`` would, when its type is sure; else None."""
         kind = self.kind_of(e)
-        if kind == "decimal" and not self.infinite:
+        if kind == "decimal":  # finite (``encoded``)
             return "str"
         if kind == "bool":
             return "_boolean"
+        if isinstance(e, A.Path) and e.star is not None and self._item is None and self._numeric_spread(e):
+            return "_numbers"
         if isinstance(e, A.Path) and e.star is None and kind is None and self._item is None \
                 and not (len(e.segments) == 1 and any(let.name == e.segments[0] for let in self._lets())):
             ty = self.plan.fact_type(e.segments)
+            if ty is not None and ty.kind in ("text", "enum"):
+                return "_string"
             if ty is not None and ty.kind in ("record", "list"):
                 enc = self.encoder(ty)
                 return None if enc == "jt" else enc
@@ -311,7 +322,8 @@ class TracedGenerator(Generator):
     def call(self, e: A.Call, fn, args: list[str], sc: Scope) -> str:
         site = self.opening(e, "builtin") if fn.explain else None
         numbers = site is not None and not self.infinite and fn.result == "number" and set(fn.arg_kinds) <= {"n", "*"}
-        fast = FAST_BUILTINS.get(fn.name) if set(fn.arg_kinds) <= {"n", "*", "r"} else None  # no lists in
+        listed = fn.arg_kinds == "l" and self.value_encoder(e.args[0]) == "_numbers"  # a list of finite decimals
+        fast = FAST_BUILTINS.get(fn.name) if set(fn.arg_kinds) <= {"n", "*", "r"} or listed else None
         if fast is not None and (site is None or numbers):  # the untraced scorer's lean version, no list of args
             name = f"B_{fn.name}"
             self.src.consts[name] = fast
@@ -319,20 +331,24 @@ class TracedGenerator(Generator):
                 return f"{name}({', '.join(args)})"
             return self.recorded_call(name, site, e.args, args, ["str"] * len(args), sc, e)
         encoders = [enc for enc in map(self.value_encoder, e.args) if enc is not None]
-        if fast is not None and site is not None and fn.result == "number" and not self.infinite \
-                and len(encoders) == len(e.args):  # each argument written by its type's encoder
-            name = f"B_{fn.name}"
+        if site is not None and fn.result == "number" and len(encoders) == len(e.args):  # each by its encoder
+            if fast is None:  # the builtin itself (its result, if it may be infinite, written by ``jt``)
+                return self.recorded_call(f"_call({self.src.const(fn)}, ", site, e.args, args, encoders, sc,
+                                          result="str" if numbers else "jt")
+            name = f"B_{fn.name}"  # finite arguments: a finite result
             self.src.consts[name] = fast
             return self.recorded_call(name, site, e.args, args, encoders, sc, e)
         self.generic(may_hold_record(self, e) or any(may_hold_record(self, a) for a in e.args))
         return f"_tcall(T, {sc.parent}, {site}, {self.src.const(fn)}, [{', '.join(args)}], {numbers})"
 
     def recorded_call(self, name: str, site: str, exprs, args: list[str], encoders: list[str], sc: Scope,
-                      call=None) -> str:
+                      call=None, result: str = "str") -> str:
         """A lean builtin whose result is a finite decimal, its step written where it is called (no helper).
 
         Each argument is kept in a temporary and written by its encoder; a number written in the rules is
         written as the text made now.  The arguments' own steps come first, then the call, then its step.
+        ``name`` ``_call(K, ``: the builtin itself, through ``_call`` with its arguments as a tuple, and its result
+        written by ``result`` (``jt``: it may be infinite), exactly as ``runtime.traced_call`` writes them.
         """
         values, texts = [], []
         for e, code, enc in zip(exprs, args, encoders, strict=True):
@@ -345,13 +361,14 @@ class TracedGenerator(Generator):
                 texts.append(self.reused(e, "{\x02}", placed(enc, t)) if enc == "str" or enc.startswith("enc")
                              else placed(enc, t))
         r = self.src.temp()
-        result = placed("str", r)
+        result = placed(result, r)
         if call is not None and call is self._stepped:  # a 子项's whole formula: its value's text kept in ``sv``
             result, self._stepped = f'{{(sv := f"{{{r}!s}}")}}', "sv"
         text = f"{site[1:-1]}{{{sc.parent}}},[{','.join(texts)}],{result}]"
         inline = INLINE.get(name[2:])  # written out as the untraced scorer writes it: the same expression, no call
         made = inline(self.src.temp(), self.src.temp(), self.src.const(Decimal(1)), *values) \
-            if inline is not None and all(CONSTANT.fullmatch(v) for v in values[1:]) else f"{name}({', '.join(values)})"
+            if inline is not None and all(CONSTANT.fullmatch(v) for v in values[1:]) else \
+            f"{name}({', '.join(values)},))" if name.startswith("_call(") else f"{name}({', '.join(values)})"
         return f"(({r} := {made}), T.append(f'{text}'))[0]"
 
     def number(self, code: str, expr=None) -> str:
@@ -451,7 +468,7 @@ class TracedGenerator(Generator):
         out = []
         for key, var in (slots or {}).items():
             kind = self._slot_kind.get(key)
-            if kind == "decimal" and not self.infinite:  # NULL is the text null: str keeps it
+            if kind == "decimal":  # finite (``encoded``); NULL is the text null: str keeps it
                 out.append(self.reused(self._slot_node[key], f"{{NULL if {var} is UNSEEN else \x02}}",
                                        f"{{(NULL if {var} is UNSEEN else {var})!s}}"))
             elif kind == "bool":

@@ -262,11 +262,11 @@ class EachDeduct(Deduction):
         src.emit(1, "for n, it in enumerate(items):")
         g.per_finding(s, isc, fields, element)
         if s.skip is not None:
-            src.emit(2, f"if _bool({g.expr(s.skip.condition, isc)}):")
+            src.emit(2, f"if {g.condition(s.skip.condition, isc)}:")
             g.record(3, s, "skip", ",{_string(text)},{n}")  # a finding's words: always text
             src.emit(3, "continue")
         if s.not_applicable is not None:
-            src.emit(2, f"if _bool({g.expr(s.not_applicable.condition, isc)}):")
+            src.emit(2, f"if {g.condition(s.not_applicable.condition, isc)}:")
             g.record(3, s, "na", ",{jt(text)},{n}")
             src.emit(3, "continue")
         why = "" if s.reason is None else ",{jt(why)}"
