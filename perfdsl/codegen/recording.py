@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from json.encoder import encode_basestring
 from typing import Optional
 
 from perfdsl.codegen.generator import CONSTANT, INLINE, Generator, Scope
 from perfdsl.codegen.record_order import holds_record, may_hold_record, named_by_a_text, naming_field, path_type
 from perfdsl.codegen.runtime import FAST_BUILTINS, Unsupported
 from perfdsl.codegen.step_text import literal_json, may_be_infinite, placed, record_encoder, unused_kept
-from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES
+from perfdsl.codegen.value_kinds import fact_kind, kind_of
+from perfdsl.interp.builtins import EXISTS_NAMES
 from perfdsl.plan import LeafPlan, Plan, slot_nodes
 from perfdsl.ruleset.types import Ty
 from perfdsl.syntax import ast as A
@@ -35,6 +37,7 @@ class TracedGenerator(Generator):
         self._slot_kind: dict = {}  # id(node) -> what its kept value surely is (``kind_of``)
         self._slot_encoder: dict = {}  # id(node) -> the encoder made for a kept record's (or list's) type
         self._item: Optional[tuple] = None  # inside 逐项扣: (the finding's fields, its type)
+        self._subject: Optional[str] = None  # ``kind_of`` the subject of the band or 查表 being written
         # Only 增长率 (a growth from 0) or a written ∞ make an infinite decimal; elsewhere decimals go in as they are.
         self._global_infinite = any(may_be_infinite(let) for let in plan.globals)
         self.infinite = True
@@ -69,55 +72,8 @@ class TracedGenerator(Generator):
 
     # ------------------------------------------------------------ what a value surely is (its encoder)
     def kind_of(self, e, seen: frozenset = frozenset()) -> Optional[str]:
-        """"decimal" or "bool" when the value of ``e`` surely is one (so its JSON text needs no dispatch), else None.
-
-        Sound, not complete: None only costs the generic ``jt``.  A decimal is written as it is only
-        where no value can be infinite (``self.infinite`` false); facts are always finite.
-        """
-        if isinstance(e, A.Number):
-            return "decimal" if e.value.is_finite() else None
-        if isinstance(e, A.Boolean) or isinstance(e, (A.Compare, A.Not, A.InInterval)):
-            return "bool"
-        if isinstance(e, A.Logical):
-            return "bool" if self.kind_of(e.left, seen) == self.kind_of(e.right, seen) == "bool" else None
-        if isinstance(e, A.Path):
-            return self._path_kind(e, seen)
-        if self.infinite:
-            return None
-        if isinstance(e, A.Binary):
-            return "decimal" if self.kind_of(e.left, seen) == self.kind_of(e.right, seen) == "decimal" else None
-        if isinstance(e, A.Negate):
-            return self.kind_of(e.operand, seen)
-        if isinstance(e, A.Conditional):
-            return _same([self.kind_of(e.then, seen), self.kind_of(e.otherwise, seen)])
-        if isinstance(e, A.Band):
-            return _same([self.kind_of(a.result, seen) for a in e.arms])
-        if isinstance(e, A.Match):
-            return _same([self.kind_of(c.result, seen) for c in e.cases])
-        if isinstance(e, A.Call) and e.function in BY_NAME and BY_NAME[e.function].result == "number":
-            return "decimal"
-        return None
-
-    def _path_kind(self, p: A.Path, seen: frozenset) -> Optional[str]:
-        if p.star is not None:
-            return None
-        first = p.segments[0]
-        kind = _fact_kind(self.plan.fact_type(p.segments))
-        known = kind is not None or self.plan.fact_type(p.segments[:1]) is not None
-        if len(p.segments) == 1:
-            lets = self.plan.leaves[self.where].lets if isinstance(self.where, int) else []
-            for let in [*lets, *self.plan.globals]:  # local 令 first, as names resolve
-                if let.name == first:
-                    kind, known = (None if first in seen else self.kind_of(let.expr, seen | {first})), True
-                    break
-        if self._item is not None and first in self._item[0]:  # a finding's own field, inside 逐项扣
-            ty = self._item[1]
-            for seg in p.segments:
-                ty = ty.fields.get(seg) if ty is not None and ty.kind == "record" else None
-            field = _fact_kind(ty)
-            # past the loop the same name means the fact or 令 again: sure only when both read alike
-            return field if not known or field == kind else None
-        return kind
+        """"decimal" (finite) or "bool" when the value of ``e`` surely is one, else None (``value_kinds``)."""
+        return kind_of(self, e, seen)
 
     def surely_bool(self, e) -> bool:
         return self.kind_of(e) == "bool"
@@ -133,6 +89,12 @@ class TracedGenerator(Generator):
         return placed("_boolean" if kind == "bool" else "jt", var)
 
     def expr(self, e, sc: Scope) -> str:
+        if isinstance(e, (A.Band, A.Match)):  # what its arms' steps write the subject as (``chosen``)
+            outer, self._subject = self._subject, self.kind_of(e.subject)
+            try:
+                return super().expr(e, sc)
+            finally:
+                self._subject = outer
         code = super().expr(e, sc)
         if isinstance(e, A.Call) and e.function in EXISTS_NAMES and e.args and id(e.args[0]) in self._read_of:
             self._read_of[id(e.args[0])] = None  # 存在(…) reads in a lambda: a name bound there stays there
@@ -379,11 +341,16 @@ class TracedGenerator(Generator):
         site = self.opening(arm, "arm")
         # the subject matched: equal to a case's key, or compared with an interval's ends (never a record)
         self.generic(literal_json(arm.result) is None and may_hold_record(self, arm.result))
+        tail = literal_json(arm.result)
+        opened = f"(T.append(f'{site[1:-1]}{{{sc.parent}}}"  # a step written here, then the (literal) result
         if isinstance(arm, A.Arm) and not self.infinite:  # a band's subject is a finite decimal here
-            tail = literal_json(arm.result)
+            if tail is not None and self._subject == "decimal":  # surely not a date: ``_armk`` written out
+                return f"{opened},{{{subject}!s}}{{{self.src.const(',' + tail + ']')}}}'), {result})[1]"
             if tail is not None:
                 return f"_armk(T, {sc.parent}, {site}, {subject}, {result}, {self.src.const(',' + tail + ']')})"
             return f"_armn(T, {sc.parent}, {site}, {subject}, {result})"
+        if isinstance(arm, A.Case) and isinstance(arm.key, str) and tail is not None:  # the subject is this text
+            return f"{opened}{{{self.src.const(',' + encode_basestring(arm.key) + ',' + tail + ']')}}}'), {result})[1]"
         return f"_arm(T, {sc.parent}, {site}, {subject}, {result})"
 
     # ------------------------------------------------------------ steps
@@ -459,7 +426,7 @@ class TracedGenerator(Generator):
         ty = record.fields.get(field) if record is not None and record.kind == "record" else None
         if ty is not None and ty.kind in ("text", "enum"):
             return f"{{_string({var})}}"
-        text = self.encoded(var, _fact_kind(ty) if ty is None or ty.kind != "judged" else None)
+        text = self.encoded(var, fact_kind(ty) if ty is None or ty.kind != "judged" else None)
         self.generic("jt(" in text and holds_record(ty))
         return text
 
@@ -484,15 +451,3 @@ class TracedGenerator(Generator):
 
 _MARK = re.compile("\x00([0-9]+)\x00")
 _AGAIN = re.compile("\x01([0-9]+)\x01")
-def _same(kinds: list) -> Optional[str]:
-    """The kind all of these are, if they are all one."""
-    return kinds[0] if kinds and all(k == kinds[0] for k in kinds) else None
-
-
-def _fact_kind(ty: Optional[Ty]) -> Optional[str]:
-    """What a fact of this type reads as: a judged value reads as its (finite) decimal."""
-    if ty is None:
-        return None
-    if ty.kind in ("number", "integer", "rate", "judged"):
-        return "decimal"
-    return "bool" if ty.kind == "bool" else None
