@@ -163,7 +163,7 @@ class TracedGenerator(Generator):
         slots = self.slots_of(let.expr)
         site = self.site(let, "value")
         src.emit(indent, f"def {name}({params}):")
-        src.emit(indent + 1, "i = len(T); T.append(None); Q = f'{i + 1}'")  # its parent P is where it is first used
+        src.emit(indent + 1, f"i = len(T); T.append(None); Q = {_PARENT}")  # its parent P is where it is first used
         self.mark_unseen(slots, indent + 1)
         v = self.expr(let.expr, Scope(lets, "Q", None, slots))
         src.emit(indent + 1, f"v = {v}")
@@ -342,15 +342,15 @@ class TracedGenerator(Generator):
         # the subject matched: equal to a case's key, or compared with an interval's ends (never a record)
         self.generic(literal_json(arm.result) is None and may_hold_record(self, arm.result))
         tail = literal_json(arm.result)
-        opened = f"(T.append(f'{site[1:-1]}{{{sc.parent}}}"  # a step written here, then the (literal) result
+        opened = f"(T.append(f'{site[1:-1]}{{{sc.parent}}}"  # a step written here, then (None or) the literal result
         if isinstance(arm, A.Arm) and not self.infinite:  # a band's subject is a finite decimal here
             if tail is not None and self._subject == "decimal":  # surely not a date: ``_armk`` written out
-                return f"{opened},{{{subject}!s}}{{{self.src.const(',' + tail + ']')}}}'), {result})[1]"
+                return f"{opened},{{{subject}!s}}{{{self.src.const(',' + tail + ']')}}}') or {result})"
             if tail is not None:
                 return f"_armk(T, {sc.parent}, {site}, {subject}, {result}, {self.src.const(',' + tail + ']')})"
             return f"_armn(T, {sc.parent}, {site}, {subject}, {result})"
         if isinstance(arm, A.Case) and isinstance(arm.key, str) and tail is not None:  # the subject is this text
-            return f"{opened}{{{self.src.const(',' + encode_basestring(arm.key) + ',' + tail + ']')}}}'), {result})[1]"
+            return f"{opened}{{{self.src.const(',' + encode_basestring(arm.key) + ',' + tail + ']')}}}') or {result})"
         return f"_arm(T, {sc.parent}, {site}, {subject}, {result})"
 
     # ------------------------------------------------------------ steps
@@ -363,7 +363,7 @@ class TracedGenerator(Generator):
         """Reserve the step (what it encloses comes after it) and make it the parent; nothing seen yet."""
         slots = self.slots_of(expr)
         self._stepped = expr
-        self.src.emit(indent, "i = len(T); T.append(None); P = f'{i + 1}'")  # an int's text without calling str
+        self.src.emit(indent, f"i = len(T); T.append(None); P = {_PARENT}")
         self.mark_unseen(slots, indent)
         return slots
 
@@ -449,5 +449,7 @@ class TracedGenerator(Generator):
         return "," + "[" + ",".join(out) + "]"
 
 
+# a parent step's number as text: from the table of the first ones (``runtime.PARENTS``), else made
+_PARENT = "PARENTS[i] if i < 64 else f'{i + 1}'"
 _MARK = re.compile("\x00([0-9]+)\x00")
 _AGAIN = re.compile("\x01([0-9]+)\x01")
