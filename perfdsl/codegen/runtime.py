@@ -237,8 +237,9 @@ FAST_BUILTINS = {
 }
 
 
-# The text of a parent step's number (its place in the leaf's steps, from 1) for the first 64: made once.
-PARENTS = tuple(str(n) for n in range(1, 65))
+# The texts of the first numbers, made once: a finding's place (from 0) and a parent step's (from 1).
+NUMBERS = tuple(str(n) for n in range(65))
+PARENTS = NUMBERS[1:]
 
 
 EXPORTED = {
@@ -249,7 +250,7 @@ EXPORTED = {
     "jt": jt, "_string": _string, "_boolean": bool_text, "_fact": fact, "_judged": judged, "_spread": spread,
     "_arm": arm, "_armk": arm_known, "_armn": arm_number, "_numbers": numbers,
     "_tcall": traced_call, "_factd": fact_decimal,
-    "_finding": finding, "_described": described, "PARENTS": PARENTS,
+    "_finding": finding, "_described": described, "PARENTS": PARENTS, "NUMBERS": NUMBERS,
     # the document writer
     "COMMA": ", ", "CLOSE": "]}", "END": "}", "TRACE": ', "trace": [', "fixed": fixed, "_rate": percent,
     "_leaf_text": leaf_text, "HUNDRED": Decimal(100), "HALF_UP": decimal.ROUND_HALF_UP, "Q2": Decimal("0.01"),
