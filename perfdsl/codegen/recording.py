@@ -211,17 +211,18 @@ class TracedGenerator(Generator):
         if ty is None or ty.kind == "any":
             raise Unsupported(f"事实 {path} 的类型未知")
         site, t = self.opening(p, "fact"), self.src.temp()
-        opened = f"(({t} := {code}), T.append(f'{site[1:-1]}{{{sc.parent}}},"
+        # read, recorded, and the value itself: a checked fact is never None, so ``is None or`` only orders the two
+        opened, closed = f"(({t} := {code}) is None or T.append(f'{site[1:-1]}{{{sc.parent}}},", f"]') or {t})"
         if ty.kind in ("number", "integer", "rate"):  # a decimal from the facts: finite, written as it is
             # kept: its text in a name (\x02, numbered by ``final_source``) when a step writes the value again
             return self.fact_read(path, f"_factd(T, FS, {sc.parent}, {site}, {path!r}, {code})",
-                                  f"{opened}{placed('str', t)}]'))[0]",
-                                  f'{opened}{{(\x02 := f"{{{t}!s}}")}}]\'))[0]', p)
+                                  f"{opened}{placed('str', t)}{closed}",
+                                  f'{opened}{{(\x02 := f"{{{t}!s}}")}}{closed}', p)
         encode = {"text": "_string", "enum": "_string", "bool": "_boolean"}.get(ty.kind) or self.encoder(ty)
         self.generic(encode == "jt" and holds_record(ty))
-        kept = f"{opened}{{(\x02 := {encode}({t}))}}]'))[0]" if encode.startswith("enc") else None
+        kept = f"{opened}{{(\x02 := {encode}({t}))}}{closed}" if encode.startswith("enc") else None
         return self.fact_read(path, f"_fact(T, FS, {sc.parent}, {site}, {path!r}, {code}, {encode})",
-                              f"{opened}{placed(encode, t)}]'))[0]", kept, p)
+                              f"{opened}{placed(encode, t)}{closed}", kept, p)
 
     def value_encoder(self, e) -> Optional[str]:
         """A function writing the value of ``e`` as ``jt`` would, when its type is sure; else None."""
