@@ -417,7 +417,7 @@ class TracedGenerator(Generator):
 
     def clamped_text(self, value: str, clamped: str) -> str:
         """Unless clamped, the clamped value is the value itself (the same object): its text is made once."""
-        if self.infinite:
+        if self.infinite and (self._stepped == "sv" or self.kind_of(self._stepped) != "decimal"):
             return super().clamped_text(value, clamped)
         made = self._stepped == "sv"  # the formula was one lean builtin: its step made the text of this value
         first = "{sv}" if made else self.reused(self._stepped, "{(sv := \x02)}", f"{{(sv := str({value}))}}")

@@ -18,7 +18,8 @@ def kind_of(gen, e, seen: frozenset = frozenset()) -> Optional[str]:
 
     Sound, not complete: None only costs the generic ``jt``.  Where a value may be infinite (``gen.infinite``:
     增长率 or a written ∞ in reach), "decimal" is said only of what is finite by construction — a fact, a finite
-    literal, a 令 naming one — and nothing computed; so a "decimal" is always written as it is, by ``str``.
+    literal, a 令 naming one, a choice among such values or a negation of one — and nothing computed; so a
+    "decimal" is always written as it is, by ``str``.
     """
     if isinstance(e, A.Number):
         return "decimal" if e.value.is_finite() else None
@@ -28,10 +29,7 @@ def kind_of(gen, e, seen: frozenset = frozenset()) -> Optional[str]:
         return "bool" if kind_of(gen, e.left, seen) == kind_of(gen, e.right, seen) == "bool" else None
     if isinstance(e, A.Path):
         return _path_kind(gen, e, seen)
-    if gen.infinite:
-        return None
-    if isinstance(e, A.Binary):
-        return "decimal" if kind_of(gen, e.left, seen) == kind_of(gen, e.right, seen) == "decimal" else None
+    # one of its branches' values, or the negation of one: finite when they are
     if isinstance(e, A.Negate):
         return kind_of(gen, e.operand, seen)
     if isinstance(e, A.Conditional):
@@ -40,6 +38,10 @@ def kind_of(gen, e, seen: frozenset = frozenset()) -> Optional[str]:
         return same([kind_of(gen, a.result, seen) for a in e.arms])
     if isinstance(e, A.Match):
         return same([kind_of(gen, c.result, seen) for c in e.cases])
+    if gen.infinite:
+        return None
+    if isinstance(e, A.Binary):
+        return "decimal" if kind_of(gen, e.left, seen) == kind_of(gen, e.right, seen) == "decimal" else None
     if isinstance(e, A.Call) and e.function in BY_NAME and BY_NAME[e.function].result == "number":
         return "decimal"
     return None
