@@ -165,11 +165,15 @@ class TracedGenerator(Generator):
         src.emit(indent, f"def {name}({params}):")
         src.emit(indent + 1, f"i = len(T); T.append(None); Q = {_PARENT}")  # its parent P is where it is first used
         self.mark_unseen(slots, indent + 1)
+        outer, self._stepped = self._stepped, let.expr  # a 令 that is one recorded builtin: its step makes ``sv``
         v = self.expr(let.expr, Scope(lets, "Q", None, slots))
+        made, self._stepped = self._stepped == "sv", outer
         src.emit(indent + 1, f"v = {v}")
         value = self.encoded("v", self.kind_of(let.expr))
         self.generic("jt(" in value and may_hold_record(self, let.expr))
-        if value == placed("str", "v"):  # 令 x = a fact: the text its read made
+        if made:  # the builtin's result is ``v`` itself, written by the same encoder (``jt`` and ``str`` agree)
+            value = "{sv}"
+        elif value == placed("str", "v"):  # 令 x = a fact: the text its read made
             value = self.reused(let.expr, "{\x02}", value)
         src.emit(indent + 1, f"T[i] = f'[{site},{{P}},{value}{self.slots_text(slots)}]'")
         src.emit(indent + 1, f"{cache}[{key}] = v")
@@ -296,7 +300,7 @@ class TracedGenerator(Generator):
         encoders = [enc for enc in map(self.value_encoder, e.args) if enc is not None]
         if site is not None and fn.result == "number" and len(encoders) == len(e.args):  # each by its encoder
             if fast is None:  # the builtin itself (its result, if it may be infinite, written by ``jt``)
-                return self.recorded_call(f"_call({self.src.const(fn)}, ", site, e.args, args, encoders, sc,
+                return self.recorded_call(f"_call({self.src.const(fn)}, ", site, e.args, args, encoders, sc, e,
                                           result="str" if numbers else "jt")
             name = f"B_{fn.name}"  # finite arguments: a finite result
             self.src.consts[name] = fast
@@ -324,9 +328,10 @@ class TracedGenerator(Generator):
                 texts.append(self.reused(e, "{\x02}", placed(enc, t)) if enc == "str" or enc.startswith("enc")
                              else placed(enc, t))
         r = self.src.temp()
+        kept = f'f"{{{r}!s}}"' if result == "str" else f"{result}({r})"
         result = placed(result, r)
-        if call is not None and call is self._stepped:  # a 子项's whole formula: its value's text kept in ``sv``
-            result, self._stepped = f'{{(sv := f"{{{r}!s}}")}}', "sv"
+        if call is not None and call is self._stepped:  # a 子项's or 令's whole formula: its value's text kept in sv
+            result, self._stepped = f"{{(sv := {kept})}}", "sv"
         text = f"{site[1:-1]}{{{sc.parent}}},[{','.join(texts)}],{result}]"
         inline = INLINE.get(name[2:])  # written out as the untraced scorer writes it: the same expression, no call
         made = inline(self.src.temp(), self.src.temp(), self.src.const(Decimal(1)), *values) \
