@@ -25,7 +25,7 @@ def test_the_naming_field_is_the_one_finding_text_picks():
     kinds = [None, "text", "enum", "number", "bool", "list"]
     for chosen in itertools.product(kinds, repeat=len(NAMING_FIELDS)):
         fields = {name: Ty(kind, element=Ty("text") if kind == "list" else None)
-                  for name, kind in zip(NAMING_FIELDS, chosen) if kind is not None}
+                  for name, kind in zip(NAMING_FIELDS, chosen, strict=True) if kind is not None}
         fields["其他"] = Ty("number")
         item = {name: _VALUES[ty.kind] for name, ty in fields.items()}
         field = naming_field(Ty("record", fields=fields))
