@@ -418,14 +418,14 @@ class Generator(Expressions):
         else:
             src.emit(1, f"base = {W}")
             self.record(1, ind, "full")
-        if lp.deductions or self.traced or not (lp.parts or _plain(lp.weight)) or lp.formula is not None:
+        if lp.deductions or not (lp.parts or _plain(lp.weight)) or lp.formula is not None:
             src.emit(1, "ded = ZERO")  # the interpreter's order of operations: even the unrounded value agrees
             for d in lp.deductions:
                 deduction_of(d).generate(self, d, sc)
             src.emit(1, "raw = base - ded")
         else:  # base - ZERO is base itself, digit for digit (``_plain``): ZERO plus parts, or the weight
             src.emit(1, "raw = base")
-        if self.traced:  # a test that only chooses a step: untraced, nothing to choose
+        if self.traced and lp.deductions:  # a test that only chooses a step: untraced, or no deduction (ded is 0), none
             src.emit(1, "if ded:")
             self.record(2, ind, "subtotal", f",{self.num('base')},{self.num('ded')},{self.num('raw')}")
             src.emit(2, "pass")
