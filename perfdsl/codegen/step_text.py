@@ -96,17 +96,21 @@ def record_encoder(prelude: list, ty: Ty) -> str:
     record = ty.element if listed else ty
     if record is None or record.kind != "record" or not record.fields:
         return "jt"
-    parts: list[str] = []
+    fmt, values = "", []  # the record's text as one %-format: its keys written now, each value where its %s is
     for name, fty in record.fields.items():
         code = scalar_code(fty, f"x[{name!r}]")
-        if code is None or (fty.optional and not parts):  # an optional field first: its comma would move
+        if code is None or (fty.optional and not values):  # an optional field first: its comma would move
             return "jt"
-        key = repr((',' if parts else '{') + encode_basestring(name) + ':')
-        # the validator leaves an absent optional field out of the record, as jt then writes it
-        parts.append(f"({key} + {code} if {name!r} in x else '')" if fty.optional else f"{key} + {code}")
+        key = (',' if values else '{') + encode_basestring(name) + ':'
+        if fty.optional:  # the validator leaves an absent optional field out of the record, as jt then writes it
+            fmt += "%s"
+            values.append(f"({key!r} + {code} if {name!r} in x else '')")
+        else:
+            fmt += key.replace("%", "%%") + "%s"
+            values.append(f"x[{name!r}]" if code == f"str(x[{name!r}])" else code)  # %s of a decimal is its str
     fn = f"enc{len(prelude)}"
-    text = " + ".join(parts) + " + '}'"
-    prelude.append(f"def {fn}(v): return '[' + ','.join([{text} for x in v]) + ']'" if listed
+    text = f"{fmt + '}'!r} % ({', '.join(values)},)"
+    prelude.append(f"def {fn}(v): return '[%s]' % ','.join([{text} for x in v])" if listed
                    else f"def {fn}(x): return {text}")
     return fn
 
