@@ -247,11 +247,9 @@ class Expressions:
 
     def condition(self, e, sc: Scope) -> str:
         """A condition's code: through ``_bool`` (a value not a bool goes to the interpreter) unless surely a bool."""
-        code = self.expr(e, sc)
-        return code if self.surely_bool(e) else f"_bool({code})"
+        return self.expr(e, sc) if self.surely_bool(e) else f"_bool({self.expr(e, sc)})"
 
-    def surely_bool(self, e) -> bool:
-        """Whether the code of ``e`` surely makes a bool: a comparison, a negation or a literal."""
+    def surely_bool(self, e) -> bool:  # a comparison, a negation, a literal (``TracedGenerator``: by ``kind_of``)
         return isinstance(e, (A.Compare, A.Not, A.Boolean))
 
     def test(self, t: str, iv: A.Interval, sc: Scope) -> str:
@@ -261,7 +259,6 @@ class Expressions:
         if iv.high is not None:
             parts.append(f"{t} {'<=' if iv.high_closed else '<'} {self.expr(iv.high, sc)}")
         return "(" + " and ".join(parts or ["True"]) + ")"
-
 
 
 class Generator(Expressions):
@@ -470,9 +467,8 @@ class Generator(Expressions):
         src.emit(indent, "base += x")
 
 
-# Lean builtins written out where they are used, when every argument after the first is a constant: the
-# first is evaluated once (into the first temporary), then exactly runtime._fast_proportional's and
-# _fast_sample's expressions — no call per use.  (The traced scorer's ``recorded_call`` writes them the same way.)
+# Lean builtins written out where they are used (both scorers), when every argument after the first is a constant: the
+# first evaluated once (into the first temporary), then exactly runtime._fast_proportional's and _fast_sample's.
 CONSTANT = re.compile(r"K[0-9]+")
 INLINE: dict[str, Callable[..., str]] = {
     "proportional": lambda t, _u, one, rate, points, floor:

@@ -96,7 +96,8 @@ def record_encoder(prelude: list, ty: Ty) -> str:
     record = ty.element if listed else ty
     if record is None or record.kind != "record" or not record.fields:
         return "jt"
-    fmt, values = "", []  # the record's text as one %-format: its keys written now, each value where its %s is
+    fmt = ""  # the record's text as one %-format: its keys written now, each value where its %s is
+    values: list[str] = []
     for name, fty in record.fields.items():
         code = scalar_code(fty, f"x[{name!r}]")
         if code is None or (fty.optional and not values):  # an optional field first: its comma would move
