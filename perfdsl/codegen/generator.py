@@ -1,19 +1,17 @@
 """The one code generator: a plan written out as Python source, as Jinja compiles templates.
 
-``Generator`` writes each third-level indicator as one function — 令, 不适用, 要求, the base
-(formula, 子项 or full weight), deductions, floor, cap, rounding — exactly once.  Where a step
-could be recorded it calls a hook (``record``, ``open_step``, ``close_step``, and the hooks
-that read facts, 令 values and builtins).  The hooks of ``Generator`` write nothing extra, so
-its functions score without traces; ``TracedGenerator`` overrides only the hooks, so its
-functions also record every step, numbered by the plan's sites, in the interpreter's order.
+``Generator`` writes each third-level indicator as one function — 令, 不适用, 要求, the base (formula, 子项 or
+full weight), deductions, floor, cap, rounding — exactly once.  Where a step could be recorded it calls a hook
+(``record``, ``open_step``, ``close_step``, and the hooks that read facts, 令 values and builtins).  The hooks of
+``Generator`` write nothing extra, so its functions score without traces; ``TracedGenerator`` overrides only the
+hooks, so its functions also record every step, numbered by the plan's sites, in the interpreter's order.
 
-Neither reports errors: anything unusual raises ``Fallback`` (or a ``KeyError`` for a fact
-that is absent, an ``ArithmeticError``) and the engine scores that fact set with the
-interpreter, which explains what is wrong.
+Neither reports errors: anything unusual raises ``Fallback`` (or a ``KeyError`` for a fact that is absent, an
+``ArithmeticError``) and the engine scores that fact set with the interpreter, which explains what is wrong.
 
-Safety: the source is generated only from the *checked* rules.  No name from a rule file
-becomes a Python identifier; every string and fact key enters the source through
-``repr()``, and every number as a ``Decimal`` constant held in the namespace, not as text.
+Safety: the source is generated only from the *checked* rules.  No name from a rule file becomes a Python
+identifier; every string and fact key enters the source through ``repr()``, and every number as a ``Decimal``
+constant held in the namespace, not as text.
 """
 
 from __future__ import annotations
@@ -438,6 +436,8 @@ class Generator(Expressions):
             src.emit(1, "if score != raw:")
             self.record(2, ind, "rounding", ",{raw!s},{ss}")
             src.emit(2, "pass")
+            if not ind.penalty:  # not rounded: no unrounded value to write, so the document need not compare them
+                src.emit(1, "else: raw = None")
         self.record(1, ind, "score", ",{ss}" if self.traced else "")
         if ind.penalty:  # 减分项: the points the item loses come off the total
             src.emit(1, f"lost = {W} - score; score = -lost")
