@@ -124,6 +124,15 @@ def may_be_infinite(node) -> bool:
         return not node.value.is_finite()
     if isinstance(node, (list, tuple)):
         return any(may_be_infinite(x) for x in node)
-    if attrs.has(type(node)):
-        return any(may_be_infinite(getattr(node, f.name)) for f in attrs.fields(type(node)))
-    return False
+    return any(may_be_infinite(getattr(node, name)) for name in _field_names(type(node)))
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    """An AST class's fields (none for anything else): looked up once per class, not at every node."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in attrs.fields(cls)) if attrs.has(cls) else ()
+    return names
