@@ -1,19 +1,17 @@
 """The one code generator: a plan written out as Python source, as Jinja compiles templates.
 
-``Generator`` writes each third-level indicator as one function — 令, 不适用, 要求, the base
-(formula, 子项 or full weight), deductions, floor, cap, rounding — exactly once.  Where a step
-could be recorded it calls a hook (``record``, ``open_step``, ``close_step``, and the hooks
-that read facts, 令 values and builtins).  The hooks of ``Generator`` write nothing extra, so
-its functions score without traces; ``TracedGenerator`` overrides only the hooks, so its
-functions also record every step, numbered by the plan's sites, in the interpreter's order.
+``Generator`` writes each third-level indicator as one function — 令, 不适用, 要求, the base (formula, 子项 or
+full weight), deductions, floor, cap, rounding — exactly once.  Where a step could be recorded it calls a hook
+(``record``, ``open_step``, ``close_step``, and the hooks that read facts, 令 values and builtins).  The hooks of
+``Generator`` write nothing extra, so its functions score without traces; ``TracedGenerator`` overrides only the
+hooks, so its functions also record every step, numbered by the plan's sites, in the interpreter's order.
 
-Neither reports errors: anything unusual raises ``Fallback`` (or a ``KeyError`` for a fact
-that is absent, an ``ArithmeticError``) and the engine scores that fact set with the
-interpreter, which explains what is wrong.
+Neither reports errors: anything unusual raises ``Fallback`` (or a ``KeyError`` for a fact that is absent, an
+``ArithmeticError``) and the engine scores that fact set with the interpreter, which explains what is wrong.
 
-Safety: the source is generated only from the *checked* rules.  No name from a rule file
-becomes a Python identifier; every string and fact key enters the source through
-``repr()``, and every number as a ``Decimal`` constant held in the namespace, not as text.
+Safety: the source is generated only from the *checked* rules.  No name from a rule file becomes a Python
+identifier; every string and fact key enters the source through ``repr()``, and every number as a ``Decimal``
+constant held in the namespace, not as text.
 """
 
 from __future__ import annotations
@@ -119,8 +117,8 @@ class Expressions:
         fast = FAST_BUILTINS.get(fn.name)
         if fast is None:  # its own complaint about a value sends the fact set to the interpreter
             return f"_call({self.src.const(fn)}, [{', '.join(args)}])"
-        inline = _INLINE.get(fn.name)
-        if inline is not None and all(_CONSTANT.fullmatch(a) for a in args[1:]):
+        inline = INLINE.get(fn.name)
+        if inline is not None and all(CONSTANT.fullmatch(a) for a in args[1:]):
             return inline(self.src.temp(), self.src.temp(), self.src.const(Decimal(1)), *args)
         name = f"B_{fn.name}"
         self.src.consts[name] = fast
@@ -245,6 +243,13 @@ class Expressions:
             return self.call(e, BY_NAME[e.function], [c(a, sc) for a in e.args], sc)
         raise AssertionError(type(e))  # pragma: no cover
 
+    def condition(self, e, sc: Scope) -> str:
+        """A condition's code: through ``_bool`` (a value not a bool goes to the interpreter) unless surely a bool."""
+        return self.expr(e, sc) if self.surely_bool(e) else f"_bool({self.expr(e, sc)})"
+
+    def surely_bool(self, e) -> bool:  # a comparison, a negation, a literal (``TracedGenerator``: by ``kind_of``)
+        return isinstance(e, (A.Compare, A.Not, A.Boolean))
+
     def test(self, t: str, iv: A.Interval, sc: Scope) -> str:
         parts = []
         if iv.low is not None:
@@ -252,7 +257,6 @@ class Expressions:
         if iv.high is not None:
             parts.append(f"{t} {'<=' if iv.high_closed else '<'} {self.expr(iv.high, sc)}")
         return "(" + " and ".join(parts or ["True"]) + ")"
-
 
 
 class Generator(Expressions):
@@ -366,7 +370,7 @@ class Generator(Expressions):
         sc = Scope({})
         if system is not None:
             for v in system.vetoes:
-                src.emit(1, f"if _bool({self.expr(v.condition, sc)}):")
+                src.emit(1, f"if {self.condition(v.condition, sc)}:")
                 self.record(2, v, "veto")
                 self.finish(2, repr(v.grade), "", "")
             for arm in system.grades:
@@ -393,11 +397,11 @@ class Generator(Expressions):
         sc = Scope({let.name: k for k, let in enumerate(lp.lets)})
         for s in lp.not_applicable:
             score, _words = plan.not_applicable_score(lp)
-            src.emit(1, f"if _bool({self.expr(s.condition, sc)}):")
+            src.emit(1, f"if {self.condition(s.condition, sc)}:")
             self.record(2, s, "na")
             self.finish(2, "None" if score is None else src.const(score), "None", "'not_applicable'")
         for s in lp.requires:
-            src.emit(1, f"if not _bool({self.expr(s.condition, sc)}): _nomatch()")
+            src.emit(1, f"if not {self.condition(s.condition, sc)}: _nomatch()")
         if lp.formula is not None:
             slots = self.open_step(1, lp.formula.expr)
             src.emit(1, f"base = {self.number(self.expr(lp.formula.expr, sc.with_slots(slots)), lp.formula.expr)}")
@@ -409,14 +413,14 @@ class Generator(Expressions):
         else:
             src.emit(1, f"base = {W}")
             self.record(1, ind, "full")
-        if lp.deductions or self.traced or not (lp.parts or _plain(lp.weight)) or lp.formula is not None:
+        if lp.deductions or not (lp.parts or _plain(lp.weight)) or lp.formula is not None:
             src.emit(1, "ded = ZERO")  # the interpreter's order of operations: even the unrounded value agrees
             for d in lp.deductions:
                 deduction_of(d).generate(self, d, sc)
             src.emit(1, "raw = base - ded")
         else:  # base - ZERO is base itself, digit for digit (``_plain``): ZERO plus parts, or the weight
             src.emit(1, "raw = base")
-        if self.traced:  # a test that only chooses a step: untraced, nothing to choose
+        if self.traced and lp.deductions:  # a test that only chooses a step: untraced, or no deduction (ded is 0), none
             src.emit(1, "if ded:")
             self.record(2, ind, "subtotal", f",{self.num('base')},{self.num('ded')},{self.num('raw')}")
             src.emit(2, "pass")
@@ -432,6 +436,8 @@ class Generator(Expressions):
             src.emit(1, "if score != raw:")
             self.record(2, ind, "rounding", ",{raw!s},{ss}")
             src.emit(2, "pass")
+            if not ind.penalty:  # not rounded: no unrounded value to write, so the document need not compare them
+                src.emit(1, "else: raw = None")
         self.record(1, ind, "score", ",{ss}" if self.traced else "")
         if ind.penalty:  # 减分项: the points the item loses come off the total
             src.emit(1, f"lost = {W} - score; score = -lost")
@@ -449,7 +455,7 @@ class Generator(Expressions):
         P = src.const(p.points)
         indent = 1
         if p.not_applicable is not None:
-            src.emit(1, f"if _bool({self.expr(p.not_applicable.condition, sc)}):")
+            src.emit(1, f"if {self.condition(p.not_applicable.condition, sc)}:")
             self.record(2, p, "na")
             src.emit(2, f"base += {P}")
             src.emit(1, "else:")
@@ -461,11 +467,10 @@ class Generator(Expressions):
         src.emit(indent, "base += x")
 
 
-# Lean builtins written out where they are used, when every argument after the first is a constant: the
-# first is evaluated once (into the first temporary), then exactly runtime._fast_proportional's and
-# _fast_sample's expressions — no call per use.  (Untraced only: the traced scorer has its own ``call``.)
-_CONSTANT = re.compile(r"K[0-9]+")
-_INLINE: dict[str, Callable[..., str]] = {
+# Lean builtins written out where they are used (both scorers), when every argument after the first is a constant: the
+# first evaluated once (into the first temporary), then exactly runtime._fast_proportional's and _fast_sample's.
+CONSTANT = re.compile(r"K[0-9]+")
+INLINE: dict[str, Callable[..., str]] = {
     "proportional": lambda t, _u, one, rate, points, floor:
         f"({points} if ({t} := {rate}) >= {one} else ({t} * {points} if {t} >= {floor} else ZERO))",
     "sample_score": lambda t, n, one, record, points:

@@ -55,6 +55,28 @@ def named_by_a_text(element: Optional[Ty]) -> bool:
                and element.fields[name].kind in ("text", "enum") for name in NAMING_FIELDS)
 
 
+def naming_field(element: Optional[Ty]) -> Optional[str]:
+    """The field ``finding_text`` surely names a finding of this type by ("": the finding is a text itself), or None.
+
+    In a traced 逐项扣 loop a record finding holds exactly its declared fields, each checked (an absent one sends
+    the line to the interpreter), so a text or enum field is a ``str`` and a field of any other known kind never is:
+    ``finding_text`` takes the first text of ``NAMING_FIELDS``, in that order.
+    """
+    if element is not None and element.kind in ("text", "enum"):
+        return ""
+    if element is None or element.kind != "record":
+        return None
+    for name in NAMING_FIELDS:
+        ty = element.fields.get(name)
+        if ty is None or ty.kind in _NEVER_TEXT:
+            continue
+        return name if ty.kind in ("text", "enum") else None  # "any": maybe a str, maybe not
+    return None
+
+
+_NEVER_TEXT = ("number", "integer", "rate", "bool", "date", "judged", "list", "map", "record")
+
+
 def may_hold_record(gen, e, seen: frozenset = frozenset()) -> bool:
     """Whether the value of ``e`` can be or contain a record, where ``gen`` (a ``TracedGenerator``) is writing."""
     if isinstance(e, A.Path):

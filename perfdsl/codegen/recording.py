@@ -11,14 +11,16 @@ per indicator, and the values each formula used kept for its substitution.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from json.encoder import encode_basestring
 from typing import Optional
 
-from perfdsl.codegen.generator import Generator, Scope
-from perfdsl.codegen.record_order import holds_record, may_hold_record, named_by_a_text, path_type
+from perfdsl.codegen.generator import CONSTANT, INLINE, Generator, Scope
+from perfdsl.codegen.record_order import holds_record, may_hold_record, named_by_a_text, naming_field, path_type
 from perfdsl.codegen.runtime import FAST_BUILTINS, Unsupported
-from perfdsl.codegen.step_text import literal_json, may_be_infinite, placed, scalar_code, unused_kept
-from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES
+from perfdsl.codegen.step_text import literal_json, may_be_infinite, placed, record_encoder, unused_kept
+from perfdsl.codegen.value_kinds import fact_kind, kind_of
+from perfdsl.interp.builtins import EXISTS_NAMES
 from perfdsl.plan import LeafPlan, Plan, slot_nodes
 from perfdsl.ruleset.types import Ty
 from perfdsl.syntax import ast as A
@@ -35,6 +37,7 @@ class TracedGenerator(Generator):
         self._slot_kind: dict = {}  # id(node) -> what its kept value surely is (``kind_of``)
         self._slot_encoder: dict = {}  # id(node) -> the encoder made for a kept record's (or list's) type
         self._item: Optional[tuple] = None  # inside 逐项扣: (the finding's fields, its type)
+        self._subject: Optional[str] = None  # ``kind_of`` the subject of the band or 查表 being written
         # Only 增长率 (a growth from 0) or a written ∞ make an infinite decimal; elsewhere decimals go in as they are.
         self._global_infinite = any(may_be_infinite(let) for let in plan.globals)
         self.infinite = True
@@ -69,63 +72,29 @@ class TracedGenerator(Generator):
 
     # ------------------------------------------------------------ what a value surely is (its encoder)
     def kind_of(self, e, seen: frozenset = frozenset()) -> Optional[str]:
-        """"decimal" or "bool" when the value of ``e`` surely is one (so its JSON text needs no dispatch), else None.
+        """"decimal" (finite) or "bool" when the value of ``e`` surely is one, else None (``value_kinds``)."""
+        return kind_of(self, e, seen)
 
-        Sound, not complete: None only costs the generic ``jt``.  A decimal is written as it is only
-        where no value can be infinite (``self.infinite`` false); facts are always finite.
-        """
-        if isinstance(e, A.Number):
-            return "decimal" if e.value.is_finite() else None
-        if isinstance(e, A.Boolean) or isinstance(e, (A.Compare, A.Not, A.InInterval)):
-            return "bool"
-        if isinstance(e, A.Logical):
-            return "bool" if self.kind_of(e.left, seen) == self.kind_of(e.right, seen) == "bool" else None
-        if isinstance(e, A.Path):
-            return self._path_kind(e, seen)
-        if self.infinite:
-            return None
-        if isinstance(e, A.Binary):
-            return "decimal" if self.kind_of(e.left, seen) == self.kind_of(e.right, seen) == "decimal" else None
-        if isinstance(e, A.Negate):
-            return self.kind_of(e.operand, seen)
-        if isinstance(e, A.Conditional):
-            return _same([self.kind_of(e.then, seen), self.kind_of(e.otherwise, seen)])
-        if isinstance(e, A.Band):
-            return _same([self.kind_of(a.result, seen) for a in e.arms])
-        if isinstance(e, A.Match):
-            return _same([self.kind_of(c.result, seen) for c in e.cases])
-        if isinstance(e, A.Call) and e.function in BY_NAME and BY_NAME[e.function].result == "number":
-            return "decimal"
-        return None
-
-    def _path_kind(self, p: A.Path, seen: frozenset) -> Optional[str]:
-        if p.star is not None:
-            return None
-        first = p.segments[0]
-        kind = _fact_kind(self.plan.fact_type(p.segments))
-        known = kind is not None or self.plan.fact_type(p.segments[:1]) is not None
-        if len(p.segments) == 1:
-            lets = self.plan.leaves[self.where].lets if isinstance(self.where, int) else []
-            for let in [*lets, *self.plan.globals]:  # local 令 first, as names resolve
-                if let.name == first:
-                    kind, known = (None if first in seen else self.kind_of(let.expr, seen | {first})), True
-                    break
-        if self._item is not None and first in self._item[0]:  # a finding's own field, inside 逐项扣
-            ty = self._item[1]
-            for seg in p.segments:
-                ty = ty.fields.get(seg) if ty is not None and ty.kind == "record" else None
-            field = _fact_kind(ty)
-            # past the loop the same name means the fact or 令 again: sure only when both read alike
-            return field if not known or field == kind else None
-        return kind
+    def surely_bool(self, e) -> bool:
+        return self.kind_of(e) == "bool"
 
     def encoded(self, var: str, kind: Optional[str]) -> str:
-        """A value's place in a step's f-string: as it is, ``_boolean`` or the generic ``jt``."""
-        if kind == "decimal" and not self.infinite:
+        """A value's place in a step's f-string: as it is, ``_boolean`` or the generic ``jt``.
+
+        Where a value may be infinite (``self.infinite``), ``kind_of`` says "decimal" only of a fact, a finite
+        literal or a 令 naming one: finite all the same, written as it is.
+        """
+        if kind == "decimal":
             return placed("str", var)
         return placed("_boolean" if kind == "bool" else "jt", var)
 
     def expr(self, e, sc: Scope) -> str:
+        if isinstance(e, (A.Band, A.Match)):  # what its arms' steps write the subject as (``chosen``)
+            outer, self._subject = self._subject, self.kind_of(e.subject)
+            try:
+                return super().expr(e, sc)
+            finally:
+                self._subject = outer
         code = super().expr(e, sc)
         if isinstance(e, A.Call) and e.function in EXISTS_NAMES and e.args and id(e.args[0]) in self._read_of:
             self._read_of[id(e.args[0])] = None  # 存在(…) reads in a lambda: a name bound there stays there
@@ -194,13 +163,17 @@ class TracedGenerator(Generator):
         slots = self.slots_of(let.expr)
         site = self.site(let, "value")
         src.emit(indent, f"def {name}({params}):")
-        src.emit(indent + 1, "i = len(T); T.append(None); Q = f'{i + 1}'")  # its parent P is where it is first used
+        src.emit(indent + 1, f"i = len(T); T.append(None); Q = {_PARENT}")  # its parent P is where it is first used
         self.mark_unseen(slots, indent + 1)
+        outer, self._stepped = self._stepped, let.expr  # a 令 that is one recorded builtin: its step makes ``sv``
         v = self.expr(let.expr, Scope(lets, "Q", None, slots))
+        made, self._stepped = self._stepped == "sv", outer
         src.emit(indent + 1, f"v = {v}")
         value = self.encoded("v", self.kind_of(let.expr))
         self.generic("jt(" in value and may_hold_record(self, let.expr))
-        if value == placed("str", "v"):  # 令 x = a fact: the text its read made
+        if made:  # the builtin's result is ``v`` itself, written by the same encoder (``jt`` and ``str`` agree)
+            value = "{sv}"
+        elif value == placed("str", "v"):  # 令 x = a fact: the text its read made
             value = self.reused(let.expr, "{\x02}", value)
         src.emit(indent + 1, f"T[i] = f'[{site},{{P}},{value}{self.slots_text(slots)}]'")
         src.emit(indent + 1, f"{cache}[{key}] = v")
@@ -242,28 +215,33 @@ class TracedGenerator(Generator):
         if ty is None or ty.kind == "any":
             raise Unsupported(f"事实 {path} 的类型未知")
         site, t = self.opening(p, "fact"), self.src.temp()
-        opened = f"(({t} := {code}), T.append(f'{site[1:-1]}{{{sc.parent}}},"
+        # read, recorded, and the value itself: a checked fact is never None, so ``is None or`` only orders the two
+        opened, closed = f"(({t} := {code}) is None or T.append(f'{site[1:-1]}{{{sc.parent}}},", f"]') or {t})"
         if ty.kind in ("number", "integer", "rate"):  # a decimal from the facts: finite, written as it is
             # kept: its text in a name (\x02, numbered by ``final_source``) when a step writes the value again
             return self.fact_read(path, f"_factd(T, FS, {sc.parent}, {site}, {path!r}, {code})",
-                                  f"{opened}{placed('str', t)}]'))[0]",
-                                  f'{opened}{{(\x02 := f"{{{t}!s}}")}}]\'))[0]', p)
+                                  f"{opened}{placed('str', t)}{closed}",
+                                  f'{opened}{{(\x02 := f"{{{t}!s}}")}}{closed}', p)
         encode = {"text": "_string", "enum": "_string", "bool": "_boolean"}.get(ty.kind) or self.encoder(ty)
         self.generic(encode == "jt" and holds_record(ty))
-        kept = f"{opened}{{(\x02 := {encode}({t}))}}]'))[0]" if encode.startswith("enc") else None
+        kept = f"{opened}{{(\x02 := {encode}({t}))}}{closed}" if encode.startswith("enc") else None
         return self.fact_read(path, f"_fact(T, FS, {sc.parent}, {site}, {path!r}, {code}, {encode})",
-                              f"{opened}{placed(encode, t)}]'))[0]", kept, p)
+                              f"{opened}{placed(encode, t)}{closed}", kept, p)
 
     def value_encoder(self, e) -> Optional[str]:
         """A function writing the value of ``e`` as ``jt`` would, when its type is sure; else None."""
         kind = self.kind_of(e)
-        if kind == "decimal" and not self.infinite:
+        if kind == "decimal":  # finite (``encoded``)
             return "str"
         if kind == "bool":
             return "_boolean"
+        if isinstance(e, A.Path) and e.star is not None and self._item is None and self._numeric_spread(e):
+            return "_numbers"
         if isinstance(e, A.Path) and e.star is None and kind is None and self._item is None \
                 and not (len(e.segments) == 1 and any(let.name == e.segments[0] for let in self._lets())):
             ty = self.plan.fact_type(e.segments)
+            if ty is not None and ty.kind in ("text", "enum"):
+                return "_string"
             if ty is not None and ty.kind in ("record", "list"):
                 enc = self.encoder(ty)
                 return None if enc == "jt" else enc
@@ -274,28 +252,8 @@ class TracedGenerator(Generator):
         return [*lets, *self.plan.globals]
 
     def encoder(self, ty: Ty) -> str:
-        """The name of a function writing a fact of this type as ``jt`` would, made for the type (else ``jt``).
-
-        For a record (or a list of records) whose fields are all required scalars: the validator
-        built each record with exactly those fields in declared order, the order ``jt`` writes.
-        """
-        listed = ty.kind == "list"
-        record = ty.element if listed else ty
-        if record is None or record.kind != "record" or not record.fields:
-            return "jt"
-        parts: list[str] = []
-        for name, fty in record.fields.items():
-            code = scalar_code(fty, f"x[{name!r}]")
-            if code is None or (fty.optional and not parts):  # an optional field first: its comma would move
-                return "jt"
-            key = repr((',' if parts else '{') + encode_basestring(name) + ':')
-            # the validator leaves an absent optional field out of the record, as jt then writes it
-            parts.append(f"({key} + {code} if {name!r} in x else '')" if fty.optional else f"{key} + {code}")
-        fn = f"enc{len(self.src.prelude)}"
-        text = " + ".join(parts) + " + '}'"
-        self.src.prelude.append(f"def {fn}(v): return '[' + ','.join([{text} for x in v]) + ']'" if listed
-                                else f"def {fn}(x): return {text}")
-        return fn
+        """The name of a function writing a fact of this type as ``jt`` would, made for the type (else ``jt``)."""
+        return record_encoder(self.src.prelude, ty)
 
     def _numeric_spread(self, p: A.Path) -> bool:
         """Whether every value ``a[*].b`` yields is a decimal read from the facts (so finite)."""
@@ -331,7 +289,8 @@ class TracedGenerator(Generator):
     def call(self, e: A.Call, fn, args: list[str], sc: Scope) -> str:
         site = self.opening(e, "builtin") if fn.explain else None
         numbers = site is not None and not self.infinite and fn.result == "number" and set(fn.arg_kinds) <= {"n", "*"}
-        fast = FAST_BUILTINS.get(fn.name) if set(fn.arg_kinds) <= {"n", "*", "r"} else None  # no lists in
+        listed = fn.arg_kinds == "l" and self.value_encoder(e.args[0]) == "_numbers"  # a list of finite decimals
+        fast = FAST_BUILTINS.get(fn.name) if set(fn.arg_kinds) <= {"n", "*", "r"} or listed else None
         if fast is not None and (site is None or numbers):  # the untraced scorer's lean version, no list of args
             name = f"B_{fn.name}"
             self.src.consts[name] = fast
@@ -339,20 +298,24 @@ class TracedGenerator(Generator):
                 return f"{name}({', '.join(args)})"
             return self.recorded_call(name, site, e.args, args, ["str"] * len(args), sc, e)
         encoders = [enc for enc in map(self.value_encoder, e.args) if enc is not None]
-        if fast is not None and site is not None and fn.result == "number" and not self.infinite \
-                and len(encoders) == len(e.args):  # each argument written by its type's encoder
-            name = f"B_{fn.name}"
+        if site is not None and fn.result == "number" and len(encoders) == len(e.args):  # each by its encoder
+            if fast is None:  # the builtin itself (its result, if it may be infinite, written by ``jt``)
+                return self.recorded_call(f"_call({self.src.const(fn)}, ", site, e.args, args, encoders, sc, e,
+                                          result="str" if numbers else "jt")
+            name = f"B_{fn.name}"  # finite arguments: a finite result
             self.src.consts[name] = fast
             return self.recorded_call(name, site, e.args, args, encoders, sc, e)
         self.generic(may_hold_record(self, e) or any(may_hold_record(self, a) for a in e.args))
         return f"_tcall(T, {sc.parent}, {site}, {self.src.const(fn)}, [{', '.join(args)}], {numbers})"
 
     def recorded_call(self, name: str, site: str, exprs, args: list[str], encoders: list[str], sc: Scope,
-                      call=None) -> str:
+                      call=None, result: str = "str") -> str:
         """A lean builtin whose result is a finite decimal, its step written where it is called (no helper).
 
         Each argument is kept in a temporary and written by its encoder; a number written in the rules is
         written as the text made now.  The arguments' own steps come first, then the call, then its step.
+        ``name`` ``_call(K, ``: the builtin itself, through ``_call`` with its arguments as a tuple, and its result
+        written by ``result`` (``jt``: it may be infinite), exactly as ``runtime.traced_call`` writes them.
         """
         values, texts = [], []
         for e, code, enc in zip(exprs, args, encoders, strict=True):
@@ -365,11 +328,16 @@ class TracedGenerator(Generator):
                 texts.append(self.reused(e, "{\x02}", placed(enc, t)) if enc == "str" or enc.startswith("enc")
                              else placed(enc, t))
         r = self.src.temp()
-        result = placed("str", r)
-        if call is not None and call is self._stepped:  # a 子项's whole formula: its value's text kept in ``sv``
-            result, self._stepped = f'{{(sv := f"{{{r}!s}}")}}', "sv"
+        kept = f'f"{{{r}!s}}"' if result == "str" else f"{result}({r})"
+        result = placed(result, r)
+        if call is not None and call is self._stepped:  # a 子项's or 令's whole formula: its value's text kept in sv
+            result, self._stepped = f"{{(sv := {kept})}}", "sv"
         text = f"{site[1:-1]}{{{sc.parent}}},[{','.join(texts)}],{result}]"
-        return f"(({r} := {name}({', '.join(values)})), T.append(f'{text}'))[0]"
+        inline = INLINE.get(name[2:])  # written out as the untraced scorer writes it: the same expression, no call
+        made = inline(self.src.temp(), self.src.temp(), self.src.const(Decimal(1)), *values) \
+            if inline is not None and all(CONSTANT.fullmatch(v) for v in values[1:]) else \
+            f"{name}({', '.join(values)},))" if name.startswith("_call(") else f"{name}({', '.join(values)})"
+        return f"(({r} := {made}), T.append(f'{text}'))[0]"
 
     def number(self, code: str, expr=None) -> str:
         """A value a step writes as a number: anything else goes to the interpreter (unless surely a decimal)."""
@@ -379,11 +347,16 @@ class TracedGenerator(Generator):
         site = self.opening(arm, "arm")
         # the subject matched: equal to a case's key, or compared with an interval's ends (never a record)
         self.generic(literal_json(arm.result) is None and may_hold_record(self, arm.result))
+        tail = literal_json(arm.result)
+        opened = f"(T.append(f'{site[1:-1]}{{{sc.parent}}}"  # a step written here, then (None or) the literal result
         if isinstance(arm, A.Arm) and not self.infinite:  # a band's subject is a finite decimal here
-            tail = literal_json(arm.result)
+            if tail is not None and self._subject == "decimal":  # surely not a date: ``_armk`` written out
+                return f"{opened},{{{subject}!s}}{{{self.src.const(',' + tail + ']')}}}') or {result})"
             if tail is not None:
                 return f"_armk(T, {sc.parent}, {site}, {subject}, {result}, {self.src.const(',' + tail + ']')})"
             return f"_armn(T, {sc.parent}, {site}, {subject}, {result})"
+        if isinstance(arm, A.Case) and isinstance(arm.key, str) and tail is not None:  # the subject is this text
+            return f"{opened}{{{self.src.const(',' + encode_basestring(arm.key) + ',' + tail + ']')}}}') or {result})"
         return f"_arm(T, {sc.parent}, {site}, {subject}, {result})"
 
     # ------------------------------------------------------------ steps
@@ -396,7 +369,7 @@ class TracedGenerator(Generator):
         """Reserve the step (what it encloses comes after it) and make it the parent; nothing seen yet."""
         slots = self.slots_of(expr)
         self._stepped = expr
-        self.src.emit(indent, "i = len(T); T.append(None); P = f'{i + 1}'")  # an int's text without calling str
+        self.src.emit(indent, f"i = len(T); T.append(None); P = {_PARENT}")
         self.mark_unseen(slots, indent)
         return slots
 
@@ -420,7 +393,9 @@ class TracedGenerator(Generator):
             self.src.emit(2, f"text = _described({self.expr(d.describe, isc)})")
         else:
             self.generic(not named_by_a_text(element))
-            self.src.emit(2, "text = _finding(it)")
+            field = naming_field(element)  # the words ``finding_text`` would pick, read without the call
+            read = "_finding(it)" if field is None else f"it[{field!r}]" if field else "it"
+            self.src.emit(2, f"text = {read}")
         if d.reason is not None:
             self.src.emit(2, f"why = _described({self.expr(d.reason, isc)})")
 
@@ -447,7 +422,7 @@ class TracedGenerator(Generator):
 
     def clamped_text(self, value: str, clamped: str) -> str:
         """Unless clamped, the clamped value is the value itself (the same object): its text is made once."""
-        if self.infinite:
+        if self.infinite and (self._stepped == "sv" or self.kind_of(self._stepped) != "decimal"):
             return super().clamped_text(value, clamped)
         made = self._stepped == "sv"  # the formula was one lean builtin: its step made the text of this value
         first = "{sv}" if made else self.reused(self._stepped, "{(sv := \x02)}", f"{{(sv := str({value}))}}")
@@ -457,7 +432,7 @@ class TracedGenerator(Generator):
         ty = record.fields.get(field) if record is not None and record.kind == "record" else None
         if ty is not None and ty.kind in ("text", "enum"):
             return f"{{_string({var})}}"
-        text = self.encoded(var, _fact_kind(ty) if ty is None or ty.kind != "judged" else None)
+        text = self.encoded(var, fact_kind(ty) if ty is None or ty.kind != "judged" else None)
         self.generic("jt(" in text and holds_record(ty))
         return text
 
@@ -466,7 +441,7 @@ class TracedGenerator(Generator):
         out = []
         for key, var in (slots or {}).items():
             kind = self._slot_kind.get(key)
-            if kind == "decimal" and not self.infinite:  # NULL is the text null: str keeps it
+            if kind == "decimal":  # finite (``encoded``); NULL is the text null: str keeps it
                 out.append(self.reused(self._slot_node[key], f"{{NULL if {var} is UNSEEN else \x02}}",
                                        f"{{(NULL if {var} is UNSEEN else {var})!s}}"))
             elif kind == "bool":
@@ -480,17 +455,7 @@ class TracedGenerator(Generator):
         return "," + "[" + ",".join(out) + "]"
 
 
+# a parent step's number as text: from the table of the first ones (``runtime.PARENTS``), else made
+_PARENT = "PARENTS[i] if i < 64 else f'{i + 1}'"
 _MARK = re.compile("\x00([0-9]+)\x00")
 _AGAIN = re.compile("\x01([0-9]+)\x01")
-def _same(kinds: list) -> Optional[str]:
-    """The kind all of these are, if they are all one."""
-    return kinds[0] if kinds and all(k == kinds[0] for k in kinds) else None
-
-
-def _fact_kind(ty: Optional[Ty]) -> Optional[str]:
-    """What a fact of this type reads as: a judged value reads as its (finite) decimal."""
-    if ty is None:
-        return None
-    if ty.kind in ("number", "integer", "rate", "judged"):
-        return "decimal"
-    return "bool" if ty.kind == "bool" else None

@@ -237,6 +237,11 @@ FAST_BUILTINS = {
 }
 
 
+# The texts of the first numbers, made once: a finding's place (from 0) and a parent step's (from 1).
+NUMBERS = tuple(str(n) for n in range(65))
+PARENTS = NUMBERS[1:]
+
+
 EXPORTED = {
     "Decimal": Decimal, "Judged": Judged, "ZERO": ZERO, "UNSEEN": UNSEEN, "NULL": "null",
     "_text": sentences.text_of,
@@ -245,7 +250,7 @@ EXPORTED = {
     "jt": jt, "_string": _string, "_boolean": bool_text, "_fact": fact, "_judged": judged, "_spread": spread,
     "_arm": arm, "_armk": arm_known, "_armn": arm_number, "_numbers": numbers,
     "_tcall": traced_call, "_factd": fact_decimal,
-    "_finding": finding, "_described": described,
+    "_finding": finding, "_described": described, "PARENTS": PARENTS, "NUMBERS": NUMBERS,
     # the document writer
     "COMMA": ", ", "CLOSE": "]}", "END": "}", "TRACE": ', "trace": [', "fixed": fixed, "_rate": percent,
     "_leaf_text": leaf_text, "HUNDRED": Decimal(100), "HALF_UP": decimal.ROUND_HALF_UP, "Q2": Decimal("0.01"),

@@ -86,6 +86,36 @@ def scalar_code(ty: Ty, code: str) -> Optional[str]:
     return None
 
 
+def record_encoder(prelude: list, ty: Ty) -> str:
+    """The name of a function writing a fact of this type as ``jt`` would, defined in ``prelude`` (else ``jt``).
+
+    For a record (or a list of records) whose fields are all required scalars: the validator
+    built each record with exactly those fields in declared order, the order ``jt`` writes.
+    """
+    listed = ty.kind == "list"
+    record = ty.element if listed else ty
+    if record is None or record.kind != "record" or not record.fields:
+        return "jt"
+    fmt = ""  # the record's text as one %-format: its keys written now, each value where its %s is
+    values: list[str] = []
+    for name, fty in record.fields.items():
+        code = scalar_code(fty, f"x[{name!r}]")
+        if code is None or (fty.optional and not values):  # an optional field first: its comma would move
+            return "jt"
+        key = (',' if values else '{') + encode_basestring(name) + ':'
+        if fty.optional:  # the validator leaves an absent optional field out of the record, as jt then writes it
+            fmt += "%s"
+            values.append(f"({key!r} + {code} if {name!r} in x else '')")
+        else:
+            fmt += key.replace("%", "%%") + "%s"
+            values.append(f"x[{name!r}]" if code == f"str(x[{name!r}])" else code)  # %s of a decimal is its str
+    fn = f"enc{len(prelude)}"
+    text = f"{fmt + '}'!r} % ({', '.join(values)},)"
+    prelude.append(f"def {fn}(v): return '[%s]' % ','.join([{text} for x in v])" if listed
+                   else f"def {fn}(x): return {text}")
+    return fn
+
+
 def may_be_infinite(node) -> bool:
     """Whether an AST node calls a builtin that can return an infinite decimal, or writes ∞."""
     if isinstance(node, A.Call) and node.function in ("growth", "增长率"):
@@ -94,6 +124,15 @@ def may_be_infinite(node) -> bool:
         return not node.value.is_finite()
     if isinstance(node, (list, tuple)):
         return any(may_be_infinite(x) for x in node)
-    if attrs.has(type(node)):
-        return any(may_be_infinite(getattr(node, f.name)) for f in attrs.fields(type(node)))
-    return False
+    return any(may_be_infinite(getattr(node, name)) for name in _field_names(type(node)))
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    """An AST class's fields (none for anything else): looked up once per class, not at every node."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in attrs.fields(cls)) if attrs.has(cls) else ()
+    return names

@@ -101,7 +101,7 @@ class Deduct(Deduction):
         src = g.src
         indent = 1
         if s.condition is not None:
-            src.emit(1, f"if not _bool({g.expr(s.condition, sc)}):")
+            src.emit(1, f"if not {g.condition(s.condition, sc)}:")
             g.record(2, s, "check")
             src.emit(2, "pass")
             src.emit(1, "else:")

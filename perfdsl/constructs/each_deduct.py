@@ -261,26 +261,30 @@ class EachDeduct(Deduction):
         src.emit(1, "groups = {}")
         src.emit(1, "for n, it in enumerate(items):")
         g.per_finding(s, isc, fields, element)
+        n = "{(NUMBERS[n] if n < 65 else n)}"  # a finding's place, its text from a table (``runtime.NUMBERS``)
         if s.skip is not None:
-            src.emit(2, f"if _bool({g.expr(s.skip.condition, isc)}):")
-            g.record(3, s, "skip", ",{_string(text)},{n}")  # a finding's words: always text
+            src.emit(2, f"if {g.condition(s.skip.condition, isc)}:")
+            g.record(3, s, "skip", f",{{_string(text)}},{n}")  # a finding's words: always text
             src.emit(3, "continue")
         if s.not_applicable is not None:
-            src.emit(2, f"if _bool({g.expr(s.not_applicable.condition, isc)}):")
-            g.record(3, s, "na", ",{jt(text)},{n}")
+            src.emit(2, f"if {g.condition(s.not_applicable.condition, isc)}:")
+            g.record(3, s, "na", f",{{jt(text)}},{n}")
             src.emit(3, "continue")
         why = "" if s.reason is None else ",{jt(why)}"
         src.emit(2, f"a = {g.number(g.expr(s.per_item, isc), s.per_item)}")
+        # a number written in the rules: its text made now (``str`` of the constant ``a`` is), not on every finding
+        amount = str(s.per_item.value) if isinstance(s.per_item, A.Number) and s.per_item.value.is_finite() \
+            else g.num('a')
         if s.group_by is not None:
             if s.group_by not in fields:
                 g.unsupported(f"逐项扣 {s.items.dotted} 按 {s.group_by} 分类，而 {s.group_by} 不是问题记录的字段")
             src.emit(2, f"k = it[{s.group_by!r}]")
             key = g.field_text("k", element, s.group_by)
-            g.record(2, s, "finding", f",{g.num('a')},{{_string(text)}},{{n}},{key}{why}")
+            g.record(2, s, "finding", f",{amount},{{_string(text)}},{n},{key}{why}")
         else:
             src.emit(2, "k = None")
             key = "{jt(k)}"
-            g.record(2, s, "finding", f",{g.num('a')},{{_string(text)}},{{n}}{why}")
+            g.record(2, s, "finding", f",{amount},{{_string(text)}},{n}{why}")
         src.emit(2, "groups[k] = groups.get(k, ZERO) + a")
         src.emit(1, "total = ZERO")
         src.emit(1, "for k, a in groups.items():")
