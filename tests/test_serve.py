@@ -241,27 +241,8 @@ def served(rule_dir):
 
 
 def _serve(rule_dir, facts):
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.Popen([sys.executable, "-m", "perfdsl", "serve", str(rule_dir), str(facts),
-                             "--no-browser", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, encoding="utf-8", env=env)
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        m = re.search(r"http://127\.0\.0\.1:[0-9]+/\?token=\S+", line)
-        assert m, line + proc.stderr.read() if proc.stderr else line
-        url = m.group(0)
-        import urllib.request
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url.split("?")[0], timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+    for url, _ in _serve_process(rule_dir, facts, "0"):
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_workbench_in_headless_chromium(served, tmp_path):

@@ -135,13 +135,18 @@ def _seed_book_at(tmp_path, label: str):
     return out, wb, ws, next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 2).value == label)
 
 
-def test_a_rate_out_of_its_range_is_named_in_percent(tmp_path, capsys):
-    """1100% typed in the 审批制度改革完成率 cell (declared [0, 10]) was "11 超出允许范围 [0, 10]"."""
-    out, wb, ws, row = _seed_book_at(tmp_path, "审批制度改革完成率")
-    ws.cell(row, 3).value = 11
+def _refused_cell(tmp_path, capsys, label: str, value) -> tuple[int, str]:
+    """The seed's workbook with ``value`` typed in the 填写值 cell of ``label``, scored: (its row, stderr)."""
+    out, wb, ws, row = _seed_book_at(tmp_path, label)
+    ws.cell(row, 3).value = value
     wb.save(out)
     assert main(["eval", str(RULES), str(out)]) == 1
-    err = capsys.readouterr().err
+    return row, capsys.readouterr().err
+
+
+def test_a_rate_out_of_its_range_is_named_in_percent(tmp_path, capsys):
+    """1100% typed in the 审批制度改革完成率 cell (declared [0, 10]) was "11 超出允许范围 [0, 10]"."""
+    row, err = _refused_cell(tmp_path, capsys, "审批制度改革完成率", 11)
     assert (f"基础数据!C{row}：行政许可.审批制度改革完成率：1100% 超出允许范围 [0, 1000%]；请核对录入的数值"
             "（声明于 ") in err
 
@@ -484,11 +489,7 @@ def test_a_record_s_words_list_its_fields_in_declared_order_with_rates_in_percen
 
 def test_a_rate_cell_holding_85_says_what_to_type_in_the_cell(tmp_path, capsys):
     """85 in a percent cell shows 8500%; F021 told the person filling the workbook to write the JSON "85%"."""
-    out, wb, ws, row = _seed_book_at(tmp_path, "依申请公开回复率")
-    ws.cell(row, 3).value = 85
-    wb.save(out)
-    assert main(["eval", str(RULES), str(out)]) == 1
-    err = capsys.readouterr().err
+    row, err = _refused_cell(tmp_path, capsys, "依申请公开回复率", 85)
     assert (f"基础数据!C{row}：行政许可.依申请公开回复率：单元格中的比率是 85，即 8500%，超过 100%；"
             "若指 85%，请在单元格中输入 85%（带百分号），或输入 0.85。") in err
     assert '"85%"' not in err
