@@ -117,7 +117,8 @@ def test_worse_facts_read_as_prose_too(tracing_engine, seed):
             ) in narrative(leaves["预算执行情况"])
     assert "扣完为止" in narrative(leaves["资金使用合规性"])
     assert "本项得 0 分" in narrative(leaves["资金使用合规性"])
-    assert "60% ≤ 75% < 100%，按比例计 75% × 4 = 3，得 3 分" in narrative(leaves["行政审批制度改革完成情况"])
+    assert "审批制度改革完成率 75%，在 60% 至 100%（不含）之间，按比例计 75% × 4 = 3，得 3 分" \
+        in narrative(leaves["行政审批制度改革完成情况"])
 
 
 def test_the_project_example_reads_as_prose(capsys):

@@ -515,4 +515,23 @@ def test_a_comparison_in_the_analysis_is_said_in_words_before_the_formula(capsys
     assert "重点事项完成率 = 6 ÷ 6 = 100%，不低于 100%，得满分 5 分。" in capsys.readouterr().out
     project = RULES.parent / "examples" / "project-expenditure"
     assert main(["explain", str(project / "rules"), str(project / "facts-2024.json"), "实际完成率"]) == 0
-    assert "60% ≤ 95% < 100%" in capsys.readouterr().out  # a chain stays as written
+    assert "19 ÷ 20 = 95%，在 60% 至 100%（不含）之间" in capsys.readouterr().out  # 60% ≤ 95% < 100% in words
+
+
+def test_a_proportional_score_says_the_rate_it_used_and_where_it_lies(tmp_path, capsys):
+    """「实际数量 19，计划数量 20，60% ≤ 95% < 100%，按比例计 95% × 10」: where 95% came from went unsaid, and the
+    band read as a formula.  19 ÷ 20 = 95%, in [60%, 100%): 95% × 10 = 9.5."""
+    project = RULES.parent / "examples" / "project-expenditure"
+    assert main(["explain", str(project / "rules"), str(project / "facts-2024.json"), "实际完成率"]) == 0
+    assert ("实际数量 19，计划数量 20，19 ÷ 20 = 95%，在 60% 至 100%（不含）之间，按比例计 95% × 10 = 9.5，"
+            "得 9.5 分。") in capsys.readouterr().out
+    facts = json.loads(SEED_FACTS.read_text(encoding="utf-8"))
+    facts["行政许可"]["依申请公开回复率"] = "90%"  # a fact rate: said once, then where it lies
+    facts["营商环境"]["帮办领办服务完成率"] = "50%"
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
+    assert main(["explain", str(RULES), str(path), "行政审批办理完成情况"]) == 0
+    assert ("依申请公开回复（2 分）：依申请公开回复率 90%，在 60% 至 100%（不含）之间，按比例计 90% × 2 = 1.8，"
+            "得 1.8 分。") in capsys.readouterr().out
+    assert main(["explain", str(RULES), str(path), "帮办领办服务完成情况"]) == 0
+    assert "帮办领办服务完成率 50%，低于 60%，得 0 分。" in capsys.readouterr().out

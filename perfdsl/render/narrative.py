@@ -160,10 +160,12 @@ class _Tree:
         return "来源：" + said(found) + "。"
 
 
-def _builtin_clause(step: dict, siblings: list[dict], name: Optional[str], note: str = "", said: str = "") -> str:
-    """``note``: the evidence of what it read, after the figures it came with; ``said``: the clause before."""
+def _builtin_clause(step: dict, siblings: list[dict], name: Optional[str], note: str = "", said: str = "",
+                    call: str = "") -> str:
+    """``note``: the evidence of what it read, after the figures it came with; ``said``: the clause before;
+    ``call``: the formula it was called in, with its values."""
     if note and step.get("function") != "sample_score":
-        return _builtin_clause(step, siblings, name, said=said) + note
+        return _builtin_clause(step, siblings, name, said=said, call=call) + note
     text = step.get("text", "")
     fn = step.get("function")
     result = step.get("result")
@@ -184,7 +186,16 @@ def _builtin_clause(step: dict, siblings: list[dict], name: Optional[str], note:
             return f"{_compared(cond.strip(), True, said)}，得满分 {full.replace('满分', '').strip()} 分"
         cond, rest = body.split("→")
         if rest.strip() == "0":
-            return f"{cond.strip()}，得 0 分"
+            return f"{_compared(cond.strip(), True, said)}，得 0 分"
+        between = re.fullmatch(r"(\S+) ≤ (\S+) < 100%", cond.strip())
+        if between:  # 60% ≤ 95% < 100%: the rate said, then where it lies
+            low, rate = between.groups()
+            arg = re.fullmatch(r"(?:按比例|proportional)\(([^,()]+ [÷/] [^,()]+), .*\)", call.strip())
+            where = f"在 {low} 至 100%（不含）之间"
+            if said.split("（来源：", 1)[0].endswith(rate):  # 依申请公开回复率 90%，在 60% 至 …: not twice
+                cond = where
+            else:  # 19 ÷ 20 = 95%，在 60% 至 …
+                cond = f"{arg.group(1) + ' = ' if arg else ''}{rate}，{where}"
         formula = rest.rsplit("=", 1)[0].strip()
         return f"{cond.strip()}，按比例计 {formula} = {number(result)}"
     if fn == "growth":
@@ -226,8 +237,9 @@ def _names_value(clauses: list[str], name: str) -> bool:
     return any(c.startswith(name) for c in clauses)
 
 
-def _detail_clauses(tree: _Tree, kids: list[dict], name: Optional[str] = None) -> list[str]:
-    """What a step's children say: facts, values, builtins, bands, lookups, judgements."""
+def _detail_clauses(tree: _Tree, kids: list[dict], name: Optional[str] = None, call: str = "") -> list[str]:
+    """What a step's children say: facts, values, builtins, bands, lookups, judgements.  ``call``: the step's
+    formula with its values (按比例(19 ÷ 20, 10, 60%)), where a builtin's first argument is read."""
     out: list[str] = []
     judged = {k["path"] for k in kids if k["kind"] == S.JUDGEMENT}
     for k in kids:
@@ -243,7 +255,7 @@ def _detail_clauses(tree: _Tree, kids: list[dict], name: Optional[str] = None) -
         elif kind == S.BUILTIN:  # a record it read (抽查) has no clause of its own: its evidence goes here
             out.append(_builtin_clause(k, kids, name,
                                        "".join(tree.note(f["path"]) for f in kids if f["kind"] == S.FACT),
-                                       out[-1] if out else ""))
+                                       out[-1] if out else "", call))
         elif kind == S.BAND:
             pct = k["subject"] in tree.percent_names or "%" in k.get("interval", "")
             shown = number(k['value'], pct) + ("" if pct else tree.unit(k["subject"]))
@@ -277,7 +289,7 @@ def _scored(clauses: list[str], value: str) -> list[str]:
 
 def _part_clause(tree: _Tree, step: dict) -> str:
     kids = tree.kids(step)
-    body = _detail_clauses(tree, kids)
+    body = _detail_clauses(tree, kids, call=step.get("substituted", ""))
     formula = human_formula(step.get("substituted", ""))
     value = number(step["value"])
     if formula and not any(formula in c for c in body):
@@ -378,7 +390,7 @@ def sentences(node: dict, evidence: Optional[dict] = None, display: Optional[dic
             if "formula" not in s:
                 base_only = True  # 基础分 = 分值: the deductions below say the rest
             else:
-                body = _detail_clauses(tree, tree.kids(s))
+                body = _detail_clauses(tree, tree.kids(s), call=s.get("substituted", ""))
                 body += _condition(s.get("substituted", ""), said=body[-1] if body else "")
                 formula = human_formula(s.get("substituted", ""))
                 if formula and not any(formula in c for c in body):
