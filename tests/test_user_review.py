@@ -535,3 +535,12 @@ def test_a_proportional_score_says_the_rate_it_used_and_where_it_lies(tmp_path, 
             "得 1.8 分。") in capsys.readouterr().out
     assert main(["explain", str(RULES), str(path), "帮办领办服务完成情况"]) == 0
     assert "帮办领办服务完成率 50%，低于 60%，得 0 分。" in capsys.readouterr().out
+
+
+def test_the_way_to_improve_changes_a_measure_not_its_benchmark(capsys):
+    """得分 = min(1, 目标成本 ÷ 实际成本) × 5 with 100 and 104: the way to full marks was 「目标成本不低于 104」 —
+    raising one's own target.  It is the cost: 100 ÷ 实际成本 ≥ 1 ⇔ 实际成本 ≤ 100."""
+    project = RULES.parent / "examples" / "project-expenditure"
+    assert main(["explain", str(project / "rules"), str(project / "facts-2024.json"), "成本节约情况"]) == 0
+    out = capsys.readouterr().out
+    assert "实际成本不高于 100（现为 104），可得满分，可再得 0.19 分。" in out and "目标成本不低于" not in out

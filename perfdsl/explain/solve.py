@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import Optional
+from typing import Iterator, Optional
 
 import attrs
 
@@ -25,6 +25,8 @@ from perfdsl.syntax.printer import expr_text
 
 _OPS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "=": "=", "!=": "≠"}
 _MAX_DEPTH = 40
+# a fact named so is what the result is measured against (a target, a plan, a budget, last year): not the lever
+BENCHMARK_WORDS = ("目标", "计划", "预算", "标准", "上年", "基期", "基数")
 
 
 @attrs.frozen
@@ -181,10 +183,22 @@ class Solver:
 
     # ------------------------------------------------------------ reaching a range
     def reach(self, subject, target: Target) -> Optional[Reach]:
-        """The nearest value of one fact that puts ``subject`` in ``target``, checked by evaluating it again."""
-        x = self._free_fact(subject, 0)
-        if x is None:
-            return None
+        """The nearest value of one fact that puts ``subject`` in ``target``, checked by evaluating it again.
+
+        The fact is a measure before a benchmark (``BENCHMARK_WORDS``: 实际成本 before 目标成本, 本年 before
+        上年) — raising one's own target or last year's figure is no way to improve —, else the first read."""
+        found: list[A.Path] = []
+        for p in self._free_facts(subject, 0):
+            if all(p.segments != q.segments for q in found):
+                found.append(p)
+        found.sort(key=lambda p: any(word in p.segments[-1] for word in BENCHMARK_WORDS))  # stable: measures first
+        for x in found:
+            got = self._reach_by(subject, target, x)
+            if got is not None:
+                return got
+        return None
+
+    def _reach_by(self, subject, target: Target, x: A.Path) -> Optional[Reach]:
         current = self.fact(x.segments)
         if not isinstance(current, Decimal):
             return None
@@ -233,25 +247,29 @@ class Solver:
         ev = Evaluator(self.plan.rules.globals, data, None, self.plan.percent_paths)
         return self._value(subject, ev, Env(self.env.lets))
 
-    def _free_fact(self, e, depth: int) -> Optional[A.Path]:
-        """The first numeric fact the value reads, along the branches the current facts take."""
+    def _free_facts(self, e, depth: int) -> Iterator[A.Path]:
+        """The numeric facts the value reads, in order, along the branches the current facts take."""
         if depth > _MAX_DEPTH:
-            return None
+            return
         if isinstance(e, A.Path):
             let = self.let(e)
             if let is not None:
-                return self._free_fact(let.expr, depth + 1)
+                yield from self._free_facts(let.expr, depth + 1)
+                return
             ty = self.plan.fact_type(e.segments) if e.star is None else None
-            return e if ty is not None and ty.kind in ("number", "integer", "rate") else None
+            if ty is not None and ty.kind in ("number", "integer", "rate"):
+                yield e
+            return
         if isinstance(e, A.Conditional):
-            return self._free_fact(e.then if self._value(e.condition) else e.otherwise, depth + 1)
+            yield from self._free_facts(e.then if self._value(e.condition) else e.otherwise, depth + 1)
+            return
         if _is_sum_over_map(e):
-            return self._element(e.args[0])
+            element = self._element(e.args[0])
+            if element is not None:
+                yield element
+            return
         for sub in A.subexpressions(e):
-            found = self._free_fact(sub, depth + 1)
-            if found is not None:
-                return found
-        return None
+            yield from self._free_facts(sub, depth + 1)
 
     def _element(self, p: A.Path) -> Optional[A.Path]:
         """For 求和(满意度[*].满意数): the first element of the map as a fact of its own (满意度.个人.满意数)."""
