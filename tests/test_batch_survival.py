@@ -41,13 +41,22 @@ def _killer_batch(tmp_path, killers: tuple[int, ...], n: int = 300):
     return _write(tmp_path / "batch.jsonl", lines)
 
 
+def _own_tracebacks(err: str) -> list[str]:
+    """The tracebacks on stderr, but for one that is CPython 3.11's: when a killed worker breaks the pool, its
+    queue's feeder thread may print one (``multiprocessing/queues.py``, ``_feed``: a write to the pipe the
+    pool's teardown has just closed) — a race inside ``concurrent.futures``, seen once in some fifty runs under
+    load, which perfdsl cannot reach without patching the standard library's private attributes."""
+    blocks = err.split("Traceback (most recent call last):")[1:]
+    return [b for b in blocks if not ("multiprocessing" in b and "queues.py" in b and "in _feed" in b)]
+
+
 def _run_killer(tmp_path, batch, env: dict, *flags):
     out = tmp_path / "out.jsonl"
     proc = subprocess.run([sys.executable, str(KILLER), "eval", str(RULES), str(batch), "--format", "json", "-j", "2",
                            *flags, "-o", str(out)], cwd=ROOT, capture_output=True, timeout=600,
                           env={**os.environ, **env})
     err = proc.stderr.decode("utf-8")
-    assert "Traceback" not in err and "SpawnProcess" not in err, err[-2000:]
+    assert not _own_tracebacks(err) and "SpawnProcess" not in err, err[-2000:]
     docs = [json.loads(x) for x in out.read_text(encoding="utf-8").split("\n")[:-1]]
     return proc.returncode, docs, err
 
