@@ -8,7 +8,6 @@ bounded: a line or file longer than ``max_line_bytes()`` is skipped in chunks, n
 from __future__ import annotations
 
 import codecs
-import functools
 import json
 import os
 import re
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import IO, Iterator, Optional
 
 from perfdsl.diagnostics import Diagnostic, PerfdslError, error, os_reason
+from perfdsl.patterns import lazy
 
 LIMIT_VARIABLE = "PERFDSL_MAX_LINE_BYTES"
 DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024  # one fact set: a line of a batch, or a .json file
@@ -79,17 +79,9 @@ LINE_ADDRESS = re.compile(r"^(?P<path>.+\.jsonl):(?P<line>[0-9]+)$")
 _RESULTS_HEAD = re.compile(r'\s*\{\s*(?:"line"\s*:\s*[0-9]+\s*,\s*)?"perfdsl"\s*:\s*\{')
 
 
-@functools.cache
-def _surrogate_escape() -> re.Pattern[str]:
-    """A \\uXXXX escape of a surrogate: the only way a lone one gets into a string (UTF-8 text cannot hold one).
-    Compiled for the first text holding ``\\u`` (the patterns a start does not use are compiled when used)."""
-    return re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-
-
-@functools.cache
-def _surrogate() -> re.Pattern[str]:
-    """A lone surrogate; compiled only for a text with a surrogate escape (its range costs ~0.6 ms at every start)."""
-    return re.compile("[\ud800-\udfff]")
+# a \uXXXX escape of a surrogate: the only way a lone one gets into a string (UTF-8 text cannot hold one)
+_surrogate_escape = lazy(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_surrogate = lazy("[\ud800-\udfff]")  # a lone surrogate (its range costs ~0.6 ms to compile)
 
 
 def is_results_text(text: str) -> bool:
@@ -175,11 +167,8 @@ def file_record(path: Path) -> Record:
     return _checked(Record(text, str(path)))
 
 
-@functools.cache
-def _cjk_text() -> re.Pattern[str]:
-    """Ordinary Chinese text and punctuation; compiled only for a file that is not UTF-8 (its ranges cost ~10 ms
-    to compile, which every start would pay)."""
-    return re.compile("[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\u2010-\u206f\u00b7\u00d7]")
+# ordinary Chinese text and punctuation, for a file that is not UTF-8 (its ranges cost ~10 ms to compile)
+_cjk_text = lazy("[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\u2010-\u206f\u00b7\u00d7]")
 
 
 def decode_other(data: bytes, where: str, bad_at: int) -> "str | Diagnostic":

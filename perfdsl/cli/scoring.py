@@ -6,10 +6,8 @@ that would stop a batch.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator, Literal, Optional, Union, cast
@@ -20,6 +18,7 @@ from perfdsl.diagnostics import Diagnostic, PerfdslError, error
 from perfdsl.engine import Engine, sha256_text
 from perfdsl.explain.document import failure
 from perfdsl.interp.scoring import Result
+from perfdsl.patterns import lazy
 from perfdsl.ruleset.gcpause import settle
 
 if TYPE_CHECKING:
@@ -72,10 +71,7 @@ def internal_diagnostic(where: str, exc: BaseException) -> Diagnostic:
                          + "。这一套事实没有评分，其余各套不受影响；请附上这一行与规则报告此问题")
 
 
-@functools.cache
-def _control() -> re.Pattern[str]:
-    """Control characters and line separators; compiled for the first message made one line (~0.3 ms)."""
-    return re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_control = lazy("[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # control characters and line separators
 
 
 def one_line(text: str) -> str:

@@ -9,17 +9,15 @@ traces and reports show ``2024年6月30日``; JSON documents write ISO ``2024-06
 from __future__ import annotations
 
 import datetime
-import functools
-import re
 from decimal import Decimal
+
+from perfdsl.patterns import lazy
 
 WIDE = str.maketrans("０１２３４５６７８９－", "0123456789-")
 
 
-@functools.cache
-def _forms() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """``2024-06-30`` and ``2024年6月30日``: compiled for the first date read (rules without dates never do)."""
-    return re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_ISO = lazy(r"(\d{4})-(\d{1,2})-(\d{1,2})")  # 2024-06-30
+_CHINESE = lazy(r"(\d{4})年(\d{1,2})月(\d{1,2})日")  # 2024年6月30日
 
 
 class BadDate(ValueError):
@@ -29,8 +27,7 @@ class BadDate(ValueError):
 def parse(text: str) -> datetime.date:
     """``2024-06-30`` or ``2024年6月30日`` (full-width digits too) → the day; anything else raises BadDate."""
     plain = text.strip().translate(WIDE)
-    iso, chinese = _forms()
-    m = iso.fullmatch(plain) or chinese.fullmatch(plain)
+    m = _ISO().fullmatch(plain) or _CHINESE().fullmatch(plain)
     if m is None:
         raise BadDate(f"“{text[:30]}” 不是日期；请写成 2024-06-30 或 2024年6月30日 的形式（年月日都要写出）")
     year, month, day = (int(g) for g in m.groups())

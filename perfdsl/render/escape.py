@@ -22,9 +22,10 @@ and so is the same object: the common case costs one regex search.
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any
+
+from perfdsl.patterns import lazy
 
 _INVISIBLE = re.compile("\r\n|[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
                         "\ud800-\udfff\ufffe\uffff]")
@@ -72,11 +73,9 @@ def for_terminal(text: str, one_line: bool = False) -> str:
 # the ``:`` of ``http://`` and the ``.`` of ``www.`` that GFM turns into links by themselves.
 # An ``_`` run between two letters or digits (``batch_2024``, a file name) can neither open nor close
 # emphasis, so it is left as it is.
-@functools.cache
-def _markdown() -> re.Pattern[str]:
-    """Compiled when Markdown is first written: its Unicode classes cost ~4 ms, which a terminal need not pay."""
-    return re.compile(r"[\\`*~|#&@$]|(?<![^\W_])_|_(?![^\W_])|<(?=[A-Za-z/!?])|\](?=[(\[])|:(?=//)"
-                      r"|(?<=[wW][wW][wW])\.")
+# compiled when Markdown is first written: its Unicode classes cost ~4 ms, which a terminal need not pay
+_markdown = lazy(r"[\\`*~|#&@$]|(?<![^\W_])_|_(?![^\W_])|<(?=[A-Za-z/!?])|\](?=[(\[])|:(?=//)"
+                 r"|(?<=[wW][wW][wW])\.")
 
 
 def for_markdown(text: str) -> str:

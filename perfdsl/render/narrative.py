@@ -192,7 +192,7 @@ def _builtin_clause(step: dict, siblings: list[dict], name: Optional[str], note:
             low, rate = between.groups()
             arg = re.fullmatch(r"(?:按比例|proportional)\(([^,()]+ [÷/] [^,()]+), .*\)", call.strip())
             where = f"在 {low} 至 100%（不含）之间"
-            if said.split("（来源：", 1)[0].endswith(rate):  # 依申请公开回复率 90%，在 60% 至 …: not twice
+            if _ends_with(said, rate):  # 依申请公开回复率 90%，在 60% 至 …: not twice
                 cond = where
             else:  # 19 ÷ 20 = 95%，在 60% 至 …
                 cond = f"{arg.group(1) + ' = ' if arg else ''}{rate}，{where}"
@@ -332,7 +332,12 @@ def _compared(cond: str, held: bool, said: str = "") -> str:
         return cond if held else f"不满足 {cond}"
     left, op, right = one.groups()
     words = f"{COMPARED[op, held]} {right}"
-    return words if said.split("（来源：", 1)[0].endswith(left) else f"{left} {words}"
+    return words if _ends_with(said, left) else f"{left} {words}"
+
+
+def _ends_with(clause: str, value: str) -> bool:
+    """Whether a clause ends by saying ``value`` (its 来源 note aside): the value is then not said again."""
+    return clause.split("（来源：", 1)[0].endswith(value)
 
 
 def _deduction_clause(step: dict) -> str:

@@ -17,11 +17,11 @@ evidence goes to the document as a map from fact path (the paths the trace and t
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import TYPE_CHECKING, Any
 
 from perfdsl.diagnostics import Diagnostic, error
+from perfdsl.patterns import lazy
 
 if TYPE_CHECKING:  # renderers import the words below: no rule-set machinery for them
     from perfdsl.ruleset.types import Ty
@@ -31,11 +31,8 @@ SOURCE = "来源"
 _WRAPPER = frozenset((VALUE, SOURCE))
 
 
-@functools.cache
-def _mentioned() -> re.Pattern[str]:
-    """The key as written, or as \\u escapes (facts exported with ensure_ascii): a text without it holds no
-    evidence.  Compiled for the first text that may hold it (the patterns a start does not use wait until used)."""
-    return re.compile(r"来源|\\u6765\\u6e90", re.IGNORECASE)
+# the key as written, or as \u escapes (facts exported with ensure_ascii): a text without it holds no evidence
+_mentioned = lazy(r"来源|\\u6765\\u6e90", re.IGNORECASE)
 
 
 def mentioned(text: str) -> bool:
@@ -111,16 +108,8 @@ def split(data: Any, root: Ty) -> tuple[Any, dict[str, str], list[Diagnostic]]:
     return plain, walk.evidence, walk.errors
 
 
-@functools.cache
-def _index() -> re.Pattern[str]:
-    """An item's index in an evidence path, ``[0]`` (compiled for the first evidence put in words)."""
-    return re.compile(r"\[(\d+)\]")
-
-
-@functools.cache
-def _token() -> re.Pattern[str]:
-    """A step of an evidence path or a path read: ``[*]``, ``[0]`` or a name (compiled when first needed)."""
-    return re.compile(r"\[[^\]]*\]|[^.\[]+")
+_index = lazy(r"\[(\d+)\]")  # an item's index in an evidence path, [0]
+_token = lazy(r"\[[^\]]*\]|[^.\[]+")  # a step of an evidence path or a path read: [*], [0] or a name
 
 
 def concerns(where: str, path: str) -> bool:

@@ -9,9 +9,7 @@ once, each naming the fact's path and the declaration it broke.
 from __future__ import annotations
 
 import decimal
-import functools
 import json
-import re
 from decimal import Decimal
 from typing import Optional
 
@@ -19,6 +17,7 @@ from perfdsl.diagnostics import Diagnostic, closest, error, warning
 from perfdsl.interp import dates
 from perfdsl.interp.evaluator import Env, EvalError, Evaluator, Judged
 from perfdsl.interp.numbers import show
+from perfdsl.patterns import lazy
 from perfdsl.ruleset.facts_hints import json_hint, line_col, number_path, number_string_hint
 from perfdsl.ruleset.rates import ONE, as_read, over_ceiling_message, percent_text, range_text, rate_ceiling
 from perfdsl.ruleset.types import Ty
@@ -119,10 +118,7 @@ _PLAIN = json.JSONDecoder(parse_float=_SHORT.__getitem__, parse_int=_SHORT.__get
 plain_json = _PLAIN.decode
 
 
-@functools.cache
-def _key_token() -> re.Pattern[str]:
-    """A key's closing quote and its colon (``no_duplicate_keys``); compiled for the first batch line counted."""
-    return re.compile(r'"\s*:')
+_key_token = lazy(r'"\s*:')  # a key's closing quote and its colon (``no_duplicate_keys``)
 
 
 def no_duplicate_keys(text: str, entries: int) -> bool:

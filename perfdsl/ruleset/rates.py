@@ -7,23 +7,19 @@ The rule, for every input form (JSON, JSONL, workbooks): a 比率 is a fraction 
 
 from __future__ import annotations
 
-import functools
-import re
 import unicodedata
 from decimal import Decimal
 from typing import Optional
 
 from perfdsl.interp.numbers import plain
+from perfdsl.patterns import lazy
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.printer import interval_text
 
 ONE = Decimal(1)
 
 
-@functools.cache
-def _percent() -> re.Pattern[str]:
-    """A percent text, ``85%`` (after NFKC: ％ too); compiled for the first text read as a rate."""
-    return re.compile(r"([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))\s*%")
+_percent = lazy(r"([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))\s*%")  # 85% (after NFKC: ％ too)
 
 
 def rate_ceiling(decl: Optional[A.TypeExpr]) -> Optional[Decimal]:
