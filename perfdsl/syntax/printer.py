@@ -11,6 +11,7 @@ from typing import Callable, Optional
 
 from perfdsl.interp import dates
 from perfdsl.interp.numbers import plain
+from perfdsl.patterns import lazy
 from perfdsl.syntax import ast as A
 from perfdsl.syntax import template
 from perfdsl.syntax.keywords import canonical
@@ -165,4 +166,111 @@ def expr_text(e: A.Expr, lang: str = "zh") -> str:
 
 
 def substitute(e: A.Expr, lookup: Lookup, branch: Optional[Branch] = None) -> str:
-    return Printer("zh", lookup, branch).expr(e)
+    """The formula with values in place of its names (``lookup``: a path's value as text, None to keep its name)
+    and the branches its conditionals took (``branch``); filled from the formula's ``Substitution``."""
+    made = substitution(e)
+    if made is None:
+        return Printer("zh", lookup, branch).expr(e)
+    return made.fill(lookup, branch or _no_branch)
+
+
+def _no_branch(c: A.Conditional) -> None:
+    return None
+
+
+class Choice:
+    """A conditional in a ``Substitution``: its text when the condition held, when it did not, and when unknown."""
+
+    __slots__ = ("node", "held", "failed", "unknown")
+
+    def __init__(self, node: A.Conditional, held: "Substitution", failed: "Substitution", unknown: "Substitution"):
+        self.node, self.held, self.failed, self.unknown = node, held, failed, unknown
+
+
+class Substitution:
+    """A formula printed once for ``substitute``: literal text, and holes where values go (an ``A.Path``: its
+    value, or its name; a ``Choice``: a conditional, printed the way it went).  Traces describe the same formulas
+    for every fact set: filling is a join where printing walked the tree each time."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: tuple) -> None:
+        self.parts = parts
+
+    def fill(self, lookup: Lookup, branch: Branch) -> str:
+        out = []
+        for part in self.parts:
+            if type(part) is str:
+                out.append(part)
+            elif type(part) is Choice:
+                taken = branch(part.node)  # as Printer reads it: None unknown, else by its truth
+                way = part.unknown if taken is None else part.held if taken else part.failed
+                out.append(way.fill(lookup, branch))
+            else:
+                shown = lookup(part)
+                out.append(part.dotted if shown is None else shown)
+        return "".join(out)
+
+
+_HOLE = "\ue000"  # marks a hole while a formula is printed (a private-use character; text holding one is not templated)
+_holes = lazy(_HOLE + r"(\d+)" + _HOLE)
+_SUBSTITUTIONS: dict[int, tuple] = {}
+
+
+def substitution(e: A.Expr) -> Optional[Substitution]:
+    """``e``'s ``Substitution``, made once and remembered as ``expr_text`` remembers texts; None when the formula's
+    own text holds the hole mark (it is then printed each time)."""
+    hit = _SUBSTITUTIONS.get(id(e))
+    if hit is not None and hit[0] is e:
+        return hit[1]
+    made = None if _HOLE in expr_text(e) else _Marking().made(e)
+    if len(_SUBSTITUTIONS) > 50_000:
+        _SUBSTITUTIONS.clear()
+    _SUBSTITUTIONS[id(e)] = (e, made)
+    return made
+
+
+class _Marking(Printer):
+    """Prints a formula as ``substitute`` would, with a mark for each path's value and each conditional's way."""
+
+    def __init__(self) -> None:
+        super().__init__("zh", self._path, self._forced)
+        self.holes: list = []
+        self.force: dict[int, Optional[bool]] = {}
+        self.choices: dict[int, Choice] = {}  # each conditional printed its three ways once, however deep it sits
+
+    def made(self, e: A.Expr) -> Substitution:
+        return self._parts(self.expr(e))
+
+    def _mark(self, hole) -> str:
+        self.holes.append(hole)
+        return f"{_HOLE}{len(self.holes) - 1}{_HOLE}"
+
+    def _path(self, p: A.Path) -> str:
+        return self._mark(p)
+
+    def _forced(self, c: A.Conditional) -> Optional[bool]:
+        return self.force.get(id(c))
+
+    def _expr(self, e) -> str:
+        if isinstance(e, A.Conditional) and id(e) not in self.force:
+            choice = self.choices.get(id(e))
+            if choice is None:
+                forms = []
+                for taken in (True, False, None):
+                    self.force[id(e)] = taken
+                    forms.append(self._parts(super()._expr(e)))
+                    del self.force[id(e)]
+                choice = self.choices[id(e)] = Choice(e, *forms)
+            return self._mark(choice)
+        return super()._expr(e)
+
+    def _parts(self, text: str) -> Substitution:
+        pieces = _holes().split(text)
+        parts: list = []
+        for i, piece in enumerate(pieces):
+            if i % 2:
+                parts.append(self.holes[int(piece)])
+            elif piece:
+                parts.append(piece)
+        return Substitution(tuple(parts))
