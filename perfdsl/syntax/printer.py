@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Callable, Optional
 
 from perfdsl.interp import dates
-from perfdsl.interp.numbers import plain
+from perfdsl.interp.numbers import bracketed, plain
 from perfdsl.syntax import ast as A
 from perfdsl.syntax import template
 from perfdsl.syntax.keywords import canonical
@@ -48,6 +48,12 @@ class Printer:
         text = self._expr(e)
         return f"({text})" if _prec(e) < parent_prec else text
 
+    def operand(self, e: A.Expr, parent_prec: int) -> str:
+        """An operand of arithmetic; a negative value put in for a name is bracketed, as on paper: 10 + (-0.5),
+        not 10 + -0.5 (the sign of a number is ASCII ``-``, the operator of subtraction ``−``)."""
+        text = self.expr(e, parent_prec)
+        return bracketed(text) if self.lookup is not None and isinstance(e, A.Path) else text
+
     def _expr(self, e) -> str:
         k = self.kw
         if isinstance(e, A.Number):
@@ -68,9 +74,9 @@ class Printer:
         if isinstance(e, A.Binary):
             ops = _OPS if self.lang == "zh" else _OPS_EN
             p = _prec(e)
-            return f"{self.expr(e.left, p)} {ops[e.op]} {self.expr(e.right, p + 1)}"
+            return f"{self.operand(e.left, p)} {ops[e.op]} {self.operand(e.right, p + 1)}"
         if isinstance(e, A.Negate):
-            return f"-{self.expr(e.operand, 8)}"
+            return f"-{self.operand(e.operand, 8)}"
         if isinstance(e, A.Compare):
             ops = _CMP if self.lang == "zh" else _CMP_EN
             return f"{self.expr(e.left, 5)} {ops[e.op]} {self.expr(e.right, 5)}"
