@@ -60,7 +60,7 @@ def test_jobs_give_the_same_bytes_in_the_same_order(tmp_path):
 
 
 def test_traced_lines_are_the_same_bytes_in_one_process_or_two(tmp_path):
-    """Traces show 3 × (1 − 2/3) − 1 as ≈-0 whichever process scored it, whatever it showed before."""
+    """Traces show 3 × (1 − 2/3) − 1 (-1E-50) as ≈0 whichever process scored it, whatever it showed before."""
     near_zero = json.loads(BATCH[0])
     near_zero["评估评审"] = {"评审报告数": 3, "存在问题报告数": 2, "应开展而未开展": True}
     batch = _batch(tmp_path, [json.dumps(near_zero, ensure_ascii=False)] * 3)

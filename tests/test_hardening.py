@@ -181,7 +181,8 @@ def test_plain_and_show_are_exact_beyond_the_context():
     assert plain(Decimal("1" * 60 + ".50")) == "1" * 60 + ".5"
     assert show(Decimal("1" * 45 + ".1234567")) == "≈" + "1" * 45 + ".1235"
     assert fixed(Decimal("1E+52"), 2) == "1" + "0" * 52 + ".00"
-    assert (plain(Decimal("-0.00")), plain(Decimal("1E+2")), plain(Decimal("2.070"))) == ("-0", "100", "2.07")
+    # a zero has no sign (docs/explanation.md, numbers in texts): -0.00 is 0, not -0
+    assert (plain(Decimal("-0.00")), plain(Decimal("1E+2")), plain(Decimal("2.070"))) == ("0", "100", "2.07")
 
 
 # ---------------------------------------------------------------- YAML in perfdsl test

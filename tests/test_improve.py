@@ -126,7 +126,7 @@ def test_budget_execution_rate_solved_for_the_executed_amount(eng, seed):
     # (80%, 90%] → 1 分: 执行数 > 0.8 × 1415.96 = 1132.768 → 1132.77; (90%, 100%] → 2 分: > 1274.364 → 1274.37
     node = _leaves(_improved(eng, _worse(seed)))["预算执行情况"]
     assert _gains(node) == [({"预算执行.预算执行数": "1132.77"}, "1.00"), ({"预算执行.预算执行数": "1274.37"}, "2.00")]
-    assert "预算执行数不低于 1,274.37 万元（现为 1,100 万元）" in node["improve"][1]["need"]
+    assert "预算执行数不低于 1274.37 万元（现为 1100 万元）" in node["improve"][1]["need"]  # no thousands separator
 
 
 def test_other_levers(eng, seed):

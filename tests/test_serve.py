@@ -445,13 +445,20 @@ def test_what_if_downloads_and_opening_facts_in_headless_chromium(served, tmp_pa
             with page.expect_download() as got:
                 page.select_option("#download", "report:docx")
             report = got.value
-            assert report.suggested_filename == "评分表.docx" and report.failure() is None
+            assert report.failure() is None
+            unit = "天津市和平区人民政府政务服务办公室"
+            assert report.suggested_filename == f"{unit} 2024年度部门整体支出绩效评价 评分表.docx"
             import zipfile
             assert "96.67" in zipfile.ZipFile(report.path()).read("word/document.xml").decode("utf-8")
             with page.expect_download() as got:
                 page.select_option("#download", "facts:xlsx")
+            assert got.value.suggested_filename == f"{unit} 2024年度部门整体支出绩效评价 基础数据表.xlsx"
             workbook = tmp_path / "基础数据表.xlsx"
             got.value.save_as(workbook)
+            with page.expect_download() as got:
+                page.select_option("#download", "facts:json")
+            assert got.value.suggested_filename == f"{unit} 2024年度部门整体支出绩效评价 事实.json"
+            assert json.loads(Path(got.value.path()).read_text(encoding="utf-8"))["预算执行"]["预算执行数"] == 1415.96
 
             page.locator('#facts input[data-path="预算执行.预算执行数"]').fill("1")
             page.wait_for_function("document.querySelector('#total').textContent !== '96.67'", timeout=3_000)
@@ -672,6 +679,9 @@ def test_a_download_refused_for_an_error_in_the_rules_names_its_place_in_headles
         page.select_option("#download", "report:docx")
         page.wait_for_function("document.querySelector('#status').textContent.startsWith('无法下载')", timeout=5_000)
         assert page.inner_text("#status").startswith(f"无法下载：[E003] {where}：")
+        with page.expect_download() as got:  # the facts are saved all the same, under the plain name
+            page.select_option("#download", "facts:json")
+        assert got.value.suggested_filename == "事实.json" and got.value.failure() is None
         assert problems == []
 
 

@@ -75,7 +75,7 @@ def test_report_downloads_in_three_formats(client):
     files, facts = state(client)
     html = client.post("/api/report?format=html", json={"files": files, "facts": facts})
     assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
-    assert "filename*=UTF-8''%E8%AF%84%E5%88%86%E8%A1%A8.html" in html.headers["content-disposition"]
+    assert sent_name(html) == "天津市和平区人民政府政务服务办公室 2024年度部门整体支出绩效评价 评分表.html"
     assert "96.67" in html.text and "优" in html.text
     docx = client.post("/api/report?format=docx", json={"files": files, "facts": facts})
     body = zipfile.ZipFile(io.BytesIO(docx.content)).read("word/document.xml").decode("utf-8")
@@ -85,6 +85,43 @@ def test_report_downloads_in_three_formats(client):
     book = load_workbook(io.BytesIO(xlsx.content))
     cells = {str(c.value) for ws in book.worksheets for r in ws.iter_rows() for c in r}
     assert xlsx.status_code == 200 and "96.67" in cells and any("优" in c for c in cells)
+
+
+def sent_name(res) -> str:
+    """The name a browser saves a download under: RFC 5987's ``filename*``, after an ASCII fallback."""
+    from urllib.parse import unquote
+    fallback, star = res.headers["content-disposition"].split("; filename*=UTF-8''")
+    assert fallback.startswith('attachment; filename="') and fallback.isascii()
+    return unquote(star, errors="strict")
+
+
+def test_downloads_are_named_after_the_unit_even_a_hostile_one(client):
+    files, _ = state(client)
+    facts = seed()
+    facts["被评价单位"] = '某局<script>alert("x")</script>\r\n../../CON'
+    res = client.post("/api/report?format=docx", json={"files": files, "facts": dumps(facts)})
+    # the title 「{被评价单位} {评价年度}年度部门整体支出绩效评价」, < > " / → _, the line break one space
+    assert res.status_code == 200 and "\n" not in res.headers["content-disposition"]
+    assert sent_name(res) == "某局_script_alert(_x_)_script_ .._.._CON 2024年度部门整体支出绩效评价 评分表.docx"
+    wb = client.post("/api/facts/workbook", json={"files": files, "facts": dumps(facts)})
+    assert sent_name(wb) == "某局_script_alert(_x_)_script_ .._.._CON 2024年度部门整体支出绩效评价 基础数据表.xlsx"
+    js = client.post("/api/facts/json", json={"files": files, "facts": dumps(facts)})
+    assert js.status_code == 200 and json.loads(js.content.decode("utf-8")) == facts
+    assert sent_name(js) == "某局_script_alert(_x_)_script_ .._.._CON 2024年度部门整体支出绩效评价 事实.json"
+    del facts["被评价单位"]  # the title cannot be filled: the workbook is named as what it is
+    wb = client.post("/api/facts/workbook", json={"files": files, "facts": dumps(facts)})
+    assert wb.status_code == 200 and sent_name(wb) == "基础数据表.xlsx"
+
+
+def test_facts_are_saved_even_under_broken_rules_and_the_report_comes_in_markdown(client):
+    files, facts = state(client)
+    md = client.post("/api/report?format=md", json={"files": files, "facts": facts})
+    assert md.status_code == 200 and md.headers["content-type"].startswith("text/markdown")
+    assert sent_name(md) == "天津市和平区人民政府政务服务办公室 2024年度部门整体支出绩效评价 评分表.md"
+    assert "总分 **96.67** / 100，等级 **优**" in md.content.decode("utf-8")
+    files["00-体系.perf"] = "体系 {"  # rules that do not parse: the facts still download, under the plain name
+    js = client.post("/api/facts/json", json={"files": files, "facts": facts})
+    assert js.status_code == 200 and js.content.decode("utf-8") == facts and sent_name(js) == "事实.json"
 
 
 def test_report_refusals_are_messages(client):

@@ -13,6 +13,7 @@ from perfdsl.syntax.printer import Printer, substitute, substitution
 from tests.test_check_fmt import _exprs
 
 SEEN = st.one_of(st.just("unseen"), st.just("kept"), st.decimals(allow_nan=False, places=3).map(str),
+                 st.sampled_from(["-1", "≈-0.3333", "-0.5"]),
                  st.sampled_from(["真", "假", "“在建”"]))
 WAYS = st.sampled_from([None, True, False, 1, 0, "yes", ""])  # the printer reads a way by its truth
 
@@ -39,7 +40,7 @@ def test_filled_as_printed(data, expr):
 
     def lookup(p):
         v = values[id(p)]
-        return None if v == "unseen" else f"〈{v}〉" if v != "kept" else p.dotted
+        return None if v == "unseen" else p.dotted if v == "kept" else v  # a negative value is bracketed
 
     def branch(c):
         return values[id(c)]
@@ -91,3 +92,12 @@ def test_a_chain_of_conditionals_is_templated_in_linear_time():
     ways = {id(c): False for c in conditionals}
     text = substitute(e, lambda p: "−1", lambda c: ways.get(id(c)))
     assert text.count("不成立") == 40 and text.endswith("〕0")
+
+
+def test_a_negative_value_after_an_operator_is_bracketed_in_the_template_too():
+    n = A.NO_SPAN
+    x = A.Path(("甲",), None, n)
+    e = A.Binary("+", A.Number(Decimal(10), "10", n), x, n)
+    assert substitute(e, lambda p: "-0.5") == "10 + (-0.5)"
+    assert substitute(e, lambda p: "0.5") == "10 + 0.5"
+    assert substitute(A.Negate(x, n), lambda p: "-2") == "-(-2)"

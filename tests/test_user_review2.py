@@ -68,7 +68,7 @@ def test_a_rate_the_rules_compute_is_said_in_percent_and_a_comparison_in_words(c
     assert _improvement(capsys, "沿线群众满意度") == "满意度 88.67%，低于 90%，得 9.85 分。无法由事实推算可提升的分数。"
     # 执行率 = 2850 ÷ 3000 = 95% < 100%: 10 × 95% = 9.5; 全年执行数 3000 reaches 100%, 0.5 more
     assert _improvement(capsys, "预算执行率") == ("执行率 95%，低于 100%，得 9.5 分。"
-                                                 "全年执行数不低于 3,000（现为 2,850），可再得 0.5 分。")
+                                                 "全年执行数不低于 3000（现为 2850），可再得 0.5 分。")
     # 每公里成本 1.25 > 1.2: 1.2 ÷ 1.25 × 5 = 4.8; at 1.2 the full 5, 0.2 more
     assert _improvement(capsys, "每公里养护成本") == ("每公里成本 1.25，高于 1.2，得 4.8 分。"
                                                    "每公里成本不高于 1.2（现为 1.25），可再得 0.2 分。")

@@ -112,3 +112,56 @@ def page_png(pdf, name: str) -> None:
     subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(shots / name)],
                    capture_output=True, timeout=120)
     assert (shots / f"{name}.png").stat().st_size > 10_000
+
+
+# ---------------------------------------------------------------- a number's sign stays with its number
+
+def test_a_sign_is_joined_to_its_number_and_nothing_else_is():
+    from perfdsl.render.word import JOINED_SIGN, _joined
+    wj = "\u2060"
+    assert _joined("增长率 = (0 − 1) / 1 = -100%，不高于 0") == f"增长率 = (0 − 1) / 1 = {wj}-{wj}100%，不高于 0"
+    assert _joined("〔-100% ≤ 0 成立〕") == f"〔{JOINED_SIGN}100% ≤ 0 成立〕"
+    assert _joined("10 + (-0.5) − 0；为-30%；-∞") == f"10 + ({wj}-{wj}0.5) − 0；为{wj}-{wj}30%；{wj}-{wj}∞"
+    # not signs: a range of years, a hyphen after a digit or a letter, the operator −, a dash before a word
+    for text in ("2022-2024年无建设项目", "（ 1-2024年初结转结余）", "COVID-19", "5 − 1 = 4", "A-级", "- 注"):
+        assert _joined(text) == text
+
+
+def test_the_seed_report_joins_its_negative_growth_rate(report):
+    body = Document(str(report)).tables[0]._tbl.xml
+    assert "(0 − 1) / 1 = \u2060-\u2060100%" in body and "2022-2024" in body
+    assert "= -100%" not in body  # no sign left unjoined
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="needs LibreOffice (soffice) and pdftotext (Debian: libreoffice-writer, poppler-utils)")
+def test_libreoffice_never_breaks_a_line_between_a_sign_and_its_number(tmp_path):
+    """A cell 22 mm wide and 48 texts whose -100% falls at every place of a line: converted to PDF by LibreOffice,
+    no line of text ends in - and every -100% is whole; the same texts unjoined do break (the test can fail)."""
+
+    from perfdsl.render import word
+    texts = ["增长率" + "甲" * (k % 8) + "x" * (k // 8) + " = -100%，不高于 0" for k in range(48)]
+
+    def converted(join: bool) -> str:
+        document = Document()
+        table = document.add_table(rows=len(texts), cols=1)
+        word._widths(table, (22,))
+        for row, text in zip(table.rows, texts, strict=True):
+            if join:
+                word._text(row.cells[0], text)
+            else:
+                word._font(row.cells[0].paragraphs[0].add_run(text), 9)
+        name = "joined" if join else "plain"
+        document.save(str(tmp_path / f"{name}.docx"))
+        done = subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+                               "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / f"{name}.docx")],
+                              capture_output=True, timeout=180)
+        assert done.returncode == 0, done.stderr
+        # -layout: lines as laid out (without it pdftotext takes a - ending a line for a hyphen and drops it)
+        return subprocess.run(["pdftotext", "-layout", str(tmp_path / f"{name}.pdf"), "-"], capture_output=True,
+                              text=True, check=True).stdout.replace("\u2060", "")
+
+    plain = converted(join=False)
+    assert re.search(r"-[ \t]*\n\s*100%", plain)  # LibreOffice does break there when nothing joins them
+    joined = converted(join=True)
+    assert not re.search(r"-[ \t]*$", joined, re.MULTILINE) and joined.count("-100%") == len(texts)

@@ -32,7 +32,7 @@ UNENCODABLE_JSON = "perfdsl-json-escape"
 # What a narrow console encoding (GBK, cp936…) cannot write, spelled with characters it can; anything else
 # goes through NFKC (full-width forms, superscripts…) and, failing that, becomes ?.
 SPELLED = {
-    "\u2212": "-",  # − minus sign, in every negative number and deduction of a trace
+    "\u2212": "-",  # − the operator of subtraction in a trace's formulas (a number's sign is ASCII -)
     "\u2013": "-", "\u2010": "-", "\u2011": "-",
     "\u2713": "√", "\u2714": "√", "\u2705": "√",  # ✓ passed (perfdsl test)
     "\u2717": "×", "\u2718": "×", "\u274c": "×",  # ✗ failed

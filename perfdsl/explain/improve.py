@@ -24,7 +24,7 @@ from typing import Iterator, Optional
 import attrs
 
 from perfdsl.diagnostics import PerfdslError
-from perfdsl.explain.solve import Solver, Target, amount_text
+from perfdsl.explain.solve import Solver, Target
 from perfdsl.explain.words import interval_words, label, number
 from perfdsl.interp.evaluator import Env, EvalError, Evaluator, Judged
 from perfdsl.interp.numbers import CONTEXT, ZERO, fixed
@@ -238,7 +238,7 @@ class Finder:
         got = self._safe_number(taken.result)
         name = self.solver.name(band.subject)
         pct = self.solver.is_percent(band.subject)
-        cause = (f"{where}{name} {amount_text(subject, pct)}，落在 {_band_words(taken.interval)}一档，"
+        cause = (f"{where}{name} {number(subject, pct)}，落在 {_band_words(taken.interval)}一档，"
                  f"得 {number(got)} 分")
         better = []
         for arm in band.arms:
@@ -307,13 +307,13 @@ class Finder:
             return
         name = self.solver.name(rate_expr)
         if rate < floor:
-            cause = f"{where}{name} {amount_text(rate, True)}，低于 {amount_text(floor, True)}，得 0 分"
+            cause = f"{where}{name} {number(rate, True)}，低于 {number(floor, True)}，得 0 分"
             reach = self.solver.reach(rate_expr, Target(floor, True, None, False))
             if reach is not None:
-                yield Lever("proportional", cause, _joined(f"{name}需达到 {amount_text(floor, True)}", reach),
+                yield Lever("proportional", cause, _joined(f"{name}需达到 {number(floor, True)}", reach),
                             reach.changes)
         else:
-            cause = f"{where}{name} {amount_text(rate, True)}，未达 100%，按比例得 {number(rate * points)} 分"
+            cause = f"{where}{name} {number(rate, True)}，未达 100%，按比例得 {number(rate * points)} 分"
         reach = self.solver.reach(rate_expr, Target(Decimal(1), True, None, False))
         if reach is None:
             yield Lever("proportional", cause)
@@ -416,10 +416,10 @@ class Finder:
         name = self.solver.name(d.value)
         pct = self.solver.is_percent(d.value)
         if d.below and value < limit:
-            cause = f"{name} {amount_text(value, pct)}，低于 {amount_text(limit, pct)}"
+            cause = f"{name} {number(value, pct)}，低于 {number(limit, pct)}"
             target = Target(limit, True, None, False)
         elif not d.below and value > limit:
-            cause = f"{name} {amount_text(value, pct)}，高于 {amount_text(limit, pct)}"
+            cause = f"{name} {number(value, pct)}，高于 {number(limit, pct)}"
             target = Target(None, False, limit, True)
         else:
             return

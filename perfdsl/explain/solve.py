@@ -53,16 +53,6 @@ class Reach:
     direct: bool = False  # the value is the fact itself: no 「即」 needed between them
 
 
-def amount_text(v: Decimal, pct: bool = False) -> str:
-    """A value for reading: a percentage for a rate, thousands separated otherwise (``1,274.37``)."""
-    shown = number(v, pct)
-    if pct or not shown.lstrip("-").split(".")[0].isdigit():
-        return shown
-    sign = "-" if shown.startswith("-") else ""
-    whole, _, frac = shown.lstrip("-").partition(".")
-    return f"{sign}{int(whole):,}" + (f".{frac}" if frac else "")
-
-
 class Solver:
     def __init__(self, plan, ev: Evaluator, env: Env, data: dict, raw: dict):
         self.plan = plan
@@ -124,7 +114,7 @@ class Solver:
             if isinstance(left, Decimal) and isinstance(right, Decimal):
                 pct = self.is_percent(cond.left)
                 said = COMPARED[_OPS[cond.op], value]
-                return f"{self.name(cond.left)} {amount_text(left, pct)}，{said} {amount_text(right, pct)}"
+                return f"{self.name(cond.left)} {number(left, pct)}，{said} {number(right, pct)}"
         if isinstance(cond, A.Logical):
             parts = [self.condition_words(cond.left, bool(self._value(cond.left))),
                      self.condition_words(cond.right, bool(self._value(cond.right)))]
@@ -227,7 +217,7 @@ class Solver:
         pct = ".".join(x.segments) in self.plan.percent_paths
         way = "不低于" if best > current else "不高于"
         unit = f" {ty.unit}" if ty is not None and ty.unit and not pct else ""  # 单位 "万元": display only
-        words = f"{name}{way} {amount_text(best, pct)}{unit}（现为 {amount_text(current, pct)}{unit}）"
+        words = f"{name}{way} {number(best, pct)}{unit}（现为 {number(current, pct)}{unit}）"
         return Reach(words, ((x.segments, best),), self._is_alias(subject, x, 0))
 
     def _is_alias(self, e, x: A.Path, depth: int) -> bool:

@@ -14,7 +14,7 @@ from typing import Callable, Optional
 import attrs
 
 from perfdsl.interp import dates
-from perfdsl.interp.numbers import ONE, ZERO, show
+from perfdsl.interp.numbers import ONE, ZERO, bracketed, show
 
 
 class BuiltinError(Exception):
@@ -115,7 +115,8 @@ def _explain_growth(args, result):
     new, old = args
     if old == 0:
         return f"增长率：上年为 0，本年 {show(new)} → {show(result, True)}"
-    return f"增长率 = ({show(new)} − {show(old)}) / {show(old)} = {show(result, True)}"
+    before = bracketed(show(old))
+    return f"增长率 = ({show(new)} − {before}) / {before} = {show(result, True)}"
 
 
 def _ratio(a, b, if_zero):

@@ -56,7 +56,10 @@ def plain(value: Decimal) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _plain(value: Decimal, negative: bool) -> str:
-    # ``negative`` is part of the key: -0 == 0 (and hashes alike), yet prints as "-0"
+    # ``negative`` is part of the key: -0 == 0 (and hashes alike), and -0 would print as "-0", which no report
+    # writes: a zero is shown without a sign (-0.0 comes of -(x) × 0)
+    if negative and value.is_zero():
+        return "0"
     if value.is_infinite():
         return "∞" if value > 0 else "-∞"
     # Exact for any value (CONTEXT's 50 digits once made 1e52 an InvalidOperation): the context is as wide as
@@ -91,6 +94,11 @@ def _show(value: Decimal, negative: bool, percent: bool) -> str:
     if len(text.partition(".")[2]) > 6:
         return "≈" + plain(round_to(value, 4))
     return text
+
+
+def bracketed(text: str) -> str:
+    """A number shown after an operator: a negative one in brackets, 5 − (-10), as on paper."""
+    return f"({text})" if text.lstrip("≈").startswith("-") else text
 
 
 def fixed(value: Decimal, places: int) -> str:

@@ -315,7 +315,7 @@ def _condition(substituted: str, rates: Optional[dict] = None, said: str = "") -
     # ≈-7.14% is -7.14%, as the clause before shows the rate (2 places); an other ≈ number stays unsaid
     inner = re.sub(r"≈(-?\d+(?:\.\d{1,2})?%)", r"\1", m.group(0)[1:-1])
     cond, _, verdict = inner.rpartition(" ")
-    if not re.fullmatch(r"[-\d.%\s≥≤<>=≠−]+", cond) or not re.search(r"[≥≤<>=≠]", cond):
+    if not re.fullmatch(r"[-\d.%\s≥≤<>=≠−()]+", cond) or not re.search(r"[≥≤<>=≠]", cond):
         return []
     for raw, pct in (rates or {}).items():  # a rate the clause before showed as a percentage
         cond = re.sub(rf"(?<![\d.]){re.escape(raw)}(?![\d.%])", pct, cond, count=1)

@@ -32,6 +32,19 @@ _RATE_WIDTHS_MM = (40, 60, 25, 25, 25)
 _FIXED_DATE = datetime(2000, 1, 1)
 
 
+# A number's sign (- after anything but a digit, a letter, ., %, ) or ]; before a digit or ∞): LibreOffice breaks a
+# line between - and 100% in a narrow cell.  A WORD JOINER (U+2060: zero width, no glyph, no break) on each side
+# keeps the sign with its number in Word and LibreOffice alike (one after it alone still broke after x = -);
+# 2022-2024 and a−b are not signs and stay as they are.
+_SIGN = re.compile(r"(?<![0-9A-Za-z.%)\]])-(?=[0-9∞])")
+JOINED_SIGN = "\u2060-\u2060"
+
+
+def _joined(text: str) -> str:
+    """``text`` with each number's sign joined to it (``-100%`` cannot end one line and start the next)."""
+    return _SIGN.sub(JOINED_SIGN, text) if "-" in text else text
+
+
 def _font(run, size: float, bold: bool = False) -> None:
     run.font.size = Pt(size)
     run.font.bold = bold
@@ -49,7 +62,7 @@ def _text(cell, text: str, size: float = 9, bold: bool = False, align=None) -> N
     para = cell.paragraphs[0]
     if align is not None:
         para.alignment = align
-    _font(para.add_run(text), size, bold)
+    _font(para.add_run(_joined(text)), size, bold)
 
 
 def _repeat_header(row) -> None:
@@ -102,7 +115,7 @@ def _paragraph(document, text: str, size: float = 10.5, bold: bool = False, alig
     if align is not None:
         para.alignment = align
     para.paragraph_format.space_after = Pt(after)
-    _font(para.add_run(text), size, bold)
+    _font(para.add_run(_joined(text)), size, bold)
     return para
 
 
@@ -128,8 +141,8 @@ def _score_table(document, doc: dict) -> None:
         if r.improvement:  # 失分原因与提升空间: its own paragraph in the analysis cell, the heading in bold
             head, _, body = r.improvement.partition("：")
             para = cells[6].add_paragraph()
-            _font(para.add_run(for_docx(head) + "："), 8, bold=True)
-            _font(para.add_run(for_docx(body)), 8)
+            _font(para.add_run(_joined(for_docx(head)) + "："), 8, bold=True)
+            _font(para.add_run(_joined(for_docx(body))), 8)
     first = 1
     for col, keys in ((0, [r.level1 for r in table_rows]), (1, [(r.level1, r.level2) for r in table_rows])):
         for i, n in enumerate(spans(keys)):

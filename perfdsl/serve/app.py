@@ -226,6 +226,12 @@ def create_app(workspace: Workspace, token: str | None = None, host: str = "127.
         fmt = data["query"].get("format", "html")
         return exchange.report(workspace, texts_of(data), facts, fmt)
 
+    def facts_json(data: dict) -> Download:
+        facts = data.get("facts")
+        if not isinstance(facts, str):
+            raise _BadRequest("facts 应为事实的 JSON 文本")
+        return exchange.facts_json(workspace, texts_of(data), facts)
+
     def facts_workbook(data: dict) -> Download:
         facts = data.get("facts")
         if not isinstance(facts, str):
@@ -279,6 +285,7 @@ def create_app(workspace: Workspace, token: str | None = None, host: str = "127.
         Route("/api/save", guarded(save), methods=["POST"]),
         Route("/api/report", guarded(report), methods=["POST"]),
         Route("/api/facts/workbook", guarded(facts_workbook), methods=["POST"]),
+        Route("/api/facts/json", guarded(facts_json), methods=["POST"]),
         Route("/api/facts/open", guarded(open_facts, raw=True), methods=["POST"]),
         Route("/api/whatif", guarded(what_if), methods=["POST"]),
         Route("/api/batch/sources", guarded(batch_sources), methods=["GET"]),

@@ -1,5 +1,6 @@
-"""Files in and out of the workbench: the report (HTML, Excel, Word), the facts as the fill-in workbook, and
-a facts JSON or a filled workbook opened from the evaluator's own machine.
+"""Files in and out of the workbench: the report (HTML, Excel, Word, Markdown), the facts as JSON or as the
+fill-in workbook, and a facts JSON or a filled workbook opened from the evaluator's own machine.  Every download
+is named after what it is about (``filenames.py``).
 
 Everything goes through the library's own writers and readers (``render/``, ``workbook/``), from the rule
 texts and facts the page holds now (unsaved edits included), so a download is what ``perfdsl report`` or
@@ -10,16 +11,17 @@ from __future__ import annotations
 
 import json
 from decimal import ROUND_HALF_UP, Decimal
-from urllib.parse import quote
 
 import attrs
 
 from perfdsl.diagnostics import PerfdslError, error
+from perfdsl.serve.filenames import content_disposition, download_name
 
 REPORT_FORMATS = {
     "html": ("text/html; charset=utf-8", ".html"),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
+    "md": ("text/markdown; charset=utf-8", ".md"),
 }
 XLSX = REPORT_FORMATS["xlsx"][0]
 MAX_UPLOAD = 4 * 1024 * 1024
@@ -35,27 +37,29 @@ class Refused(Exception):
 
 @attrs.frozen
 class Download:
-    """A file the page saves: its bytes, its name and its media type."""
+    """A file the page saves: its bytes, its name (safe on Windows: ``filenames.download_name``), its media
+    type, and an ASCII name for a browser that cannot take the real one."""
 
     data: bytes
     filename: str
     media_type: str
+    fallback: str
 
     def headers(self) -> dict[str, str]:
-        # RFC 6266/5987: a Chinese file name survives every browser; the ASCII fallback keeps old ones happy
-        return {"Content-Disposition": f"attachment; filename=\"download{self.filename[self.filename.rfind('.'):]}\"; "
-                                       f"filename*=UTF-8''{quote(self.filename)}",
-                "Cache-Control": "no-store"}
+        return {"Content-Disposition": content_disposition(self.filename, self.fallback), "Cache-Control": "no-store"}
 
 
 def report(workspace, texts: dict[str, str], facts_text: str, fmt: str) -> Download:
     """The 评分表 of the facts under the rule texts, as ``perfdsl report --format FMT`` writes it."""
     if fmt not in REPORT_FORMATS:
-        raise Refused(f"不支持的报告格式 {fmt!r}：应为 html、xlsx 或 docx")
+        raise Refused(f"不支持的报告格式 {fmt!r}：应为 html、xlsx、docx 或 md")
     doc = workspace.document(texts, facts_text)
     if fmt == "html":
         from perfdsl.render.html import render as render_html
         data = render_html(doc).encode("utf-8")
+    elif fmt == "md":
+        from perfdsl.render.markdown import render as render_md
+        data = render_md(doc).encode("utf-8")
     elif fmt == "xlsx":
         from perfdsl.render.xlsx import render as render_xlsx
         data = render_xlsx(doc)
@@ -63,7 +67,17 @@ def report(workspace, texts: dict[str, str], facts_text: str, fmt: str) -> Downl
         from perfdsl.render.word import render as render_docx
         data = render_docx(doc)
     media, suffix = REPORT_FORMATS[fmt]
-    return Download(data, f"评分表{suffix}", media)
+    return Download(data, download_name(doc.get("name"), "评分表", suffix), media, f"report{suffix}")
+
+
+def facts_json(workspace, texts: dict[str, str], facts_text: str) -> Download:
+    """The facts as the page holds them, named like the other downloads (``{标题} 事实.json``).  Saved whatever
+    state the rules are in: broken rules only cost the name."""
+    from perfdsl.render.summary_xlsx import unit_name
+    checked, _ = workspace.checked(texts)
+    subject = unit_name(checked.rules, facts_text) if checked is not None else None
+    return Download(facts_text.encode("utf-8"), download_name(subject, "事实", ".json"),
+                    "application/json; charset=utf-8", "facts.json")
 
 
 def facts_workbook(workspace, texts: dict[str, str], facts_text: str) -> Download:
@@ -82,7 +96,9 @@ def facts_workbook(workspace, texts: dict[str, str], facts_text: str) -> Downloa
         data = build(checked, facts)
     except Unsupported as exc:
         raise PerfdslError([error("F030", str(exc))]) from None
-    return Download(data, "基础数据表.xlsx", XLSX)
+    from perfdsl.render.summary_xlsx import unit_name
+    return Download(data, download_name(unit_name(checked.rules, facts_text), "基础数据表", ".xlsx"), XLSX,
+                    "facts.xlsx")
 
 
 def too_large(name: str, size: int) -> str:

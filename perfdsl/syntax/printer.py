@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Callable, Optional
 
 from perfdsl.interp import dates
-from perfdsl.interp.numbers import plain
+from perfdsl.interp.numbers import bracketed, plain
 from perfdsl.patterns import lazy
 from perfdsl.syntax import ast as A
 from perfdsl.syntax import template
@@ -49,6 +49,12 @@ class Printer:
         text = self._expr(e)
         return f"({text})" if _prec(e) < parent_prec else text
 
+    def operand(self, e: A.Expr, parent_prec: int) -> str:
+        """An operand of arithmetic; a negative value put in for a name is bracketed, as on paper: 10 + (-0.5),
+        not 10 + -0.5 (the sign of a number is ASCII ``-``, the operator of subtraction ``−``)."""
+        text = self.expr(e, parent_prec)
+        return bracketed(text) if self.lookup is not None and isinstance(e, A.Path) else text
+
     def _expr(self, e) -> str:
         k = self.kw
         if isinstance(e, A.Number):
@@ -69,9 +75,9 @@ class Printer:
         if isinstance(e, A.Binary):
             ops = _OPS if self.lang == "zh" else _OPS_EN
             p = _prec(e)
-            return f"{self.expr(e.left, p)} {ops[e.op]} {self.expr(e.right, p + 1)}"
+            return f"{self.operand(e.left, p)} {ops[e.op]} {self.operand(e.right, p + 1)}"
         if isinstance(e, A.Negate):
-            return f"-{self.expr(e.operand, 8)}"
+            return f"-{self.operand(e.operand, 8)}"
         if isinstance(e, A.Compare):
             ops = _CMP if self.lang == "zh" else _CMP_EN
             return f"{self.expr(e.left, 5)} {ops[e.op]} {self.expr(e.right, 5)}"
@@ -187,6 +193,16 @@ class Choice:
         self.node, self.held, self.failed, self.unknown = node, held, failed, unknown
 
 
+class Operand:
+    """A path as an operand of arithmetic in a ``Substitution``: its value bracketed when negative, as
+    ``Printer.operand`` brackets it."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: A.Path) -> None:
+        self.path = path
+
+
 class Substitution:
     """A formula printed once for ``substitute``: literal text, and holes where values go (an ``A.Path``: its
     value, or its name; a ``Choice``: a conditional, printed the way it went).  Traces describe the same formulas
@@ -206,6 +222,9 @@ class Substitution:
                 taken = branch(part.node)  # as Printer reads it: None unknown, else by its truth
                 way = part.unknown if taken is None else part.held if taken else part.failed
                 out.append(way.fill(lookup, branch))
+            elif type(part) is Operand:
+                shown = lookup(part.path)
+                out.append(bracketed(part.path.dotted if shown is None else shown))
             else:
                 shown = lookup(part)
                 out.append(part.dotted if shown is None else shown)
@@ -251,6 +270,9 @@ class _Marking(Printer):
 
     def _forced(self, c: A.Conditional) -> Optional[bool]:
         return self.force.get(id(c))
+
+    def operand(self, e: A.Expr, parent_prec: int) -> str:
+        return self._mark(Operand(e)) if isinstance(e, A.Path) else super().operand(e, parent_prec)
 
     def _expr(self, e) -> str:
         if isinstance(e, A.Conditional) and id(e) not in self.force:

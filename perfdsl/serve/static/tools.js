@@ -11,12 +11,17 @@ window.PerfdslTools = (function () {
     document.body.append(a); a.click(); a.remove();
     setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
   }
+  // the name the server chose (the unit and evaluation, made safe for Windows), from RFC 5987's filename*
+  function sentName(res) {
+    const m = /filename\*=UTF-8''([^;]+)/i.exec(res.headers.get("Content-Disposition") || "");
+    try { return m ? decodeURIComponent(m[1]) : null; } catch (e) { return null; }
+  }
   async function fetchFile(path, body) {
     const got = await page.request(path, {method: "POST", body: JSON.stringify(body),
       headers: {"X-Perfdsl-Token": page.token, "Content-Type": "application/json"}});
     if (!got.res) return {errors: got.errors};
     const res = got.res;
-    if (res.ok) return {blob: await res.blob()};
+    if (res.ok) return {blob: await res.blob(), name: sentName(res)};
     let data = null;
     try { data = await res.json(); } catch (e) { /* not JSON: said below */ }
     return {errors: (data && data.errors) || [{code: "X000", message: `下载失败（${res.status}）`}]};
@@ -27,16 +32,11 @@ window.PerfdslTools = (function () {
   async function download(choice) {
     const [what, fmt] = choice.split(":");
     const facts = page.facts();
-    if (what === "facts" && fmt === "json") {
-      save(new Blob([facts], {type: "application/json"}), page.factsName() || "facts.json");
-      return;
-    }
     page.status("正在生成…");
-    const got = what === "report"
-      ? await fetchFile(`/api/report?format=${fmt}`, {files: page.texts(), facts})
-      : await fetchFile("/api/facts/workbook", {files: page.texts(), facts});
+    const path = what === "report" ? `/api/report?format=${fmt}` : (fmt === "json" ? "/api/facts/json" : "/api/facts/workbook");
+    const got = await fetchFile(path, {files: page.texts(), facts});
     if (got.errors) { page.status("无法下载：" + said(got.errors)); return; }
-    save(got.blob, what === "report" ? `评分表.${fmt}` : "基础数据表.xlsx");
+    save(got.blob, got.name || (what === "report" ? `评分表.${fmt}` : (fmt === "json" ? "事实.json" : "基础数据表.xlsx")));
     page.status("已下载");
   }
 
