@@ -1,0 +1,59 @@
+"""A third user's-eye review: a new indicator system written from a Word-style 评分标准 on Windows, its
+workbook filled by hand, the reports read by an auditor.  Each finding is pinned by the case that showed it;
+expected words are worked out by hand from the rules and facts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from perfdsl.ruleset.check import check
+from perfdsl.ruleset.loader import load
+
+HEAD = "体系 示例 { 舍入 2 位 四舍五入  等级 { ≥ 60 → 合格; < 60 → 不合格 } }\n"
+
+
+def _warnings(tmp_path: Path, text: str, code: str) -> list[tuple[int, int, str, tuple[str, ...]]]:
+    (tmp_path / "a.perf").write_text(HEAD + text, encoding="utf-8")
+    return [(d.span.line, d.span.column, d.message, d.suggestions)
+            for d in check(load(tmp_path)).diagnostics if d.code == code]
+
+
+# ------------------------------------------------------------------ 85 meaning 85%
+
+def test_a_band_of_a_rate_written_without_percent_signs_says_to_write_them(tmp_path):
+    """满意度≧90％ typed as ≥ 90: only W162 ('never used') came, without the way to fix it."""
+    rules = ("事实 { 满意度: 比率 }\n"
+             "指标 甲 分值 100 { 得分 = 区间 满意度 {\n  ≥ 90 → 100\n  [80, 90) → 60\n  < 80 → 0\n} }\n")
+    got = _warnings(tmp_path, rules, "W221")
+    assert [(line, col) for line, col, _m, _s in got] == [(4, 5), (5, 4), (5, 8), (6, 5)]
+    assert got[0][2:] == ("`满意度` 是比率（以小数表示，1 = 100%），这里的 90 是 9000%", ("是否想写 90%？",))
+    assert got[1][2] == "`满意度` 是比率（以小数表示，1 = 100%），这里的 80 是 8000%"
+
+
+def test_a_step_deduction_below_85_of_a_rate_is_said_to_be_8500_percent(tmp_path):
+    """每低于85％一个百分点扣1分 typed as 低于 85 每 1 扣 1: nothing was said, and every rate lost all points."""
+    rules = ("事实 { 执行数: 数值 ≥ 0\n 预算数: 数值 > 0 }\n"
+             "指标 甲 分值 100 {\n  令 执行率: 比率 = 执行数 ÷ 预算数\n  逐级扣 执行率 低于 85 每 1 扣 1\n}\n")
+    got = _warnings(tmp_path, rules, "W221")
+    assert [(line, col, m) for line, col, m, _s in got] == [
+        (6, 14, "`执行率` 是比率（以小数表示，1 = 100%），这里的 85 是 8500%"),
+        (6, 19, "`执行率` 是比率（以小数表示，1 = 100%），这里的 1 是 100%"),
+    ]
+    assert [s for *_x, s in got] == [("是否想写 85%？",), ("是否想写 1%？",)]
+
+
+def test_the_floor_of_a_proportional_score_written_60_is_said_to_be_6000_percent(tmp_path):
+    rules = ("事实 { 人次: 整数 ≥ 0\n 目标: 整数 > 0 }\n"
+             "指标 甲 分值 30 { 得分 = 按比例(人次 ÷ 目标, 30, 60) }\n")
+    got = _warnings(tmp_path, rules, "W221")
+    assert [(line, m, s) for line, _c, m, s in got] == [
+        (4, "按比例(…) 的第 3 个参数是比率（以小数表示，1 = 100%），这里的 60 是 6000%", ("是否想写 60%？",))]
+
+
+def test_rates_written_as_percentages_or_fractions_are_not_flagged(tmp_path):
+    rules = ("事实 { 率: 比率\n 人次: 整数 ≥ 0\n 目标: 整数 > 0 }\n"
+             "指标 甲 分值 100 {\n  令 覆盖: 比率 = 人次 ÷ 目标\n"
+             "  子项 一 分值 50 = 区间 率 { ≥ 0.9 → 50; [80%, 90%) → 30; < 80% → 0 }\n"
+             "  子项 二 分值 50 = 按比例(覆盖, 50, 0.6)\n"
+             "  逐级扣 覆盖 低于 85% 每 0.5% 扣 1\n}\n")
+    assert _warnings(tmp_path, rules, "W221") == []
