@@ -57,3 +57,13 @@ def test_rates_written_as_percentages_or_fractions_are_not_flagged(tmp_path):
              "  子项 二 分值 50 = 按比例(覆盖, 50, 0.6)\n"
              "  逐级扣 覆盖 低于 85% 每 0.5% 扣 1\n}\n")
     assert _warnings(tmp_path, rules, "W221") == []
+
+
+# ------------------------------------------------------------------ a level written as the seed's
+
+def test_an_indicator_written_at_the_wrong_level_says_which_keyword_to_write(tmp_path):
+    """A two-level system copied from the seed's 三级指标: the error said the level, not what to type."""
+    rules = "一级指标 过程 分值 100 {\n  三级指标 执行率 分值 100 { 得分 = 100 }\n}\n"
+    (tmp_path / "a.perf").write_text(HEAD + rules, encoding="utf-8")
+    got = [(d.span.line, d.message, d.suggestions) for d in check(load(tmp_path)).diagnostics]
+    assert got == [(3, "`执行率` 写作三级指标，但位于第 2 级", ("把 三级指标 改为 二级指标，或只写 指标",))]
