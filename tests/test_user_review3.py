@@ -6,8 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
+
+from perfdsl.cli import main
 from perfdsl.ruleset.check import check
 from perfdsl.ruleset.loader import load
+
+from .conftest import RULES, SEED_FACTS
 
 HEAD = "体系 示例 { 舍入 2 位 四舍五入  等级 { ≥ 60 → 合格; < 60 → 不合格 } }\n"
 
@@ -67,3 +72,21 @@ def test_an_indicator_written_at_the_wrong_level_says_which_keyword_to_write(tmp
     (tmp_path / "a.perf").write_text(HEAD + rules, encoding="utf-8")
     got = [(d.span.line, d.message, d.suggestions) for d in check(load(tmp_path)).diagnostics]
     assert got == [(3, "`执行率` 写作三级指标，但位于第 2 级", ("把 三级指标 改为 二级指标，或只写 指标",))]
+
+
+# ------------------------------------------------------------------ a renamed sheet
+
+def test_a_renamed_sheet_is_said_once_with_the_sheets_there_and_the_name_to_give_back(tmp_path, capsys):
+    """基础数据 renamed 基础数据（已填） in Excel: one F031 per cell of it (sixty on the seed's), none saying
+    which sheets the workbook has or that renaming it back is the fix."""
+    book = tmp_path / "基础数据表.xlsx"
+    assert main(["template", str(RULES), "--facts", str(SEED_FACTS), "-o", str(book)]) == 0
+    wb = openpyxl.load_workbook(book)
+    wb["基础数据"].title = "基础数据（已填）"
+    wb.save(book)
+    capsys.readouterr()
+    assert main(["eval", str(RULES), str(book)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("F031") == 1
+    assert "找不到工作表「基础数据」（工作簿中现有：基础数据（已填）、酌情评分、" in err
+    assert "请把改过名的工作表改回「基础数据」" in err
