@@ -90,3 +90,41 @@ def test_a_renamed_sheet_is_said_once_with_the_sheets_there_and_the_name_to_give
     assert err.count("F031") == 1
     assert "找不到工作表「基础数据」（工作簿中现有：基础数据（已填）、酌情评分、" in err
     assert "请把改过名的工作表改回「基础数据」" in err
+
+
+# ------------------------------------------------------------------ a leaf that is a 一级 or 二级指标
+
+TWO_LEVELS = ("事实 { 执行数: 数值 ≥ 0\n 预算数: 数值 > 0\n 满意度: 比率 }\n"
+              "一级指标 过程 分值 40 {\n"
+              "  二级指标 预算执行率 分值 40 { 得分 = 40 × 执行数 ÷ 预算数 }\n}\n"
+              "一级指标 效益 分值 60 {\n"
+              "  二级指标 满意度 分值 60 { 得分 = 若 满意度 ≥ 90% 则 60 否则 30 }\n}\n")
+
+
+def test_a_two_level_system_s_report_puts_its_leaves_under_二级指标_and_rates_them(tmp_path, capsys):
+    """The report filed every leaf under 三级指标 with 二级指标 blank, and its 二级指标得分率 table was empty."""
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "a.perf").write_text(HEAD + TWO_LEVELS, encoding="utf-8")
+    (tmp_path / "f.json").write_text('{"执行数": 90, "预算数": 120, "满意度": 0.8}', encoding="utf-8")
+    assert main(["report", str(tmp_path / "r"), str(tmp_path / "f.json"), "--format", "md"]) == 0
+    out = capsys.readouterr().out
+    assert "| 过程 (40) | 预算执行率 (40) | 预算执行率 | 40 |" in out
+    # 40 × 90 ÷ 120 = 30 of 40 = 75%; 满意度 80% < 90% → 30 of 60 = 50%
+    rates = out.split("## 二级指标得分率")[1].split("## 来源")[0]
+    assert "| 过程 | 预算执行率 | 40 | 30.00 | 75.00% |" in rates
+    assert "| 效益 | 满意度 | 60 | 30.00 | 50.00% |" in rates
+
+
+def test_a_first_level_indicator_scored_on_its_own_fills_its_column_and_its_rate_row(tmp_path):
+    """The common framework's 一级指标 预算执行率 10 (no 二级): its 一级指标 cell was blank, as if it were a bonus
+    item, and the 二级指标得分率表 left it out while its 合计 row said 100."""
+    import docx
+    out = tmp_path / "评分表.docx"
+    road = Path(__file__).resolve().parent.parent / "examples" / "rural-road-self-assessment"
+    assert main(["report", str(road / "rules"), str(road / "facts-2024.json"), "-o", str(out)]) == 0
+    table, rates = docx.Document(str(out)).tables[:2]
+    assert [c.text for c in table.rows[1].cells][:4] == ["预算执行率 (10)", "", "预算执行率", "10"]
+    # 2850 ÷ 3000 = 95% → 9.5 of 10
+    assert [c.text for c in rates.rows[1].cells] == ["预算执行率", "预算执行率", "10", "9.50", "95.00%"]
+    weights = [int(r.cells[2].text) for r in rates.rows[1:-1]]
+    assert rates.rows[-1].cells[0].text == "合计" and sum(weights) == int(rates.rows[-1].cells[2].text) == 100
