@@ -128,3 +128,25 @@ def test_a_first_level_indicator_scored_on_its_own_fills_its_column_and_its_rate
     assert [c.text for c in rates.rows[1].cells] == ["预算执行率", "预算执行率", "10", "9.50", "95.00%"]
     weights = [int(r.cells[2].text) for r in rates.rows[1:-1]]
     assert rates.rows[-1].cells[0].text == "合计" and sum(weights) == int(rates.rows[-1].cells[2].text) == 100
+
+
+# ------------------------------------------------------------------ two years of one unit
+
+def test_diff_of_one_unit_s_two_years_compares_them_and_says_the_facts_differ(tmp_path, capsys):
+    """diff 2023.json 2024.json (one document each) was refused as 「不是同一套事实」, with no way to compare."""
+    import json
+    facts = json.loads(SEED_FACTS.read_text(encoding="utf-8"))
+    facts["预算编制"]["年初结转结余资金收入预算数"] = 1
+    facts["预算编制"]["上年末结转结余资金收入决算数"] = 2
+    other = tmp_path / "事实 2025.json"
+    other.write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
+    old, new = tmp_path / "2024.json", tmp_path / "2025.json"
+    assert main(["eval", str(RULES), str(SEED_FACTS), "--no-trace", "-o", str(old)]) == 0
+    assert main(["eval", str(RULES), str(other), "--no-trace", "-o", str(new)]) == 0
+    capsys.readouterr()
+    assert main(["diff", str(old), str(new)]) == 1
+    out = capsys.readouterr().out
+    # |1 − 1/2| = 50% → 0.5 where it was 0: 预算编制完整性 2 → 2.5, 总分 96.67 → 97.17 (tutorial, 六)
+    assert "总分 96.67 → 97.17" in out and "（事实不同）" in out
+    assert "    预算编制完整性  2.00 → 2.50\n" in out
+    assert "共比较 1 套：1 套总分变化，0 套等级变化" in out
