@@ -150,3 +150,19 @@ def test_diff_of_one_unit_s_two_years_compares_them_and_says_the_facts_differ(tm
     assert "总分 96.67 → 97.17" in out and "（事实不同）" in out
     assert "    预算编制完整性  2.00 → 2.50\n" in out
     assert "共比较 1 套：1 套总分变化，0 套等级变化" in out
+
+
+# ------------------------------------------------------------------ a result named .jsonl
+
+def test_one_fact_set_scored_to_a_jsonl_file_is_one_json_line(tmp_path, capsys):
+    """eval 事实.json -o 2024.jsonl wrote the document over 400 indented lines; read back (the workbench's batch
+    list offers every .jsonl beside the facts) each line was a JSON syntax error, not 「这是评分结果」."""
+    import json
+    out = tmp_path / "2024.jsonl"
+    assert main(["eval", str(RULES), str(SEED_FACTS), "--no-trace", "-o", str(out)]) == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["score"] == "96.67"
+    capsys.readouterr()
+    assert main(["eval", str(RULES), str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "F009" in err and "这是 perfdsl eval 写出的评分结果，不是事实" in err and "F002" not in err
