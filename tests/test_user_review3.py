@@ -166,3 +166,47 @@ def test_one_fact_set_scored_to_a_jsonl_file_is_one_json_line(tmp_path, capsys):
     assert main(["eval", str(RULES), str(out)]) == 1
     err = capsys.readouterr().err
     assert "F009" in err and "这是 perfdsl eval 写出的评分结果，不是事实" in err and "F002" not in err
+
+
+# ------------------------------------------------------------------ what a Chinese author types
+
+def _syntax(tmp_path: Path, body: str) -> tuple[str, tuple[str, ...]]:
+    from perfdsl.diagnostics import PerfdslError
+    (tmp_path / "a.perf").write_text(HEAD + body, encoding="utf-8")
+    try:
+        load(tmp_path)
+    except PerfdslError as exc:
+        d = exc.diagnostics[0]
+        return d.message, d.suggestions
+    raise AssertionError("parsed")
+
+
+def test_points_written_with_分_say_to_write_the_number_alone(tmp_path):
+    """分值 3分 pasted from the 评分表: 「此处不应出现 `分`」 and the guess 「是否想写关键字 `且`？」."""
+    message, suggestions = _syntax(tmp_path, "指标 甲 分值 100分 { 得分 = 100 }\n")
+    assert message == "在 指标 甲 中：分值与分数只写数字，不写“分”：`100分` 写作 `100`"
+    assert suggestions == ()
+    message, _ = _syntax(tmp_path, "事实 { a: 布尔 }\n指标 甲 分值 100 { 扣 2分 若 a }\n")
+    assert message.endswith("分值与分数只写数字，不写“分”：`2分` 写作 `2`")
+
+
+def test_a_name_with_brackets_says_to_quote_it(tmp_path):
+    message, _ = _syntax(tmp_path, "指标 资金到位率（%） 分值 100 { 得分 = 100 }\n")
+    assert message == ("在 指标 资金到位率 中：名称 `资金到位率` 之后紧跟着括号：名称中有括号、百分号等符号时，"
+                       "把整个名称写在英文双引号中，如 `\"资金到位率（%）\"`")
+    (tmp_path / "a.perf").write_text(HEAD + "指标 \"资金到位率（%）\" 分值 100 { 得分 = 100 }\n", encoding="utf-8")
+    assert [d.code for d in check(load(tmp_path)).diagnostics] == []
+
+
+def test_如果_那么_并且_suggest_the_keywords_and_no_single_character_is_guessed(tmp_path):
+    facts = "事实 { 率: 比率 }\n"
+    _m, s = _syntax(tmp_path, facts + "指标 甲 分值 100 { 得分 = 如果 率 ≥ 90% 则 100 否则 0 }\n")
+    assert s == ("`如果` 不是关键字：请写 `若`",)
+    _m, s = _syntax(tmp_path, facts + "指标 甲 分值 100 { 得分 = 若 率 ≥ 90% 那么 100 否则 0 }\n")
+    assert s == ("`那么` 不是关键字：请写 `则`",)
+    _m, s = _syntax(tmp_path, facts + "指标 甲 分值 100 { 得分 = 若 率 ≥ 90% 并且 率 < 1 则 100 否则 0 }\n")
+    assert s == ("`并且` 不是关键字：请写 `且`",)
+    _m, s = _syntax(tmp_path, facts + "指标 甲 分值 100 { 得分 = 若 率 ≥ 90% 则 100 否侧 0 }\n")
+    assert s == ("是否想写关键字 `否则`？",)
+    _m, s = _syntax(tmp_path, facts + "指标 甲 分值 100 { 得分 = 100 率 }\n")
+    assert s == ()  # 率 shares no character with 且, 若, 扣 …: no guess
