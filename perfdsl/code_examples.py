@@ -245,6 +245,9 @@ EXAMPLES: dict[str, Entry] = {
     "O005": Example(f"perfdsl eval {R} {F} -o {F}", {R: HEAD + NUMBER, F: '{"收入": 1}'}, "-o 事实.json（就是输入）"),
     "O006": Example(f"perfdsl eval {R} {F} -o 套接字", {R: HEAD + NUMBER, F: '{"收入": 1}', "套接字": SOCKET},
                     "-o 套接字（一个 Unix 套接字）"),
+    "O007": Example(f"perfdsl template {R} -o 基础数据表.xlsx", {R: HEAD + NUMBER, F: '{"收入": 1}'},
+                    "perfdsl template 规则.perf -o 基础数据表.xlsx（这份表已经填写）",
+                    setup=(f"perfdsl template {R} --facts {F} -o 基础数据表.xlsx",)),
     # ---------------------------------------------------------------- perfdsl serve: answers to web requests
     **{code: Unreachable("只作为 perfdsl serve 对网页请求的回答出现，命令行不会报告；"
                          "tests/test_serve.py 与 tests/test_serve_tools.py 逐一触发并检查")

@@ -210,3 +210,25 @@ def test_如果_那么_并且_suggest_the_keywords_and_no_single_character_is_gu
     assert s == ("是否想写关键字 `否则`？",)
     _m, s = _syntax(tmp_path, facts + "指标 甲 分值 100 { 得分 = 100 率 }\n")
     assert s == ()  # 率 shares no character with 且, 若, 扣 …: no guess
+
+
+# ------------------------------------------------------------------ a filled workbook written over
+
+def test_template_refuses_to_write_a_blank_table_over_a_filled_one(tmp_path, capsys):
+    """After a rule change the documented `template rules/ -o 基础数据表.xlsx` was run again on the same name:
+    the evaluator's filled workbook was replaced by a blank one, silently."""
+    book = tmp_path / "基础数据表.xlsx"
+    assert main(["template", str(RULES), "-o", str(book)]) == 0
+    assert main(["template", str(RULES), "-o", str(book)]) == 0  # a blank one: nothing to lose
+    wb = openpyxl.load_workbook(book)
+    wb["基础数据"]["C4"] = "和平区政务服务办"  # typed by hand: two value cells and an evidence cell
+    wb["基础数据"]["C5"] = 2024
+    wb["基础数据"]["G5"] = "年度报告"
+    wb.save(book)
+    before = book.read_bytes()
+    capsys.readouterr()
+    assert main(["template", str(RULES), "-o", str(book)]) == 1
+    assert book.read_bytes() == before
+    err = capsys.readouterr().err
+    assert "错误[O007]" in err and "是已填写的基础数据表（3 个单元格有值），重新生成会清空这些数据" in err
+    assert f"perfdsl template {RULES} --facts {book} -o 新表.xlsx" in err
