@@ -232,3 +232,16 @@ def test_template_refuses_to_write_a_blank_table_over_a_filled_one(tmp_path, cap
     err = capsys.readouterr().err
     assert "错误[O007]" in err and "是已填写的基础数据表（3 个单元格有值），重新生成会清空这些数据" in err
     assert f"perfdsl template {RULES} --facts {book} -o 新表.xlsx" in err
+
+
+# ------------------------------------------------------------------ which date
+
+def test_the_analysis_names_the_dates_a_deduction_counted_days_between(tmp_path, capsys):
+    """「逾期：2024年11月18日 晚于期限 2024年10月31日 18 天」 and 「天数差：2024年3月15日 至 2024年4月26日」: the
+    auditor was not told which dates of the facts these were."""
+    road = Path(__file__).resolve().parent.parent / "examples" / "rural-road-self-assessment"
+    assert main(["explain", str(road / "rules"), str(road / "facts-2024.json"), "完工及时性"]) == 0
+    # 完工日期 2024年11月18日 (facts-2024.json), 期限 2024年10月31日 in the rule: 18 days late
+    assert "逾期：完工日期 2024年11月18日 晚于期限 2024年10月31日 18 天。" in capsys.readouterr().out
+    assert main(["explain", str(road / "rules"), str(road / "facts-2024.json"), "资金下达及时性"]) == 0
+    assert "天数差：收到日期 2024年3月15日 至 下达日期 2024年4月26日 = 42 天。" in capsys.readouterr().out
