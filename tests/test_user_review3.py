@@ -245,3 +245,29 @@ def test_the_analysis_names_the_dates_a_deduction_counted_days_between(tmp_path,
     assert "逾期：完工日期 2024年11月18日 晚于期限 2024年10月31日 18 天。" in capsys.readouterr().out
     assert main(["explain", str(road / "rules"), str(road / "facts-2024.json"), "资金下达及时性"]) == 0
     assert "天数差：收到日期 2024年3月15日 至 下达日期 2024年4月26日 = 42 天。" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------ a test case typed with an input method
+
+def _case(tmp_path: Path, capsys, case: str) -> str:
+    (tmp_path / "cases.yaml").write_text(f"base: {SEED_FACTS.as_posix()}\ncases:\n{case}", encoding="utf-8")
+    capsys.readouterr()
+    main(["test", str(RULES), str(tmp_path / "cases.yaml")])
+    return capsys.readouterr().out
+
+
+def test_a_case_s_fact_path_with_a_full_width_dot_is_the_path(tmp_path, capsys):
+    """预算编制．年初结转结余资金收入预算数 (the IME's ．, which the rules take as .) was 「规则没有声明这个事实，
+    已忽略；是否想写 “预算编制”？」 and the case failed."""
+    out = _case(tmp_path, capsys, "  - name: 偏离度 50%\n"
+                                  "    set:\n"
+                                  "      预算编制．年初结转结余资金收入预算数: 1\n"
+                                  "      预算编制．上年末结转结余资金收入决算数: 2\n"
+                                  "    expect: {预算编制完整性: 2.5}\n")
+    assert "1 个用例：1 个通过，0 个失败" in out  # |1 − 1/2| = 50% → 0.5; 2 + 0.5 = 2.5 (tutorial, 六)
+
+
+def test_an_expected_score_written_with_分_says_to_write_the_number(tmp_path, capsys):
+    out = _case(tmp_path, capsys, "  - name: 写了分\n    expect: {预算编制完整性: 2分}\n")
+    assert ("“预算编制完整性” 的期望值 “2分” 不是数字；expect 中的得分只写数字（不写“分”、单位或引号），"
+            "如 预算编制完整性: 2") in out
