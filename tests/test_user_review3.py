@@ -271,3 +271,14 @@ def test_an_expected_score_written_with_分_says_to_write_the_number(tmp_path, c
     out = _case(tmp_path, capsys, "  - name: 写了分\n    expect: {预算编制完整性: 2分}\n")
     assert ("“预算编制完整性” 的期望值 “2分” 不是数字；expect 中的得分只写数字（不写“分”、单位或引号），"
             "如 预算编制完整性: 2") in out
+
+
+def test_a_rate_declared_0_to_100_says_it_lets_85_through_as_8500_percent(tmp_path, capsys):
+    """满意度: 比率 [0, 100] (the range in points): the facts 75 (meant 75%) passed as 7500% and 按比例 gave
+    100 of 100, with nothing said by check."""
+    rules = ("事实 { 满意度: 比率 [0, 100]\n 完成率: 比率 [0, 10] }\n"
+             "指标 甲 分值 100 { 得分 = 按比例(满意度, 50, 60%) + 按比例(完成率, 50, 60%) }\n")
+    got = _warnings(tmp_path, rules, "W221")
+    assert [(line, m, s) for line, _c, m, s in got] == [
+        (2, "比率以小数表示（1 = 100%），取值范围中的 100 是 10000%：事实中写成 85（本意 85%）也会被接受，"
+            "按 8500% 评分", ("是否想写 100%？",))]  # [0, 10]: the seed's own range of a rate exceeded: silent
