@@ -282,3 +282,54 @@ def test_a_rate_declared_0_to_100_says_it_lets_85_through_as_8500_percent(tmp_pa
     assert [(line, m, s) for line, _c, m, s in got] == [
         (2, "比率以小数表示（1 = 100%），取值范围中的 100 是 10000%：事实中写成 85（本意 85%）也会被接受，"
             "按 8500% 评分", ("是否想写 100%？",))]  # [0, 10]: the seed's own range of a rate exceeded: silent
+
+
+# ------------------------------------------------------------------ a row or a column added by hand
+
+def _seed_book(tmp_path: Path) -> Path:
+    book = tmp_path / "基础数据表.xlsx"
+    assert main(["template", str(RULES), "--facts", str(SEED_FACTS), "-o", str(book)]) == 0
+    return book
+
+
+def _first_fact_row(ws) -> int:
+    return next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 2).value and ws.cell(r, 3).value is not None)
+
+
+def test_a_row_inserted_in_the_filled_table_is_named_not_read_as_its_neighbour_s_values(tmp_path, capsys):
+    """A note row inserted above a fact (or an unneeded row deleted) shifted every value under it by one row: the map
+    read each fact from its neighbour's cell, and the messages named cells and values the evaluator had not typed
+    there (C9 “100.5” 不是日期) — or nothing at all where the neighbours' types agreed."""
+    book = _seed_book(tmp_path)
+    wb = openpyxl.load_workbook(book)
+    ws = wb["基础数据"]
+    row = _first_fact_row(ws)
+    label = ws.cell(row, 2).value
+    ws.insert_rows(row)
+    ws.cell(row, 2).value = "（以下据决算报表填写）"
+    wb.save(book)
+    capsys.readouterr()
+    assert main(["eval", str(RULES), str(book)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("错误[") == 1
+    assert f"基础数据!B{row} 应为“{label}”，现为 “（以下据决算报表填写）”：表中插入或删除了行或列" in err
+    assert "请撤销插入或删除的行、列后再评分" in err
+
+
+def test_a_column_inserted_before_the_values_is_named_and_one_added_at_the_right_is_fine(tmp_path, capsys):
+    book = _seed_book(tmp_path)
+    wb = openpyxl.load_workbook(book)
+    wb["基础数据"].insert_cols(3)  # every value moves from C to D: all of them were 「必填的单元格为空」
+    wb.save(book)
+    capsys.readouterr()
+    assert main(["eval", str(RULES), str(book)]) == 1
+    assert "基础数据!C3 应为“填写值”，现为 空白" in capsys.readouterr().err
+    (tmp_path / "右").mkdir()
+    book = _seed_book(tmp_path / "右")
+    wb = openpyxl.load_workbook(book)
+    wb["基础数据"]["I3"] = "核对人"  # a column of one's own after the last one moves nothing
+    wb["基础数据"]["I5"] = "李四"
+    wb.save(book)
+    capsys.readouterr()
+    assert main(["eval", str(RULES), str(book)]) == 0
+    assert "总分 96.67 / 100  等级 优" in capsys.readouterr().out

@@ -292,7 +292,8 @@ def filled_cells(data: bytes) -> int:
             continue
         ws = wb[sheet]
         if row[0] == "table":
-            letters = [s.split("=", 1)[0] for s in row[6:] if isinstance(s, str) and "=" in s] + [row[4]]
+            letters = [s.split("=", 1)[0] for s in row[6:] if isinstance(s, str) and "=" in s and s[:1] != "~"]
+            letters.append(row[4])
             cells = [f"{c}{r}" for r in range(int(row[3]), ws.max_row + 1) for c in letters if isinstance(c, str)]
         else:
             cells = [c for c in row[3:] if isinstance(c, str) and _CELL.fullmatch(c)]

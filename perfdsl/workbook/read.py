@@ -1,6 +1,7 @@
 """A filled 基础数据表 read back into exactly the facts a JSON file would carry.
 
-The hidden sheet ``_perfdsl`` says which cell holds which fact; the labels are never read.  Each cell
+The hidden sheet ``_perfdsl`` says which cell holds which fact; the labels only confirm that no row or column
+was inserted or deleted by hand since (each label still where it was written).  Each cell
 is converted by its fact's declared type, exactly:
 
 - an Excel number becomes the ``Decimal`` of its shortest representation (``Decimal(repr(float))``:
@@ -19,6 +20,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Optional
@@ -99,6 +101,10 @@ def read_workbook_bytes(checked, data: bytes, path: str) -> ReadWorkbook:
     return out
 
 
+def _said(v: Any) -> str:
+    return "空白" if v is None or not str(v).strip() else f"“{str(v)[:30]}”"
+
+
 def _lookup(root: Ty, path: str) -> Optional[Ty]:
     ty: Optional[Ty] = root
     for part in path.split("."):
@@ -158,6 +164,8 @@ class _Reader:
         for row in spec[2:]:
             if row[0] == "exact" and len(row) > 4 and isinstance(row[4], str):
                 self.exact[(str(row[2]), str(row[3]))] = Decimal(row[4])
+        if self.moved(spec[2:]):
+            return
         for row in spec[2:]:
             kind = row[0]
             path = row[1]
@@ -199,6 +207,28 @@ class _Reader:
             for container, key, text in self.sources:
                 container[key] = Sourced(container[key], text)
             self.out.text = to_json(self.data)
+
+    def moved(self, rows: list) -> bool:
+        """A row or a column inserted or deleted by hand: each label the template wrote (``B7=预算数``, a list
+        sheet's ``~A3=说明``) is still where the map says, or one error per sheet names the first one moved."""
+        seen: set[str] = set()
+        for row in rows:
+            marks = [m for m in row[5:] if isinstance(m, str) and re.match(r"~?[A-Z]{1,3}[0-9]+=", m)]
+            sheet = row[2] if len(row) > 2 and isinstance(row[2], str) else ""
+            ws = self.sheet(sheet) if sheet and sheet not in seen else None
+            if ws is None:
+                continue
+            for mark in marks:
+                ref, want = mark.lstrip("~").split("=", 1)
+                got = ws[ref].value
+                if ("" if got is None else str(got)).strip() != want.strip():
+                    seen.add(sheet)
+                    self.out.errors.append(error("F031", f"{self.source}：{sheet}!{ref} 应为“{want}”，现为 "
+                                                         f"{_said(got)}：表中插入或删除了行或列，各单元格已不在原来的位置；"
+                                                         "请撤销插入或删除的行、列后再评分（说明可写在“佐证材料/来源”列，"
+                                                         "或写在表格最右侧一列之后）"))
+                    break
+        return bool(seen)
 
     def missing_sheets(self) -> None:
         """One error per sheet renamed or deleted, not one per cell on it: the cells are found by sheet name."""
@@ -294,7 +324,7 @@ class _Reader:
         assert ty.element is not None
         cols: list[tuple[str, Optional[tuple[str, ...]]]] = []  # (letter, field; None: the map's key)
         for spec in row[6:]:
-            if not isinstance(spec, str) or "=" not in spec:
+            if not isinstance(spec, str) or "=" not in spec or spec.startswith("~"):  # ~A3=说明: a header
                 continue
             letter, named = spec.split("=", 1)
             cols.append((letter, None if named == "#名称" else (tuple(named.split(".")) if named else ())))
