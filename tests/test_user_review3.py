@@ -333,3 +333,20 @@ def test_a_column_inserted_before_the_values_is_named_and_one_added_at_the_right
     capsys.readouterr()
     assert main(["eval", str(RULES), str(book)]) == 0
     assert "总分 96.67 / 100  等级 优" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------ evidence and 失分原因与提升空间
+
+def test_facts_given_with_their_sources_still_get_the_way_to_improve(tmp_path, capsys):
+    """One fact written {"值": …, "来源": …} (or a filled 佐证材料 column) and no indicator had its 失分原因与提升空间:
+    the analysis validated the facts with their sources still on them, failed, and said nothing."""
+    import json
+    facts = json.loads(SEED_FACTS.read_text(encoding="utf-8"))
+    facts["预算编制"]["年初预算收入种类数"] = {"值": 1, "来源": "2024年部门预算批复第2页"}
+    sourced = tmp_path / "事实.json"
+    sourced.write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
+    assert main(["explain", str(RULES), str(sourced), "预算编制完整性"]) == 0
+    out = capsys.readouterr().out
+    # the auditor's guide: |1 − 预算数 ÷ 2.07| ≤ 70% needs 预算数 ≥ 0.621, to the fact's 0.01: 0.63 → 0.5 more
+    assert "失分原因与提升空间：" in out
+    assert "年初结转结余资金收入预算数不低于 0.63 万元（现为 0 万元），可再得 0.5 分" in out
