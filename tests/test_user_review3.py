@@ -350,3 +350,14 @@ def test_facts_given_with_their_sources_still_get_the_way_to_improve(tmp_path, c
     # the auditor's guide: |1 − 预算数 ÷ 2.07| ≤ 70% needs 预算数 ≥ 0.621, to the fact's 0.01: 0.63 → 0.5 more
     assert "失分原因与提升空间：" in out
     assert "年初结转结余资金收入预算数不低于 0.63 万元（现为 0 万元），可再得 0.5 分" in out
+
+
+def test_explain_of_a_group_in_a_two_level_system_names_its_二级指标(tmp_path, capsys):
+    """「explain 说明一个三级指标」 in a system whose scored indicators are 二级指标."""
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "a.perf").write_text(HEAD + TWO_LEVELS, encoding="utf-8")
+    (tmp_path / "f.json").write_text('{"执行数": 90, "预算数": 120, "满意度": 0.8}', encoding="utf-8")
+    assert main(["explain", str(tmp_path / "r"), str(tmp_path / "f.json"), "过程"]) == 1
+    assert capsys.readouterr().err == "perfdsl: “过程” 是一级指标；explain 说明一个二级指标，请写其中之一：预算执行率\n"
+    assert main(["explain", str(RULES), str(SEED_FACTS), "部门决策"]) == 1
+    assert "explain 说明一个三级指标，请写其中之一：" in capsys.readouterr().err
