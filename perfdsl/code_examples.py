@@ -228,11 +228,11 @@ EXAMPLES: dict[str, Entry] = {
                     "perfdsl diff 旧.json 新.json（旧.json 不存在）"),
     "D002": Example("perfdsl diff 旧.json 新.json", {"旧.json": '{"收入": 1}', "新.json": '{"收入": 2}'},
                     "perfdsl diff 事实.json 事实2.json（不是评分结果）"),
-    "D003": Example("perfdsl diff 旧.json 新.json", {R: HEAD + NUMBER, "甲.json": '{"收入": 1}',
-                    "乙.json": '{"收入": 2}'},
-                    "比较两套不同事实的评分结果",
-                    setup=(f"perfdsl eval {R} 甲.json --format json -o 旧.json",
-                           f"perfdsl eval {R} 乙.json --format json -o 新.json")),
+    "D003": Example("perfdsl diff 旧.jsonl 新.jsonl", {R: HEAD + NUMBER, "甲.jsonl": '{"收入": 1}\n{"收入": 2}\n',
+                    "乙.jsonl": '{"收入": 3}\n{"收入": 4}\n'},
+                    "比较两批不同事实的评分结果",
+                    setup=(f"perfdsl eval {R} 甲.jsonl --format json -o 旧.jsonl",
+                           f"perfdsl eval {R} 乙.jsonl --format json -o 新.jsonl")),
     # ---------------------------------------------------------------- output files
     "O001": Example(f"perfdsl eval {R} {F} -o 目录", {R: HEAD + NUMBER, F: '{"收入": 1}', "目录/说明.txt": ""},
                     "-o 目录（一个目录）"),
@@ -245,6 +245,9 @@ EXAMPLES: dict[str, Entry] = {
     "O005": Example(f"perfdsl eval {R} {F} -o {F}", {R: HEAD + NUMBER, F: '{"收入": 1}'}, "-o 事实.json（就是输入）"),
     "O006": Example(f"perfdsl eval {R} {F} -o 套接字", {R: HEAD + NUMBER, F: '{"收入": 1}', "套接字": SOCKET},
                     "-o 套接字（一个 Unix 套接字）"),
+    "O007": Example(f"perfdsl template {R} -o 基础数据表.xlsx", {R: HEAD + NUMBER, F: '{"收入": 1}'},
+                    "perfdsl template 规则.perf -o 基础数据表.xlsx（这份表已经填写）",
+                    setup=(f"perfdsl template {R} --facts {F} -o 基础数据表.xlsx",)),
     # ---------------------------------------------------------------- perfdsl serve: answers to web requests
     **{code: Unreachable("只作为 perfdsl serve 对网页请求的回答出现，命令行不会报告；"
                          "tests/test_serve.py 与 tests/test_serve_tools.py 逐一触发并检查")

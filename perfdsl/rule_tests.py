@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import copy
 import re
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 from typing import Optional
@@ -226,10 +227,15 @@ def _case_facts(raw: dict, base, f: Path, shown: str, line: int, checked=None):
     else:
         raise PerfdslError([_case_error(shown, line, f"用例 {raw['name']}：需要 base、facts 或 facts_file")])
     for path, value in (raw.get("set") or {}).items():
-        facts = _put(facts, str(path), _plain(value), shown, line, raw["name"])
+        facts = _put(facts, _dotted(path), _plain(value), shown, line, raw["name"])
     for path in raw.get("remove") or []:
-        facts = _remove(facts, str(path), shown, line, raw["name"])
+        facts = _remove(facts, _dotted(path), shown, line, raw["name"])
     return facts
+
+
+def _dotted(path) -> str:
+    """A fact path as typed with a Chinese input method: 服务．满意度 is 服务.满意度, as in the rules."""
+    return str(path).replace("．", ".")
 
 
 def _plain(v):
@@ -345,7 +351,10 @@ def run_case(engine: Engine, case: Case, hits: set) -> Outcome:
         try:
             want_d = Decimal(str(want))
         except Exception:  # noqa: BLE001 — any non-number is the case author's slip
-            return Outcome(case, False, problem=f"“{key}” 的期望值 {want!r} 不是数字")
+            digits = re.search(r"[0-9]+(?:\.[0-9]+)?", unicodedata.normalize("NFKC", str(want)))
+            example = f"{key}: {digits.group()}" if digits else f"{key}: 2.5"
+            return Outcome(case, False, problem=f"“{key}” 的期望值 “{want}” 不是数字；expect 中的得分只写数字"
+                                                f"（不写“分”、单位或引号），如 {example}")
         if got is None or got != want_d:
             diffs.append((key, f"{want_d:.{places}f}", f"{got}" if got is not None else "无法评分"))
             if not trace and key in nodes and nodes[key][0].steps:

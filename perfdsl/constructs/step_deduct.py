@@ -74,7 +74,10 @@ class StepDeduct(Deduction):
         return with_reason(f, text, s.reason, indent)
 
     def check(self, c, scope, s: A.StepDeduct) -> None:
-        for e in self.expressions(s):
+        if c.expect(scope, s.value, "number").kind == "rate":
+            c.percent_slip(s.limit, f"`{expr_text(s.value)}` 是比率")
+            c.percent_slip(s.step, f"`{expr_text(s.value)}` 是比率", least=Decimal(1))
+        for e in self.expressions(s)[1:]:
             c.expect(scope, e, "number")
 
     def expressions(self, s: A.StepDeduct) -> list:

@@ -29,6 +29,7 @@ from perfdsl.explain.words import interval_words, label, number
 from perfdsl.interp.evaluator import Env, EvalError, Evaluator, Judged
 from perfdsl.interp.numbers import CONTEXT, ZERO, fixed
 from perfdsl.plan import LeafPlan
+from perfdsl.ruleset.evidence import split as split_evidence
 from perfdsl.ruleset.facts import FactValidator
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.printer import interval_text
@@ -47,11 +48,13 @@ class Lever:
 
 
 def annotate(engine, facts: dict, doc: dict) -> None:
-    """Add ``improve`` to every indicator of ``doc`` that scored below its 分值 (``facts``: parsed, unvalidated)."""
+    """Add ``improve`` to every indicator of ``doc`` that scored below its 分值 (``facts``: parsed, unvalidated;
+    their 佐证材料/来源 are taken off first, as scoring does: a fact given with its source is its value)."""
     nodes = _leaf_nodes(doc)
     plan = engine.plan
     if len(nodes) != len(plan.leaves):
         return
+    facts, _evidence, _problems = split_evidence(facts, engine.checked.facts_type)
     validator = FactValidator(engine.checked.facts_type)
     data = validator.validate(copy.deepcopy(facts))
     if validator.errors:

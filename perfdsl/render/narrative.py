@@ -17,11 +17,12 @@ where that is already a sentence), as every renderer does.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Optional
 
-from perfdsl.explain.words import _DOTTED, _LONG, COMPARED, _day, interval_words, label, number, tidy
+from perfdsl.explain.words import _DOTTED, _LONG, COMPARED, interval_words, label, number, tidy
 from perfdsl.interp import step_kinds as S
+from perfdsl.render.fact_words import DAYS, _is_number, _is_percent_text, days_clause, fact_clause, fact_value
 from perfdsl.ruleset.evidence import concerns, said
 from perfdsl.ruleset.evidence import note as source_note
 
@@ -30,63 +31,6 @@ _MARK = re.compile(r"〔[^〕]*〕")
 
 
 # ---------------------------------------------------------------- numbers
-# ---------------------------------------------------------------- values
-def _is_percent_text(text: str) -> bool:
-    return text.rstrip("。").endswith("%")
-
-
-def fact_value(step: dict) -> Optional[str]:
-    """A fact's value as words; None for a record (its builtin or its deductions say what it holds)."""
-    value = step.get("value")
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, dict):
-        return None
-    if isinstance(value, list):
-        if not value:
-            return "无"
-        if all(isinstance(v, str) and _is_number(v) for v in value):
-            return "、".join(number(v) for v in value)
-        if all(isinstance(v, str) for v in value):
-            return "、".join(value)
-        return f"{len(value)} 项"
-    if isinstance(value, str) and _is_number(value) and not _is_string_fact(step):
-        return number(value, _is_percent_text(step.get("text", "")))
-    if isinstance(value, str) and not _is_string_fact(step) and _day(value):
-        return _day(value)
-    return f"“{value}”" if isinstance(value, str) else str(value)
-
-
-
-
-def _is_number(text: str) -> bool:
-    try:
-        Decimal(text)
-    except InvalidOperation:
-        return False
-    return text not in ("Infinity", "-Infinity", "NaN") or True
-
-
-def _is_string_fact(step: dict) -> bool:
-    return step.get("text", "").endswith("”")  # text facts are quoted in the step's sentence
-
-
-def fact_clause(step: dict, tree: Optional["_Tree"] = None) -> Optional[str]:
-    shown = fact_value(step)
-    if shown is None:
-        return None
-    name = tree.name(step["path"]) if tree else label(step["path"])
-    if shown in ("是", "否"):
-        return f"{name}：{shown}"
-    if shown.startswith("“"):
-        return f"{name}为{shown}"
-    value = step.get("value")
-    numeric = isinstance(value, str) or (isinstance(value, list) and bool(value) and isinstance(value[0], str))
-    unit = tree.unit(step["path"]) if tree and numeric and not shown.endswith("%") and _is_number(
-        shown.split("、")[0]) else ""
-    return f"{name} {shown}{unit}"
-
-
 # ---------------------------------------------------------------- formulas
 def human_formula(substituted: str) -> Optional[str]:
     """A substituted formula as a person writes it, or None when it is not plain arithmetic."""
@@ -380,6 +324,7 @@ def sentences(node: dict, evidence: Optional[dict] = None, display: Optional[dic
     prev: Optional[dict] = None
     base_only = False
     read: Optional[str] = None  # the fact a top-level step read: said by the deduction or check that follows
+    dates: list[dict] = []
     # a judgement read by a 要求 too: said once, where it gives the score (with its reason), else the first time
     judged = {s["path"] for s in steps if s["kind"] == S.JUDGEMENT and s.get("parent") is not None}
     for s in tree.kids(None):
@@ -407,6 +352,8 @@ def sentences(node: dict, evidence: Optional[dict] = None, display: Optional[dic
             pass  # said by the deduction or check that follows
         elif kind == S.BUILTIN and s.get("function") == "percentage_points":  # in a 扣's amount
             lines.append(_builtin_clause(s, [], None))
+        elif kind == S.BUILTIN and s.get("function") in DAYS:  # in a 扣's amount: the dates by their facts
+            lines.append(days_clause(s, dates, tree.name))
         elif kind == S.DEDUCTION:
             lines.append(_deduction_clause(s))
         elif kind == S.CHECK:
@@ -447,6 +394,7 @@ def sentences(node: dict, evidence: Optional[dict] = None, display: Optional[dic
             lines.append("无法评分：" + _unscored(s.get("text", "")))
         else:
             lines.append(tidy(s.get("text", "")))
+        dates = dates + [s] if kind == S.FACT else []  # the facts read just before a builtin that counts days
         if kind == S.FACT:
             read = s.get("path")
         elif read is not None and len(lines) > before and lines[-1]:

@@ -8,10 +8,12 @@ render these rows.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Optional, Sequence
 
 import attrs
 
+from perfdsl.interp.numbers import percent
 from perfdsl.render import improvement
 from perfdsl.render.narrative import narrative
 
@@ -89,10 +91,11 @@ def rows(doc: dict) -> list[Row]:
             for c in node["children"]:
                 walk(c, ancestors + [node])
             return
-        chain = ancestors[1:]  # without the root
+        outside = "加分项" if node.get("bonus") else "减分项" if node.get("penalty") else ""
+        # a leaf that is itself a 一级 or 二级指标 (预算执行率 10 of the common framework) fills its own column
+        chain = ancestors[1:] + ([node] if len(ancestors) < 3 and not (outside and len(ancestors) < 2) else [])
         l1 = chain[0] if len(chain) >= 1 else None
         l2 = chain[1] if len(chain) >= 2 else None
-        outside = "加分项" if node.get("bonus") else "减分项" if node.get("penalty") else ""
         out.append(Row(
             level1=l1["name"] if l1 else outside, level1_weight=l1["weight"] if l1 else "",
             level2=l2["name"] if l2 else "", level2_weight=l2["weight"] if l2 else "",
@@ -107,19 +110,29 @@ def rows(doc: dict) -> list[Row]:
 
 
 def rate_rows(doc: dict) -> list[RateRow]:
-    """二级指标得分率表: every second-level indicator with its 得分率."""
+    """二级指标得分率表: every second-level indicator with its 得分率, a group or a leaf scored on its own; a 一级指标
+    scored on its own (预算执行率 10) stands for itself, so that the rows add up to the 合计 under them."""
     out = []
     for l1 in doc.get("children", []):
+        if "children" not in l1 and not (l1.get("bonus") or l1.get("penalty")):
+            out.append(RateRow(l1["name"], l1["name"], l1["weight"], l1.get("score"), _rate(l1)))
         for l2 in l1.get("children", []):
-            if "children" in l2:
-                out.append(RateRow(l1["name"], l2["name"], l2["weight"], l2.get("score"), l2.get("rate")))
+            if "children" in l2 or not (l2.get("bonus") or l2.get("penalty")):
+                out.append(RateRow(l1["name"], l2["name"], l2["weight"], l2.get("score"), _rate(l2)))
     return out
+
+
+def _rate(node: dict) -> Optional[str]:
+    """A group's 得分率 as the document gives it; a leaf's worked out the same way from its score."""
+    if "children" in node or node.get("score") is None:
+        return node.get("rate")
+    return percent(Decimal(node["score"]), Decimal(node["weight"]))
 
 
 def level1_rows(doc: dict) -> list[RateRow]:
     """一级指标得分率表: every first-level indicator with its 得分率 (level1 and name both its name)."""
-    return [RateRow(l1["name"], l1["name"], l1["weight"], l1.get("score"), l1.get("rate"))
-            for l1 in doc.get("children", []) if "children" in l1]
+    return [RateRow(l1["name"], l1["name"], l1["weight"], l1.get("score"), _rate(l1))
+            for l1 in doc.get("children", []) if "children" in l1 or not (l1.get("bonus") or l1.get("penalty"))]
 
 
 def spans(values: Sequence[object]) -> list[int]:

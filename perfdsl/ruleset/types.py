@@ -10,7 +10,8 @@ from typing import Optional
 
 import attrs
 
-from perfdsl.diagnostics import Diagnostic, closest, error
+from perfdsl.diagnostics import Diagnostic, closest, error, warning
+from perfdsl.interp.numbers import plain
 from perfdsl.syntax import ast as A
 
 NUMERIC = ("number", "integer", "rate", "judged")
@@ -88,6 +89,16 @@ class TypeResolver:
     def record(self, rec: A.RecordType) -> Ty:
         return self._record_ty(rec.fields, rec.requires, None)
 
+    def _percent_range(self, iv: A.Interval) -> None:
+        """比率 [0, 100]: a range written in percentage points lets 75 (meant as 75%) through as 7500%, and
+        按比例 gives it full marks.  [0, 2] or the seed's [0, 10] (a rate that may reach 200%, 1000%) stay silent."""
+        for end in (iv.low, iv.high):
+            if type(end) is A.Number and not end.is_percent and end.value.is_finite() and end.value > 10:
+                self.diagnostics.append(warning(
+                    "W221", f"比率以小数表示（1 = 100%），取值范围中的 {end.text} 是 {plain(end.value * 100)}%："
+                            "事实中写成 85（本意 85%）也会被接受，按 8500% 评分", end.span,
+                    suggestions=[f"是否想写 {end.text}%？"]))
+
     def _record_ty(self, fields, requires, decl) -> Ty:
         ty = Ty("record", decl, requires=tuple(requires))
         for f in fields:
@@ -102,6 +113,8 @@ class TypeResolver:
     def resolve(self, t: A.TypeExpr) -> Ty:
         kind = t.kind
         if kind in ("text", "bool", "integer", "number", "rate", "date"):
+            if kind == "rate" and t.interval is not None:
+                self._percent_range(t.interval)
             return Ty(kind, t, t.optional)
         if kind in ("judged_score", "judged_deduction"):
             return Ty("judged", t, t.optional, judged_field="得分" if kind == "judged_score" else "扣分")

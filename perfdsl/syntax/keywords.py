@@ -132,3 +132,10 @@ def language_of(spelling: str) -> str | None:
 
 # keywords followed by a text: after them “…” is a text quote, not part of a name (see parser.text_quotes)
 TAKES_TEXT = ("KW_TITLE", "KW_EXPLAIN", "KW_CRITERIA", "KW_REASON", "KW_ELSE", "KW_UNIT", "KW_LABEL")
+
+# words a Chinese author types for a keyword that has another spelling here: a syntax error after one of them
+# suggests the keyword (如果 … 那么 … is 若 … 则 …), where the nearest keyword by spelling would be a guess
+LOOKALIKES: dict[str, str] = {
+    "如果": "若", "假如": "若", "假设": "若", "那么": "则", "则为": "则", "并且": "且", "而且": "且", "或者": "或",
+    "不是": "非", "否则的话": "否则", "区间为": "区间",
+}

@@ -24,7 +24,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from perfdsl.diagnostics import Diagnostic, Note, PerfdslError, closest, error
 from perfdsl.syntax.ast import Span
 from perfdsl.syntax.grammar_file import grammar_text
-from perfdsl.syntax.keywords import KEYWORDS, SPELLINGS
+from perfdsl.syntax.keywords import KEYWORDS, LOOKALIKES, SPELLINGS
 from perfdsl.syntax.quotes import text_quotes
 
 _ARM_BLOCK_OPENERS = ("KW_BAND", "KW_MATCH", "KW_GRADE")
@@ -264,8 +264,12 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnos
         suggestions = []
         if token.type.startswith("KW_") and "NAME" in (getattr(exc, "expected", None) or ()):
             suggestions.append(f"`{token.value}` 是关键字，不能直接用作名称；请换一个名称")
-        if token.type == "NAME":
-            kw = closest(token.value, SPELLINGS.keys(), limit=1)
+        lookalike = next((w for w in (token.value, previous) if w in LOOKALIKES), None)
+        if lookalike is not None:
+            suggestions.append(f"`{lookalike}` 不是关键字：请写 `{LOOKALIKES[lookalike]}`")
+        elif token.type == "NAME":
+            # a keyword sharing a character with the word: 且 for 分 or 率 is no guess but noise
+            kw = [k for k in closest(token.value, SPELLINGS.keys(), limit=1) if set(k) & set(token.value)]
             if kw:
                 suggestions.append(f"是否想写关键字 `{kw[0]}`？")
             for spelling in SPELLINGS:
@@ -276,7 +280,7 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnos
         if tailored is not None:  # a known mistake: its message; of the guesses, only the missing space stays
             message, span = tailored
             return error("E003", (f"在 {context} 中：" if context else "") + message, span,
-                         suggestions=[s for s in suggestions if s.startswith("关键字 `")])
+                         suggestions=[s for s in suggestions if s.startswith(("关键字 `", f"`{lookalike}`"))])
         return error("E003", msg, span, suggestions=suggestions)
     span = Span(filename, line, column, line, column + 1)  # pragma: no cover
     return error("E000", str(exc), span)  # pragma: no cover

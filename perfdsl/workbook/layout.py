@@ -268,3 +268,34 @@ def unreadable(data: bytes) -> str:
         return ("无法作为 .xlsx 读取：文件内容不是 Excel 工作簿（可能只是改了扩展名，或已损坏）；"
                 "请用 Excel 或 WPS 另存为 .xlsx")
     return "无法作为 .xlsx 读取：工作簿已损坏或缺少内容；请用 Excel 或 WPS 打开后另存为 .xlsx 再试"
+
+
+_CELL = re.compile(r"[A-Z]{1,3}[0-9]+")
+
+
+def filled_cells(data: bytes) -> int:
+    """How many value cells of a 基础数据表 hold something typed in: 0 for a blank one or any other file, so that
+    ``perfdsl template -o`` never writes a blank table over the evaluator's work."""
+    import io
+
+    from openpyxl import load_workbook
+    try:
+        wb = load_workbook(io.BytesIO(data), data_only=True)
+    except Exception:  # noqa: BLE001 — not a workbook openpyxl reads: nothing of the evaluator's in it
+        return 0
+    if MAP_SHEET not in wb.sheetnames or wb[MAP_SHEET]["A1"].value != FORMAT:
+        return 0
+    given = 0
+    for row in wb[MAP_SHEET].iter_rows(values_only=True):
+        sheet = row[2] if len(row) > 3 and row[2] in wb.sheetnames else None
+        if sheet is None or row[0] not in ("scalar", "judged", "table"):
+            continue
+        ws = wb[sheet]
+        if row[0] == "table":
+            letters = [s.split("=", 1)[0] for s in row[6:] if isinstance(s, str) and "=" in s and s[:1] != "~"]
+            letters.append(row[4])
+            cells = [f"{c}{r}" for r in range(int(row[3]), ws.max_row + 1) for c in letters if isinstance(c, str)]
+        else:
+            cells = [c for c in row[3:] if isinstance(c, str) and _CELL.fullmatch(c)]
+        given += sum(1 for c in cells if ws[c].value is not None and str(ws[c].value).strip())
+    return given

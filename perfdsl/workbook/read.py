@@ -1,6 +1,7 @@
 """A filled 基础数据表 read back into exactly the facts a JSON file would carry.
 
-The hidden sheet ``_perfdsl`` says which cell holds which fact; the labels are never read.  Each cell
+The hidden sheet ``_perfdsl`` says which cell holds which fact; the labels only confirm that no row or column
+was inserted or deleted by hand since (each label still where it was written).  Each cell
 is converted by its fact's declared type, exactly:
 
 - an Excel number becomes the ``Decimal`` of its shortest representation (``Decimal(repr(float))``:
@@ -20,25 +21,19 @@ import datetime
 import hashlib
 import json
 import re
-import unicodedata
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Optional
 
 import attrs
 
-from perfdsl.diagnostics import Diagnostic, closest, error, os_reason, warning
-from perfdsl.interp import dates
+from perfdsl.diagnostics import Diagnostic, error, os_reason, warning
 from perfdsl.ruleset.facts import FactValidator
 from perfdsl.ruleset.types import Ty
+from perfdsl.workbook.cells import CellError, blank, convert
 from perfdsl.workbook.layout import FORMAT, MAP_SHEET, SCALARS, merged_into, ruleset_hash, unreadable
 
 MAX_TABLE_ROWS = 100_000
-_PLAIN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-_PERCENT = re.compile(r"([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))\s*%")
-_DIGITS = re.compile(r"[0-9][0-9,，]*(?:\.[0-9]+)?")
-TRUE_WORDS = {"是", "true", "TRUE", "True"}
-FALSE_WORDS = {"否", "false", "FALSE", "False"}
 
 
 @attrs.define
@@ -49,10 +44,6 @@ class ReadWorkbook:
     sha256: str = ""
     errors: list[Diagnostic] = attrs.Factory(list)
     warnings: list[Diagnostic] = attrs.Factory(list)
-
-
-class CellError(Exception):
-    pass
 
 
 @attrs.frozen
@@ -66,7 +57,7 @@ class Sourced:
 
 def evidence_text(raw: Any) -> Optional[str]:
     """What an evidence cell says, as text; None when it is blank."""
-    if _blank(raw):
+    if blank(raw):
         return None
     if isinstance(raw, str):
         return raw.strip()
@@ -110,6 +101,10 @@ def read_workbook_bytes(checked, data: bytes, path: str) -> ReadWorkbook:
     return out
 
 
+def _said(v: Any) -> str:
+    return "空白" if v is None or not str(v).strip() else f"“{str(v)[:30]}”"
+
+
 def _lookup(root: Ty, path: str) -> Optional[Ty]:
     ty: Optional[Ty] = root
     for part in path.split("."):
@@ -136,104 +131,6 @@ def _put(data: dict, path: str, value: Any) -> None:
     data[parts[-1]] = value
 
 
-def _shown(v: Any) -> str:
-    if isinstance(v, str):
-        return f"“{v[:30]}{'…' if len(v) > 30 else ''}”"
-    if isinstance(v, bool):
-        return "TRUE" if v else "FALSE"
-    if isinstance(v, (datetime.datetime, datetime.date, datetime.time)):
-        return f"日期/时间 {v.isoformat()}"
-    return str(v)
-
-
-def number(raw: Any, ty: Ty) -> Decimal:
-    """A cell's value as an exact number for a fact of this numeric type, or CellError saying why not."""
-    kind = ty.kind
-    what = "比率" if kind == "rate" else ("整数" if kind == "integer" else "数字")
-    if isinstance(raw, bool):
-        raise CellError(f"应为{what}，实际为逻辑值 {_shown(raw)}")
-    if isinstance(raw, int):
-        return Decimal(raw)
-    if isinstance(raw, float):
-        if raw != raw or raw in (float("inf"), float("-inf")):
-            raise CellError(f"应为{what}，实际为 {raw}")
-        return Decimal(repr(raw))
-    if isinstance(raw, (datetime.datetime, datetime.date, datetime.time, datetime.timedelta)):
-        raise CellError(f"应为{what}，实际为{_shown(raw)}"
-                        "（单元格被设成了日期格式；请把格式改为“常规”或“数值”后重新填写）")
-    if not isinstance(raw, str):
-        raise CellError(f"应为{what}，实际为 {_shown(raw)}")
-    text = unicodedata.normalize("NFKC", raw).strip()
-    if _PLAIN.fullmatch(text):
-        return Decimal(text)
-    m = _PERCENT.fullmatch(text)
-    if m is not None:
-        if kind == "rate":
-            return Decimal(m.group(1)).scaleb(-2)  # the same reading as ruleset.rates.percent_text
-        raise CellError(f"应为{what}，实际为 {_shown(raw)}；这个事实不是比率，不能带百分号")
-    digits = _DIGITS.search(text)
-    if digits is not None:
-        bare = digits.group().replace(",", "").replace("，", "")
-        example = f"{bare}%" if kind == "rate" and "%" in text else bare
-        raise CellError(f"应为{what}，实际为 {_shown(raw)}；请只填写数字，如 {example}（不写单位、千位分隔符）")
-    example = "85%" if kind == "rate" else "1000"  # no digit at all: 一千, 无, 待定
-    raise CellError(f"应为{what}，实际为 {_shown(raw)}；请用阿拉伯数字填写，如 {example}（不写汉字或单位）")
-
-
-def convert(raw: Any, ty: Ty) -> Any:
-    kind = ty.kind
-    if kind in ("number", "integer", "rate", "judged"):
-        return number(raw, ty)
-    if kind == "bool":
-        if isinstance(raw, bool):
-            return raw
-        if isinstance(raw, str) and raw.strip() in TRUE_WORDS | FALSE_WORDS:
-            return raw.strip() in TRUE_WORDS
-        raise CellError(f"应为 是 或 否，实际为 {_shown(raw)}；请从下拉列表中选择")
-    if kind == "enum":
-        if isinstance(raw, str) and raw.strip() in ty.enum_values:
-            return raw.strip()
-        sugg = closest(raw, ty.enum_values) if isinstance(raw, str) else []
-        more = f"；是否想选 “{sugg[0]}”？" if sugg else ""
-        raise CellError(f"{_shown(raw)} 不是允许的取值（{'、'.join(ty.enum_values)}），请从下拉列表中选择{more}")
-    if kind == "date":
-        return _date(raw)
-    if kind == "text":
-        if isinstance(raw, str):
-            return raw
-        if isinstance(raw, bool):
-            raise CellError(f"应为文字，实际为逻辑值 {_shown(raw)}")
-        if isinstance(raw, (int, float)):
-            return str(raw) if isinstance(raw, int) else repr(raw)
-        if isinstance(raw, datetime.datetime) and raw.time() == datetime.time():
-            return raw.date().isoformat()
-        if isinstance(raw, (datetime.datetime, datetime.date)):
-            return raw.isoformat()
-        raise CellError(f"应为文字，实际为 {_shown(raw)}")
-    return raw  # "any": an unresolved type, which the checker has reported
-
-
-def _date(raw: Any) -> str:
-    """A date cell (or a date typed as text) as the facts write it: ISO 2024-06-30."""
-    if isinstance(raw, datetime.datetime):
-        if raw.time() != datetime.time():
-            raise CellError(f"应为日期，实际为带时刻的{_shown(raw)}；请只填写年月日")
-        return raw.date().isoformat()
-    if isinstance(raw, datetime.date):
-        return raw.isoformat()
-    if isinstance(raw, str):
-        try:
-            return dates.parse(unicodedata.normalize("NFKC", raw)).isoformat()
-        except dates.BadDate as exc:
-            raise CellError(str(exc)) from None
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        raise CellError(f"应为日期，实际为数字 {_shown(raw)}；请把单元格格式设为日期，填写如 2024-06-30")
-    raise CellError(f"应为日期，实际为 {_shown(raw)}；请填写如 2024-06-30")
-
-
-def _blank(raw: Any) -> bool:
-    return raw is None or (isinstance(raw, str) and not raw.strip())
-
 
 class _Reader:
     def __init__(self, checked, wb, source: str, out: ReadWorkbook):
@@ -243,6 +140,7 @@ class _Reader:
         self.data: dict = {}
         self.cells: dict[str, str] = {}  # fact path → "sheet!cell", for the validator's messages
         self.empty: list[tuple[str, str]] = []
+        self.missing: dict[str, list[str]] = {}  # a sheet renamed or deleted → the facts it held
         self.foreign = False
         self.exact: dict[tuple[str, str], Decimal] = {}  # pre-filled numbers, as spelled in the facts given
         self.sources: list[tuple[Any, Any, str]] = []  # (container, key, evidence): wrapped once validated
@@ -266,6 +164,8 @@ class _Reader:
         for row in spec[2:]:
             if row[0] == "exact" and len(row) > 4 and isinstance(row[4], str):
                 self.exact[(str(row[2]), str(row[3]))] = Decimal(row[4])
+        if self.moved(spec[2:]):
+            return
         for row in spec[2:]:
             kind = row[0]
             path = row[1]
@@ -290,6 +190,7 @@ class _Reader:
         elif self.foreign:
             self.out.warnings.append(warning("F034", f"{self.source}：这份基础数据表由另一版本的规则生成"
                                                      "（规则的哈希不同）；它的每个单元格仍对应当前规则声明的事实，已照常读取"))
+        self.missing_sheets()
         if self.empty:
             shown = "、".join(f"{w}（{p}）" for w, p in self.empty[:40])
             more = f" 等 {len(self.empty)} 处" if len(self.empty) > 40 else f"，共 {len(self.empty)} 处"
@@ -306,6 +207,38 @@ class _Reader:
             for container, key, text in self.sources:
                 container[key] = Sourced(container[key], text)
             self.out.text = to_json(self.data)
+
+    def moved(self, rows: list) -> bool:
+        """A row or a column inserted or deleted by hand: each label the template wrote (``B7=预算数``, a list
+        sheet's ``~A3=说明``) is still where the map says, or one error per sheet names the first one moved."""
+        seen: set[str] = set()
+        for row in rows:
+            marks = [m for m in row[5:] if isinstance(m, str) and re.match(r"~?[A-Z]{1,3}[0-9]+=", m)]
+            sheet = row[2] if len(row) > 2 and isinstance(row[2], str) else ""
+            ws = self.sheet(sheet) if sheet and sheet not in seen else None
+            if ws is None:
+                continue
+            for mark in marks:
+                ref, want = mark.lstrip("~").split("=", 1)
+                got = ws[ref].value
+                if ("" if got is None else str(got)).strip() != want.strip():
+                    seen.add(sheet)
+                    self.out.errors.append(error("F031", f"{self.source}：{sheet}!{ref} 应为“{want}”，现为 "
+                                                         f"{_said(got)}：表中插入或删除了行或列，各单元格已不在原来的位置；"
+                                                         "请撤销插入或删除的行、列后再评分（说明可写在“佐证材料/来源”列，"
+                                                         "或写在表格最右侧一列之后）"))
+                    break
+        return bool(seen)
+
+    def missing_sheets(self) -> None:
+        """One error per sheet renamed or deleted, not one per cell on it: the cells are found by sheet name."""
+        present = "、".join(n for n in self.wb.sheetnames if self.wb[n].sheet_state == "visible")
+        for name, paths in self.missing.items():
+            facts = "、".join(paths[:5]) + (f" 等 {len(paths)} 项" if len(paths) > 5 else "")
+            self.out.errors.append(error(
+                "F031", f"{self.source}：找不到工作表「{name}」（工作簿中现有：{present}），它存放事实 {facts}；"
+                        f"评分时按工作表名称找单元格，请把改过名的工作表改回「{name}」，删掉了就用 perfdsl template "
+                        "重新生成基础数据表"))
 
     def evidence(self, sheet: str, ref: Any) -> Optional[str]:
         ws = self.sheet(sheet)
@@ -337,10 +270,10 @@ class _Reader:
         where = f"{ws_name}!{ref}"
         self.cells[path] = where
         if ws is None:
-            self.fail(where, path, f"找不到工作表 {ws_name}", ty, "F031")
+            self.missing.setdefault(ws_name, []).append(path)
             return False, None
         raw = ws[ref].value
-        if _blank(raw):
+        if blank(raw):
             if required:
                 self.empty.append((where, path + merged_into(ws, ref)))
             return False, None
@@ -369,11 +302,11 @@ class _Reader:
         sheet, value_ref, reason_ref = row[2], row[3], row[5]
         ws = self.sheet(sheet)
         reason_raw = ws[reason_ref].value if ws is not None else None
-        any_given = ws is not None and not (_blank(ws[value_ref].value) and _blank(reason_raw))
+        any_given = ws is not None and not (blank(ws[value_ref].value) and blank(reason_raw))
         found, v = self.value(sheet, value_ref, f"{path}.{field}", ty, required or any_given)
         self.cells[path] = f"{sheet}!{value_ref}"
         self.cells[f"{path}.理由"] = f"{sheet}!{reason_ref}"
-        if _blank(reason_raw):
+        if blank(reason_raw):
             if required or any_given:
                 self.empty.append((f"{sheet}!{reason_ref}", f"{path}.理由"))
             return
@@ -386,12 +319,12 @@ class _Reader:
         sheet, first, evidence_letter, shape = row[2], int(row[3]), row[4], row[5]
         ws = self.sheet(sheet)
         if ws is None:
-            self.fail(sheet, path, f"找不到工作表 {sheet}", ty, "F031")
+            self.missing.setdefault(sheet, []).append(path)
             return
         assert ty.element is not None
         cols: list[tuple[str, Optional[tuple[str, ...]]]] = []  # (letter, field; None: the map's key)
         for spec in row[6:]:
-            if not isinstance(spec, str) or "=" not in spec:
+            if not isinstance(spec, str) or "=" not in spec or spec.startswith("~"):  # ~A3=说明: a header
                 continue
             letter, named = spec.split("=", 1)
             cols.append((letter, None if named == "#名称" else (tuple(named.split(".")) if named else ())))
@@ -402,7 +335,7 @@ class _Reader:
         for r in range(first, last + 1):
             raws = {letter: ws[f"{letter}{r}"].value for letter, _ in cols}
             said = self.evidence(sheet, f"{evidence_letter}{r}") if isinstance(evidence_letter, str) else None
-            if all(_blank(v) for v in raws.values()) and said is None:
+            if all(blank(v) for v in raws.values()) and said is None:
                 continue  # a row with only its 佐证材料 is an item with its cells blank (F033), never dropped
             n = len(keyed) if is_map else len(items)
             key: Optional[str] = None
@@ -411,7 +344,7 @@ class _Reader:
                 raw = raws[letter]
                 where = f"{sheet}!{letter}{r}"
                 if field is None:
-                    if _blank(raw):
+                    if blank(raw):
                         self.empty.append((where, f"{path} 第 {n + 1} 项的名称"))
                     else:
                         key = str(raw).strip()
@@ -420,7 +353,7 @@ class _Reader:
                 sub = ".".join(field)
                 item_path = (f"{path}.{key or '?'}" if is_map else f"{path}[{n}]") + (f".{sub}" if sub else "")
                 self.cells[item_path] = where
-                if _blank(raw):
+                if blank(raw):
                     if fty is not None and not fty.optional:
                         self.empty.append((where, item_path))
                     continue

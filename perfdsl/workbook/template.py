@@ -2,7 +2,7 @@
 
 Every cell is written through ``render.escape.xlsx_cell`` (text never becomes a formula).  The hidden
 sheet ``_perfdsl`` maps each value cell to its fact path and holds the rule set's hash: reading back
-(``workbook.read``) uses it, never the labels.
+(``workbook.read``) uses it; the labels it records there only confirm that no row or column was moved.
 """
 
 from __future__ import annotations
@@ -257,6 +257,7 @@ def build(checked, facts: Any = None) -> bytes:
     ws.merge_cells("A2:H2")
     ws.row_dimensions[2].height = 45
     _headers(ws, 3, MAIN_HEADERS, (16, 26, 16, 8, 6, 36, 30, 60))
+    mapping.append(_header_marks(MAIN_SHEET, MAIN_HEADERS))
     ws.freeze_panes = "C4"
     dvs = _Validations(ws, values)
     exact: list[list] = []
@@ -274,7 +275,7 @@ def build(checked, facts: Any = None) -> bytes:
         _fact_row(ws, row, fact, fact.ty, read_by, facts, exact)
         _evidence_cell(ws.cell(row, 7), _row_evidence(evidence, fact.path))
         dvs.add(fact.ty, f"C{row}")
-        mapping.append(["scalar", fact.path, MAIN_SHEET, f"C{row}", f"G{row}"])
+        mapping.append(["scalar", fact.path, MAIN_SHEET, f"C{row}", f"G{row}", _label_at(ws, row)])
         row += 1
 
     if judged_ws is not None:
@@ -283,6 +284,7 @@ def build(checked, facts: Any = None) -> bytes:
         judged_ws.merge_cells("A1:H1")
         judged_ws.merge_cells("A2:H2")
         _headers(judged_ws, 3, JUDGED_HEADERS, (16, 26, 10, 40, 6, 24, 30, 60))
+        mapping.append(_header_marks(JUDGED_SHEET, JUDGED_HEADERS))
         judged_ws.freeze_panes = "C4"
         jdvs = _Validations(judged_ws, values)
         for i, fact in enumerate(lay.judged):
@@ -302,7 +304,8 @@ def build(checked, facts: Any = None) -> bytes:
             for col in range(1, 9):
                 judged_ws.cell(r, col).alignment = _WRAP
             jdvs.add(fact.ty, f"C{r}")
-            mapping.append(["judged", fact.path, JUDGED_SHEET, f"C{r}", f"G{r}", f"D{r}", field])
+            mapping.append(["judged", fact.path, JUDGED_SHEET, f"C{r}", f"G{r}", f"D{r}", field,
+                            _label_at(judged_ws, r)])
 
     for table, tws in table_sheets:
         _table_sheet(tws, table, read_by, facts, values, mapping, exact, evidence)
@@ -312,6 +315,17 @@ def build(checked, facts: Any = None) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _header_marks(sheet: str, titles) -> list:
+    """``~A3=分组 …``: a sheet's headers as written, so that reading finds a column inserted or deleted."""
+    return ["headers", "", sheet, "", ""] + [f"~{get_column_letter(i)}3={t}" for i, t in enumerate(titles, 1)]
+
+
+def _label_at(ws: Worksheet, row: int) -> str:
+    """``B7=预算数``: the label a fact's row was written with, so that reading finds a row inserted or deleted above
+    it (the map's cells would then point at a neighbour's value)."""
+    return f"B{row}={ws.cell(row, 2).value}"
 
 
 def _fact_row(ws: Worksheet, row: int, fact: Fact, ty: Ty, read_by, facts, exact: list) -> None:
@@ -376,4 +390,4 @@ def _table_sheet(ws: Worksheet, table: Table, read_by, facts, values: _Values, m
         if c.ty.kind == "rate":
             for r in range(first, last + 1):
                 ws.cell(r, i).number_format = PERCENT
-    mapping.append(spec)
+    mapping.append(spec + _header_marks(ws.title, titles)[5:])

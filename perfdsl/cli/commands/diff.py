@@ -10,20 +10,22 @@ from perfdsl.cli.console import new_console
 from perfdsl.cli.output import json_stdout
 
 NAME = "diff"  # its help line is in the command table (perfdsl.cli.COMMAND_HELP)
-DESCRIPTION = ("比较两次 perfdsl eval --format json 的输出（同一批事实按新旧规则各评一次），"
-               "列出总分、等级或三级指标得分变化的每套事实，并汇总等级变化与变化最多的指标；"
-               "没有变化时以 0 退出，有变化时以 1 退出")
+DESCRIPTION = ("比较两次 perfdsl eval --format json 的输出（同一批事实按新旧规则各评一次，或各含一套事实的"
+               "两个结果，如同一单位的两个年度），列出总分、等级或三级指标得分变化的每套事实，并汇总等级变化与"
+               "变化最多的指标；没有变化时以 0 退出，有变化时以 1 退出")
 EXAMPLES: tuple[tuple[str, str], ...] = (
     ("改规则前后各评一次，再比较",
      "perfdsl eval 旧规则/ examples/batch/facts.jsonl --format json -o 旧.jsonl"),
     ("", "perfdsl eval rules/ examples/batch/facts.jsonl --format json -o 新.jsonl"),
     ("", "perfdsl diff 旧.jsonl 新.jsonl"),
+    ("同一单位的两个年度（各一套事实，同一套规则）", "perfdsl diff 2023.json 2024.json"),
 )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("old", metavar="旧结果", help="改动前的评分结果（.json 或 .jsonl）")
-    parser.add_argument("new", metavar="新结果", help="改动后的评分结果（与旧结果同一批事实、同一顺序）")
+    parser.add_argument("new", metavar="新结果",
+                        help="改动后的评分结果（与旧结果同一批事实、同一顺序；两边各一套事实时可以不同）")
     add_choice(parser, "--format", names={**TEXT_FORMAT, "json": ()}, default="text",
                help="输出格式：文本（屏幕阅读），或 json（每个变化一行，最后一行是汇总）")
 

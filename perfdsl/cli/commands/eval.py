@@ -190,6 +190,8 @@ class _Writer:
             return doc + b"\n"
         if args.format == "json":
             import json
+            if args.output and args.output.lower().endswith(".jsonl"):  # JSON lines: one line, as a batch writes
+                return json.dumps(doc, ensure_ascii=False) + "\n"
             return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
         if not (self.rows or result is not None):
             return None

@@ -70,6 +70,7 @@ def _not_found(doc: dict, typed: str, leaves: list[str]) -> str:
     from perfdsl.render.escape import for_terminal
     from perfdsl.render.terminal import find_group
     shown = for_terminal(typed, one_line=True)
+    scored = _leaf_word(doc)
     group = find_group(doc, typed)
     if group is not None:
         level = {1: "一级", 2: "二级"}.get(group.get("level") or 0, "上级")
@@ -82,9 +83,24 @@ def _not_found(doc: dict, typed: str, leaves: list[str]) -> str:
             else:
                 names.append(node["name"])
         listed = "；".join(for_terminal(n, one_line=True) for n in names)  # 、 is inside names: 测算细化、客观、…
-        return f"“{shown}” 是{level}指标；explain 说明一个三级指标，请写其中之一：{listed}"
+        return f"“{shown}” 是{level}指标；explain 说明一个{scored}，请写其中之一：{listed}"
     sugg = closest(typed, leaves)
     if sugg:
-        return f"没有名为 “{shown}” 的三级指标；是否想找 “{for_terminal(sugg[0], one_line=True)}”？"
-    return (f"没有名为 “{shown}” 的三级指标；请写三级指标的名称或其中的几个字，"
+        return f"没有名为 “{shown}” 的{scored}；是否想找 “{for_terminal(sugg[0], one_line=True)}”？"
+    return (f"没有名为 “{shown}” 的{scored}；请写{scored}的名称或其中的几个字，"
             "全部指标见 perfdsl eval 规则 事实 列出的指标树")
+
+
+def _leaf_word(doc: dict) -> str:
+    """What the indicators explain takes are called: 三级指标 in the seed's tree, 二级指标 in a two-level one,
+    末级指标 where they sit at several levels."""
+    levels: set = set()
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if "children" in node:
+            stack.extend(node["children"])
+        elif not (node.get("bonus") or node.get("penalty")):
+            levels.add(node.get("level"))
+    words = {1: "一级指标", 2: "二级指标", 3: "三级指标"}
+    return words[levels.pop()] if len(levels) == 1 and levels <= set(words) else "末级指标"

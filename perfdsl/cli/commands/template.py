@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
         data = build(engine.checked, facts)
     except Unsupported as exc:
         raise PerfdslError([error("F030", str(exc))]) from None
+    _keep_filled(args.rules, args.output)
     write_bytes_atomically(args.output, data)
     return EXIT_OK if facts is not None or not args.facts else EXIT_FAIL
 
@@ -50,3 +51,23 @@ def _read_facts(engine, path: str):
 
     from perfdsl.workbook.read import facts_file
     return facts_file(engine.checked, Path(path))
+
+
+def _keep_filled(rules: str, output: str) -> None:
+    """A filled 基础数据表 at ``-o`` is refused, not written over with a blank one (after a rule change the
+    documented command is run again on the same name)."""
+    from pathlib import Path
+
+    from perfdsl.diagnostics import PerfdslError, error
+    from perfdsl.workbook.layout import filled_cells
+    target = Path(output)
+    try:
+        given = filled_cells(target.read_bytes()) if target.is_file() else 0
+    except OSError:
+        return  # unreadable: writing it says why (O00x)
+    if given:
+        shown = [f'"{p}"' if " " in p else p for p in (rules, output)]
+        raise PerfdslError([error(
+            "O007", f"{output} 是已填写的基础数据表（{given} 个单元格有值），重新生成会清空这些数据，未做任何改动。"
+                    f"要按当前规则生成新表并带入已填的数据，请写 perfdsl template {shown[0]} --facts {shown[1]} "
+                    "-o 新表.xlsx；确实不要这些数据时，先删除或改名这个文件")])

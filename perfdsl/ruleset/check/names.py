@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Optional
 from perfdsl.constructs import deduction
 from perfdsl.diagnostics import Diagnostic, Note, closest, error, warning
 from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES
+from perfdsl.interp.numbers import plain
 from perfdsl.ruleset.check.percents import POINTS, RATE_ARGS, RATE_RESULTS, Percents
 from perfdsl.ruleset.check.texts import joins_text
 from perfdsl.ruleset.types import ANY, BOOL, DATE, NUMBER, RATE, TEXT, Ty
@@ -243,14 +244,14 @@ class NameChecker:
             return a if a.kind == b.kind else ANY
         if isinstance(e, A.InInterval):
             kind = self.subject(scope, e.value)
-            if self.interval(scope, e.interval, kind):
+            if self.interval(scope, e.interval, kind, e.value):
                 self.percents.use(e.value)
             return BOOL
         if isinstance(e, A.Band):
             kind = self.subject(scope, e.subject)
             results = []
             for arm in e.arms:
-                if self.interval(scope, arm.interval, kind):
+                if self.interval(scope, arm.interval, kind, e.subject):
                     self.percents.use(e.subject)
                 results.append((arm.result, self.expr(scope, arm.result)))
             return _rate_of(results) if {t.kind for _r, t in results} <= _NUMERIC else ANY
@@ -272,17 +273,22 @@ class NameChecker:
         raise AssertionError(type(e))  # pragma: no cover
 
     def subject(self, scope: Scope, e: A.Expr) -> str:
-        """What a band or an interval test compares: days (a date) or, as always, numbers."""
+        """What a band or an interval test compares: days (a date), a rate, or any other number."""
         ty = self.expr(scope, e)
-        if ty.kind == "date":
-            return "date"
+        if ty.kind in ("date", "rate"):
+            return ty.kind
         if ty.kind != "any" and not ty.numeric:
             self.diagnostics.append(error("E202", f"此处需要数值或日期，`{_text(e)}` 是{ty.describe()}", e.span))
         return "number"
 
-    def interval(self, scope: Scope, iv: A.Interval, kind: str = "number") -> bool:
+    def interval(self, scope: Scope, iv: A.Interval, kind: str = "number",
+                 subject: Optional[A.Expr] = None) -> bool:
         """Checks the ends (numbers, or days for a band over a date); whether one of them is a rate."""
         rate = False
+        if kind == "rate":
+            kind = "number"
+            for end in (iv.low, iv.high):
+                self.percent_slip(end, f"`{_text(subject)}` 是比率")
         for end in (iv.low, iv.high):
             if end is None:
                 continue
@@ -336,6 +342,16 @@ class NameChecker:
                 self.diagnostics.append(warning("W221", f"比率以小数表示（1 = 100%），却与 {other.text} 比较",
                                                 other.span, suggestions=[f"是否想写 {other.text}%？"]))
 
+    def percent_slip(self, e: Optional[A.Expr], what: str, least: Decimal = Decimal(1)) -> None:
+        """A plain number above 1 where a rate is meant (a band of a rate, 按比例's floor, 逐级扣's limit):
+        the 85 of a 评分标准 that says 85%, which as a fraction is 8500% and silently never (or always) holds.
+        A step of 逐级扣 is flagged from 1 up (每 1 扣 … over a rate is a step of 100 percentage points)."""
+        if type(e) is A.Number and not e.is_percent and e.value.is_finite() and (
+                e.value > 1 or e.value >= least):
+            self.diagnostics.append(warning(
+                "W221", f"{what}（以小数表示，1 = 100%），这里的 {e.text} 是 {plain(e.value * 100)}%", e.span,
+                suggestions=[f"是否想写 {e.text}%？"]))
+
     def call(self, scope: Scope, e: A.Call) -> Ty:
         if e.function in EXISTS_NAMES:
             if len(e.args) != 1 or not isinstance(e.args[0], A.Path):
@@ -364,6 +380,7 @@ class NameChecker:
             kinds.append(ty.kind)
             if i in RATE_ARGS.get(e.function, ()):
                 self.percents.use(a)
+                self.percent_slip(a, f"{e.function}(…) 的第 {i + 1} 个参数是比率")
             if e.function in POINTS:
                 self.percents.points.append((e, a, ty.kind))
             kind = fn.arg_kinds[min(i, len(fn.arg_kinds) - 1)]

@@ -31,7 +31,9 @@ def _siblings(nodes, out, parent: str) -> None:
 def _indicator(ind: A.Indicator, level: int, out: list[Diagnostic]) -> Decimal:
     if ind.declared_level is not None and ind.declared_level != level:
         written = "一二三"[ind.declared_level - 1]
-        out.append(error("E121", f"`{ind.name}` 写作{written}级指标，但位于第 {level} 级", ind.span))
+        fix = f"把 {written}级指标 改为 {'一二三'[level - 1]}级指标，或只写 指标" if level <= 3 else "只写 指标"
+        out.append(error("E121", f"`{ind.name}` 写作{written}级指标，但位于第 {level} 级", ind.span,
+                         suggestions=[fix]))
     if ind.weight is not None and ind.weight < 0:
         out.append(error("E122", f"指标 `{ind.name}` 的分值不能为负数", ind.span))
     if ind.children:
