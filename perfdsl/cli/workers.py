@@ -10,13 +10,20 @@
    of the batch is scored in this process.
 
 A death that does not recur (a worker killed from outside) costs time only: every record is still scored.
-Exactly one result per record, in input order, whatever dies.
+Exactly one result per record, in input order, whatever dies.  A chunk that fails otherwise (it could not be sent
+to a worker, or the worker raised outside a record's own isolation) is scored again one record at a time too, and
+a record that fails again by itself is its line's X000 naming the exception.
+
+What the user sees of a death is those X000 lines, and nothing else: no Python traceback (``_Pool.stop``,
+``_quiet_feeder``).
 """
 
 from __future__ import annotations
 
 import pickle
 import signal
+import sys
+import threading
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -31,6 +38,7 @@ if TYPE_CHECKING:
 
 CHUNK = 64  # records per task: few round trips, and a dead worker leaves few records to score again
 WINDOW = 2  # chunks in flight per worker: the input is read only as far as that, so memory stays flat
+STOP_SECONDS = 5.0  # how long a stopped pool's own threads are waited for (milliseconds, as a rule)
 
 _WORKER_ENGINE: Optional[Engine] = None
 
@@ -65,6 +73,8 @@ class _Pool:
         self.jobs = jobs
         self.executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
                                             initializer=_worker_init, initargs=(engine,))
+        self.stopping = False
+        _quiet_feeder(self)
 
     def submit(self, jobs: list[tuple[Record, Any, bool]]) -> Future:
         """Workers are started here, as needed.  While one starts, Ctrl-C is blocked (held, not lost: it is
@@ -88,14 +98,72 @@ class _Pool:
             signal.signal(signal.SIGINT, before)
 
     def stop(self) -> None:
-        """Stop at once: on Ctrl-C, or once the pool is broken.  Workers still scoring are terminated."""
+        """Stop at once: on Ctrl-C, once the pool is broken, at the end of the batch.  Workers still scoring are
+        terminated; then the pool's own threads (its manager, its call queue's feeder) are waited for, so that
+        none is still closing its pipes when Python exits: CPython 3.11's exit handler for process pools
+        (``concurrent.futures.process._python_exit``) writes to the wake-up pipe of each manager thread still
+        running, without the lock under which that thread closes it, and a write that loses this race prints a
+        traceback (``OSError: [Errno 9] Bad file descriptor``).  ``shutdown(wait=True)`` is the public way to
+        wait; it runs in a thread of its own so that the wait has a bound: a worker terminated in the middle of
+        sending a result (Ctrl-C) leaves the manager waiting for ever for the rest of it (``cli._exit_now``)."""
+        self.stopping = True
         processes = list((getattr(self.executor, "_processes", None) or {}).values())
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        closing = threading.Thread(target=_shut_down, args=(self.executor,), name="perfdsl-pool-stop", daemon=True)
+        closing.start()
         for process in processes:
             try:
                 process.terminate()
             except Exception:  # noqa: BLE001 — already gone
                 pass
+        closing.join(STOP_SECONDS)
+
+
+def _shut_down(executor: ProcessPoolExecutor) -> None:
+    try:
+        executor.shutdown(wait=True, cancel_futures=True)
+    except (OSError, ValueError):  # a pipe closed already: the pool is gone all the same
+        pass
+
+
+def _quiet_feeder(pool: _Pool) -> None:
+    """A pool whose call queue reports a failed send as perfdsl does, never as a traceback.
+
+    ``multiprocessing``'s queue feeder thread hands what it failed to send to ``_on_queue_feeder_error`` (a hook
+    ``concurrent.futures`` overrides: a call item's future fails with the error; anything else is printed with
+    ``traceback.print_exc()``).  Here: once the pool is stopping or broken, a failed send is part of its teardown
+    (the records it held are scored again) and says nothing; in a healthy pool the call item is found again even
+    when it was already pickled (the feeder passes the pickle's buffer), so its future fails and its records
+    become X000 naming their lines (CPython would print a traceback and leave that future waiting for ever).
+    ``_call_queue`` is private: ``test_batch_survival.py`` fails on a Python where it changed.
+    """
+    queue = getattr(pool.executor, "_call_queue", None)
+    reported = getattr(queue, "_on_queue_feeder_error", None)
+    if reported is None:
+        return
+
+    def failed_send(exc: BaseException, obj: Any) -> None:
+        if pool.stopping:
+            return
+        if isinstance(obj, (bytes, memoryview)):  # pickled already: the call item (or a shutdown's sentinel) it was
+            try:
+                obj = pickle.loads(obj)
+            except Exception:  # noqa: BLE001 — reported below, as it is
+                pass
+        if obj is None:  # the sentinel that stops a worker: sent only as a pool is torn down
+            return
+        if hasattr(obj, "work_id"):  # a call item: its future fails (in a broken pool, it has failed already)
+            try:
+                reported(exc, obj)
+                return
+            except Exception:  # noqa: BLE001 — the note below says what could not be sent
+                pass
+        from perfdsl.cli.scoring import one_line
+        print(f"perfdsl: 内部错误[X000]：无法把一批事实交给工作进程（{one_line(f'{type(exc).__name__}: {exc}')}），"
+              "这一批可能没有评分。这是 perfdsl 的缺陷，不是规则或事实的问题；"
+              "请以 -j 1 重新评分，并附上命令与规则报告此问题",
+              file=sys.stderr)
+
+    queue._on_queue_feeder_error = failed_send  # type: ignore[union-attr]
 
 
 def died_diagnostic(rec: Record) -> Any:
@@ -147,6 +215,10 @@ def score_in_workers(engine: Engine, records: Iterable[Record], trace: Any, jobs
                     for rec in pending:
                         yield rec, *batch.alone(rec), None
                 continue
+            except Exception:  # noqa: BLE001 — not sent, or raised outside a record's isolation: each record alone
+                for rec in chunk:
+                    yield rec, *batch.alone(rec), None
+                continue
             for rec, one in zip(chunk, sent, strict=True):
                 yield rec, *_loaded(rec, one, compact), None
         if failed_reading is not None:
@@ -186,6 +258,9 @@ class _Batch:
             self.broken()
             diags = [died_diagnostic(rec)]
             return _failure(rec, diags, self.compact), None, diags
+        except Exception as exc:  # noqa: BLE001 — isolation: this record's X000 names what failed
+            from perfdsl.cli.scoring import internal_failure
+            return internal_failure(rec, exc, self.compact)[:3]
         return _loaded(rec, one, self.compact)
 
     def fresh_pool(self) -> None:
@@ -193,7 +268,7 @@ class _Batch:
         self.pool = _Pool(self.engine, self.jobs)
         try:
             _submit(self.pool, []).result()
-        except BrokenProcessPool:
+        except Exception:  # noqa: BLE001 — it died (BrokenProcessPool), or could not even be given the task
             self.broken()
             self.in_process = True
 
