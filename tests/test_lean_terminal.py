@@ -86,12 +86,11 @@ class _Stream(io.StringIO):
 
 @pytest.fixture(scope="module")
 def documents(tracing_engine):
-    seed = json.loads(SEED_FACTS.read_text(encoding="utf-8"))
     from perfdsl.ruleset.facts import parse_json
     facts = parse_json(SEED_FACTS.read_text(encoding="utf-8"), "seed")
     docs = {"seed": explain(tracing_engine.score(facts))}
     docs["partial"] = explain(tracing_engine.score(put(facts, "预算执行.预算执行数", Decimal("2000"))))
-    assert docs["partial"]["status"] == "partial" and seed
+    assert docs["partial"]["status"] == "partial"
     veto = copy.deepcopy(docs["seed"])
     veto["grade"] = "差"
     veto["grade_trace"] = [{"id": 1, "kind": "veto", "text": "一票否决：发生重大安全事故，等级定为 差"}]
@@ -101,8 +100,8 @@ def documents(tracing_engine):
     docs["veto"] = veto
     na = copy.deepcopy(docs["seed"])
     leaf = na["children"][0]["children"][0]["children"][0]
-    leaf.update(score=None, status="not_applicable", trace=[{"id": 1, "kind": "not_applicable", "text": "不适用：本年无项目",
-                                                            "at": "rules/10.perf:3:5"}])
+    leaf.update(score=None, status="not_applicable",
+                trace=[{"id": 1, "kind": "not_applicable", "text": "不适用：本年无项目", "at": "rules/10.perf:3:5"}])
     unscored = copy.deepcopy(docs["seed"])
     unscored.update(score=None, grade=None, status="error")
     docs["na"], docs["unscored"] = na, unscored
@@ -279,3 +278,51 @@ def test_eval_of_one_fact_set_imports_no_rich(tmp_path):
     for _ in range(2):  # cold (rules checked and cached), then warm
         subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True,
                        env={**os.environ, "PYTHONPATH": str(ROOT), "PERFDSL_CACHE_DIR": str(tmp_path)})
+
+
+def _in_terminal(code: str, columns: int, env: dict) -> bytes:
+    """What a process writes to a pseudo-terminal ``columns`` wide (stdin, stdout and stderr all on it)."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdin=slave, stdout=slave, stderr=slave,
+                            env={k: v for k, v in {**os.environ, "PYTHONPATH": str(ROOT), **env}.items()
+                                 if k not in ("COLUMNS", "LINES", "FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE")})
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the process closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    assert proc.wait() == 0
+    return b"".join(chunks)
+
+
+@pytest.mark.parametrize("columns", [40, 97])
+@pytest.mark.parametrize("args", [[], ["--full"], ["--only", "扣分"]])
+def test_eval_in_a_real_terminal_writes_what_rich_writes(tmp_path, columns, args):
+    """The whole command in a pseudo-terminal (its width asked of the terminal, colours on) against rich's
+    ``print_result`` on ``new_console()`` in the same terminal, for the same document."""
+    env = {"PERFDSL_CACHE_DIR": str(tmp_path), "TERM": "xterm-256color"}
+    command = ["eval", "rules/", "examples/heping-2024/facts.json", *args]
+    lean_out = _in_terminal(f"import sys, perfdsl.cli\nrc = perfdsl.cli.main({command!r})\n"
+                            "assert 'rich' not in sys.modules\nsys.exit(rc)", columns, env)
+    as_json = command[:3] + ["--format", "json"]
+    reference = ("import contextlib, io, json, perfdsl.cli\nfrom perfdsl.cli.commands.base import TRACE_FILTERS, "
+                 "TRACE_FILTER_NAMES\nfrom perfdsl.cli.console import new_console\n"
+                 "from perfdsl.render.terminal import print_result\nout = io.StringIO()\n"
+                 f"with contextlib.redirect_stdout(out):\n    perfdsl.cli.main({as_json!r})\n"
+                 f"args = {args!r}\nonly = TRACE_FILTERS[TRACE_FILTER_NAMES[args[1]][0]] if args[:1] == ['--only'] "
+                 "else None\ndoc = json.loads(out.getvalue())\n"
+                 "print_result(doc, new_console(), full='--full' in args, only=only)\n")
+    rich_out = _in_terminal(reference, columns, env)
+    assert b"\x1b[1;32m96.67\x1b[0m" in rich_out and "总分".encode() in rich_out
+    assert lean_out == rich_out
