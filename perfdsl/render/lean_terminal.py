@@ -144,7 +144,7 @@ def _node(node: Node, first: str, rest: str, indent: str, depth: int, profile: P
 
 # ------------------------------------------------------------------------------------------------ cell widths
 
-def _cells(char: str) -> int:
+def _lookup(char: str) -> int:
     code = ord(char)
     if 0 < code < 32 or 0x7F <= code < 0xA0:
         return 0
@@ -152,6 +152,17 @@ def _cells(char: str) -> int:
     if i >= 0 and code <= _WIDTHS[i][1]:
         return _WIDTHS[i][2]
     raise Refused
+
+
+class _Seen(dict):
+    """Each character's cells, looked up in the table once."""
+
+    def __missing__(self, char: str) -> int:
+        self[char] = width = _lookup(char)
+        return width
+
+
+_cells = _Seen().__getitem__
 
 
 def cell_len(text: str) -> int:
@@ -321,8 +332,18 @@ def _sgr(text: str, spans: Spans, base: str, sgr: Optional[str]) -> str:
     return "".join(out)
 
 
+_CODES: dict[tuple[str, bool], str] = {}
+
+
 def _codes(style: str, colour: bool) -> str:
     """rich's SGR parameters for a combination of the view's style names: attributes first, then the colour."""
+    codes = _CODES.get((style, colour))
+    if codes is None:
+        codes = _CODES[style, colour] = _make_codes(style, colour)
+    return codes
+
+
+def _make_codes(style: str, colour: bool) -> str:
     attributes, ink = 0, None
     for word in style.split():
         if word in _ATTRIBUTES:
