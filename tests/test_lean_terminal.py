@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import copy
 import io
-import json
 import os
 import subprocess
 import sys
@@ -194,10 +193,26 @@ def documents_made(draw):
 @given(doc=documents_made(), width=st.sampled_from(WIDTHS + (24, 33)), mode=st.sampled_from(list(MODES)),
        full=st.booleans())
 def test_generated_documents_are_written_as_rich_writes_them_or_refused(doc, width, mode, full):
-    wrote = _same(doc, width, mode, full=full, must=False)
-    plain = "".join(doc["name"]) + json.dumps(doc, ensure_ascii=False)
-    if not wrote and mode == "pipe":  # off a terminal only a tab, or a very long line of unknown width, refuses
-        assert "\\t" in plain or len(plain) > width // 2
+    if not _same(doc, width, mode, full=full, must=False):  # refused: only for a tab or a width not in the table
+        assert _refusable(doc, full)
+
+
+def _refusable(doc: dict, full: bool) -> bool:
+    """Whether the document's text holds a tab or a character whose width the lean writer's table lacks."""
+    labels = list(closing_lines(doc))
+    stack = [result_tree(doc, full=full, show_at=full)]
+    while stack:
+        node = stack.pop()
+        labels.append(node.label)
+        stack.extend(node.children)
+    for text in (part for label in labels for part, _ in label.parts):
+        if "\t" in text:
+            return True
+        try:
+            lean.cell_len(text.replace("\n", ""))
+        except lean.Refused:
+            return True
+    return False
 
 
 @settings(max_examples=200, deadline=None)
@@ -259,6 +274,13 @@ def test_settings_rich_follows_and_this_writer_does_not_mean_rich(monkeypatch, e
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert lean.profile_for(_Stream(tty=tty)) is None
+
+
+def test_a_file_given_with_o_is_wrapped_at_1000_without_codes_and_a_terminal_given_so_means_rich(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "50")  # eval's console for -o has its width and no colour whatever the terminal
+    profile = lean.profile_for(_Stream(), to_file=True)
+    assert (profile.width, profile.wrap, profile.sgr) == (1000, True, None)
+    assert lean.profile_for(_Stream(tty=True), to_file=True) is None  # -o /dev/tty: rich would write bold there
 
 
 def test_a_windows_console_means_rich(monkeypatch):
