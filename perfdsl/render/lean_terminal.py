@@ -114,7 +114,7 @@ def write_result(tree: Node, closing: list[Label], profile: Profile) -> Optional
     try:
         if profile.width < 2:
             raise Refused
-        _node(tree, "", "", "", 0, profile, guides, out)
+        _node(tree, "", "", 0, profile, guides, out)
         for label in closing:
             for text, spans in _lines(label, profile.width, profile.wrap):
                 out.append(_sgr(text, spans, label.style, profile.sgr))
@@ -124,8 +124,9 @@ def write_result(tree: Node, closing: list[Label], profile: Profile) -> Optional
     return "".join(out)
 
 
-def _node(node: Node, first: str, rest: str, indent: str, depth: int, profile: Profile, guides: tuple[str, ...],
+def _node(node: Node, first: str, rest: str, depth: int, profile: Profile, guides: tuple[str, ...],
           out: list[str]) -> None:
+    """A node's lines after ``first`` (its first line's guides) or ``rest`` (the others' and its children's indent)."""
     avail = profile.width - 4 * depth
     if avail < 2:
         raise Refused
@@ -138,8 +139,8 @@ def _node(node: Node, first: str, rest: str, indent: str, depth: int, profile: P
         out.append("\n")
     last = len(node.children) - 1
     for i, child in enumerate(node.children):
-        _node(child, indent + guides[3 if i == last else 2], indent + guides[0 if i == last else 1],
-              indent + guides[0 if i == last else 1], depth + 1, profile, guides, out)
+        _node(child, rest + guides[3 if i == last else 2], rest + guides[0 if i == last else 1], depth + 1, profile,
+              guides, out)
 
 
 # ------------------------------------------------------------------------------------------------ cell widths
