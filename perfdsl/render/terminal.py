@@ -7,149 +7,51 @@ in it is interpreted.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING, Optional
 
 from rich.console import Console
 from rich.text import Text
 from rich.tree import Tree
 
-from perfdsl.interp import step_kinds as S
-from perfdsl.render.escape import for_terminal
-from perfdsl.ruleset.evidence import step_note
+from perfdsl.render.result_view import (
+    Label,
+    Node,
+    closing_lines,
+    label,
+    loss_without_deduction,
+    result_tree,
+    step_label,
+)
+from perfdsl.render.result_view import t as _t
 
 if TYPE_CHECKING:
     from perfdsl.explain.diff import Change, Summary
 
-# Steps that explain a loss of points; details are shown under the part or formula that lost them.
-ALWAYS_KINDS = (S.DEDUCTION, S.CAP, S.FLOOR, S.NOT_APPLICABLE, S.ERROR)
-DETAIL_KINDS = (S.BAND, S.BUILTIN, S.MATCH, S.JUDGEMENT)
+
+def _text(label: Label) -> Text:
+    """A label of the result view as rich's ``Text``: its base style, then its parts, each with its style."""
+    text = Text(style=label.style)
+    for part, style in label.parts:
+        text.append(part, style=style)
+    return text
 
 
-def _t(value, one_line: bool = False) -> str:
-    """Anything from a document, as text safe for a terminal."""
-    return for_terminal(value if isinstance(value, str) else str(value), one_line=one_line)
-
-
-def _label(node: dict, is_root: bool = False) -> Text:
-    t = Text()
-    t.append(_t(node["name"]), style="bold" if is_root or "children" in node else "")
-    t.append("  ")
-    score = node.get("score")
-    if score is None and node.get("status") == "not_applicable":
-        t.append("不计分", style="magenta")
-        t.append(f" / {_t(node['weight'])}")
-    elif score is None:
-        t.append("无法评分", style="bold red")
-        t.append(f" / {_t(node['weight'])}")
-    else:
-        lost = Decimal(score) < Decimal(node["weight"])
-        t.append(_t(score), style="yellow" if lost else "green")
-        t.append(f" / {_t(node['weight'])}")
-    if "rate" in node and not is_root:
-        t.append(f"  得分率 {_t(node['rate'])}", style="dim")
-    if node.get("status") == "not_applicable":
-        t.append("  不适用", style="magenta")
-    return t
-
-
-def _steps_for(node: dict, full: bool, only: Optional[set], display: Optional[dict] = None) -> list[dict]:
-    """The steps that say why points were lost (all of them with ``full``)."""
-    steps = node.get("trace") or []
-    if only:
-        return [s for s in steps if s["kind"] in only] + _loss_without_deduction(node, only, display)
-    if full:
-        return steps
-    score = node.get("score")
-    if score is not None and Decimal(score) >= Decimal(node["weight"]) and node.get("status") != "not_applicable":
-        return [s for s in steps if s["kind"] in (S.CAP, S.NOT_APPLICABLE)]
-    lossy: set = set()
-    for s in steps:
-        if s["kind"] == S.PART and Decimal(s.get("value", "0")) < Decimal(s.get("points", "0")):
-            lossy.add(s["id"])
-        elif s["kind"] == S.FORMULA and "formula" in s:
-            lossy.add(s["id"])
-    shown = []
-    for s in steps:
-        if s["id"] in lossy or s["kind"] in ALWAYS_KINDS:
-            shown.append(s)
-        elif s.get("parent") in lossy and s["kind"] in DETAIL_KINDS:
-            shown.append(s)
-    return shown
-
-
-def _loss_without_deduction(node: dict, only: set, display: Optional[dict] = None) -> list[dict]:
-    """Under ``--only 扣分``, an indicator that lost points in a band or a formula, not by a deduction, says so
-    and shows the sub-items (or the formula) that scored below their points, instead of nothing."""
-    score = node.get("score")
-    steps = node.get("trace") or []
-    if S.DEDUCTION not in only or score is None or Decimal(score) >= Decimal(node["weight"]):
-        return []
-    if any(s["kind"] == S.DEDUCTION for s in steps):
-        return []
-    from perfdsl.render.narrative import sentences
-    lost = Decimal(node["weight"]) - Decimal(score)
-    said = sentences(node, display=display)  # units and labels as the 指标分析结果 says them (2.07 万元)
-    out = [{"id": 0, "kind": "note", "text": f"未扣分，失 {lost.normalize():f} 分在于评分档次或公式得分："}]
-    for s in steps:
-        if s["kind"] == S.PART and Decimal(s.get("value", "0")) < Decimal(s.get("points", "0")):
-            words = next((x for x in said if x.startswith(f"{s['part']}（")), s["text"])
-        elif s["kind"] == S.FORMULA and "formula" in s:
-            words = said[0] if said else s["text"]
-        else:
-            continue
-        out.append({"id": -s["id"], "kind": "note", "text": words, "at": s.get("at", "")})
-    return out
-
-
-_STYLE = {S.DEDUCTION: "red", S.CAP: "magenta", S.FLOOR: "magenta", S.NOT_APPLICABLE: "magenta",
-          S.JUDGEMENT: "cyan", S.ERROR: "bold red", S.ROUNDING: "dim", S.FACT: "dim"}
-
-
-def _add_steps(branch: Tree, steps: list[dict], show_at: bool, evidence: Optional[dict] = None) -> None:
-    for s in steps:
-        t = Text(_t(s["text"] + step_note(s, evidence)), style=_STYLE.get(s["kind"], ""))
-        if show_at and "at" in s:
-            t.append(f"  ({_t(s['at'])})", style="dim")
-        branch.add(t)
-
-
-def build_tree(doc: dict, full: bool = False, only: Optional[set] = None, show_at: bool = False) -> Tree:
-    root_label = _label(doc, is_root=True)
-    if doc.get("grade"):
-        root_label.append(f"  等级 {_t(doc['grade'])}", style="bold cyan")
-    tree = Tree(root_label)
-
-    def add(parent: Tree, node: dict) -> None:
-        branch = parent.add(_label(node))
-        if "children" in node:
-            _add_steps(branch, node.get("trace") or [], show_at)  # a group's re-normalisation
-            for c in node["children"]:
-                add(branch, c)
-        else:
-            _add_steps(branch, _steps_for(node, full, only, (doc.get("ruleset") or {}).get("display")), show_at,
-                       doc.get("evidence"))
-            for e in node.get("errors", []):
-                branch.add(Text(_t(f"错误[{e['code']}]：{e['message']}（{e.get('file', '')}:{e.get('line', '')}）"),
-                                style="bold red"))
-
-    for c in doc.get("children", []):
-        add(tree, c)
+def _tree(node: Node, tree: Optional[Tree] = None) -> Tree:
+    tree = Tree(_text(node.label)) if tree is None else tree.add(_text(node.label))
+    for child in node.children:
+        _tree(child, tree)
     return tree
 
 
+def build_tree(doc: dict, full: bool = False, only: Optional[set] = None, show_at: bool = False) -> Tree:
+    return _tree(result_tree(doc, full=full, only=only, show_at=show_at))
+
+
 def print_result(doc: dict, console: Console, full: bool = False, only: Optional[set] = None) -> None:
+    """The result tree, the total and grade, vetoes and warnings (``lean_terminal`` writes the same bytes)."""
     console.print(build_tree(doc, full=full, only=only, show_at=full or bool(only)))
-    if doc.get("score") is not None:
-        console.print(Text.assemble(("总分 ", "bold"), (_t(doc["score"]), "bold green"), f" / {_t(doc['weight'])}",
-                                    ("  等级 " if doc.get("grade") else "  ", "bold"),
-                                    (_t(doc.get("grade") or "未定等级"), "bold cyan")))
-    for step in doc.get("grade_trace") or []:
-        if step["kind"] == S.VETO:
-            console.print(Text(_t(step["text"]), style="bold red"))
-    for w in doc.get("warnings", []):
-        at = f"{w['file']}:{w['line']}:{w['column']}: " if "file" in w else ""
-        console.print(Text(_t(f"{at}警告[{w['code']}]：{w['message']}"), style="yellow"))
+    for line in closing_lines(doc):
+        console.print(_text(line))
 
 
 def print_row(doc: dict, where: str, console: Console) -> None:
@@ -246,18 +148,15 @@ def find_group(doc: dict, name: str) -> Optional[dict]:
 def print_indicator(node: dict, console: Console, only: Optional[set] = None, evidence: Optional[dict] = None,
                     display: Optional[dict] = None) -> None:
     """One indicator's trace, step by step, each fact with its evidence (``evidence``: the document's)."""
-    tree = Tree(_label(node))
+    tree = Tree(_text(label(node)))
     steps = node.get("trace") or []
     if only:
-        steps = [s for s in steps if s["kind"] in only] + _loss_without_deduction(node, only, display)
+        steps = [s for s in steps if s["kind"] in only] + loss_without_deduction(node, only, display)
     by_id = {s["id"]: s for s in steps}
     branches: dict[int, Tree] = {}
     for s in steps:
         parent = branches.get(s.get("parent")) if s.get("parent") in by_id else None
-        t = Text(_t(s["text"] + step_note(s, evidence)), style=_STYLE.get(s["kind"], ""))
-        if "at" in s:
-            t.append(f"  ({_t(s['at'])})", style="dim")
-        branches[s["id"]] = (parent or tree).add(t)
+        branches[s["id"]] = (parent or tree).add(_text(step_label(s, True, evidence)))
     console.print(tree)
 
 
@@ -265,7 +164,7 @@ def print_narrative(node: dict, console: Console, evidence: Optional[dict] = Non
                     display: Optional[dict] = None) -> None:
     """One indicator's 指标分析结果: its name and score, then the prose, a sentence a line."""
     from perfdsl.render.narrative import sentences
-    console.print(_label(node))
+    console.print(_text(label(node)))
     for sentence in sentences(node, evidence, display):
         console.print(Text(_t(sentence)))
     from perfdsl.render import improvement

@@ -195,6 +195,16 @@ class _Writer:
             return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
         if not (self.rows or result is not None):
             return None
+        only = TRACE_FILTERS.get(args.only) if args.only else None
+        if self.single and not self.rows:  # one fact set: written without rich where it writes the same bytes
+            from perfdsl.render import lean_terminal
+            from perfdsl.render.result_view import closing_lines, result_tree
+            profile = lean_terminal.profile_for(self.out, to_file=bool(args.output))
+            if profile is not None:
+                tree = result_tree(doc, full=args.full, only=only, show_at=args.full or bool(only))
+                text = lean_terminal.write_result(tree, closing_lines(doc), profile)
+                if text is not None:
+                    return text
         from rich.text import Text
 
         from perfdsl.render.escape import for_terminal
@@ -207,7 +217,6 @@ class _Writer:
             else:
                 if not self.single:
                     console.rule(Text(for_terminal(rec.where, one_line=True)))  # a file name: not markup
-                only = TRACE_FILTERS.get(args.only) if args.only else None
                 print_result(doc, console, full=args.full, only=only)
         return captured.get() if captured is not None else None
 
