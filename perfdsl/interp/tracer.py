@@ -19,6 +19,7 @@ import attrs
 
 from perfdsl.interp import sentences
 from perfdsl.interp.step_kinds import STEP_KINDS
+from perfdsl.interp.steps import at_text, step_json
 from perfdsl.ruleset.coverage_kinds import COVERAGE_KINDS
 from perfdsl.syntax.ast import Span
 
@@ -42,13 +43,7 @@ class Step:
     data: dict
 
     def to_json(self) -> dict:
-        out = {"id": self.id, "kind": self.kind, "text": self.text}
-        if self.parent is not None:
-            out["parent"] = self.parent
-        if self.span is not None:
-            out["at"] = f"{self.span.file}:{self.span.line}"
-        out.update(self.data)
-        return out
+        return step_json(self.id, self.parent, self.kind, self.text, at_text(self.span), self.data)
 
 
 def point(kind: str, span: Span) -> tuple:
