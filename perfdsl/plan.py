@@ -56,11 +56,18 @@ def renormalises(rules) -> bool:
 
 
 def slot_nodes(expr) -> list:
-    """The paths and conditionals whose values a formula's substitution shows, in one fixed order."""
+    """The paths and conditionals whose values a formula's substitution shows, in one fixed order, each once.
+
+    A node may sit twice in a formula (the bound of ``x 属于 = 目标`` is both ends of its interval): it is one slot,
+    where it is first met, as the traced generator keeps one variable per node."""
     out: list = []
+    met: set = set()
     stack = [expr]
     while stack:
         x = stack.pop()
+        if id(x) in met:
+            continue
+        met.add(id(x))
         if isinstance(x, A.Call) and x.function in EXISTS_NAMES:
             continue  # 存在(…) reads its path without keeping the value
         if isinstance(x, (A.Path, A.Conditional)):
@@ -72,9 +79,7 @@ def slot_nodes(expr) -> list:
 def formula_text(expr, percent_paths: frozenset) -> FormulaText:
     """``expr``'s ``Substitution`` with its holes as slots in ``slot_nodes`` order (a path among none keeps its
     name), each path's rate flag decided now: filled, the text ``sentences.describe`` makes from the nodes."""
-    slots: dict[int, int] = {}
-    for n, node in enumerate(slot_nodes(expr)):
-        slots[id(node)] = n  # a node met twice: the later slot, as ``describe``'s map of the values kept it
+    slots = {id(node): n for n, node in enumerate(slot_nodes(expr))}
 
     def parts(made, out: list) -> list:
         for part in made.parts:

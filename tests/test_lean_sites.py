@@ -20,6 +20,7 @@ from perfdsl.explain.compact import _decoded, expand_document, read_document
 from perfdsl.explain.document import head_json
 from perfdsl.interp import wording
 from perfdsl.interp.slots import FormulaText, Hole, Way
+from perfdsl.plan import slot_nodes
 
 from . import test_dates, test_item_outcomes, test_percent, test_step_deduct, test_traced_shortcuts
 from .conftest import ROOT, RULES, SEED_FACTS
@@ -205,3 +206,27 @@ def test_a_formula_text_fills_as_worked_by_hand():
     assert way([False, None, None, "在建"]) == "〔率 ≥ 60% 不成立〕“在建”"
     with pytest.raises(TypeError):
         way(Decimal(3))  # a damaged step's values: an error expand reports, never a text
+
+
+def test_a_node_twice_in_a_formula_is_one_slot(tmp_path):
+    """目标 is both ends of ``= 目标``: one slot, as the traced generator keeps one variable for it, so the expanded
+    formula shows 目标's own value (3) where it showed x's (2) when the slots were counted twice."""
+    from tests.conftest import assert_roads_agree, two_engines
+    rules = """体系 测试 { 舍入 2 位 四舍五入 等级 { ≥ 0 → 优; < 0 → 差 } }
+事实 { x: 数值  目标: 数值  y: 数值 }
+指标 一 分值 100 {
+  得分 = 若 x 属于 = 目标 则 100 否则 (若 y > 0 则 目标 否则 5)
+}
+"""
+    fast, reference = two_engines(tmp_path, rules)
+    formula = fast.plan.leaves[0].formula.expr
+    assert len(slot_nodes(formula)) == len({id(n) for n in slot_nodes(formula)}) == 6
+    for facts in ('{"x": 3, "目标": 3, "y": 1}', '{"x": 2, "目标": 3, "y": 1}', '{"x": 2, "目标": 3, "y": 0}'):
+        assert_roads_agree(fast, reference, facts)
+    doc = explain_line(fast, '{"x": 2, "目标": 3, "y": 1}')
+    assert doc["children"][0]["trace"][0]["substituted"] == "〔2 ∈ = 3 不成立〕〔1 > 0 成立〕3"
+
+
+def explain_line(fast, facts: str) -> dict:
+    got = fast.compact_json(facts, "x", "f.json", "h")
+    return expand_document(read_document(got[0]), fast.plan)
