@@ -13,6 +13,7 @@ read sites from here; the interpreter (``interp``) reads the tree, weights and p
 from __future__ import annotations
 
 import functools
+import threading
 from decimal import Decimal
 from typing import Callable, Optional
 
@@ -25,10 +26,12 @@ from perfdsl.interp.numbers import ZERO, round_to, show
 from perfdsl.interp.sentences import is_rate, percent_band
 from perfdsl.interp.slots import FormulaText, Hole, Way
 from perfdsl.interp.steps import Site as Site
-from perfdsl.interp.steps import at_text
+from perfdsl.interp.steps import place_of
 from perfdsl.ruleset.types import Ty
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.printer import Choice, expr_text, interval_text, substitution
+
+_NUMBERING = threading.Lock()
 
 
 def weight_of(ind: A.Indicator) -> Decimal:
@@ -76,10 +79,11 @@ def slot_nodes(expr) -> list:
     return out
 
 
-def formula_text(expr, percent_paths: frozenset) -> FormulaText:
-    """``expr``'s ``Substitution`` with its holes as slots in ``slot_nodes`` order (a path among none keeps its
-    name), each path's rate flag decided now: filled, the text ``sentences.describe`` makes from the nodes."""
-    slots = {id(node): n for n, node in enumerate(slot_nodes(expr))}
+def formula_text(expr, nodes: list, percent_paths: frozenset) -> FormulaText:
+    """``expr``'s ``Substitution`` with its holes as slots in ``nodes`` order (its ``slot_nodes``; a path among none
+    keeps its name), each path's rate flag decided now: filled, the text ``sentences.describe`` makes from the
+    nodes."""
+    slots = {id(node): n for n, node in enumerate(nodes)}
 
     def parts(made, out: list) -> list:
         for part in made.parts:
@@ -127,7 +131,7 @@ class PlanNode:
 
 
 class Plan:
-    """A checked rule set, lowered once; its sites numbered."""
+    """A checked rule set, lowered once; its sites numbered when first asked for."""
 
     def __init__(self, rules, facts_ty: Ty, percents: frozenset = frozenset()):
         self.rules = rules
@@ -140,19 +144,32 @@ class Plan:
         self.roots = [self._node(ind, 1) for ind in rules.roots]
         self.weight = sum((n.weight for n in self.roots if not n.indicator.outside), ZERO)
         self.globals = list(rules.globals.values())
-        self.sites: list[Site] = []
+        self._sites: Optional[list[Site]] = None  # numbered when first asked for (``sites``)
+        self._walked: list[Site] = []
         self._keys: dict = {}
-        SiteWalk(self).run()
+        self._formulas: dict[int, tuple] = {}  # id(expr) -> (expr, its slot nodes, its FormulaText)
 
     def __getstate__(self):
-        """Sites hold sentence functions and are keyed by node identity: rebuilt on arrival, not shipped."""
+        """Sites are numbered by node identity (``_keys``): numbered again on arrival, when asked for."""
         state = self.__dict__.copy()
-        state["sites"], state["_keys"] = [], {}
+        state["_sites"], state["_walked"], state["_keys"], state["_formulas"] = None, [], {}, {}
         return state
 
-    def __setstate__(self, state) -> None:
-        self.__dict__.update(state)
-        SiteWalk(self).run()
+    @property
+    def sites(self) -> list[Site]:
+        """Every place that can record a step, in the walk's order (a compact step's number is its place + 1).
+
+        Numbered on first use: the interpreter and the untraced scorer never need them, and a site's texts (its
+        formulas, intervals, names) are made as it is numbered."""
+        return self._sites if self._sites is not None else self._numbered()
+
+    def _numbered(self) -> list[Site]:
+        with _NUMBERING:  # once, even when two threads ask at the same time (``perfdsl serve``)
+            if self._sites is None:
+                self._walked, self._keys = [], {}
+                SiteWalk(self).run()
+                self._sites = self._walked
+        return self._sites
 
     def _node(self, ind: A.Indicator, level: int) -> PlanNode:
         if ind.children:
@@ -193,13 +210,16 @@ class Plan:
     # ------------------------------------------------------------ sites
     def site(self, scope, node, role: str) -> int:
         """The number of the site ``role`` of AST ``node`` in ``scope`` (a leaf index, "g" or "grade")."""
+        if self._sites is None:
+            self._numbered()
         return self._keys[(scope, id(node), role)]
 
     def _add(self, scope, node, role: str, kind: Optional[str], span, render: Callable) -> None:
         key = (scope, id(node), role)
         if key not in self._keys:
-            self.sites.append(Site(kind, at_text(span), render))
-            self._keys[key] = len(self.sites)
+            sites = self._walked
+            sites.append(Site(kind, place_of(span), render))
+            self._keys[key] = len(sites)
 
     def expand_steps(self, steps: list) -> list:
         """Compact steps of these rules → the interpreter's step objects."""
@@ -209,7 +229,16 @@ class Plan:
     def describer(self, expr) -> FormulaText:
         """Payload (slot values in ``slot_nodes`` order, None for unseen) → the formula with those values: a
         ``FormulaText``, plain data a site pickles with."""
-        return formula_text(expr, self.percent_paths)
+        return self.formula(expr)[1]
+
+    def formula(self, expr) -> tuple[list, FormulaText]:
+        """(``slot_nodes(expr)``, its ``FormulaText``), made once a formula: the sites fill it from a compact step's
+        values, the interpreter's ``StepTracer`` from the values it saw."""
+        hit = self._formulas.get(id(expr))
+        if hit is None or hit[0] is not expr:
+            nodes = slot_nodes(expr)
+            hit = self._formulas[id(expr)] = (expr, nodes, formula_text(expr, nodes, self.percent_paths))
+        return hit[1], hit[2]
 
 
 class SiteWalk:

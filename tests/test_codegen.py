@@ -46,7 +46,7 @@ def test_sites_are_a_pure_function_of_the_rules():
     again = Plan(engine.rules, engine.checked.facts_type, engine.checked.percents)
     shipped = pickle.loads(pickle.dumps(engine)).plan
     for plan in (again, shipped):
-        assert [(s.kind, s.at) for s in plan.sites] == [(s.kind, s.at) for s in engine.plan.sites]
+        assert [(s.kind, s.span) for s in plan.sites] == [(s.kind, s.span) for s in engine.plan.sites]
     assert len(engine.plan.sites) > 100
 
 

@@ -14,17 +14,22 @@ import sys
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from perfdsl.engine import FAST_PATH_MISSES, Engine
 from perfdsl.explain.compact import _decoded, expand_document, read_document
 from perfdsl.explain.document import head_json
-from perfdsl.interp import wording
+from perfdsl.interp import sentences, wording
 from perfdsl.interp.slots import FormulaText, Hole, Way
-from perfdsl.plan import slot_nodes
+from perfdsl.interp.steps import Site
+from perfdsl.plan import formula_text, slot_nodes
+from perfdsl.syntax import ast as A
 
 from . import test_dates, test_item_outcomes, test_percent, test_step_deduct, test_traced_shortcuts
 from .conftest import ROOT, RULES, SEED_FACTS
 from .test_batch import BATCH, _case_fact_sets, project_variations
+from .test_check_fmt import _exprs
 from .test_compact_trace import CONSTRUCTS, _constructs_facts
 
 PROJECT = ROOT / "examples" / "project-expenditure" / "rules"
@@ -120,7 +125,7 @@ def test_every_rule_set_s_sites_pickle_without_the_tree_and_expand_alike(rule_se
         assert _forbidden(found) == [], rules
         assert ("perfdsl.interp.steps", "Site") in found  # the walk saw the globals it must
         read = pickle.loads(data)
-        assert [(s.kind, s.at) for s in read] == [(s.kind, s.at) for s in sites]
+        assert [(s.kind, s.span) for s in read] == [(s.kind, s.span) for s in sites]
         for n, facts in enumerate(lines, 1):
             got = _compact(engine, facts, n)
             if got is None:
@@ -181,7 +186,9 @@ def _nodes(doc: dict):
 
 def _bound(site):
     """A site whose render is a bare function, as a partial of it (so ``.func`` reads alike)."""
-    return site if isinstance(site.render, functools.partial) else site._replace(render=functools.partial(site.render))
+    if isinstance(site.render, functools.partial):
+        return site
+    return Site(site.kind, site.span, functools.partial(site.render))
 
 
 def _calls_a_builtin(engine, step) -> bool:
@@ -230,3 +237,27 @@ def test_a_node_twice_in_a_formula_is_one_slot(tmp_path):
 def explain_line(fast, facts: str) -> dict:
     got = fast.compact_json(facts, "x", "f.json", "h")
     return expand_document(read_document(got[0]), fast.plan)
+
+
+VALUES = st.one_of(st.none(), st.decimals(allow_nan=False, allow_infinity=False, places=3), st.booleans(),
+                   st.sampled_from(["在建", "", "A"]), st.just({"样本数": Decimal(3)}), st.just([{"分": Decimal(1)}]),
+                   st.lists(st.decimals(allow_nan=False, allow_infinity=False, places=1), max_size=3))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data(), _exprs())
+def test_a_formula_text_says_what_describe_says_from_the_nodes(data, expr):
+    """Any formula, any values seen or not, any rates (by path, or by the references' span): filled by slot, the
+    text the interpreter's ``sentences.describe`` makes from the nodes and the map of values it saw."""
+    nodes = slot_nodes(expr)
+    names = sorted({n.dotted for n in nodes if isinstance(n, A.Path)})
+    rates = frozenset(data.draw(st.sets(st.sampled_from(names))) if names else ())
+    if data.draw(st.booleans()):
+        rates |= {A.NO_SPAN}  # a rate the checker found by its span (every generated reference has this one)
+    values, seen = [], {}
+    for node in nodes:
+        v = data.draw(st.sampled_from([None, True, False]) if isinstance(node, A.Conditional) else VALUES)
+        values.append(v)
+        if v is not None:
+            seen[id(node)] = v
+    assert formula_text(expr, nodes, rates)(values) == sentences.describe(expr, seen, rates)

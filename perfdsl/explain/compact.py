@@ -15,7 +15,7 @@ import json
 from decimal import Decimal
 
 from perfdsl.interp.builtins import BuiltinError
-from perfdsl.interp.steps import step_json
+from perfdsl.interp.steps import Expanded, step_json
 
 
 def expand_steps(sites: list, steps: list) -> list:
@@ -39,7 +39,7 @@ def _step(sites: list, n: int, step) -> dict:
     site = sites[number - 1]
     rendered = site.render(*[_decoded(v) for v in step[2:]])
     kind, (text, data) = (rendered[0], rendered[1:]) if site.kind is None else (site.kind, rendered)
-    return step_json(n, parent or None, kind, text, site.at, data)
+    return step_json(Expanded(n, parent or None, kind, text, site.span, data))
 
 
 class Damaged(ValueError):

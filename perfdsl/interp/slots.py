@@ -8,26 +8,31 @@ the nodes.  Lean on purpose (no AST, no attrs): sites pickle with it and a warm 
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from perfdsl.interp.wording import in_formula
 
 
-class Hole(NamedTuple):
+class Hole:
     """A path's value: slot ``slot``, shown as a percentage when ``percent``; its ``name`` when unseen."""
 
-    slot: int
-    percent: bool
-    name: str
+    __slots__ = ("slot", "percent", "name")
+
+    def __init__(self, slot: int, percent: bool, name: str) -> None:
+        self.slot, self.percent, self.name = slot, percent, name
+
+    def __reduce__(self) -> tuple:
+        return Hole, (self.slot, self.percent, self.name)
 
 
-class Way(NamedTuple):
+class Way:
     """A conditional, printed the way it went: slot ``slot`` holds whether its condition held (None: unknown)."""
 
-    slot: int
-    held: tuple
-    failed: tuple
-    unknown: tuple
+    __slots__ = ("slot", "held", "failed", "unknown")
+
+    def __init__(self, slot: int, held: tuple, failed: tuple, unknown: tuple) -> None:
+        self.slot, self.held, self.failed, self.unknown = slot, held, failed, unknown
+
+    def __reduce__(self) -> tuple:
+        return Way, (self.slot, self.held, self.failed, self.unknown)
 
 
 class FormulaText:
@@ -40,7 +45,8 @@ class FormulaText:
 
     def __call__(self, values) -> str:
         """The formula with ``values`` (a compact step's list, in slot order; None or absent: not computed)."""
-        return _fill(self.parts, list(values))  # list(): a damaged step's values fail here, as a zip over them did
+        # list(): a damaged step's values (a number, a record) fail here or read as a zip over them did
+        return _fill(self.parts, values if type(values) is list else list(values))
 
     def __reduce__(self) -> tuple:
         return FormulaText, (self.parts,)

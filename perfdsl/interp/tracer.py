@@ -19,7 +19,7 @@ import attrs
 
 from perfdsl.interp import sentences
 from perfdsl.interp.step_kinds import STEP_KINDS
-from perfdsl.interp.steps import at_text, step_json
+from perfdsl.interp.steps import step_json
 from perfdsl.ruleset.coverage_kinds import COVERAGE_KINDS
 from perfdsl.syntax.ast import Span
 
@@ -42,8 +42,7 @@ class Step:
     span: Optional[Span]
     data: dict
 
-    def to_json(self) -> dict:
-        return step_json(self.id, self.parent, self.kind, self.text, at_text(self.span), self.data)
+    to_json = step_json  # the one writer of a step's object, shared with compact steps read back
 
 
 def point(kind: str, span: Span) -> tuple:
@@ -84,14 +83,17 @@ NO_TRACER = Tracer()
 class StepTracer(Tracer):
     """The steps of one indicator, with their sentences."""
 
-    __slots__ = ("steps", "_stack", "_facts_seen", "_values", "_percent_paths")
+    __slots__ = ("steps", "_stack", "_facts_seen", "_values", "_percent_paths", "_formula")
 
-    def __init__(self, percent_paths: frozenset = frozenset()) -> None:
+    def __init__(self, percent_paths: frozenset = frozenset(), formula: Optional[Callable] = None) -> None:
+        """``formula``: expr → (its slot nodes, its ``FormulaText``), the plan's (``Plan.formula``), so a formula
+        with its values is filled as a compact step's is; without it, printed from the nodes."""
         self.steps: list[Step] = []
         self._stack: list[int] = []
         self._facts_seen: set[str] = set()
         self._values: dict = {}
         self._percent_paths = percent_paths
+        self._formula = formula
 
     def _add(self, kind: str, span: Optional[Span], text: str, data: dict) -> Step:
         assert kind in STEP_KINDS, kind
@@ -135,7 +137,11 @@ class StepTracer(Tracer):
         self._values[id(node)] = value
 
     def describe(self, expr) -> str:
-        return sentences.describe(expr, self._values, self._percent_paths)
+        if self._formula is None:
+            return sentences.describe(expr, self._values, self._percent_paths)
+        nodes, text = self._formula(expr)
+        seen = self._values
+        return text([seen.get(id(n)) for n in nodes])
 
 
 class CoverageTracer(Tracer):

@@ -76,11 +76,6 @@ def in_formula(v, percent: bool) -> Optional[str]:
     return shown(v)
 
 
-def _value(v, percent: bool) -> str:
-    """A value as the step says it: a rate (``percent``) as a percentage."""
-    return show(v, True) if percent and isinstance(v, Decimal) else shown(v)
-
-
 # ---------------------------------------------------------------- expressions
 def fact(path: str, value, percent: bool, rates: frozenset = frozenset()) -> tuple[str, dict]:
     """``rates``: the dotted paths of facts declared 比率, for a record's fields.  A record's fields are listed in
@@ -91,7 +86,7 @@ def fact(path: str, value, percent: bool, rates: frozenset = frozenset()) -> tup
     elif records(value):
         text = f"共 {len(value)} 项"  # a list of records (问题清单, 抽查项目): how many, as an evaluator says it
     else:
-        text = _value(value, percent)
+        text = show(value, True) if percent and isinstance(value, Decimal) else shown(value)
     return f"{path} = {text}", {"path": path, "value": json_value(value)}
 
 
@@ -112,7 +107,7 @@ def _brief(v, percent: bool) -> str:
         return f"{len(v)} 项"
     if isinstance(v, str) and len(v) > 30:
         return f"“{v[:30]}…”"
-    return _value(v, percent)
+    return show(v, True) if percent and isinstance(v, Decimal) else shown(v)
 
 
 def judgement(path: str, field: str, value: Decimal, reason: str) -> tuple[str, dict]:
@@ -128,7 +123,7 @@ def judgement_read(value: Decimal, field: str, reason: str, path: str) -> tuple[
 def let_value(name: str, formula: str, percent: bool, value, subst: str) -> tuple[str, dict]:
     """``percent``: the checker typed the value a rate (``ruleset/check/percents.py``), shown as a percentage."""
     text = f"{name} = {formula}"
-    value_text = _value(value, percent)
+    value_text = show(value, True) if percent and isinstance(value, Decimal) else shown(value)
     if subst not in (formula, value_text):
         text += f" = {subst}"
     text += f" = {value_text}"
