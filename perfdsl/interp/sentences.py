@@ -12,21 +12,7 @@ import datetime
 from decimal import Decimal
 
 from perfdsl.interp import wording
-from perfdsl.interp.wording import (  # noqa: F401  (the words that take no node: one name for both roads)
-    cap,
-    fact,
-    floor,
-    full_weight,
-    in_formula,
-    json_value,
-    judgement,
-    penalty,
-    rounding,
-    score,
-    shown,
-    subtotal,
-    text_of,
-)
+from perfdsl.interp.wording import in_formula
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.printer import expr_text, interval_text, substitute
 

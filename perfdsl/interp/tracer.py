@@ -6,9 +6,10 @@ keeps the steps of one indicator (flat, each with its parent's id, in the order 
 happened; the explanation tree is built from them afterwards).  ``CoverageTracer`` keeps
 which bands, deductions, caps… ran, for ``perfdsl test``.  ``Tee`` tells several at once.
 
-Sentences are made only by a tracer that keeps them: a step arrives as a ``sentences``
-function and its arguments, called only by ``StepTracer``; a ``Substituted(expr)`` as the last
-argument stands for the formula written with the values it used, which that tracer knows.
+Sentences are made only by a tracer that keeps them: a step arrives as a function of its words
+(``sentences``, ``wording``, a construct's) and its arguments, called only by ``StepTracer``; a
+``Substituted(expr)`` as the last argument stands for the formula written with the values it used,
+which that tracer knows (filled from the plan's ``FormulaText``, as a compact step's is).
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ from typing import Callable, Optional
 
 import attrs
 
-from perfdsl.interp import sentences
+from perfdsl.interp import sentences, wording
 from perfdsl.interp.step_kinds import STEP_KINDS
 from perfdsl.interp.steps import step_json
 from perfdsl.ruleset.coverage_kinds import COVERAGE_KINDS
 from perfdsl.syntax.ast import Span
 
-Render = Callable[..., tuple]  # (*values) -> (text, fields): a function of ``sentences``
+Render = Callable[..., tuple]  # (*values) -> (text, fields): a function of ``sentences`` or ``wording``
 
 
 @attrs.frozen
@@ -129,7 +130,7 @@ class StepTracer(Tracer):
         if path in self._facts_seen:
             return
         self._facts_seen.add(path)
-        text, data = sentences.fact(path, value, percent, rates)
+        text, data = wording.fact(path, value, percent, rates)
         steps = self.steps
         steps.append(Step(len(steps) + 1, self._stack[-1] if self._stack else None, "fact", text, span, data))
 
