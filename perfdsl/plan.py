@@ -29,7 +29,7 @@ from perfdsl.interp.steps import Site as Site
 from perfdsl.interp.steps import place_of
 from perfdsl.ruleset.types import Ty
 from perfdsl.syntax import ast as A
-from perfdsl.syntax.printer import Choice, expr_text, interval_text, substitution
+from perfdsl.syntax.printer import Choice, Operand, expr_text, interval_text, substitution
 
 _NUMBERING = threading.Lock()
 
@@ -95,9 +95,11 @@ def formula_text(expr, nodes: list, percent_paths: frozenset) -> FormulaText:
                 hole: object = Way(slot, *(tuple(parts(way, [])) for way in (part.held, part.failed, part.unknown)))
             elif type(part) is str:
                 hole = part
-            else:
-                slot = slots.get(id(part))
-                hole = part.dotted if slot is None else Hole(slot, is_rate(part, percent_paths), part.dotted)
+            else:  # a path, or a path as an operand of arithmetic (its value bracketed when negative)
+                operand = type(part) is Operand
+                path = part.path if operand else part
+                slot = slots.get(id(path))
+                hole = path.dotted if slot is None else Hole(slot, is_rate(path, percent_paths), path.dotted, operand)
             if type(hole) is str and out and type(out[-1]) is str:
                 out[-1] += hole
             else:

@@ -8,19 +8,21 @@ the nodes.  Lean on purpose (no AST, no attrs): sites pickle with it and a warm 
 
 from __future__ import annotations
 
+from perfdsl.interp.numbers import bracketed
 from perfdsl.interp.wording import in_formula
 
 
 class Hole:
-    """A path's value: slot ``slot``, shown as a percentage when ``percent``; its ``name`` when unseen."""
+    """A path's value: slot ``slot``, shown as a percentage when ``percent``; its ``name`` when unseen;
+    ``operand``: an operand of arithmetic, a negative value bracketed (10 + (-0.5)), as ``Printer.operand`` does."""
 
-    __slots__ = ("slot", "percent", "name")
+    __slots__ = ("slot", "percent", "name", "operand")
 
-    def __init__(self, slot: int, percent: bool, name: str) -> None:
-        self.slot, self.percent, self.name = slot, percent, name
+    def __init__(self, slot: int, percent: bool, name: str, operand: bool = False) -> None:
+        self.slot, self.percent, self.name, self.operand = slot, percent, name, operand
 
     def __reduce__(self) -> tuple:
-        return Hole, (self.slot, self.percent, self.name)
+        return Hole, (self.slot, self.percent, self.name, self.operand)
 
 
 class Way:
@@ -66,7 +68,9 @@ def _fill(parts: tuple, values: list) -> str:
         v = values[part.slot] if part.slot < count else None
         if kind is Hole:
             text = None if v is None else in_formula(v, part.percent)
-            out.append(part.name if text is None else text)
+            if text is None:
+                text = part.name
+            out.append(bracketed(text) if part.operand else text)
         else:
             out.append(_fill(part.unknown if v is None else part.held if v else part.failed, values))
     return "".join(out)
