@@ -84,15 +84,27 @@ def formula_text(expr, nodes: list, percent_paths: frozenset) -> FormulaText:
     keeps its name), each path's rate flag decided now: filled, the text ``sentences.describe`` makes from the
     nodes."""
     slots = {id(node): n for n, node in enumerate(nodes)}
+    ways: dict[int, object] = {}  # id(Choice) -> its Way (or its unknown parts): each made once, shared as it is
+
+    def way(choice: Choice) -> object:
+        made = ways.get(id(choice))
+        if made is None:
+            slot = slots.get(id(choice.node))
+            if slot is None:  # a way nothing records is never known
+                made = tuple(parts(choice.unknown, []))
+            else:
+                made = Way(slot, *(tuple(parts(w, [])) for w in (choice.held, choice.failed, choice.unknown)))
+            ways[id(choice)] = made
+        return made
 
     def parts(made, out: list) -> list:
         for part in made.parts:
             if type(part) is Choice:
-                slot = slots.get(id(part.node))
-                if slot is None:  # a way nothing records is never known
-                    parts(part.unknown, out)
+                hole = way(part)
+                if type(hole) is tuple:
+                    for piece in hole:
+                        _append(out, piece)
                     continue
-                hole: object = Way(slot, *(tuple(parts(way, [])) for way in (part.held, part.failed, part.unknown)))
             elif type(part) is str:
                 hole = part
             else:  # a path, or a path as an operand of arithmetic (its value bracketed when negative)
@@ -100,12 +112,17 @@ def formula_text(expr, nodes: list, percent_paths: frozenset) -> FormulaText:
                 path = part.path if operand else part
                 slot = slots.get(id(path))
                 hole = path.dotted if slot is None else Hole(slot, is_rate(path, percent_paths), path.dotted, operand)
-            if type(hole) is str and out and type(out[-1]) is str:
-                out[-1] += hole
-            else:
-                out.append(hole)
+            _append(out, hole)
         return out
     return FormulaText(tuple(parts(substitution(expr), [])))
+
+
+def _append(out: list, part) -> None:
+    """A part after the others, a text joined to the text before it."""
+    if type(part) is str and out and type(out[-1]) is str:
+        out[-1] += part
+    else:
+        out.append(part)
 
 
 @attrs.define(eq=False)

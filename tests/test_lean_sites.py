@@ -261,3 +261,22 @@ def test_a_formula_text_says_what_describe_says_from_the_nodes(data, expr):
         if v is not None:
             seen[id(node)] = v
     assert formula_text(expr, nodes, rates)(values) == sentences.describe(expr, seen, rates)
+
+
+def test_a_chain_of_conditionals_is_a_formula_text_in_linear_time():
+    """Each conditional's three ways are made once and shared, as the printer's Substitution shares them: a chain
+    200 deep (3^200 ways to spell out) is made and filled at once."""
+    n = A.NO_SPAN
+    x = A.Path(("甲",), None, n)
+    e: A.Expr = A.Number(Decimal(0), "0", n)
+    for k in range(200):
+        e = A.Conditional(A.Compare(">", x, A.Number(Decimal(k), str(k), n), n), A.Number(Decimal(k), str(k), n), e, n)
+    nodes = slot_nodes(e)
+    assert len(nodes) == 201  # 200 conditionals and 甲, one node met 200 times
+    text = formula_text(e, nodes, frozenset())
+    values = [False if isinstance(node, A.Conditional) else Decimal(-1) for node in nodes]
+    filled = text(values)
+    assert filled.count("〔-1 > ") == 200 and filled.count("不成立〕") == 200 and filled.endswith("〔-1 > 0 不成立〕0")
+    values[0] = True  # the outermost held: its 则 (199), nothing inside it said
+    assert text(values) == "〔-1 > 199 成立〕199"
+    assert len(pickle.dumps(text)) < 200_000  # shared in the pickle too
