@@ -62,13 +62,19 @@ def test_a_conditional_inside_a_conditional_goes_its_own_way():
     assert substitute(outer, lambda p: None, lambda c: None) == "若 甲 > 0 则 (若 乙 > 1 则 乙 否则 0) 否则 甲"
 
 
-def test_text_holding_the_hole_mark_is_printed_each_time():
-    """A rule's text with the private-use character that marks holes: no template, the same words."""
+def test_text_holding_the_hole_mark_is_templated_with_a_longer_mark():
+    """A rule's text with the private-use character that marks holes, even in runs and next to a hole: the mark is
+    made longer than any run of it, and the words are those printed again."""
     n = A.NO_SPAN
     p = A.Path(("甲",), None, n)
-    e = A.Compare("=", p, A.String("a\ue0001\ue000b", n), n)
-    assert substitution(e) is None
-    assert substitute(e, lambda q: "3", None) == '3 = "a\ue0001\ue000b"'
+    for text in ("a\ue0001\ue000b", "\ue000\ue000", "\ue000\ue0000\ue000\ue000x", "\ue000"):
+        e = A.Compare("=", p, A.String(text, n), n)
+        made = substitution(e)
+        assert [x for x in made.parts if not isinstance(x, str)] == [p]  # one hole: the path, none from the text
+        assert substitute(e, lambda q: "3", None) == f'3 = "{text}"'
+        assert substitute(e, lambda q: None, None) == f'甲 = "{text}"'
+    inner = A.Compare("=", A.String("\ue000", n), p, n)  # the mark's character right before a hole
+    assert substitute(inner, lambda q: "\ue0007", None) == '"\ue000" = \ue0007'
 
 
 def test_a_formula_is_templated_once():

@@ -18,7 +18,7 @@ from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES
 from perfdsl.ruleset.types import Ty
 from perfdsl.syntax import ast as A
 
-# the fields ``each_deduct.finding_text`` names a finding by, in its order; with none a text, it shows all fields
+# the fields ``each_deduct_words.finding_text`` names a finding by, in its order; with none a text, it shows all fields
 NAMING_FIELDS = ("说明", "描述", "名称", "项目")
 _NO_RECORD = ("number", "bool", "text", "date")  # builtin results that are never a record
 

@@ -13,8 +13,8 @@ import decimal
 from decimal import Decimal
 from json.encoder import encode_basestring
 
-from perfdsl.constructs.each_deduct import described, finding_text
-from perfdsl.interp import sentences
+from perfdsl.constructs.each_deduct_words import described, finding_text
+from perfdsl.interp import wording
 from perfdsl.interp.builtins import BuiltinError
 from perfdsl.interp.evaluator import Judged
 from perfdsl.interp.numbers import ZERO, fixed, percent
@@ -244,7 +244,7 @@ PARENTS = NUMBERS[1:]
 
 EXPORTED = {
     "Decimal": Decimal, "Judged": Judged, "ZERO": ZERO, "UNSEEN": UNSEEN, "NULL": "null",
-    "_text": sentences.text_of,
+    "_text": wording.text_of,
     "_nomatch": nomatch, "_num": num, "_values": values, "_exists": exists, "_bool": boolean,
     "_number": number, "_call": call,
     "jt": jt, "_string": _string, "_boolean": bool_text, "_fact": fact, "_judged": judged, "_spread": spread,

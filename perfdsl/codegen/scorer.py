@@ -54,7 +54,6 @@ class GeneratedScorer:
         self.rules = plan.rules
         self.title = title
         self.traced = traced
-        self.sites = plan.sites
         generator = (TracedGenerator if traced else Generator)(plan)
         namespace = generator.module()
         # no record's key order reaches a step (``codegen.record_order``): the facts may be checked in place

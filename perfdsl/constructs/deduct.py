@@ -9,36 +9,29 @@ import functools
 from decimal import Decimal
 from typing import Optional
 
+from perfdsl.constructs import deduct_words as words
 from perfdsl.constructs.base import Deduction, with_reason
-from perfdsl.interp.numbers import ZERO, show
+from perfdsl.interp.numbers import ZERO
 from perfdsl.ruleset import coverage_kinds as K
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.printer import expr_text
 
 
-# ---------------------------------------------------------------- words
+# ---------------------------------------------------------------- words (``deduct_words``, from the node's texts)
+def _fallback(d: A.Deduct) -> str:
+    """The words of a deduction without a 理由: its condition, else its amount."""
+    return expr_text(d.condition) if d.condition is not None else expr_text(d.amount)
+
+
 def not_deducted(d: A.Deduct) -> tuple[str, dict]:
     assert d.condition is not None  # only a conditional deduction can be not deducted
-    return f"不扣分：{expr_text(d.condition)} 不成立", {"condition": expr_text(d.condition)}
+    return words.not_deducted(expr_text(d.condition))
 
 
 def deducted(d: A.Deduct, amount: Decimal, reason: Optional[str], subst: Optional[str]) -> tuple[str, dict]:
     """``subst``: the amount's formula with values (None when the amount is a plain number); ``reason``: the
     filled template of the 理由 (None: the 理由 as written)."""
-    why = reason or d.reason or (expr_text(d.condition) if d.condition is not None else expr_text(d.amount))
-    if not amount:
-        return f"不扣分：{why} → 0", {"reason": why}
-    how = ""
-    if subst is not None:
-        f = expr_text(d.amount)
-        how = f"（{f}" + (f" = {subst}" if subst not in (f, show(amount)) else "") + f" = {show(amount)}）"
-    return f"扣 {show(amount)} 分{how}：{why}", {"amount": str(amount), "reason": why}
-
-
-def _step(d: A.Deduct, amount: Decimal, subst: Optional[str], reason: Optional[str] = None) -> tuple:
-    """(kind, text, fields): a deduction of 0 is a check."""
-    text, data = deducted(d, amount, reason, subst if amount else None)
-    return ("deduction" if amount else "check"), text, data
+    return words.deducted(d.reason, _fallback(d), expr_text(d.amount), amount, reason, subst)
 
 
 class Deduct(Deduction):
@@ -73,13 +66,14 @@ class Deduct(Deduction):
 
     def sites(self, walk, s: A.Deduct) -> None:
         if s.condition is not None:
-            walk.add(s, "check", "check", s.span, functools.partial(not_deducted, s))
+            walk.add(s, "check", "check", s.span, functools.partial(words.not_deducted, expr_text(s.condition)))
             walk.expr(s.condition)
+        said = (s.reason, _fallback(s), expr_text(s.amount))
         if isinstance(s.amount, A.Number):
-            walk.add(s, "deduct", None, s.span, lambda amount, *why: _step(s, amount, None, *why))
+            walk.add(s, "deduct", None, s.span, functools.partial(words.fixed_step, *said))
         else:
-            describe = walk.plan.describer(s.amount)
-            walk.add(s, "deduct", None, s.span, lambda amount, seen, *why: _step(s, amount, describe(seen), *why))
+            walk.add(s, "deduct", None, s.span,
+                     functools.partial(words.formula_step, *said, walk.plan.describer(s.amount)))
             walk.expr(s.amount)
         if s.template is not None:
             walk.expr(s.template)

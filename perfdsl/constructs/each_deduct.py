@@ -11,78 +11,35 @@ from __future__ import annotations
 
 import functools
 from decimal import Decimal
-from typing import Callable, Optional
+from typing import Optional
 
+from perfdsl.constructs import each_deduct_words as words
 from perfdsl.constructs.base import Deduction
-from perfdsl.interp.numbers import ZERO, show
-from perfdsl.interp.sentences import json_value, shown
+from perfdsl.constructs.each_deduct_words import described, finding_text
+from perfdsl.interp.numbers import ZERO
 from perfdsl.ruleset import coverage_kinds as K
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.printer import expr_text
 
 
-# ---------------------------------------------------------------- words
-def finding_text(item, describe: Optional[Callable]) -> str:
-    """How a finding is named in its step: its 描述 expression, else its first text field of the usual names."""
-    if describe is not None:
-        return described(describe())
-    if isinstance(item, dict):
-        for key in ("说明", "描述", "名称", "项目"):
-            if isinstance(item.get(key), str):
-                return item[key]
-        return "；".join(f"{k}={shown(v)}" for k, v in item.items())
-    return item if isinstance(item, str) else shown(item)
-
-
-def described(v) -> str:
-    """A 描述 or 理由 value as words: text as it is, anything else as the trace shows it."""
-    return v if isinstance(v, str) else shown(v)
-
-
+# ---------------------------------------------------------------- words (``each_deduct_words``, from the node)
 def no_findings(d: A.EachDeduct) -> tuple[str, dict]:
-    return f"{d.items.dotted} 无问题记录，不扣分", {"items": d.items.dotted}
+    return words.no_findings(d.items.dotted)
 
 
 def finding_skipped(d: A.EachDeduct, text: str, n: int) -> tuple[str, dict]:
     assert d.skip is not None
-    return (f"不评价：{text}（{d.skip.reason}）",
-            {"finding": text, "reason": d.skip.reason, "item": n, "outcome": "不评价"})
+    return words.finding_skipped(d.skip.reason, text, n)
 
 
 def finding_not_applicable(d: A.EachDeduct, text: str, n: int) -> tuple[str, dict]:
     assert d.not_applicable is not None
-    return (f"不适用：{text}（{d.not_applicable.reason}）",
-            {"finding": text, "reason": d.not_applicable.reason, "item": n, "outcome": "不适用"})
+    return words.finding_not_applicable(d.not_applicable.reason, text, n)
 
 
 def finding(d: A.EachDeduct, amount: Decimal, text: str, n: int, key, reason: Optional[str] = None
             ) -> tuple[str, dict]:
-    """An item judged: 扣分 with its amount, or 合格 (nothing deducted); in its own words when 理由 is written."""
-    group = f"［{key}］" if d.group_by else ""
-    data = {"amount": str(amount), "finding": text, "item": n}
-    if d.group_by:
-        data["group"] = json_value(key)
-    if reason is not None:
-        data["reason"] = reason
-    data["outcome"] = "扣分" if amount else "合格"
-    why = reason if reason is not None else text
-    return (f"扣 {show(amount)} 分：{group}{why}" if amount else f"合格：{group}{why}"), data
-
-
-def _judged(d: A.EachDeduct, amount: Decimal, text: str, n, key, reason=None) -> tuple:
-    """(kind, text, fields) of an item's outcome: a deduction, or a check when nothing is deducted."""
-    words, data = finding(d, amount, text, int(n), key, reason)
-    return ("deduction" if amount else "check"), words, data
-
-
-def group_cap(key, amount: Decimal, cap: Decimal) -> tuple[str, dict]:
-    return (f"［{key}］共扣 {show(amount)} 分，每类最多 {show(cap)} 分：封顶吸收 {show(amount - cap)} 分",
-            {"group": json_value(key), "before": str(amount), "after": str(cap), "absorbed": str(amount - cap)})
-
-
-def total_cap(total: Decimal, cap: Decimal) -> tuple[str, dict]:
-    return (f"逐项扣分共 {show(total)} 分，最多 {show(cap)} 分：封顶吸收 {show(total - cap)} 分",
-            {"before": str(total), "after": str(cap), "absorbed": str(total - cap)})
+    return words.finding(bool(d.group_by), amount, text, n, key, reason)
 
 
 class EachDeduct(Deduction):
@@ -167,31 +124,31 @@ class EachDeduct(Deduction):
         element = walk.plan.element_type(s.items)
         fields = frozenset(element.fields) if element is not None and element.kind == "record" else frozenset()
         walk.expr(s.items)
-        walk.add(s, "empty", "check", s.span, functools.partial(no_findings, s))
+        walk.add(s, "empty", "check", s.span, functools.partial(words.no_findings, s.items.dotted))
         outer, walk.item = walk.item, (s.items.dotted, fields, element)
         if s.describe is not None:
             walk.expr(s.describe)
         if s.reason is not None:
             walk.expr(s.reason)
         if s.skip is not None:
-            walk.add(s, "skip", "not_applicable", s.skip.span, lambda text, n: finding_skipped(s, text, int(n)))
+            walk.add(s, "skip", "not_applicable", s.skip.span,
+                     functools.partial(words.finding_skipped, s.skip.reason))
             walk.expr(s.skip.condition)
         if s.not_applicable is not None:
             walk.add(s, "na", "not_applicable", s.not_applicable.span,
-                     lambda text, n: finding_not_applicable(s, text, int(n)))
+                     functools.partial(words.finding_not_applicable, s.not_applicable.reason))
             walk.expr(s.not_applicable.condition)
         walk.expr(s.per_item)
         if s.group_by is not None:
-            walk.add(s, "finding", None, s.span,
-                     lambda amount, text, n, key, *why: _judged(s, amount, text, n, key, *why))
+            walk.add(s, "finding", None, s.span, words.judged_in_group)
         else:
-            walk.add(s, "finding", None, s.span, lambda amount, text, n, *why: _judged(s, amount, text, n, None, *why))
+            walk.add(s, "finding", None, s.span, words.judged)
         walk.item = outer
         if s.group_cap is not None:
-            walk.add(s, "group_cap", "cap", s.group_cap.span, group_cap)
+            walk.add(s, "group_cap", "cap", s.group_cap.span, words.group_cap)
             walk.expr(s.group_cap)
         if s.total_cap is not None:
-            walk.add(s, "total_cap", "cap", s.total_cap.span, total_cap)
+            walk.add(s, "total_cap", "cap", s.total_cap.span, words.total_cap)
             walk.expr(s.total_cap)
 
     def interpret(self, ev, env, tr, s: A.EachDeduct) -> Decimal:
@@ -233,14 +190,14 @@ class EachDeduct(Deduction):
                 cap = ev.number(s.group_cap, env)
                 if amount > cap:
                     tr.hit(K.GROUP_CAP, s.group_cap.span)
-                    tr.step("cap", s.group_cap.span, group_cap, key, amount, cap)
+                    tr.step("cap", s.group_cap.span, words.group_cap, key, amount, cap)
                     amount = cap
             total += amount
         if s.total_cap is not None:
             cap = ev.number(s.total_cap, env)
             if total > cap:
                 tr.hit(K.TOTAL_CAP, s.total_cap.span)
-                tr.step("cap", s.total_cap.span, total_cap, total, cap)
+                tr.step("cap", s.total_cap.span, words.total_cap, total, cap)
                 total = cap
         return total
 

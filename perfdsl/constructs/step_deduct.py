@@ -11,7 +11,9 @@ from __future__ import annotations
 import decimal
 import functools
 from decimal import Decimal
+from typing import Optional
 
+from perfdsl.constructs import step_deduct_words as words
 from perfdsl.constructs.base import Deduction, with_reason
 from perfdsl.interp.numbers import ZERO, show
 from perfdsl.ruleset import coverage_kinds as K
@@ -24,34 +26,19 @@ def _percent(s: A.StepDeduct) -> bool:
     return any(isinstance(e, A.Number) and e.is_percent for e in (s.limit, s.step))
 
 
-def _distance(s: A.StepDeduct, gap: Decimal) -> str:
-    """The distance beyond the limit as a person says it: 2.5 个百分点, or the number itself."""
-    return f"{show(gap * 100)} 个百分点" if _percent(s) else show(gap)
+# ---------------------------------------------------------------- words (``step_deduct_words``, from the node)
+def _said(s: A.StepDeduct) -> tuple[bool, bool, bool, Optional[str], str, str, str]:
+    """What its words need of the statement, in ``step_deduct_words.deducted``'s order."""
+    return (s.below, _percent(s), s.whole, s.reason, expr_text(s.value), expr_text(s.step), expr_text(s.per_step))
 
 
-# ---------------------------------------------------------------- words
 def within(s: A.StepDeduct, value: Decimal, limit: Decimal) -> tuple[str, dict]:
-    side = "低于" if s.below else "高于"
-    pct = _percent(s)
-    return (f"不扣分：{expr_text(s.value)} = {show(value, pct)}，不{side} {show(limit, pct)}",
-            {"value": str(value), "limit": str(limit)})
+    return words.within(s.below, _percent(s), expr_text(s.value), value, limit)
 
 
 def deducted(s: A.StepDeduct, value: Decimal, limit: Decimal, gap: Decimal, steps: Decimal,
              amount: Decimal) -> tuple[str, dict]:
-    side = "低于" if s.below else "高于"
-    pct = _percent(s)
-    count = f"计 {show(steps)} 级（不足一级按一级计）" if s.whole else f"计 {show(steps)} 级"
-    why = f"：{s.reason}" if s.reason else ""
-    return (f"扣 {show(amount)} 分：{expr_text(s.value)} = {show(value, pct)}，{side} {show(limit, pct)} "
-            f"{_distance(s, gap)}，每 {expr_text(s.step)} 扣 {expr_text(s.per_step)} 分，{count}{why}",
-            {"amount": str(amount), "value": str(value), "limit": str(limit), "beyond": str(gap),
-             "steps": str(steps), **({"reason": s.reason} if s.reason else {})})
-
-
-def capped(total: Decimal, cap: Decimal) -> tuple[str, dict]:
-    return (f"逐级扣分共 {show(total)} 分，最多 {show(cap)} 分：封顶吸收 {show(total - cap)} 分",
-            {"before": str(total), "after": str(cap), "absorbed": str(total - cap)})
+    return words.deducted(*_said(s), value, limit, gap, steps, amount)
 
 
 def steps_of(s: A.StepDeduct, gap: Decimal, step: Decimal) -> Decimal:
@@ -93,10 +80,11 @@ class StepDeduct(Deduction):
             expr(e, owner)
 
     def sites(self, walk, s: A.StepDeduct) -> None:
-        walk.add(s, "within", "check", s.span, functools.partial(within, s))
-        walk.add(s, "deduct", "deduction", s.span, functools.partial(deducted, s))
+        walk.add(s, "within", "check", s.span,
+                 functools.partial(words.within, s.below, _percent(s), expr_text(s.value)))
+        walk.add(s, "deduct", "deduction", s.span, functools.partial(words.deducted, *_said(s)))
         if s.cap is not None:
-            walk.add(s, "cap", "cap", s.cap.span, capped)
+            walk.add(s, "cap", "cap", s.cap.span, words.capped)
         for e in self.expressions(s):
             walk.expr(e)
 
@@ -119,7 +107,7 @@ class StepDeduct(Deduction):
             cap = ev.number(s.cap, env)
             if amount > cap:
                 tr.hit(K.TOTAL_CAP, s.cap.span)
-                tr.step("cap", s.cap.span, capped, amount, cap)
+                tr.step("cap", s.cap.span, words.capped, amount, cap)
                 amount = cap
         return amount
 

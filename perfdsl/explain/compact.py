@@ -4,7 +4,7 @@ A traced batch line with step objects is some 55 KB: 200 steps per fact set, eac
 sentence with the same facts again in fields, and encoding them costs twice the hand-written
 scorer's whole run.  The traced generated scorer (``codegen``) writes each step as
 ``[site, parent, value…]``; ``expand_steps`` turns each back into the step object the
-interpreter writes, through the site's ``sentences`` function, read from the plan.  Tests,
+interpreter writes, through the site's words (``interp/wording.py``), read from the plan.  Tests,
 the benchmark and the fuzz run hold the two byte for byte equal.
 """
 
@@ -15,7 +15,7 @@ import json
 from decimal import Decimal
 
 from perfdsl.interp.builtins import BuiltinError
-from perfdsl.interp.tracer import Step
+from perfdsl.interp.steps import Expanded, step_json
 
 
 def expand_steps(sites: list, steps: list) -> list:
@@ -39,7 +39,7 @@ def _step(sites: list, n: int, step) -> dict:
     site = sites[number - 1]
     rendered = site.render(*[_decoded(v) for v in step[2:]])
     kind, (text, data) = (rendered[0], rendered[1:]) if site.kind is None else (site.kind, rendered)
-    return Step(n, parent or None, kind, text, site.span, data).to_json()
+    return step_json(Expanded(n, parent or None, kind, text, site.span, data))
 
 
 class Damaged(ValueError):

@@ -15,13 +15,13 @@ from typing import Any, Callable, Optional
 import attrs
 
 from perfdsl.diagnostics import Diagnostic, error
-from perfdsl.interp import sentences
+from perfdsl.interp import sentences, wording
 from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES, BuiltinError
 from perfdsl.interp.dates import is_date
 from perfdsl.interp.numbers import show
 from perfdsl.interp.sentences import percent_band as _percent_band
-from perfdsl.interp.sentences import shown as _shown
 from perfdsl.interp.tracer import NO_TRACER, Substituted, Tracer
+from perfdsl.interp.wording import shown as _shown
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.printer import expr_text, interval_text
 
@@ -114,12 +114,12 @@ class Evaluator:
         return e.value
 
     def _template(self, e: A.Template, env):
-        return "".join(p if isinstance(p, str) else sentences.text_of(self.value(p, env), self.is_rate(p))
+        return "".join(p if isinstance(p, str) else wording.text_of(self.value(p, env), self.is_rate(p))
                        for p in e.parts)
 
     def is_rate(self, p: A.Path) -> bool:
         """Whether the checker typed this reference a rate (or it reads a fact declared 比率)."""
-        return p.span in self.percent_paths or p.dotted in self.percent_paths
+        return sentences.is_rate(p, self.percent_paths)
 
     def _path(self, e: A.Path, env: Env):
         value = self._resolve(e, env)
@@ -182,7 +182,7 @@ class Evaluator:
     def _leaf(self, value, path, e, trace):
         if isinstance(value, Judged):
             self.tracer.fact(path, e.span, value.value, False)
-            self.tracer.step("judgement", e.span, sentences.judgement, path, value.field, value.value, value.reason)
+            self.tracer.step("judgement", e.span, wording.judgement, path, value.field, value.value, value.reason)
             return value.value
         if trace:
             self.tracer.fact(path, e.span, value, path in self.percent_paths, self.percent_paths)

@@ -16,7 +16,7 @@ import attrs
 
 from perfdsl.constructs import deduction_of
 from perfdsl.diagnostics import Diagnostic, error
-from perfdsl.interp import sentences
+from perfdsl.interp import sentences, wording
 from perfdsl.interp.evaluator import Env, EvalError, Evaluator
 from perfdsl.interp.numbers import CONTEXT, ZERO, round_to, show
 from perfdsl.interp.tracer import NO_TRACER, CoverageTracer, Step, StepTracer, Substituted, Tracer, combined
@@ -141,7 +141,7 @@ class Scorer:
         if pn.leaf is None:
             node.children = [self._node(c, ev, trace, coverage) for c in pn.children]
             return node
-        steps = StepTracer(self.percent_paths) if trace else None
+        steps = StepTracer(self.percent_paths, self.plan.formula) if trace else None
         tr = ev.tracer = combined(steps, coverage)
         try:
             self._leaf(pn.leaf, node, ev, tr)
@@ -149,7 +149,7 @@ class Scorer:
             node.status = "error"
             node.errors.append(err.diagnostic)
             node.score = None
-            tr.step("error", err.diagnostic.span, _failed, err.diagnostic.message)
+            tr.step("error", err.diagnostic.span, wording.failed, err.diagnostic.message)
         finally:
             if steps is not None:
                 node.steps = steps.steps
@@ -166,14 +166,14 @@ class Scorer:
                 if not isinstance(cur, dict) or seg not in cur:
                     return None
                 cur = cur[seg]
-            return sentences.text_of(cur, ".".join(segments) in self.percent_paths)
+            return wording.text_of(cur, ".".join(segments) in self.percent_paths)
         return self._title_fill(value)
 
     def _grade(self, total: Decimal, facts: dict, trace: bool, coverage: Optional[Tracer]):
         system = self.rules.system
         if system is None or not system.grades:
             return None, None
-        steps = StepTracer(self.percent_paths) if trace else None
+        steps = StepTracer(self.percent_paths, self.plan.formula) if trace else None
         tr = combined(steps, coverage)
         ev = Evaluator(self.rules.globals, facts, tr, self.percent_paths)
         env = Env({})
@@ -218,33 +218,33 @@ class Scorer:
                 base += self._part(p, ev, env, tr)
         else:
             base = weight
-            tr.step("formula", ind.span, sentences.full_weight, weight)
+            tr.step("formula", ind.span, wording.full_weight, weight)
         deducted = ZERO
         for d in lp.deductions:
             deducted += deduction_of(d).interpret(ev, env, tr, d)
         raw = base - deducted
         if deducted:
-            tr.step("subtotal", ind.span, sentences.subtotal, base, deducted, raw)
+            tr.step("subtotal", ind.span, wording.subtotal, base, deducted, raw)
         if raw < 0:
             tr.hit("floor", ind.span)
-            tr.step("floor", ind.span, sentences.floor, raw)
+            tr.step("floor", ind.span, wording.floor, raw)
             raw = ZERO
         if raw > weight:
             tr.hit("cap", ind.span)
-            tr.step("cap", ind.span, sentences.cap, raw, weight)
+            tr.step("cap", ind.span, wording.cap, weight, raw)
             raw = weight
         r = self.rounding
         score = round_to(raw, r.places, r.mode)
         node.unrounded = raw
         if score != raw:
             tr.step("rounding", r.span if r.span is not A.NO_SPAN else ind.span,
-                    sentences.rounding, r.mode, r.places, raw, score)
-        tr.step("score", ind.span, sentences.score, score, weight)
+                    wording.rounding, r.mode, r.places, raw, score)
+        tr.step("score", ind.span, wording.score, weight, score)
         if ind.penalty:  # scored like any item out of its points; the points it loses come off the total
             lost = weight - score
             score = -lost
             node.unrounded = raw - weight
-            tr.step("penalty", ind.span, sentences.penalty, lost, weight, score)
+            tr.step("penalty", ind.span, wording.penalty, weight, lost, score)
         node.score = score
 
     def _part(self, p: A.Part, ev: Evaluator, env: Env, tr: Tracer) -> Decimal:
@@ -266,10 +266,6 @@ def _inside(tr: Tracer, step, ev: Evaluator, expr, env: Env) -> Decimal:
     except BaseException:
         tr.close(step, None)
         raise
-
-
-def _failed(message: str) -> tuple[str, dict]:
-    return f"无法评分：{message}", {}
 
 
 def _scored(node: Node) -> Decimal:

@@ -6,9 +6,10 @@ keeps the steps of one indicator (flat, each with its parent's id, in the order 
 happened; the explanation tree is built from them afterwards).  ``CoverageTracer`` keeps
 which bands, deductions, caps… ran, for ``perfdsl test``.  ``Tee`` tells several at once.
 
-Sentences are made only by a tracer that keeps them: a step arrives as a ``sentences``
-function and its arguments, called only by ``StepTracer``; a ``Substituted(expr)`` as the last
-argument stands for the formula written with the values it used, which that tracer knows.
+Sentences are made only by a tracer that keeps them: a step arrives as a function of its words
+(``sentences``, ``wording``, a construct's) and its arguments, called only by ``StepTracer``; a
+``Substituted(expr)`` as the last argument stands for the formula written with the values it used,
+which that tracer knows (filled from the plan's ``FormulaText``, as a compact step's is).
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from typing import Callable, Optional
 
 import attrs
 
-from perfdsl.interp import sentences
+from perfdsl.interp import sentences, wording
 from perfdsl.interp.step_kinds import STEP_KINDS
+from perfdsl.interp.steps import step_json
 from perfdsl.ruleset.coverage_kinds import COVERAGE_KINDS
 from perfdsl.syntax.ast import Span
 
-Render = Callable[..., tuple]  # (*values) -> (text, fields): a function of ``sentences``
+Render = Callable[..., tuple]  # (*values) -> (text, fields): a function of ``sentences`` or ``wording``
 
 
 @attrs.frozen
@@ -41,14 +43,7 @@ class Step:
     span: Optional[Span]
     data: dict
 
-    def to_json(self) -> dict:
-        out = {"id": self.id, "kind": self.kind, "text": self.text}
-        if self.parent is not None:
-            out["parent"] = self.parent
-        if self.span is not None:
-            out["at"] = f"{self.span.file}:{self.span.line}"
-        out.update(self.data)
-        return out
+    to_json = step_json  # the one writer of a step's object, shared with compact steps read back
 
 
 def point(kind: str, span: Span) -> tuple:
@@ -89,14 +84,17 @@ NO_TRACER = Tracer()
 class StepTracer(Tracer):
     """The steps of one indicator, with their sentences."""
 
-    __slots__ = ("steps", "_stack", "_facts_seen", "_values", "_percent_paths")
+    __slots__ = ("steps", "_stack", "_facts_seen", "_values", "_percent_paths", "_formula")
 
-    def __init__(self, percent_paths: frozenset = frozenset()) -> None:
+    def __init__(self, percent_paths: frozenset = frozenset(), formula: Optional[Callable] = None) -> None:
+        """``formula``: expr → (its slot nodes, its ``FormulaText``), the plan's (``Plan.formula``), so a formula
+        with its values is filled as a compact step's is; without it, printed from the nodes."""
         self.steps: list[Step] = []
         self._stack: list[int] = []
         self._facts_seen: set[str] = set()
         self._values: dict = {}
         self._percent_paths = percent_paths
+        self._formula = formula
 
     def _add(self, kind: str, span: Optional[Span], text: str, data: dict) -> Step:
         assert kind in STEP_KINDS, kind
@@ -132,7 +130,7 @@ class StepTracer(Tracer):
         if path in self._facts_seen:
             return
         self._facts_seen.add(path)
-        text, data = sentences.fact(path, value, percent, rates)
+        text, data = wording.fact(path, value, percent, rates)
         steps = self.steps
         steps.append(Step(len(steps) + 1, self._stack[-1] if self._stack else None, "fact", text, span, data))
 
@@ -140,7 +138,11 @@ class StepTracer(Tracer):
         self._values[id(node)] = value
 
     def describe(self, expr) -> str:
-        return sentences.describe(expr, self._values, self._percent_paths)
+        if self._formula is None:
+            return sentences.describe(expr, self._values, self._percent_paths)
+        nodes, text = self._formula(expr)
+        seen = self._values
+        return text([seen.get(id(n)) for n in nodes])
 
 
 class CoverageTracer(Tracer):

@@ -6,6 +6,7 @@ place of its names, which is what an auditor checks by hand.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Callable, Optional
 
@@ -145,8 +146,6 @@ def literal(key: str | Decimal) -> str:
 
 
 def _is_name(s: str) -> bool:
-    import re
-
     from perfdsl.syntax.keywords import SPELLINGS
     return bool(re.fullmatch(r"(?![0-9])[\w“”、·‘’《》]+", s)) and s not in SPELLINGS
 
@@ -174,10 +173,7 @@ def expr_text(e: A.Expr, lang: str = "zh") -> str:
 def substitute(e: A.Expr, lookup: Lookup, branch: Optional[Branch] = None) -> str:
     """The formula with values in place of its names (``lookup``: a path's value as text, None to keep its name)
     and the branches its conditionals took (``branch``); filled from the formula's ``Substitution``."""
-    made = substitution(e)
-    if made is None:
-        return Printer("zh", lookup, branch).expr(e)
-    return made.fill(lookup, branch or _no_branch)
+    return substitution(e).fill(lookup, branch or _no_branch)
 
 
 def _no_branch(c: A.Conditional) -> None:
@@ -231,29 +227,39 @@ class Substitution:
         return "".join(out)
 
 
-_HOLE = "\ue000"  # marks a hole while a formula is printed (a private-use character; text holding one is not templated)
-_holes = lazy(_HOLE + r"(\d+)" + _HOLE)
+_HOLE = "\ue000"  # marks a hole while a formula is printed (a private-use character, rare in rules)
+_holes = lazy(_HOLE + r"([0-9]+)" + _HOLE)
 _SUBSTITUTIONS: dict[int, tuple] = {}
 
 
-def substitution(e: A.Expr) -> Optional[Substitution]:
-    """``e``'s ``Substitution``, made once and remembered as ``expr_text`` remembers texts; None when the formula's
-    own text holds the hole mark (it is then printed each time)."""
+def substitution(e: A.Expr) -> Substitution:
+    """``e``'s ``Substitution``, made once and remembered as ``expr_text`` remembers texts."""
     hit = _SUBSTITUTIONS.get(id(e))
     if hit is not None and hit[0] is e:
         return hit[1]
-    made = None if _HOLE in expr_text(e) else _Marking().made(e)
+    made = _Marking(_mark_for(expr_text(e))).made(e)
     if len(_SUBSTITUTIONS) > 50_000:
         _SUBSTITUTIONS.clear()
     _SUBSTITUTIONS[id(e)] = (e, made)
     return made
 
 
+def _mark_for(text: str) -> str:
+    """A hole's mark that no text of the formula can be mistaken for: ``_HOLE`` repeated once more than the longest
+    run of it in the formula's own text (only a quoted text can hold one, so runs never join across parts)."""
+    if _HOLE not in text:
+        return _HOLE
+    longest = max(len(run) for run in re.findall(_HOLE + "+", text))
+    return _HOLE * (longest + 1)
+
+
 class _Marking(Printer):
     """Prints a formula as ``substitute`` would, with a mark for each path's value and each conditional's way."""
 
-    def __init__(self) -> None:
+    def __init__(self, mark: str = _HOLE) -> None:
         super().__init__("zh", self._path, self._forced)
+        self.mark = mark
+        self.split = _holes().split if mark == _HOLE else re.compile(f"{mark}([0-9]+){mark}").split
         self.holes: list = []
         self.force: dict[int, Optional[bool]] = {}
         self.choices: dict[int, Choice] = {}  # each conditional printed its three ways once, however deep it sits
@@ -263,7 +269,7 @@ class _Marking(Printer):
 
     def _mark(self, hole) -> str:
         self.holes.append(hole)
-        return f"{_HOLE}{len(self.holes) - 1}{_HOLE}"
+        return f"{self.mark}{len(self.holes) - 1}{self.mark}"
 
     def _path(self, p: A.Path) -> str:
         return self._mark(p)
@@ -288,7 +294,7 @@ class _Marking(Printer):
         return super()._expr(e)
 
     def _parts(self, text: str) -> Substitution:
-        pieces = _holes().split(text)
+        pieces = self.split(text)
         parts: list = []
         for i, piece in enumerate(pieces):
             if i % 2:
