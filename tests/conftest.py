@@ -118,3 +118,21 @@ def constructs(tmp_path_factory):
     d = tmp_path_factory.mktemp("constructs")
     (d / "main.perf").write_text(CONSTRUCTS, encoding="utf-8")
     return d
+
+
+def rules_beside_facts(where: Path, rules_text: str, facts: dict) -> Path:
+    """``where`` holding ``rules/a.perf`` and ``facts.json``: a small project a test runs commands on."""
+    import json
+    (where / "rules").mkdir()
+    (where / "rules" / "a.perf").write_text(rules_text, encoding="utf-8")
+    (where / "facts.json").write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
+    return where
+
+
+def run_on(where: Path, capsys, command: str, *options: str) -> str:
+    """``perfdsl COMMAND rules facts.json OPTIONS`` in ``where`` (``rules_beside_facts``): what it printed; it must
+    succeed."""
+    from perfdsl.cli import main
+    capsys.readouterr()
+    assert main([command, str(where / "rules"), str(where / "facts.json"), *options]) == 0
+    return capsys.readouterr().out

@@ -16,6 +16,7 @@ import zipfile
 import pytest
 
 from perfdsl.cli import main
+from tests.conftest import rules_beside_facts, run_on
 
 RULES = """\
 体系 符号 {
@@ -59,17 +60,11 @@ BACK = "增长率 = (70 − (-0.5)) / (-0.5) = -14100%"
 
 @pytest.fixture(scope="module")
 def place(tmp_path_factory):
-    where = tmp_path_factory.mktemp("minus")
-    (where / "rules").mkdir()
-    (where / "rules" / "a.perf").write_text(RULES, encoding="utf-8")
-    (where / "facts.json").write_text(json.dumps(FACTS, ensure_ascii=False), encoding="utf-8")
-    return where
+    return rules_beside_facts(tmp_path_factory.mktemp("minus"), RULES, FACTS)
 
 
 def run(place, capsys, *args) -> str:
-    capsys.readouterr()
-    assert main([*args[:1], str(place / "rules"), str(place / "facts.json"), *args[1:]]) == 0
-    return capsys.readouterr().out
+    return run_on(place, capsys, *args)
 
 
 def well_signed(text: str) -> None:

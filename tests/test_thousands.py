@@ -13,6 +13,7 @@ import zipfile
 import pytest
 
 from perfdsl.cli import main
+from tests.conftest import rules_beside_facts, run_on
 
 RULES = """\
 体系 金额 {
@@ -39,17 +40,11 @@ GROUPED = re.compile(r"\d,\d{3}")
 
 @pytest.fixture(scope="module")
 def place(tmp_path_factory):
-    where = tmp_path_factory.mktemp("thousands")
-    (where / "rules").mkdir()
-    (where / "rules" / "a.perf").write_text(RULES, encoding="utf-8")
-    (where / "facts.json").write_text(json.dumps(FACTS, ensure_ascii=False), encoding="utf-8")
-    return where
+    return rules_beside_facts(tmp_path_factory.mktemp("thousands"), RULES, FACTS)
 
 
 def run(place, capsys, *args) -> str:
-    capsys.readouterr()
-    assert main([args[0], str(place / "rules"), str(place / "facts.json"), *args[1:]]) == 0
-    return capsys.readouterr().out
+    return run_on(place, capsys, *args)
 
 
 def test_traces_and_prose_write_amounts_as_the_facts_do(place, capsys):
