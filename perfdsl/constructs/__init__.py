@@ -19,7 +19,9 @@ def _table() -> dict[type, Deduction]:
     from perfdsl.constructs.deduct import DEDUCT
     from perfdsl.constructs.each_deduct import EACH_DEDUCT
     from perfdsl.constructs.step_deduct import STEP_DEDUCT
-    DEDUCTIONS.update((c.node, c) for c in (DEDUCT, EACH_DEDUCT, STEP_DEDUCT))
+    # from a dict made first: one update, in one step under the GIL, so a thread of ``perfdsl serve`` never sees it
+    # half filled
+    DEDUCTIONS.update({c.node: c for c in (DEDUCT, EACH_DEDUCT, STEP_DEDUCT)})
     return DEDUCTIONS
 
 
