@@ -141,7 +141,7 @@ class Scorer:
         if pn.leaf is None:
             node.children = [self._node(c, ev, trace, coverage) for c in pn.children]
             return node
-        steps = StepTracer(self.percent_paths, self.plan.formula) if trace else None
+        steps = StepTracer(self.plan.formula) if trace else None
         tr = ev.tracer = combined(steps, coverage)
         try:
             self._leaf(pn.leaf, node, ev, tr)
@@ -173,7 +173,7 @@ class Scorer:
         system = self.rules.system
         if system is None or not system.grades:
             return None, None
-        steps = StepTracer(self.percent_paths, self.plan.formula) if trace else None
+        steps = StepTracer(self.plan.formula) if trace else None
         tr = combined(steps, coverage)
         ev = Evaluator(self.rules.globals, facts, tr, self.percent_paths)
         env = Env({})

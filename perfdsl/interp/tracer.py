@@ -18,7 +18,7 @@ from typing import Callable, Optional
 
 import attrs
 
-from perfdsl.interp import sentences, wording
+from perfdsl.interp import wording
 from perfdsl.interp.step_kinds import STEP_KINDS
 from perfdsl.interp.steps import step_json
 from perfdsl.ruleset.coverage_kinds import COVERAGE_KINDS
@@ -84,16 +84,15 @@ NO_TRACER = Tracer()
 class StepTracer(Tracer):
     """The steps of one indicator, with their sentences."""
 
-    __slots__ = ("steps", "_stack", "_facts_seen", "_values", "_percent_paths", "_formula")
+    __slots__ = ("steps", "_stack", "_facts_seen", "_values", "_formula")
 
-    def __init__(self, percent_paths: frozenset = frozenset(), formula: Optional[Callable] = None) -> None:
+    def __init__(self, formula: Callable) -> None:
         """``formula``: expr → (its slot nodes, its ``FormulaText``), the plan's (``Plan.formula``), so a formula
-        with its values is filled as a compact step's is; without it, printed from the nodes."""
+        with its values is filled as a compact step's is."""
         self.steps: list[Step] = []
         self._stack: list[int] = []
         self._facts_seen: set[str] = set()
         self._values: dict = {}
-        self._percent_paths = percent_paths
         self._formula = formula
 
     def _add(self, kind: str, span: Optional[Span], text: str, data: dict) -> Step:
@@ -138,8 +137,6 @@ class StepTracer(Tracer):
         self._values[id(node)] = value
 
     def describe(self, expr) -> str:
-        if self._formula is None:
-            return sentences.describe(expr, self._values, self._percent_paths)
         nodes, text = self._formula(expr)
         seen = self._values
         return text([seen.get(id(n)) for n in nodes])
