@@ -14,14 +14,34 @@ import re
 from pathlib import Path
 from typing import IO, Iterator, Optional
 
-from perfdsl.diagnostics import Diagnostic, PerfdslError, error, os_reason
 from perfdsl.patterns import lazy
+
+TYPE_CHECKING = False  # typing is for the type checker
+if TYPE_CHECKING:
+    from perfdsl.diagnostics import Diagnostic, PerfdslError
 
 LIMIT_VARIABLE = "PERFDSL_MAX_LINE_BYTES"
 DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024  # one fact set: a line of a batch, or a .json file
 _SKIP_CHUNK = 1 << 20
 READ_BUFFER = 1 << 20  # a batch is read in large pieces, not 8 KB (about three lines) per read
 _UNITS = {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
+
+
+def error(*args, **kwargs) -> Diagnostic:
+    """``diagnostics.error``, imported when a problem is found: plain facts are read without the syntax tree and
+    attrs behind ``diagnostics`` (the warm road, ``perfdsl.warm``)."""
+    from perfdsl.diagnostics import error as made
+    return made(*args, **kwargs)
+
+
+def os_reason(exc: OSError) -> str:
+    from perfdsl.diagnostics import os_reason as reason
+    return reason(exc)
+
+
+def _failed(diagnostics: list) -> PerfdslError:
+    from perfdsl.diagnostics import PerfdslError
+    return PerfdslError(diagnostics)
 
 
 def max_line_bytes() -> int:
@@ -31,7 +51,7 @@ def max_line_bytes() -> int:
         return DEFAULT_MAX_LINE_BYTES
     m = re.fullmatch(r"([0-9]{1,15})\s*([kKmMgG]?)[iI]?[bB]?", raw)
     if m is None or int(m.group(1)) == 0:
-        raise PerfdslError([error("F000", f"环境变量 {LIMIT_VARIABLE}={raw!r} 无效：应为正整数字节数，"
+        raise _failed([error("F000", f"环境变量 {LIMIT_VARIABLE}={raw!r} 无效：应为正整数字节数，"
                                           "可带单位 K、M、G（如 16M）")])
     return int(m.group(1)) * _UNITS[m.group(2).lower()]
 
@@ -98,10 +118,10 @@ def addressed_line(raw: str, facts: bool = True) -> Optional[Record]:
     for rec in jsonl_records(Path(m.group("path")), keep_blank=True, facts=facts):
         if rec.line == wanted:
             if rec.problem is None and not rec.text.strip():
-                raise PerfdslError([error("F006", f"{raw}：这一行是空行，没有事实")])
+                raise _failed([error("F006", f"{raw}：这一行是空行，没有事实")])
             rec.texts = True
             return rec
-    raise PerfdslError([error("F006", f"{raw}：{m.group('path')} 没有第 {wanted} 行")])
+    raise _failed([error("F006", f"{raw}：{m.group('path')} 没有第 {wanted} 行")])
 
 
 def _looks_like_facts(raw: str) -> bool:
@@ -115,7 +135,7 @@ def _looks_like_facts(raw: str) -> bool:
 
 
 def _has_rules(path: Path) -> bool:
-    from perfdsl.ruleset.loader import RULE_SUFFIX
+    from perfdsl.ruleset.files import RULE_SUFFIX
     if path.is_dir():
         return next(iter(path.rglob(f"*{RULE_SUFFIX}")), None) is not None
     return path.suffix == RULE_SUFFIX
@@ -143,7 +163,7 @@ def read_text(path: Path) -> str:
     """A whole facts file, at most ``max_line_bytes()`` long; any problem raises."""
     rec = file_record(path)
     if rec.problem is not None:
-        raise PerfdslError([rec.problem])
+        raise _failed([rec.problem])
     return rec.text
 
 
@@ -161,7 +181,7 @@ def file_record(path: Path) -> Record:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         text_or_problem = decode_other(data, str(path), exc.start)
-        if isinstance(text_or_problem, Diagnostic):
+        if not isinstance(text_or_problem, str):
             return Record("", str(path), problem=text_or_problem)
         text = text_or_problem
     return _checked(Record(text, str(path)))
@@ -247,7 +267,7 @@ def iter_records(inputs: list[str], exclude: tuple[tuple[int, int], ...] = (),
             found = sorted(p for p in path.iterdir()
                            if p.suffix.lower() in FACT_SUFFIXES and p.is_file() and not p.name.startswith("~$"))
             if not found:  # scoring nothing and saying 共 0 套事实 hid a wrong folder
-                raise PerfdslError([error("F000", f"目录 {raw} 中没有事实文件（.json、.jsonl 或填好的基础数据表"
+                raise _failed([error("F000", f"目录 {raw} 中没有事实文件（.json、.jsonl 或填好的基础数据表"
                                                   " .xlsx）；请检查目录，或直接写出事实文件名")])
             for f in found:
                 if _identity(f) in exclude:
@@ -259,7 +279,7 @@ def iter_records(inputs: list[str], exclude: tuple[tuple[int, int], ...] = (),
         else:
             picked = addressed_line(raw)
             if picked is None:
-                raise PerfdslError([error("F000", f"找不到事实文件：{raw}")])
+                raise _failed([error("F000", f"找不到事实文件：{raw}")])
             yield picked
 
 
@@ -302,7 +322,7 @@ def jsonl_records(path: Path, keep_blank: bool = False, facts: bool = True) -> I
     try:
         handle = open(path, "rb", buffering=READ_BUFFER)
     except OSError as exc:
-        raise PerfdslError([error("F000", f"无法读取事实文件 {path}：{os_reason(exc)}")]) from exc
+        raise _failed([error("F000", f"无法读取事实文件 {path}：{os_reason(exc)}")]) from exc
     with handle:
         for n, raw in enumerate(_lines(handle, limit), 1):
             if raw is None:

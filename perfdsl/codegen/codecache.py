@@ -12,10 +12,8 @@ compiled-rule cache (``ruleset/cache.py``); ``PERFDSL_NO_CACHE=1`` bypasses both
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import marshal
 import os
-import sys
 import tempfile
 from pathlib import Path
 from types import CodeType
@@ -28,8 +26,8 @@ def compiled(source: str, filename: str) -> CodeType:
     """``compile(source, filename, "exec")``, from the cache when this exact source was compiled before."""
     if len(source) < SMALL or os.environ.get("PERFDSL_NO_CACHE"):
         return compile(source, filename, "exec")
-    from perfdsl.ruleset.cache import _owned, _private, cache_dir
-    key = hashlib.sha256(f"{_python_tag()}\0{filename}\0{source}".encode("utf-8", "surrogatepass")).hexdigest()
+    from perfdsl.ruleset.store import _owned, _private, cache_dir, python_tag
+    key = hashlib.sha256(f"{python_tag()}\0{filename}\0{source}".encode("utf-8", "surrogatepass")).hexdigest()
     directory = cache_dir() / "code"
     entry = directory / f"{key}.marshal"
     try:
@@ -48,11 +46,6 @@ def compiled(source: str, filename: str) -> CodeType:
     except OSError:  # a read-only home or a full disk only costs speed
         pass
     return code
-
-
-def _python_tag() -> str:
-    """What a code object depends on besides its source: the bytecode format and the optimisation level."""
-    return f"{sys.implementation.cache_tag} {importlib.util.MAGIC_NUMBER.hex()} O{sys.flags.optimize}"
 
 
 def _store(directory: Path, entry: Path, data: bytes) -> None:

@@ -23,7 +23,8 @@ from typing import Callable, Optional
 import attrs
 
 from perfdsl.codegen.codecache import compiled
-from perfdsl.codegen.runtime import EXPORTED, FAST_BUILTINS
+from perfdsl.codegen.program import Program
+from perfdsl.codegen.runtime import FAST_BUILTINS
 from perfdsl.constructs import deduction_of
 from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES
 from perfdsl.interp.numbers import ROUNDING_MODES
@@ -63,17 +64,10 @@ class Source:
         self.lines.append("    " * indent + line)
 
     def run(self, filename: str, source: Optional[str] = None) -> dict:
-        """The one place generated source is executed: with the runtime's helpers and the constants.
-
-        Every caller builds its source from the checked rules or the declared types only: no rule
-        text becomes a Python name, strings enter through ``repr()`` and values as constants.
-        """
-        namespace = dict(EXPORTED)
-        namespace.update(self.consts)
+        """The one place generated source is executed, as a ``Program``: its namespace, with the runtime's helpers
+        and the constants (``namespace["__program__"]`` is the program, for the warm bundle)."""
         text = source if source is not None else "\n".join(self.prelude + self.lines)
-        code = compiled(text, f"<perfdsl: {filename}>")
-        exec(code, namespace)  # noqa: S102 — see the docstring
-        return namespace
+        return Program(filename, compiled(text, f"<perfdsl: {filename}>"), self.consts).namespace()
 
 
 @attrs.define

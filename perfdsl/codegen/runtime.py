@@ -14,9 +14,9 @@ from decimal import Decimal
 from json.encoder import encode_basestring
 
 from perfdsl.constructs.each_deduct_words import described, finding_text
-from perfdsl.interp import wording
+from perfdsl.interp import dates, wording
 from perfdsl.interp.builtins import BuiltinError
-from perfdsl.interp.evaluator import Judged
+from perfdsl.interp.judged import Judged
 from perfdsl.interp.numbers import ZERO, fixed, percent
 
 _string = encode_basestring  # json.dumps of one string, without json.dumps' overhead
@@ -34,6 +34,14 @@ class Unsupported(Exception):
 
 
 UNSEEN = object()  # a formula's value not computed (a branch not taken)
+
+
+def checked_date(invalid: type, text: str):
+    """A date fact as the generated facts check reads it (``dates.parse``); ``invalid`` when it is not one."""
+    try:
+        return dates.parse(text)
+    except dates.BadDate:
+        raise invalid from None
 
 
 def nomatch():
@@ -223,14 +231,23 @@ def _fast_ratio(a, b, if_zero):
     return if_zero if b == ZERO else a / b
 
 
+def _fast_count(xs):
+    return Decimal(len(xs))
+
+
+def _fast_sum(xs):
+    return sum(xs, ZERO)
+
+
 # Lean versions of the builtins for values the validator has already checked; each computes
-# exactly what its counterpart in builtins.py computes, with no type checks.
+# exactly what its counterpart in builtins.py computes, with no type checks.  Module-level functions, not
+# lambdas: they are constants of generated programs, which the warm bundle pickles (``codegen/program.py``).
 FAST_BUILTINS = {
     "min": min,
     "max": max,
     "abs": abs,
-    "count": lambda xs: Decimal(len(xs)),
-    "sum": lambda xs: sum(xs, ZERO),
+    "count": _fast_count,
+    "sum": _fast_sum,
     "proportional": _fast_proportional,
     "sample_score": _fast_sample,
     "ratio": _fast_ratio,

@@ -20,6 +20,7 @@ from typing import Callable, Optional
 from perfdsl.codegen.generator import Generator, Source
 from perfdsl.codegen.recording import TracedGenerator
 from perfdsl.codegen.runtime import EXPORTED
+from perfdsl.codegen.writer import DocumentWriter
 from perfdsl.explain.document import leaf_layout, node_json
 from perfdsl.interp.numbers import CONTEXT, fixed, percent, plain
 from perfdsl.interp.scoring import Node, Result, aggregate
@@ -58,19 +59,21 @@ class GeneratedScorer:
         namespace = generator.module()
         # no record's key order reaches a step (``codegen.record_order``): the facts may be checked in place
         self.order_free = generator.order_free
-        self._grade = namespace["grade"]
-        self._shared = None if traced else namespace["shared"]
+        self.program = namespace["__program__"]
         self._leaves = [namespace[f"leaf{leaf.index}"] for leaf in plan.leaves]
         self._places = plan.rounding.places
-        self._weight_text = plain(plan.weight)
-        # the document's tree, as text and as UTF-8 bytes: each made on first use (a batch to a file needs only
-        # the bytes); none under 重新归一, where the interpreter's aggregation writes the document
-        self._tree: Optional[Callable] = None
+        # what runs the generated functions and writes the document (its tree generated on first use); the
+        # tree as UTF-8 bytes likewise (a batch to a file needs only the bytes); no tree under 重新归一, where
+        # the interpreter's aggregation writes the document
+        self.writer = DocumentWriter(None, namespace["grade"], None if traced else namespace["shared"], traced,
+                                     title, plan.weight, plain(plan.weight), self._places)
         self._tree_bytes: Optional[Callable] = None
 
     def _globals(self, facts: dict):
-        """What the leaves read shared 令 from: all computed now, or (traced) a cache filled on first use."""
-        return {} if self._shared is None else self._shared(facts)
+        return self.writer.globals(facts)
+
+    def _grade_of(self, facts: dict, G, total):
+        return self.writer.grade_of(facts, G, total)
 
     # ------------------------------------------------------------ scores
     def score(self, facts: dict) -> Result:
@@ -82,12 +85,6 @@ class GeneratedScorer:
             aggregate(root, self.rules.rounding)  # group sums and 重新归一, exactly as the interpreter does them
             grade = self._grade_of(facts, G, root.score)[0] if root.score is not None else None
         return Result(self.rules, root, grade, None, [], [])
-
-    def _grade_of(self, facts: dict, G, total):
-        """(grade, steps); traced, the grade is worked out afresh, as the interpreter's fresh evaluator does."""
-        if self.traced:
-            return self._grade(facts, {}, total)
-        return self._grade(facts, G, total), None
 
     def _node(self, pn: PlanNode, facts: dict, G, traces: Optional[list]) -> Node:
         ind = pn.indicator
@@ -110,20 +107,16 @@ class GeneratedScorer:
         interpreter's Result (untraced; traced, after ``expand``).  ``head`` is the document's
         text up to the tree (version, provenance).  Raises for anything unusual.
         """
-        with decimal.localcontext(CONTEXT):
-            if self.plan.renormalise:
+        if self.plan.renormalise:
+            with decimal.localcontext(CONTEXT):
                 return self._document_from_nodes(facts, head)
-            if self._tree is None:
-                self._tree = self._tree_function()
-            G = self._globals(facts)
-            total, tree = self._tree(facts, G)
-            grade, steps = self._grade_of(facts, G, total)
-            text = (f'{head}"name": {_js(self.title(facts))}, "weight": "{self._weight_text}", '
-                    f'"score": "{fixed(total, self._places)}", "rate": "{percent(total, self.plan.weight)}", '
-                    f'"children": [{tree}], "grade": {_js(grade)}')
-            if steps:
-                text += ', "grade_trace": [' + ",".join(steps) + "]"
-        return text + "}", grade
+        return self.document_writer().text(facts, head)
+
+    def document_writer(self) -> DocumentWriter:
+        """The writer with its document tree generated: what ``document_json`` runs, and the warm bundle keeps."""
+        if self.writer.tree is None:
+            self.writer.tree = self._tree_function()
+        return self.writer
 
     def document_bytes(self, facts: dict, head: bytes) -> tuple[bytes, Optional[str]]:
         """``document_json``'s text encoded as UTF-8, written as bytes: what a batch writes to its output file.
@@ -143,7 +136,7 @@ class GeneratedScorer:
             total, tree = self._tree_bytes(facts, G)
             grade, steps = self._grade_of(facts, G, total)
             parts = [head, b'"name": ', _js(self.title(facts)).encode(),
-                     f', "weight": "{self._weight_text}", "score": "{fixed(total, self._places)}", '
+                     f', "weight": "{self.writer.weight_text}", "score": "{fixed(total, self._places)}", '
                      f'"rate": "{percent(total, self.plan.weight)}", "children": ['.encode(),
                      tree, b'], "grade": ', _js(grade).encode()]
             if steps:

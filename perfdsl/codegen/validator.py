@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import Callable, Optional
 
 from perfdsl.codegen.generator import Expressions, Scope, Source
-from perfdsl.interp import dates
+from perfdsl.codegen.runtime import checked_date
 from perfdsl.ruleset.rates import rate_ceiling
 from perfdsl.ruleset.types import Ty
 from perfdsl.syntax import ast as A
@@ -187,10 +188,5 @@ def _compile(root: Ty, invalid: type, in_place: bool, counting: Optional[bool] =
     source = "\n".join(line for body in functions for line in body if line)
     src.consts["Invalid"] = invalid
 
-    def as_date(text: str):
-        try:
-            return dates.parse(text)
-        except dates.BadDate:
-            raise invalid from None
-    src.consts["as_date"] = as_date
+    src.consts["as_date"] = functools.partial(checked_date, invalid)  # module-level: the program pickles
     return src.run("compiled facts check", source)

@@ -6,11 +6,11 @@ the document is deterministic for the same rules and facts.
 
 from __future__ import annotations
 
-import functools
 import json
 from typing import Optional
 
 from perfdsl import __version__
+from perfdsl.codegen.writer import document_head, source_json
 from perfdsl.interp.numbers import fixed, percent, plain
 from perfdsl.interp.scoring import Node, Result
 from perfdsl.ruleset.types import display
@@ -104,7 +104,6 @@ def assemble(rules, root: dict, grade: Optional[str], ok: bool = True, facts_sou
 _PER_RULES: dict[tuple, tuple] = {}
 # what json.dumps(v, ensure_ascii=False) writes, without the encoder it builds per call (once per batch line here)
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
-_source_json = functools.lru_cache(maxsize=64)(_ENCODE)  # a batch names the same facts file on every line
 
 
 def _once_per_rules(what: str, rules, build):
@@ -129,14 +128,9 @@ def head_json(rules, facts_source: Optional[str], facts_sha256: Optional[str], l
 
     ``compact``: the header says the steps are compact (``perfdsl expand`` writes them out in full).
     """
-    text = "{" if line is None else f'{{"line": {line}, '
-    text += _once_per_rules("compact head" if compact else "head", rules,
-                            _compact_head_text if compact else _head_text)
-    if facts_source is not None or facts_sha256 is not None:
-        text += f'"facts": {{"source": {_source_json(facts_source)}, "sha256": {_ENCODE(facts_sha256)}}}, '
-    if evidence:
-        text += f'"evidence": {json.dumps(evidence, ensure_ascii=False)}, '
-    return text + '"status": "ok", '
+    return document_head(_once_per_rules("compact head" if compact else "head", rules,
+                                         _compact_head_text if compact else _head_text),
+                         facts_source, facts_sha256, line, evidence)
 
 
 def head_bytes(rules, facts_source: Optional[str], facts_sha256: Optional[str], line: Optional[int] = None,
@@ -149,7 +143,7 @@ def head_bytes(rules, facts_source: Optional[str], facts_sha256: Optional[str], 
     text += _once_per_rules("compact head bytes" if compact else "head bytes", rules,
                             lambda r: (_compact_head_text if compact else _head_text)(r).encode())
     if facts_source is not None or facts_sha256 is not None:
-        text += b'"facts": {"source": %b, "sha256": %b}, ' % (_source_json(facts_source).encode(),
+        text += b'"facts": {"source": %b, "sha256": %b}, ' % (source_json(facts_source).encode(),
                                                                _ENCODE(facts_sha256).encode())
     if evidence:
         text += f'"evidence": {json.dumps(evidence, ensure_ascii=False)}, '.encode()

@@ -11,8 +11,6 @@ import decimal
 from decimal import Decimal
 from typing import Callable, Optional
 
-import attrs
-
 from perfdsl.interp import dates
 from perfdsl.interp.numbers import ONE, ZERO, bracketed, show
 
@@ -21,8 +19,12 @@ class BuiltinError(Exception):
     """A builtin was given values it cannot work with; the evaluator adds the location."""
 
 
-@attrs.frozen
 class Builtin:
+    """A row of the builtin table.  A plain class (the warm road imports no attrs); pickled by its name, so a
+    generated scorer's constants name the row, never its functions (some are lambdas)."""
+
+    __slots__ = ("name", "zh", "min_args", "max_args", "arg_kinds", "result", "impl", "explain", "cases", "case_of")
+
     name: str  # canonical (English)
     zh: str
     min_args: int
@@ -30,9 +32,26 @@ class Builtin:
     arg_kinds: str  # one letter per argument: n number, l list, r sample record, d date, a any; '*' repeats the last
     result: str  # number | bool
     impl: Callable
-    explain: Optional[Callable] = None  # (args, result) -> str, called only when tracing
-    cases: tuple[str, ...] = ()  # named branches, counted by `perfdsl test` coverage
-    case_of: Optional[Callable] = None  # (args) -> one of cases
+    explain: Optional[Callable]  # (args, result) -> str, called only when tracing
+    cases: tuple[str, ...]  # named branches, counted by `perfdsl test` coverage
+    case_of: Optional[Callable]  # (args) -> one of cases
+
+    def __init__(self, name: str, zh: str, min_args: int, max_args: Optional[int], arg_kinds: str, result: str,
+                 impl: Callable, explain: Optional[Callable] = None, cases: tuple[str, ...] = (),
+                 case_of: Optional[Callable] = None):
+        self.name, self.zh, self.min_args, self.max_args = name, zh, min_args, max_args
+        self.arg_kinds, self.result, self.impl, self.explain = arg_kinds, result, impl, explain
+        self.cases, self.case_of = cases, case_of
+
+    def __repr__(self):
+        return f"Builtin({self.name!r})"
+
+    def __reduce__(self):
+        return _named, (self.name,)
+
+
+def _named(name: str) -> Builtin:
+    return BY_NAME[name]
 
 
 def _num(x):

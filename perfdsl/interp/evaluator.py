@@ -12,27 +12,17 @@ from __future__ import annotations
 from decimal import Decimal, DivisionByZero, InvalidOperation, Overflow
 from typing import Any, Callable, Optional
 
-import attrs
-
 from perfdsl.diagnostics import Diagnostic, error
 from perfdsl.interp import sentences, wording
 from perfdsl.interp.builtins import BY_NAME, EXISTS_NAMES, BuiltinError
 from perfdsl.interp.dates import is_date
+from perfdsl.interp.judged import Judged as Judged
 from perfdsl.interp.numbers import show
 from perfdsl.interp.sentences import percent_band as _percent_band
 from perfdsl.interp.tracer import NO_TRACER, Substituted, Tracer
 from perfdsl.interp.wording import shown as _shown
 from perfdsl.syntax import ast as A
 from perfdsl.syntax.printer import expr_text, interval_text
-
-
-@attrs.frozen
-class Judged:
-    """An evaluator's discretionary score or deduction (酌情) and its mandatory reason."""
-
-    field: str  # 得分 | 扣分
-    value: Decimal
-    reason: str
 
 
 class EvalError(Exception):

@@ -115,7 +115,10 @@ class Scorer:
         self.rounding = plan.rounding
         self.percent_paths = plan.percent_paths
         system = self.rules.system
-        self._title_fill = template.Filler(system.title) if system is not None and system.title else None
+        filler = template.Filler(system.title) if system is not None and system.title else None
+        # a plain value (the warm bundle keeps it): the fact paths read as rates, not the 令 spans among them
+        rates = frozenset(p for p in self.percent_paths if isinstance(p, str))
+        self._title = wording.Title(self.rules.name, filler, rates)
 
     def score(self, facts: dict, trace: bool = True, warnings: tuple = (), hits: Optional[set] = None) -> Result:
         """``trace``: keep each indicator's steps; ``hits``: add the coverage points reached to it."""
@@ -155,19 +158,6 @@ class Scorer:
                 node.steps = steps.steps
             ev.tracer = NO_TRACER
         return node
-
-    def _title(self, facts: dict) -> str:
-        if self._title_fill is None:
-            return self.rules.name
-
-        def value(segments) -> Optional[str]:  # the one template syntax (syntax/template.py), over facts only
-            cur = facts
-            for seg in segments:
-                if not isinstance(cur, dict) or seg not in cur:
-                    return None
-                cur = cur[seg]
-            return wording.text_of(cur, ".".join(segments) in self.percent_paths)
-        return self._title_fill(value)
 
     def _grade(self, total: Decimal, facts: dict, trace: bool, coverage: Optional[Tracer]):
         system = self.rules.system

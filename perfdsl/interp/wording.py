@@ -229,3 +229,30 @@ def veto(reason: str, grade: str) -> tuple[str, dict]:
 
 def grade(interval: str, total: Decimal, grade) -> tuple[str, dict]:
     return f"总分 {show(total)} 落在 {interval} → 等级 {grade}", {"interval": interval, "grade": grade}
+
+
+class Title:
+    """A fact set's title: the rule set's 标题 template filled from the facts (the one template syntax,
+    ``syntax/template.py``), else the rule set's name.  Plain data: pickled into the warm bundle."""
+
+    __slots__ = ("name", "fill", "percent_paths")
+
+    def __init__(self, name: str, fill, percent_paths: frozenset):
+        self.name, self.fill, self.percent_paths = name, fill, percent_paths
+
+    def __call__(self, facts: dict) -> str:
+        if self.fill is None:
+            return self.name
+
+        def value(segments) -> Optional[str]:  # over facts only
+            cur = facts
+            for seg in segments:
+                if not isinstance(cur, dict) or seg not in cur:
+                    return None
+                cur = cur[seg]
+            return text_of(cur, ".".join(segments) in self.percent_paths)
+        return self.fill(value)
+
+    def __reduce__(self):
+        return Title, (self.name, self.fill, self.percent_paths)
+

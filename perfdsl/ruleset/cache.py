@@ -24,10 +24,8 @@ is not used: rules are then checked on every run, which costs only time.
 
 from __future__ import annotations
 
-import functools
 import os
 import pickle
-import sys
 from pathlib import Path
 from typing import Optional
 
@@ -36,58 +34,11 @@ from perfdsl.digest import sha256
 from perfdsl.ruleset.check import Checked, check
 from perfdsl.ruleset.gcpause import paused
 from perfdsl.ruleset.loader import display_path, load, rule_files
+from perfdsl.ruleset.store import _fingerprints as _fingerprints
+from perfdsl.ruleset.store import _owned, _private, cache_dir, code_hash
 
 FORMAT = 3  # 3: 允许 and 总分 in the AST
 MAX_ENTRIES = 64  # checked rule sets kept; the least recently used beyond this are deleted
-
-
-@functools.lru_cache(maxsize=1)
-def code_hash() -> str:
-    """A fingerprint of perfdsl's own .py and .lark files: each one's path, size and modification time.
-
-    Reading them all would cost ~30 ms per start, more than a cached start takes; their metadata
-    costs ~1 ms and changes whenever a file is edited, checked out or installed.
-    """
-    seen: list[str] = []
-    _fingerprints(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "", seen)
-    return sha256("".join(sorted(seen)).encode("utf-8", "replace")).hexdigest()
-
-
-def _fingerprints(top: str, under: str, seen: list[str]) -> None:
-    """``code_hash``'s line for each file under ``top`` (``under``: its path inside the package), as ``os.walk``
-    finds them (no ``__pycache__``, no directory reached through a link, a directory that cannot be read skipped),
-    with one ``scandir`` a directory and no path joined twice: ~half of what ``os.walk`` costs a start."""
-    try:
-        with os.scandir(top) as found:
-            entries = list(found)
-    except OSError:
-        return
-    for entry in entries:
-        try:
-            is_dir = entry.is_dir()
-        except OSError:
-            is_dir = False
-        if is_dir:
-            if entry.name != "__pycache__" and not entry.is_symlink():
-                _fingerprints(entry.path, f"{under}{entry.name}/", seen)
-        elif entry.name.endswith((".py", ".lark")):
-            try:
-                st = entry.stat()
-            except OSError:
-                continue
-            seen.append(f"{under}{entry.name}\0{st.st_size}\0{st.st_mtime_ns}\n")
-
-
-def cache_dir() -> Path:
-    configured = os.environ.get("PERFDSL_CACHE_DIR")
-    if configured:
-        return Path(configured)
-    if not _posix_owners():
-        local = _per_user_directory()
-        if local is not None:
-            return local / "perfdsl" / "cache"
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "perfdsl"
 
 
 def cache_key(path: Path) -> str:
@@ -132,42 +83,6 @@ def _load_checked(root: Path, use_cache: bool, store: bool = True) -> Checked:
     if store and not checked.errors:
         _store(entry, checked)
     return checked
-
-
-def _private(entry: Path) -> bool:
-    """Whether only this user could have written the entry: it and its directory."""
-    return _owned(entry.parent) and _owned(entry)
-
-
-def _posix_owners() -> bool:
-    """Whether ``os.stat`` says who owns a file and who may write it (not on Windows, where an ACL does)."""
-    return hasattr(os, "getuid") and sys.platform != "win32"
-
-
-def _per_user_directory() -> Optional[Path]:
-    """Windows' per-user local application data (``%LOCALAPPDATA%``): only its user (and administrators) may write."""
-    local = os.environ.get("LOCALAPPDATA")
-    return Path(local) if local and os.path.isabs(local) else None
-
-
-def _owned(path: Path) -> bool:
-    """Ours, and not writable by group or others.
-
-    Without POSIX owners (Windows): inside the user's ``%LOCALAPPDATA%``, or not trusted at all.
-    """
-    if not _posix_owners():
-        local = _per_user_directory()
-        if local is None:
-            return False
-        try:
-            return Path(os.path.realpath(path)).is_relative_to(Path(os.path.realpath(local)))
-        except (OSError, ValueError):
-            return False
-    try:
-        st = path.stat()
-    except OSError:
-        return False
-    return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
 def _store(entry: Path, checked: Checked) -> None:

@@ -20,10 +20,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from perfdsl.diagnostics import Diagnostic, error
 from perfdsl.patterns import lazy
 
-if TYPE_CHECKING:  # renderers import the words below: no rule-set machinery for them
+if TYPE_CHECKING:  # renderers and the warm road import the words below: no rule-set machinery for them
+    from perfdsl.diagnostics import Diagnostic
     from perfdsl.ruleset.types import Ty
 
 VALUE = "值"
@@ -65,6 +65,7 @@ class _Split:
             if raw.strip():
                 self.evidence[path] = raw.strip()
             return
+        from perfdsl.diagnostics import error
         span = ty.decl.span if ty.decl is not None else None
         shown = "null" if raw is None else type(raw).__name__
         self.errors.append(error("F011", f"{path}.{SOURCE}：佐证材料/来源应为文字（如 \"2024年决算报表第3页，"

@@ -17,9 +17,11 @@ import attrs
 
 from perfdsl.diagnostics import Diagnostic, Note, PerfdslError, error, os_reason
 from perfdsl.digest import sha256
+from perfdsl.ruleset.files import RULE_SUFFIX as RULE_SUFFIX
+from perfdsl.ruleset.files import display_path as display_path
+from perfdsl.ruleset.files import rule_files as rule_files
 from perfdsl.syntax import ast as A
 
-RULE_SUFFIX = ".perf"
 MAX_RULE_BYTES = 20 * 1024 * 1024
 
 
@@ -49,27 +51,6 @@ class RuleSet:
         if self.system is not None and self.system.rounding is not None:
             return self.system.rounding
         return A.Rounding(2, "half_up", A.NO_SPAN)
-
-
-def rule_files(root: Path) -> list[Path]:
-    if root.is_file():
-        return [root]
-    if not root.is_dir():
-        raise PerfdslError([error("E100", f"找不到规则文件或目录：{root}")])
-    base = root.resolve()
-    # a rule set is exactly the files inside its directory: a link that leads outside is not followed
-    files = sorted(p for p in root.rglob(f"*{RULE_SUFFIX}") if p.is_file() and p.resolve().is_relative_to(base))
-    if not files:
-        raise PerfdslError([error("E101", f"目录 {root} 中没有 {RULE_SUFFIX} 规则文件")])
-    return files
-
-
-def display_path(p: Path) -> str:
-    try:
-        rel = os.path.relpath(p)
-    except ValueError:  # pragma: no cover — another drive on Windows
-        return str(p)
-    return str(p) if rel.startswith("..") else rel
 
 
 def read_source(path: Path) -> SourceFile:

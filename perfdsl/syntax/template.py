@@ -11,7 +11,10 @@ import re
 from typing import Callable, Optional, Union
 
 from perfdsl.patterns import lazy
-from perfdsl.syntax import ast as A
+
+TYPE_CHECKING = False  # typing is for the type checker
+if TYPE_CHECKING:
+    from perfdsl.syntax import ast as A
 
 _NAME = r"[^\W\d][\w“”、·‘’《》]*"
 
@@ -95,7 +98,9 @@ def escape(literal: str) -> str:
 
 def parts(raw: str, span: A.Span, unquote: Callable[[str], str]) -> tuple:
     """A quoted template token (``raw``, at ``span``) → its literal pieces and a ``Path`` per hole, each hole's
-    span on the name inside the text, so that ``check`` points at it."""
+    span on the name inside the text, so that ``check`` points at it.  (The syntax tree is imported here: a
+    ``Filler`` is unpickled by the warm road, which imports neither it nor attrs.)"""
+    from perfdsl.syntax import ast as A
     out: list = []
     for piece in split(raw[1:-1]):
         if isinstance(piece, str):

@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from perfdsl.cli.inputs import Record
     from perfdsl.cli.scoring import Document, Trace
     from perfdsl.diagnostics import Diagnostic
-    from perfdsl.interp.scoring import Result
     from perfdsl.render.summary_xlsx import SummaryWorkbook
 
 NAME = "eval"  # its help line is in the command table (perfdsl.cli.COMMAND_HELP)
@@ -69,14 +68,6 @@ def run(args: argparse.Namespace) -> int:
         from pathlib import Path
 
         from perfdsl.cli.inputs import check_rules_first, iter_records
-        from perfdsl.cli.scoring import (
-            facts_sources,
-            internal_failure,
-            load_engine,
-            one_line,
-            score_records,
-            worker_count,
-        )
         from perfdsl.render.escape import for_terminal
     args.format = output_format(args.format, args.output, "text", {"text": "文本", "json": "json", "xlsx": "xlsx"},
                                 "；网页、Word、Markdown 评分表请用 perfdsl report 生成")
@@ -86,11 +77,25 @@ def run(args: argparse.Namespace) -> int:
         raise Usage("--compact-trace 用于 --format json 写出的评分过程（不能与 --no-trace 同用）")
     check_rules_first(args.rules, args.facts, NAME)
     check_output(args.output, input_files(args.rules, args.facts))
+    text_output = args.format == "text"
+    single = len(args.facts) == 1 and not args.facts[0].endswith(".jsonl") and not Path(args.facts[0]).is_dir()
+    bundle_key = None  # one fact set on the screen, and no warm bundle for its rules yet: kept after this run
+    if text_output and single:
+        answered, bundle_key = _warm(args)
+        if answered:
+            return EXIT_OK
+    with paused():
+        from perfdsl.cli.scoring import (
+            facts_sources,
+            internal_failure,
+            load_engine,
+            one_line,
+            score_records,
+            worker_count,
+        )
     engine = load_engine(args.rules)
     if args.format == "json":
         json_stdout()
-    text_output = args.format == "text"
-    single = len(args.facts) == 1 and not args.facts[0].endswith(".jsonl") and not Path(args.facts[0]).is_dir()
     rows = text_output and not single and not args.full and not args.only  # a batch on screen: a line per fact set
     book = None
     if args.format == "xlsx":
@@ -132,10 +137,10 @@ def run(args: argparse.Namespace) -> int:
             for rec, doc, grade, diags, result in lines:
                 total += 1
                 try:
-                    text = writer.render(rec, doc, result)
+                    text = writer.render(rec, doc, result is not None)
                 except Exception as exc:  # noqa: BLE001 — isolation: a record that cannot be written is its error
                     doc, grade, diags, result = internal_failure(rec, exc, compact)
-                    text = writer.render(rec, doc, result)
+                    text = writer.render(rec, doc, result is not None)
                 if single and not text_output:  # the text ends with them; JSON or a workbook: said on stderr too
                     report_warnings(doc, facts_sources(engine, rec))
                 if diags:
@@ -158,6 +163,10 @@ def run(args: argparse.Namespace) -> int:
             book.finish(out)
     for note in notes:
         print(f"perfdsl: {for_terminal(one_line(note), one_line=True)}", file=sys.stderr)
+    if bundle_key is not None and total == 1 and not failed_at:
+        from perfdsl import warm
+        with paused():
+            warm.store(bundle_key, engine)  # after the answer: the next evaluation of these rules takes the warm road
     if not single:  # a batch always ends with its count, even of 0 or 1 fact set
         by_grade = "，".join(f"{for_terminal(str(g), one_line=True)} {n} 套"
                             for g, n in sorted(grades.items(), key=lambda kv: -kv[1]))
@@ -178,7 +187,8 @@ class _Writer:
         self.args, self.out, self.book, self.single, self.rows = args, out, book, single, rows
         self.console: Optional[Console] = None
 
-    def render(self, rec: Record, doc: Document, result: Optional[Result]) -> Optional[str | bytes]:
+    def render(self, rec: Record, doc: Document, scored: bool) -> Optional[str | bytes]:
+        """``scored``: the record was scored (not a document of errors, which the diagnostics report)."""
         args = self.args
         if self.book is not None:
             from typing import cast
@@ -193,7 +203,7 @@ class _Writer:
             if args.output and args.output.lower().endswith(".jsonl"):  # JSON lines: one line, as a batch writes
                 return json.dumps(doc, ensure_ascii=False) + "\n"
             return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-        if not (self.rows or result is not None):
+        if not (self.rows or scored):
             return None
         only = TRACE_FILTERS.get(args.only) if args.only else None
         if self.single and not self.rows:  # one fact set: written without rich where it writes the same bytes
@@ -226,6 +236,41 @@ class _Writer:
             self.console = Console(file=self.out, width=1000, no_color=True, highlight=False) if self.args.output \
                 else new_console()
         return self.console
+
+
+def _warm(args: argparse.Namespace) -> tuple[bool, Optional[str]]:
+    """One fact set on the screen by the warm road (``perfdsl.warm``), written here: (answered, the key to keep a
+    bundle under when these rules have none yet).  Not answered: the full road scores it, as it always did."""
+    from perfdsl import warm
+    from perfdsl.cli.inputs import iter_records
+    from perfdsl.ruleset.gcpause import paused
+    with paused():  # a single fact set: what it makes is freed by reference counting
+        name, bundle = warm.load(args.rules)
+        if bundle is None:
+            return False, name
+        try:
+            rec = next(iter_records(args.facts), None)
+            doc = warm.document(bundle, rec) if rec is not None else None
+        except Exception:  # noqa: BLE001 — whatever it is, the full road meets it again and says what it is
+            return False, None
+        if doc is None:
+            return False, None
+        try:
+            with AtomicOutput(args.output) as out:
+                try:
+                    text = _Writer(args, out, None, True, False).render(rec, doc, True)
+                except Exception:  # noqa: BLE001 — as above: the full road writes it, or its error
+                    text = None
+                if text is None:
+                    raise _NotAnswered
+                out.write(text)
+        except _NotAnswered:
+            return False, None
+    return True, None
+
+
+class _NotAnswered(Exception):
+    """The warm road wrote nothing (``AtomicOutput`` leaves no file behind): the full road answers."""
 
 
 def batch_diagnostic(rec: Record, diags: list[Diagnostic], rules: str) -> str:
