@@ -27,9 +27,9 @@ NOT_AT_START = ("tempfile", "html", "_hashlib", "shutil", "zlib", "lzma", "bz2")
 # the modules a start loads besides the interpreter's own, counted on 2026-12-01 (help 52, a warm eval of one fact
 # set to a file 213, a warm check 132; branch latency2: 32, 195 and 114, without shutil, its three compression modules
 # and fnmatch, nor hashlib and OpenSSL's _hashlib and _blake2, with perfdsl.digest and _sha256, and without the command
-# modules not named; branch leantree: eval 149, its text written without rich's 43 modules) with a little room: a jump
-# past these is a start-up regression to look at
-MOST_MODULES = {"help": 36, "eval": 156, "check": 122}
+# modules not named; branch leantree: eval 149, its text written without rich's 43 modules; session 10: eval 104, the
+# warm road without attrs and the syntax tree) with a little room: a jump past these is a start-up regression to look at
+MOST_MODULES = {"help": 36, "eval": 110, "check": 122}
 EVAL = ["eval", "rules/", "examples/heping-2024/facts.json"]
 
 
@@ -85,7 +85,9 @@ def _warm(command: list[str], tmp_path) -> set[str]:
 
 def test_a_warm_eval_does_not_load_the_parser_the_checker_or_the_code_generator(tmp_path):
     modules = _warm(["eval", "rules/", "examples/heping-2024/facts.json"], tmp_path)
-    assert "perfdsl.engine" in modules and "rich" not in modules  # its text off a terminal: render/lean_terminal
+    # the warm road (perfdsl.warm): no engine, attrs or syntax tree; its text off a terminal: render/lean_terminal
+    assert "perfdsl.warm" in modules and "rich" not in modules
+    assert [m for m in ("perfdsl.engine", "attrs", "perfdsl.syntax.ast", "perfdsl.diagnostics") if m in modules] == []
     assert [m for m in modules if any(m == h or m.startswith(h + ".") for h in NOT_WARM)] == []
     # nor another command's module (``cli.COMMANDS`` imports a command's module when it is named)
     assert sorted(m for m in modules if m.startswith("perfdsl.cli.commands.")) == [
@@ -151,7 +153,7 @@ def test_the_patterns_a_single_eval_does_not_use_are_not_compiled(tmp_path):
     env = {"PERFDSL_CACHE_DIR": str(tmp_path)}
     _loaded(_run(EVAL), env)
     _loaded(_run(EVAL) + "from perfdsl.cli.inputs import _surrogate_escape\nfrom perfdsl.cli.scoring import _control\n"
-                         "from perfdsl.ruleset.facts import _key_token\n"
+                         "from perfdsl.ruleset.facts_json import _key_token\n"
                          "from perfdsl.interp.dates import _CHINESE, _ISO\n"
                          "from perfdsl.ruleset.evidence import _index, _mentioned, _token\n"
                          "from perfdsl.ruleset.rates import _percent\n"

@@ -253,7 +253,7 @@ def _warm(args: argparse.Namespace) -> tuple[bool, Optional[str]]:
             doc = warm.document(bundle, rec) if rec is not None else None
         except Exception:  # noqa: BLE001 — whatever it is, the full road meets it again and says what it is
             return False, None
-        if doc is None:
+        if rec is None or doc is None:
             return False, None
         try:
             with AtomicOutput(args.output) as out:
