@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Callable
+
+TYPE_CHECKING = False  # typing is for the type checker: the warm road imports none of it
+if TYPE_CHECKING:
+    from typing import Callable
 
 
 def lazy(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:

@@ -46,13 +46,14 @@ class Bundle:
     compact steps do not cover): the full road then answers without trying again to build the bundle.
     """
 
-    __slots__ = ("writer", "check", "sites", "head")
+    __slots__ = ("key", "writer", "check", "sites", "head")
 
-    def __init__(self, writer: Optional[DocumentWriter], check: Optional[Callable], sites: list, head: str):
-        self.writer, self.check, self.sites, self.head = writer, check, sites, head
+    def __init__(self, key: str, writer: Optional[DocumentWriter], check: Optional[Callable], sites: list,
+                 head: str):
+        self.key, self.writer, self.check, self.sites, self.head = key, writer, check, sites, head
 
     def __reduce__(self):
-        return Bundle, (self.writer, self.check, self.sites, self.head)
+        return Bundle, (self.key, self.writer, self.check, self.sites, self.head)
 
     def expand_steps(self, steps: list) -> list:
         """The compact steps as the interpreter's step objects (``explain.compact.expand_document``'s tracer)."""
@@ -87,12 +88,24 @@ def key(rules: str) -> Optional[str]:
 
     from perfdsl.ruleset.files import display_path, rule_files
     try:
-        h = sha256(f"perfdsl {__version__} warm {FORMAT} code {code_hash()} python {python_tag()}\n".encode())
-        for f in rule_files(Path(rules)):
-            h.update(display_path(f).encode("utf-8", "surrogateescape") + b"\0")
-            h.update(sha256(f.read_bytes()).digest())
+        return _key([(display_path(f), sha256(f.read_bytes()).hexdigest()) for f in rule_files(Path(rules))])
     except Exception:  # noqa: BLE001 — a rule set that cannot be read: the full road says why
         return None
+
+
+def loaded_key(engine: Engine) -> str:
+    """The key of the rule files as an engine read them: a file saved while it was loading keys what was read."""
+    return _key([(f.path, f.sha256) for f in engine.rules.sources.values()])
+
+
+def _key(files: list[tuple[str, str]]) -> str:
+    """Over perfdsl's version and code, the grammar (outside the package in a source checkout), the Python that
+    marshalled the code, and each rule file's name (as documents show it) and bytes."""
+    from perfdsl.syntax.grammar_file import grammar_text
+    h = sha256(f"perfdsl {__version__} warm {FORMAT} code {code_hash()} python {python_tag()}\n".encode())
+    h.update(sha256(grammar_text().encode("utf-8")).digest())
+    for path, digest in sorted(files):
+        h.update(f"{path}\0{digest}\n".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 
@@ -116,7 +129,7 @@ def load(rules: str) -> tuple[Optional[str], Optional[Bundle]]:
             bundle = pickle.load(fh)
     except Exception:  # noqa: BLE001 — missing, damaged or from another build: built again
         return name, None
-    if not isinstance(bundle, Bundle):
+    if not isinstance(bundle, Bundle) or bundle.key != name:
         return name, None
     try:
         os.utime(entry)  # recently used: kept by the eviction
@@ -125,8 +138,9 @@ def load(rules: str) -> tuple[Optional[str], Optional[Bundle]]:
     return name, bundle
 
 
-def build(engine: Engine) -> Bundle:
-    """The bundle of an engine's rule set (generating its traced scorer and facts check if not done yet)."""
+def build(engine: Engine, name: str) -> Bundle:
+    """The bundle of an engine's rule set, kept under ``name`` (generating its traced scorer and facts check if not
+    done yet)."""
     from perfdsl.codegen.validator import compile_counted_validator, compile_owned_validators
     from perfdsl.explain.document import _compact_head_text
     from perfdsl.ruleset.facts import Invalid
@@ -134,20 +148,21 @@ def build(engine: Engine) -> Bundle:
     head = _compact_head_text(engine.rules)
     tracer = engine.compact_tracer() if not engine.plan.renormalise else None
     if tracer is None:
-        return Bundle(None, None, [], head)
+        return Bundle(name, None, None, [], head)
     types = engine.checked.facts_type
     check = compile_counted_validator(types, Invalid) if not tracer.order_free else \
         compile_owned_validators(types, Invalid)[1]
-    return Bundle(tracer.document_writer(), check, engine.plan.sites, head)
+    return Bundle(name, tracer.document_writer(), check, engine.plan.sites, head)
 
 
-def store(name: str, engine: Engine) -> None:
-    """Build and keep the bundle under ``name`` (``load``'s key); a bundle that cannot be made or kept only
-    costs the next evaluation its speed."""
+def store(engine: Engine) -> None:
+    """Build and keep the bundle of the rules as ``engine`` read them; a bundle that cannot be made or kept only
+    costs the next evaluation its speed.  Interrupted, it leaves no file behind (and raises)."""
     from perfdsl.codegen.program import dumps
     from perfdsl.ruleset.cache import evict
+    name = loaded_key(engine)
     try:
-        data = dumps(build(engine))
+        data = dumps(build(engine, name))
     except Exception:  # noqa: BLE001 — something in the rules the bundle cannot hold: the full road stays
         return
     import tempfile
@@ -163,11 +178,13 @@ def store(name: str, engine: Engine) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, entry)
-    except OSError:
+    except BaseException as exc:  # a full disk, or Ctrl-C: no half-written bundle stays
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if not isinstance(exc, OSError):
+            raise
         return
     evict(entry.parent, MAX_BUNDLES, "*.bundle")
 

@@ -283,3 +283,68 @@ def test_generated_functions_pickle_as_their_program_and_name():
     assert again.consts["K0"].__globals__["__program__"].filename == "inner"
     with pytest.raises((pickle.PicklingError, AttributeError)):
         dumps(lambda x: x)  # nothing generated: pickled as pickle would, which refuses a lambda
+
+
+def test_facts_from_a_pipe_are_read_once_by_the_full_road(tmp_path):
+    """A pipe read by the warm road would be empty for the full road: only a regular file is read there."""
+    env = {**os.environ, "PERFDSL_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
+    env.pop("PERFDSL_NO_CACHE", None)
+    unknown = _seed_text().replace('"评价年度"', '"未声明的键": 1, "评价年度"', 1)  # declined by the warm road
+
+    def run(extra: dict) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "perfdsl", "eval", "rules", "/dev/stdin"], cwd=ROOT,
+                              env={**env, **extra}, input=unknown, capture_output=True, text=True)
+    subprocess.run([sys.executable, "-m", "perfdsl", "eval", "rules", str(SEED_FACTS)], cwd=ROOT, env=env,
+                   capture_output=True, check=True)
+    assert warm.key("rules") is not None
+    piped, reference = run({}), run({"PERFDSL_NO_CACHE": "1"})
+    assert (piped.returncode, piped.stdout, piped.stderr) == (reference.returncode, reference.stdout,
+                                                              reference.stderr)
+    assert piped.returncode == 0 and "总分" in piped.stdout and "F020" in piped.stdout  # the warning ends the text
+
+
+def test_the_key_covers_the_grammar(monkeypatch):
+    before = warm.key(str(RULES))
+    monkeypatch.setattr("perfdsl.syntax.grammar_file.grammar_text", lambda: "another grammar")
+    assert warm.key(str(RULES)) not in (before, None)
+
+
+def test_a_bundle_is_kept_under_the_rules_its_engine_read(roads, tmp_path):
+    """A rule file saved while the rules were loading: the bundle keys what was read, never the newer text."""
+    import shutil
+
+    from perfdsl.engine import Engine
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    engine = Engine.from_path(rules)
+    edited = rules / "40-履职效益.perf"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("≥ 90%      → 3", "≥ 90%      → 2"),
+                      encoding="utf-8")
+    warm.store(engine)
+    assert warm.loaded_key(engine) != warm.key(str(rules))
+    assert warm.load(str(rules)) == (warm.key(str(rules)), None)  # nothing for the saved text
+    assert (tmp_path / "cache" / "warm" / f"{warm.loaded_key(engine)}.bundle").is_file()
+
+
+def test_an_interrupt_while_the_bundle_is_written_leaves_no_file_and_keeps_the_answer(roads, monkeypatch, tmp_path):
+    from perfdsl.engine import Engine
+    engine = Engine.from_path(RULES)
+    warm.build(engine, "")  # its traced scorer generated (the code cache's own writes are not what is tested)
+
+    def interrupted(src, dst):
+        raise KeyboardInterrupt
+    with monkeypatch.context() as m:
+        m.setattr(os, "replace", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            warm.store(engine)
+        assert list((tmp_path / "cache" / "warm").iterdir()) == []  # the temporary file removed
+        eval_command._keep_bundle(engine)  # after the answer: the interrupt costs only the bundle
+    assert warm.load(str(RULES))[1] is None
+
+
+def test_a_bundle_found_under_another_rule_set_s_key_is_not_used(roads):
+    _bundled(roads, RULES, SEED_FACTS)
+    _bundled(roads, RURAL / "rules", RURAL / "facts-2024.json")
+    seed_key, rural_key = warm.key(str(RULES)), warm.key(str(RURAL / "rules"))
+    warm._entry(seed_key).write_bytes(warm._entry(rural_key).read_bytes())
+    assert warm.load(str(RULES)) == (seed_key, None)

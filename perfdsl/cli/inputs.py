@@ -12,12 +12,13 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import IO, Iterator, Optional
 
 from perfdsl.patterns import lazy
 
 TYPE_CHECKING = False  # typing is for the type checker
 if TYPE_CHECKING:
+    from typing import IO, Iterator, Optional
+
     from perfdsl.diagnostics import Diagnostic, PerfdslError
 
 LIMIT_VARIABLE = "PERFDSL_MAX_LINE_BYTES"

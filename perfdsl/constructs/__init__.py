@@ -6,9 +6,10 @@ The table is filled on first use, not when this package is imported: each constr
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
-
+TYPE_CHECKING = False  # typing is for the type checker: the warm road imports none of it
 if TYPE_CHECKING:
+    from typing import Any, Optional
+
     from perfdsl.constructs.base import Deduction
 
 # AST class -> its construct, in the order a reader meets them in the language reference

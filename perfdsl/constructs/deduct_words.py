@@ -6,9 +6,12 @@ Lean on purpose: the standard library and ``interp.numbers`` only, so sites pick
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Callable, Optional
 
 from perfdsl.interp.numbers import show
+
+TYPE_CHECKING = False  # typing is for the type checker: the warm road imports none of it
+if TYPE_CHECKING:
+    from typing import Callable, Optional
 
 
 def not_deducted(condition: str) -> tuple[str, dict]:

@@ -7,10 +7,13 @@ Lean on purpose: the standard library, ``interp.numbers`` and ``interp.wording``
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Callable, Optional
 
 from perfdsl.interp.numbers import show
 from perfdsl.interp.wording import json_value, shown
+
+TYPE_CHECKING = False  # typing is for the type checker: the warm road imports none of it
+if TYPE_CHECKING:
+    from typing import Callable, Optional
 
 
 def finding_text(item, describe: Optional[Callable]) -> str:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import decimal
 from decimal import Decimal
-from typing import Callable, Optional
 
 from perfdsl.interp import dates
 from perfdsl.interp.numbers import ONE, ZERO, bracketed, show
+
+TYPE_CHECKING = False  # typing is for the type checker: the warm road imports none of it
+if TYPE_CHECKING:
+    from typing import Callable, Optional
 
 
 class BuiltinError(Exception):

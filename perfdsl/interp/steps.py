@@ -8,7 +8,10 @@ the AST or attrs.  Keep this module so: the standard library only.
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+TYPE_CHECKING = False  # typing is for the type checker: the warm road imports none of it
+if TYPE_CHECKING:
+    from typing import Callable, Optional
+
 
 
 class Place:

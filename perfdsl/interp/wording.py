@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Callable, Optional
 
 from perfdsl.interp import dates
 from perfdsl.interp.dates import is_date
 from perfdsl.interp.numbers import ROUNDING_NAMES, show
+
+TYPE_CHECKING = False  # typing is for the type checker: the warm road imports none of it
+if TYPE_CHECKING:
+    from typing import Callable, Optional
 
 
 def shown(v) -> str:

@@ -23,9 +23,12 @@ and so is the same object: the common case costs one regex search.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from perfdsl.patterns import lazy
+
+TYPE_CHECKING = False  # typing is for the type checker: the warm road imports none of it
+if TYPE_CHECKING:
+    from typing import Any
 
 _INVISIBLE = re.compile("\r\n|[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
                         "\ud800-\udfff\ufffe\uffff]")

@@ -18,11 +18,13 @@ evidence goes to the document as a map from fact path (the paths the trace and t
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
 
 from perfdsl.patterns import lazy
 
+TYPE_CHECKING = False  # typing is for the type checker: the warm road imports none of it
 if TYPE_CHECKING:  # renderers and the warm road import the words below: no rule-set machinery for them
+    from typing import Any
+
     from perfdsl.diagnostics import Diagnostic
     from perfdsl.ruleset.types import Ty
 

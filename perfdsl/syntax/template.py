@@ -8,12 +8,13 @@ template; a text without holes is plain text, braces and all, as it always was.
 from __future__ import annotations
 
 import re
-from typing import Callable, Optional, Union
 
 from perfdsl.patterns import lazy
 
 TYPE_CHECKING = False  # typing is for the type checker
 if TYPE_CHECKING:
+    from typing import Callable, Optional, Union
+
     from perfdsl.syntax import ast as A
 
 _NAME = r"[^\W\d][\w“”、·‘’《》]*"

@@ -79,9 +79,9 @@ def run(args: argparse.Namespace) -> int:
     check_output(args.output, input_files(args.rules, args.facts))
     text_output = args.format == "text"
     single = len(args.facts) == 1 and not args.facts[0].endswith(".jsonl") and not Path(args.facts[0]).is_dir()
-    bundle_key = None  # one fact set on the screen, and no warm bundle for its rules yet: kept after this run
+    want_bundle = False  # one fact set on the screen, and no warm bundle for its rules yet: one is kept after it
     if text_output and single:
-        answered, bundle_key = _warm(args)
+        answered, want_bundle = _warm(args)
         if answered:
             return EXIT_OK
     with paused():
@@ -163,10 +163,8 @@ def run(args: argparse.Namespace) -> int:
             book.finish(out)
     for note in notes:
         print(f"perfdsl: {for_terminal(one_line(note), one_line=True)}", file=sys.stderr)
-    if bundle_key is not None and total == 1 and not failed_at:
-        from perfdsl import warm
-        with paused():
-            warm.store(bundle_key, engine)  # after the answer: the next evaluation of these rules takes the warm road
+    if want_bundle and total == 1 and not failed_at:
+        _keep_bundle(engine)
     if not single:  # a batch always ends with its count, even of 0 or 1 fact set
         by_grade = "，".join(f"{for_terminal(str(g), one_line=True)} {n} 套"
                             for g, n in sorted(grades.items(), key=lambda kv: -kv[1]))
@@ -238,23 +236,35 @@ class _Writer:
         return self.console
 
 
-def _warm(args: argparse.Namespace) -> tuple[bool, Optional[str]]:
-    """One fact set on the screen by the warm road (``perfdsl.warm``), written here: (answered, the key to keep a
-    bundle under when these rules have none yet).  Not answered: the full road scores it, as it always did."""
+def _warm(args: argparse.Namespace) -> tuple[bool, bool]:
+    """One fact set on the screen by the warm road (``perfdsl.warm``), written here: (answered, whether to keep a
+    bundle after the full road answers, these rules having none yet).  Not answered: the full road scores it, as it
+    always did.  Only a regular facts file is read here (a pipe read here would be empty for the full road), and only
+    onto the screen or a regular file."""
+    import os
+    import stat
+
     from perfdsl import warm
     from perfdsl.cli.inputs import iter_records
     from perfdsl.ruleset.gcpause import paused
+    try:
+        if not stat.S_ISREG(os.stat(args.facts[0]).st_mode):
+            return False, False
+        if args.output and os.path.exists(args.output) and not stat.S_ISREG(os.stat(args.output).st_mode):
+            return False, False
+    except (OSError, ValueError):
+        return False, False
     with paused():  # a single fact set: what it makes is freed by reference counting
         name, bundle = warm.load(args.rules)
         if bundle is None:
-            return False, name
+            return False, name is not None
         try:
             rec = next(iter_records(args.facts), None)
             doc = warm.document(bundle, rec) if rec is not None else None
         except Exception:  # noqa: BLE001 — whatever it is, the full road meets it again and says what it is
-            return False, None
+            return False, False
         if rec is None or doc is None:
-            return False, None
+            return False, False
         try:
             with AtomicOutput(args.output) as out:
                 try:
@@ -265,8 +275,24 @@ def _warm(args: argparse.Namespace) -> tuple[bool, Optional[str]]:
                     raise _NotAnswered
                 out.write(text)
         except _NotAnswered:
-            return False, None
-    return True, None
+            return False, False
+    return True, False
+
+
+def _keep_bundle(engine) -> None:
+    """After the answer is out: the warm bundle of these rules, for their next evaluation.  An interrupt while it is
+    written (it takes a few tenths of a second) loses only the bundle: the answer given stands."""
+    from perfdsl import warm
+    from perfdsl.ruleset.gcpause import paused
+    try:
+        sys.stdout.flush()  # the answer first, whoever reads it
+    except (OSError, ValueError):
+        return
+    try:
+        with paused():
+            warm.store(engine)
+    except KeyboardInterrupt:
+        pass
 
 
 class _NotAnswered(Exception):
