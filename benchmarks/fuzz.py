@@ -5,7 +5,8 @@
 Passes when nothing crashes: every failure is a diagnostic (PerfdslError or a scored result with
 errors), every score lies within its points ([0, weight], or [-weight, 0] for a 减分 item), the
 compiled engine agrees with the interpreter (scores, and each batch line it writes byte for byte;
-each compact traced line, expanded, byte for byte the interpreter's traced line),
+each compact traced line, expanded, byte for byte the interpreter's traced line; the warm road's document of one
+fact set, byte for byte the interpreter's),
 and a printed expression parses back to the same tree.  Fact sets come from both rule sets: the
 seed's, and the project example's with 重新归一 and 加分/减分 items.  The pytest suite runs a small, bounded version
 of the same properties; this script is for the recorded long run (docs/robustness.md).
@@ -44,6 +45,7 @@ def fuzz_facts(n: int, rng: random.Random, project: bool = False) -> int:
     rules = ROOT / "examples" / "project-expenditure" / "rules" if project else ROOT / "rules"
     slow = Engine.from_path(rules, fast=False)
     fast = Engine.from_path(rules)
+    bundle = _bundle(fast)
     base = (ROOT / "examples" / "project-expenditure" / "facts-2024.json").read_text(encoding="utf-8")
     for i in range(n):
         facts = parse_json(base if project else json.dumps(fact_set(rng, i), ensure_ascii=False), "fuzz")
@@ -69,10 +71,23 @@ def fuzz_facts(n: int, rng: random.Random, project: bool = False) -> int:
             assert fast.compact_json(text, "fuzz", "fuzz.jsonl", "h", i, encoded=True) == \
                 (compact[0].encode(), compact[1]), i  # the batch's bytes: the same line, encoded
             assert json.dumps(got, ensure_ascii=False) == json.dumps(want, ensure_ascii=False), i
+        warm = bundle.document(text, "fuzz.json", "h")
+        if warm is not None:  # the warm road's document (perfdsl.warm): the interpreter's, for one fact set
+            want = explain(a, trace=True, facts_source="fuzz.json", facts_sha256="h", texts=False)
+            assert json.dumps(warm, ensure_ascii=False) == json.dumps(want, ensure_ascii=False), i
         for node in a.root.walk():
             assert _in_range(node), (i, node.name, node.score)
         assert all(d.code and d.span is not None for d in a.errors)
     return n
+
+
+def _bundle(engine):
+    """The rule set's warm bundle as ``perfdsl eval`` keeps it: pickled and read back."""
+    import pickle
+
+    from perfdsl import warm
+    from perfdsl.codegen.program import dumps
+    return pickle.loads(dumps(warm.build(engine, "fuzz")))
 
 
 def _in_range(node) -> bool:
