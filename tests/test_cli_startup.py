@@ -154,8 +154,8 @@ def test_the_patterns_a_single_eval_does_not_use_are_not_compiled(tmp_path):
     _loaded(_run(EVAL), env)
     _loaded(_run(EVAL) + "from perfdsl.cli.inputs import _surrogate_escape\nfrom perfdsl.cli.scoring import _control\n"
                          "from perfdsl.ruleset.facts_json import _key_token\n"
-                         "from perfdsl.interp.dates import _CHINESE, _ISO\n"
+                         "from perfdsl.interp.dates import _CHINESE, _ISO, _NEAR\n"
                          "from perfdsl.ruleset.evidence import _index, _mentioned, _token\n"
                          "from perfdsl.ruleset.rates import _percent\n"
                          "assert not any(f.cache_info().currsize for f in (_surrogate_escape, _control, _key_token, "
-                         "_ISO, _CHINESE, _index, _mentioned, _token, _percent))\n", env)
+                         "_ISO, _CHINESE, _NEAR, _index, _mentioned, _token, _percent))\n", env)

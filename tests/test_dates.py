@@ -108,7 +108,7 @@ def test_facts_are_read_as_exact_days_on_both_roads(engines):
 @pytest.mark.parametrize("value,words", [
     ('"2024-02-30"', "2024年2月没有 30 日"),
     ('"2024-13-01"', "没有 13 月"),
-    ('"6月底"', "请写成 2024-06-30 或 2024年6月30日"),
+    ('"6月底"', "请写成 2024-06-30、2024/6/30、2024.6.30 或 2024年6月30日"),
     ("20240630", "应为日期"),
 ])
 def test_a_bad_date_in_the_facts_names_its_path_and_the_fix(engines, value, words):

@@ -402,6 +402,28 @@ def test_a_date_the_picker_cannot_show_stays_text_in_headless_chromium(served_ro
         assert problems == []
 
 
+def _pasted_dates(facts):
+    facts["资金"]["下达日期"] = "2024/4/26"  # as pasted from Excel
+    facts["产出"]["完工日期"] = "2024.11.18"  # as pasted from Word
+
+
+@pytest.fixture
+def served_road_pasted_dates(tmp_path):
+    yield from _serve_copy(ROAD / "rules", ROAD / "facts-2024.json", tmp_path, _pasted_dates)
+
+
+def test_a_date_pasted_with_slashes_or_dots_shows_in_the_picker_in_headless_chromium(served_road_pasted_dates):
+    """2024/4/26 and 2024.11.18 are the days 2024年4月26日 and 2024-11-18 of the facts as written: the same total,
+    87.53 (see the date picker test above), and each in its date picker."""
+    with _workbench(served_road_pasted_dates) as (page, problems):
+        assert page.inner_text("#total") == "87.53"
+        page.locator("#views button[data-view=facts]").click()
+        for path, iso in (("资金.下达日期", "2024-04-26"), ("产出.完工日期", "2024-11-18")):
+            field = page.locator(f'#facts input[data-path="{path}"]')
+            assert field.get_attribute("type") == "date" and field.input_value() == iso
+        assert problems == []
+
+
 # the middle of the first letter of a word's first appearance in the editor's visible text
 _CENTRE_OF_WORD = """(word) => {
   const walker = document.createTreeWalker(document.querySelector('.cm-content'), NodeFilter.SHOW_TEXT);

@@ -160,7 +160,7 @@ def describe(ty: Ty) -> str:
     if kind == "text":
         return "文字"
     if kind == "date":
-        return "日期，填写如 2024-06-30 或 2024年6月30日（年月日都要写出）"
+        return "日期，填写如 2024-06-30、2024/6/30、2024.6.30 或 2024年6月30日（年月日都要写出）"
     if kind == "judged":
         words = f"酌情{ty.judged_field}"
         if decl is not None and decl.interval is not None:

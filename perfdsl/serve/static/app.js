@@ -60,8 +60,10 @@
   function isoDate(v) {
     if (v === undefined || v === null || v === "") return "";
     if (typeof v !== "string") return null;
-    let m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
-    if (!m) m = /^(\d{4})年(\d{1,2})月(\d{1,2})日$/.exec(v);
+    // the forms the facts accept (perfdsl/interp/dates.py): 2024-06-30, 2024/6/30, 2024.6.30, 2024年6月30日
+    let m = /^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$/.exec(v);
+    if (m) m = [m[0], m[1], m[3], m[4]];
+    else m = /^(\d{4})年(\d{1,2})月(\d{1,2})日$/.exec(v);
     if (!m) return null;
     const iso = `${m[1]}-${m[2].padStart(2, "0")}-${m[3].padStart(2, "0")}`;
     const d = new Date(iso + "T00:00:00Z");
