@@ -53,16 +53,18 @@ def run(args: argparse.Namespace) -> int:
             # the formatted text in the file's own encoding, BOM and line ending: only a real change rewrites it
             conventions = Conventions.of(data, src.text)
             if conventions.text(new) != src.text:
-                endings = mixed(src.text) and new == Conventions().text(src.text)
-                changed.append((src.path, f"（换行混用 CRLF 与 LF，统一为 {conventions.newline_name}）" if endings else ""))
+                only_endings = mixed(src.text) and new == Conventions().text(src.text)
+                why = f"（换行混用 CRLF 与 LF，统一为 {conventions.newline_name}）" if only_endings else ""
+                changed.append((src.path, why))
                 if not args.check:
                     with AtomicOutput(str(path), binary=True) as out:
                         out.write(conventions.encode(new))
     for diags, sources in problems:
         report_diagnostics(diags, sources)
     from perfdsl.render.escape import for_terminal
+    said = "需要重新排版" if args.check else "已排版"
     for name, why in changed:
-        print(f"{'需要重新排版' if args.check else '已排版'}：{for_terminal(name, one_line=True)}{why}", file=sys.stderr)
+        print(f"{said}：{for_terminal(name, one_line=True)}{why}", file=sys.stderr)
     if args.check and changed:  # the fix, once: the command that rewrites them
         shown = " ".join(f'"{p}"' if " " in p else p for p in (for_terminal(p, one_line=True) for p in args.paths))
         print(f"运行 perfdsl fmt {shown} 即可排版（注释与评分标准原文保留不变）", file=sys.stderr)
