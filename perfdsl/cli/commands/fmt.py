@@ -13,7 +13,7 @@ from perfdsl.cli.output import AtomicOutput
 NAME = "fmt"  # its help line is in the command table (perfdsl.cli.COMMAND_HELP)
 DESCRIPTION = ("把规则文件排成统一格式（保留注释与评分标准原文）。改写的文件保留原来的编码、换行与 BOM："
                "记事本、Word 存的 CRLF 换行仍是 CRLF，带 BOM 的 UTF-8 仍带 BOM；CRLF 与 LF 混用的文件统一为多数行的换行"
-               "（一样多时随第一行）。只差换行或 BOM 的文件不算需要排版")
+               "（一样多时随第一行）。已排好的文件，换行是 CRLF 或带 BOM 也不算需要排版，不会被改写")
 EXAMPLES: tuple[tuple[str, str], ...] = (
     ("排版整个规则目录（改写文件）", "perfdsl fmt rules/"),
     ("只检查是否需要排版（用于持续集成）", "perfdsl fmt --check rules/"),
