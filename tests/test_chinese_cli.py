@@ -35,6 +35,7 @@ ALLOWED = {
     "perfdsl", *COMMANDS, *(part for name in COMMANDS for part in name.split("-")),
     "json", "jsonl", "xlsx", "html", "md", "yaml", "JSON", "YAML", "HTML", "Excel",
     "Markdown", "Word", "docx", "sha256", "deductions", "na", "facts", "bands", "zh", "en", "N",
+    "UTF", "BOM", "CRLF", "LF",  # as Notepad's status bar names a file's encoding and line ending
 }
 _OPTION = re.compile(r"(?<![\w])-{1,2}[A-Za-z][\w-]*")
 _PATH = re.compile(r"\S*[/.]\S*")

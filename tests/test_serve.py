@@ -632,6 +632,43 @@ def test_two_tabs_saving_one_file_do_not_overwrite_each_other_in_headless_chromi
             browser.close()
 
 
+def test_rule_files_saved_in_notepad_keep_crlf_and_the_bom_through_the_workbench_in_headless_chromium(rule_dir):
+    """Rule files with CRLF and a UTF-8 BOM (as Notepad saves them): opened, none is marked changed (the editor's
+    text has LF); 保存 writes CRLF and the BOM back; a second 保存 of the same file is not refused as edited
+    elsewhere (the page's base is the text on disk, CRLF)."""
+    for f in rule_dir.glob("*.perf"):
+        f.write_bytes(b"\xef\xbb\xbf" + f.read_bytes().replace(b"\n", b"\r\n"))
+    gen = _serve_process(rule_dir, SEED_FACTS, "0")
+    url, _ = next(gen)
+    try:
+        with _workbench(url) as (page, problems):
+            dialogs: list[str] = []
+
+            def answer(d):
+                dialogs.append(d.message)
+                d.accept()
+            page.on("dialog", answer)
+            assert page.locator("#files button.dirty").count() == 0
+            name = page.locator("#files button.on").inner_text()
+            path = rule_dir / name
+            for mark in ("  # 第一次保存", "  # 第二次保存"):
+                _typed_into(page, mark)
+                assert page.locator("#files button.dirty").count() == 1
+                page.click("#save")
+                for _ in range(50):
+                    if mark.encode() + b"\r\n" in path.read_bytes() and "已保存" in page.inner_text("#status"):
+                        break
+                    page.wait_for_timeout(100)
+                data = path.read_bytes()
+                assert data.startswith(b"\xef\xbb\xbf")
+                assert mark.encode() + b"\r\n" in data and data.count(b"\n") == data.count(b"\r\n")
+                assert page.locator("#files button.dirty").count() == 0
+            assert [d.split("\n")[0] for d in dialogs] == [f"保存 {name}？"] * 2  # no refusal
+            assert problems == []
+    finally:
+        gen.close()
+
+
 def test_a_server_closed_or_restarted_under_an_open_page_is_said_in_headless_chromium(rule_dir):
     """perfdsl serve closed under an open page: each edit threw an unhandled "TypeError: Failed to fetch" and the
     status stayed at 检查中…; restarted, every request was refused for its token with the advice to open the new

@@ -54,6 +54,11 @@ class RuleSet:
 
 
 def read_source(path: Path) -> SourceFile:
+    return read_rule_file(path)[0]
+
+
+def read_rule_file(path: Path) -> tuple[SourceFile, bytes]:
+    """The file as ``read_source`` reads it, and its bytes: what writes it back keeps their conventions."""
     shown = display_path(path)
     try:
         data = path.read_bytes()
@@ -68,7 +73,7 @@ def read_source(path: Path) -> SourceFile:
         line = text.count("\n", 0, pos) + 1
         col = pos - (text.rfind("\n", 0, pos) + 1) + 1
         raise PerfdslError([error("E105", "规则文件中有 NUL 字符", A.Span(shown, line, col, line, col + 1))])
-    return SourceFile(shown, text, digest)
+    return SourceFile(shown, text, digest), data
 
 
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),  # before UTF-16: FF FE 00 00

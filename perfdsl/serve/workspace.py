@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 from perfdsl.diagnostics import Diagnostic, PerfdslError, error
-from perfdsl.ruleset.loader import MAX_RULE_BYTES, RULE_SUFFIX, SourceFile, read_source, rule_files
+from perfdsl.ruleset.conventions import Conventions
+from perfdsl.ruleset.loader import MAX_RULE_BYTES, RULE_SUFFIX, SourceFile, read_rule_file, read_source, rule_files
 
 MAX_FILES = 200
 
@@ -161,11 +162,20 @@ class Workspace:
         ``base`` is the text the page read: if the file no longer holds it (saved from another tab, or edited
         elsewhere), nothing is written, so neither edit is lost."""
         target = self.rule_path(name)
-        if base is not None and target.is_file() and read_source(target).text != base:
-            from perfdsl.serve.exchange import Refused
-            raise Refused(f"{name} 在本页打开之后已被修改（在另一个标签页保存，或用其他编辑器改过），"
-                          "保存会覆盖那些修改，所以没有保存。"
-                          "请先复制本页的修改，刷新页面读取文件现在的内容，把修改合并进去后再保存", 409)
+        conventions = Conventions()  # a new file: UTF-8 without a BOM, LF
+        if target.is_file():
+            try:
+                on_disk, data = read_rule_file(target)
+            except PerfdslError:
+                if base is not None:  # the page cannot have read it: said as the error it is
+                    raise
+            else:
+                if base is not None and on_disk.text != base:
+                    from perfdsl.serve.exchange import Refused
+                    raise Refused(f"{name} 在本页打开之后已被修改（在另一个标签页保存，或用其他编辑器改过），"
+                                  "保存会覆盖那些修改，所以没有保存。"
+                                  "请先复制本页的修改，刷新页面读取文件现在的内容，把修改合并进去后再保存", 409)
+                conventions = Conventions.of(data, on_disk.text)  # written back as Notepad saved it: CRLF, BOM
         if len(text.encode("utf-8")) > MAX_RULE_BYTES:
             raise PerfdslError([error("E103", f"规则文件 {name} 过大")])
         if fmt:
@@ -176,11 +186,12 @@ class Workspace:
             backup = target.with_name(target.name + ".bak")
             backup.write_bytes(target.read_bytes())
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8", newline="")
+        tmp.write_bytes(conventions.encode(text))
         os.replace(tmp, target)
         with self._lock:
             self._engine = None
-        return {"file": name, "text": text, "backup": backup.name if backup is not None else None}
+        # the text on disk, as the page reads files (BOM dropped): the ``base`` of its next save
+        return {"file": name, "text": conventions.text(text), "backup": backup.name if backup is not None else None}
 
     def rule_path(self, name: str) -> Path:
         """The file ``name`` inside the rule directory, or a refusal: no other directory, no other kind of file."""

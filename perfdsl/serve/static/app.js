@@ -100,6 +100,9 @@
   let whatIf = null;       // while 假设分析 is on: the facts kept (JSON text); the form holds the candidate
   let checkTimer = null, scoreTimer = null, seq = 0;
 
+  // the editor breaks lines with \n; a file saved in Notepad holds \r\n (kept on save): the same text
+  const lf = (s) => s.replace(/\r\n?/g, "\n");
+  const sameText = (a, b) => a === b || (a !== null && b !== null && lf(a) === lf(b));
   const texts = () => {
     const out = {};
     for (const name of Object.keys(files)) out[name] = editor.text(name) ?? files[name];
@@ -110,7 +113,7 @@
   function drawFiles() {
     const nav = $("#files"); nav.textContent = "";
     for (const name of Object.keys(files)) {
-      const dirty = editor && editor.text(name) !== null && editor.text(name) !== files[name];
+      const dirty = editor && editor.text(name) !== null && !sameText(editor.text(name), files[name]);
       nav.append(el("button", {type: "button", "data-file": name,
         class: (name === editor.current() ? "on" : "") + (dirty ? " dirty" : ""), onclick: () => openFile(name)}, name));
     }
@@ -165,7 +168,7 @@
       status(said); alert(said); return;
     }
     files[name] = res.text;
-    if (editor.text(name) !== res.text) editor.replace(name, res.text);
+    if (!sameText(editor.text(name), res.text)) editor.replace(name, res.text);
     drawFiles();
     status(`已保存 ${name}` + (res.backup ? `（原文件备份为 ${res.backup}）` : ""));
   }
@@ -590,7 +593,7 @@
     document.body.dataset.ready = "1";
   }
   window.addEventListener("beforeunload", (e) => {
-    if (editor && Object.keys(files).some(n => editor.text(n) !== null && editor.text(n) !== files[n])) e.preventDefault();
+    if (editor && Object.keys(files).some(n => editor.text(n) !== null && !sameText(editor.text(n), files[n]))) e.preventDefault();
   });
   start();
 })();
