@@ -82,7 +82,8 @@ def test_a_batch_on_screen_is_a_line_per_fact_set(tmp_path, capsys):
     assert len(out) == 41
     for n, (line, row) in enumerate(zip(BATCH[:40], out, strict=False), 1):
         hand = document(json.loads(line, parse_float=Decimal, parse_int=Decimal))
-        assert row.split() == [hand["score"], hand["grade"], *hand["name"].split(), f"{batch}:{n}"]
+        unit = json.loads(line)["被评价单位"]  # the unit evaluated, not the report's title
+        assert row.split() == [hand["score"], hand["grade"], unit, f"{batch}:{n}"]
     assert out[-1].split()[:3] == ["—", "失败", "[F010]"] and out[-1].endswith(f"{batch}:41")
     assert main(["eval", str(RULES), str(batch), "--full"]) == 1  # a tree per fact set, with every step
     assert "├──" in capsys.readouterr().out
@@ -292,7 +293,7 @@ def test_a_batch_as_a_summary_workbook(tmp_path, capsys):
     assert [h.rsplit("（", 1)[0] for h in head[2][7:7 + len(leaves)]] == leaves
     assert (head[0][7] == "部门决策（14）" and head[1][7] == "决策依据（8）"
             and head[2][7] == "决策和管理制度规范性（3）")
-    assert head[0][-4:] == ["行", "来源", "状态", "事实 sha256"]
+    assert head[0][-5:] == ["报告标题", "行", "来源", "状态", "事实 sha256"]
     assert {"H1:L1", "H2:J2", "A1:A3", "D1:G1"} <= {str(m) for m in ws.merged_cells.ranges}
     assert ws.freeze_panes == "D4"  # the unit, its total and grade stay in view, and the heads
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=4)]
@@ -303,7 +304,9 @@ def test_a_batch_as_a_summary_workbook(tmp_path, capsys):
         hand = document(json.loads(line, parse_float=Decimal, parse_int=Decimal))
         leaf_scores = {c["name"]: c["score"]
                        for l1 in hand["children"] for l2 in l1["children"] for c in l2["children"]}
-        assert row[0] == hand["name"] and Decimal(str(row[1])) == Decimal(hand["score"]) and row[2] == hand["grade"]
+        unit = json.loads(line)["被评价单位"]  # 评价对象: the unit the line evaluates; the title has its own column
+        assert row[0] == unit and Decimal(str(row[1])) == Decimal(hand["score"]) and row[2] == hand["grade"]
+        assert row[-5] == hand["name"] == f"{unit} 2024年度部门整体支出绩效评价"
         assert [Decimal(str(v)) for v in row[3:7]] == [Decimal(c["score"]) for c in hand["children"]]
         assert [Decimal(str(v)) for v in row[7:7 + len(leaves)]] == [Decimal(leaf_scores[k]) for k in leaves]
         assert row[-4:-1] == [n, str(batch), "完成"]

@@ -136,12 +136,15 @@ def test_batch_summary_unit_first_filters_and_statistics(tmp_path):
     wb = load_workbook(out)
     ws = wb["评分汇总"]
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4)]
+    # 评价对象 is the unit (the 标题's text fact 被评价单位), not the report's title, which has a column of its own
     assert [r[:3] for r in rows[:3]] == [
-        ["天津市和平区人民政府政务服务办公室 2024年度部门整体支出绩效评价", 96.67, "优"],
-        ["天津市和平区人民政府政务服务办公室 2024年度部门整体支出绩效评价", 97.67, "优"],
-        ["天津市和平区人民政府政务服务办公室 2024年度部门整体支出绩效评价", 87.67, "良"]]
-    # a line that could not be scored keeps its unit's name, from the title the rules give it
-    assert rows[3][0] == "某失败单位 2024年度部门整体支出绩效评价" and rows[3][1] is None
+        ["天津市和平区人民政府政务服务办公室", 96.67, "优"],
+        ["天津市和平区人民政府政务服务办公室", 97.67, "优"],
+        ["天津市和平区人民政府政务服务办公室", 87.67, "良"]]
+    assert [r[-5] for r in rows[:3]] == ["天津市和平区人民政府政务服务办公室 2024年度部门整体支出绩效评价"] * 3
+    # a line that could not be scored keeps its unit's name, and the title the rules give it
+    assert rows[3][0] == "某失败单位" and rows[3][1] is None
+    assert rows[3][-5] == "某失败单位 2024年度部门整体支出绩效评价"
     assert rows[3][-2].startswith("失败：[F013]")
     assert ws.freeze_panes == "D4" and ws.auto_filter.ref.startswith("A3:") and ws.auto_filter.ref.endswith("7")
     assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$3"

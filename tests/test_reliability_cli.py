@@ -120,8 +120,8 @@ def test_a_line_that_fails_to_render_writes_its_error_instead(tmp_path, capsys, 
     import perfdsl.render.terminal as terminal
     real = terminal.print_row
 
-    def flaky(doc, where, console):
-        real(doc, where, console)
+    def flaky(doc, where, console, unit=None):
+        real(doc, where, console, unit)
         if where.endswith(":2") and doc["status"] == "ok":
             raise ValueError("half a row")
     monkeypatch.setattr(terminal, "print_row", flaky)

@@ -236,6 +236,9 @@ def test_batch_table_scores_every_line(client):
     assert [(r["where"], r["score"], r["grade"]) for r in rows] == [
         ("批量.jsonl:1", "96.67", "优"), ("批量.jsonl:2", "94.67", "优"), ("批量.jsonl:3", None, None)]
     assert rows[2]["errors"] and "实物资产完整率" in rows[2]["errors"][0]
+    # the table names the unit each line evaluates (even the line that failed); the title goes with it
+    assert [r["unit"] for r in rows] == ["天津市和平区人民政府政务服务办公室"] * 3
+    assert rows[0]["name"] == "天津市和平区人民政府政务服务办公室 2024年度部门整体支出绩效评价"
     assert "diff" not in res.json()
 
 
@@ -247,6 +250,7 @@ def test_batch_of_workbooks_in_a_folder(client, place):
     (folder / "和平区.xlsx").write_bytes(wb)
     rows = client.post("/api/batch", json={"files": files, "name": "各单位/"}).json()["rows"]
     assert [(r["where"], r["score"], r["grade"]) for r in rows] == [("各单位/和平区.xlsx", "96.67", "优")]
+    assert rows[0]["unit"] == "天津市和平区人民政府政务服务办公室"  # read from the workbook's cells
     opened = client.post("/api/batch/facts", json={"files": files, "name": "各单位/", "where": "各单位/和平区.xlsx"})
     assert json.loads(opened.json()["facts"]) == seed()
 

@@ -71,6 +71,15 @@ def _max(*xs):
     return max(_num(x) for x in xs)
 
 
+def _explain_min(args, result):
+    """A step of its own, so that the narrative can say which value was taken (min(1, 目标 ÷ 实际) × 5)."""
+    return f"取最小值：{'、'.join(show(_num(a)) for a in args)} 中最小的是 {show(result)}"
+
+
+def _explain_max(args, result):
+    return f"取最大值：{'、'.join(show(_num(a)) for a in args)} 中最大的是 {show(result)}"
+
+
 def _list(x):
     if not isinstance(x, list):
         raise BuiltinError("应为列表")
@@ -197,8 +206,8 @@ def _all(xs):
 
 
 BUILTINS: tuple[Builtin, ...] = (
-    Builtin("min", "最小", 1, None, "n*", "number", _min),
-    Builtin("max", "最大", 1, None, "n*", "number", _max),
+    Builtin("min", "最小", 1, None, "n*", "number", _min, _explain_min),
+    Builtin("max", "最大", 1, None, "n*", "number", _max, _explain_max),
     Builtin("abs", "绝对值", 1, 1, "n", "number", lambda x: abs(_num(x))),
     Builtin("count", "计数", 1, 1, "l", "number", lambda xs: Decimal(len(_list(xs)))),
     Builtin("sum", "求和", 1, 1, "l", "number", _sum),

@@ -22,6 +22,7 @@ from typing import Optional
 
 from perfdsl.explain.words import _DOTTED, _LONG, COMPARED, interval_words, label, number, tidy
 from perfdsl.interp import step_kinds as S
+from perfdsl.render.choice_words import CHOICES, taken
 from perfdsl.render.fact_words import DAYS, _is_number, _is_percent_text, days_clause, fact_clause, fact_value
 from perfdsl.ruleset.evidence import concerns, said
 from perfdsl.ruleset.evidence import note as source_note
@@ -167,7 +168,9 @@ def _value_clause(tree: _Tree, step: dict) -> list[str]:
         return out
     pct = step["name"] in tree.percent_names
     shown = number(step["value"], pct) if _is_number(str(step.get("value"))) else fact_value(step) or ""
-    formula = human_formula(step.get("substituted", ""))
+    substituted, chose = taken(step.get("substituted", ""), kids)  # min/max: the value it took, and why
+    out += chose
+    formula = human_formula(substituted)
     if formula:
         out.append(f"{step['name']} = {formula} = {shown}")
     elif out and out[-1].endswith(f"，对应 {shown}"):  # a lookup gave it: 合理性档次为“基本合理”，档次下限 60%
@@ -196,6 +199,8 @@ def _detail_clauses(tree: _Tree, kids: list[dict], name: Optional[str] = None, c
                 out.append(clause + tree.note(k["path"]))
         elif kind == S.VALUE:
             out += _value_clause(tree, k)
+        elif kind == S.BUILTIN and k.get("function") in CHOICES:
+            pass  # the formula it was called in says which value it took (``choice_words``)
         elif kind == S.BUILTIN:  # a record it read (抽查) has no clause of its own: its evidence goes here
             out.append(_builtin_clause(k, kids, name,
                                        "".join(tree.note(f["path"]) for f in kids if f["kind"] == S.FACT),
@@ -233,10 +238,13 @@ def _scored(clauses: list[str], value: str) -> list[str]:
 
 def _part_clause(tree: _Tree, step: dict) -> str:
     kids = tree.kids(step)
+    substituted, chose = taken(step.get("substituted", ""), kids)
     body = _detail_clauses(tree, kids, call=step.get("substituted", ""))
-    formula = human_formula(step.get("substituted", ""))
+    formula = human_formula(substituted)
     value = number(step["value"])
-    if formula and not any(formula in c for c in body):
+    unsaid = formula and not any(formula in c for c in body)
+    body += chose  # which value a min/max took: before the arithmetic that uses it
+    if unsaid:
         body.append(f"{formula} = {value}")
     rates = {number(k["value"]): number(k["value"], True) for k in kids
               if k["kind"] == S.VALUE and k["name"] in tree.percent_names and _is_number(str(k.get("value")))}
@@ -340,10 +348,13 @@ def sentences(node: dict, evidence: Optional[dict] = None, display: Optional[dic
             if "formula" not in s:
                 base_only = True  # 基础分 = 分值: the deductions below say the rest
             else:
+                substituted, chose = taken(s.get("substituted", ""), tree.kids(s))
                 body = _detail_clauses(tree, tree.kids(s), call=s.get("substituted", ""))
                 body += _condition(s.get("substituted", ""), said=body[-1] if body else "")
-                formula = human_formula(s.get("substituted", ""))
-                if formula and not any(formula in c for c in body):
+                formula = human_formula(substituted)
+                unsaid = formula and not any(formula in c for c in body)
+                body += chose
+                if unsaid:
                     body.append(f"{formula} = {number(s['value'])}")
                 lines.append("，".join(_scored(body, number(s["value"]))))
         elif kind == S.VALUE:

@@ -1,8 +1,9 @@
 """A batch's 评分汇总表 as an Excel workbook: one row per fact set, one column per indicator.
 
-What an evaluator hands on after scoring a province's departments: the unit, 总分 and 等级 first, then
-each 一级指标's subtotal and every 三级指标's score, under a header that groups the indicators the way
-the rule set does (一级 / 二级 / 三级, merged), then where each row came from.  Frozen at the unit and
+What an evaluator hands on after scoring a province's departments: the unit (``subject.py``: the text facts
+the 标题 names), 总分 and 等级 first, then each 一级指标's subtotal and every 三级指标's score, under a header
+that groups the indicators the way the rule set does (一级 / 二级 / 三级, merged), then the report's title and
+where each row came from.  Frozen at the unit and
 the header, with a filter on every column, printable on A4 landscape.  Rows are streamed (openpyxl's
 write-only mode), so a 100,000-line batch does not sit in memory; failed lines keep their place, their
 unit's name when the facts give it, and say why.  A 统计 sheet counts the grades and averages each
@@ -27,6 +28,7 @@ from perfdsl.interp.numbers import plain
 from perfdsl.plan import weight_of
 from perfdsl.render.escape import xlsx_cell
 from perfdsl.render.report import score_text
+from perfdsl.render.subject import Subject
 from perfdsl.render.summary_stats import Tally
 from perfdsl.render.xlsx import _FIXED_DATE, fixed_zip
 from perfdsl.render.xlsx_print import print_ready
@@ -37,8 +39,9 @@ if TYPE_CHECKING:
 _HEAD = PatternFill("solid", fgColor="EEEEEE")
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _FIRST = ("评价对象（单位）", "总分", "等级")
-_LAST = ("行", "来源", "状态", "事实 sha256")
-_WIDTHS = {"评价对象（单位）": 36, "总分": 8, "等级": 6, "行": 6, "来源": 28, "状态": 24, "事实 sha256": 66}
+_LAST = ("报告标题", "行", "来源", "状态", "事实 sha256")
+_WIDTHS = {"评价对象（单位）": 36, "总分": 8, "等级": 6, "报告标题": 50, "行": 6, "来源": 28, "状态": 24,
+           "事实 sha256": 66}
 _SCORE_WIDTH = 11
 
 
@@ -61,6 +64,7 @@ class SummaryWorkbook:
 
     def __init__(self, rules: RuleSet):
         self.rules = rules
+        self.subject = Subject(rules)  # the unit each row names (the title stays in its own column)
         self.leaves = _paths(rules.roots)
         self.tops = [(ind.name, _titled(ind)) for ind in rules.roots if ind.children]  # a top-level leaf has its column
         self.depth = max((len(p) for p, _, _ in self.leaves), default=1)
@@ -123,7 +127,7 @@ class SummaryWorkbook:
     def add(self, doc: dict, source: str, line: Optional[int], facts_text: Optional[str] = None) -> None:
         """One fact set's explanation document (untraced is enough) as one row.
 
-        ``facts_text``: the facts as given, for the unit's name of a row that could not be scored."""
+        ``facts_text``: the facts as given, where the unit's name is read (``render/subject.py``)."""
         where = [self._cell(line), self._cell(source)]
         sha = (doc.get("facts") or {}).get("sha256")
         self.rows += 1
@@ -132,8 +136,9 @@ class SummaryWorkbook:
             first = (doc.get("errors") or [{}])[0]
             blanks = [None] * (2 + len(self.leaves) + len(self.tops))
             failed = self._cell(f"失败：[{first.get('code', '')}] {first.get('message', '')}")
-            unit = self._cell(unit_name(self.rules, facts_text))
-            self.ws.append([unit] + [self._cell(x) for x in blanks] + where + [failed, self._cell(sha)])
+            unit = self._cell(self.subject.names(facts_text))
+            title = self._cell(unit_name(self.rules, facts_text))
+            self.ws.append([unit] + [self._cell(x) for x in blanks] + [title] + where + [failed, self._cell(sha)])
             return
         nodes = {}
 
@@ -144,11 +149,13 @@ class SummaryWorkbook:
                 walk(child, here)
         walk(doc, ())
         self.tally.add(doc, nodes)
-        row = [self._cell(doc.get("name")), self._score(doc, bold=True), self._cell(doc.get("grade"))]
+        row = [self._cell(self.subject(facts_text, doc.get("name"))), self._score(doc, bold=True),
+               self._cell(doc.get("grade"))]
         for name, _ in self.tops:
             row.append(self._score(nodes.get((name,))))
         for path, _, _ in self.leaves:
             row.append(self._score(nodes.get(path)))
+        row.append(self._cell(doc.get("name")))
         row += where
         row.append(self._cell("完成" if doc.get("status") == "ok" else "部分指标无法评分"))
         row.append(self._cell(sha))
@@ -182,7 +189,8 @@ class SummaryWorkbook:
 
 
 def unit_name(rules: RuleSet, facts_text: Optional[str]) -> Optional[str]:
-    """The title the rules give a fact set (``{被评价单位} …``) filled from facts that could not be scored.
+    """The title the rules give a fact set (``{被评价单位} …``) filled from facts that could not be scored
+    (a download's name, a failed row's 报告标题).
 
     None unless every name in the title is found: a half-filled title would name nobody."""
     import json

@@ -54,8 +54,9 @@ def print_result(doc: dict, console: Console, full: bool = False, only: Optional
         console.print(_text(line))
 
 
-def print_row(doc: dict, where: str, console: Console) -> None:
-    """One fact set of a batch as one line: total, grade, title, where it came from (or why it failed)."""
+def print_row(doc: dict, where: str, console: Console, unit: Optional[str] = None) -> None:
+    """One fact set of a batch as one line: total, grade, the unit (``render/subject.py``; else the title),
+    where it came from (or why it failed)."""
     if doc.get("status") == "error":
         first = (doc.get("errors") or [{}])[0]
         console.print(Text.assemble((f"{'—':>7}", "bold red"), "  ", ("失败", "bold red"), "  ",
@@ -67,7 +68,7 @@ def print_row(doc: dict, where: str, console: Console) -> None:
     console.print(Text.assemble((_t(f"{score if score is not None else '—':>7}", one_line=True),
                                  "bold green" if score else "bold red"),
                                 "  ", (_t(f"{grade if grade is not None else '—'}", one_line=True), "bold cyan"), "  ",
-                                _t(doc.get("name", ""), one_line=True),
+                                _t(unit or doc.get("name", ""), one_line=True),
                                 ("  （部分指标无法评分）", "red") if doc.get("status") == "partial" else "",
                                 "  ", (_t(where, one_line=True), "dim")))
 

@@ -129,10 +129,11 @@ def _score_all(workspace, texts: dict[str, str], records: list) -> list[dict]:
     return docs
 
 
-def _row(where: str, doc: dict) -> dict:
+def _row(where: str, doc: dict, unit: Optional[str]) -> dict:
+    """``unit``: what the row is about (``render/subject.py``), else the title (``name``)."""
     errors = [e.get("message", "") for e in doc.get("errors") or []]
-    return {"where": where, "name": doc.get("name"), "score": doc.get("score"), "grade": doc.get("grade"),
-            "status": doc.get("status"), "errors": errors}
+    return {"where": where, "unit": unit or doc.get("name"), "name": doc.get("name"), "score": doc.get("score"),
+            "grade": doc.get("grade"), "status": doc.get("status"), "errors": errors}
 
 
 def batch(workspace, texts: dict[str, str], name: str, compare: bool = False) -> dict:
@@ -142,7 +143,10 @@ def batch(workspace, texts: dict[str, str], name: str, compare: bool = False) ->
     records = _records(workspace, name)
     wheres = [_label(rec, root) for rec in records]
     docs = _score_all(workspace, texts, records)
-    out: dict = {"name": name, "rows": [_row(w, d) for w, d in zip(wheres, docs, strict=True)]}
+    from perfdsl.render.subject import Subject
+    subject = Subject(workspace.engine(texts)[0].rules)  # scored above: the engine is there
+    out: dict = {"name": name, "rows": [_row(w, d, subject.names(rec.text))
+                                        for w, d, rec in zip(wheres, docs, records, strict=True)]}
     if compare:
         saved = _score_all(workspace, workspace.rule_texts(), records)
         changes = list(compare_documents(iter(saved), iter(docs), "已保存的规则", "编辑中的规则"))

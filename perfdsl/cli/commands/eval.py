@@ -129,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
     output = contextlib.nullcontext(sys.stdout) if book is not None else AtomicOutput(args.output)
     try:
         with collector, output as out:
-            writer = _Writer(args, out, book, single, rows)
+            writer = _Writer(args, out, book, single, rows, engine.rules)
             # JSON lines to a file: the generated writer's lines come as UTF-8 and go to it as they are
             raw = output.bytes_writer() if compact and isinstance(output, AtomicOutput) else None
             lines = score_records(engine, records, trace, jobs, compact=compact, encoded=raw is not None)
@@ -181,9 +181,13 @@ class _Writer:
     before any of it is written, so that a record that fails to render writes nothing but its error."""
 
     def __init__(self, args: argparse.Namespace, out: IO[str], book: Optional[SummaryWorkbook], single: bool,
-                 rows: bool):
+                 rows: bool, rules=None):
         self.args, self.out, self.book, self.single, self.rows = args, out, book, single, rows
         self.console: Optional[Console] = None
+        self.subject = None
+        if rows and rules is not None:  # a line per fact set names its unit (``render/subject.py``)
+            from perfdsl.render.subject import Subject
+            self.subject = Subject(rules)
 
     def render(self, rec: Record, doc: Document, scored: bool) -> Optional[str | bytes]:
         """``scored``: the record was scored (not a document of errors, which the diagnostics report)."""
@@ -221,7 +225,8 @@ class _Writer:
         with contextlib.ExitStack() as stack:
             captured = None if console.legacy_windows else stack.enter_context(console.capture())
             if self.rows:
-                print_row(doc, rec.where, console)
+                unit = self.subject(rec.text, None) if self.subject is not None else None
+                print_row(doc, rec.where, console, unit)
             else:
                 if not self.single:
                     console.rule(Text(for_terminal(rec.where, one_line=True)))  # a file name: not markup

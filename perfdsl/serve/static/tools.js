@@ -74,13 +74,13 @@ window.PerfdslTools = (function () {
     const body = $("#batch-table tbody"); body.textContent = "";
     const key = (r) => sortKey === "score" ? decimalKey(r.score) : sortKey === "moved" ? (moved.has(r.where) ? "1" : "0")
       : String(r[sortKey] ?? "");
-    const shown = rows.filter(r => !q || [r.where, r.name, r.grade].some(v => (v || "").includes(q)))
+    const shown = rows.filter(r => !q || [r.where, r.unit, r.name, r.grade].some(v => (v || "").includes(q)))
       .sort((a, b) => sortDir * (sortKey === "score" ? (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)
                                                     : collator.compare(key(a), key(b))));
     for (const r of shown) {
       const change = moved.get(r.where);
       body.append(page.el("tr", {class: change ? "moved" : "", "data-where": r.where},
-        page.el("td", {}, r.where), page.el("td", {}, r.name || ""),
+        page.el("td", {}, r.where), page.el("td", {title: r.name || ""}, r.unit || ""),
         page.el("td", {}, r.score ?? (r.errors.length ? "无法评分" : "—")), page.el("td", {}, r.grade || ""),
         page.el("td", {}, change ? `${change.total[0] ?? "—"} → ${change.total[1] ?? "—"}` : ""),
         page.el("td", {}, page.el("button", {type: "button", onclick: () => openOne(r.where)}, "打开"))));
