@@ -134,6 +134,10 @@ def run(args: argparse.Namespace) -> int:
             raw = output.bytes_writer() if compact and isinstance(output, AtomicOutput) else None
             lines = score_records(engine, records, trace, jobs, compact=compact, encoded=raw is not None)
             write: Callable[[Any], object] = out.write if raw is None else raw
+            if writer.array:  # a batch to a .json file: one JSON array, a document per line (results_layout)
+                from perfdsl.results_layout import ArrayWriter
+                array = ArrayWriter(write, binary=raw is not None)
+                write = array.element
             for rec, doc, grade, diags, result in lines:
                 total += 1
                 try:
@@ -155,6 +159,8 @@ def run(args: argparse.Namespace) -> int:
                     write(text)
                 if progress is not None:
                     progress.update(task, advance=1)
+            if writer.array:
+                array.close()
     finally:
         if progress is not None:
             progress.stop()
@@ -184,6 +190,9 @@ class _Writer:
                  rows: bool):
         self.args, self.out, self.book, self.single, self.rows = args, out, book, single, rows
         self.console: Optional[Console] = None
+        from perfdsl.results_layout import writes_array
+        # a batch's JSON to a .json file: each document an element of one array, its line break the array's
+        self.array = args.format == "json" and not single and writes_array(args.output)
 
     def render(self, rec: Record, doc: Document, scored: bool) -> Optional[str | bytes]:
         """``scored``: the record was scored (not a document of errors, which the diagnostics report)."""
@@ -193,13 +202,13 @@ class _Writer:
             self.book.add(cast(dict, doc), rec.source, rec.line, rec.text)  # not JSON: documents themselves
             return None
         if isinstance(doc, str):
-            return doc + "\n"
+            return doc if self.array else doc + "\n"
         if isinstance(doc, bytes):  # a JSON line in UTF-8 (``score_record``'s ``encoded``)
-            return doc + b"\n"
+            return doc if self.array else doc + b"\n"
         if args.format == "json":
             import json
-            if args.output and args.output.lower().endswith(".jsonl"):  # JSON lines: one line, as a batch writes
-                return json.dumps(doc, ensure_ascii=False) + "\n"
+            if self.array or args.output and args.output.lower().endswith(".jsonl"):  # one line, as a batch writes
+                return json.dumps(doc, ensure_ascii=False) + ("" if self.array else "\n")
             return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
         if not (self.rows or scored):
             return None
