@@ -41,8 +41,13 @@ class ArrayWriter:
 
     def __init__(self, write: Callable[..., object], binary: bool):
         self.write = write
+        marks = (",\n", "[\n", "[]\n", "\n]\n")
+        self.between: str | bytes
+        self.opening: str | bytes
+        self.empty: str | bytes
+        self.ending: str | bytes
         self.between, self.opening, self.empty, self.ending = (
-            (b",\n", b"[\n", b"[]\n", b"\n]\n") if binary else (",\n", "[\n", "[]\n", "\n]\n"))
+            tuple(m.encode() for m in marks) if binary else marks)
 
     def element(self, text: str | bytes) -> None:
         self.write(self.opening)

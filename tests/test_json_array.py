@@ -129,6 +129,6 @@ def test_a_results_array_in_a_facts_folder_is_skipped_not_scored(batch, tmp_path
     (folder / "a.json").write_text(EXAMPLE_LINES[0], encoding="utf-8")
     _eval(batch, folder / "results.json", "--no-trace")
     capsys.readouterr()
-    assert main(["eval", str(RULES), str(folder), "--format", "json", "--no-trace", "-o", str(tmp_path / "o.json")]) == 0
+    assert main(["eval", str(RULES), str(folder), "--no-trace", "-o", str(tmp_path / "o.json")]) == 0
     err = capsys.readouterr().err
     assert "results.json：这是 perfdsl 写出的评分结果" in err and "共 1 套事实：1 套成功" in err

@@ -1,11 +1,11 @@
 """What changed between two runs: the same fact sets scored before and after a rule change, or one unit's
 result against another's (two years: one document on each side).
 
-``perfdsl diff OLD NEW`` reads two outputs of ``perfdsl eval --format json`` (one document, or
-JSON lines in input order, or the JSON array of them a batch writes to a ``.json`` file), pairs the documents in order, and reports each fact set whose total,
-grade or indicator scores moved, plus a summary: how many totals and grades changed, the grade
-transitions, and which indicators changed most often.  Both files are read line by line, so a
-100,000-line batch does not sit in memory.  Scores are compared as exact decimals.
+``perfdsl diff OLD NEW`` reads two outputs of ``perfdsl eval --format json`` (one document, JSON
+lines in input order, or the JSON array of them a batch writes to a ``.json`` file), pairs the documents in
+order, and reports each fact set whose total, grade or indicator scores moved, plus a summary: how many totals
+and grades changed, the grade transitions, and which indicators changed most often.  Both files are read line
+by line, so a 100,000-line batch does not sit in memory.  Scores are compared as exact decimals.
 """
 
 from __future__ import annotations

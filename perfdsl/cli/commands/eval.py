@@ -57,7 +57,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_choice(parser, "--only", names=TRACE_FILTER_NAMES,
                help="文本格式下只显示某类评分步骤：扣分（含封顶、保底）、不适用、事实（含酌情判断）、区间（含查表）；"
                     "也可写 deductions、na、facts、bands")
-    parser.add_argument("-o", "--output", metavar="文件", help="写入文件（先写临时文件再改名，不会留下半个文件）")
+    parser.add_argument("-o", "--output", metavar="文件",
+                        help="写入文件（先写临时文件再改名，不会留下半个文件）；批量评分的 json 写入 .json 文件时"
+                             "是一个 JSON 数组（每行一个结果），写入 .jsonl 等其他文件时每行一个结果")
     parser.add_argument("--jobs", "-j", type=COUNT, default=1, metavar="N",
                         help="用 N 个进程并行评分（输出顺序不变）")
 

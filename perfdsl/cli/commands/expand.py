@@ -45,10 +45,10 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from perfdsl.cli.inputs import addressed_line, results_records
-    from perfdsl.results_layout import ArrayWriter, writes_array
     from perfdsl.cli.scoring import load_engine
     from perfdsl.diagnostics import PerfdslError
     from perfdsl.explain.document import failure
+    from perfdsl.results_layout import ArrayWriter, writes_array
     engine = load_engine(args.rules)
     check_output(args.output, input_files(args.rules, [args.results]))
     json_stdout()  # JSON lines, as read
@@ -108,7 +108,8 @@ def _expanded(engine: Engine, rec: Record) -> str:
         raise PerfdslError([error("X003", f"{where}：评分结果已损坏，无法还原")]) from exc
     except ValueError as exc:  # json's own words are English: the column says where
         col = f"第 {exc.colno} 列有误" if isinstance(exc, json.JSONDecodeError) else "无法解析"
-        raise PerfdslError([error("X001", f"{where}：不是 JSON（{col}）；expand 读取的是每行一个评分结果的 .jsonl，或批量写成的 .json 数组")]
+        raise PerfdslError([error("X001", f"{where}：不是 JSON（{col}）；expand 读取的是每行一个评分结果的 .jsonl，"
+                                                  "或批量写成的 .json 数组")]
                            ) from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("perfdsl"), dict):
         raise PerfdslError([error("X001", f"{where}：不是 perfdsl eval 写出的评分结果（是事实文件吗？）")])
