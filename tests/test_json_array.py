@@ -121,6 +121,11 @@ def test_expand_reads_a_compact_array_and_writes_the_form_its_output_is_named_fo
     assert main(["expand", str(RULES), str(compact), "-o", str(to_lines)]) == 0
     assert to_array.read_bytes() == traced_array.read_bytes()
     assert to_lines.read_bytes() == traced_lines.read_bytes()
+    # one line of it asked for by itself is its document, not an array of one (as eval writes one fact set)
+    compact_lines, one = tmp_path / "c.jsonl", tmp_path / "第2行.json"
+    _eval(batch, compact_lines, "--compact-trace")
+    assert main(["expand", str(RULES), f"{compact_lines}:2", "-o", str(one)]) == 0
+    assert one.read_bytes() == traced_lines.read_bytes().split(b"\n")[1] + b"\n"
 
 
 def test_a_results_array_in_a_facts_folder_is_skipped_not_scored(batch, tmp_path, capsys):

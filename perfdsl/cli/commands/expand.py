@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("results", metavar="结果",
                         help="评分结果（.jsonl，或批量写成的 .json 数组），或其中一行（文件.jsonl:行号）")
     parser.add_argument("-o", "--output", metavar="文件",
-                        help="写入文件（默认标准输出，每行一个结果；.json 文件写成一个 JSON 数组）")
+                        help="写入文件（默认标准输出，每行一个结果；整个文件还原到 .json 文件时写成一个 JSON 数组）")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
         _refuse_a_whole_document(Path(args.results), engine)
     failed = 0
     with AtomicOutput(args.output) as out:
-        array = ArrayWriter(out.write, binary=False) if writes_array(args.output) else None
+        # a whole file to .json: one array, as eval writes a batch; one line (结果.jsonl:37): its document alone
+        array = ArrayWriter(out.write, binary=False) if record is None and writes_array(args.output) else None
         write: Callable[[str], object] = array.element if array is not None else lambda line: out.write(line + "\n")
         for rec in [record] if record is not None else results_records(Path(args.results)):
             try:
