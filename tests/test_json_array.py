@@ -137,3 +137,17 @@ def test_a_results_array_in_a_facts_folder_is_skipped_not_scored(batch, tmp_path
     assert main(["eval", str(RULES), str(folder), "--no-trace", "-o", str(tmp_path / "o.json")]) == 0
     err = capsys.readouterr().err
     assert "results.json：这是 perfdsl 写出的评分结果" in err and "共 1 套事实：1 套成功" in err
+
+
+def test_the_workbench_says_a_results_file_opened_as_facts_is_results(batch, tmp_path):
+    from perfdsl.diagnostics import PerfdslError
+    from perfdsl.serve.exchange import open_facts
+    array = tmp_path / "结果.json"
+    _eval(batch, array, "--no-trace")
+    for data in (array.read_bytes(), array.read_bytes().split(b"\n")[1].rstrip(b",")):  # the array, one document
+        with pytest.raises(PerfdslError) as caught:
+            open_facts(None, {}, "结果.json", data)
+        (problem,) = caught.value.diagnostics
+        assert problem.code == "F009" and problem.message.startswith("结果.json：这是 perfdsl eval 写出的评分结果")
+    facts = EXAMPLE_LINES[0].encode()
+    assert open_facts(None, {}, "a.json", facts) == {"facts": EXAMPLE_LINES[0], "source": "a.json"}
