@@ -34,7 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("results", metavar="结果",
                         help="评分结果（.jsonl，或批量写成的 .json 数组），或其中一行（文件.jsonl:行号）")
     parser.add_argument("-o", "--output", metavar="文件",
-                        help="写入文件（默认标准输出，每行一个结果；写入 .json 文件时，整个文件的结果是一个 JSON 数组）")
+                        help="写入文件（默认标准输出，每行一个结果；"
+                             "写入 .json 文件时，整个文件的结果是一个 JSON 数组）")
 
 
 def run(args: argparse.Namespace) -> int:
