@@ -110,8 +110,7 @@ def _expanded(engine: Engine, rec: Record) -> str:
         raise PerfdslError([error("X003", f"{where}：评分结果已损坏，无法还原")]) from exc
     except ValueError as exc:  # json's own words are English: the column says where
         col = f"第 {exc.colno} 列有误" if isinstance(exc, json.JSONDecodeError) else "无法解析"
-        raise PerfdslError([error("X001", f"{where}：不是 JSON（{col}）；expand 读取的是每行一个评分结果的 .jsonl，"
-                                                  "或批量写成的 .json 数组")]
+        raise PerfdslError([error("X001", f"{where}：不是 JSON（{col}）；expand 读取的是每行一个评分结果的 .jsonl")]
                            ) from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("perfdsl"), dict):
         raise PerfdslError([error("X001", f"{where}：不是 perfdsl eval 写出的评分结果（是事实文件吗？）")])
