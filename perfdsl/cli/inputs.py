@@ -97,7 +97,8 @@ def is_workbook(path: Path) -> bool:
 LINE_ADDRESS = re.compile(r"^(?P<path>.+\.jsonl):(?P<line>[0-9]+)$")
 
 # perfdsl's own results start with their header: {"perfdsl": {…  or, as a line of a batch, {"line": 7, "perfdsl": {…
-_RESULTS_HEAD = re.compile(r'\s*\{\s*(?:"line"\s*:\s*[0-9]+\s*,\s*)?"perfdsl"\s*:\s*\{')
+# (a batch written to a .json file: the same after the array's [)
+_RESULTS_HEAD = re.compile(r'\s*(?:\[\s*)?\{\s*(?:"line"\s*:\s*[0-9]+\s*,\s*)?"perfdsl"\s*:\s*\{')
 
 
 # a \uXXXX escape of a surrogate: the only way a lone one gets into a string (UTF-8 text cannot hold one)
@@ -355,6 +356,22 @@ def jsonl_records(path: Path, keep_blank: bool = False, facts: bool = True) -> I
                     yield _checked(rec)
                 else:
                     yield rec
+
+
+def results_records(path: Path) -> Iterator[Record]:
+    """The documents of a batch's results file as records (unchecked as facts), each named by its line in the file:
+    JSON lines, or the JSON array a batch writes to a ``.json`` file, a document per line (``results_layout``)."""
+    from perfdsl.results_layout import element_text, opens_array
+    records = jsonl_records(path, facts=False)
+    for rec in records:
+        if rec.problem is None and opens_array(rec.text):
+            for element in records:
+                text = element_text(element.text) if element.problem is None else element.text
+                if text is not None:
+                    element.text = text
+                    yield element
+            return
+        yield rec
 
 
 def _lines(handle: IO[bytes], limit: int) -> Iterator[Optional[bytes]]:

@@ -1,11 +1,11 @@
 """What changed between two runs: the same fact sets scored before and after a rule change, or one unit's
 result against another's (two years: one document on each side).
 
-``perfdsl diff OLD NEW`` reads two outputs of ``perfdsl eval --format json`` (one document, or
-JSON lines in input order), pairs the documents in order, and reports each fact set whose total,
-grade or indicator scores moved, plus a summary: how many totals and grades changed, the grade
-transitions, and which indicators changed most often.  Both files are read line by line, so a
-100,000-line batch does not sit in memory.  Scores are compared as exact decimals.
+``perfdsl diff OLD NEW`` reads two outputs of ``perfdsl eval --format json`` (one document, JSON
+lines in input order, or the JSON array of them a batch writes to a ``.json`` file), pairs the documents in
+order, and reports each fact set whose total, grade or indicator scores moved, plus a summary: how many totals
+and grades changed, the grade transitions, and which indicators changed most often.  Both files are read line
+by line, so a 100,000-line batch does not sit in memory.  Scores are compared as exact decimals.
 """
 
 from __future__ import annotations
@@ -58,7 +58,9 @@ class Summary:
 
 
 def documents(path: str) -> Iterator[dict]:
-    """The documents of one ``perfdsl eval --format json`` output: one pretty-printed document, or JSON lines."""
+    """The documents of one ``perfdsl eval --format json`` output: one pretty-printed document, JSON lines, or a
+    batch's array of them a line each (``perfdsl.results_layout``), read as lines too."""
+    from perfdsl.results_layout import element_text, opens_array
     try:
         handle = open(path, encoding="utf-8-sig")
     except OSError as exc:
@@ -67,6 +69,12 @@ def documents(path: str) -> Iterator[dict]:
         head = handle.readline()
         if head.strip() == "{":  # an indented single document
             yield _load(head + handle.read(), path, None)
+            return
+        if opens_array(head):
+            for n, line in enumerate(handle, 2):
+                text = element_text(line)
+                if text is not None:
+                    yield _load(text, path, n)
             return
         for n, line in enumerate(itertools.chain([head], handle), 1):
             if line.strip():

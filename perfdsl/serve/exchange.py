@@ -136,6 +136,10 @@ def open_facts(workspace, texts: dict[str, str], name: str, data: bytes) -> dict
             continue
     if text is None:
         raise PerfdslError([error("F000", f"{shown} 不是 UTF-8 或 GB18030 编码：请另存为 UTF-8")])
+    from perfdsl.cli.inputs import is_results_text
+    if is_results_text(text):  # one document perfdsl wrote, or a batch's array of them: said as such, not as JSON
+        raise PerfdslError([error("F009", f"{shown}：这是 perfdsl eval 写出的评分结果，不是事实；"
+                                          "请打开事实文件（.json）或填好的基础数据表（.xlsx）")])
     try:
         parsed = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as exc:

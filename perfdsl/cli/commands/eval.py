@@ -57,7 +57,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_choice(parser, "--only", names=TRACE_FILTER_NAMES,
                help="文本格式下只显示某类评分步骤：扣分（含封顶、保底）、不适用、事实（含酌情判断）、区间（含查表）；"
                     "也可写 deductions、na、facts、bands")
-    parser.add_argument("-o", "--output", metavar="文件", help="写入文件（先写临时文件再改名，不会留下半个文件）")
+    parser.add_argument("-o", "--output", metavar="文件",
+                        help="写入文件（先写临时文件再改名，不会留下半个文件）；批量评分的 json 写入 .json 文件时"
+                             "是一个 JSON 数组（每行一个结果），写入 .jsonl 等其他文件时每行一个结果")
     parser.add_argument("--jobs", "-j", type=COUNT, default=1, metavar="N",
                         help="用 N 个进程并行评分（输出顺序不变）")
 
@@ -134,6 +136,10 @@ def run(args: argparse.Namespace) -> int:
             raw = output.bytes_writer() if compact and isinstance(output, AtomicOutput) else None
             lines = score_records(engine, records, trace, jobs, compact=compact, encoded=raw is not None)
             write: Callable[[Any], object] = out.write if raw is None else raw
+            if writer.array:  # a batch to a .json file: one JSON array, a document per line (results_layout)
+                from perfdsl.results_layout import ArrayWriter
+                array = ArrayWriter(write, binary=raw is not None)
+                write = array.element
             for rec, doc, grade, diags, result in lines:
                 total += 1
                 try:
@@ -155,6 +161,8 @@ def run(args: argparse.Namespace) -> int:
                     write(text)
                 if progress is not None:
                     progress.update(task, advance=1)
+            if writer.array:
+                array.close()
     finally:
         if progress is not None:
             progress.stop()
@@ -188,6 +196,9 @@ class _Writer:
         if rows and rules is not None:  # a line per fact set names its unit (``render/subject.py``)
             from perfdsl.render.subject import Subject
             self.subject = Subject(rules)
+        from perfdsl.results_layout import writes_array
+        # a batch's JSON to a .json file: each document an element of one array, its line break the array's
+        self.array = args.format == "json" and not single and writes_array(args.output)
 
     def render(self, rec: Record, doc: Document, scored: bool) -> Optional[str | bytes]:
         """``scored``: the record was scored (not a document of errors, which the diagnostics report)."""
@@ -197,13 +208,13 @@ class _Writer:
             self.book.add(cast(dict, doc), rec.source, rec.line, rec.text)  # not JSON: documents themselves
             return None
         if isinstance(doc, str):
-            return doc + "\n"
+            return doc if self.array else doc + "\n"
         if isinstance(doc, bytes):  # a JSON line in UTF-8 (``score_record``'s ``encoded``)
-            return doc + b"\n"
+            return doc if self.array else doc + b"\n"
         if args.format == "json":
             import json
-            if args.output and args.output.lower().endswith(".jsonl"):  # JSON lines: one line, as a batch writes
-                return json.dumps(doc, ensure_ascii=False) + "\n"
+            if self.array or args.output and args.output.lower().endswith(".jsonl"):  # one line, as a batch writes
+                return json.dumps(doc, ensure_ascii=False) + ("" if self.array else "\n")
             return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
         if not (self.rows or scored):
             return None

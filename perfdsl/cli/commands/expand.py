@@ -13,6 +13,7 @@ from perfdsl.cli.output import AtomicOutput, check_output, input_files, json_std
 TYPE_CHECKING = False  # typing is for the type checker: imported at run time it costs `perfdsl --help` ~4 ms
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Callable
 
     from perfdsl.cli.inputs import Record
     from perfdsl.engine import Engine
@@ -30,8 +31,11 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("rules", metavar="规则", help="评分时用的规则目录")
-    parser.add_argument("results", metavar="结果", help="评分结果（.jsonl），或其中一行（文件.jsonl:行号）")
-    parser.add_argument("-o", "--output", metavar="文件", help="写入文件（默认标准输出）")
+    parser.add_argument("results", metavar="结果",
+                        help="评分结果（.jsonl，或批量写成的 .json 数组），或其中一行（文件.jsonl:行号）")
+    parser.add_argument("-o", "--output", metavar="文件",
+                        help="写入文件（默认标准输出，每行一个结果；"
+                             "写入 .json 文件时，整个文件的结果是一个 JSON 数组）")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,10 +45,11 @@ def run(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from perfdsl.cli.inputs import addressed_line, jsonl_records
+    from perfdsl.cli.inputs import addressed_line, results_records
     from perfdsl.cli.scoring import load_engine
     from perfdsl.diagnostics import PerfdslError
     from perfdsl.explain.document import failure
+    from perfdsl.results_layout import ArrayWriter, writes_array
     engine = load_engine(args.rules)
     check_output(args.output, input_files(args.rules, [args.results]))
     json_stdout()  # JSON lines, as read
@@ -53,17 +58,21 @@ def run(args: argparse.Namespace) -> int:
         _refuse_a_whole_document(Path(args.results), engine)
     failed = 0
     with AtomicOutput(args.output) as out:
-        for rec in [record] if record is not None else jsonl_records(Path(args.results), facts=False):
+        # a whole file to .json: one array, as eval writes a batch; one line (结果.jsonl:37): its document alone
+        array = ArrayWriter(out.write, binary=False) if record is None and writes_array(args.output) else None
+        write: Callable[[str], object] = array.element if array is not None else lambda line: out.write(line + "\n")
+        for rec in [record] if record is not None else results_records(Path(args.results)):
             try:
-                out.write(_expanded(engine, rec) + "\n")
+                write(_expanded(engine, rec))
             except PerfdslError as exc:
                 failed += 1
                 report_diagnostics(exc.diagnostics, engine.rules.sources)
                 if rec.problem is not None:  # nothing to copy: the line's error document keeps one line per line
-                    out.write(json.dumps(failure([rec.problem, *rec.more], rec.source, rec.line),
-                                         ensure_ascii=False) + "\n")
+                    write(json.dumps(failure([rec.problem, *rec.more], rec.source, rec.line), ensure_ascii=False))
                 else:
-                    out.write(rec.text.rstrip("\r\n") + "\n")
+                    write(rec.text.rstrip("\r\n"))
+        if array is not None:
+            array.close()
     if failed:
         print(f"{failed} 行无法还原，已原样写出（无法读取的行写出其错误）", file=sys.stderr)
     return EXIT_FAIL if failed else EXIT_OK
