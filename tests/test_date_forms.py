@@ -18,6 +18,9 @@ from perfdsl.explain.document import explain
 from perfdsl.interp import dates
 
 from .conftest import assert_roads_agree, two_engines
+from .test_dates import _date_cell as _cell
+from .test_dates import _eval
+from .test_dates import _workbook as workbook_for
 from .test_warm_road import RURAL, Roads
 
 RULES = """体系 测试 {
@@ -187,28 +190,7 @@ def test_unquoted_days_in_a_yaml_case(tmp_path, capsys):
 
 # ---------------------------------------------------------------- the fill-in workbook
 def _workbook(tmp_path, facts: str):
-    from perfdsl.cli import main
-    rules = tmp_path / "r"
-    rules.mkdir(exist_ok=True)
-    (rules / "main.perf").write_text(RULES, encoding="utf-8")
-    (tmp_path / "f.json").write_text(facts, encoding="utf-8")
-    book = tmp_path / "基础数据表.xlsx"
-    assert main(["template", str(rules), "-o", str(book), "--facts", str(tmp_path / "f.json")]) == 0
-    return rules, book
-
-
-def _cell(wb, path):
-    for row in wb["_perfdsl"].iter_rows(values_only=True):
-        if row[0] == "scalar" and row[1] == path:
-            return wb[row[2]][row[3]]
-    raise KeyError(path)
-
-
-def _eval(capsys, rules, facts):
-    from perfdsl.cli import main
-    code = main(["eval", str(rules), str(facts), "--format", "json"])
-    out = capsys.readouterr()
-    return code, (json.loads(out.out) if out.out.strip() else None), out.err
+    return workbook_for(tmp_path, facts, RULES)
 
 
 def test_the_workbook_holds_pasted_forms_as_date_cells(tmp_path):

@@ -168,11 +168,12 @@ def test_coverage_counts_on_time_and_late(engines):
 
 
 # ---------------------------------------------------------------- the fill-in workbook
-def _workbook(tmp_path, facts):
+def _workbook(tmp_path, facts, rules_text=None):
+    """A filled 基础数据表 made by ``perfdsl template`` from ``facts`` (JSON text), for these rules (or ``RULES``)."""
     from perfdsl.cli import main
     rules = tmp_path / "r"
     rules.mkdir(exist_ok=True)
-    (rules / "main.perf").write_text(RULES, encoding="utf-8")
+    (rules / "main.perf").write_text(rules_text or RULES, encoding="utf-8")
     (tmp_path / "f.json").write_text(facts, encoding="utf-8")
     book = tmp_path / "基础数据表.xlsx"
     assert main(["template", str(rules), "-o", str(book), "--facts", str(tmp_path / "f.json")]) == 0
